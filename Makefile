@@ -1,0 +1,52 @@
+# tenantmap — the two commands a fresh machine needs are `make run` and `make test`.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export TENANTMAP_DATA ?= ./data
+
+SERVER := target/release/server
+
+.PHONY: run test tools test-tools build demo unit api e2e bench fmt-check clippy
+
+## Install the build tools that are missing (wasm32 target, cargo-leptos, wasm-bindgen, wasm-opt).
+tools:
+	@bash scripts/install-tools.sh
+
+## Install what the browser tests need (Chromium, Playwright).
+test-tools:
+	@bash scripts/install-test-tools.sh
+
+## Release build of the site (target/site) and the server (target/release/server).
+build: tools
+	cargo leptos build --release
+
+## Build and serve on http://127.0.0.1:3000 (LEPTOS_SITE_ADDR and TENANTMAP_DATA override).
+run: build
+	$(SERVER) serve
+
+## Load the Foggy IT starting state and realistic demo data into $(TENANTMAP_DATA).
+demo: build
+	$(SERVER) demo --organizations 300 --tenants 200
+
+## Everything: unit, property and contract tests, API tests over HTTP, browser tests.
+test: tools test-tools unit build e2e
+
+unit:
+	cargo test -p app --features ssr
+	cargo test -p server
+
+## The browser scenarios (desktop, mobile, JavaScript off) against the release build.
+e2e:
+	@data=$$(mktemp -d); port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'); \
+	  (cd end2end && E2E_PORT=$$port TENANTMAP_DATA=$$data npx playwright test); status=$$?; rm -rf $$data; exit $$status
+
+## Speed budgets: server render time at SPEC scale, and the size of what a browser downloads.
+bench: build
+	cargo run --release -p server --bin bench
+
+fmt-check:
+	cargo fmt --all --check
+
+clippy:
+	cargo clippy -p app --features ssr -- -D warnings
+	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p server -- -D warnings

@@ -1,0 +1,134 @@
+//! What a server function reads from the request context: the store and the caller.
+
+use crate::domain::{AccountId, NameKind, OrganizationId, SyncroTenantId, Timestamp, rules::Ctx};
+use crate::error::AppError;
+use crate::store::{Store, StoreError};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// The state the axum router carries and every server function can read.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Arc<dyn Store>,
+    /// The account every request acts in until sign-in (issue 3) puts the account in the session.
+    pub account: AccountId,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Administrator,
+    Technician,
+}
+
+/// Who is calling, and in which account. The account never comes from a request parameter.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account: AccountId,
+    pub actor: String,
+    pub role: Role,
+}
+
+impl Caller {
+    /// The context the rules need: who, when, and a fresh audit id.
+    pub fn ctx(&self) -> Ctx {
+        Ctx { actor: self.actor.clone(), now: now(), audit_id: uuid::Uuid::new_v4().to_string() }
+    }
+}
+
+pub fn now() -> Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    Timestamp(ms)
+}
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))
+}
+
+/// The caller of this request. Sign-in (issue 3) replaces the body; every server function
+/// already goes through here or through [`admin`].
+pub async fn caller() -> Result<(Caller, Arc<dyn Store>), AppError> {
+    let state = state()?;
+    let caller = Caller { account: state.account.clone(), actor: "Administrator".to_string(), role: Role::Administrator };
+    Ok((caller, state.store))
+}
+
+/// The caller, who must be an Administrator (R6).
+pub async fn admin() -> Result<(Caller, Arc<dyn Store>), AppError> {
+    let (caller, store) = caller().await?;
+    if caller.role != Role::Administrator {
+        return Err(AppError::NotAllowed);
+    }
+    Ok((caller, store))
+}
+
+/// Turns a store refusal into what the user can act on. `requested` is the name the user asked
+/// for, used when a name is taken.
+pub async fn store_error(store: &dyn Store, account: &AccountId, e: StoreError, requested: &str) -> AppError {
+    match e {
+        StoreError::Conflict(detail) => {
+            tracing::info!(%detail, "refused a stale change");
+            AppError::Stale
+        }
+        StoreError::NotEmpty(message) => AppError::InUse { message },
+        StoreError::NameTaken { kind, owner, .. } => {
+            let existing = match kind {
+                NameKind::SyncroTenant => store
+                    .syncro_tenant(account, SyncroTenantId::from_uuid(owner))
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|s| s.name.to_string()),
+                NameKind::Organization => store
+                    .organization(account, OrganizationId::from_uuid(owner))
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|o| o.name.to_string()),
+            };
+            AppError::NameTaken {
+                kind: kind.label().to_string(),
+                name: requested.trim().to_string(),
+                existing: existing.unwrap_or_else(|| requested.trim().to_string()),
+                existing_id: Some(owner.to_string()),
+            }
+        }
+        StoreError::Unavailable(detail) => AppError::internal(detail),
+    }
+}
+
+/// Reads through the store, turning an outage into an opaque internal error.
+pub fn read<T>(r: Result<T, StoreError>) -> Result<T, AppError> {
+    r.map_err(|e| AppError::internal(e))
+}
+
+/// The CSV import both the management page and `server import-tenants` use.
+pub async fn import_csv(store: &dyn Store, caller: &Caller, csv: &str) -> Result<crate::wire::ImportReport, AppError> {
+    let parsed = crate::domain::csv_import::parse(csv)?;
+    let mut report = crate::wire::ImportReport { rejected: parsed.rejected, ..Default::default() };
+    if !parsed.tenants.is_empty() {
+        let ctx = caller.ctx();
+        let audit = crate::domain::AuditEntry {
+            at: ctx.now,
+            id: ctx.audit_id.clone(),
+            actor: ctx.actor.clone(),
+            action: "microsoft_tenant.import".into(),
+            summary: format!("Imported {} Microsoft Tenants from CSV", parsed.tenants.len()),
+            before: serde_json::Value::Null,
+            after: serde_json::json!(parsed.tenants.iter().map(|t| t.tenant_id.to_string()).collect::<Vec<_>>()),
+        };
+        let outcome = read(store.record_discovered_tenants(&caller.account, parsed.tenants, ctx.now, audit).await)?;
+        report.added = outcome.added;
+        report.updated = outcome.updated;
+    }
+    Ok(report)
+}

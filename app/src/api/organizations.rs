@@ -1,0 +1,127 @@
+//! Organizations: the list, details, New and Edit (with ORGANIZATION SETTINGS).
+
+use crate::error::AppError;
+use crate::wire::*;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {
+    super::context::{admin, caller, read, store_error},
+    crate::store::ParentFilter,
+    crate::domain::{
+        rules::{self, Parent},
+        ContactDetails, OrganizationId, OrganizationName, SyncroTenantId, Version,
+    },
+};
+
+/// One page of Organizations; `exclude` leaves out those of one Syncro Tenant (for the
+/// *Add Organizations* picker).
+#[server(prefix = "/api", endpoint = "organizations")]
+pub async fn list_organizations(q: String, page: String, exclude: String) -> Result<Page<OrganizationRow>, AppError> {
+    let (caller, store) = caller().await?;
+    let mut query = ListQuery::from_params(&q, "name", "asc", &page);
+    let parent = if exclude.is_empty() {
+        ParentFilter::Any
+    } else {
+        query.per_page = 10;
+        ParentFilter::Not(SyncroTenantId::parse(&exclude)?)
+    };
+    let page = read(store.list_organizations(&caller.account, &query, parent).await)?;
+    let items = page.items;
+    let st_ids: Vec<SyncroTenantId> = items.iter().map(|o| o.syncro_tenant).collect();
+    let sts = read(store.syncro_tenants_by_ids(&caller.account, &st_ids).await)?;
+    let rows = items
+        .iter()
+        .map(|o| OrganizationRow {
+            id: o.id.to_string(),
+            name: o.name.to_string(),
+            syncro_tenant: sts.iter().find(|s| s.id == o.syncro_tenant).map(NamedRef::from),
+        })
+        .collect();
+    Ok(Page { items: rows, total: page.total, page: page.page, per_page: page.per_page })
+}
+
+#[server(prefix = "/api", endpoint = "organization")]
+pub async fn organization_details(id: String) -> Result<OrganizationView, AppError> {
+    let (caller, store) = caller().await?;
+    let id = OrganizationId::parse(&id)?;
+    let acct = &caller.account;
+    let org = read(store.organization(acct, id).await)?.ok_or(AppError::NotFound { what: "The Organization".into() })?;
+    let st = read(store.syncro_tenant(acct, org.syncro_tenant).await)?
+        .ok_or_else(|| AppError::internal(format!("R1 broken: organization {} has no parent", org.id)))?;
+    let mt = match st.microsoft_tenant {
+        Some(m) => read(store.microsoft_tenant(acct, m).await)?,
+        None => None,
+    };
+    Ok(OrganizationView {
+        id: org.id.to_string(),
+        name: org.name.to_string(),
+        version: org.version.0,
+        email: org.contact.email.clone(),
+        phone: org.contact.phone.clone(),
+        address: org.contact.address.clone(),
+        syncro_tenant: SyncroTenantRow::new(&st, mt.as_ref().map(NamedRef::from)),
+        microsoft_tenant: mt.as_ref().map(|m| MicrosoftTenantRow::new(m, Some(NamedRef::from(&st)))),
+    })
+}
+
+/// *New Organization*. An empty `syncro_tenant` means "Create a new Syncro Tenant named after
+/// this Organization" (R4). Redirects to the new Organization's page.
+#[server(prefix = "/api", endpoint = "create-organization")]
+pub async fn create_organization(
+    name: String,
+    email: String,
+    phone: String,
+    address: String,
+    syncro_tenant: String,
+) -> Result<String, AppError> {
+    let (caller, store) = admin().await?;
+    let name = OrganizationName::parse(&name)?;
+    let contact = ContactDetails::parse(&email, &phone, &address)?;
+    let acct = &caller.account;
+    let id = OrganizationId::from_uuid(uuid::Uuid::new_v4());
+    let ctx = caller.ctx();
+    let (change, requested) = if syncro_tenant.trim().is_empty() {
+        let st_id = SyncroTenantId::from_uuid(uuid::Uuid::new_v4());
+        (rules::create_organization(&ctx, id, name.clone(), contact, Parent::Automatic(st_id)), name.to_string())
+    } else {
+        let st_id = SyncroTenantId::parse(&syncro_tenant)?;
+        let st = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::NotFound { what: "The Syncro Tenant".into() })?;
+        (rules::create_organization(&ctx, id, name.clone(), contact, Parent::Existing(&st)), name.to_string())
+    };
+    if let Err(e) = store.apply(acct, change).await {
+        return Err(store_error(&*store, acct, e, &requested).await);
+    }
+    leptos_axum::redirect(&format!("/organizations/{id}"));
+    Ok(id.to_string())
+}
+
+/// *Edit Organization* (S2): name, contact details and parent Syncro Tenant.
+#[server(prefix = "/api", endpoint = "update-organization")]
+pub async fn update_organization(
+    id: String,
+    version: String,
+    name: String,
+    email: String,
+    phone: String,
+    address: String,
+    syncro_tenant: String,
+) -> Result<(), AppError> {
+    let (caller, store) = admin().await?;
+    let id = OrganizationId::parse(&id)?;
+    let expected = Version::parse(&version)?;
+    let name = OrganizationName::parse(&name)?;
+    let contact = ContactDetails::parse(&email, &phone, &address)?;
+    let st_id = SyncroTenantId::parse(&syncro_tenant)?;
+    let acct = &caller.account;
+    let org = read(store.organization(acct, id).await)?.ok_or(AppError::NotFound { what: "The Organization".into() })?;
+    if org.version != expected {
+        return Err(AppError::Stale);
+    }
+    let st = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::NotFound { what: "The Syncro Tenant".into() })?;
+    let change = rules::update_organization(&caller.ctx(), &org, expected, name.clone(), contact, &st);
+    if let Err(e) = store.apply(acct, change).await {
+        return Err(store_error(&*store, acct, e, name.as_str()).await);
+    }
+    leptos_axum::redirect(&format!("/organizations/{id}"));
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! Microsoft Tenant Management: the list, mapping, and the CSV import.
+
+use crate::error::AppError;
+use crate::wire::*;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {
+    super::context::{admin, caller, read, store_error},
+    crate::domain::{rules, MicrosoftTenantId, SyncroTenantId, Version},
+    crate::store::MappingFilter,
+};
+
+/// One page of the Microsoft Tenant Management table.
+#[server(prefix = "/api", endpoint = "microsoft-tenants")]
+pub async fn list_microsoft_tenants(
+    filter: String,
+    q: String,
+    sort: String,
+    dir: String,
+    page: String,
+) -> Result<Page<MicrosoftTenantRow>, AppError> {
+    let (caller, store) = caller().await?;
+    let query = ListQuery::from_params(&q, &sort, &dir, &page);
+    let filter = match filter.as_str() {
+        "unmapped" => MappingFilter::Unmapped,
+        "mapped" => MappingFilter::Mapped,
+        _ => MappingFilter::All,
+    };
+    let page = read(store.list_microsoft_tenants(&caller.account, &query, filter).await)?;
+    let st_ids: Vec<SyncroTenantId> = page.items.iter().filter_map(|m| m.syncro_tenant).collect();
+    let sts = read(store.syncro_tenants_by_ids(&caller.account, &st_ids).await)?;
+    Ok(page.map(|m| {
+        let st = m.syncro_tenant.and_then(|id| sts.iter().find(|s| s.id == id)).map(NamedRef::from);
+        MicrosoftTenantRow::new(&m, st)
+    }))
+}
+
+/// The Syncro Tenants a dropdown offers, filtered by name on the server (at most 50).
+#[server(prefix = "/api", endpoint = "syncro-tenant-options")]
+pub async fn syncro_tenant_options(q: String, unmapped_only: bool) -> Result<Vec<NamedRef>, AppError> {
+    let (caller, store) = caller().await?;
+    let mut query = ListQuery::from_params(&q, "name", "asc", "1");
+    query.per_page = 50;
+    let page = read(store.list_syncro_tenants(&caller.account, &query, unmapped_only).await)?;
+    Ok(page.items.iter().map(NamedRef::from).collect())
+}
+
+/// One Microsoft Tenant, for the mapping dialog.
+#[server(prefix = "/api", endpoint = "microsoft-tenant")]
+pub async fn get_microsoft_tenant(tenant_id: String) -> Result<MicrosoftTenantRow, AppError> {
+    let (caller, store) = caller().await?;
+    let id = MicrosoftTenantId::parse(&tenant_id)?;
+    let mt = read(store.microsoft_tenant(&caller.account, id).await)?
+        .ok_or(AppError::NotFound { what: "The Microsoft Tenant".into() })?;
+    let st = match mt.syncro_tenant {
+        Some(st) => read(store.syncro_tenant(&caller.account, st).await)?.as_ref().map(NamedRef::from),
+        None => None,
+    };
+    Ok(MicrosoftTenantRow::new(&mt, st))
+}
+
+/// *Start Tenant Mapping* (S1), and *Change Syncro Tenant* when the tenant is already mapped
+/// and `change` is "true". Redirects to `back` (the page without the dialog) on success.
+#[server(prefix = "/api", endpoint = "map-tenant")]
+pub async fn map_tenant(
+    tenant_id: String,
+    version: String,
+    syncro_tenant: String,
+    change: String,
+    back: String,
+) -> Result<(), AppError> {
+    let (caller, store) = admin().await?;
+    let id = MicrosoftTenantId::parse(&tenant_id)?;
+    let expected = Version::parse(&version)?;
+    if syncro_tenant.trim().is_empty() {
+        return Err(AppError::validation("syncro_tenant", "Choose a Syncro Tenant"));
+    }
+    let st_id = SyncroTenantId::parse(&syncro_tenant)?;
+    let acct = &caller.account;
+    let mt = read(store.microsoft_tenant(acct, id).await)?.ok_or(AppError::NotFound { what: "The Microsoft Tenant".into() })?;
+    let target = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::NotFound { what: "The Syncro Tenant".into() })?;
+    if mt.version != expected {
+        return Err(AppError::Stale);
+    }
+    let ctx = caller.ctx();
+    let change_set = match (mt.syncro_tenant, change == "true") {
+        (Some(current), true) => {
+            let current = read(store.syncro_tenant(acct, current).await)?.ok_or(AppError::Stale)?;
+            rules::change_mapping(&ctx, &mt, expected, &current, &target)?
+        }
+        _ => rules::map_tenant(&ctx, &mt, expected, &target)?,
+    };
+    if let Err(e) = store.apply(acct, change_set).await {
+        return Err(store_error(&*store, acct, e, "").await);
+    }
+    leptos_axum::redirect(&super::safe_back(&back, "/admin/microsoft-tenants"));
+    Ok(())
+}
+
+/// *Unmap*: clears both sides of a mapping in one step.
+#[server(prefix = "/api", endpoint = "unmap-tenant")]
+pub async fn unmap_tenant(tenant_id: String, version: String) -> Result<(), AppError> {
+    let (caller, store) = admin().await?;
+    let id = MicrosoftTenantId::parse(&tenant_id)?;
+    let expected = Version::parse(&version)?;
+    let acct = &caller.account;
+    let mt = read(store.microsoft_tenant(acct, id).await)?.ok_or(AppError::NotFound { what: "The Microsoft Tenant".into() })?;
+    if mt.version != expected {
+        return Err(AppError::Stale);
+    }
+    let Some(st_id) = mt.syncro_tenant else {
+        return Err(AppError::validation("tenant_id", format!("\"{}\" is not mapped", mt.display_name)));
+    };
+    let current = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::Stale)?;
+    let change = rules::unmap_tenant(&caller.ctx(), &mt, expected, &current);
+    if let Err(e) = store.apply(acct, change).await {
+        return Err(store_error(&*store, acct, e, "").await);
+    }
+    Ok(())
+}
+
+/// Imports Microsoft Tenants from CSV text (`tenantId,displayName,defaultDomainName`).
+/// Good rows are recorded; bad rows are reported by line number.
+#[server(prefix = "/api", endpoint = "import-tenants")]
+pub async fn import_tenants(csv: String) -> Result<ImportReport, AppError> {
+    let (caller, store) = admin().await?;
+    if csv.len() > 5_000_000 {
+        return Err(AppError::validation("csv", "The file is larger than 5 MB"));
+    }
+    crate::api::context::import_csv(&*store, &caller, &csv).await
+}

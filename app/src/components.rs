@@ -1,0 +1,96 @@
+//! Pieces the pages share: error notes, the pager, the search form, query-string helpers.
+
+use crate::error::AppError;
+use crate::wire::NamedRef;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// Percent-encodes a query-string value.
+pub fn enc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `path?k=v&…`, leaving out empty values.
+pub fn url(path: &str, pairs: &[(&str, &str)]) -> String {
+    let q: Vec<String> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", enc(v))).collect();
+    if q.is_empty() { path.to_string() } else { format!("{path}?{}", q.join("&")) }
+}
+
+/// A query parameter of the current URL, as a reactive string ("" when absent).
+pub fn query_param(name: &'static str) -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get(name).unwrap_or_default())
+}
+
+/// The error of the latest submission, shown next to the action that caused it.
+#[component]
+pub fn ErrorNote(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().map(|e| {
+            let class = match e {
+                AppError::Stale => "note error stale",
+                _ => "note error",
+            };
+            view! { <p class=class role="alert">{e.to_string()}</p> }
+        })
+    }
+}
+
+/// Turns an action's latest value into its error, if any.
+pub fn action_error<T: Clone + Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || value.get().and_then(|r| r.err()))
+}
+
+/// A search box that submits as a GET form (works without JavaScript; client-side with it).
+#[component]
+pub fn SearchForm(
+    #[prop(into)] label: String,
+    #[prop(into)] value: String,
+    /// Other parameters to keep, as hidden fields.
+    #[prop(optional)]
+    keep: Vec<(&'static str, String)>,
+) -> impl IntoView {
+    view! {
+        <leptos_router::components::Form method="GET" action="" attr:class="search" attr:role="search">
+            <label>
+                <span class="visually-hidden">{label.clone()}</span>
+                <input type="search" name="q" value=value placeholder=label/>
+            </label>
+            {keep.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
+            <button type="submit">"Search"</button>
+        </leptos_router::components::Form>
+    }
+}
+
+/// Previous / next links for a paged list. `link(page)` builds the URL of a page.
+#[component]
+pub fn Pager(page: u32, pages: u32, total: usize, link: impl Fn(u32) -> String + 'static) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label="Pages">
+            <span>{format!("Page {page} of {pages} · {total} in all")}</span>
+            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"Previous"</a> })}
+            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next"</a> })}
+        </nav>
+    }
+}
+
+/// Options of a Syncro Tenant dropdown.
+pub fn options_view(options: Vec<NamedRef>, selected: String) -> impl IntoView {
+    options
+        .into_iter()
+        .map(|o| {
+            let is = o.id == selected;
+            view! { <option value=o.id selected=is>{o.name}</option> }
+        })
+        .collect_view()
+}

@@ -1,0 +1,37 @@
+//! The shared domain: validated types, records and the rules R1–R5 as plain functions.
+//!
+//! Everything here compiles for the browser (instant validation) and the server (the real
+//! check). Nothing here touches a store: the rules compute a [`ChangeSet`] from the records they
+//! are given, and a store applies it atomically or refuses it.
+
+mod ids;
+mod names;
+mod records;
+pub mod csv_import;
+pub mod rules;
+
+pub use ids::{AccountId, MicrosoftTenantId, OrganizationId, SyncroTenantId, Version};
+pub use names::{ContactDetails, NameKind, OrganizationName, SyncroTenantName, name_key};
+pub use records::{
+    AuditEntry, DiscoveredTenant, Expect, MicrosoftTenant, Organization, SyncroTenant, Timestamp,
+    Write, ChangeSet,
+};
+
+use serde::{Deserialize, Serialize};
+
+/// Why input or a requested change was refused by the domain itself.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum DomainError {
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("{microsoft_tenant} is already mapped to {syncro_tenant}")]
+    AlreadyMapped { microsoft_tenant: String, syncro_tenant: String },
+    #[error("{0}")]
+    InUse(String),
+}
+
+impl DomainError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        DomainError::Invalid { field: field.to_string(), message: message.into() }
+    }
+}

@@ -1,0 +1,191 @@
+//! The stored records, and the writes a change is made of.
+
+use super::*;
+use serde::{Deserialize, Serialize};
+
+/// Milliseconds since the Unix epoch, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// `YYYY-MM-DD HH:MM UTC`, computed without a date library (keeps the WASM small).
+    pub fn display(self) -> String {
+        let secs = self.0.div_euclid(1000);
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncroTenant {
+    pub id: SyncroTenantId,
+    pub name: SyncroTenantName,
+    /// R2: at most one Microsoft Tenant.
+    pub microsoft_tenant: Option<MicrosoftTenantId>,
+    /// Maintained by the store through [`Write::AdjustOrganizationCount`]; keeps R5 checkable in
+    /// one condition. Does not bump the version: moving an Organization in does not make a page
+    /// showing this Syncro Tenant stale.
+    pub organization_count: u32,
+    pub version: Version,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: OrganizationId,
+    pub name: OrganizationName,
+    /// R1: exactly one parent, in the same account.
+    pub syncro_tenant: SyncroTenantId,
+    pub contact: ContactDetails,
+    pub version: Version,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MicrosoftTenant {
+    pub tenant_id: MicrosoftTenantId,
+    pub display_name: String,
+    pub default_domain: String,
+    /// R2: at most one Syncro Tenant.
+    pub syncro_tenant: Option<SyncroTenantId>,
+    pub last_sync: Timestamp,
+    /// Guards the mapping. Refreshing the discovered name or domain does not bump it.
+    pub version: Version,
+}
+
+/// A tenant as the Microsoft integration (or a CSV import) reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscoveredTenant {
+    pub tenant_id: MicrosoftTenantId,
+    pub display_name: String,
+    pub default_domain: String,
+}
+
+impl DiscoveredTenant {
+    pub fn parse(tenant_id: &str, display_name: &str, default_domain: &str) -> Result<Self, DomainError> {
+        let tenant_id = MicrosoftTenantId::parse(tenant_id)?;
+        let display_name = display_name.trim();
+        if display_name.is_empty() || display_name.chars().count() > 256 || display_name.chars().any(char::is_control) {
+            return Err(DomainError::invalid("displayName", "needs 1–256 characters without control characters"));
+        }
+        let default_domain = default_domain.trim().to_lowercase();
+        let domain_ok = default_domain.len() <= 253
+            && default_domain.contains('.')
+            && default_domain.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+        if !domain_ok {
+            return Err(DomainError::invalid("defaultDomainName", "is not a domain name such as contoso.onmicrosoft.com"));
+        }
+        Ok(DiscoveredTenant { tenant_id, display_name: display_name.to_string(), default_domain })
+    }
+}
+
+/// R9: who, when, what, before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: Timestamp,
+    /// Unique per entry (a UUID); orders entries written in the same millisecond.
+    pub id: String,
+    pub actor: String,
+    pub action: String,
+    pub summary: String,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
+}
+
+/// The condition a write puts on the record it replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Expect {
+    /// The record must not exist yet.
+    Absent,
+    /// The record must exist at exactly this version (R8).
+    Version(Version),
+}
+
+/// One item-level write. A [`ChangeSet`] of them is applied all-or-nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Write {
+    /// Create (`Expect::Absent`, with its initial count) or replace (`Expect::Version`; the
+    /// stored organization count is kept, not overwritten).
+    PutSyncroTenant { record: SyncroTenant, expect: Expect },
+    /// Only when it has no Organizations and no mapping (R5), at this version.
+    DeleteSyncroTenant { id: SyncroTenantId, expect: Version },
+    /// Add `delta` to the count; the Syncro Tenant must exist (R1).
+    AdjustOrganizationCount { id: SyncroTenantId, delta: i32 },
+    PutOrganization { record: Organization, expect: Expect },
+    /// Replace a Microsoft Tenant's mapping (it must exist at `expect`).
+    PutMicrosoftTenant { record: MicrosoftTenant, expect: Version },
+    /// Reserve a unique name key (R3); refused if another record holds it.
+    ClaimName { kind: NameKind, key: String, owner: uuid::Uuid },
+    /// Give a name key back.
+    ReleaseName { kind: NameKind, key: String },
+    Audit(AuditEntry),
+}
+
+impl Write {
+    /// The item this write touches; no change touches one item twice (DynamoDB refuses that).
+    pub fn item(&self) -> String {
+        match self {
+            Write::PutSyncroTenant { record, .. } => format!("st:{}", record.id),
+            Write::DeleteSyncroTenant { id, .. } | Write::AdjustOrganizationCount { id, .. } => format!("st:{id}"),
+            Write::PutOrganization { record, .. } => format!("org:{}", record.id),
+            Write::PutMicrosoftTenant { record, .. } => format!("mt:{}", record.tenant_id),
+            Write::ClaimName { kind, key, .. } | Write::ReleaseName { kind, key } => format!("name:{kind:?}:{key}"),
+            Write::Audit(a) => format!("audit:{}", a.id),
+        }
+    }
+}
+
+/// The writes of one user action, applied atomically with their conditions.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ChangeSet {
+    pub writes: Vec<Write>,
+}
+
+impl ChangeSet {
+    /// Most writes one change may hold (DynamoDB's TransactWriteItems limit).
+    pub const MAX_WRITES: usize = 100;
+
+    pub fn push(&mut self, w: Write) {
+        self.writes.push(w);
+    }
+
+    /// True when no item is written twice and the change fits one transaction.
+    pub fn is_well_formed(&self) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        self.writes.len() <= Self::MAX_WRITES && self.writes.iter().all(|w| seen.insert(w.item()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_display_in_utc() {
+        assert_eq!(Timestamp(0).display(), "1970-01-01 00:00 UTC");
+        assert_eq!(Timestamp(1_795_000_000_000).display(), "2026-11-18 11:06 UTC");
+        assert_eq!(Timestamp(951_782_400_000).display(), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn discovered_tenants_are_validated() {
+        let t = DiscoveredTenant::parse("72f988bf-86f1-41af-91ab-2d7cd011db47", " Foggy IT ", "FoggyIT.onmicrosoft.com").unwrap();
+        assert_eq!(t.display_name, "Foggy IT");
+        assert_eq!(t.default_domain, "foggyit.onmicrosoft.com");
+        assert!(DiscoveredTenant::parse("nope", "Foggy IT", "foggyit.onmicrosoft.com").is_err());
+        assert!(DiscoveredTenant::parse("72f988bf-86f1-41af-91ab-2d7cd011db47", "", "foggyit.onmicrosoft.com").is_err());
+        assert!(DiscoveredTenant::parse("72f988bf-86f1-41af-91ab-2d7cd011db47", "X", "not a domain").is_err());
+    }
+}

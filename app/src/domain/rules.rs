@@ -1,0 +1,394 @@
+//! The rules as plain functions: each computes, from the records it was given, the writes one
+//! user action needs — with the conditions that keep R1–R5 and R8 true if anything changed in
+//! between. A store applies the [`ChangeSet`] atomically or refuses it whole.
+
+use super::*;
+use serde_json::json;
+
+/// Who is acting, and when. The audit id is supplied so the rules stay deterministic.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub actor: String,
+    pub now: Timestamp,
+    pub audit_id: String,
+}
+
+impl Ctx {
+    fn audit(&self, action: &str, summary: String, before: serde_json::Value, after: serde_json::Value) -> Write {
+        Write::Audit(AuditEntry {
+            at: self.now,
+            id: self.audit_id.clone(),
+            actor: self.actor.clone(),
+            action: action.to_string(),
+            summary,
+            before,
+            after,
+        })
+    }
+}
+
+/// Where a new Organization goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Parent<'a> {
+    /// An existing Syncro Tenant, as read.
+    Existing(&'a SyncroTenant),
+    /// R4: a new Syncro Tenant with the Organization's name, created in the same step.
+    Automatic(SyncroTenantId),
+}
+
+/// Most Organizations one *Add Organizations* may move (each one is several writes).
+pub const MAX_MOVE: usize = 40;
+
+fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+pub fn create_organization(
+    ctx: &Ctx,
+    id: OrganizationId,
+    name: OrganizationName,
+    contact: ContactDetails,
+    parent: Parent<'_>,
+) -> ChangeSet {
+    let mut c = ChangeSet::default();
+    c.push(Write::ClaimName { kind: NameKind::Organization, key: name.key(), owner: id.as_uuid() });
+    let (parent_id, new_parent) = match parent {
+        Parent::Existing(st) => {
+            c.push(Write::AdjustOrganizationCount { id: st.id, delta: 1 });
+            (st.id, None)
+        }
+        Parent::Automatic(st_id) => {
+            let st = SyncroTenant {
+                id: st_id,
+                name: SyncroTenantName::from(&name),
+                microsoft_tenant: None,
+                organization_count: 1,
+                version: Version(1),
+                updated_at: ctx.now,
+            };
+            c.push(Write::ClaimName { kind: NameKind::SyncroTenant, key: st.name.key(), owner: st_id.as_uuid() });
+            c.push(Write::PutSyncroTenant { record: st.clone(), expect: Expect::Absent });
+            (st_id, Some(st))
+        }
+    };
+    let org = Organization { id, name, syncro_tenant: parent_id, contact, version: Version(1), updated_at: ctx.now };
+    let summary = match &new_parent {
+        Some(st) => format!("Created Organization \"{}\" and its Syncro Tenant \"{}\"", org.name, st.name),
+        None => format!("Created Organization \"{}\"", org.name),
+    };
+    let after = json!({ "organization": to_json(&org), "syncro_tenant": new_parent.as_ref().map(to_json) });
+    c.push(Write::PutOrganization { record: org, expect: Expect::Absent });
+    c.push(ctx.audit("organization.create", summary, serde_json::Value::Null, after));
+    c
+}
+
+/// Edit an Organization's name, contact details and parent (S2).
+pub fn update_organization(
+    ctx: &Ctx,
+    before: &Organization,
+    expected: Version,
+    name: OrganizationName,
+    contact: ContactDetails,
+    parent: &SyncroTenant,
+) -> ChangeSet {
+    let mut c = ChangeSet::default();
+    if name.key() != before.name.key() {
+        c.push(Write::ClaimName { kind: NameKind::Organization, key: name.key(), owner: before.id.as_uuid() });
+        c.push(Write::ReleaseName { kind: NameKind::Organization, key: before.name.key() });
+    }
+    if parent.id != before.syncro_tenant {
+        c.push(Write::AdjustOrganizationCount { id: before.syncro_tenant, delta: -1 });
+        c.push(Write::AdjustOrganizationCount { id: parent.id, delta: 1 });
+    }
+    let after = Organization {
+        name,
+        contact,
+        syncro_tenant: parent.id,
+        version: expected.next(),
+        updated_at: ctx.now,
+        ..before.clone()
+    };
+    let summary = if parent.id != before.syncro_tenant {
+        format!("Updated Organization \"{}\" and moved it to Syncro Tenant \"{}\"", after.name, parent.name)
+    } else {
+        format!("Updated Organization \"{}\"", after.name)
+    };
+    c.push(ctx.audit("organization.update", summary, to_json(before), to_json(&after)));
+    c.push(Write::PutOrganization { record: after, expect: Expect::Version(expected) });
+    c
+}
+
+pub fn rename_syncro_tenant(ctx: &Ctx, before: &SyncroTenant, expected: Version, name: SyncroTenantName) -> ChangeSet {
+    let mut c = ChangeSet::default();
+    if name.key() != before.name.key() {
+        c.push(Write::ClaimName { kind: NameKind::SyncroTenant, key: name.key(), owner: before.id.as_uuid() });
+        c.push(Write::ReleaseName { kind: NameKind::SyncroTenant, key: before.name.key() });
+    }
+    let after = SyncroTenant { name, version: expected.next(), updated_at: ctx.now, ..before.clone() };
+    c.push(ctx.audit(
+        "syncro_tenant.rename",
+        format!("Renamed Syncro Tenant \"{}\" to \"{}\"", before.name, after.name),
+        to_json(before),
+        to_json(&after),
+    ));
+    c.push(Write::PutSyncroTenant { record: after, expect: Expect::Version(expected) });
+    c
+}
+
+/// R5: only an empty, unmapped Syncro Tenant can be deleted.
+pub fn delete_syncro_tenant(ctx: &Ctx, before: &SyncroTenant, expected: Version) -> Result<ChangeSet, DomainError> {
+    if before.organization_count > 0 {
+        let n = before.organization_count;
+        return Err(DomainError::InUse(format!(
+            "\"{}\" still has {n} Organization{}; move {} to another Syncro Tenant first",
+            before.name,
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" }
+        )));
+    }
+    if before.microsoft_tenant.is_some() {
+        return Err(DomainError::InUse(format!(
+            "\"{}\" is mapped to a Microsoft Tenant; unmap it first",
+            before.name
+        )));
+    }
+    let mut c = ChangeSet::default();
+    c.push(Write::ReleaseName { kind: NameKind::SyncroTenant, key: before.name.key() });
+    c.push(Write::DeleteSyncroTenant { id: before.id, expect: expected });
+    c.push(ctx.audit(
+        "syncro_tenant.delete",
+        format!("Deleted Syncro Tenant \"{}\"", before.name),
+        to_json(before),
+        serde_json::Value::Null,
+    ));
+    Ok(c)
+}
+
+fn check_target_free(mt: &MicrosoftTenant, st: &SyncroTenant) -> Result<(), DomainError> {
+    if st.microsoft_tenant.is_some_and(|m| m != mt.tenant_id) {
+        return Err(DomainError::AlreadyMapped {
+            microsoft_tenant: "another Microsoft Tenant".to_string(),
+            syncro_tenant: format!("\"{}\"", st.name),
+        });
+    }
+    Ok(())
+}
+
+/// S1: map an unmapped Microsoft Tenant to an unmapped Syncro Tenant (R2).
+pub fn map_tenant(ctx: &Ctx, mt: &MicrosoftTenant, expected: Version, st: &SyncroTenant) -> Result<ChangeSet, DomainError> {
+    if mt.syncro_tenant.is_some() {
+        return Err(DomainError::AlreadyMapped {
+            microsoft_tenant: format!("\"{}\"", mt.display_name),
+            syncro_tenant: "a Syncro Tenant".to_string(),
+        });
+    }
+    check_target_free(mt, st)?;
+    let mut c = ChangeSet::default();
+    set_mapping(&mut c, mt, expected, Some(st));
+    c.push(ctx.audit(
+        "microsoft_tenant.map",
+        format!("Mapped Microsoft Tenant \"{}\" to Syncro Tenant \"{}\"", mt.display_name, st.name),
+        json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": null }),
+        json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": st.id }),
+    ));
+    Ok(c)
+}
+
+/// *Change Syncro Tenant*: move a mapped Microsoft Tenant to another unmapped Syncro Tenant.
+pub fn change_mapping(
+    ctx: &Ctx,
+    mt: &MicrosoftTenant,
+    expected: Version,
+    current: &SyncroTenant,
+    target: &SyncroTenant,
+) -> Result<ChangeSet, DomainError> {
+    if current.id == target.id {
+        return Err(DomainError::invalid("syncro_tenant", "Choose a different Syncro Tenant"));
+    }
+    check_target_free(mt, target)?;
+    let mut c = ChangeSet::default();
+    clear_syncro_side(&mut c, current);
+    set_mapping(&mut c, mt, expected, Some(target));
+    c.push(ctx.audit(
+        "microsoft_tenant.change",
+        format!(
+            "Changed Microsoft Tenant \"{}\" from Syncro Tenant \"{}\" to \"{}\"",
+            mt.display_name, current.name, target.name
+        ),
+        json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": current.id }),
+        json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": target.id }),
+    ));
+    Ok(c)
+}
+
+/// *Unmap*: both sides lose the mapping in one step.
+pub fn unmap_tenant(ctx: &Ctx, mt: &MicrosoftTenant, expected: Version, current: &SyncroTenant) -> ChangeSet {
+    let mut c = ChangeSet::default();
+    clear_syncro_side(&mut c, current);
+    set_mapping(&mut c, mt, expected, None);
+    c.push(ctx.audit(
+        "microsoft_tenant.unmap",
+        format!("Unmapped Microsoft Tenant \"{}\" from Syncro Tenant \"{}\"", mt.display_name, current.name),
+        json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": current.id }),
+        json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": null }),
+    ));
+    c
+}
+
+fn set_mapping(c: &mut ChangeSet, mt: &MicrosoftTenant, expected: Version, st: Option<&SyncroTenant>) {
+    if let Some(st) = st {
+        c.push(Write::PutSyncroTenant {
+            record: SyncroTenant { microsoft_tenant: Some(mt.tenant_id), version: st.version.next(), ..st.clone() },
+            expect: Expect::Version(st.version),
+        });
+    }
+    c.push(Write::PutMicrosoftTenant {
+        record: MicrosoftTenant { syncro_tenant: st.map(|s| s.id), version: expected.next(), ..mt.clone() },
+        expect: expected,
+    });
+}
+
+fn clear_syncro_side(c: &mut ChangeSet, st: &SyncroTenant) {
+    c.push(Write::PutSyncroTenant {
+        record: SyncroTenant { microsoft_tenant: None, version: st.version.next(), ..st.clone() },
+        expect: Expect::Version(st.version),
+    });
+}
+
+/// *Add Organizations*: move the chosen Organizations under `target` in one step.
+pub fn move_organizations(ctx: &Ctx, target: &SyncroTenant, orgs: &[Organization]) -> Result<ChangeSet, DomainError> {
+    let moving: Vec<&Organization> = orgs.iter().filter(|o| o.syncro_tenant != target.id).collect();
+    if moving.is_empty() {
+        return Err(DomainError::invalid("organizations", "Choose at least one Organization that is not already here"));
+    }
+    if moving.len() > MAX_MOVE {
+        return Err(DomainError::invalid("organizations", format!("Move at most {MAX_MOVE} Organizations at a time")));
+    }
+    let mut c = ChangeSet::default();
+    let mut from: std::collections::BTreeMap<SyncroTenantId, i32> = Default::default();
+    let mut seen = std::collections::HashSet::new();
+    for o in &moving {
+        if !seen.insert(o.id) {
+            continue;
+        }
+        *from.entry(o.syncro_tenant).or_default() -= 1;
+        c.push(Write::PutOrganization {
+            record: Organization { syncro_tenant: target.id, version: o.version.next(), updated_at: ctx.now, ..(*o).clone() },
+            expect: Expect::Version(o.version),
+        });
+    }
+    let moved = seen.len() as i32;
+    for (id, delta) in from {
+        c.push(Write::AdjustOrganizationCount { id, delta });
+    }
+    c.push(Write::AdjustOrganizationCount { id: target.id, delta: moved });
+    let names: Vec<&str> = moving.iter().map(|o| o.name.as_str()).collect();
+    c.push(ctx.audit(
+        "syncro_tenant.add_organizations",
+        format!("Moved {} to Syncro Tenant \"{}\"", names.join(", "), target.name),
+        json!(moving.iter().map(|o| json!({ "organization": o.id, "syncro_tenant": o.syncro_tenant })).collect::<Vec<_>>()),
+        json!(moving.iter().map(|o| json!({ "organization": o.id, "syncro_tenant": target.id })).collect::<Vec<_>>()),
+    ));
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Ctx {
+        Ctx { actor: "admin@msp.example".into(), now: Timestamp(1), audit_id: "a1".into() }
+    }
+    fn st(name: &str, count: u32) -> SyncroTenant {
+        SyncroTenant {
+            id: SyncroTenantId::from_uuid(uuid::Uuid::from_u128(name.len() as u128 + 100 * count as u128)),
+            name: SyncroTenantName::parse(name).unwrap(),
+            microsoft_tenant: None,
+            organization_count: count,
+            version: Version(3),
+            updated_at: Timestamp(0),
+        }
+    }
+    fn mt() -> MicrosoftTenant {
+        MicrosoftTenant {
+            tenant_id: MicrosoftTenantId::parse("72f988bf-86f1-41af-91ab-2d7cd011db47").unwrap(),
+            display_name: "Foggy IT".into(),
+            default_domain: "foggyit.onmicrosoft.com".into(),
+            syncro_tenant: None,
+            last_sync: Timestamp(0),
+            version: Version(5),
+        }
+    }
+
+    #[test]
+    fn automatic_syncro_tenant_is_created_with_the_organization() {
+        let st_id = SyncroTenantId::from_uuid(uuid::Uuid::from_u128(9));
+        let org_id = OrganizationId::from_uuid(uuid::Uuid::from_u128(8));
+        let c = create_organization(&ctx(), org_id, OrganizationName::parse("Acme Dental").unwrap(), Default::default(), Parent::Automatic(st_id));
+        assert!(c.is_well_formed());
+        let st = c.writes.iter().find_map(|w| match w {
+            Write::PutSyncroTenant { record, expect: Expect::Absent } => Some(record),
+            _ => None,
+        });
+        assert_eq!(st.unwrap().name.as_str(), "Acme Dental");
+        assert_eq!(st.unwrap().organization_count, 1);
+        assert!(c.writes.contains(&Write::ClaimName { kind: NameKind::SyncroTenant, key: "acme dental".into(), owner: st_id.as_uuid() }));
+        assert!(c.writes.iter().any(|w| matches!(w, Write::PutOrganization { record, expect: Expect::Absent } if record.syncro_tenant == st_id)));
+        assert!(c.writes.iter().any(|w| matches!(w, Write::Audit(_))));
+    }
+
+    #[test]
+    fn mapping_refuses_a_mapped_side() {
+        let mut m = mt();
+        let s = st("Foggy IT Services", 3);
+        let c = map_tenant(&ctx(), &m, Version(5), &s).unwrap();
+        assert!(c.is_well_formed());
+        assert!(c.writes.iter().any(|w| matches!(w, Write::PutMicrosoftTenant { record, expect: Version(5) } if record.syncro_tenant == Some(s.id))));
+        assert!(c.writes.iter().any(|w| matches!(w, Write::PutSyncroTenant { record, expect: Expect::Version(Version(3)) } if record.microsoft_tenant == Some(m.tenant_id))));
+        m.syncro_tenant = Some(s.id);
+        assert!(matches!(map_tenant(&ctx(), &m, Version(5), &s), Err(DomainError::AlreadyMapped { .. })));
+        let mut other = st("Other", 0);
+        other.microsoft_tenant = Some(MicrosoftTenantId::parse("00000000-0000-0000-0000-000000000001").unwrap());
+        assert!(matches!(map_tenant(&ctx(), &mt(), Version(5), &other), Err(DomainError::AlreadyMapped { .. })));
+    }
+
+    #[test]
+    fn delete_needs_an_empty_unmapped_syncro_tenant() {
+        assert!(matches!(delete_syncro_tenant(&ctx(), &st("A", 2), Version(3)), Err(DomainError::InUse(m)) if m.contains("2 Organizations")));
+        let mut mapped = st("A", 0);
+        mapped.microsoft_tenant = Some(mt().tenant_id);
+        assert!(delete_syncro_tenant(&ctx(), &mapped, Version(3)).is_err());
+        assert!(delete_syncro_tenant(&ctx(), &st("A", 0), Version(3)).unwrap().is_well_formed());
+    }
+
+    #[test]
+    fn moving_aggregates_counts_per_source() {
+        let target = st("Foggy IT Services", 1);
+        let from = st("Foggy IT Services - Waltham", 1);
+        let orgs: Vec<Organization> = (0..3u128)
+            .map(|i| Organization {
+                id: OrganizationId::from_uuid(uuid::Uuid::from_u128(1000 + i)),
+                name: OrganizationName::parse(&format!("Org {i}")).unwrap(),
+                syncro_tenant: from.id,
+                contact: Default::default(),
+                version: Version(1),
+                updated_at: Timestamp(0),
+            })
+            .collect();
+        let c = move_organizations(&ctx(), &target, &orgs).unwrap();
+        assert!(c.is_well_formed());
+        assert!(c.writes.contains(&Write::AdjustOrganizationCount { id: from.id, delta: -3 }));
+        assert!(c.writes.contains(&Write::AdjustOrganizationCount { id: target.id, delta: 3 }));
+        assert!(move_organizations(&ctx(), &from, &orgs).is_err(), "nothing to move");
+    }
+
+    #[test]
+    fn renaming_to_the_same_key_claims_nothing() {
+        let s = st("Foggy IT Services - Boston", 1);
+        let c = rename_syncro_tenant(&ctx(), &s, Version(3), SyncroTenantName::parse("foggy it services - BOSTON").unwrap());
+        assert!(!c.writes.iter().any(|w| matches!(w, Write::ClaimName { .. })));
+        let c = rename_syncro_tenant(&ctx(), &s, Version(3), SyncroTenantName::parse("Foggy IT Services").unwrap());
+        assert!(c.writes.iter().any(|w| matches!(w, Write::ClaimName { key, .. } if key == "foggy it services")));
+        assert!(c.is_well_formed());
+    }
+}

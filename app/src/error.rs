@@ -1,0 +1,93 @@
+//! The one error type every server function returns. Each variant is something a user can act
+//! on; unexpected failures become `Internal` with a reference id whose detail is only logged.
+
+use crate::domain::DomainError;
+use serde::{Deserialize, Serialize};
+use server_fn_error::*;
+
+mod server_fn_error {
+    pub use leptos::server_fn::codec::JsonEncoding;
+    pub use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    #[error("{message}")]
+    Validation { field: String, message: String },
+    #[error("{what} was not found. It may have been deleted; reload the page.")]
+    NotFound { what: String },
+    /// R8: the record changed since the page was loaded.
+    #[error("This was changed by someone else — reload the page and try again.")]
+    Stale,
+    #[error("The {kind} name \"{name}\" is already taken by \"{existing}\".")]
+    NameTaken { kind: String, name: String, existing: String, existing_id: Option<String> },
+    #[error("{message}")]
+    AlreadyMapped { message: String },
+    #[error("{message}")]
+    InUse { message: String },
+    #[error("You are not allowed to do that. Only Administrators can change things.")]
+    NotAllowed,
+    #[error("You are not signed in.")]
+    NotSignedIn,
+    #[error("Something went wrong on our side (reference {reference}). Try again; if it keeps happening, quote the reference.")]
+    Internal { reference: String },
+}
+
+impl AppError {
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        AppError::Validation { field: field.to_string(), message: message.into() }
+    }
+
+    /// The form field this error belongs to, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Validation { field, .. } => Some(field),
+            AppError::NameTaken { .. } => Some("name"),
+            _ => None,
+        }
+    }
+
+    /// Logs the full detail of an unexpected failure and returns an opaque error for the user.
+    #[cfg(feature = "ssr")]
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+        tracing::error!(%reference, %detail, "internal error");
+        AppError::Internal { reference }
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Invalid { field, message } => AppError::Validation { field, message },
+            DomainError::AlreadyMapped { microsoft_tenant, syncro_tenant } => AppError::AlreadyMapped {
+                message: format!(
+                    "Already mapped: {microsoft_tenant} is mapped to {syncro_tenant}. A Microsoft Tenant and a Syncro Tenant can each have only one mapping."
+                ),
+            },
+            DomainError::InUse(message) => AppError::InUse { message },
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Arguments that do not even decode (a missing field, a wrong type) are bad input.
+            ServerFnErrorErr::Args(msg) => AppError::Validation { field: "form".into(), message: format!("The form was incomplete or malformed: {msg}") },
+            ServerFnErrorErr::Request(_) => AppError::Internal { reference: "network: the server could not be reached".into() },
+            other => {
+                #[cfg(feature = "ssr")]
+                {
+                    AppError::internal(other)
+                }
+                #[cfg(not(feature = "ssr"))]
+                {
+                    AppError::Internal { reference: other.to_string() }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! tenantmap: map Microsoft 365 tenants to Syncro Tenants and Organizations.
+//!
+//! This crate is the whole app: domain rules, server functions and pages. It compiles to WASM
+//! with `hydrate` and natively with `ssr`; never both in one build.
+
+pub mod api;
+pub mod domain;
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod wire;
+pub mod components;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes, A},
+    path,
+};
+
+/// The stylesheet's URL, with its content hash when cargo-leptos hashed the files.
+static CSS_HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Reads cargo-leptos' hash file once at start-up so every page links the hashed stylesheet.
+#[cfg(feature = "ssr")]
+pub fn set_asset_hashes(options: &LeptosOptions) {
+    let mut href = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    if options.hash_files {
+        let hash_file = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(|d| d.join(options.hash_file.as_ref())));
+        if let Some(text) = hash_file.and_then(|p| std::fs::read_to_string(p).ok()) {
+            if let Some(hash) = text.lines().find_map(|l| l.trim().strip_prefix("css:")) {
+                href = format!("/{}/{}.{}.css", options.site_pkg_dir, options.output_name, hash.trim());
+            }
+        }
+    }
+    let _ = CSS_HREF.set(href);
+}
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let css = CSS_HREF.get().cloned().unwrap_or_else(|| format!("/pkg/{}.css", options.output_name));
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="stylesheet" href=css/>
+                <link rel="icon" href="data:,"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|t: String| if t.is_empty() { "tenantmap".to_string() } else { format!("{t} · tenantmap") }/>
+        <Router>
+            <a class="skip" href="#main">"Skip to content"</a>
+            <header class="top">
+                <a class="brand" href="/">"tenantmap"</a>
+                <nav aria-label="Main">
+                    <A href="/organizations">"Organizations"</A>
+                    <A href="/syncro-tenants">"Syncro Tenants"</A>
+                    <A href="/admin">"Admin"</A>
+                </nav>
+            </header>
+            <main id="main">
+                <Routes fallback=|| view! { <pages::NotFound/> }>
+                    <Route path=path!("/") view=pages::Home/>
+                    <Route path=path!("/admin") view=pages::AdminIndex/>
+                    <Route path=path!("/admin/microsoft-tenants") view=pages::tenants::TenantManagement/>
+                    <Route path=path!("/syncro-tenants") view=pages::syncro::SyncroTenantList/>
+                    <Route path=path!("/syncro-tenants/:id") view=pages::syncro::SyncroTenantDetailsPage/>
+                    <Route path=path!("/organizations") view=pages::organizations::OrganizationList/>
+                    <Route path=path!("/organizations/new") view=pages::organizations::NewOrganization/>
+                    <Route path=path!("/organizations/:id") view=pages::organizations::OrganizationPage/>
+                    <Route path=path!("/organizations/:id/edit") view=pages::organizations::EditOrganization/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

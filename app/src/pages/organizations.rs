@@ -1,0 +1,231 @@
+//! Organizations: list, details, and the New / Edit form with ORGANIZATION SETTINGS.
+
+use crate::api::*;
+use crate::components::*;
+use crate::error::AppError;
+use crate::wire::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn OrganizationList() -> impl IntoView {
+    let q = query_param("q");
+    let page = query_param("page");
+    let rows = Resource::new(move || (q.get(), page.get()), |(q, p)| list_organizations(q, p, String::new()));
+    view! {
+        <Title text="Organizations"/>
+        <div class="heading-row">
+            <h1>"Organizations"</h1>
+            <a class="button primary" href="/organizations/new">"New Organization"</a>
+        </div>
+        <p class="hint">"Organizations were formerly called Customers."</p>
+        <div class="toolbar"><SearchForm label="Search Organizations" value=q.get_untracked()/></div>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(list) => {
+                        let pages = list.pages();
+                        let (pg, total) = (list.page, list.total);
+                        view! {
+                            <table class="grid">
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Syncro Tenant"</th></tr></thead>
+                                <tbody>
+                                    {list.items.into_iter().map(|o| view! {
+                                        <tr>
+                                            <td data-label="Name"><a href=format!("/organizations/{}", o.id)>{o.name}</a></td>
+                                            <td data-label="Syncro Tenant">{o.syncro_tenant.map(|s| view! { <a href=format!("/syncro-tenants/{}", s.id)>{s.name}</a> })}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <Pager page=pg pages=pages total=total link=move |p| url("/organizations", &[("q", &q.get()), ("page", &p.to_string())])/>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn OrganizationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let org = Resource::new(move || id.get(), organization_details);
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match org.await {
+                    Err(e) => view! { <Title text="Organization"/><h1>"Organization"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(o) => view! {
+                        <Title text=o.name.clone()/>
+                        <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "{o.name.clone()}</p>
+                        <div class="heading-row">
+                            <h1>{o.name.clone()}</h1>
+                            <a class="button" href=format!("/organizations/{}/edit", o.id)>"Edit"</a>
+                        </div>
+                        <dl class="facts">
+                            <dt>"Syncro Tenant"</dt>
+                            <dd><a href=format!("/syncro-tenants/{}", o.syncro_tenant.id)>{o.syncro_tenant.name.clone()}</a></dd>
+                            <dt>"Microsoft Tenant"</dt>
+                            <dd>{match o.microsoft_tenant.clone() {
+                                Some(m) => view! { <a href=url("/admin/microsoft-tenants", &[("q", &m.tenant_id)])>{m.display_name}</a>" ("{m.default_domain}")" }.into_any(),
+                                None => view! { <span class="hint">"Not mapped"</span> }.into_any(),
+                            }}</dd>
+                            <dt>"Email"</dt><dd>{o.email.clone()}</dd>
+                            <dt>"Phone"</dt><dd>{o.phone.clone()}</dd>
+                            <dt>"Address"</dt><dd class="pre">{o.address.clone()}</dd>
+                        </dl>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn NewOrganization() -> impl IntoView {
+    let action = ServerAction::<CreateOrganization>::new();
+    let error = action_error(action.value());
+    view! {
+        <Title text="New Organization"/>
+        <p class="crumbs"><a href="/organizations">"Organizations"</a>" › New"</p>
+        <h1>"New Organization"</h1>
+        <ActionForm action=action attr:class="form">
+            <OrganizationFields name=String::new() email=String::new() phone=String::new() address=String::new() error=error/>
+            <SyncroTenantField current=None error=error/>
+            <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+            <div class="buttons">
+                <button type="submit" class="primary" disabled=move || action.pending().get()>{move || if action.pending().get() { "Saving…" } else { "Save" }}</button>
+                <a class="button secondary" href="/organizations">"Cancel"</a>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn EditOrganization() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let org = Resource::new(move || id.get(), organization_details);
+    let action = ServerAction::<UpdateOrganization>::new();
+    let error = action_error(action.value());
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match org.await {
+                    Err(e) => view! { <Title text="Edit Organization"/><h1>"Edit Organization"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(o) => view! {
+                        <Title text=format!("Edit {}", o.name)/>
+                        <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a>" › Edit"</p>
+                        <h1>"Edit Organization"</h1>
+                        <ActionForm action=action attr:class="form">
+                            <input type="hidden" name="id" value=o.id.clone()/>
+                            <input type="hidden" name="version" value=o.version.to_string()/>
+                            <OrganizationFields name=o.name.clone() email=o.email.clone() phone=o.phone.clone() address=o.address.clone() error=error/>
+                            <SyncroTenantField current=Some(NamedRef { id: o.syncro_tenant.id.clone(), name: o.syncro_tenant.name.clone() }) error=error/>
+                            <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+                            <div class="buttons">
+                                <button type="submit" class="primary" disabled=move || action.pending().get()>{move || if action.pending().get() { "Saving…" } else { "Save" }}</button>
+                                <a class="button secondary" href=format!("/organizations/{}", o.id)>"Cancel"</a>
+                            </div>
+                        </ActionForm>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The error for one field, shown under it.
+fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+    move || {
+        error.get().filter(|e| e.field() == Some(field)).map(|e| {
+            let pick = match &e {
+                AppError::NameTaken { existing_id: Some(id), kind, .. } if kind == "Syncro Tenant" => Some(id.clone()),
+                _ => None,
+            };
+            view! {
+                <p class="field-error" role="alert" id=format!("{field}-error")>
+                    {e.to_string()}
+                    {pick.map(|id| view! { " "<a href=format!("/syncro-tenants/{id}")>"Open the existing Syncro Tenant"</a>" or choose it under ORGANIZATION SETTINGS." })}
+                </p>
+            }
+        })
+    }
+}
+
+#[component]
+fn OrganizationFields(name: String, email: String, phone: String, address: String, error: Signal<Option<AppError>>) -> impl IntoView {
+    // The same parser the server uses gives instant feedback while typing.
+    let name_text = RwSignal::new(name.clone());
+    let local = move || {
+        let n = name_text.get();
+        if n.is_empty() { None } else { crate::domain::OrganizationName::parse(&n).err().map(|e| e.to_string()) }
+    };
+    view! {
+        <label for="org-name">"Name"</label>
+        <input id="org-name" name="name" value=name required=true maxlength="120" autocomplete="organization"
+            on:input=move |ev| name_text.set(event_target_value(&ev))/>
+        {move || local().map(|m| view! { <p class="field-error">{m.replace("name: ", "")}</p> })}
+        {field_error(error, "name")}
+        <div class="cols">
+            <div>
+                <label for="org-email">"Email"</label>
+                <input id="org-email" name="email" type="email" value=email autocomplete="email"/>
+                {field_error(error, "email")}
+            </div>
+            <div>
+                <label for="org-phone">"Phone"</label>
+                <input id="org-phone" name="phone" type="tel" value=phone autocomplete="tel"/>
+                {field_error(error, "phone")}
+            </div>
+        </div>
+        <label for="org-address">"Address"</label>
+        <textarea id="org-address" name="address" rows="3">{address}</textarea>
+        {field_error(error, "address")}
+    }
+}
+
+/// ORGANIZATION SETTINGS: the parent Syncro Tenant. On a new Organization the default is a new
+/// Syncro Tenant named after it (R4).
+#[component]
+fn SyncroTenantField(current: Option<NamedRef>, error: Signal<Option<AppError>>) -> impl IntoView {
+    let filter_text = RwSignal::new(String::new());
+    let options = Resource::new(move || filter_text.get(), |q| syncro_tenant_options(q, false));
+    let is_new = current.is_none();
+    let selected = current.as_ref().map(|c| c.id.clone()).unwrap_or_default();
+    view! {
+        <h2 class="section">"ORGANIZATION SETTINGS"</h2>
+        <label for="org-st">"Syncro Tenant"</label>
+        <input type="search" class="filter" aria-label="Find a Syncro Tenant" placeholder="Type to filter Syncro Tenants" autocomplete="off"
+            on:input=move |ev| filter_text.set(event_target_value(&ev))/>
+        <Transition fallback=|| view! { <select id="org-st" disabled=true><option>"Loading…"</option></select> }>
+            {
+                let current = current.clone();
+                let selected = selected.clone();
+                move || {
+                    let current = current.clone();
+                    let selected = selected.clone();
+                    Suspend::new(async move {
+                        let mut opts = options.await.unwrap_or_default();
+                        if let Some(c) = current.clone() {
+                            opts.retain(|o| o.id != c.id);
+                            opts.insert(0, c);
+                        }
+                        view! {
+                            <select id="org-st" name="syncro_tenant">
+                                {is_new.then(|| view! { <option value="" selected=true>"Create a new Syncro Tenant named after this Organization"</option> })}
+                                {options_view(opts, selected)}
+                            </select>
+                        }
+                    })
+                }
+            }
+        </Transition>
+        <p class="hint">"Organizations that share one Microsoft Tenant share one Syncro Tenant."</p>
+        {field_error(error, "syncro_tenant")}
+    }
+}

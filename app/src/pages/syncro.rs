@@ -1,0 +1,176 @@
+//! Syncro Tenants: the list, and the details page (rename, mapping on the left, Organizations
+//! on the right, *Add Organizations*).
+
+use crate::api::*;
+use crate::components::*;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn SyncroTenantList() -> impl IntoView {
+    let q = query_param("q");
+    let page = query_param("page");
+    let delete = ServerAction::<DeleteSyncroTenant>::new();
+    let rows = Resource::new(move || (q.get(), page.get(), delete.version().get()), |(q, p, _)| list_syncro_tenants(q, p));
+    view! {
+        <Title text="Syncro Tenants"/>
+        <h1>"Syncro Tenants"</h1>
+        <p class="hint">"A Syncro Tenant groups Organizations and maps to one Microsoft Tenant."</p>
+        <div class="toolbar"><SearchForm label="Search Syncro Tenants" value=q.get_untracked()/></div>
+        <ErrorNote error=action_error(delete.value())/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(list) => {
+                        let pages = list.pages();
+                        let (pg, total) = (list.page, list.total);
+                        view! {
+                            <table class="grid">
+                                <thead><tr>
+                                    <th scope="col">"Name"</th>
+                                    <th scope="col">"Microsoft Tenant"</th>
+                                    <th scope="col">"Organizations"</th>
+                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.items.into_iter().map(|st| {
+                                        let deletable = st.organization_count == 0 && st.microsoft_tenant.is_none();
+                                        let label = format!("Delete {}", st.name);
+                                        view! {
+                                            <tr>
+                                                <td data-label="Name"><a href=format!("/syncro-tenants/{}", st.id)>{st.name.clone()}</a></td>
+                                                <td data-label="Microsoft Tenant">{st.microsoft_tenant.map(|m| m.name)}</td>
+                                                <td data-label="Organizations">{st.organization_count}</td>
+                                                <td class="actions">
+                                                    {deletable.then(|| view! {
+                                                        <ActionForm action=delete>
+                                                            <input type="hidden" name="id" value=st.id.clone()/>
+                                                            <input type="hidden" name="version" value=st.version.to_string()/>
+                                                            <button type="submit" class="danger small" aria-label=label>"Delete"</button>
+                                                        </ActionForm>
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <Pager page=pg pages=pages total=total link=move |p| url("/syncro-tenants", &[("q", &q.get()), ("page", &p.to_string())])/>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn SyncroTenantDetailsPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let org_q = query_param("org_q");
+    let rename = ServerAction::<RenameSyncroTenant>::new();
+    let add = ServerAction::<AddOrganizations>::new();
+    let unmap = ServerAction::<UnmapTenant>::new();
+    let details = Resource::new(
+        move || (id.get(), rename.version().get(), add.version().get(), unmap.version().get()),
+        |(id, ..)| syncro_tenant_details(id, "1".into()),
+    );
+    let candidates = Resource::new(
+        move || (id.get(), org_q.get(), add.version().get()),
+        |(id, q, _)| list_organizations(q, "1".into(), id),
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Err(e) => view! { <Title text="Syncro Tenant"/><h1>"Syncro Tenant"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(d) => {
+                        let st = d.tenant.clone();
+                        view! {
+                            <Title text=st.name.clone()/>
+                            <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "{st.name.clone()}</p>
+                            <h1>{st.name.clone()}</h1>
+                            <ActionForm action=rename attr:class="inline-form">
+                                <input type="hidden" name="id" value=st.id.clone()/>
+                                <input type="hidden" name="version" value=st.version.to_string()/>
+                                <label for="st-name">"Syncro Tenant name"</label>
+                                <div class="row">
+                                    <input id="st-name" name="name" value=st.name.clone() maxlength="120" required=true/>
+                                    <button type="submit" disabled=move || rename.pending().get()>{move || if rename.pending().get() { "Saving…" } else { "Rename" }}</button>
+                                </div>
+                                <ErrorNote error=action_error(rename.value())/>
+                            </ActionForm>
+                            <div class="split">
+                                <section class="panel" aria-labelledby="mt-heading">
+                                    <h2 id="mt-heading">"Microsoft Tenant"</h2>
+                                    {match d.microsoft_tenant.clone() {
+                                        Some(mt) => view! {
+                                            <p class="mapped-tenant"><a href=url("/admin/microsoft-tenants", &[("q", &mt.tenant_id)])>{mt.display_name.clone()}</a></p>
+                                            <p class="hint">{mt.default_domain.clone()}<br/><code>{mt.tenant_id.clone()}</code><br/>"Last sync: "{mt.last_sync.clone()}</p>
+                                            <ActionForm action=unmap>
+                                                <input type="hidden" name="tenant_id" value=mt.tenant_id.clone()/>
+                                                <input type="hidden" name="version" value=mt.version.to_string()/>
+                                                <button type="submit" class="secondary">"Unmap"</button>
+                                            </ActionForm>
+                                            <ErrorNote error=action_error(unmap.value())/>
+                                            <p class="hint">"Microsoft Entra ID User Sync for this tenant will be set up here."</p>
+                                        }.into_any(),
+                                        None => view! {
+                                            <p>"Not mapped. "<a href="/admin/microsoft-tenants?filter=unmapped">"Map a Microsoft Tenant"</a></p>
+                                        }.into_any(),
+                                    }}
+                                </section>
+                                <section class="panel" aria-labelledby="org-heading">
+                                    <h2 id="org-heading">{format!("Organizations ({})", st.organization_count)}</h2>
+                                    <ul class="orgs">
+                                        {d.organizations.items.iter().map(|o| view! { <li><a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a></li> }).collect_view()}
+                                    </ul>
+                                    {(d.organizations.total > d.organizations.items.len()).then(|| view! { <p class="hint">{format!("Showing {} of {}.", d.organizations.items.len(), d.organizations.total)}</p> })}
+                                </section>
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+        <section class="panel add-orgs" aria-labelledby="add-heading">
+            <h2 id="add-heading">"Add Organizations"</h2>
+            <p class="hint">"Move Organizations into this Syncro Tenant. They leave their current Syncro Tenant in the same step."</p>
+            <leptos_router::components::Form method="GET" action="" attr:class="search" attr:role="search">
+                <label for="org-q" class="visually-hidden">"Find Organizations"</label>
+                <input id="org-q" type="search" name="org_q" value=org_q.get_untracked() placeholder="Find Organizations"/>
+                <button type="submit">"Find"</button>
+            </leptos_router::components::Form>
+            <ActionForm action=add>
+                <input type="hidden" name="id" value=move || id.get()/>
+                <input type="hidden" name="organizations[]" value=""/>
+                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match candidates.await {
+                            Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                            Ok(list) if list.items.is_empty() => view! { <p class="empty">"No other Organizations match."</p> }.into_any(),
+                            Ok(list) => view! {
+                                <fieldset>
+                                    <legend class="visually-hidden">"Organizations to add"</legend>
+                                    {list.items.into_iter().map(|o| view! {
+                                        <label class="check">
+                                            <input type="checkbox" name="organizations[]" value=o.id.clone()/>
+                                            {o.name.clone()}
+                                            <span class="hint">{o.syncro_tenant.map(|s| format!(" — now in {}", s.name))}</span>
+                                        </label>
+                                    }).collect_view()}
+                                </fieldset>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+                <ErrorNote error=action_error(add.value())/>
+                <button type="submit" class="primary" disabled=move || add.pending().get()>{move || if add.pending().get() { "Adding…" } else { "Add Organizations" }}</button>
+            </ActionForm>
+        </section>
+    }
+}

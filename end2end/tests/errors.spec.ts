@@ -1,0 +1,41 @@
+import { expect, test } from "@playwright/test";
+import { chooseRowAction, createOrganization, guid, importTenants, unique } from "./helpers";
+
+test("bad names get a clear error and nothing is created", async ({ page }, info) => {
+  await page.goto("/organizations/new");
+  await page.getByLabel("Name", { exact: true }).fill("x".repeat(121));
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("the limit is 120").first()).toBeVisible();
+  await expect(page).toHaveURL(/\/organizations\/new/);
+});
+
+test("a stale mapping dialog gets the reload message", async ({ page, browser }, info) => {
+  const u = unique(info);
+  const a = `Stale A ${u}`;
+  const b = `Stale B ${u}`;
+  const tenant = `Stale Tenant ${u}`;
+  await createOrganization(page, a);
+  await createOrganization(page, b);
+  await importTenants(page, [[guid(), tenant, `stale${Date.now()}.onmicrosoft.com`]]);
+  await page.goto(`/admin/microsoft-tenants?q=${encodeURIComponent(tenant)}`);
+  await chooseRowAction(page, tenant, "Map Syncro Tenant");
+  const dialog = page.getByRole("dialog", { name: "Start Tenant Mapping" });
+  await expect(dialog).toBeVisible();
+
+  // Someone else maps it in another window meanwhile.
+  const other = await browser.newPage();
+  await other.goto(page.url());
+  const otherDialog = other.getByRole("dialog", { name: "Start Tenant Mapping" });
+  await otherDialog.getByLabel("Find a Syncro Tenant").fill(b);
+  await otherDialog.getByRole("button", { name: "Filter" }).click();
+  await otherDialog.getByLabel("Syncro Tenant", { exact: true }).selectOption({ label: b });
+  await otherDialog.getByRole("button", { name: "Start Tenant Mapping" }).click();
+  await expect(other.getByRole("dialog")).toHaveCount(0);
+  await other.close();
+
+  await dialog.getByLabel("Find a Syncro Tenant").fill(a);
+  await dialog.getByRole("button", { name: "Filter" }).click();
+  await page.getByRole("dialog").getByLabel("Syncro Tenant", { exact: true }).selectOption({ label: a });
+  await page.getByRole("dialog").getByRole("button", { name: "Start Tenant Mapping" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "changed by someone else" })).toBeVisible();
+});

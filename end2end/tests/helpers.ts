@@ -1,0 +1,41 @@
+import { expect, Page, TestInfo } from "@playwright/test";
+import { randomUUID } from "node:crypto";
+
+/** A suffix that keeps names unique across projects and runs sharing one server. */
+export function unique(info: TestInfo): string {
+  return `${info.project.name} ${randomUUID().slice(0, 8)}`;
+}
+
+export const jsEnabled = (info: TestInfo) => info.project.name !== "nojs";
+
+/** Creates an Organization through the New Organization page; returns its details URL. */
+export async function createOrganization(page: Page, name: string, syncroTenant?: string) {
+  await page.goto("/organizations/new");
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await expect(page.getByRole("heading", { name: "ORGANIZATION SETTINGS" })).toBeVisible();
+  if (syncroTenant) {
+    await page.getByLabel("Syncro Tenant", { exact: true }).selectOption({ label: syncroTenant });
+  }
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/organizations\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  return page.url();
+}
+
+/** Imports Microsoft Tenants through the CSV box on the management page. */
+export async function importTenants(page: Page, rows: Array<[string, string, string]>) {
+  await page.goto("/admin/microsoft-tenants");
+  const csv = ["tenantId,displayName,defaultDomainName", ...rows.map((r) => r.join(","))].join("\n");
+  await page.getByLabel("CSV", { exact: true }).fill(csv);
+  await page.getByRole("button", { name: "Import" }).click();
+}
+
+export function guid(): string {
+  return randomUUID();
+}
+
+/** Opens the ⋮ menu of a Microsoft Tenant and chooses an item. */
+export async function chooseRowAction(page: Page, tenantName: string, item: string) {
+  await page.getByRole("button", { name: `Actions for ${tenantName}` }).click();
+  await page.getByRole("menuitem", { name: item }).click();
+}

@@ -1,0 +1,124 @@
+import { expect, test } from "@playwright/test";
+import { chooseRowAction, createOrganization, guid, importTenants, jsEnabled, unique } from "./helpers";
+
+test("navigation leads to Microsoft Tenant Management", async ({ page }) => {
+  await page.goto("/");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Organizations" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Syncro Tenants" })).toBeVisible();
+  await nav.getByRole("link", { name: "Admin" }).click();
+  await page.getByRole("link", { name: /RMM Settings - Microsoft Tenant Management/ }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "RMM Settings - Microsoft Tenant Management" })).toBeVisible();
+});
+
+test("S1 map a Microsoft Tenant to a Syncro Tenant", async ({ page }, info) => {
+  const u = unique(info);
+  const stName = `Contoso Dental ${u}`;
+  const tenantName = `Contoso ${u}`;
+  await createOrganization(page, stName);
+  await importTenants(page, [[guid(), tenantName, `contoso${Date.now()}.onmicrosoft.com`]]);
+
+  await page.goto(`/admin/microsoft-tenants?q=${encodeURIComponent(tenantName)}`);
+  await chooseRowAction(page, tenantName, "Map Syncro Tenant");
+  const dialog = page.getByRole("dialog", { name: "Start Tenant Mapping" });
+  await expect(dialog).toBeVisible();
+  if (jsEnabled(info)) {
+    await dialog.getByLabel("Find a Syncro Tenant").fill(stName);
+  } else {
+    await dialog.getByLabel("Find a Syncro Tenant").fill(stName);
+    await dialog.getByRole("button", { name: "Filter" }).click();
+  }
+  await dialog.getByLabel("Syncro Tenant", { exact: true }).selectOption({ label: stName });
+  await dialog.getByRole("button", { name: "Start Tenant Mapping" }).click();
+
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  const row = page.getByRole("row").filter({ hasText: tenantName });
+  const link = row.getByRole("link", { name: stName });
+  await expect(link).toBeVisible();
+  await link.click();
+  await expect(page.getByRole("heading", { level: 1, name: stName })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Microsoft Tenant" }).getByRole("link", { name: tenantName })).toBeVisible();
+});
+
+test("S2 choose a parent Syncro Tenant in ORGANIZATION SETTINGS", async ({ page }, info) => {
+  const u = unique(info);
+  const parent = `Harbor Group ${u}`;
+  const child = `Harbor Annex ${u}`;
+  await createOrganization(page, parent);
+  await createOrganization(page, child);
+  await page.getByRole("link", { name: "Edit" }).click();
+  await expect(page.getByRole("heading", { name: "ORGANIZATION SETTINGS" })).toBeVisible();
+  if (jsEnabled(info)) {
+    await page.getByLabel("Find a Syncro Tenant").fill(parent);
+  }
+  await page.getByLabel("Syncro Tenant", { exact: true }).selectOption({ label: parent });
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: child })).toBeVisible();
+  await page.getByRole("link", { name: parent, exact: true }).click();
+  const orgs = page.getByRole("region", { name: /Organizations/ });
+  await expect(orgs.getByRole("link", { name: child })).toBeVisible();
+  await expect(orgs.getByRole("link", { name: parent })).toBeVisible();
+});
+
+test("S3 a new Organization gets its own Syncro Tenant", async ({ page }, info) => {
+  const name = `Acme Dental ${unique(info)}`;
+  await createOrganization(page, name);
+  await page.getByRole("link", { name, exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  const orgs = page.getByRole("region", { name: "Organizations (1)" });
+  await expect(orgs.getByRole("link")).toHaveCount(1);
+  await expect(orgs.getByRole("link", { name })).toBeVisible();
+
+  // The same name again: nothing is created and the error names the existing Syncro Tenant.
+  await page.goto("/organizations/new");
+  await page.getByLabel("Name", { exact: true }).fill(`  ${name.toUpperCase()} `);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "already taken" })).toBeVisible();
+});
+
+test("S4 Foggy IT: three Organizations under one mapped Syncro Tenant", async ({ page }, info) => {
+  const u = unique(info);
+  const boston = `Foggy IT Services ${u} - Boston`;
+  const waltham = `Foggy IT Services ${u} - Waltham`;
+  const burlington = `Foggy IT Services ${u} - Burlington`;
+  const target = `Foggy IT Services ${u}`;
+  const tenant = `Foggy IT ${u}`;
+  for (const name of [boston, waltham, burlington]) await createOrganization(page, name);
+  await importTenants(page, [[guid(), tenant, `foggy${Date.now()}.onmicrosoft.com`]]);
+
+  // 1. Rename the automatic Syncro Tenant of Boston.
+  await page.goto(`/syncro-tenants?q=${encodeURIComponent(boston)}`);
+  await page.getByRole("link", { name: boston }).click();
+  await page.getByLabel("Syncro Tenant name").fill(target);
+  await page.getByRole("button", { name: "Rename" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: target })).toBeVisible();
+
+  // 2. Move Waltham and Burlington to it.
+  if (jsEnabled(info)) {
+    await page.getByPlaceholder("Find Organizations").fill(`Foggy IT Services ${u}`);
+    await page.getByRole("button", { name: "Find" }).click();
+  } else {
+    await page.getByPlaceholder("Find Organizations").fill(`Foggy IT Services ${u}`);
+    await page.getByRole("button", { name: "Find" }).click();
+  }
+  await page.getByRole("checkbox", { name: waltham }).check();
+  await page.getByRole("checkbox", { name: burlington }).check();
+  await page.getByRole("button", { name: "Add Organizations" }).click();
+  await expect(page.getByRole("region", { name: "Organizations (3)" })).toBeVisible();
+
+  // 3. Map the Microsoft Tenant to it.
+  await page.goto(`/admin/microsoft-tenants?q=${encodeURIComponent(tenant)}`);
+  await chooseRowAction(page, tenant, "Map Syncro Tenant");
+  const dialog = page.getByRole("dialog", { name: "Start Tenant Mapping" });
+  await dialog.getByLabel("Find a Syncro Tenant").fill(target);
+  if (!jsEnabled(info)) await dialog.getByRole("button", { name: "Filter" }).click();
+  await dialog.getByLabel("Syncro Tenant", { exact: true }).selectOption({ label: target });
+  await dialog.getByRole("button", { name: "Start Tenant Mapping" }).click();
+  await page.getByRole("row").filter({ hasText: tenant }).getByRole("link", { name: target }).click();
+
+  await expect(page.getByRole("region", { name: "Microsoft Tenant" }).getByRole("link", { name: tenant })).toBeVisible();
+  const orgs = page.getByRole("region", { name: "Organizations (3)" });
+  for (const name of [boston, waltham, burlington]) {
+    await expect(orgs.getByRole("link", { name })).toBeVisible();
+  }
+});

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the build tools tenantmap needs, skipping whatever is already present.
+# Versions are pinned by STACK.md: newer ones need a newer rustc or download binaries (which fails).
+set -euo pipefail
+
+CARGO_LEPTOS_VERSION=0.3.10
+# Must equal the wasm-bindgen version in Cargo.lock (checked below).
+WASM_BINDGEN_VERSION=0.2.130
+BINARYEN_VERSION=132
+
+export PATH="$HOME/.cargo/bin:$PATH"
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ -f "$here/Cargo.lock" ]; then
+  locked=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$here/Cargo.lock")
+  if [ -n "$locked" ] && [ "$locked" != "$WASM_BINDGEN_VERSION" ]; then
+    echo "Cargo.lock has wasm-bindgen $locked but install-tools.sh pins $WASM_BINDGEN_VERSION" >&2
+    exit 1
+  fi
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  # Not --locked: its lockfile pins a webpki-roots release the registry here does not serve.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+  npm install -g "binaryen@$BINARYEN_VERSION"
+fi

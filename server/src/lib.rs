@@ -1,0 +1,5 @@
+//! The server side of tenantmap: the stores, the router, and the command-line tasks.
+
+pub mod router;
+pub mod store;
+pub mod tasks;

@@ -1,0 +1,534 @@
+//! The default store: a single redb file under `$TENANTMAP_DATA`, with the records mirrored in
+//! memory for fast search and paging.
+//!
+//! Writers are serialized by one lock; each [`ChangeSet`] is checked against the current
+//! records, written in one redb transaction (durable on commit, crash-safe), and only then made
+//! visible to readers. A refused change writes nothing.
+
+use app::domain::*;
+use app::store::{DiscoveryOutcome, MappingFilter, ParentFilter, Store, StoreError};
+use app::wire::{ListQuery, Page, SortKey};
+use async_trait::async_trait;
+use redb::{Database, ReadableTable, TableDefinition};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+use uuid::Uuid;
+
+/// `{account}/{kind}/{id}` → JSON record.
+const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
+/// `{account}/{at:020}/{id}` → JSON audit entry.
+const AUDIT: TableDefinition<&str, &[u8]> = TableDefinition::new("audit");
+
+#[derive(Default, Clone)]
+struct Account {
+    syncro: HashMap<SyncroTenantId, SyncroTenant>,
+    orgs: HashMap<OrganizationId, Organization>,
+    tenants: HashMap<MicrosoftTenantId, MicrosoftTenant>,
+    /// R3: derived from the records on load, kept in step by the changes.
+    names: HashMap<(NameKind, String), Uuid>,
+}
+
+impl Account {
+    fn index_names(&mut self) {
+        self.names.clear();
+        for st in self.syncro.values() {
+            self.names.insert((NameKind::SyncroTenant, st.name.key()), st.id.as_uuid());
+        }
+        for o in self.orgs.values() {
+            self.names.insert((NameKind::Organization, o.name.key()), o.id.as_uuid());
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Record {
+    Syncro(SyncroTenant),
+    Org(Organization),
+    Tenant(MicrosoftTenant),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Key {
+    Syncro(SyncroTenantId),
+    Org(OrganizationId),
+    Tenant(MicrosoftTenantId),
+}
+
+impl Key {
+    fn storage_key(&self, account: &AccountId) -> String {
+        match self {
+            Key::Syncro(id) => format!("{account}/st/{id}"),
+            Key::Org(id) => format!("{account}/org/{id}"),
+            Key::Tenant(id) => format!("{account}/mt/{id}"),
+        }
+    }
+}
+
+/// The writes of one change, checked and waiting to be committed.
+#[derive(Default)]
+struct Staged {
+    records: HashMap<Key, Option<Record>>,
+    names: HashMap<(NameKind, String), Option<Uuid>>,
+    audit: Vec<AuditEntry>,
+}
+
+impl Staged {
+    fn syncro(&self, acct: &Account, id: SyncroTenantId) -> Option<SyncroTenant> {
+        match self.records.get(&Key::Syncro(id)) {
+            Some(Some(Record::Syncro(s))) => Some(s.clone()),
+            Some(_) => None,
+            None => acct.syncro.get(&id).cloned(),
+        }
+    }
+    fn org(&self, acct: &Account, id: OrganizationId) -> Option<Organization> {
+        match self.records.get(&Key::Org(id)) {
+            Some(Some(Record::Org(o))) => Some(o.clone()),
+            Some(_) => None,
+            None => acct.orgs.get(&id).cloned(),
+        }
+    }
+    fn tenant(&self, acct: &Account, id: MicrosoftTenantId) -> Option<MicrosoftTenant> {
+        match self.records.get(&Key::Tenant(id)) {
+            Some(Some(Record::Tenant(t))) => Some(t.clone()),
+            Some(_) => None,
+            None => acct.tenants.get(&id).cloned(),
+        }
+    }
+    fn name_holder(&self, acct: &Account, key: &(NameKind, String)) -> Option<Uuid> {
+        match self.names.get(key) {
+            Some(holder) => *holder,
+            None => acct.names.get(key).copied(),
+        }
+    }
+
+    fn check(&mut self, acct: &Account, write: Write) -> Result<(), StoreError> {
+        let conflict = |what: String| Err(StoreError::Conflict(what));
+        match write {
+            Write::PutSyncroTenant { record, expect } => {
+                let current = self.syncro(acct, record.id);
+                let record = match (expect, current) {
+                    (Expect::Absent, None) => record,
+                    (Expect::Version(v), Some(cur)) if cur.version == v => {
+                        SyncroTenant { organization_count: cur.organization_count, ..record }
+                    }
+                    _ => return conflict(format!("syncro tenant {} changed", record.id)),
+                };
+                self.records.insert(Key::Syncro(record.id), Some(Record::Syncro(record)));
+            }
+            Write::DeleteSyncroTenant { id, expect } => match self.syncro(acct, id) {
+                Some(cur) if cur.version == expect => {
+                    if cur.organization_count > 0 || cur.microsoft_tenant.is_some() {
+                        return Err(StoreError::NotEmpty(format!(
+                            "\"{}\" has Organizations or a mapping and cannot be deleted",
+                            cur.name
+                        )));
+                    }
+                    self.records.insert(Key::Syncro(id), None);
+                }
+                _ => return conflict(format!("syncro tenant {id} changed")),
+            },
+            Write::AdjustOrganizationCount { id, delta } => {
+                let Some(mut cur) = self.syncro(acct, id) else {
+                    return conflict(format!("syncro tenant {id} is gone"));
+                };
+                let Some(count) = cur.organization_count.checked_add_signed(delta) else {
+                    return conflict(format!("syncro tenant {id} count would go negative"));
+                };
+                cur.organization_count = count;
+                self.records.insert(Key::Syncro(id), Some(Record::Syncro(cur)));
+            }
+            Write::PutOrganization { record, expect } => {
+                let ok = match (expect, self.org(acct, record.id)) {
+                    (Expect::Absent, None) => true,
+                    (Expect::Version(v), Some(cur)) => cur.version == v,
+                    _ => false,
+                };
+                if !ok {
+                    return conflict(format!("organization {} changed", record.id));
+                }
+                self.records.insert(Key::Org(record.id), Some(Record::Org(record)));
+            }
+            Write::PutMicrosoftTenant { record, expect } => match self.tenant(acct, record.tenant_id) {
+                // Only the mapping and its version are written: a refresh of the discovered
+                // name or domain since the read is kept.
+                Some(cur) if cur.version == expect => {
+                    let next = MicrosoftTenant { syncro_tenant: record.syncro_tenant, version: record.version, ..cur };
+                    self.records.insert(Key::Tenant(record.tenant_id), Some(Record::Tenant(next)));
+                }
+                _ => return conflict(format!("microsoft tenant {} changed", record.tenant_id)),
+            },
+            Write::ClaimName { kind, key, owner } => {
+                let k = (kind, key);
+                match self.name_holder(acct, &k) {
+                    Some(holder) if holder != owner => {
+                        return Err(StoreError::NameTaken { kind, key: k.1, owner: holder });
+                    }
+                    _ => {
+                        self.names.insert(k, Some(owner));
+                    }
+                }
+            }
+            Write::ReleaseName { kind, key } => {
+                self.names.insert((kind, key), None);
+            }
+            Write::Audit(entry) => self.audit.push(entry),
+        }
+        Ok(())
+    }
+}
+
+struct Inner {
+    db: Database,
+    state: RwLock<HashMap<AccountId, Account>>,
+    writer: Mutex<()>,
+}
+
+/// The embedded store. Cheap to clone; all clones share one database.
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    inner: Arc<Inner>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+impl EmbeddedStore {
+    /// Opens (or creates) `tenantmap.redb` in `dir` and loads it.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(unavailable)?;
+        let db = Database::create(dir.join("tenantmap.redb")).map_err(unavailable)?;
+        let txn = db.begin_write().map_err(unavailable)?;
+        {
+            txn.open_table(RECORDS).map_err(unavailable)?;
+            txn.open_table(AUDIT).map_err(unavailable)?;
+        }
+        txn.commit().map_err(unavailable)?;
+        let mut state: HashMap<AccountId, Account> = HashMap::new();
+        {
+            let read = db.begin_read().map_err(unavailable)?;
+            let table = read.open_table(RECORDS).map_err(unavailable)?;
+            for row in table.iter().map_err(unavailable)? {
+                let (k, v) = row.map_err(unavailable)?;
+                let key = k.value();
+                let mut parts = key.splitn(3, '/');
+                let (Some(account), Some(kind)) = (parts.next(), parts.next()) else { continue };
+                let account = AccountId::parse(account).map_err(unavailable)?;
+                let acct = state.entry(account).or_default();
+                let bytes = v.value();
+                match kind {
+                    "st" => {
+                        let r: SyncroTenant = serde_json::from_slice(bytes).map_err(unavailable)?;
+                        acct.syncro.insert(r.id, r);
+                    }
+                    "org" => {
+                        let r: Organization = serde_json::from_slice(bytes).map_err(unavailable)?;
+                        acct.orgs.insert(r.id, r);
+                    }
+                    "mt" => {
+                        let r: MicrosoftTenant = serde_json::from_slice(bytes).map_err(unavailable)?;
+                        acct.tenants.insert(r.tenant_id, r);
+                    }
+                    other => return Err(unavailable(format!("unknown record kind {other} in {key}"))),
+                }
+            }
+        }
+        for acct in state.values_mut() {
+            acct.index_names();
+        }
+        Ok(EmbeddedStore { inner: Arc::new(Inner { db, state: RwLock::new(state), writer: Mutex::new(()) }) })
+    }
+
+    fn with_account<T>(&self, account: &AccountId, f: impl FnOnce(&Account) -> T) -> T {
+        let state = self.inner.state.read().unwrap_or_else(|e| e.into_inner());
+        match state.get(account) {
+            Some(acct) => f(acct),
+            None => f(&Account::default()),
+        }
+    }
+
+    /// Commits staged writes durably, then makes them visible. Called with the writer lock held.
+    fn commit(&self, account: &AccountId, staged: Staged) -> Result<(), StoreError> {
+        let txn = self.inner.db.begin_write().map_err(unavailable)?;
+        {
+            let mut table = txn.open_table(RECORDS).map_err(unavailable)?;
+            for (key, record) in &staged.records {
+                let k = key.storage_key(account);
+                let bytes = match record {
+                    Some(Record::Syncro(r)) => Some(serde_json::to_vec(r)),
+                    Some(Record::Org(r)) => Some(serde_json::to_vec(r)),
+                    Some(Record::Tenant(r)) => Some(serde_json::to_vec(r)),
+                    None => None,
+                };
+                match bytes {
+                    Some(b) => {
+                        table.insert(k.as_str(), b.map_err(unavailable)?.as_slice()).map_err(unavailable)?;
+                    }
+                    None => {
+                        table.remove(k.as_str()).map_err(unavailable)?;
+                    }
+                }
+            }
+            let mut audit = txn.open_table(AUDIT).map_err(unavailable)?;
+            for entry in &staged.audit {
+                let k = format!("{account}/{:020}/{}", entry.at.0.max(0), entry.id);
+                let b = serde_json::to_vec(entry).map_err(unavailable)?;
+                audit.insert(k.as_str(), b.as_slice()).map_err(unavailable)?;
+            }
+        }
+        txn.commit().map_err(unavailable)?;
+
+        let mut state = self.inner.state.write().unwrap_or_else(|e| e.into_inner());
+        let acct = state.entry(account.clone()).or_default();
+        for (key, record) in staged.records {
+            match (key, record) {
+                (Key::Syncro(id), Some(Record::Syncro(r))) => {
+                    acct.syncro.insert(id, r);
+                }
+                (Key::Syncro(id), _) => {
+                    acct.syncro.remove(&id);
+                }
+                (Key::Org(id), Some(Record::Org(r))) => {
+                    acct.orgs.insert(id, r);
+                }
+                (Key::Org(id), _) => {
+                    acct.orgs.remove(&id);
+                }
+                (Key::Tenant(id), Some(Record::Tenant(r))) => {
+                    acct.tenants.insert(id, r);
+                }
+                (Key::Tenant(id), _) => {
+                    acct.tenants.remove(&id);
+                }
+            }
+        }
+        for (key, holder) in staged.names {
+            match holder {
+                Some(owner) => acct.names.insert(key, owner),
+                None => acct.names.remove(&key),
+            };
+        }
+        Ok(())
+    }
+
+    fn apply_blocking(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError> {
+        let _writer = self.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let staged = self.with_account(account, |acct| {
+            let mut staged = Staged::default();
+            for w in change.writes {
+                staged.check(acct, w)?;
+            }
+            Ok::<_, StoreError>(staged)
+        })?;
+        self.commit(account, staged)
+    }
+
+    fn discover_blocking(
+        &self,
+        account: &AccountId,
+        tenants: Vec<DiscoveredTenant>,
+        at: Timestamp,
+        audit: AuditEntry,
+    ) -> Result<DiscoveryOutcome, StoreError> {
+        let _writer = self.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let (staged, outcome) = self.with_account(account, |acct| {
+            let mut staged = Staged::default();
+            let mut outcome = DiscoveryOutcome::default();
+            for t in tenants {
+                let next = match staged.tenant(acct, t.tenant_id) {
+                    Some(cur) => {
+                        outcome.updated += 1;
+                        MicrosoftTenant { display_name: t.display_name, default_domain: t.default_domain, last_sync: at, ..cur }
+                    }
+                    None => {
+                        outcome.added += 1;
+                        MicrosoftTenant {
+                            tenant_id: t.tenant_id,
+                            display_name: t.display_name,
+                            default_domain: t.default_domain,
+                            syncro_tenant: None,
+                            last_sync: at,
+                            version: Version(1),
+                        }
+                    }
+                };
+                staged.records.insert(Key::Tenant(next.tenant_id), Some(Record::Tenant(next)));
+            }
+            staged.audit.push(audit);
+            (staged, outcome)
+        });
+        self.commit(account, staged)?;
+        Ok(outcome)
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(EmbeddedStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || f(this)).await.map_err(unavailable)?
+    }
+}
+
+fn contains(haystack: &str, needle: &str) -> bool {
+    needle.is_empty() || name_key(haystack).contains(needle)
+}
+
+fn order<T>(items: &mut [(String, String, T)], descending: bool) {
+    items.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    if descending {
+        items.reverse();
+    }
+}
+
+#[async_trait]
+impl Store for EmbeddedStore {
+    async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError> {
+        let account = account.clone();
+        self.blocking(move |s| s.apply_blocking(&account, change)).await
+    }
+
+    async fn syncro_tenant(&self, account: &AccountId, id: SyncroTenantId) -> Result<Option<SyncroTenant>, StoreError> {
+        Ok(self.with_account(account, |a| a.syncro.get(&id).cloned()))
+    }
+
+    async fn organization(&self, account: &AccountId, id: OrganizationId) -> Result<Option<Organization>, StoreError> {
+        Ok(self.with_account(account, |a| a.orgs.get(&id).cloned()))
+    }
+
+    async fn microsoft_tenant(&self, account: &AccountId, id: MicrosoftTenantId) -> Result<Option<MicrosoftTenant>, StoreError> {
+        Ok(self.with_account(account, |a| a.tenants.get(&id).cloned()))
+    }
+
+    async fn syncro_tenants_by_ids(&self, account: &AccountId, ids: &[SyncroTenantId]) -> Result<Vec<SyncroTenant>, StoreError> {
+        Ok(self.with_account(account, |a| ids.iter().filter_map(|id| a.syncro.get(id).cloned()).collect()))
+    }
+
+    async fn organizations_by_ids(&self, account: &AccountId, ids: &[OrganizationId]) -> Result<Vec<Organization>, StoreError> {
+        Ok(self.with_account(account, |a| ids.iter().filter_map(|id| a.orgs.get(id).cloned()).collect()))
+    }
+
+    async fn list_syncro_tenants(&self, account: &AccountId, query: &ListQuery, only_unmapped: bool) -> Result<Page<SyncroTenant>, StoreError> {
+        let needle = query.needle();
+        Ok(self.with_account(account, |a| {
+            let mut hits: Vec<(String, String, &SyncroTenant)> = a
+                .syncro
+                .values()
+                .filter(|s| !only_unmapped || s.microsoft_tenant.is_none())
+                .filter_map(|s| {
+                    let key = s.name.key();
+                    (needle.is_empty() || key.contains(&needle)).then(|| (key, s.id.to_string(), s))
+                })
+                .collect();
+            order(&mut hits, query.descending);
+            Page::cut(hits.into_iter().map(|h| h.2.clone()), query)
+        }))
+    }
+
+    async fn list_organizations(&self, account: &AccountId, query: &ListQuery, parent: ParentFilter) -> Result<Page<Organization>, StoreError> {
+        let needle = query.needle();
+        Ok(self.with_account(account, |a| {
+            let mut hits: Vec<(String, String, &Organization)> = a
+                .orgs
+                .values()
+                .filter(|o| match parent {
+                    ParentFilter::Any => true,
+                    ParentFilter::Only(p) => o.syncro_tenant == p,
+                    ParentFilter::Not(p) => o.syncro_tenant != p,
+                })
+                .filter_map(|o| {
+                    let key = o.name.key();
+                    (needle.is_empty() || key.contains(&needle)).then(|| (key, o.id.to_string(), o))
+                })
+                .collect();
+            order(&mut hits, query.descending);
+            Page::cut(hits.into_iter().map(|h| h.2.clone()), query)
+        }))
+    }
+
+    async fn list_microsoft_tenants(&self, account: &AccountId, query: &ListQuery, filter: MappingFilter) -> Result<Page<MicrosoftTenant>, StoreError> {
+        let needle = query.needle();
+        Ok(self.with_account(account, |a| {
+            let mut hits: Vec<(String, String, &MicrosoftTenant)> = a
+                .tenants
+                .values()
+                .filter(|t| match filter {
+                    MappingFilter::All => true,
+                    MappingFilter::Unmapped => t.syncro_tenant.is_none(),
+                    MappingFilter::Mapped => t.syncro_tenant.is_some(),
+                })
+                .filter(|t| {
+                    contains(&t.display_name, &needle)
+                        || t.default_domain.contains(&needle)
+                        || t.tenant_id.to_string().contains(&needle)
+                })
+                .map(|t| {
+                    let sort = match query.sort {
+                        SortKey::Name => name_key(&t.display_name),
+                        SortKey::Domain => t.default_domain.clone(),
+                        SortKey::LastSync => format!("{:020}", t.last_sync.0.max(0)),
+                    };
+                    (sort, t.tenant_id.to_string(), t)
+                })
+                .collect();
+            order(&mut hits, query.descending);
+            Page::cut(hits.into_iter().map(|h| h.2.clone()), query)
+        }))
+    }
+
+    async fn list_audit(&self, account: &AccountId, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let read = self.inner.db.begin_read().map_err(unavailable)?;
+        let table = read.open_table(AUDIT).map_err(unavailable)?;
+        let start = format!("{account}/");
+        let end = format!("{account}0"); // '0' sorts right after '/'
+        let mut out = Vec::new();
+        for row in table.range(start.as_str()..end.as_str()).map_err(unavailable)?.rev().take(limit) {
+            let (_, v) = row.map_err(unavailable)?;
+            out.push(serde_json::from_slice(v.value()).map_err(unavailable)?);
+        }
+        Ok(out)
+    }
+
+    async fn record_discovered_tenants(
+        &self,
+        account: &AccountId,
+        tenants: Vec<DiscoveredTenant>,
+        at: Timestamp,
+        audit: AuditEntry,
+    ) -> Result<DiscoveryOutcome, StoreError> {
+        let account = account.clone();
+        self.blocking(move |s| s.discover_blocking(&account, tenants, at, audit)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    async fn fresh() -> (Arc<dyn Store>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        (Arc::new(EmbeddedStore::open(dir.path()).unwrap()), dir)
+    }
+
+    crate::contract_tests!(fresh());
+
+    #[tokio::test]
+    async fn survives_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = crate::store::contract::acct();
+        let (org, st) = {
+            let store = EmbeddedStore::open(dir.path()).unwrap();
+            crate::store::contract::create_org(&store, &a, "Acme Dental").await.unwrap()
+        };
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        assert_eq!(store.organization(&a, org.id).await.unwrap(), Some(org));
+        assert_eq!(store.syncro_tenant(&a, st.id).await.unwrap(), Some(st));
+        assert!(matches!(
+            crate::store::contract::create_org(&store, &a, "ACME DENTAL").await,
+            Err(StoreError::NameTaken { .. })
+        ));
+        assert_eq!(store.list_audit(&a, 10).await.unwrap().len(), 1);
+    }
+}
