@@ -271,7 +271,7 @@ pub async fn lists_search_filter_and_page(store: &dyn Store) {
     let page = store.list_organizations(&a, &q, ParentFilter::Any).await.unwrap();
     assert_eq!(page.total, 31);
     assert_eq!(page.items.len(), 10);
-    assert_eq!(page.items[0].name.as_str(), "Org 20");
+    assert_eq!(page.items[0].name.as_str(), "Org 19", "Foggy… sorts first");
     let q = ListQuery { search: "  FOGGY it ".into(), ..ListQuery::default() };
     let found = store.list_syncro_tenants(&a, &q, false).await.unwrap();
     assert_eq!(found.total, 1);

@@ -180,6 +180,8 @@ impl Staged {
 
 struct Inner {
     db: Database,
+    /// False only for bulk loads (benchmarks): commits skip the fsync.
+    durable: bool,
     state: RwLock<HashMap<AccountId, Account>>,
     writer: Mutex<()>,
 }
@@ -197,6 +199,11 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 impl EmbeddedStore {
     /// Opens (or creates) `tenantmap.redb` in `dir` and loads it.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with(dir, true)
+    }
+
+    /// Like [`open`](Self::open); `durable = false` trades crash safety for bulk-load speed.
+    pub fn open_with(dir: &Path, durable: bool) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(unavailable)?;
         let db = Database::create(dir.join("tenantmap.redb")).map_err(unavailable)?;
         let txn = db.begin_write().map_err(unavailable)?;
@@ -237,7 +244,7 @@ impl EmbeddedStore {
         for acct in state.values_mut() {
             acct.index_names();
         }
-        Ok(EmbeddedStore { inner: Arc::new(Inner { db, state: RwLock::new(state), writer: Mutex::new(()) }) })
+        Ok(EmbeddedStore { inner: Arc::new(Inner { db, durable, state: RwLock::new(state), writer: Mutex::new(()) }) })
     }
 
     fn with_account<T>(&self, account: &AccountId, f: impl FnOnce(&Account) -> T) -> T {
@@ -250,7 +257,10 @@ impl EmbeddedStore {
 
     /// Commits staged writes durably, then makes them visible. Called with the writer lock held.
     fn commit(&self, account: &AccountId, staged: Staged) -> Result<(), StoreError> {
-        let txn = self.inner.db.begin_write().map_err(unavailable)?;
+        let mut txn = self.inner.db.begin_write().map_err(unavailable)?;
+        if !self.inner.durable {
+            txn.set_durability(redb::Durability::None);
+        }
         {
             let mut table = txn.open_table(RECORDS).map_err(unavailable)?;
             for (key, record) in &staged.records {
