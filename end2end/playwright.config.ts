@@ -33,7 +33,7 @@ export default defineConfig({
     { name: "nojs", use: { ...devices["Desktop Chrome"], javaScriptEnabled: false, launchOptions: chromium } },
   ],
   webServer: {
-    command: `../target/release/server serve`,
+    command: `target/release/server serve`,
     cwd: "..",
     url: `${baseURL}/`,
     reuseExistingServer: false,

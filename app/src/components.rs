@@ -10,7 +10,9 @@ pub fn enc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -20,8 +22,16 @@ pub fn enc(s: &str) -> String {
 
 /// `path?k=v&…`, leaving out empty values.
 pub fn url(path: &str, pairs: &[(&str, &str)]) -> String {
-    let q: Vec<String> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", enc(v))).collect();
-    if q.is_empty() { path.to_string() } else { format!("{path}?{}", q.join("&")) }
+    let q: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .collect();
+    if q.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", q.join("&"))
+    }
 }
 
 /// A query parameter of the current URL, as a reactive string ("" when absent).
@@ -74,7 +84,12 @@ pub fn SearchForm(
 
 /// Previous / next links for a paged list. `link(page)` builds the URL of a page.
 #[component]
-pub fn Pager(page: u32, pages: u32, total: usize, link: impl Fn(u32) -> String + 'static) -> impl IntoView {
+pub fn Pager(
+    page: u32,
+    pages: u32,
+    total: usize,
+    link: impl Fn(u32) -> String + 'static,
+) -> impl IntoView {
     view! {
         <nav class="pager" aria-label="Pages">
             <span>{format!("Page {page} of {pages} · {total} in all")}</span>

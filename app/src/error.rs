@@ -20,7 +20,12 @@ pub enum AppError {
     #[error("This was changed by someone else — reload the page and try again.")]
     Stale,
     #[error("The {kind} name \"{name}\" is already taken by \"{existing}\".")]
-    NameTaken { kind: String, name: String, existing: String, existing_id: Option<String> },
+    NameTaken {
+        kind: String,
+        name: String,
+        existing: String,
+        existing_id: Option<String>,
+    },
     #[error("{message}")]
     AlreadyMapped { message: String },
     #[error("{message}")]
@@ -29,13 +34,18 @@ pub enum AppError {
     NotAllowed,
     #[error("You are not signed in.")]
     NotSignedIn,
-    #[error("Something went wrong on our side (reference {reference}). Try again; if it keeps happening, quote the reference.")]
+    #[error(
+        "Something went wrong on our side (reference {reference}). Try again; if it keeps happening, quote the reference."
+    )]
     Internal { reference: String },
 }
 
 impl AppError {
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        AppError::Validation { field: field.to_string(), message: message.into() }
+        AppError::Validation {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 
     /// The form field this error belongs to, if any.
@@ -60,7 +70,10 @@ impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
         match e {
             DomainError::Invalid { field, message } => AppError::Validation { field, message },
-            DomainError::AlreadyMapped { microsoft_tenant, syncro_tenant } => AppError::AlreadyMapped {
+            DomainError::AlreadyMapped {
+                microsoft_tenant,
+                syncro_tenant,
+            } => AppError::AlreadyMapped {
                 message: format!(
                     "Already mapped: {microsoft_tenant} is mapped to {syncro_tenant}. A Microsoft Tenant and a Syncro Tenant can each have only one mapping."
                 ),
@@ -76,8 +89,13 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // Arguments that do not even decode (a missing field, a wrong type) are bad input.
-            ServerFnErrorErr::Args(msg) => AppError::Validation { field: "form".into(), message: format!("The form was incomplete or malformed: {msg}") },
-            ServerFnErrorErr::Request(_) => AppError::Internal { reference: "network: the server could not be reached".into() },
+            ServerFnErrorErr::Args(msg) => AppError::Validation {
+                field: "form".into(),
+                message: format!("The form was incomplete or malformed: {msg}"),
+            },
+            ServerFnErrorErr::Request(_) => AppError::Internal {
+                reference: "network: the server could not be reached".into(),
+            },
             other => {
                 #[cfg(feature = "ssr")]
                 {
@@ -85,7 +103,9 @@ impl FromServerFnError for AppError {
                 }
                 #[cfg(not(feature = "ssr"))]
                 {
-                    AppError::Internal { reference: other.to_string() }
+                    AppError::Internal {
+                        reference: other.to_string(),
+                    }
                 }
             }
         }

@@ -4,18 +4,19 @@
 //! with `hydrate` and natively with `ssr`; never both in one build.
 
 pub mod api;
+pub mod components;
 pub mod domain;
 pub mod error;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod wire;
-pub mod components;
-pub mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    components::{Route, Router, Routes, A},
+    SsrMode,
+    components::{A, Route, Router, Routes},
     path,
 };
 
@@ -32,7 +33,12 @@ pub fn set_asset_hashes(options: &LeptosOptions) {
             .and_then(|p| p.parent().map(|d| d.join(options.hash_file.as_ref())));
         if let Some(text) = hash_file.and_then(|p| std::fs::read_to_string(p).ok()) {
             if let Some(hash) = text.lines().find_map(|l| l.trim().strip_prefix("css:")) {
-                href = format!("/{}/{}.{}.css", options.site_pkg_dir, options.output_name, hash.trim());
+                href = format!(
+                    "/{}/{}.{}.css",
+                    options.site_pkg_dir,
+                    options.output_name,
+                    hash.trim()
+                );
             }
         }
     }
@@ -40,7 +46,10 @@ pub fn set_asset_hashes(options: &LeptosOptions) {
 }
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let css = CSS_HREF.get().cloned().unwrap_or_else(|| format!("/pkg/{}.css", options.output_name));
+    let css = CSS_HREF
+        .get()
+        .cloned()
+        .unwrap_or_else(|| format!("/pkg/{}.css", options.output_name));
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -76,16 +85,18 @@ pub fn App() -> impl IntoView {
                 </nav>
             </header>
             <main id="main">
+                // Async: each page is rendered whole before it is sent, so everything — data,
+                // forms, errors — is in the HTML and works with JavaScript off.
                 <Routes fallback=|| view! { <pages::NotFound/> }>
-                    <Route path=path!("/") view=pages::Home/>
-                    <Route path=path!("/admin") view=pages::AdminIndex/>
-                    <Route path=path!("/admin/microsoft-tenants") view=pages::tenants::TenantManagement/>
-                    <Route path=path!("/syncro-tenants") view=pages::syncro::SyncroTenantList/>
-                    <Route path=path!("/syncro-tenants/:id") view=pages::syncro::SyncroTenantDetailsPage/>
-                    <Route path=path!("/organizations") view=pages::organizations::OrganizationList/>
-                    <Route path=path!("/organizations/new") view=pages::organizations::NewOrganization/>
-                    <Route path=path!("/organizations/:id") view=pages::organizations::OrganizationPage/>
-                    <Route path=path!("/organizations/:id/edit") view=pages::organizations::EditOrganization/>
+                    <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=pages::AdminIndex ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/microsoft-tenants") view=pages::tenants::TenantManagement ssr=SsrMode::Async/>
+                    <Route path=path!("/syncro-tenants") view=pages::syncro::SyncroTenantList ssr=SsrMode::Async/>
+                    <Route path=path!("/syncro-tenants/:id") view=pages::syncro::SyncroTenantDetailsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations") view=pages::organizations::OrganizationList ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/new") view=pages::organizations::NewOrganization ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/:id") view=pages::organizations::OrganizationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/:id/edit") view=pages::organizations::EditOrganization ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -13,7 +13,11 @@ pub enum StoreError {
     Conflict(String),
     /// A unique name is held by another record (R3); `owner` is that record's id.
     #[error("name taken: {kind:?} {key}")]
-    NameTaken { kind: NameKind, key: String, owner: uuid::Uuid },
+    NameTaken {
+        kind: NameKind,
+        key: String,
+        owner: uuid::Uuid,
+    },
     /// R5 refused by the store's own condition.
     #[error("not empty: {0}")]
     NotEmpty(String),
@@ -50,19 +54,58 @@ pub trait Store: Send + Sync + 'static {
     /// Applies every write or none. Conditions are checked against the current data.
     async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError>;
 
-    async fn syncro_tenant(&self, account: &AccountId, id: SyncroTenantId) -> Result<Option<SyncroTenant>, StoreError>;
-    async fn organization(&self, account: &AccountId, id: OrganizationId) -> Result<Option<Organization>, StoreError>;
-    async fn microsoft_tenant(&self, account: &AccountId, id: MicrosoftTenantId) -> Result<Option<MicrosoftTenant>, StoreError>;
-    async fn syncro_tenants_by_ids(&self, account: &AccountId, ids: &[SyncroTenantId]) -> Result<Vec<SyncroTenant>, StoreError>;
-    async fn organizations_by_ids(&self, account: &AccountId, ids: &[OrganizationId]) -> Result<Vec<Organization>, StoreError>;
+    async fn syncro_tenant(
+        &self,
+        account: &AccountId,
+        id: SyncroTenantId,
+    ) -> Result<Option<SyncroTenant>, StoreError>;
+    async fn organization(
+        &self,
+        account: &AccountId,
+        id: OrganizationId,
+    ) -> Result<Option<Organization>, StoreError>;
+    async fn microsoft_tenant(
+        &self,
+        account: &AccountId,
+        id: MicrosoftTenantId,
+    ) -> Result<Option<MicrosoftTenant>, StoreError>;
+    async fn syncro_tenants_by_ids(
+        &self,
+        account: &AccountId,
+        ids: &[SyncroTenantId],
+    ) -> Result<Vec<SyncroTenant>, StoreError>;
+    async fn organizations_by_ids(
+        &self,
+        account: &AccountId,
+        ids: &[OrganizationId],
+    ) -> Result<Vec<Organization>, StoreError>;
 
     /// Name-ordered, searched (case-insensitive substring of the name) and paged on the store.
-    async fn list_syncro_tenants(&self, account: &AccountId, query: &ListQuery, only_unmapped: bool) -> Result<Page<SyncroTenant>, StoreError>;
-    async fn list_organizations(&self, account: &AccountId, query: &ListQuery, parent: ParentFilter) -> Result<Page<Organization>, StoreError>;
+    async fn list_syncro_tenants(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+        only_unmapped: bool,
+    ) -> Result<Page<SyncroTenant>, StoreError>;
+    async fn list_organizations(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+        parent: ParentFilter,
+    ) -> Result<Page<Organization>, StoreError>;
     /// Searched by name, default domain or tenant ID.
-    async fn list_microsoft_tenants(&self, account: &AccountId, query: &ListQuery, filter: MappingFilter) -> Result<Page<MicrosoftTenant>, StoreError>;
+    async fn list_microsoft_tenants(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+        filter: MappingFilter,
+    ) -> Result<Page<MicrosoftTenant>, StoreError>;
     /// Newest first.
-    async fn list_audit(&self, account: &AccountId, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+    async fn list_audit(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
 
     /// Upserts by tenant ID: names and domains refresh, a mapping is never touched. One audit
     /// entry records the batch.

@@ -43,7 +43,13 @@ pub struct ListQuery {
 
 impl Default for ListQuery {
     fn default() -> Self {
-        ListQuery { search: String::new(), sort: SortKey::Name, descending: false, page: 1, per_page: PER_PAGE }
+        ListQuery {
+            search: String::new(),
+            sort: SortKey::Name,
+            descending: false,
+            page: 1,
+            per_page: PER_PAGE,
+        }
     }
 }
 
@@ -88,13 +94,23 @@ impl<T> Page<T> {
             }
             total += 1;
         }
-        Page { items, total, page: query.page, per_page: query.per_page }
+        Page {
+            items,
+            total,
+            page: query.page,
+            per_page: query.per_page,
+        }
     }
     pub fn pages(&self) -> u32 {
         (self.total.div_ceil(self.per_page.max(1) as usize)).max(1) as u32
     }
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), total: self.total, page: self.page, per_page: self.per_page }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
     }
 }
 
@@ -151,17 +167,26 @@ impl SyncroTenantRow {
 
 impl From<&SyncroTenant> for NamedRef {
     fn from(st: &SyncroTenant) -> Self {
-        NamedRef { id: st.id.to_string(), name: st.name.to_string() }
+        NamedRef {
+            id: st.id.to_string(),
+            name: st.name.to_string(),
+        }
     }
 }
 impl From<&Organization> for NamedRef {
     fn from(o: &Organization) -> Self {
-        NamedRef { id: o.id.to_string(), name: o.name.to_string() }
+        NamedRef {
+            id: o.id.to_string(),
+            name: o.name.to_string(),
+        }
     }
 }
 impl From<&MicrosoftTenant> for NamedRef {
     fn from(m: &MicrosoftTenant) -> Self {
-        NamedRef { id: m.tenant_id.to_string(), name: m.display_name.clone() }
+        NamedRef {
+            id: m.tenant_id.to_string(),
+            name: m.display_name.clone(),
+        }
     }
 }
 

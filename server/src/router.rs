@@ -1,10 +1,10 @@
 //! The one axum Router every entry point serves: pages, server functions and static assets.
 
 use app::api::context::AppState;
-use app::{shell, App};
+use app::{App, shell};
 use axum::Router;
-use http::{header, HeaderValue};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use http::{HeaderValue, header};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -13,12 +13,24 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    let pkg_dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let pkg_dir =
+        std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
     // Hashed file names never change content: cache them for a year. Without hashes, revalidate.
-    let cache = if options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let cache = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     let pkg = Router::new()
-        .fallback_service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(cache)));
+        .fallback_service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache),
+        ));
     Router::new()
         .leptos_routes(&state, routes, {
             let options = options.clone();

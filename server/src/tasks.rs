@@ -1,6 +1,6 @@
 //! Command-line tasks: importing tenants from CSV and loading the demo account.
 
-use app::api::context::{import_csv, Caller, Role};
+use app::api::context::{Caller, Role, import_csv};
 use app::domain::rules::{self, Parent};
 use app::domain::*;
 use app::store::Store;
@@ -8,23 +8,75 @@ use app::wire::ImportReport;
 use uuid::Uuid;
 
 pub fn cli_caller(account: &AccountId, actor: &str) -> Caller {
-    Caller { account: account.clone(), actor: actor.to_string(), role: Role::Administrator }
+    Caller {
+        account: account.clone(),
+        actor: actor.to_string(),
+        role: Role::Administrator,
+    }
 }
 
 /// `server import-tenants FILE`.
-pub async fn import_tenants_file(store: &dyn Store, account: &AccountId, path: &std::path::Path) -> Result<ImportReport, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    import_csv(store, &cli_caller(account, "command line import"), &text).await.map_err(|e| e.to_string())
+pub async fn import_tenants_file(
+    store: &dyn Store,
+    account: &AccountId,
+    path: &std::path::Path,
+) -> Result<ImportReport, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    import_csv(store, &cli_caller(account, "command line import"), &text)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// A deterministic tenant id for demo and benchmark data.
 pub fn demo_tenant_id(n: u64) -> MicrosoftTenantId {
-    MicrosoftTenantId::from_uuid(Uuid::from_u128(0x5e5e_0000_0000_4000_8000_0000_0000_0000u128 | n as u128))
+    MicrosoftTenantId::from_uuid(Uuid::from_u128(
+        0x5e5e_0000_0000_4000_8000_0000_0000_0000u128 | n as u128,
+    ))
 }
 
-const PLACES: [&str; 12] = ["Boston", "Waltham", "Burlington", "Cambridge", "Quincy", "Salem", "Lowell", "Newton", "Medford", "Lexington", "Concord", "Dedham"];
-const TRADES: [&str; 12] = ["Dental", "Law", "Accounting", "Architects", "Veterinary", "Realty", "Insurance", "Pediatrics", "Logistics", "Brewing", "Engineering", "Consulting"];
-const OWNERS: [&str; 12] = ["Acme", "Harbor", "Beacon", "Granite", "Summit", "Riverside", "Northgate", "Bluefin", "Cedar", "Maple", "Ironwood", "Lighthouse"];
+const PLACES: [&str; 12] = [
+    "Boston",
+    "Waltham",
+    "Burlington",
+    "Cambridge",
+    "Quincy",
+    "Salem",
+    "Lowell",
+    "Newton",
+    "Medford",
+    "Lexington",
+    "Concord",
+    "Dedham",
+];
+const TRADES: [&str; 12] = [
+    "Dental",
+    "Law",
+    "Accounting",
+    "Architects",
+    "Veterinary",
+    "Realty",
+    "Insurance",
+    "Pediatrics",
+    "Logistics",
+    "Brewing",
+    "Engineering",
+    "Consulting",
+];
+const OWNERS: [&str; 12] = [
+    "Acme",
+    "Harbor",
+    "Beacon",
+    "Granite",
+    "Summit",
+    "Riverside",
+    "Northgate",
+    "Bluefin",
+    "Cedar",
+    "Maple",
+    "Ironwood",
+    "Lighthouse",
+];
 
 /// The name of the n-th generated customer, unique for n < 12³·k.
 pub fn demo_name(n: usize) -> String {
@@ -32,35 +84,82 @@ pub fn demo_name(n: usize) -> String {
     let trade = TRADES[(n / 12) % 12];
     let place = PLACES[(n / 144) % 12];
     let round = n / 1728;
-    if round == 0 { format!("{owner} {trade} - {place}") } else { format!("{owner} {trade} - {place} {}", round + 1) }
+    if round == 0 {
+        format!("{owner} {trade} - {place}")
+    } else {
+        format!("{owner} {trade} - {place} {}", round + 1)
+    }
 }
 
 /// Fills an account: the Foggy IT starting state of S4 (three Organizations with automatic
 /// Syncro Tenants, and an unmapped "Foggy IT" Microsoft Tenant), plus `orgs` generated
 /// Organizations and `tenants` generated Microsoft Tenants, a third of them mapped.
-pub async fn load_demo(store: &dyn Store, account: &AccountId, orgs: usize, tenants: usize) -> Result<(), String> {
+pub async fn load_demo(
+    store: &dyn Store,
+    account: &AccountId,
+    orgs: usize,
+    tenants: usize,
+) -> Result<(), String> {
     let caller = cli_caller(account, "demo loader");
     let err = |e: app::store::StoreError| e.to_string();
-    for name in ["Foggy IT Services - Boston", "Foggy IT Services - Waltham", "Foggy IT Services - Burlington"] {
+    for name in [
+        "Foggy IT Services - Boston",
+        "Foggy IT Services - Waltham",
+        "Foggy IT Services - Burlington",
+    ] {
         create_org(store, &caller, name).await.map_err(err)?;
     }
-    let mut discovered = vec![DiscoveredTenant::parse(&demo_tenant_id(0).to_string(), "Foggy IT", "foggyit.onmicrosoft.com").map_err(|e| e.to_string())?];
+    let mut discovered = vec![
+        DiscoveredTenant::parse(
+            &demo_tenant_id(0).to_string(),
+            "Foggy IT",
+            "foggyit.onmicrosoft.com",
+        )
+        .map_err(|e| e.to_string())?,
+    ];
     for n in 1..=tenants as u64 {
         let name = demo_name(n as usize * 7 % 20_000);
-        let domain = format!("{}{n}.onmicrosoft.com", name.split(' ').next().unwrap_or("t").to_lowercase());
-        discovered.push(DiscoveredTenant::parse(&demo_tenant_id(n).to_string(), &format!("{name} (M365)"), &domain).map_err(|e| e.to_string())?);
+        let domain = format!(
+            "{}{n}.onmicrosoft.com",
+            name.split(' ').next().unwrap_or("t").to_lowercase()
+        );
+        discovered.push(
+            DiscoveredTenant::parse(
+                &demo_tenant_id(n).to_string(),
+                &format!("{name} (M365)"),
+                &domain,
+            )
+            .map_err(|e| e.to_string())?,
+        );
     }
     for chunk in discovered.chunks(1000) {
         let ctx = caller.ctx();
-        let audit = AuditEntry { at: ctx.now, id: ctx.audit_id, actor: ctx.actor, action: "microsoft_tenant.import".into(), summary: format!("Demo loader recorded {} Microsoft Tenants", chunk.len()), before: serde_json::Value::Null, after: serde_json::Value::Null };
-        store.record_discovered_tenants(account, chunk.to_vec(), ctx.now, audit).await.map_err(err)?;
+        let audit = AuditEntry {
+            at: ctx.now,
+            id: ctx.audit_id,
+            actor: ctx.actor,
+            action: "microsoft_tenant.import".into(),
+            summary: format!("Demo loader recorded {} Microsoft Tenants", chunk.len()),
+            before: serde_json::Value::Null,
+            after: serde_json::Value::Null,
+        };
+        store
+            .record_discovered_tenants(account, chunk.to_vec(), ctx.now, audit)
+            .await
+            .map_err(err)?;
     }
     for n in 0..orgs {
-        let st = create_org(store, &caller, &demo_name(n)).await.map_err(err)?;
+        let st = create_org(store, &caller, &demo_name(n))
+            .await
+            .map_err(err)?;
         // Map every third generated Syncro Tenant to a generated Microsoft Tenant.
         let t = (n / 3 + 1) as u64;
         if n % 3 == 0 && t <= tenants as u64 {
-            if let Some(mt) = store.microsoft_tenant(account, demo_tenant_id(t)).await.map_err(err)? {
+            if let Some(mt) = store
+                .microsoft_tenant(account, demo_tenant_id(t))
+                .await
+                .map_err(err)?
+            {
                 if let Ok(change) = rules::map_tenant(&caller.ctx(), &mt, mt.version, &st) {
                     store.apply(account, change).await.map_err(err)?;
                 }
@@ -70,12 +169,25 @@ pub async fn load_demo(store: &dyn Store, account: &AccountId, orgs: usize, tena
     Ok(())
 }
 
-async fn create_org(store: &dyn Store, caller: &Caller, name: &str) -> Result<SyncroTenant, app::store::StoreError> {
+async fn create_org(
+    store: &dyn Store,
+    caller: &Caller,
+    name: &str,
+) -> Result<SyncroTenant, app::store::StoreError> {
     let st_id = SyncroTenantId::from_uuid(Uuid::new_v4());
     let name = OrganizationName::parse(name).expect("demo names are valid");
-    let change = rules::create_organization(&caller.ctx(), OrganizationId::from_uuid(Uuid::new_v4()), name, ContactDetails::default(), Parent::Automatic(st_id));
+    let change = rules::create_organization(
+        &caller.ctx(),
+        OrganizationId::from_uuid(Uuid::new_v4()),
+        name,
+        ContactDetails::default(),
+        Parent::Automatic(st_id),
+    );
     store.apply(&caller.account, change).await?;
-    Ok(store.syncro_tenant(&caller.account, st_id).await?.expect("just created"))
+    Ok(store
+        .syncro_tenant(&caller.account, st_id)
+        .await?
+        .expect("just created"))
 }
 
 #[cfg(test)]
@@ -84,7 +196,40 @@ mod tests {
 
     #[test]
     fn demo_names_are_unique() {
-        let names: std::collections::HashSet<String> = (0..12_000).map(|n| name_key(&demo_name(n))).collect();
+        let names: std::collections::HashSet<String> =
+            (0..12_000).map(|n| name_key(&demo_name(n))).collect();
         assert_eq!(names.len(), 12_000);
     }
+}
+
+/// Writes `.br` (quality 11) and `.gz` (level 9) beside every compressible file in `dir`, so
+/// the server sends precompressed assets instead of compressing on each request.
+/// Returns (file, raw, gzip, brotli) sizes.
+pub fn precompress(dir: &std::path::Path) -> std::io::Result<Vec<(String, usize, usize, usize)>> {
+    use std::io::Write as _;
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !(name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css")) {
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes)?;
+        let gz = gz.finish()?;
+        let mut br = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
+        std::fs::write(path.with_file_name(format!("{name}.gz")), &gz)?;
+        std::fs::write(path.with_file_name(format!("{name}.br")), &br)?;
+        out.push((name, bytes.len(), gz.len(), br.len()));
+    }
+    Ok(out)
 }

@@ -18,35 +18,85 @@ struct TestApp {
 async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-    let options = LeptosOptions::builder().output_name("tenantmap").site_root("target/site").build();
-    let state = AppState { leptos_options: options, store, account: AccountId::parse("default").unwrap() };
+    let options = LeptosOptions::builder()
+        .output_name("tenantmap")
+        .site_root("target/site")
+        .build();
+    let state = AppState {
+        leptos_options: options,
+        store,
+        account: AccountId::parse("default").unwrap(),
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, server::router::router(state)).await.unwrap() });
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { base, client, _dir: dir }
+    tokio::spawn(async move {
+        axum::serve(listener, server::router::router(state))
+            .await
+            .unwrap()
+    });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base,
+        client,
+        _dir: dir,
+    }
 }
 
 impl TestApp {
     /// Calls a server function; Ok(body JSON) or the typed error it answered with.
-    async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<serde_json::Value, AppError> {
-        let res = self.client.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.unwrap();
+    async fn call(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Result<serde_json::Value, AppError> {
+        let res = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         let status = res.status();
         let text = res.text().await.unwrap();
         if status.is_success() || status.is_redirection() {
-            Ok(if text.is_empty() { serde_json::Value::Null } else { serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)) })
+            Ok(if text.is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+            })
         } else {
-            Err(serde_json::from_str(&text).unwrap_or_else(|_| panic!("{endpoint} answered {status} with {text}")))
+            Err(serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{endpoint} answered {status} with {text}")))
         }
     }
 
-    async fn create_organization(&self, name: &str, syncro_tenant: &str) -> Result<String, AppError> {
-        let v = self.call("create-organization", &[("name", name), ("email", ""), ("phone", ""), ("address", ""), ("syncro_tenant", syncro_tenant)]).await?;
+    async fn create_organization(
+        &self,
+        name: &str,
+        syncro_tenant: &str,
+    ) -> Result<String, AppError> {
+        let v = self
+            .call(
+                "create-organization",
+                &[
+                    ("name", name),
+                    ("email", ""),
+                    ("phone", ""),
+                    ("address", ""),
+                    ("syncro_tenant", syncro_tenant),
+                ],
+            )
+            .await?;
         Ok(v.as_str().unwrap().to_string())
     }
 
     async fn syncro_tenants(&self, q: &str) -> serde_json::Value {
-        self.call("syncro-tenants", &[("q", q), ("page", "1")]).await.unwrap()
+        self.call("syncro-tenants", &[("q", q), ("page", "1")])
+            .await
+            .unwrap()
     }
 
     async fn organization(&self, id: &str) -> Result<serde_json::Value, AppError> {
@@ -58,11 +108,28 @@ impl TestApp {
     }
 
     async fn tenant(&self, id: &str) -> serde_json::Value {
-        self.call("microsoft-tenant", &[("tenant_id", id)]).await.unwrap()
+        self.call("microsoft-tenant", &[("tenant_id", id)])
+            .await
+            .unwrap()
     }
 
-    async fn map_tenant(&self, tenant: &str, version: &str, syncro_tenant: &str) -> Result<serde_json::Value, AppError> {
-        self.call("map-tenant", &[("tenant_id", tenant), ("version", version), ("syncro_tenant", syncro_tenant), ("change", ""), ("back", "/admin/microsoft-tenants")]).await
+    async fn map_tenant(
+        &self,
+        tenant: &str,
+        version: &str,
+        syncro_tenant: &str,
+    ) -> Result<serde_json::Value, AppError> {
+        self.call(
+            "map-tenant",
+            &[
+                ("tenant_id", tenant),
+                ("version", version),
+                ("syncro_tenant", syncro_tenant),
+                ("change", ""),
+                ("back", "/admin/microsoft-tenants"),
+            ],
+        )
+        .await
     }
 
     async fn count(&self, endpoint: &str) -> u64 {
@@ -70,7 +137,9 @@ impl TestApp {
             "organizations" => &[("q", ""), ("page", "1"), ("exclude", "")],
             _ => &[("q", ""), ("page", "1")],
         };
-        self.call(endpoint, form).await.unwrap()["total"].as_u64().unwrap()
+        self.call(endpoint, form).await.unwrap()["total"]
+            .as_u64()
+            .unwrap()
     }
 }
 
@@ -92,7 +161,12 @@ async fn create_organization_makes_its_syncro_tenant() {
 async fn bad_names_are_refused_and_change_nothing() {
     let app = spawn_app().await;
     let long = "x".repeat(121);
-    for (name, expect) in [("", "required"), ("   ", "required"), (long.as_str(), "limit is 120"), ("Acme\u{1b}[31m", "control characters")] {
+    for (name, expect) in [
+        ("", "required"),
+        ("   ", "required"),
+        (long.as_str(), "limit is 120"),
+        ("Acme\u{1b}[31m", "control characters"),
+    ] {
         match app.create_organization(name, "").await {
             Err(AppError::Validation { field, message }) => {
                 assert_eq!(field, "name");
@@ -118,10 +192,26 @@ async fn duplicate_names_name_the_existing_syncro_tenant() {
     }
     // Only the Syncro Tenant name collides: R4 refuses and names it.
     let st = app.syncro_tenants("acme").await["items"][0].clone();
-    app.call("rename-syncro-tenant", &[("id", st["id"].as_str().unwrap()), ("version", &st["version"].to_string()), ("name", "Acme Group")]).await.unwrap();
-    app.create_organization("Acme Group Dental", "").await.unwrap();
+    app.call(
+        "rename-syncro-tenant",
+        &[
+            ("id", st["id"].as_str().unwrap()),
+            ("version", &st["version"].to_string()),
+            ("name", "Acme Group"),
+        ],
+    )
+    .await
+    .unwrap();
+    app.create_organization("Acme Group Dental", "")
+        .await
+        .unwrap();
     match app.create_organization("acme group", "").await {
-        Err(AppError::NameTaken { kind, existing, existing_id, .. }) => {
+        Err(AppError::NameTaken {
+            kind,
+            existing,
+            existing_id,
+            ..
+        }) => {
             assert_eq!(kind, "Syncro Tenant");
             assert_eq!(existing, "Acme Group");
             assert_eq!(existing_id.as_deref(), st["id"].as_str());
@@ -135,13 +225,34 @@ async fn duplicate_names_name_the_existing_syncro_tenant() {
 #[tokio::test]
 async fn unknown_and_malformed_ids_are_refused() {
     let app = spawn_app().await;
-    assert!(matches!(app.organization("not-an-id").await, Err(AppError::Validation { .. })));
-    assert!(matches!(app.organization("00000000-0000-0000-0000-000000000000").await, Err(AppError::NotFound { .. })));
-    assert!(matches!(app.map_tenant("nope", "1", "").await, Err(AppError::Validation { .. })));
-    assert!(matches!(app.map_tenant(T1, "1", "00000000-0000-0000-0000-000000000000").await, Err(AppError::NotFound { .. })));
-    assert!(matches!(app.create_organization("Acme", "00000000-0000-0000-0000-000000000000").await, Err(AppError::NotFound { .. })));
+    assert!(matches!(
+        app.organization("not-an-id").await,
+        Err(AppError::Validation { .. })
+    ));
+    assert!(matches!(
+        app.organization("00000000-0000-0000-0000-000000000000")
+            .await,
+        Err(AppError::NotFound { .. })
+    ));
+    assert!(matches!(
+        app.map_tenant("nope", "1", "").await,
+        Err(AppError::Validation { .. })
+    ));
+    assert!(matches!(
+        app.map_tenant(T1, "1", "00000000-0000-0000-0000-000000000000")
+            .await,
+        Err(AppError::NotFound { .. })
+    ));
+    assert!(matches!(
+        app.create_organization("Acme", "00000000-0000-0000-0000-000000000000")
+            .await,
+        Err(AppError::NotFound { .. })
+    ));
     // A missing argument is a validation error too, not a crash.
-    assert!(matches!(app.call("map-tenant", &[("tenant_id", T1)]).await, Err(AppError::Validation { .. })));
+    assert!(matches!(
+        app.call("map-tenant", &[("tenant_id", T1)]).await,
+        Err(AppError::Validation { .. })
+    ));
     assert_eq!(app.count("organizations").await, 0);
 }
 
@@ -151,26 +262,48 @@ async fn mapping_is_one_to_one_and_stale_pages_are_refused() {
     let report = app.import(&format!("tenantId,displayName,defaultDomainName\n{T1},Foggy IT,foggyit.onmicrosoft.com\nbad,row,x\n{T2},Contoso,contoso.onmicrosoft.com\n")).await;
     assert_eq!(report["added"], 2);
     assert_eq!(report["rejected"][0][0], 3);
-    let a = app.create_organization("Foggy IT Services", "").await.unwrap();
+    let a = app
+        .create_organization("Foggy IT Services", "")
+        .await
+        .unwrap();
     let b = app.create_organization("Contoso Ltd", "").await.unwrap();
-    let st_a = app.organization(&a).await.unwrap()["syncro_tenant"]["id"].as_str().unwrap().to_string();
-    let st_b = app.organization(&b).await.unwrap()["syncro_tenant"]["id"].as_str().unwrap().to_string();
+    let st_a = app.organization(&a).await.unwrap()["syncro_tenant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let st_b = app.organization(&b).await.unwrap()["syncro_tenant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let v = app.tenant(T1).await["version"].to_string();
     app.map_tenant(T1, &v, &st_a).await.unwrap();
     // The page that still shows the old version is refused (R8)...
-    assert_eq!(app.map_tenant(T1, &v, &st_b).await.unwrap_err(), AppError::Stale);
+    assert_eq!(
+        app.map_tenant(T1, &v, &st_b).await.unwrap_err(),
+        AppError::Stale
+    );
     // ... a fresh page is told the tenant is already mapped ...
     let v2 = app.tenant(T1).await["version"].to_string();
-    assert!(matches!(app.map_tenant(T1, &v2, &st_b).await, Err(AppError::AlreadyMapped { .. })));
+    assert!(matches!(
+        app.map_tenant(T1, &v2, &st_b).await,
+        Err(AppError::AlreadyMapped { .. })
+    ));
     // ... and a mapped Syncro Tenant cannot take a second Microsoft Tenant (R2).
     let v3 = app.tenant(T2).await["version"].to_string();
-    assert!(matches!(app.map_tenant(T2, &v3, &st_a).await, Err(AppError::AlreadyMapped { .. })));
+    assert!(matches!(
+        app.map_tenant(T2, &v3, &st_a).await,
+        Err(AppError::AlreadyMapped { .. })
+    ));
     assert_eq!(app.tenant(T1).await["syncro_tenant"]["id"], st_a.as_str());
     assert!(app.tenant(T2).await["syncro_tenant"].is_null());
     // R5: a mapped Syncro Tenant with an Organization cannot be deleted.
     let st = app.syncro_tenants("Foggy").await["items"][0].clone();
     assert!(matches!(
-        app.call("delete-syncro-tenant", &[("id", &st_a), ("version", &st["version"].to_string())]).await,
+        app.call(
+            "delete-syncro-tenant",
+            &[("id", &st_a), ("version", &st["version"].to_string())]
+        )
+        .await,
         Err(AppError::InUse { .. })
     ));
     assert_eq!(app.count("syncro-tenants").await, 2);
@@ -184,51 +317,112 @@ async fn form_posts_without_javascript_redirect_back_with_the_result() {
         .post(format!("{}/api/create-organization", app.base))
         .header("accept", "text/html")
         .header("referer", format!("{}/organizations/new", app.base))
-        .form(&[("name", ""), ("email", ""), ("phone", ""), ("address", ""), ("syncro_tenant", "")])
+        .form(&[
+            ("name", ""),
+            ("email", ""),
+            ("phone", ""),
+            ("address", ""),
+            ("syncro_tenant", ""),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FOUND);
     let location = res.headers()["location"].to_str().unwrap().to_string();
-    assert!(location.contains("/organizations/new") && location.contains("__err="), "{location}");
+    assert!(
+        location.contains("/organizations/new") && location.contains("__err="),
+        "{location}"
+    );
     // The page rendered at that URL shows the error next to the form.
-    let page = app.client.get(&location).send().await.unwrap().text().await.unwrap();
+    let page = app
+        .client
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Name is required"), "error not shown");
     let res = app
         .client
         .post(format!("{}/api/create-organization", app.base))
         .header("accept", "text/html")
         .header("referer", format!("{}/organizations/new", app.base))
-        .form(&[("name", "Acme Dental"), ("email", ""), ("phone", ""), ("address", ""), ("syncro_tenant", "")])
+        .form(&[
+            ("name", "Acme Dental"),
+            ("email", ""),
+            ("phone", ""),
+            ("address", ""),
+            ("syncro_tenant", ""),
+        ])
         .send()
         .await
         .unwrap();
     assert!(res.status().is_redirection());
-    assert!(res.headers()["location"].to_str().unwrap().starts_with("/organizations/"));
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/organizations/")
+    );
 }
 
 #[tokio::test]
 async fn pages_render_server_side_and_escape_names() {
     let app = spawn_app().await;
     app.import(&format!("tenantId,displayName,defaultDomainName\n{T1},<script>alert(1)</script>,foggyit.onmicrosoft.com\n")).await;
-    app.create_organization("<img src=x onerror=alert(1)>", "").await.unwrap();
-    for path in ["/admin/microsoft-tenants", "/organizations", "/syncro-tenants"] {
-        let res = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+    app.create_organization("<img src=x onerror=alert(1)>", "")
+        .await
+        .unwrap();
+    for path in [
+        "/admin/microsoft-tenants",
+        "/organizations",
+        "/syncro-tenants",
+    ] {
+        let res = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         let html = res.text().await.unwrap();
-        assert!(!html.contains("<script>alert(1)") && !html.contains("<img src=x"), "{path} injects markup");
+        assert!(
+            !html.contains("<script>alert(1)") && !html.contains("<img src=x"),
+            "{path} injects markup"
+        );
         assert!(html.contains("&lt;"), "{path} shows the name as text");
     }
-    let html = app.client.get(format!("{}/admin/microsoft-tenants", app.base)).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Actions for &lt;script&gt;"), "the ⋮ button is labelled");
-    let res = app.client.get(format!("{}/no/such/page", app.base)).send().await.unwrap();
+    let html = app
+        .client
+        .get(format!("{}/admin/microsoft-tenants", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Actions for &lt;script&gt;"),
+        "the ⋮ button is labelled"
+    );
+    let res = app
+        .client
+        .get(format!("{}/no/such/page", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
 #[test]
 fn leptos_toml_matches_the_cargo_leptos_metadata() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let runtime = leptos::config::get_config_from_str(&std::fs::read_to_string(root.join("Leptos.toml")).unwrap()).unwrap();
+    let runtime = leptos::config::get_config_from_str(
+        &std::fs::read_to_string(root.join("Leptos.toml")).unwrap(),
+    )
+    .unwrap();
     let cargo: toml_like::Meta = toml_like::read(&root.join("Cargo.toml"));
     assert_eq!(runtime.output_name.as_ref(), cargo.get("output-name"));
     assert_eq!(runtime.site_root.as_ref(), cargo.get("site-root"));
@@ -242,7 +436,11 @@ mod toml_like {
     pub struct Meta(Vec<(String, String)>);
     impl Meta {
         pub fn get(&self, key: &str) -> &str {
-            self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("{key} missing"))
+            self.0
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or_else(|| panic!("{key} missing"))
         }
     }
     pub fn read(path: &std::path::Path) -> Meta {

@@ -38,7 +38,11 @@ pub struct Caller {
 impl Caller {
     /// The context the rules need: who, when, and a fresh audit id.
     pub fn ctx(&self) -> Ctx {
-        Ctx { actor: self.actor.clone(), now: now(), audit_id: uuid::Uuid::new_v4().to_string() }
+        Ctx {
+            actor: self.actor.clone(),
+            now: now(),
+            audit_id: uuid::Uuid::new_v4().to_string(),
+        }
     }
 }
 
@@ -58,7 +62,11 @@ pub fn state() -> Result<AppState, AppError> {
 /// already goes through here or through [`admin`].
 pub async fn caller() -> Result<(Caller, Arc<dyn Store>), AppError> {
     let state = state()?;
-    let caller = Caller { account: state.account.clone(), actor: "Administrator".to_string(), role: Role::Administrator };
+    let caller = Caller {
+        account: state.account.clone(),
+        actor: "Administrator".to_string(),
+        role: Role::Administrator,
+    };
     Ok((caller, state.store))
 }
 
@@ -73,7 +81,12 @@ pub async fn admin() -> Result<(Caller, Arc<dyn Store>), AppError> {
 
 /// Turns a store refusal into what the user can act on. `requested` is the name the user asked
 /// for, used when a name is taken.
-pub async fn store_error(store: &dyn Store, account: &AccountId, e: StoreError, requested: &str) -> AppError {
+pub async fn store_error(
+    store: &dyn Store,
+    account: &AccountId,
+    e: StoreError,
+    requested: &str,
+) -> AppError {
     match e {
         StoreError::Conflict(detail) => {
             tracing::info!(%detail, "refused a stale change");
@@ -112,9 +125,16 @@ pub fn read<T>(r: Result<T, StoreError>) -> Result<T, AppError> {
 }
 
 /// The CSV import both the management page and `server import-tenants` use.
-pub async fn import_csv(store: &dyn Store, caller: &Caller, csv: &str) -> Result<crate::wire::ImportReport, AppError> {
+pub async fn import_csv(
+    store: &dyn Store,
+    caller: &Caller,
+    csv: &str,
+) -> Result<crate::wire::ImportReport, AppError> {
     let parsed = crate::domain::csv_import::parse(csv)?;
-    let mut report = crate::wire::ImportReport { rejected: parsed.rejected, ..Default::default() };
+    let mut report = crate::wire::ImportReport {
+        rejected: parsed.rejected,
+        ..Default::default()
+    };
     if !parsed.tenants.is_empty() {
         let ctx = caller.ctx();
         let audit = crate::domain::AuditEntry {
@@ -122,11 +142,24 @@ pub async fn import_csv(store: &dyn Store, caller: &Caller, csv: &str) -> Result
             id: ctx.audit_id.clone(),
             actor: ctx.actor.clone(),
             action: "microsoft_tenant.import".into(),
-            summary: format!("Imported {} Microsoft Tenants from CSV", parsed.tenants.len()),
+            summary: format!(
+                "Imported {} Microsoft Tenants from CSV",
+                parsed.tenants.len()
+            ),
             before: serde_json::Value::Null,
-            after: serde_json::json!(parsed.tenants.iter().map(|t| t.tenant_id.to_string()).collect::<Vec<_>>()),
+            after: serde_json::json!(
+                parsed
+                    .tenants
+                    .iter()
+                    .map(|t| t.tenant_id.to_string())
+                    .collect::<Vec<_>>()
+            ),
         };
-        let outcome = read(store.record_discovered_tenants(&caller.account, parsed.tenants, ctx.now, audit).await)?;
+        let outcome = read(
+            store
+                .record_discovered_tenants(&caller.account, parsed.tenants, ctx.now, audit)
+                .await,
+        )?;
         report.added = outcome.added;
         report.updated = outcome.updated;
     }

@@ -14,16 +14,32 @@ pub use tenants::*;
 
 /// A redirect target from a form: only a path on this site (no open redirects).
 pub fn safe_back(back: &str, fallback: &str) -> String {
-    let ok = back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') && !back.chars().any(char::is_control);
-    if ok { back.to_string() } else { fallback.to_string() }
+    let ok = back.starts_with('/')
+        && !back.starts_with("//")
+        && !back.contains('\\')
+        && !back.chars().any(char::is_control);
+    if ok {
+        back.to_string()
+    } else {
+        fallback.to_string()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn back_links_stay_on_the_site() {
-        assert_eq!(super::safe_back("/admin/microsoft-tenants?filter=unmapped", "/"), "/admin/microsoft-tenants?filter=unmapped");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil", "", "javascript:alert(1)"] {
+        assert_eq!(
+            super::safe_back("/admin/microsoft-tenants?filter=unmapped", "/"),
+            "/admin/microsoft-tenants?filter=unmapped"
+        );
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil",
+            "",
+            "javascript:alert(1)",
+        ] {
             assert_eq!(super::safe_back(bad, "/x"), "/x", "{bad}");
         }
     }

@@ -6,17 +6,21 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::context::{admin, caller, read, store_error},
-    crate::store::ParentFilter,
     crate::domain::{
-        rules::{self, Parent},
         ContactDetails, OrganizationId, OrganizationName, SyncroTenantId, Version,
+        rules::{self, Parent},
     },
+    crate::store::ParentFilter,
 };
 
 /// One page of Organizations; `exclude` leaves out those of one Syncro Tenant (for the
 /// *Add Organizations* picker).
 #[server(prefix = "/api", endpoint = "organizations")]
-pub async fn list_organizations(q: String, page: String, exclude: String) -> Result<Page<OrganizationRow>, AppError> {
+pub async fn list_organizations(
+    q: String,
+    page: String,
+    exclude: String,
+) -> Result<Page<OrganizationRow>, AppError> {
     let (caller, store) = caller().await?;
     let mut query = ListQuery::from_params(&q, "name", "asc", &page);
     let parent = if exclude.is_empty() {
@@ -25,7 +29,11 @@ pub async fn list_organizations(q: String, page: String, exclude: String) -> Res
         query.per_page = 10;
         ParentFilter::Not(SyncroTenantId::parse(&exclude)?)
     };
-    let page = read(store.list_organizations(&caller.account, &query, parent).await)?;
+    let page = read(
+        store
+            .list_organizations(&caller.account, &query, parent)
+            .await,
+    )?;
     let items = page.items;
     let st_ids: Vec<SyncroTenantId> = items.iter().map(|o| o.syncro_tenant).collect();
     let sts = read(store.syncro_tenants_by_ids(&caller.account, &st_ids).await)?;
@@ -34,10 +42,18 @@ pub async fn list_organizations(q: String, page: String, exclude: String) -> Res
         .map(|o| OrganizationRow {
             id: o.id.to_string(),
             name: o.name.to_string(),
-            syncro_tenant: sts.iter().find(|s| s.id == o.syncro_tenant).map(NamedRef::from),
+            syncro_tenant: sts
+                .iter()
+                .find(|s| s.id == o.syncro_tenant)
+                .map(NamedRef::from),
         })
         .collect();
-    Ok(Page { items: rows, total: page.total, page: page.page, per_page: page.per_page })
+    Ok(Page {
+        items: rows,
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    })
 }
 
 #[server(prefix = "/api", endpoint = "organization")]
@@ -45,9 +61,12 @@ pub async fn organization_details(id: String) -> Result<OrganizationView, AppErr
     let (caller, store) = caller().await?;
     let id = OrganizationId::parse(&id)?;
     let acct = &caller.account;
-    let org = read(store.organization(acct, id).await)?.ok_or(AppError::NotFound { what: "The Organization".into() })?;
-    let st = read(store.syncro_tenant(acct, org.syncro_tenant).await)?
-        .ok_or_else(|| AppError::internal(format!("R1 broken: organization {} has no parent", org.id)))?;
+    let org = read(store.organization(acct, id).await)?.ok_or(AppError::NotFound {
+        what: "The Organization".into(),
+    })?;
+    let st = read(store.syncro_tenant(acct, org.syncro_tenant).await)?.ok_or_else(|| {
+        AppError::internal(format!("R1 broken: organization {} has no parent", org.id))
+    })?;
     let mt = match st.microsoft_tenant {
         Some(m) => read(store.microsoft_tenant(acct, m).await)?,
         None => None,
@@ -60,7 +79,9 @@ pub async fn organization_details(id: String) -> Result<OrganizationView, AppErr
         phone: org.contact.phone.clone(),
         address: org.contact.address.clone(),
         syncro_tenant: SyncroTenantRow::new(&st, mt.as_ref().map(NamedRef::from)),
-        microsoft_tenant: mt.as_ref().map(|m| MicrosoftTenantRow::new(m, Some(NamedRef::from(&st)))),
+        microsoft_tenant: mt
+            .as_ref()
+            .map(|m| MicrosoftTenantRow::new(m, Some(NamedRef::from(&st)))),
     })
 }
 
@@ -82,11 +103,19 @@ pub async fn create_organization(
     let ctx = caller.ctx();
     let (change, requested) = if syncro_tenant.trim().is_empty() {
         let st_id = SyncroTenantId::from_uuid(uuid::Uuid::new_v4());
-        (rules::create_organization(&ctx, id, name.clone(), contact, Parent::Automatic(st_id)), name.to_string())
+        (
+            rules::create_organization(&ctx, id, name.clone(), contact, Parent::Automatic(st_id)),
+            name.to_string(),
+        )
     } else {
         let st_id = SyncroTenantId::parse(&syncro_tenant)?;
-        let st = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::NotFound { what: "The Syncro Tenant".into() })?;
-        (rules::create_organization(&ctx, id, name.clone(), contact, Parent::Existing(&st)), name.to_string())
+        let st = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::NotFound {
+            what: "The Syncro Tenant".into(),
+        })?;
+        (
+            rules::create_organization(&ctx, id, name.clone(), contact, Parent::Existing(&st)),
+            name.to_string(),
+        )
     };
     if let Err(e) = store.apply(acct, change).await {
         return Err(store_error(&*store, acct, e, &requested).await);
@@ -113,12 +142,17 @@ pub async fn update_organization(
     let contact = ContactDetails::parse(&email, &phone, &address)?;
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
-    let org = read(store.organization(acct, id).await)?.ok_or(AppError::NotFound { what: "The Organization".into() })?;
+    let org = read(store.organization(acct, id).await)?.ok_or(AppError::NotFound {
+        what: "The Organization".into(),
+    })?;
     if org.version != expected {
         return Err(AppError::Stale);
     }
-    let st = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::NotFound { what: "The Syncro Tenant".into() })?;
-    let change = rules::update_organization(&caller.ctx(), &org, expected, name.clone(), contact, &st);
+    let st = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::NotFound {
+        what: "The Syncro Tenant".into(),
+    })?;
+    let change =
+        rules::update_organization(&caller.ctx(), &org, expected, name.clone(), contact, &st);
     if let Err(e) = store.apply(acct, change).await {
         return Err(store_error(&*store, acct, e, name.as_str()).await);
     }

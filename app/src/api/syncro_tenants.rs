@@ -6,53 +6,84 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::context::{admin, caller, read, store_error},
-    crate::domain::{rules, OrganizationId, SyncroTenantId, SyncroTenantName, Version},
+    crate::domain::{OrganizationId, SyncroTenantId, SyncroTenantName, Version, rules},
 };
 
 #[server(prefix = "/api", endpoint = "syncro-tenants")]
-pub async fn list_syncro_tenants(q: String, page: String) -> Result<Page<SyncroTenantRow>, AppError> {
+pub async fn list_syncro_tenants(
+    q: String,
+    page: String,
+) -> Result<Page<SyncroTenantRow>, AppError> {
     let (caller, store) = caller().await?;
     let query = ListQuery::from_params(&q, "name", "asc", &page);
-    let page = read(store.list_syncro_tenants(&caller.account, &query, false).await)?;
+    let page = read(
+        store
+            .list_syncro_tenants(&caller.account, &query, false)
+            .await,
+    )?;
     let mut rows = Vec::with_capacity(page.items.len());
     for st in &page.items {
         let mt = match st.microsoft_tenant {
-            Some(id) => read(store.microsoft_tenant(&caller.account, id).await)?.as_ref().map(NamedRef::from),
+            Some(id) => read(store.microsoft_tenant(&caller.account, id).await)?
+                .as_ref()
+                .map(NamedRef::from),
             None => None,
         };
         rows.push(SyncroTenantRow::new(st, mt));
     }
-    Ok(Page { items: rows, total: page.total, page: page.page, per_page: page.per_page })
+    Ok(Page {
+        items: rows,
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    })
 }
 
 #[server(prefix = "/api", endpoint = "syncro-tenant")]
 pub async fn syncro_tenant_details(id: String, page: String) -> Result<SyncroTenantView, AppError> {
     let (caller, store) = caller().await?;
     let id = SyncroTenantId::parse(&id)?;
-    let st = read(store.syncro_tenant(&caller.account, id).await)?
-        .ok_or(AppError::NotFound { what: "The Syncro Tenant".into() })?;
+    let st = read(store.syncro_tenant(&caller.account, id).await)?.ok_or(AppError::NotFound {
+        what: "The Syncro Tenant".into(),
+    })?;
     let mt = match st.microsoft_tenant {
         Some(mt_id) => read(store.microsoft_tenant(&caller.account, mt_id).await)?,
         None => None,
     };
     let mut query = ListQuery::from_params("", "name", "asc", &page);
     query.per_page = 50;
-    let orgs = read(store.list_organizations(&caller.account, &query, crate::store::ParentFilter::Only(id)).await)?;
+    let orgs = read(
+        store
+            .list_organizations(
+                &caller.account,
+                &query,
+                crate::store::ParentFilter::Only(id),
+            )
+            .await,
+    )?;
     Ok(SyncroTenantView {
         tenant: SyncroTenantRow::new(&st, mt.as_ref().map(NamedRef::from)),
-        microsoft_tenant: mt.as_ref().map(|m| MicrosoftTenantRow::new(m, Some(NamedRef::from(&st)))),
+        microsoft_tenant: mt
+            .as_ref()
+            .map(|m| MicrosoftTenantRow::new(m, Some(NamedRef::from(&st)))),
         organizations: orgs.map(|o| NamedRef::from(&o)),
     })
 }
 
 #[server(prefix = "/api", endpoint = "rename-syncro-tenant")]
-pub async fn rename_syncro_tenant(id: String, version: String, name: String) -> Result<(), AppError> {
+pub async fn rename_syncro_tenant(
+    id: String,
+    version: String,
+    name: String,
+) -> Result<(), AppError> {
     let (caller, store) = admin().await?;
     let id = SyncroTenantId::parse(&id)?;
     let expected = Version::parse(&version)?;
     let name = SyncroTenantName::parse(&name)?;
     let acct = &caller.account;
-    let st = read(store.syncro_tenant(acct, id).await)?.ok_or(AppError::NotFound { what: "The Syncro Tenant".into() })?;
+    let st = read(store.syncro_tenant(acct, id).await)?.ok_or(AppError::NotFound {
+        what: "The Syncro Tenant".into(),
+    })?;
     if st.version != expected {
         return Err(AppError::Stale);
     }
@@ -70,7 +101,9 @@ pub async fn delete_syncro_tenant(id: String, version: String) -> Result<(), App
     let id = SyncroTenantId::parse(&id)?;
     let expected = Version::parse(&version)?;
     let acct = &caller.account;
-    let st = read(store.syncro_tenant(acct, id).await)?.ok_or(AppError::NotFound { what: "The Syncro Tenant".into() })?;
+    let st = read(store.syncro_tenant(acct, id).await)?.ok_or(AppError::NotFound {
+        what: "The Syncro Tenant".into(),
+    })?;
     if st.version != expected {
         return Err(AppError::Stale);
     }
@@ -92,16 +125,26 @@ pub async fn add_organizations(id: String, organizations: Vec<String>) -> Result
         .map(|s| OrganizationId::parse(s))
         .collect::<Result<Vec<_>, _>>()?;
     if ids.is_empty() {
-        return Err(AppError::validation("organizations", "Choose at least one Organization"));
+        return Err(AppError::validation(
+            "organizations",
+            "Choose at least one Organization",
+        ));
     }
     if ids.len() > rules::MAX_MOVE {
-        return Err(AppError::validation("organizations", format!("Move at most {} Organizations at a time", rules::MAX_MOVE)));
+        return Err(AppError::validation(
+            "organizations",
+            format!("Move at most {} Organizations at a time", rules::MAX_MOVE),
+        ));
     }
     let acct = &caller.account;
-    let target = read(store.syncro_tenant(acct, id).await)?.ok_or(AppError::NotFound { what: "The Syncro Tenant".into() })?;
+    let target = read(store.syncro_tenant(acct, id).await)?.ok_or(AppError::NotFound {
+        what: "The Syncro Tenant".into(),
+    })?;
     let orgs = read(store.organizations_by_ids(acct, &ids).await)?;
     if orgs.len() != ids.len() {
-        return Err(AppError::NotFound { what: "One of the chosen Organizations".into() });
+        return Err(AppError::NotFound {
+            what: "One of the chosen Organizations".into(),
+        });
     }
     let change = rules::move_organizations(&caller.ctx(), &target, &orgs)?;
     if let Err(e) = store.apply(acct, change).await {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::context::{admin, caller, read, store_error},
-    crate::domain::{rules, MicrosoftTenantId, SyncroTenantId, Version},
+    crate::domain::{MicrosoftTenantId, SyncroTenantId, Version, rules},
     crate::store::MappingFilter,
 };
 
@@ -26,22 +26,36 @@ pub async fn list_microsoft_tenants(
         "mapped" => MappingFilter::Mapped,
         _ => MappingFilter::All,
     };
-    let page = read(store.list_microsoft_tenants(&caller.account, &query, filter).await)?;
+    let page = read(
+        store
+            .list_microsoft_tenants(&caller.account, &query, filter)
+            .await,
+    )?;
     let st_ids: Vec<SyncroTenantId> = page.items.iter().filter_map(|m| m.syncro_tenant).collect();
     let sts = read(store.syncro_tenants_by_ids(&caller.account, &st_ids).await)?;
     Ok(page.map(|m| {
-        let st = m.syncro_tenant.and_then(|id| sts.iter().find(|s| s.id == id)).map(NamedRef::from);
+        let st = m
+            .syncro_tenant
+            .and_then(|id| sts.iter().find(|s| s.id == id))
+            .map(NamedRef::from);
         MicrosoftTenantRow::new(&m, st)
     }))
 }
 
 /// The Syncro Tenants a dropdown offers, filtered by name on the server (at most 50).
 #[server(prefix = "/api", endpoint = "syncro-tenant-options")]
-pub async fn syncro_tenant_options(q: String, unmapped_only: bool) -> Result<Vec<NamedRef>, AppError> {
+pub async fn syncro_tenant_options(
+    q: String,
+    unmapped_only: bool,
+) -> Result<Vec<NamedRef>, AppError> {
     let (caller, store) = caller().await?;
     let mut query = ListQuery::from_params(&q, "name", "asc", "1");
     query.per_page = 50;
-    let page = read(store.list_syncro_tenants(&caller.account, &query, unmapped_only).await)?;
+    let page = read(
+        store
+            .list_syncro_tenants(&caller.account, &query, unmapped_only)
+            .await,
+    )?;
     Ok(page.items.iter().map(NamedRef::from).collect())
 }
 
@@ -50,10 +64,14 @@ pub async fn syncro_tenant_options(q: String, unmapped_only: bool) -> Result<Vec
 pub async fn get_microsoft_tenant(tenant_id: String) -> Result<MicrosoftTenantRow, AppError> {
     let (caller, store) = caller().await?;
     let id = MicrosoftTenantId::parse(&tenant_id)?;
-    let mt = read(store.microsoft_tenant(&caller.account, id).await)?
-        .ok_or(AppError::NotFound { what: "The Microsoft Tenant".into() })?;
+    let mt =
+        read(store.microsoft_tenant(&caller.account, id).await)?.ok_or(AppError::NotFound {
+            what: "The Microsoft Tenant".into(),
+        })?;
     let st = match mt.syncro_tenant {
-        Some(st) => read(store.syncro_tenant(&caller.account, st).await)?.as_ref().map(NamedRef::from),
+        Some(st) => read(store.syncro_tenant(&caller.account, st).await)?
+            .as_ref()
+            .map(NamedRef::from),
         None => None,
     };
     Ok(MicrosoftTenantRow::new(&mt, st))
@@ -73,12 +91,19 @@ pub async fn map_tenant(
     let id = MicrosoftTenantId::parse(&tenant_id)?;
     let expected = Version::parse(&version)?;
     if syncro_tenant.trim().is_empty() {
-        return Err(AppError::validation("syncro_tenant", "Choose a Syncro Tenant"));
+        return Err(AppError::validation(
+            "syncro_tenant",
+            "Choose a Syncro Tenant",
+        ));
     }
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
-    let mt = read(store.microsoft_tenant(acct, id).await)?.ok_or(AppError::NotFound { what: "The Microsoft Tenant".into() })?;
-    let target = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::NotFound { what: "The Syncro Tenant".into() })?;
+    let mt = read(store.microsoft_tenant(acct, id).await)?.ok_or(AppError::NotFound {
+        what: "The Microsoft Tenant".into(),
+    })?;
+    let target = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::NotFound {
+        what: "The Syncro Tenant".into(),
+    })?;
     if mt.version != expected {
         return Err(AppError::Stale);
     }
@@ -104,12 +129,17 @@ pub async fn unmap_tenant(tenant_id: String, version: String) -> Result<(), AppE
     let id = MicrosoftTenantId::parse(&tenant_id)?;
     let expected = Version::parse(&version)?;
     let acct = &caller.account;
-    let mt = read(store.microsoft_tenant(acct, id).await)?.ok_or(AppError::NotFound { what: "The Microsoft Tenant".into() })?;
+    let mt = read(store.microsoft_tenant(acct, id).await)?.ok_or(AppError::NotFound {
+        what: "The Microsoft Tenant".into(),
+    })?;
     if mt.version != expected {
         return Err(AppError::Stale);
     }
     let Some(st_id) = mt.syncro_tenant else {
-        return Err(AppError::validation("tenant_id", format!("\"{}\" is not mapped", mt.display_name)));
+        return Err(AppError::validation(
+            "tenant_id",
+            format!("\"{}\" is not mapped", mt.display_name),
+        ));
     };
     let current = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::Stale)?;
     let change = rules::unmap_tenant(&caller.ctx(), &mt, expected, &current);

@@ -64,38 +64,57 @@ fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
 
 /// Parses the whole file. A wrong header is an error for the file; bad rows are collected.
 pub fn parse(text: &str) -> Result<Parsed, DomainError> {
-    let rows = records(text).map_err(|(line, why)| DomainError::invalid("csv", format!("line {line}: {why}")))?;
-    let mut rows = rows.into_iter().filter(|(_, f)| !(f.len() == 1 && f[0].trim().is_empty()));
+    let rows = records(text)
+        .map_err(|(line, why)| DomainError::invalid("csv", format!("line {line}: {why}")))?;
+    let mut rows = rows
+        .into_iter()
+        .filter(|(_, f)| !(f.len() == 1 && f[0].trim().is_empty()));
     let Some((_, header)) = rows.next() else {
-        return Err(DomainError::invalid("csv", "The file is empty; expected the header tenantId,displayName,defaultDomainName"));
+        return Err(DomainError::invalid(
+            "csv",
+            "The file is empty; expected the header tenantId,displayName,defaultDomainName",
+        ));
     };
     let header: Vec<&str> = header.iter().map(|h| h.trim()).collect();
     if header != HEADER {
         return Err(DomainError::invalid(
             "csv",
-            format!("The first line must be tenantId,displayName,defaultDomainName (found {})", header.join(",")),
+            format!(
+                "The first line must be tenantId,displayName,defaultDomainName (found {})",
+                header.join(",")
+            ),
         ));
     }
     let mut parsed = Parsed::default();
     let mut seen = std::collections::HashMap::new();
     for (line, fields) in rows {
         if parsed.tenants.len() + parsed.rejected.len() >= MAX_ROWS {
-            parsed.rejected.push((line, format!("the file has more than {MAX_ROWS} rows; the rest was not read")));
+            parsed.rejected.push((
+                line,
+                format!("the file has more than {MAX_ROWS} rows; the rest was not read"),
+            ));
             break;
         }
         if fields.len() != 3 {
-            parsed.rejected.push((line, format!("expected 3 fields, found {}", fields.len())));
+            parsed
+                .rejected
+                .push((line, format!("expected 3 fields, found {}", fields.len())));
             continue;
         }
         match DiscoveredTenant::parse(&fields[0], &fields[1], &fields[2]) {
             Ok(t) => {
                 if let Some(first) = seen.insert(t.tenant_id, line) {
-                    parsed.rejected.push((line, format!("tenant ID {} already appears on line {first}", t.tenant_id)));
+                    parsed.rejected.push((
+                        line,
+                        format!("tenant ID {} already appears on line {first}", t.tenant_id),
+                    ));
                 } else {
                     parsed.tenants.push(t);
                 }
             }
-            Err(DomainError::Invalid { field, message }) => parsed.rejected.push((line, format!("{field} {message}"))),
+            Err(DomainError::Invalid { field, message }) => {
+                parsed.rejected.push((line, format!("{field} {message}")))
+            }
             Err(e) => parsed.rejected.push((line, e.to_string())),
         }
     }

@@ -14,11 +14,15 @@ impl AccountId {
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let ok = !s.is_empty()
             && s.len() <= 64
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok {
             Ok(AccountId(s.to_string()))
         } else {
-            Err(DomainError::invalid("account", "use 1–64 lowercase letters, digits or dashes"))
+            Err(DomainError::invalid(
+                "account",
+                "use 1–64 lowercase letters, digits or dashes",
+            ))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -91,7 +95,9 @@ uuid_id!(
 
 /// The optimistic-concurrency version of a record: every change that matters bumps it, and a
 /// change made against an older version is refused (R8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 pub struct Version(pub u64);
 
@@ -120,7 +126,12 @@ mod tests {
     fn tenant_ids_are_guids() {
         let id = MicrosoftTenantId::parse(" 72F988BF-86F1-41AF-91AB-2D7CD011DB47 ").unwrap();
         assert_eq!(id.to_string(), "72f988bf-86f1-41af-91ab-2d7cd011db47");
-        for bad in ["", "contoso.onmicrosoft.com", "72f988bf-86f1-41af-91ab", "Foggy IT"] {
+        for bad in [
+            "",
+            "contoso.onmicrosoft.com",
+            "72f988bf-86f1-41af-91ab",
+            "Foggy IT",
+        ] {
             assert!(MicrosoftTenantId::parse(bad).is_err(), "{bad}");
         }
     }

@@ -4,17 +4,17 @@
 //! check). Nothing here touches a store: the rules compute a [`ChangeSet`] from the records they
 //! are given, and a store applies it atomically or refuses it.
 
+pub mod csv_import;
 mod ids;
 mod names;
 mod records;
-pub mod csv_import;
 pub mod rules;
 
 pub use ids::{AccountId, MicrosoftTenantId, OrganizationId, SyncroTenantId, Version};
 pub use names::{ContactDetails, NameKind, OrganizationName, SyncroTenantName, name_key};
 pub use records::{
-    AuditEntry, DiscoveredTenant, Expect, MicrosoftTenant, Organization, SyncroTenant, Timestamp,
-    Write, ChangeSet,
+    AuditEntry, ChangeSet, DiscoveredTenant, Expect, MicrosoftTenant, Organization, SyncroTenant,
+    Timestamp, Write,
 };
 
 use serde::{Deserialize, Serialize};
@@ -25,13 +25,19 @@ pub enum DomainError {
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
     #[error("{microsoft_tenant} is already mapped to {syncro_tenant}")]
-    AlreadyMapped { microsoft_tenant: String, syncro_tenant: String },
+    AlreadyMapped {
+        microsoft_tenant: String,
+        syncro_tenant: String,
+    },
     #[error("{0}")]
     InUse(String),
 }
 
 impl DomainError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        DomainError::Invalid { field: field.to_string(), message: message.into() }
+        DomainError::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }

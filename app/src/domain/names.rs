@@ -9,7 +9,10 @@ pub const NAME_MAX_CHARS: usize = 120;
 /// The key under which a name must be unique in an account: trimmed, inner whitespace collapsed,
 /// lowercased (R3: "ignoring case and surrounding spaces").
 pub fn name_key(name: &str) -> String {
-    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn parse_name(field: &str, raw: &str) -> Result<String, DomainError> {
@@ -18,7 +21,10 @@ fn parse_name(field: &str, raw: &str) -> Result<String, DomainError> {
         return Err(DomainError::invalid(field, "Name is required"));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(DomainError::invalid(field, "Name must not contain control characters"));
+        return Err(DomainError::invalid(
+            field,
+            "Name must not contain control characters",
+        ));
     }
     let count = trimmed.chars().count();
     if count > NAME_MAX_CHARS {
@@ -117,25 +123,46 @@ impl ContactDetails {
                 && !email.chars().any(|c| c.is_whitespace() || c.is_control())
                 && matches!(email.split_once('@'), Some((user, host)) if !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.') && !host.contains('@'));
             if !ok {
-                return Err(DomainError::invalid("email", "Enter an email address like office@example.com"));
+                return Err(DomainError::invalid(
+                    "email",
+                    "Enter an email address like office@example.com",
+                ));
             }
         }
         let phone = phone.trim();
         if !phone.is_empty()
             && (phone.len() > 40
-                || !phone.chars().all(|c| c.is_ascii_digit() || " +-().x".contains(c))
+                || !phone
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-().x".contains(c))
                 || !phone.chars().any(|c| c.is_ascii_digit()))
         {
-            return Err(DomainError::invalid("phone", "Use digits, spaces and + - ( ) only, up to 40 characters"));
+            return Err(DomainError::invalid(
+                "phone",
+                "Use digits, spaces and + - ( ) only, up to 40 characters",
+            ));
         }
         let address = address.trim();
         if address.chars().count() > 500 {
-            return Err(DomainError::invalid("address", "Address is limited to 500 characters"));
+            return Err(DomainError::invalid(
+                "address",
+                "Address is limited to 500 characters",
+            ));
         }
-        if address.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-            return Err(DomainError::invalid("address", "Address must not contain control characters"));
+        if address
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+        {
+            return Err(DomainError::invalid(
+                "address",
+                "Address must not contain control characters",
+            ));
         }
-        Ok(ContactDetails { email: email.to_string(), phone: phone.to_string(), address: address.replace("\r\n", "\n") })
+        Ok(ContactDetails {
+            email: email.to_string(),
+            phone: phone.to_string(),
+            address: address.replace("\r\n", "\n"),
+        })
     }
 }
 
@@ -145,14 +172,20 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(OrganizationName::parse("  Acme Dental ").unwrap().as_str(), "Acme Dental");
+        assert_eq!(
+            OrganizationName::parse("  Acme Dental ").unwrap().as_str(),
+            "Acme Dental"
+        );
         assert!(OrganizationName::parse("").is_err());
         assert!(OrganizationName::parse("   ").is_err());
         assert!(OrganizationName::parse("Acme\u{0007}").is_err());
         assert!(OrganizationName::parse("Acme\nDental").is_err());
         assert!(OrganizationName::parse(&"é".repeat(120)).is_ok());
         let err = OrganizationName::parse(&"é".repeat(121)).unwrap_err();
-        assert_eq!(err, DomainError::invalid("name", "Name is 121 characters long; the limit is 120"));
+        assert_eq!(
+            err,
+            DomainError::invalid("name", "Name is 121 characters long; the limit is 120")
+        );
     }
 
     #[test]
@@ -171,7 +204,9 @@ mod tests {
 
     #[test]
     fn contact_details_are_checked() {
-        assert!(ContactDetails::parse("office@acme.example", "+1 (617) 555-0100", "1 Main St").is_ok());
+        assert!(
+            ContactDetails::parse("office@acme.example", "+1 (617) 555-0100", "1 Main St").is_ok()
+        );
         assert!(ContactDetails::parse("", "", "").is_ok());
         assert!(ContactDetails::parse("not an email", "", "").is_err());
         assert!(ContactDetails::parse("a@b", "", "").is_err());

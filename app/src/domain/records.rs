@@ -4,7 +4,9 @@ use super::*;
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds since the Unix epoch, UTC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
 
@@ -24,7 +26,11 @@ impl Timestamp {
         let d = doy - (153 * mp + 2) / 5 + 1;
         let m = if mp < 10 { mp + 3 } else { mp - 9 };
         let y = yoe + era * 400 + i64::from(m <= 2);
-        format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60)
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+            rem / 3600,
+            (rem % 3600) / 60
+        )
     }
 }
 
@@ -74,20 +80,41 @@ pub struct DiscoveredTenant {
 }
 
 impl DiscoveredTenant {
-    pub fn parse(tenant_id: &str, display_name: &str, default_domain: &str) -> Result<Self, DomainError> {
+    pub fn parse(
+        tenant_id: &str,
+        display_name: &str,
+        default_domain: &str,
+    ) -> Result<Self, DomainError> {
         let tenant_id = MicrosoftTenantId::parse(tenant_id)?;
         let display_name = display_name.trim();
-        if display_name.is_empty() || display_name.chars().count() > 256 || display_name.chars().any(char::is_control) {
-            return Err(DomainError::invalid("displayName", "needs 1–256 characters without control characters"));
+        if display_name.is_empty()
+            || display_name.chars().count() > 256
+            || display_name.chars().any(char::is_control)
+        {
+            return Err(DomainError::invalid(
+                "displayName",
+                "needs 1–256 characters without control characters",
+            ));
         }
         let default_domain = default_domain.trim().to_lowercase();
         let domain_ok = default_domain.len() <= 253
             && default_domain.contains('.')
-            && default_domain.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+            && default_domain.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
         if !domain_ok {
-            return Err(DomainError::invalid("defaultDomainName", "is not a domain name such as contoso.onmicrosoft.com"));
+            return Err(DomainError::invalid(
+                "defaultDomainName",
+                "is not a domain name such as contoso.onmicrosoft.com",
+            ));
         }
-        Ok(DiscoveredTenant { tenant_id, display_name: display_name.to_string(), default_domain })
+        Ok(DiscoveredTenant {
+            tenant_id,
+            display_name: display_name.to_string(),
+            default_domain,
+        })
     }
 }
 
@@ -118,18 +145,40 @@ pub enum Expect {
 pub enum Write {
     /// Create (`Expect::Absent`, with its initial count) or replace (`Expect::Version`; the
     /// stored organization count is kept, not overwritten).
-    PutSyncroTenant { record: SyncroTenant, expect: Expect },
+    PutSyncroTenant {
+        record: SyncroTenant,
+        expect: Expect,
+    },
     /// Only when it has no Organizations and no mapping (R5), at this version.
-    DeleteSyncroTenant { id: SyncroTenantId, expect: Version },
+    DeleteSyncroTenant {
+        id: SyncroTenantId,
+        expect: Version,
+    },
     /// Add `delta` to the count; the Syncro Tenant must exist (R1).
-    AdjustOrganizationCount { id: SyncroTenantId, delta: i32 },
-    PutOrganization { record: Organization, expect: Expect },
+    AdjustOrganizationCount {
+        id: SyncroTenantId,
+        delta: i32,
+    },
+    PutOrganization {
+        record: Organization,
+        expect: Expect,
+    },
     /// Replace a Microsoft Tenant's mapping (it must exist at `expect`).
-    PutMicrosoftTenant { record: MicrosoftTenant, expect: Version },
+    PutMicrosoftTenant {
+        record: MicrosoftTenant,
+        expect: Version,
+    },
     /// Reserve a unique name key (R3); refused if another record holds it.
-    ClaimName { kind: NameKind, key: String, owner: uuid::Uuid },
+    ClaimName {
+        kind: NameKind,
+        key: String,
+        owner: uuid::Uuid,
+    },
     /// Give a name key back.
-    ReleaseName { kind: NameKind, key: String },
+    ReleaseName {
+        kind: NameKind,
+        key: String,
+    },
     Audit(AuditEntry),
 }
 
@@ -138,10 +187,14 @@ impl Write {
     pub fn item(&self) -> String {
         match self {
             Write::PutSyncroTenant { record, .. } => format!("st:{}", record.id),
-            Write::DeleteSyncroTenant { id, .. } | Write::AdjustOrganizationCount { id, .. } => format!("st:{id}"),
+            Write::DeleteSyncroTenant { id, .. } | Write::AdjustOrganizationCount { id, .. } => {
+                format!("st:{id}")
+            }
             Write::PutOrganization { record, .. } => format!("org:{}", record.id),
             Write::PutMicrosoftTenant { record, .. } => format!("mt:{}", record.tenant_id),
-            Write::ClaimName { kind, key, .. } | Write::ReleaseName { kind, key } => format!("name:{kind:?}:{key}"),
+            Write::ClaimName { kind, key, .. } | Write::ReleaseName { kind, key } => {
+                format!("name:{kind:?}:{key}")
+            }
             Write::Audit(a) => format!("audit:{}", a.id),
         }
     }
@@ -175,17 +228,35 @@ mod tests {
     #[test]
     fn timestamps_display_in_utc() {
         assert_eq!(Timestamp(0).display(), "1970-01-01 00:00 UTC");
-        assert_eq!(Timestamp(1_795_000_000_000).display(), "2026-11-18 11:06 UTC");
+        assert_eq!(
+            Timestamp(1_795_000_000_000).display(),
+            "2026-11-18 11:06 UTC"
+        );
         assert_eq!(Timestamp(951_782_400_000).display(), "2000-02-29 00:00 UTC");
     }
 
     #[test]
     fn discovered_tenants_are_validated() {
-        let t = DiscoveredTenant::parse("72f988bf-86f1-41af-91ab-2d7cd011db47", " Foggy IT ", "FoggyIT.onmicrosoft.com").unwrap();
+        let t = DiscoveredTenant::parse(
+            "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            " Foggy IT ",
+            "FoggyIT.onmicrosoft.com",
+        )
+        .unwrap();
         assert_eq!(t.display_name, "Foggy IT");
         assert_eq!(t.default_domain, "foggyit.onmicrosoft.com");
         assert!(DiscoveredTenant::parse("nope", "Foggy IT", "foggyit.onmicrosoft.com").is_err());
-        assert!(DiscoveredTenant::parse("72f988bf-86f1-41af-91ab-2d7cd011db47", "", "foggyit.onmicrosoft.com").is_err());
-        assert!(DiscoveredTenant::parse("72f988bf-86f1-41af-91ab-2d7cd011db47", "X", "not a domain").is_err());
+        assert!(
+            DiscoveredTenant::parse(
+                "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                "",
+                "foggyit.onmicrosoft.com"
+            )
+            .is_err()
+        );
+        assert!(
+            DiscoveredTenant::parse("72f988bf-86f1-41af-91ab-2d7cd011db47", "X", "not a domain")
+                .is_err()
+        );
     }
 }

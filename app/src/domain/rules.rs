@@ -14,7 +14,13 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    fn audit(&self, action: &str, summary: String, before: serde_json::Value, after: serde_json::Value) -> Write {
+    fn audit(
+        &self,
+        action: &str,
+        summary: String,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) -> Write {
         Write::Audit(AuditEntry {
             at: self.now,
             id: self.audit_id.clone(),
@@ -51,10 +57,17 @@ pub fn create_organization(
     parent: Parent<'_>,
 ) -> ChangeSet {
     let mut c = ChangeSet::default();
-    c.push(Write::ClaimName { kind: NameKind::Organization, key: name.key(), owner: id.as_uuid() });
+    c.push(Write::ClaimName {
+        kind: NameKind::Organization,
+        key: name.key(),
+        owner: id.as_uuid(),
+    });
     let (parent_id, new_parent) = match parent {
         Parent::Existing(st) => {
-            c.push(Write::AdjustOrganizationCount { id: st.id, delta: 1 });
+            c.push(Write::AdjustOrganizationCount {
+                id: st.id,
+                delta: 1,
+            });
             (st.id, None)
         }
         Parent::Automatic(st_id) => {
@@ -66,19 +79,45 @@ pub fn create_organization(
                 version: Version(1),
                 updated_at: ctx.now,
             };
-            c.push(Write::ClaimName { kind: NameKind::SyncroTenant, key: st.name.key(), owner: st_id.as_uuid() });
-            c.push(Write::PutSyncroTenant { record: st.clone(), expect: Expect::Absent });
+            c.push(Write::ClaimName {
+                kind: NameKind::SyncroTenant,
+                key: st.name.key(),
+                owner: st_id.as_uuid(),
+            });
+            c.push(Write::PutSyncroTenant {
+                record: st.clone(),
+                expect: Expect::Absent,
+            });
             (st_id, Some(st))
         }
     };
-    let org = Organization { id, name, syncro_tenant: parent_id, contact, version: Version(1), updated_at: ctx.now };
+    let org = Organization {
+        id,
+        name,
+        syncro_tenant: parent_id,
+        contact,
+        version: Version(1),
+        updated_at: ctx.now,
+    };
     let summary = match &new_parent {
-        Some(st) => format!("Created Organization \"{}\" and its Syncro Tenant \"{}\"", org.name, st.name),
+        Some(st) => format!(
+            "Created Organization \"{}\" and its Syncro Tenant \"{}\"",
+            org.name, st.name
+        ),
         None => format!("Created Organization \"{}\"", org.name),
     };
-    let after = json!({ "organization": to_json(&org), "syncro_tenant": new_parent.as_ref().map(to_json) });
-    c.push(Write::PutOrganization { record: org, expect: Expect::Absent });
-    c.push(ctx.audit("organization.create", summary, serde_json::Value::Null, after));
+    let after =
+        json!({ "organization": to_json(&org), "syncro_tenant": new_parent.as_ref().map(to_json) });
+    c.push(Write::PutOrganization {
+        record: org,
+        expect: Expect::Absent,
+    });
+    c.push(ctx.audit(
+        "organization.create",
+        summary,
+        serde_json::Value::Null,
+        after,
+    ));
     c
 }
 
@@ -93,12 +132,25 @@ pub fn update_organization(
 ) -> ChangeSet {
     let mut c = ChangeSet::default();
     if name.key() != before.name.key() {
-        c.push(Write::ClaimName { kind: NameKind::Organization, key: name.key(), owner: before.id.as_uuid() });
-        c.push(Write::ReleaseName { kind: NameKind::Organization, key: before.name.key() });
+        c.push(Write::ClaimName {
+            kind: NameKind::Organization,
+            key: name.key(),
+            owner: before.id.as_uuid(),
+        });
+        c.push(Write::ReleaseName {
+            kind: NameKind::Organization,
+            key: before.name.key(),
+        });
     }
     if parent.id != before.syncro_tenant {
-        c.push(Write::AdjustOrganizationCount { id: before.syncro_tenant, delta: -1 });
-        c.push(Write::AdjustOrganizationCount { id: parent.id, delta: 1 });
+        c.push(Write::AdjustOrganizationCount {
+            id: before.syncro_tenant,
+            delta: -1,
+        });
+        c.push(Write::AdjustOrganizationCount {
+            id: parent.id,
+            delta: 1,
+        });
     }
     let after = Organization {
         name,
@@ -109,34 +161,72 @@ pub fn update_organization(
         ..before.clone()
     };
     let summary = if parent.id != before.syncro_tenant {
-        format!("Updated Organization \"{}\" and moved it to Syncro Tenant \"{}\"", after.name, parent.name)
+        format!(
+            "Updated Organization \"{}\" and moved it to Syncro Tenant \"{}\"",
+            after.name, parent.name
+        )
     } else {
         format!("Updated Organization \"{}\"", after.name)
     };
-    c.push(ctx.audit("organization.update", summary, to_json(before), to_json(&after)));
-    c.push(Write::PutOrganization { record: after, expect: Expect::Version(expected) });
-    c
-}
-
-pub fn rename_syncro_tenant(ctx: &Ctx, before: &SyncroTenant, expected: Version, name: SyncroTenantName) -> ChangeSet {
-    let mut c = ChangeSet::default();
-    if name.key() != before.name.key() {
-        c.push(Write::ClaimName { kind: NameKind::SyncroTenant, key: name.key(), owner: before.id.as_uuid() });
-        c.push(Write::ReleaseName { kind: NameKind::SyncroTenant, key: before.name.key() });
-    }
-    let after = SyncroTenant { name, version: expected.next(), updated_at: ctx.now, ..before.clone() };
     c.push(ctx.audit(
-        "syncro_tenant.rename",
-        format!("Renamed Syncro Tenant \"{}\" to \"{}\"", before.name, after.name),
+        "organization.update",
+        summary,
         to_json(before),
         to_json(&after),
     ));
-    c.push(Write::PutSyncroTenant { record: after, expect: Expect::Version(expected) });
+    c.push(Write::PutOrganization {
+        record: after,
+        expect: Expect::Version(expected),
+    });
+    c
+}
+
+pub fn rename_syncro_tenant(
+    ctx: &Ctx,
+    before: &SyncroTenant,
+    expected: Version,
+    name: SyncroTenantName,
+) -> ChangeSet {
+    let mut c = ChangeSet::default();
+    if name.key() != before.name.key() {
+        c.push(Write::ClaimName {
+            kind: NameKind::SyncroTenant,
+            key: name.key(),
+            owner: before.id.as_uuid(),
+        });
+        c.push(Write::ReleaseName {
+            kind: NameKind::SyncroTenant,
+            key: before.name.key(),
+        });
+    }
+    let after = SyncroTenant {
+        name,
+        version: expected.next(),
+        updated_at: ctx.now,
+        ..before.clone()
+    };
+    c.push(ctx.audit(
+        "syncro_tenant.rename",
+        format!(
+            "Renamed Syncro Tenant \"{}\" to \"{}\"",
+            before.name, after.name
+        ),
+        to_json(before),
+        to_json(&after),
+    ));
+    c.push(Write::PutSyncroTenant {
+        record: after,
+        expect: Expect::Version(expected),
+    });
     c
 }
 
 /// R5: only an empty, unmapped Syncro Tenant can be deleted.
-pub fn delete_syncro_tenant(ctx: &Ctx, before: &SyncroTenant, expected: Version) -> Result<ChangeSet, DomainError> {
+pub fn delete_syncro_tenant(
+    ctx: &Ctx,
+    before: &SyncroTenant,
+    expected: Version,
+) -> Result<ChangeSet, DomainError> {
     if before.organization_count > 0 {
         let n = before.organization_count;
         return Err(DomainError::InUse(format!(
@@ -153,8 +243,14 @@ pub fn delete_syncro_tenant(ctx: &Ctx, before: &SyncroTenant, expected: Version)
         )));
     }
     let mut c = ChangeSet::default();
-    c.push(Write::ReleaseName { kind: NameKind::SyncroTenant, key: before.name.key() });
-    c.push(Write::DeleteSyncroTenant { id: before.id, expect: expected });
+    c.push(Write::ReleaseName {
+        kind: NameKind::SyncroTenant,
+        key: before.name.key(),
+    });
+    c.push(Write::DeleteSyncroTenant {
+        id: before.id,
+        expect: expected,
+    });
     c.push(ctx.audit(
         "syncro_tenant.delete",
         format!("Deleted Syncro Tenant \"{}\"", before.name),
@@ -175,7 +271,12 @@ fn check_target_free(mt: &MicrosoftTenant, st: &SyncroTenant) -> Result<(), Doma
 }
 
 /// S1: map an unmapped Microsoft Tenant to an unmapped Syncro Tenant (R2).
-pub fn map_tenant(ctx: &Ctx, mt: &MicrosoftTenant, expected: Version, st: &SyncroTenant) -> Result<ChangeSet, DomainError> {
+pub fn map_tenant(
+    ctx: &Ctx,
+    mt: &MicrosoftTenant,
+    expected: Version,
+    st: &SyncroTenant,
+) -> Result<ChangeSet, DomainError> {
     if mt.syncro_tenant.is_some() {
         return Err(DomainError::AlreadyMapped {
             microsoft_tenant: format!("\"{}\"", mt.display_name),
@@ -187,7 +288,10 @@ pub fn map_tenant(ctx: &Ctx, mt: &MicrosoftTenant, expected: Version, st: &Syncr
     set_mapping(&mut c, mt, expected, Some(st));
     c.push(ctx.audit(
         "microsoft_tenant.map",
-        format!("Mapped Microsoft Tenant \"{}\" to Syncro Tenant \"{}\"", mt.display_name, st.name),
+        format!(
+            "Mapped Microsoft Tenant \"{}\" to Syncro Tenant \"{}\"",
+            mt.display_name, st.name
+        ),
         json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": null }),
         json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": st.id }),
     ));
@@ -203,7 +307,10 @@ pub fn change_mapping(
     target: &SyncroTenant,
 ) -> Result<ChangeSet, DomainError> {
     if current.id == target.id {
-        return Err(DomainError::invalid("syncro_tenant", "Choose a different Syncro Tenant"));
+        return Err(DomainError::invalid(
+            "syncro_tenant",
+            "Choose a different Syncro Tenant",
+        ));
     }
     check_target_free(mt, target)?;
     let mut c = ChangeSet::default();
@@ -222,47 +329,85 @@ pub fn change_mapping(
 }
 
 /// *Unmap*: both sides lose the mapping in one step.
-pub fn unmap_tenant(ctx: &Ctx, mt: &MicrosoftTenant, expected: Version, current: &SyncroTenant) -> ChangeSet {
+pub fn unmap_tenant(
+    ctx: &Ctx,
+    mt: &MicrosoftTenant,
+    expected: Version,
+    current: &SyncroTenant,
+) -> ChangeSet {
     let mut c = ChangeSet::default();
     clear_syncro_side(&mut c, current);
     set_mapping(&mut c, mt, expected, None);
     c.push(ctx.audit(
         "microsoft_tenant.unmap",
-        format!("Unmapped Microsoft Tenant \"{}\" from Syncro Tenant \"{}\"", mt.display_name, current.name),
+        format!(
+            "Unmapped Microsoft Tenant \"{}\" from Syncro Tenant \"{}\"",
+            mt.display_name, current.name
+        ),
         json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": current.id }),
         json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": null }),
     ));
     c
 }
 
-fn set_mapping(c: &mut ChangeSet, mt: &MicrosoftTenant, expected: Version, st: Option<&SyncroTenant>) {
+fn set_mapping(
+    c: &mut ChangeSet,
+    mt: &MicrosoftTenant,
+    expected: Version,
+    st: Option<&SyncroTenant>,
+) {
     if let Some(st) = st {
         c.push(Write::PutSyncroTenant {
-            record: SyncroTenant { microsoft_tenant: Some(mt.tenant_id), version: st.version.next(), ..st.clone() },
+            record: SyncroTenant {
+                microsoft_tenant: Some(mt.tenant_id),
+                version: st.version.next(),
+                ..st.clone()
+            },
             expect: Expect::Version(st.version),
         });
     }
     c.push(Write::PutMicrosoftTenant {
-        record: MicrosoftTenant { syncro_tenant: st.map(|s| s.id), version: expected.next(), ..mt.clone() },
+        record: MicrosoftTenant {
+            syncro_tenant: st.map(|s| s.id),
+            version: expected.next(),
+            ..mt.clone()
+        },
         expect: expected,
     });
 }
 
 fn clear_syncro_side(c: &mut ChangeSet, st: &SyncroTenant) {
     c.push(Write::PutSyncroTenant {
-        record: SyncroTenant { microsoft_tenant: None, version: st.version.next(), ..st.clone() },
+        record: SyncroTenant {
+            microsoft_tenant: None,
+            version: st.version.next(),
+            ..st.clone()
+        },
         expect: Expect::Version(st.version),
     });
 }
 
 /// *Add Organizations*: move the chosen Organizations under `target` in one step.
-pub fn move_organizations(ctx: &Ctx, target: &SyncroTenant, orgs: &[Organization]) -> Result<ChangeSet, DomainError> {
-    let moving: Vec<&Organization> = orgs.iter().filter(|o| o.syncro_tenant != target.id).collect();
+pub fn move_organizations(
+    ctx: &Ctx,
+    target: &SyncroTenant,
+    orgs: &[Organization],
+) -> Result<ChangeSet, DomainError> {
+    let moving: Vec<&Organization> = orgs
+        .iter()
+        .filter(|o| o.syncro_tenant != target.id)
+        .collect();
     if moving.is_empty() {
-        return Err(DomainError::invalid("organizations", "Choose at least one Organization that is not already here"));
+        return Err(DomainError::invalid(
+            "organizations",
+            "Choose at least one Organization that is not already here",
+        ));
     }
     if moving.len() > MAX_MOVE {
-        return Err(DomainError::invalid("organizations", format!("Move at most {MAX_MOVE} Organizations at a time")));
+        return Err(DomainError::invalid(
+            "organizations",
+            format!("Move at most {MAX_MOVE} Organizations at a time"),
+        ));
     }
     let mut c = ChangeSet::default();
     let mut from: std::collections::BTreeMap<SyncroTenantId, i32> = Default::default();
@@ -273,7 +418,12 @@ pub fn move_organizations(ctx: &Ctx, target: &SyncroTenant, orgs: &[Organization
         }
         *from.entry(o.syncro_tenant).or_default() -= 1;
         c.push(Write::PutOrganization {
-            record: Organization { syncro_tenant: target.id, version: o.version.next(), updated_at: ctx.now, ..(*o).clone() },
+            record: Organization {
+                syncro_tenant: target.id,
+                version: o.version.next(),
+                updated_at: ctx.now,
+                ..(*o).clone()
+            },
             expect: Expect::Version(o.version),
         });
     }
@@ -281,14 +431,33 @@ pub fn move_organizations(ctx: &Ctx, target: &SyncroTenant, orgs: &[Organization
     for (id, delta) in from {
         c.push(Write::AdjustOrganizationCount { id, delta });
     }
-    c.push(Write::AdjustOrganizationCount { id: target.id, delta: moved });
+    c.push(Write::AdjustOrganizationCount {
+        id: target.id,
+        delta: moved,
+    });
     let names: Vec<&str> = moving.iter().map(|o| o.name.as_str()).collect();
-    c.push(ctx.audit(
-        "syncro_tenant.add_organizations",
-        format!("Moved {} to Syncro Tenant \"{}\"", names.join(", "), target.name),
-        json!(moving.iter().map(|o| json!({ "organization": o.id, "syncro_tenant": o.syncro_tenant })).collect::<Vec<_>>()),
-        json!(moving.iter().map(|o| json!({ "organization": o.id, "syncro_tenant": target.id })).collect::<Vec<_>>()),
-    ));
+    c.push(
+        ctx.audit(
+            "syncro_tenant.add_organizations",
+            format!(
+                "Moved {} to Syncro Tenant \"{}\"",
+                names.join(", "),
+                target.name
+            ),
+            json!(
+                moving
+                    .iter()
+                    .map(|o| json!({ "organization": o.id, "syncro_tenant": o.syncro_tenant }))
+                    .collect::<Vec<_>>()
+            ),
+            json!(
+                moving
+                    .iter()
+                    .map(|o| json!({ "organization": o.id, "syncro_tenant": target.id }))
+                    .collect::<Vec<_>>()
+            ),
+        ),
+    );
     Ok(c)
 }
 
@@ -297,11 +466,17 @@ mod tests {
     use super::*;
 
     fn ctx() -> Ctx {
-        Ctx { actor: "admin@msp.example".into(), now: Timestamp(1), audit_id: "a1".into() }
+        Ctx {
+            actor: "admin@msp.example".into(),
+            now: Timestamp(1),
+            audit_id: "a1".into(),
+        }
     }
     fn st(name: &str, count: u32) -> SyncroTenant {
         SyncroTenant {
-            id: SyncroTenantId::from_uuid(uuid::Uuid::from_u128(name.len() as u128 + 100 * count as u128)),
+            id: SyncroTenantId::from_uuid(uuid::Uuid::from_u128(
+                name.len() as u128 + 100 * count as u128,
+            )),
             name: SyncroTenantName::parse(name).unwrap(),
             microsoft_tenant: None,
             organization_count: count,
@@ -324,15 +499,28 @@ mod tests {
     fn automatic_syncro_tenant_is_created_with_the_organization() {
         let st_id = SyncroTenantId::from_uuid(uuid::Uuid::from_u128(9));
         let org_id = OrganizationId::from_uuid(uuid::Uuid::from_u128(8));
-        let c = create_organization(&ctx(), org_id, OrganizationName::parse("Acme Dental").unwrap(), Default::default(), Parent::Automatic(st_id));
+        let c = create_organization(
+            &ctx(),
+            org_id,
+            OrganizationName::parse("Acme Dental").unwrap(),
+            Default::default(),
+            Parent::Automatic(st_id),
+        );
         assert!(c.is_well_formed());
         let st = c.writes.iter().find_map(|w| match w {
-            Write::PutSyncroTenant { record, expect: Expect::Absent } => Some(record),
+            Write::PutSyncroTenant {
+                record,
+                expect: Expect::Absent,
+            } => Some(record),
             _ => None,
         });
         assert_eq!(st.unwrap().name.as_str(), "Acme Dental");
         assert_eq!(st.unwrap().organization_count, 1);
-        assert!(c.writes.contains(&Write::ClaimName { kind: NameKind::SyncroTenant, key: "acme dental".into(), owner: st_id.as_uuid() }));
+        assert!(c.writes.contains(&Write::ClaimName {
+            kind: NameKind::SyncroTenant,
+            key: "acme dental".into(),
+            owner: st_id.as_uuid()
+        }));
         assert!(c.writes.iter().any(|w| matches!(w, Write::PutOrganization { record, expect: Expect::Absent } if record.syncro_tenant == st_id)));
         assert!(c.writes.iter().any(|w| matches!(w, Write::Audit(_))));
     }
@@ -346,19 +534,32 @@ mod tests {
         assert!(c.writes.iter().any(|w| matches!(w, Write::PutMicrosoftTenant { record, expect: Version(5) } if record.syncro_tenant == Some(s.id))));
         assert!(c.writes.iter().any(|w| matches!(w, Write::PutSyncroTenant { record, expect: Expect::Version(Version(3)) } if record.microsoft_tenant == Some(m.tenant_id))));
         m.syncro_tenant = Some(s.id);
-        assert!(matches!(map_tenant(&ctx(), &m, Version(5), &s), Err(DomainError::AlreadyMapped { .. })));
+        assert!(matches!(
+            map_tenant(&ctx(), &m, Version(5), &s),
+            Err(DomainError::AlreadyMapped { .. })
+        ));
         let mut other = st("Other", 0);
-        other.microsoft_tenant = Some(MicrosoftTenantId::parse("00000000-0000-0000-0000-000000000001").unwrap());
-        assert!(matches!(map_tenant(&ctx(), &mt(), Version(5), &other), Err(DomainError::AlreadyMapped { .. })));
+        other.microsoft_tenant =
+            Some(MicrosoftTenantId::parse("00000000-0000-0000-0000-000000000001").unwrap());
+        assert!(matches!(
+            map_tenant(&ctx(), &mt(), Version(5), &other),
+            Err(DomainError::AlreadyMapped { .. })
+        ));
     }
 
     #[test]
     fn delete_needs_an_empty_unmapped_syncro_tenant() {
-        assert!(matches!(delete_syncro_tenant(&ctx(), &st("A", 2), Version(3)), Err(DomainError::InUse(m)) if m.contains("2 Organizations")));
+        assert!(
+            matches!(delete_syncro_tenant(&ctx(), &st("A", 2), Version(3)), Err(DomainError::InUse(m)) if m.contains("2 Organizations"))
+        );
         let mut mapped = st("A", 0);
         mapped.microsoft_tenant = Some(mt().tenant_id);
         assert!(delete_syncro_tenant(&ctx(), &mapped, Version(3)).is_err());
-        assert!(delete_syncro_tenant(&ctx(), &st("A", 0), Version(3)).unwrap().is_well_formed());
+        assert!(
+            delete_syncro_tenant(&ctx(), &st("A", 0), Version(3))
+                .unwrap()
+                .is_well_formed()
+        );
     }
 
     #[test]
@@ -377,18 +578,45 @@ mod tests {
             .collect();
         let c = move_organizations(&ctx(), &target, &orgs).unwrap();
         assert!(c.is_well_formed());
-        assert!(c.writes.contains(&Write::AdjustOrganizationCount { id: from.id, delta: -3 }));
-        assert!(c.writes.contains(&Write::AdjustOrganizationCount { id: target.id, delta: 3 }));
-        assert!(move_organizations(&ctx(), &from, &orgs).is_err(), "nothing to move");
+        assert!(c.writes.contains(&Write::AdjustOrganizationCount {
+            id: from.id,
+            delta: -3
+        }));
+        assert!(c.writes.contains(&Write::AdjustOrganizationCount {
+            id: target.id,
+            delta: 3
+        }));
+        assert!(
+            move_organizations(&ctx(), &from, &orgs).is_err(),
+            "nothing to move"
+        );
     }
 
     #[test]
     fn renaming_to_the_same_key_claims_nothing() {
         let s = st("Foggy IT Services - Boston", 1);
-        let c = rename_syncro_tenant(&ctx(), &s, Version(3), SyncroTenantName::parse("foggy it services - BOSTON").unwrap());
-        assert!(!c.writes.iter().any(|w| matches!(w, Write::ClaimName { .. })));
-        let c = rename_syncro_tenant(&ctx(), &s, Version(3), SyncroTenantName::parse("Foggy IT Services").unwrap());
-        assert!(c.writes.iter().any(|w| matches!(w, Write::ClaimName { key, .. } if key == "foggy it services")));
+        let c = rename_syncro_tenant(
+            &ctx(),
+            &s,
+            Version(3),
+            SyncroTenantName::parse("foggy it services - BOSTON").unwrap(),
+        );
+        assert!(
+            !c.writes
+                .iter()
+                .any(|w| matches!(w, Write::ClaimName { .. }))
+        );
+        let c = rename_syncro_tenant(
+            &ctx(),
+            &s,
+            Version(3),
+            SyncroTenantName::parse("Foggy IT Services").unwrap(),
+        );
+        assert!(
+            c.writes
+                .iter()
+                .any(|w| matches!(w, Write::ClaimName { key, .. } if key == "foggy it services"))
+        );
         assert!(c.is_well_formed());
     }
 }

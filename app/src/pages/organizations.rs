@@ -12,7 +12,10 @@ use leptos_router::hooks::use_params_map;
 pub fn OrganizationList() -> impl IntoView {
     let q = query_param("q");
     let page = query_param("page");
-    let rows = Resource::new(move || (q.get(), page.get()), |(q, p)| list_organizations(q, p, String::new()));
+    let rows = Resource::new(
+        move || (q.get(), page.get()),
+        |(q, p)| list_organizations(q, p, String::new()),
+    );
     view! {
         <Title text="Organizations"/>
         <div class="heading-row">
@@ -158,16 +161,28 @@ fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> impl Int
 }
 
 #[component]
-fn OrganizationFields(name: String, email: String, phone: String, address: String, error: Signal<Option<AppError>>) -> impl IntoView {
+fn OrganizationFields(
+    name: String,
+    email: String,
+    phone: String,
+    address: String,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     // The same parser the server uses gives instant feedback while typing.
     let name_text = RwSignal::new(name.clone());
     let local = move || {
         let n = name_text.get();
-        if n.is_empty() { None } else { crate::domain::OrganizationName::parse(&n).err().map(|e| e.to_string()) }
+        if n.is_empty() {
+            None
+        } else {
+            crate::domain::OrganizationName::parse(&n)
+                .err()
+                .map(|e| e.to_string())
+        }
     };
     view! {
         <label for="org-name">"Name"</label>
-        <input id="org-name" name="name" value=name required=true maxlength="120" autocomplete="organization"
+        <input id="org-name" name="name" value=name required=true autocomplete="organization"
             on:input=move |ev| name_text.set(event_target_value(&ev))/>
         {move || local().map(|m| view! { <p class="field-error">{m.replace("name: ", "")}</p> })}
         {field_error(error, "name")}
@@ -194,7 +209,10 @@ fn OrganizationFields(name: String, email: String, phone: String, address: Strin
 #[component]
 fn SyncroTenantField(current: Option<NamedRef>, error: Signal<Option<AppError>>) -> impl IntoView {
     let filter_text = RwSignal::new(String::new());
-    let options = Resource::new(move || filter_text.get(), |q| syncro_tenant_options(q, false));
+    let options = Resource::new(
+        move || filter_text.get(),
+        |q| syncro_tenant_options(q, false),
+    );
     let is_new = current.is_none();
     let selected = current.as_ref().map(|c| c.id.clone()).unwrap_or_default();
     view! {

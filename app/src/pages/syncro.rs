@@ -13,7 +13,10 @@ pub fn SyncroTenantList() -> impl IntoView {
     let q = query_param("q");
     let page = query_param("page");
     let delete = ServerAction::<DeleteSyncroTenant>::new();
-    let rows = Resource::new(move || (q.get(), page.get(), delete.version().get()), |(q, p, _)| list_syncro_tenants(q, p));
+    let rows = Resource::new(
+        move || (q.get(), page.get(), delete.version().get()),
+        |(q, p, _)| list_syncro_tenants(q, p),
+    );
     view! {
         <Title text="Syncro Tenants"/>
         <h1>"Syncro Tenants"</h1>
@@ -76,7 +79,14 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
     let add = ServerAction::<AddOrganizations>::new();
     let unmap = ServerAction::<UnmapTenant>::new();
     let details = Resource::new(
-        move || (id.get(), rename.version().get(), add.version().get(), unmap.version().get()),
+        move || {
+            (
+                id.get(),
+                rename.version().get(),
+                add.version().get(),
+                unmap.version().get(),
+            )
+        },
         |(id, ..)| syncro_tenant_details(id, "1".into()),
     );
     let candidates = Resource::new(
@@ -99,7 +109,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                                 <input type="hidden" name="version" value=st.version.to_string()/>
                                 <label for="st-name">"Syncro Tenant name"</label>
                                 <div class="row">
-                                    <input id="st-name" name="name" value=st.name.clone() maxlength="120" required=true/>
+                                    <input id="st-name" name="name" value=st.name.clone() required=true/>
                                     <button type="submit" disabled=move || rename.pending().get()>{move || if rename.pending().get() { "Saving…" } else { "Rename" }}</button>
                                 </div>
                                 <ErrorNote error=action_error(rename.value())/>

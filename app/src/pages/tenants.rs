@@ -22,12 +22,29 @@ pub fn TenantManagement() -> impl IntoView {
     let unmap = ServerAction::<UnmapTenant>::new();
     let import = ServerAction::<ImportTenants>::new();
     let rows = Resource::new(
-        move || (filter.get(), q.get(), sort.get(), dir.get(), page.get(), map_action.version().get(), unmap.version().get(), import.version().get()),
+        move || {
+            (
+                filter.get(),
+                q.get(),
+                sort.get(),
+                dir.get(),
+                page.get(),
+                map_action.version().get(),
+                unmap.version().get(),
+                import.version().get(),
+            )
+        },
         |(f, q, s, d, p, ..)| list_microsoft_tenants(f, q, s, d, p),
     );
     // The list's own URL with some parameters replaced; the dialog's parameters dropped.
     let link = move |over: &[(&str, &str)]| {
-        let mut pairs: Vec<(&str, String)> = vec![("filter", filter.get()), ("q", q.get()), ("sort", sort.get()), ("dir", dir.get()), ("page", page.get())];
+        let mut pairs: Vec<(&str, String)> = vec![
+            ("filter", filter.get()),
+            ("q", q.get()),
+            ("sort", sort.get()),
+            ("dir", dir.get()),
+            ("page", page.get()),
+        ];
         for (k, v) in over {
             if let Some(p) = pairs.iter_mut().find(|p| p.0 == *k) {
                 p.1 = v.to_string();
@@ -46,8 +63,22 @@ pub fn TenantManagement() -> impl IntoView {
     };
     let sort_link = move |key: &'static str, label: &'static str| {
         let active = move || sort.get() == key || (key == "name" && sort.get().is_empty());
-        let next_dir = move || if active() && dir.get() != "desc" { "desc" } else { "" };
-        let arrow = move || if !active() { "" } else if dir.get() == "desc" { " ↓" } else { " ↑" };
+        let next_dir = move || {
+            if active() && dir.get() != "desc" {
+                "desc"
+            } else {
+                ""
+            }
+        };
+        let arrow = move || {
+            if !active() {
+                ""
+            } else if dir.get() == "desc" {
+                " ↓"
+            } else {
+                " ↑"
+            }
+        };
         view! { <a href=move || link(&[("sort", key), ("dir", next_dir()), ("page", "")])>{label}{arrow}</a> }
     };
 
@@ -98,8 +129,11 @@ pub fn TenantManagement() -> impl IntoView {
         </Transition>
         {move || {
             let id = map.get();
+            let change = change.get() == "true";
+            // The dialog is rebuilt only when its tenant or mode changes.
+            let back = untrack(|| link(&[]));
             (!id.is_empty()).then(|| view! {
-                <MapDialog tenant_id=id change=change.get() == "true" back=link(&[]) action=map_action/>
+                <MapDialog tenant_id=id change=change back=back action=map_action/>
             })
         }}
         <ImportSection action=import/>
@@ -131,7 +165,8 @@ fn TenantRow(
         }
         .into_any()
     } else {
-        view! { <li role="none"><a role="menuitem" href=map_href>"Map Syncro Tenant"</a></li> }.into_any()
+        view! { <li role="none"><a role="menuitem" href=map_href>"Map Syncro Tenant"</a></li> }
+            .into_any()
     };
     view! {
         <tr>
@@ -158,7 +193,9 @@ pub fn RowMenu(label: String, children: Children) -> impl IntoView {
         if key == "Escape" {
             d.set_open(false);
             if let Ok(Some(s)) = d.query_selector("summary") {
-                if let Ok(s) = leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(s) {
+                if let Ok(s) =
+                    leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(s)
+                {
                     let _ = s.focus();
                 }
             }
@@ -169,7 +206,9 @@ pub fn RowMenu(label: String, children: Children) -> impl IntoView {
         }
         ev.prevent_default();
         d.set_open(true);
-        let Ok(items) = d.query_selector_all("[role=menuitem]") else { return };
+        let Ok(items) = d.query_selector_all("[role=menuitem]") else {
+            return;
+        };
         let doc = leptos::prelude::document();
         let active = doc.active_element();
         let n = items.length();
@@ -188,7 +227,9 @@ pub fn RowMenu(label: String, children: Children) -> impl IntoView {
             (Some(i), _) => (i + n - 1) % n.max(1),
         };
         if let Some(item) = items.item(next) {
-            if let Ok(el) = leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(item) {
+            if let Ok(el) =
+                leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(item)
+            {
                 let _ = el.focus();
             }
         }
@@ -203,14 +244,25 @@ pub fn RowMenu(label: String, children: Children) -> impl IntoView {
 
 /// Start Tenant Mapping (or Change Syncro Tenant): a modal dialog whose state is the URL.
 #[component]
-fn MapDialog(tenant_id: String, change: bool, back: String, action: ServerAction<MapTenant>) -> impl IntoView {
+fn MapDialog(
+    tenant_id: String,
+    change: bool,
+    back: String,
+    action: ServerAction<MapTenant>,
+) -> impl IntoView {
     let st_q = query_param("st_q");
     let filter_text = RwSignal::new(st_q.get_untracked());
-    let tenant = Resource::new({
-        let id = tenant_id.clone();
-        move || id.clone()
-    }, get_microsoft_tenant);
-    let options = Resource::new(move || filter_text.get(), |q| syncro_tenant_options(q, true));
+    let tenant = Resource::new(
+        {
+            let id = tenant_id.clone();
+            move || id.clone()
+        },
+        get_microsoft_tenant,
+    );
+    let options = Resource::new(
+        move || filter_text.get(),
+        |q| syncro_tenant_options(q, true),
+    );
     let first = NodeRef::<leptos::html::Input>::new();
     let last = NodeRef::<leptos::html::A>::new();
     Effect::new(move |_| {
@@ -232,17 +284,31 @@ fn MapDialog(tenant_id: String, change: bool, back: String, action: ServerAction
                 };
                 if ev.shift_key() && is(first.get().map(Into::into)) {
                     ev.prevent_default();
-                    if let Some(l) = last.get() { let _ = l.focus(); }
+                    if let Some(l) = last.get() {
+                        let _ = l.focus();
+                    }
                 } else if !ev.shift_key() && is(last.get().map(Into::into)) {
                     ev.prevent_default();
-                    if let Some(f) = first.get() { let _ = f.focus(); }
+                    if let Some(f) = first.get() {
+                        let _ = f.focus();
+                    }
                 }
             }
             _ => {}
         }
     };
-    let title = if change { "Change Syncro Tenant" } else { "Start Tenant Mapping" };
+    let title = if change {
+        "Change Syncro Tenant"
+    } else {
+        "Start Tenant Mapping"
+    };
     let error = action_error(action.value());
+    // The list's parameters, kept when the filter form reloads the page without JavaScript.
+    let keep: Vec<(&'static str, String)> = ["filter", "q", "sort", "dir", "page"]
+        .into_iter()
+        .map(|k| (k, query_param(k).get_untracked()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
     let (tid_filter, tid_form) = (tenant_id.clone(), tenant_id);
     view! {
         <div class="backdrop">
@@ -261,6 +327,7 @@ fn MapDialog(tenant_id: String, change: bool, back: String, action: ServerAction
                     })}
                 </Suspense>
                 <leptos_router::components::Form method="GET" action="" attr:class="filter">
+                    {keep.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
                     <input type="hidden" name="map" value=tid_filter/>
                     {change.then(|| view! { <input type="hidden" name="change" value="true"/> })}
                     <label for="st-filter">"Find a Syncro Tenant"</label>

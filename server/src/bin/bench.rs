@@ -34,7 +34,10 @@ fn gzip(bytes: &[u8]) -> usize {
 
 fn brotli(bytes: &[u8]) -> usize {
     let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() };
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).unwrap();
     out.len()
 }
@@ -48,8 +51,14 @@ async fn main() {
     // --- Sizes ---
     let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
     let (mut raw, mut gz, mut br) = (0, 0, 0);
-    println!("What a browser downloads for the first page ({}):", pkg.display());
-    let mut entries: Vec<_> = std::fs::read_dir(&pkg).expect("build the site first (make build)").flatten().collect();
+    println!(
+        "What a browser downloads for the first page ({}):",
+        pkg.display()
+    );
+    let mut entries: Vec<_> = std::fs::read_dir(&pkg)
+        .expect("build the site first (make build)")
+        .flatten()
+        .collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name().to_string_lossy().to_string();
@@ -58,40 +67,80 @@ async fn main() {
         }
         let bytes = std::fs::read(entry.path()).unwrap();
         let (g, b) = (gzip(&bytes), brotli(&bytes));
-        println!("  {name:<48} raw {:>9}  gzip {:>8}  brotli {:>8}", bytes.len(), g, b);
+        println!(
+            "  {name:<48} raw {:>9}  gzip {:>8}  brotli {:>8}",
+            bytes.len(),
+            g,
+            b
+        );
         raw += bytes.len();
         gz += g;
         br += b;
     }
     let pass = br < BROTLI_BUDGET;
     ok &= pass;
-    println!("  {:<48} raw {raw:>9}  gzip {gz:>8}  brotli {br:>8}   budget < {BROTLI_BUDGET} brotli: {}", "total", if pass { "PASS" } else { "FAIL" });
+    println!(
+        "  {:<48} raw {raw:>9}  gzip {gz:>8}  brotli {br:>8}   budget < {BROTLI_BUDGET} brotli: {}",
+        "total",
+        if pass { "PASS" } else { "FAIL" }
+    );
 
     // --- Render times at SPEC scale ---
     let dir = tempfile::tempdir().unwrap();
     let account = AccountId::parse("bench").unwrap();
     let store = Arc::new(EmbeddedStore::open_with(dir.path(), false).unwrap());
     let t = Instant::now();
-    server::tasks::load_demo(&*store, &account, 10_000 - 3, 5_000 - 1).await.unwrap();
-    println!("\nGenerated 10,000 Organizations, 10,000 Syncro Tenants, 5,000 Microsoft Tenants in {:.1} s", t.elapsed().as_secs_f64());
+    server::tasks::load_demo(&*store, &account, 10_000 - 3, 5_000 - 1)
+        .await
+        .unwrap();
+    println!(
+        "\nGenerated 10,000 Organizations, 10,000 Syncro Tenants, 5,000 Microsoft Tenants in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     app::set_asset_hashes(&options);
-    let state = AppState { leptos_options: options, store, account };
+    let state = AppState {
+        leptos_options: options,
+        store,
+        account,
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, server::router::router(state)).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(listener, server::router::router(state))
+            .await
+            .unwrap()
+    });
     let client = reqwest::Client::new();
 
-    println!("\nServer render time over {REQUESTS} requests each (budget p95 < {RENDER_BUDGET_MS} ms):");
+    println!(
+        "\nServer render time over {REQUESTS} requests each (budget p95 < {RENDER_BUDGET_MS} ms):"
+    );
     for (label, path) in [
-        ("Microsoft Tenant Management, first page", "/admin/microsoft-tenants"),
-        ("Microsoft Tenant Management, search", "/admin/microsoft-tenants?q=harbor+dental"),
-        ("Microsoft Tenant Management, unmapped, page 40", "/admin/microsoft-tenants?filter=unmapped&page=40"),
+        (
+            "Microsoft Tenant Management, first page",
+            "/admin/microsoft-tenants",
+        ),
+        (
+            "Microsoft Tenant Management, search",
+            "/admin/microsoft-tenants?q=harbor+dental",
+        ),
+        (
+            "Microsoft Tenant Management, unmapped, page 40",
+            "/admin/microsoft-tenants?filter=unmapped&page=40",
+        ),
         ("Organizations, first page", "/organizations"),
         ("Organizations, search", "/organizations?q=summit+law"),
     ] {
         let url = format!("{base}{path}");
         for _ in 0..20 {
-            client.get(&url).send().await.unwrap().bytes().await.unwrap();
+            client
+                .get(&url)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
         }
         let mut times = Vec::with_capacity(REQUESTS);
         let mut rows = 0;
@@ -107,7 +156,10 @@ async fn main() {
         let (p50, p95) = (percentile(&times, 0.5), percentile(&times, 0.95));
         let pass = p95 < RENDER_BUDGET_MS;
         ok &= pass;
-        println!("  {label:<50} p50 {p50:>6.2} ms  p95 {p95:>6.2} ms  ({rows} rows)  {}", if pass { "PASS" } else { "FAIL" });
+        println!(
+            "  {label:<50} p50 {p50:>6.2} ms  p95 {p95:>6.2} ms  ({rows} rows)  {}",
+            if pass { "PASS" } else { "FAIL" }
+        );
     }
     if !ok {
         eprintln!("\nA budget was missed.");

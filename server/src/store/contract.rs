@@ -12,62 +12,128 @@ static CLOCK: AtomicU64 = AtomicU64::new(1);
 
 pub fn ctx() -> Ctx {
     let t = CLOCK.fetch_add(1, Ordering::SeqCst) as i64;
-    Ctx { actor: "admin@msp.example".into(), now: Timestamp(1_790_000_000_000 + t), audit_id: Uuid::new_v4().to_string() }
+    Ctx {
+        actor: "admin@msp.example".into(),
+        now: Timestamp(1_790_000_000_000 + t),
+        audit_id: Uuid::new_v4().to_string(),
+    }
 }
 
 pub fn acct() -> AccountId {
     AccountId::parse("acme-msp").unwrap()
 }
 
-pub async fn create_org(store: &dyn Store, a: &AccountId, name: &str) -> Result<(Organization, SyncroTenant), StoreError> {
+pub async fn create_org(
+    store: &dyn Store,
+    a: &AccountId,
+    name: &str,
+) -> Result<(Organization, SyncroTenant), StoreError> {
     let id = OrganizationId::from_uuid(Uuid::new_v4());
     let st_id = SyncroTenantId::from_uuid(Uuid::new_v4());
-    let c = rules::create_organization(&ctx(), id, OrganizationName::parse(name).unwrap(), Default::default(), Parent::Automatic(st_id));
+    let c = rules::create_organization(
+        &ctx(),
+        id,
+        OrganizationName::parse(name).unwrap(),
+        Default::default(),
+        Parent::Automatic(st_id),
+    );
     store.apply(a, c).await?;
-    Ok((store.organization(a, id).await?.unwrap(), store.syncro_tenant(a, st_id).await?.unwrap()))
+    Ok((
+        store.organization(a, id).await?.unwrap(),
+        store.syncro_tenant(a, st_id).await?.unwrap(),
+    ))
 }
 
 pub async fn discover(store: &dyn Store, a: &AccountId, n: u128, name: &str) -> MicrosoftTenant {
     let id = MicrosoftTenantId::from_uuid(Uuid::from_u128(0x7000_0000 + n));
-    let t = DiscoveredTenant::parse(&id.to_string(), name, &format!("t{n}.onmicrosoft.com")).unwrap();
+    let t =
+        DiscoveredTenant::parse(&id.to_string(), name, &format!("t{n}.onmicrosoft.com")).unwrap();
     let c = ctx();
-    let audit = AuditEntry { at: c.now, id: c.audit_id, actor: c.actor, action: "import".into(), summary: "test".into(), before: serde_json::Value::Null, after: serde_json::Value::Null };
-    store.record_discovered_tenants(a, vec![t], c.now, audit).await.unwrap();
+    let audit = AuditEntry {
+        at: c.now,
+        id: c.audit_id,
+        actor: c.actor,
+        action: "import".into(),
+        summary: "test".into(),
+        before: serde_json::Value::Null,
+        after: serde_json::Value::Null,
+    };
+    store
+        .record_discovered_tenants(a, vec![t], c.now, audit)
+        .await
+        .unwrap();
     store.microsoft_tenant(a, id).await.unwrap().unwrap()
 }
 
 async fn st(store: &dyn Store, a: &AccountId, id: SyncroTenantId) -> SyncroTenant {
-    store.syncro_tenant(a, id).await.unwrap().expect("syncro tenant exists")
+    store
+        .syncro_tenant(a, id)
+        .await
+        .unwrap()
+        .expect("syncro tenant exists")
 }
 
 async fn mt(store: &dyn Store, a: &AccountId, id: MicrosoftTenantId) -> MicrosoftTenant {
-    store.microsoft_tenant(a, id).await.unwrap().expect("microsoft tenant exists")
+    store
+        .microsoft_tenant(a, id)
+        .await
+        .unwrap()
+        .expect("microsoft tenant exists")
 }
 
 fn everything() -> ListQuery {
-    ListQuery { per_page: 100_000, ..ListQuery::default() }
+    ListQuery {
+        per_page: 100_000,
+        ..ListQuery::default()
+    }
 }
 
 /// R1–R3 over the whole account, checked from the lists.
 pub async fn assert_invariants(store: &dyn Store, a: &AccountId) {
-    let sts = store.list_syncro_tenants(a, &everything(), false).await.unwrap().items;
-    let orgs = store.list_organizations(a, &everything(), ParentFilter::Any).await.unwrap().items;
-    let mts = store.list_microsoft_tenants(a, &everything(), MappingFilter::All).await.unwrap().items;
+    let sts = store
+        .list_syncro_tenants(a, &everything(), false)
+        .await
+        .unwrap()
+        .items;
+    let orgs = store
+        .list_organizations(a, &everything(), ParentFilter::Any)
+        .await
+        .unwrap()
+        .items;
+    let mts = store
+        .list_microsoft_tenants(a, &everything(), MappingFilter::All)
+        .await
+        .unwrap()
+        .items;
     for o in &orgs {
-        assert!(sts.iter().any(|s| s.id == o.syncro_tenant), "R1: {} has no parent", o.name);
+        assert!(
+            sts.iter().any(|s| s.id == o.syncro_tenant),
+            "R1: {} has no parent",
+            o.name
+        );
     }
     for s in &sts {
         let n = orgs.iter().filter(|o| o.syncro_tenant == s.id).count() as u32;
         assert_eq!(s.organization_count, n, "count of {}", s.name);
         if let Some(m) = s.microsoft_tenant {
-            let m = mts.iter().find(|t| t.tenant_id == m).expect("R2: mapped tenant exists");
+            let m = mts
+                .iter()
+                .find(|t| t.tenant_id == m)
+                .expect("R2: mapped tenant exists");
             assert_eq!(m.syncro_tenant, Some(s.id), "R2: both sides agree");
         }
     }
     for m in &mts {
         if let Some(s) = m.syncro_tenant {
-            let s = sts.iter().find(|x| x.id == s).expect("R2: mapped syncro tenant exists");
-            assert_eq!(s.microsoft_tenant, Some(m.tenant_id), "R2: both sides agree");
+            let s = sts
+                .iter()
+                .find(|x| x.id == s)
+                .expect("R2: mapped syncro tenant exists");
+            assert_eq!(
+                s.microsoft_tenant,
+                Some(m.tenant_id),
+                "R2: both sides agree"
+            );
         }
     }
     let mut keys: Vec<String> = sts.iter().map(|s| s.name.key()).collect();
@@ -88,7 +154,10 @@ pub async fn automatic_syncro_tenant(store: &dyn Store) {
     assert_eq!(st.name.as_str(), "Acme Dental");
     assert_eq!(st.organization_count, 1);
     assert_eq!(org.syncro_tenant, st.id);
-    let children = store.list_organizations(&a, &everything(), ParentFilter::Only(st.id)).await.unwrap();
+    let children = store
+        .list_organizations(&a, &everything(), ParentFilter::Only(st.id))
+        .await
+        .unwrap();
     assert_eq!(children.items, vec![org]);
     assert_invariants(store, &a).await;
 }
@@ -98,31 +167,112 @@ pub async fn taken_automatic_name_creates_nothing(store: &dyn Store) {
     let (_, st) = create_org(store, &a, "Acme Dental").await.unwrap();
     // Rename the org's Syncro Tenant away so only the Syncro Tenant name collides.
     let first = st.clone();
-    store.apply(&a, rules::rename_syncro_tenant(&ctx(), &first, first.version, SyncroTenantName::parse("Acme Group").unwrap())).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::rename_syncro_tenant(
+                &ctx(),
+                &first,
+                first.version,
+                SyncroTenantName::parse("Acme Group").unwrap(),
+            ),
+        )
+        .await
+        .unwrap();
     create_org(store, &a, "Acme Group Dental").await.unwrap();
     // Now an Organization named "acme group" needs an automatic Syncro Tenant "acme group": taken.
     let audit_before = store.list_audit(&a, 1000).await.unwrap().len();
     let err = create_org(store, &a, "  ACME group ").await.unwrap_err();
-    assert_eq!(err, StoreError::NameTaken { kind: NameKind::SyncroTenant, key: "acme group".into(), owner: st.id.as_uuid() });
-    let orgs = store.list_organizations(&a, &everything(), ParentFilter::Any).await.unwrap();
+    assert_eq!(
+        err,
+        StoreError::NameTaken {
+            kind: NameKind::SyncroTenant,
+            key: "acme group".into(),
+            owner: st.id.as_uuid()
+        }
+    );
+    let orgs = store
+        .list_organizations(&a, &everything(), ParentFilter::Any)
+        .await
+        .unwrap();
     assert_eq!(orgs.total, 2, "nothing was created");
-    assert_eq!(store.list_audit(&a, 1000).await.unwrap().len(), audit_before, "a refused change is not audited");
+    assert_eq!(
+        store.list_audit(&a, 1000).await.unwrap().len(),
+        audit_before,
+        "a refused change is not audited"
+    );
     assert_invariants(store, &a).await;
 }
 
 pub async fn names_are_unique_ignoring_case(store: &dyn Store) {
     let a = acct();
-    let (boston, boston_st) = create_org(store, &a, "Foggy IT Services - Boston").await.unwrap();
-    let (_, waltham_st) = create_org(store, &a, "Foggy IT Services - Waltham").await.unwrap();
-    assert!(matches!(create_org(store, &a, "foggy it services - boston").await, Err(StoreError::NameTaken { kind: NameKind::Organization, .. })));
-    let rename = rules::rename_syncro_tenant(&ctx(), &waltham_st, waltham_st.version, SyncroTenantName::parse("FOGGY IT SERVICES - BOSTON").unwrap());
-    assert!(matches!(store.apply(&a, rename).await, Err(StoreError::NameTaken { kind: NameKind::SyncroTenant, .. })));
+    let (boston, boston_st) = create_org(store, &a, "Foggy IT Services - Boston")
+        .await
+        .unwrap();
+    let (_, waltham_st) = create_org(store, &a, "Foggy IT Services - Waltham")
+        .await
+        .unwrap();
+    assert!(matches!(
+        create_org(store, &a, "foggy it services - boston").await,
+        Err(StoreError::NameTaken {
+            kind: NameKind::Organization,
+            ..
+        })
+    ));
+    let rename = rules::rename_syncro_tenant(
+        &ctx(),
+        &waltham_st,
+        waltham_st.version,
+        SyncroTenantName::parse("FOGGY IT SERVICES - BOSTON").unwrap(),
+    );
+    assert!(matches!(
+        store.apply(&a, rename).await,
+        Err(StoreError::NameTaken {
+            kind: NameKind::SyncroTenant,
+            ..
+        })
+    ));
     // Renaming frees the old name for others.
-    store.apply(&a, rules::rename_syncro_tenant(&ctx(), &boston_st, boston_st.version, SyncroTenantName::parse("Foggy IT Services").unwrap())).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::rename_syncro_tenant(
+                &ctx(),
+                &boston_st,
+                boston_st.version,
+                SyncroTenantName::parse("Foggy IT Services").unwrap(),
+            ),
+        )
+        .await
+        .unwrap();
     let waltham_st = st(store, &a, waltham_st.id).await;
-    store.apply(&a, rules::rename_syncro_tenant(&ctx(), &waltham_st, waltham_st.version, SyncroTenantName::parse("Foggy IT Services - Boston").unwrap())).await.unwrap();
-    let renamed = rules::update_organization(&ctx(), &boston, boston.version, OrganizationName::parse("Foggy IT Services - Waltham").unwrap(), Default::default(), &st(store, &a, boston.syncro_tenant).await);
-    assert!(matches!(store.apply(&a, renamed).await, Err(StoreError::NameTaken { kind: NameKind::Organization, .. })));
+    store
+        .apply(
+            &a,
+            rules::rename_syncro_tenant(
+                &ctx(),
+                &waltham_st,
+                waltham_st.version,
+                SyncroTenantName::parse("Foggy IT Services - Boston").unwrap(),
+            ),
+        )
+        .await
+        .unwrap();
+    let renamed = rules::update_organization(
+        &ctx(),
+        &boston,
+        boston.version,
+        OrganizationName::parse("Foggy IT Services - Waltham").unwrap(),
+        Default::default(),
+        &st(store, &a, boston.syncro_tenant).await,
+    );
+    assert!(matches!(
+        store.apply(&a, renamed).await,
+        Err(StoreError::NameTaken {
+            kind: NameKind::Organization,
+            ..
+        })
+    ));
     assert_invariants(store, &a).await;
 }
 
@@ -132,7 +282,13 @@ pub async fn mapping_is_one_to_one(store: &dyn Store) {
     let other = discover(store, &a, 2, "Other").await;
     let (_, s1) = create_org(store, &a, "Foggy IT Services").await.unwrap();
     let (_, s2) = create_org(store, &a, "Second").await.unwrap();
-    store.apply(&a, rules::map_tenant(&ctx(), &foggy, foggy.version, &s1).unwrap()).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::map_tenant(&ctx(), &foggy, foggy.version, &s1).unwrap(),
+        )
+        .await
+        .unwrap();
     let foggy = mt(store, &a, foggy.tenant_id).await;
     let s1 = st(store, &a, s1.id).await;
     assert_eq!(foggy.syncro_tenant, Some(s1.id));
@@ -141,15 +297,40 @@ pub async fn mapping_is_one_to_one(store: &dyn Store) {
     assert!(rules::map_tenant(&ctx(), &foggy, foggy.version, &s2).is_err());
     assert!(rules::map_tenant(&ctx(), &other, other.version, &s1).is_err());
     // ... and the store refuses one computed from stale reads.
-    let stale_s1 = SyncroTenant { microsoft_tenant: None, version: Version(1), ..s1.clone() };
-    let err = store.apply(&a, rules::map_tenant(&ctx(), &other, other.version, &stale_s1).unwrap()).await.unwrap_err();
+    let stale_s1 = SyncroTenant {
+        microsoft_tenant: None,
+        version: Version(1),
+        ..s1.clone()
+    };
+    let err = store
+        .apply(
+            &a,
+            rules::map_tenant(&ctx(), &other, other.version, &stale_s1).unwrap(),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     // Change, then unmap.
-    store.apply(&a, rules::change_mapping(&ctx(), &foggy, foggy.version, &s1, &s2).unwrap()).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::change_mapping(&ctx(), &foggy, foggy.version, &s1, &s2).unwrap(),
+        )
+        .await
+        .unwrap();
     assert_eq!(st(store, &a, s1.id).await.microsoft_tenant, None);
-    assert_eq!(st(store, &a, s2.id).await.microsoft_tenant, Some(foggy.tenant_id));
+    assert_eq!(
+        st(store, &a, s2.id).await.microsoft_tenant,
+        Some(foggy.tenant_id)
+    );
     let foggy = mt(store, &a, foggy.tenant_id).await;
-    store.apply(&a, rules::unmap_tenant(&ctx(), &foggy, foggy.version, &st(store, &a, s2.id).await)).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::unmap_tenant(&ctx(), &foggy, foggy.version, &st(store, &a, s2.id).await),
+        )
+        .await
+        .unwrap();
     assert_eq!(mt(store, &a, foggy.tenant_id).await.syncro_tenant, None);
     assert_eq!(st(store, &a, s2.id).await.microsoft_tenant, None);
     assert_invariants(store, &a).await;
@@ -158,15 +339,47 @@ pub async fn mapping_is_one_to_one(store: &dyn Store) {
 pub async fn stale_changes_are_refused(store: &dyn Store) {
     let a = acct();
     let (org, s) = create_org(store, &a, "Acme Dental").await.unwrap();
-    store.apply(&a, rules::rename_syncro_tenant(&ctx(), &s, s.version, SyncroTenantName::parse("Acme Dental Group").unwrap())).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::rename_syncro_tenant(
+                &ctx(),
+                &s,
+                s.version,
+                SyncroTenantName::parse("Acme Dental Group").unwrap(),
+            ),
+        )
+        .await
+        .unwrap();
     // A second page still shows the old version.
-    let err = store.apply(&a, rules::rename_syncro_tenant(&ctx(), &s, s.version, SyncroTenantName::parse("Acme").unwrap())).await.unwrap_err();
+    let err = store
+        .apply(
+            &a,
+            rules::rename_syncro_tenant(
+                &ctx(),
+                &s,
+                s.version,
+                SyncroTenantName::parse("Acme").unwrap(),
+            ),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)));
     assert_eq!(st(store, &a, s.id).await.name.as_str(), "Acme Dental Group");
     let s = st(store, &a, s.id).await;
-    let edit = rules::update_organization(&ctx(), &org, org.version, OrganizationName::parse("Acme Dental 2").unwrap(), Default::default(), &s);
+    let edit = rules::update_organization(
+        &ctx(),
+        &org,
+        org.version,
+        OrganizationName::parse("Acme Dental 2").unwrap(),
+        Default::default(),
+        &s,
+    );
     store.apply(&a, edit.clone()).await.unwrap();
-    assert!(matches!(store.apply(&a, edit).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.apply(&a, edit).await,
+        Err(StoreError::Conflict(_))
+    ));
     // The name claimed by the refused change was not left behind.
     create_org(store, &a, "Acme").await.unwrap();
     assert_invariants(store, &a).await;
@@ -177,18 +390,44 @@ pub async fn delete_only_when_empty_and_unmapped(store: &dyn Store) {
     let (org, s) = create_org(store, &a, "Acme Dental").await.unwrap();
     assert!(rules::delete_syncro_tenant(&ctx(), &s, s.version).is_err());
     // A delete computed from a stale read that said "empty" is refused by the store.
-    let stale = SyncroTenant { organization_count: 0, ..s.clone() };
-    let err = store.apply(&a, rules::delete_syncro_tenant(&ctx(), &stale, s.version).unwrap()).await.unwrap_err();
+    let stale = SyncroTenant {
+        organization_count: 0,
+        ..s.clone()
+    };
+    let err = store
+        .apply(
+            &a,
+            rules::delete_syncro_tenant(&ctx(), &stale, s.version).unwrap(),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::NotEmpty(_)), "{err:?}");
     // Move the Organization away, then the delete goes through and frees the name.
     let (_, other) = create_org(store, &a, "Other").await.unwrap();
-    store.apply(&a, rules::move_organizations(&ctx(), &other, &[org]).unwrap()).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::move_organizations(&ctx(), &other, &[org]).unwrap(),
+        )
+        .await
+        .unwrap();
     let s = st(store, &a, s.id).await;
     assert_eq!(s.organization_count, 0);
-    store.apply(&a, rules::delete_syncro_tenant(&ctx(), &s, s.version).unwrap()).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::delete_syncro_tenant(&ctx(), &s, s.version).unwrap(),
+        )
+        .await
+        .unwrap();
     assert!(store.syncro_tenant(&a, s.id).await.unwrap().is_none());
     let org2 = create_org(store, &a, "Acme Dental Two").await.unwrap().0;
-    let reuse = rules::rename_syncro_tenant(&ctx(), &st(store, &a, org2.syncro_tenant).await, Version(1), SyncroTenantName::parse("acme dental").unwrap());
+    let reuse = rules::rename_syncro_tenant(
+        &ctx(),
+        &st(store, &a, org2.syncro_tenant).await,
+        Version(1),
+        SyncroTenantName::parse("acme dental").unwrap(),
+    );
     store.apply(&a, reuse).await.unwrap();
     assert_invariants(store, &a).await;
 }
@@ -198,35 +437,110 @@ pub async fn organizations_cannot_join_a_deleted_syncro_tenant(store: &dyn Store
     let (org, _) = create_org(store, &a, "Acme Dental").await.unwrap();
     let (org2, target) = create_org(store, &a, "Target").await.unwrap();
     let (_, other) = create_org(store, &a, "Other").await.unwrap();
-    store.apply(&a, rules::move_organizations(&ctx(), &other, &[org2]).unwrap()).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::move_organizations(&ctx(), &other, &[org2]).unwrap(),
+        )
+        .await
+        .unwrap();
     let target_now = st(store, &a, target.id).await;
-    store.apply(&a, rules::delete_syncro_tenant(&ctx(), &target_now, target_now.version).unwrap()).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::delete_syncro_tenant(&ctx(), &target_now, target_now.version).unwrap(),
+        )
+        .await
+        .unwrap();
     // A move computed before the delete (R1).
-    let err = store.apply(&a, rules::move_organizations(&ctx(), &target, &[org.clone()]).unwrap()).await.unwrap_err();
+    let err = store
+        .apply(
+            &a,
+            rules::move_organizations(&ctx(), &target, &[org.clone()]).unwrap(),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)));
-    let c = rules::create_organization(&ctx(), OrganizationId::from_uuid(Uuid::new_v4()), OrganizationName::parse("Late").unwrap(), Default::default(), Parent::Existing(&target));
-    assert!(matches!(store.apply(&a, c).await, Err(StoreError::Conflict(_))));
-    assert_eq!(store.organization(&a, org.id).await.unwrap().unwrap().syncro_tenant, org.syncro_tenant);
+    let c = rules::create_organization(
+        &ctx(),
+        OrganizationId::from_uuid(Uuid::new_v4()),
+        OrganizationName::parse("Late").unwrap(),
+        Default::default(),
+        Parent::Existing(&target),
+    );
+    assert!(matches!(
+        store.apply(&a, c).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store
+            .organization(&a, org.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .syncro_tenant,
+        org.syncro_tenant
+    );
     assert_invariants(store, &a).await;
 }
 
 pub async fn foggy_it_scenario(store: &dyn Store) {
     let a = acct();
-    let (boston, boston_st) = create_org(store, &a, "Foggy IT Services - Boston").await.unwrap();
-    let (waltham, waltham_st) = create_org(store, &a, "Foggy IT Services - Waltham").await.unwrap();
-    let (burlington, _) = create_org(store, &a, "Foggy IT Services - Burlington").await.unwrap();
+    let (boston, boston_st) = create_org(store, &a, "Foggy IT Services - Boston")
+        .await
+        .unwrap();
+    let (waltham, waltham_st) = create_org(store, &a, "Foggy IT Services - Waltham")
+        .await
+        .unwrap();
+    let (burlington, _) = create_org(store, &a, "Foggy IT Services - Burlington")
+        .await
+        .unwrap();
     let foggy = discover(store, &a, 7, "Foggy IT").await;
-    store.apply(&a, rules::rename_syncro_tenant(&ctx(), &boston_st, boston_st.version, SyncroTenantName::parse("Foggy IT Services").unwrap())).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::rename_syncro_tenant(
+                &ctx(),
+                &boston_st,
+                boston_st.version,
+                SyncroTenantName::parse("Foggy IT Services").unwrap(),
+            ),
+        )
+        .await
+        .unwrap();
     let target = st(store, &a, boston_st.id).await;
-    store.apply(&a, rules::move_organizations(&ctx(), &target, &[waltham.clone(), burlington.clone()]).unwrap()).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::move_organizations(&ctx(), &target, &[waltham.clone(), burlington.clone()])
+                .unwrap(),
+        )
+        .await
+        .unwrap();
     let target = st(store, &a, boston_st.id).await;
-    store.apply(&a, rules::map_tenant(&ctx(), &foggy, foggy.version, &target).unwrap()).await.unwrap();
+    store
+        .apply(
+            &a,
+            rules::map_tenant(&ctx(), &foggy, foggy.version, &target).unwrap(),
+        )
+        .await
+        .unwrap();
     let target = st(store, &a, boston_st.id).await;
     assert_eq!(target.organization_count, 3);
     assert_eq!(target.microsoft_tenant, Some(foggy.tenant_id));
-    let children = store.list_organizations(&a, &everything(), ParentFilter::Only(target.id)).await.unwrap();
+    let children = store
+        .list_organizations(&a, &everything(), ParentFilter::Only(target.id))
+        .await
+        .unwrap();
     let names: Vec<&str> = children.items.iter().map(|o| o.name.as_str()).collect();
-    assert_eq!(names, ["Foggy IT Services - Boston", "Foggy IT Services - Burlington", "Foggy IT Services - Waltham"]);
+    assert_eq!(
+        names,
+        [
+            "Foggy IT Services - Boston",
+            "Foggy IT Services - Burlington",
+            "Foggy IT Services - Waltham"
+        ]
+    );
     assert_eq!(st(store, &a, waltham_st.id).await.organization_count, 0);
     assert_eq!(boston.syncro_tenant, target.id);
     // Every change was recorded, newest first, with before and after.
@@ -243,16 +557,29 @@ pub async fn discovery_refreshes_and_keeps_mappings(store: &dyn Store) {
     let a = acct();
     let t = discover(store, &a, 3, "Contoso").await;
     let (_, s) = create_org(store, &a, "Contoso Ltd").await.unwrap();
-    store.apply(&a, rules::map_tenant(&ctx(), &t, t.version, &s).unwrap()).await.unwrap();
+    store
+        .apply(&a, rules::map_tenant(&ctx(), &t, t.version, &s).unwrap())
+        .await
+        .unwrap();
     let renamed = discover(store, &a, 3, "Contoso Holdings").await;
     assert_eq!(renamed.display_name, "Contoso Holdings");
-    assert_eq!(renamed.syncro_tenant, Some(s.id), "a refresh never loses a mapping");
+    assert_eq!(
+        renamed.syncro_tenant,
+        Some(s.id),
+        "a refresh never loses a mapping"
+    );
     assert!(renamed.last_sync > t.last_sync);
-    let all = store.list_microsoft_tenants(&a, &everything(), MappingFilter::All).await.unwrap();
+    let all = store
+        .list_microsoft_tenants(&a, &everything(), MappingFilter::All)
+        .await
+        .unwrap();
     assert_eq!(all.total, 1);
     // A mapping change computed before the refresh still applies: the version guards the mapping only.
     let s = st(store, &a, s.id).await;
-    store.apply(&a, rules::unmap_tenant(&ctx(), &t, renamed.version, &s)).await.unwrap();
+    store
+        .apply(&a, rules::unmap_tenant(&ctx(), &t, renamed.version, &s))
+        .await
+        .unwrap();
     let after = mt(store, &a, t.tenant_id).await;
     assert_eq!(after.display_name, "Contoso Holdings");
     assert_eq!(after.syncro_tenant, None);
@@ -263,28 +590,98 @@ pub async fn lists_search_filter_and_page(store: &dyn Store) {
     for i in 0..30 {
         create_org(store, &a, &format!("Org {i:02}")).await.unwrap();
     }
-    create_org(store, &a, "Foggy IT Services - Boston").await.unwrap();
+    create_org(store, &a, "Foggy IT Services - Boston")
+        .await
+        .unwrap();
     for i in 0..12u128 {
         discover(store, &a, 100 + i, &format!("Tenant {i:02}")).await;
     }
-    let q = ListQuery { per_page: 10, page: 3, ..ListQuery::default() };
-    let page = store.list_organizations(&a, &q, ParentFilter::Any).await.unwrap();
+    let q = ListQuery {
+        per_page: 10,
+        page: 3,
+        ..ListQuery::default()
+    };
+    let page = store
+        .list_organizations(&a, &q, ParentFilter::Any)
+        .await
+        .unwrap();
     assert_eq!(page.total, 31);
     assert_eq!(page.items.len(), 10);
     assert_eq!(page.items[0].name.as_str(), "Org 19", "Foggy… sorts first");
-    let q = ListQuery { search: "  FOGGY it ".into(), ..ListQuery::default() };
+    let q = ListQuery {
+        search: "  FOGGY it ".into(),
+        ..ListQuery::default()
+    };
     let found = store.list_syncro_tenants(&a, &q, false).await.unwrap();
     assert_eq!(found.total, 1);
-    let q = ListQuery { search: "t105.onmicrosoft".into(), ..ListQuery::default() };
-    assert_eq!(store.list_microsoft_tenants(&a, &q, MappingFilter::All).await.unwrap().items[0].display_name, "Tenant 05");
+    let q = ListQuery {
+        search: "t105.onmicrosoft".into(),
+        ..ListQuery::default()
+    };
+    assert_eq!(
+        store
+            .list_microsoft_tenants(&a, &q, MappingFilter::All)
+            .await
+            .unwrap()
+            .items[0]
+            .display_name,
+        "Tenant 05"
+    );
     let t0 = discover(store, &a, 100, "Tenant 00").await;
-    let s = store.list_syncro_tenants(&a, &ListQuery::default(), true).await.unwrap().items[0].clone();
-    store.apply(&a, rules::map_tenant(&ctx(), &t0, t0.version, &s).unwrap()).await.unwrap();
-    assert_eq!(store.list_microsoft_tenants(&a, &ListQuery::default(), MappingFilter::Mapped).await.unwrap().total, 1);
-    assert_eq!(store.list_microsoft_tenants(&a, &ListQuery::default(), MappingFilter::Unmapped).await.unwrap().total, 11);
-    assert_eq!(store.list_syncro_tenants(&a, &ListQuery { per_page: 100, ..Default::default() }, true).await.unwrap().total, 30);
-    let desc = ListQuery { descending: true, ..ListQuery::default() };
-    assert_eq!(store.list_microsoft_tenants(&a, &desc, MappingFilter::All).await.unwrap().items[0].display_name, "Tenant 11");
+    let s = store
+        .list_syncro_tenants(&a, &ListQuery::default(), true)
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    store
+        .apply(&a, rules::map_tenant(&ctx(), &t0, t0.version, &s).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .list_microsoft_tenants(&a, &ListQuery::default(), MappingFilter::Mapped)
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        store
+            .list_microsoft_tenants(&a, &ListQuery::default(), MappingFilter::Unmapped)
+            .await
+            .unwrap()
+            .total,
+        11
+    );
+    assert_eq!(
+        store
+            .list_syncro_tenants(
+                &a,
+                &ListQuery {
+                    per_page: 100,
+                    ..Default::default()
+                },
+                true
+            )
+            .await
+            .unwrap()
+            .total,
+        30
+    );
+    let desc = ListQuery {
+        descending: true,
+        ..ListQuery::default()
+    };
+    assert_eq!(
+        store
+            .list_microsoft_tenants(&a, &desc, MappingFilter::All)
+            .await
+            .unwrap()
+            .items[0]
+            .display_name,
+        "Tenant 11"
+    );
 }
 
 pub async fn accounts_are_isolated(store: &dyn Store) {
@@ -294,12 +691,28 @@ pub async fn accounts_are_isolated(store: &dyn Store) {
     let t = discover(store, &a, 9, "Acme").await;
     assert!(store.organization(&b, org.id).await.unwrap().is_none());
     assert!(store.syncro_tenant(&b, s.id).await.unwrap().is_none());
-    assert!(store.microsoft_tenant(&b, t.tenant_id).await.unwrap().is_none());
-    assert_eq!(store.list_organizations(&b, &everything(), ParentFilter::Any).await.unwrap().total, 0);
+    assert!(
+        store
+            .microsoft_tenant(&b, t.tenant_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .list_organizations(&b, &everything(), ParentFilter::Any)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
     assert!(store.list_audit(&b, 10).await.unwrap().is_empty());
     // The same name is free in another account; a change against another account's ids fails.
     create_org(store, &b, "Acme Dental").await.unwrap();
-    let err = store.apply(&b, rules::map_tenant(&ctx(), &t, t.version, &s).unwrap()).await.unwrap_err();
+    let err = store
+        .apply(&b, rules::map_tenant(&ctx(), &t, t.version, &s).unwrap())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)));
     assert_eq!(mt(store, &a, t.tenant_id).await.syncro_tenant, None);
 }
@@ -310,11 +723,21 @@ pub async fn concurrent_mapping_keeps_the_rules(store: std::sync::Arc<dyn Store>
     let a = acct();
     let mut sts = Vec::new();
     for i in 0..6 {
-        sts.push(create_org(&*store, &a, &format!("Customer {i}")).await.unwrap().1.id);
+        sts.push(
+            create_org(&*store, &a, &format!("Customer {i}"))
+                .await
+                .unwrap()
+                .1
+                .id,
+        );
     }
     let mut mts = Vec::new();
     for i in 0..6u128 {
-        mts.push(discover(&*store, &a, 200 + i, &format!("Tenant {i}")).await.tenant_id);
+        mts.push(
+            discover(&*store, &a, 200 + i, &format!("Tenant {i}"))
+                .await
+                .tenant_id,
+        );
     }
     let mut tasks = Vec::new();
     for worker in 0..8u64 {
@@ -324,7 +747,9 @@ pub async fn concurrent_mapping_keeps_the_rules(store: std::sync::Arc<dyn Store>
             let (mut applied, mut refused) = (0u32, 0u32);
             let mut seed = worker * 7919 + 13;
             for _ in 0..40 {
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let m = mts[(seed >> 33) as usize % mts.len()];
                 let s = sts[(seed >> 40) as usize % sts.len()];
                 let t = store.microsoft_tenant(&a, m).await.unwrap().unwrap();
@@ -332,7 +757,9 @@ pub async fn concurrent_mapping_keeps_the_rules(store: std::sync::Arc<dyn Store>
                 let c = match t.syncro_tenant {
                     None => rules::map_tenant(&ctx(), &t, t.version, &target),
                     Some(cur) => match store.syncro_tenant(&a, cur).await.unwrap() {
-                        Some(cur) if seed % 3 == 0 => Ok(rules::unmap_tenant(&ctx(), &t, t.version, &cur)),
+                        Some(cur) if seed % 3 == 0 => {
+                            Ok(rules::unmap_tenant(&ctx(), &t, t.version, &cur))
+                        }
                         Some(cur) => rules::change_mapping(&ctx(), &t, t.version, &cur, &target),
                         None => continue,
                     },
@@ -376,7 +803,8 @@ macro_rules! contract_tests {
                 ($name:ident) => {
                     #[tokio::test]
                     async fn $name() {
-                        let (store, _guard): (std::sync::Arc<dyn app::store::Store>, _) = $make.await;
+                        let (store, _guard): (std::sync::Arc<dyn app::store::Store>, _) =
+                            $make.await;
                         c::$name(&*store).await;
                     }
                 };
@@ -400,4 +828,120 @@ macro_rules! contract_tests {
             }
         }
     };
+}
+
+/// One step of a random session, by index into what exists at that moment.
+#[derive(Debug, Clone)]
+pub enum Op {
+    CreateOrg { name: usize, parent: Option<usize> },
+    RenameSyncro { st: usize, name: usize },
+    EditOrgParent { org: usize, st: usize },
+    MoveOrgs { orgs: Vec<usize>, st: usize },
+    Map { mt: usize, st: usize },
+    Unmap { mt: usize },
+    Delete { st: usize },
+}
+
+/// Names that collide by case and spacing, so R3 is exercised.
+pub const NAMES: [&str; 6] = [
+    "Acme",
+    " acme ",
+    "Foggy IT",
+    "FOGGY  IT",
+    "Harbor",
+    "Summit",
+];
+
+/// Applies one random step through the rules (refusals are fine), then checks R1–R3.
+pub async fn run_op(store: &dyn Store, a: &AccountId, op: &Op) {
+    let sts = store
+        .list_syncro_tenants(a, &everything(), false)
+        .await
+        .unwrap()
+        .items;
+    let orgs = store
+        .list_organizations(a, &everything(), ParentFilter::Any)
+        .await
+        .unwrap()
+        .items;
+    let mts = store
+        .list_microsoft_tenants(a, &everything(), MappingFilter::All)
+        .await
+        .unwrap()
+        .items;
+    let pick = |v: usize, len: usize| if len == 0 { None } else { Some(v % len) };
+    let change: Option<Result<ChangeSet, DomainError>> = match op {
+        Op::CreateOrg { name, parent } => {
+            let n = OrganizationName::parse(&format!(
+                "{} {}",
+                NAMES[name % NAMES.len()],
+                name / NAMES.len() % 3
+            ))
+            .unwrap();
+            let id = OrganizationId::from_uuid(Uuid::new_v4());
+            Some(Ok(match parent.and_then(|p| pick(p, sts.len())) {
+                Some(i) => rules::create_organization(
+                    &ctx(),
+                    id,
+                    n,
+                    Default::default(),
+                    Parent::Existing(&sts[i]),
+                ),
+                None => rules::create_organization(
+                    &ctx(),
+                    id,
+                    n,
+                    Default::default(),
+                    Parent::Automatic(SyncroTenantId::from_uuid(Uuid::new_v4())),
+                ),
+            }))
+        }
+        Op::RenameSyncro { st, name } => pick(*st, sts.len()).map(|i| {
+            Ok(rules::rename_syncro_tenant(
+                &ctx(),
+                &sts[i],
+                sts[i].version,
+                SyncroTenantName::parse(NAMES[name % NAMES.len()]).unwrap(),
+            ))
+        }),
+        Op::EditOrgParent { org, st } => match (pick(*org, orgs.len()), pick(*st, sts.len())) {
+            (Some(o), Some(s)) => Some(Ok(rules::update_organization(
+                &ctx(),
+                &orgs[o],
+                orgs[o].version,
+                orgs[o].name.clone(),
+                Default::default(),
+                &sts[s],
+            ))),
+            _ => None,
+        },
+        Op::MoveOrgs { orgs: chosen, st } => pick(*st, sts.len()).and_then(|s| {
+            let chosen: Vec<Organization> = chosen
+                .iter()
+                .filter_map(|o| pick(*o, orgs.len()).map(|i| orgs[i].clone()))
+                .collect();
+            (!chosen.is_empty()).then(|| rules::move_organizations(&ctx(), &sts[s], &chosen))
+        }),
+        Op::Map { mt, st } => match (pick(*mt, mts.len()), pick(*st, sts.len())) {
+            (Some(m), Some(s)) => Some(rules::map_tenant(&ctx(), &mts[m], mts[m].version, &sts[s])),
+            _ => None,
+        },
+        Op::Unmap { mt } => pick(*mt, mts.len()).and_then(|m| {
+            let t = &mts[m];
+            let s = t
+                .syncro_tenant
+                .and_then(|id| sts.iter().find(|s| s.id == id))?;
+            Some(Ok(rules::unmap_tenant(&ctx(), t, t.version, s)))
+        }),
+        Op::Delete { st } => pick(*st, sts.len())
+            .map(|i| rules::delete_syncro_tenant(&ctx(), &sts[i], sts[i].version)),
+    };
+    if let Some(Ok(change)) = change {
+        assert!(
+            change.is_well_formed(),
+            "{op:?} produced a malformed change"
+        );
+        let _ = store.apply(a, change).await;
+    }
+    assert_invariants(store, a).await;
 }

@@ -33,10 +33,12 @@ impl Account {
     fn index_names(&mut self) {
         self.names.clear();
         for st in self.syncro.values() {
-            self.names.insert((NameKind::SyncroTenant, st.name.key()), st.id.as_uuid());
+            self.names
+                .insert((NameKind::SyncroTenant, st.name.key()), st.id.as_uuid());
         }
         for o in self.orgs.values() {
-            self.names.insert((NameKind::Organization, o.name.key()), o.id.as_uuid());
+            self.names
+                .insert((NameKind::Organization, o.name.key()), o.id.as_uuid());
         }
     }
 }
@@ -109,12 +111,14 @@ impl Staged {
                 let current = self.syncro(acct, record.id);
                 let record = match (expect, current) {
                     (Expect::Absent, None) => record,
-                    (Expect::Version(v), Some(cur)) if cur.version == v => {
-                        SyncroTenant { organization_count: cur.organization_count, ..record }
-                    }
+                    (Expect::Version(v), Some(cur)) if cur.version == v => SyncroTenant {
+                        organization_count: cur.organization_count,
+                        ..record
+                    },
                     _ => return conflict(format!("syncro tenant {} changed", record.id)),
                 };
-                self.records.insert(Key::Syncro(record.id), Some(Record::Syncro(record)));
+                self.records
+                    .insert(Key::Syncro(record.id), Some(Record::Syncro(record)));
             }
             Write::DeleteSyncroTenant { id, expect } => match self.syncro(acct, id) {
                 Some(cur) if cur.version == expect => {
@@ -136,7 +140,8 @@ impl Staged {
                     return conflict(format!("syncro tenant {id} count would go negative"));
                 };
                 cur.organization_count = count;
-                self.records.insert(Key::Syncro(id), Some(Record::Syncro(cur)));
+                self.records
+                    .insert(Key::Syncro(id), Some(Record::Syncro(cur)));
             }
             Write::PutOrganization { record, expect } => {
                 let ok = match (expect, self.org(acct, record.id)) {
@@ -147,22 +152,34 @@ impl Staged {
                 if !ok {
                     return conflict(format!("organization {} changed", record.id));
                 }
-                self.records.insert(Key::Org(record.id), Some(Record::Org(record)));
+                self.records
+                    .insert(Key::Org(record.id), Some(Record::Org(record)));
             }
-            Write::PutMicrosoftTenant { record, expect } => match self.tenant(acct, record.tenant_id) {
-                // Only the mapping and its version are written: a refresh of the discovered
-                // name or domain since the read is kept.
-                Some(cur) if cur.version == expect => {
-                    let next = MicrosoftTenant { syncro_tenant: record.syncro_tenant, version: record.version, ..cur };
-                    self.records.insert(Key::Tenant(record.tenant_id), Some(Record::Tenant(next)));
+            Write::PutMicrosoftTenant { record, expect } => {
+                match self.tenant(acct, record.tenant_id) {
+                    // Only the mapping and its version are written: a refresh of the discovered
+                    // name or domain since the read is kept.
+                    Some(cur) if cur.version == expect => {
+                        let next = MicrosoftTenant {
+                            syncro_tenant: record.syncro_tenant,
+                            version: record.version,
+                            ..cur
+                        };
+                        self.records
+                            .insert(Key::Tenant(record.tenant_id), Some(Record::Tenant(next)));
+                    }
+                    _ => return conflict(format!("microsoft tenant {} changed", record.tenant_id)),
                 }
-                _ => return conflict(format!("microsoft tenant {} changed", record.tenant_id)),
-            },
+            }
             Write::ClaimName { kind, key, owner } => {
                 let k = (kind, key);
                 match self.name_holder(acct, &k) {
                     Some(holder) if holder != owner => {
-                        return Err(StoreError::NameTaken { kind, key: k.1, owner: holder });
+                        return Err(StoreError::NameTaken {
+                            kind,
+                            key: k.1,
+                            owner: holder,
+                        });
                     }
                     _ => {
                         self.names.insert(k, Some(owner));
@@ -220,7 +237,9 @@ impl EmbeddedStore {
                 let (k, v) = row.map_err(unavailable)?;
                 let key = k.value();
                 let mut parts = key.splitn(3, '/');
-                let (Some(account), Some(kind)) = (parts.next(), parts.next()) else { continue };
+                let (Some(account), Some(kind)) = (parts.next(), parts.next()) else {
+                    continue;
+                };
                 let account = AccountId::parse(account).map_err(unavailable)?;
                 let acct = state.entry(account).or_default();
                 let bytes = v.value();
@@ -234,17 +253,27 @@ impl EmbeddedStore {
                         acct.orgs.insert(r.id, r);
                     }
                     "mt" => {
-                        let r: MicrosoftTenant = serde_json::from_slice(bytes).map_err(unavailable)?;
+                        let r: MicrosoftTenant =
+                            serde_json::from_slice(bytes).map_err(unavailable)?;
                         acct.tenants.insert(r.tenant_id, r);
                     }
-                    other => return Err(unavailable(format!("unknown record kind {other} in {key}"))),
+                    other => {
+                        return Err(unavailable(format!("unknown record kind {other} in {key}")));
+                    }
                 }
             }
         }
         for acct in state.values_mut() {
             acct.index_names();
         }
-        Ok(EmbeddedStore { inner: Arc::new(Inner { db, durable, state: RwLock::new(state), writer: Mutex::new(()) }) })
+        Ok(EmbeddedStore {
+            inner: Arc::new(Inner {
+                db,
+                durable,
+                state: RwLock::new(state),
+                writer: Mutex::new(()),
+            }),
+        })
     }
 
     fn with_account<T>(&self, account: &AccountId, f: impl FnOnce(&Account) -> T) -> T {
@@ -273,7 +302,9 @@ impl EmbeddedStore {
                 };
                 match bytes {
                     Some(b) => {
-                        table.insert(k.as_str(), b.map_err(unavailable)?.as_slice()).map_err(unavailable)?;
+                        table
+                            .insert(k.as_str(), b.map_err(unavailable)?.as_slice())
+                            .map_err(unavailable)?;
                     }
                     None => {
                         table.remove(k.as_str()).map_err(unavailable)?;
@@ -284,7 +315,9 @@ impl EmbeddedStore {
             for entry in &staged.audit {
                 let k = format!("{account}/{:020}/{}", entry.at.0.max(0), entry.id);
                 let b = serde_json::to_vec(entry).map_err(unavailable)?;
-                audit.insert(k.as_str(), b.as_slice()).map_err(unavailable)?;
+                audit
+                    .insert(k.as_str(), b.as_slice())
+                    .map_err(unavailable)?;
             }
         }
         txn.commit().map_err(unavailable)?;
@@ -349,7 +382,12 @@ impl EmbeddedStore {
                 let next = match staged.tenant(acct, t.tenant_id) {
                     Some(cur) => {
                         outcome.updated += 1;
-                        MicrosoftTenant { display_name: t.display_name, default_domain: t.default_domain, last_sync: at, ..cur }
+                        MicrosoftTenant {
+                            display_name: t.display_name,
+                            default_domain: t.default_domain,
+                            last_sync: at,
+                            ..cur
+                        }
                     }
                     None => {
                         outcome.added += 1;
@@ -363,7 +401,9 @@ impl EmbeddedStore {
                         }
                     }
                 };
-                staged.records.insert(Key::Tenant(next.tenant_id), Some(Record::Tenant(next)));
+                staged
+                    .records
+                    .insert(Key::Tenant(next.tenant_id), Some(Record::Tenant(next)));
             }
             staged.audit.push(audit);
             (staged, outcome)
@@ -377,7 +417,9 @@ impl EmbeddedStore {
         f: impl FnOnce(EmbeddedStore) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let this = self.clone();
-        tokio::task::spawn_blocking(move || f(this)).await.map_err(unavailable)?
+        tokio::task::spawn_blocking(move || f(this))
+            .await
+            .map_err(unavailable)?
     }
 }
 
@@ -396,30 +438,64 @@ fn order<T>(items: &mut [(String, String, T)], descending: bool) {
 impl Store for EmbeddedStore {
     async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError> {
         let account = account.clone();
-        self.blocking(move |s| s.apply_blocking(&account, change)).await
+        self.blocking(move |s| s.apply_blocking(&account, change))
+            .await
     }
 
-    async fn syncro_tenant(&self, account: &AccountId, id: SyncroTenantId) -> Result<Option<SyncroTenant>, StoreError> {
+    async fn syncro_tenant(
+        &self,
+        account: &AccountId,
+        id: SyncroTenantId,
+    ) -> Result<Option<SyncroTenant>, StoreError> {
         Ok(self.with_account(account, |a| a.syncro.get(&id).cloned()))
     }
 
-    async fn organization(&self, account: &AccountId, id: OrganizationId) -> Result<Option<Organization>, StoreError> {
+    async fn organization(
+        &self,
+        account: &AccountId,
+        id: OrganizationId,
+    ) -> Result<Option<Organization>, StoreError> {
         Ok(self.with_account(account, |a| a.orgs.get(&id).cloned()))
     }
 
-    async fn microsoft_tenant(&self, account: &AccountId, id: MicrosoftTenantId) -> Result<Option<MicrosoftTenant>, StoreError> {
+    async fn microsoft_tenant(
+        &self,
+        account: &AccountId,
+        id: MicrosoftTenantId,
+    ) -> Result<Option<MicrosoftTenant>, StoreError> {
         Ok(self.with_account(account, |a| a.tenants.get(&id).cloned()))
     }
 
-    async fn syncro_tenants_by_ids(&self, account: &AccountId, ids: &[SyncroTenantId]) -> Result<Vec<SyncroTenant>, StoreError> {
-        Ok(self.with_account(account, |a| ids.iter().filter_map(|id| a.syncro.get(id).cloned()).collect()))
+    async fn syncro_tenants_by_ids(
+        &self,
+        account: &AccountId,
+        ids: &[SyncroTenantId],
+    ) -> Result<Vec<SyncroTenant>, StoreError> {
+        Ok(self.with_account(account, |a| {
+            ids.iter()
+                .filter_map(|id| a.syncro.get(id).cloned())
+                .collect()
+        }))
     }
 
-    async fn organizations_by_ids(&self, account: &AccountId, ids: &[OrganizationId]) -> Result<Vec<Organization>, StoreError> {
-        Ok(self.with_account(account, |a| ids.iter().filter_map(|id| a.orgs.get(id).cloned()).collect()))
+    async fn organizations_by_ids(
+        &self,
+        account: &AccountId,
+        ids: &[OrganizationId],
+    ) -> Result<Vec<Organization>, StoreError> {
+        Ok(self.with_account(account, |a| {
+            ids.iter()
+                .filter_map(|id| a.orgs.get(id).cloned())
+                .collect()
+        }))
     }
 
-    async fn list_syncro_tenants(&self, account: &AccountId, query: &ListQuery, only_unmapped: bool) -> Result<Page<SyncroTenant>, StoreError> {
+    async fn list_syncro_tenants(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+        only_unmapped: bool,
+    ) -> Result<Page<SyncroTenant>, StoreError> {
         let needle = query.needle();
         Ok(self.with_account(account, |a| {
             let mut hits: Vec<(String, String, &SyncroTenant)> = a
@@ -436,7 +512,12 @@ impl Store for EmbeddedStore {
         }))
     }
 
-    async fn list_organizations(&self, account: &AccountId, query: &ListQuery, parent: ParentFilter) -> Result<Page<Organization>, StoreError> {
+    async fn list_organizations(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+        parent: ParentFilter,
+    ) -> Result<Page<Organization>, StoreError> {
         let needle = query.needle();
         Ok(self.with_account(account, |a| {
             let mut hits: Vec<(String, String, &Organization)> = a
@@ -457,7 +538,12 @@ impl Store for EmbeddedStore {
         }))
     }
 
-    async fn list_microsoft_tenants(&self, account: &AccountId, query: &ListQuery, filter: MappingFilter) -> Result<Page<MicrosoftTenant>, StoreError> {
+    async fn list_microsoft_tenants(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+        filter: MappingFilter,
+    ) -> Result<Page<MicrosoftTenant>, StoreError> {
         let needle = query.needle();
         Ok(self.with_account(account, |a| {
             let mut hits: Vec<(String, String, &MicrosoftTenant)> = a
@@ -487,13 +573,22 @@ impl Store for EmbeddedStore {
         }))
     }
 
-    async fn list_audit(&self, account: &AccountId, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+    async fn list_audit(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         let read = self.inner.db.begin_read().map_err(unavailable)?;
         let table = read.open_table(AUDIT).map_err(unavailable)?;
         let start = format!("{account}/");
         let end = format!("{account}0"); // '0' sorts right after '/'
         let mut out = Vec::new();
-        for row in table.range(start.as_str()..end.as_str()).map_err(unavailable)?.rev().take(limit) {
+        for row in table
+            .range(start.as_str()..end.as_str())
+            .map_err(unavailable)?
+            .rev()
+            .take(limit)
+        {
             let (_, v) = row.map_err(unavailable)?;
             out.push(serde_json::from_slice(v.value()).map_err(unavailable)?);
         }
@@ -508,7 +603,8 @@ impl Store for EmbeddedStore {
         audit: AuditEntry,
     ) -> Result<DiscoveryOutcome, StoreError> {
         let account = account.clone();
-        self.blocking(move |s| s.discover_blocking(&account, tenants, at, audit)).await
+        self.blocking(move |s| s.discover_blocking(&account, tenants, at, audit))
+            .await
     }
 }
 
@@ -530,7 +626,9 @@ mod tests {
         let a = crate::store::contract::acct();
         let (org, st) = {
             let store = EmbeddedStore::open(dir.path()).unwrap();
-            crate::store::contract::create_org(&store, &a, "Acme Dental").await.unwrap()
+            crate::store::contract::create_org(&store, &a, "Acme Dental")
+                .await
+                .unwrap()
         };
         let store = EmbeddedStore::open(dir.path()).unwrap();
         assert_eq!(store.organization(&a, org.id).await.unwrap(), Some(org));
@@ -540,5 +638,45 @@ mod tests {
             Err(StoreError::NameTaken { .. })
         ));
         assert_eq!(store.list_audit(&a, 10).await.unwrap().len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::store::contract::{self, Op};
+    use proptest::prelude::*;
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (0..30usize, proptest::option::of(0..30usize)).prop_map(|(name, parent)| Op::CreateOrg { name, parent }),
+            1 => (0..30usize, 0..30usize).prop_map(|(st, name)| Op::RenameSyncro { st, name }),
+            2 => (0..30usize, 0..30usize).prop_map(|(org, st)| Op::EditOrgParent { org, st }),
+            1 => (proptest::collection::vec(0..30usize, 1..4), 0..30usize).prop_map(|(orgs, st)| Op::MoveOrgs { orgs, st }),
+            2 => (0..30usize, 0..30usize).prop_map(|(mt, st)| Op::Map { mt, st }),
+            1 => (0..30usize).prop_map(|mt| Op::Unmap { mt }),
+            1 => (0..30usize).prop_map(|st| Op::Delete { st }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Random sequences of operations never break R1–R3 (checked after every step).
+        #[test]
+        fn random_sessions_keep_the_rules(ops in proptest::collection::vec(op(), 1..40)) {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let dir = tempfile::tempdir().unwrap();
+                let store = EmbeddedStore::open_with(dir.path(), false).unwrap();
+                let a = contract::acct();
+                for i in 0..4u128 {
+                    contract::discover(&store, &a, i, &format!("Tenant {i}")).await;
+                }
+                for op in &ops {
+                    contract::run_op(&store, &a, op).await;
+                }
+            });
+        }
     }
 }

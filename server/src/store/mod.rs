@@ -1,8 +1,8 @@
 //! The store implementations. The trait itself lives in `app::store` so server functions can
 //! call it; the implementations live here so no store code can reach the WASM build.
 
-pub mod embedded;
 #[cfg(test)]
 pub mod contract;
+pub mod embedded;
 
 pub use embedded::EmbeddedStore;
