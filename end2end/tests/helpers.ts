@@ -27,7 +27,8 @@ export async function importTenants(page: Page, rows: Array<[string, string, str
   await page.goto("/admin/microsoft-tenants");
   const csv = ["tenantId,displayName,defaultDomainName", ...rows.map((r) => r.join(","))].join("\n");
   await page.getByLabel("CSV", { exact: true }).fill(csv);
-  await page.getByRole("button", { name: "Import" }).click();
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await expect(page.getByRole("status")).toContainText(`Added ${rows.length}, updated 0, rejected 0.`);
 }
 
 export function guid(): string {

@@ -165,3 +165,16 @@ pub async fn import_csv(
     }
     Ok(report)
 }
+
+/// True for a plain HTML form post (JavaScript off): it asks for HTML, not a server fn reply.
+pub async fn accepts_html() -> bool {
+    leptos_axum::extract::<http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|h| {
+            h.get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
+}

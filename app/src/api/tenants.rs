@@ -157,5 +157,17 @@ pub async fn import_tenants(csv: String) -> Result<ImportReport, AppError> {
     if csv.len() > 5_000_000 {
         return Err(AppError::validation("csv", "The file is larger than 5 MB"));
     }
-    crate::api::context::import_csv(&*store, &caller, &csv).await
+    let report = crate::api::context::import_csv(&*store, &caller, &csv).await?;
+    // A form post without JavaScript cannot receive the report in the response: send it along
+    // in the redirect, with the first rejected rows.
+    if super::context::accepts_html().await {
+        let mut shown = report.clone();
+        shown.rejected.truncate(20);
+        let summary = serde_json::to_string(&shown).map_err(AppError::internal)?;
+        leptos_axum::redirect(&crate::components::url(
+            "/admin/microsoft-tenants",
+            &[("import", &summary)],
+        ));
+    }
+    Ok(report)
 }

@@ -436,28 +436,26 @@ pub fn move_organizations(
         delta: moved,
     });
     let names: Vec<&str> = moving.iter().map(|o| o.name.as_str()).collect();
-    c.push(
-        ctx.audit(
-            "syncro_tenant.add_organizations",
-            format!(
-                "Moved {} to Syncro Tenant \"{}\"",
-                names.join(", "),
-                target.name
-            ),
-            json!(
+    c.push(ctx.audit(
+        "syncro_tenant.add_organizations",
+        format!(
+            "Moved {} to Syncro Tenant \"{}\"",
+            names.join(", "),
+            target.name
+        ),
+        json!(
                 moving
                     .iter()
                     .map(|o| json!({ "organization": o.id, "syncro_tenant": o.syncro_tenant }))
                     .collect::<Vec<_>>()
             ),
-            json!(
+        json!(
                 moving
                     .iter()
                     .map(|o| json!({ "organization": o.id, "syncro_tenant": target.id }))
                     .collect::<Vec<_>>()
             ),
-        ),
-    );
+    ));
     Ok(c)
 }
 

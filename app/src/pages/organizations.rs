@@ -214,7 +214,8 @@ fn SyncroTenantField(current: Option<NamedRef>, error: Signal<Option<AppError>>)
         |q| syncro_tenant_options(q, false),
     );
     let is_new = current.is_none();
-    let selected = current.as_ref().map(|c| c.id.clone()).unwrap_or_default();
+    // The choice survives the list being filtered and redrawn.
+    let chosen = RwSignal::new(current.as_ref().map(|c| c.id.clone()).unwrap_or_default());
     view! {
         <h2 class="section">"ORGANIZATION SETTINGS"</h2>
         <label for="org-st">"Syncro Tenant"</label>
@@ -223,10 +224,8 @@ fn SyncroTenantField(current: Option<NamedRef>, error: Signal<Option<AppError>>)
         <Transition fallback=|| view! { <select id="org-st" disabled=true><option>"Loading…"</option></select> }>
             {
                 let current = current.clone();
-                let selected = selected.clone();
                 move || {
                     let current = current.clone();
-                    let selected = selected.clone();
                     Suspend::new(async move {
                         let mut opts = options.await.unwrap_or_default();
                         if let Some(c) = current.clone() {
@@ -234,9 +233,9 @@ fn SyncroTenantField(current: Option<NamedRef>, error: Signal<Option<AppError>>)
                             opts.insert(0, c);
                         }
                         view! {
-                            <select id="org-st" name="syncro_tenant">
+                            <select id="org-st" name="syncro_tenant" on:change=move |ev| chosen.set(event_target_value(&ev))>
                                 {is_new.then(|| view! { <option value="" selected=true>"Create a new Syncro Tenant named after this Organization"</option> })}
-                                {options_view(opts, selected)}
+                                {options_view(opts, chosen.get_untracked())}
                             </select>
                         }
                     })

@@ -150,11 +150,11 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
         <section class="panel add-orgs" aria-labelledby="add-heading">
             <h2 id="add-heading">"Add Organizations"</h2>
             <p class="hint">"Move Organizations into this Syncro Tenant. They leave their current Syncro Tenant in the same step."</p>
-            <leptos_router::components::Form method="GET" action="" attr:class="search" attr:role="search">
+            <GetForm class="search" role="search">
                 <label for="org-q" class="visually-hidden">"Find Organizations"</label>
                 <input id="org-q" type="search" name="org_q" value=org_q.get_untracked() placeholder="Find Organizations"/>
                 <button type="submit">"Find"</button>
-            </leptos_router::components::Form>
+            </GetForm>
             <ActionForm action=add>
                 <input type="hidden" name="id" value=move || id.get()/>
                 <input type="hidden" name="organizations[]" value=""/>

@@ -252,6 +252,8 @@ fn MapDialog(
 ) -> impl IntoView {
     let st_q = query_param("st_q");
     let filter_text = RwSignal::new(st_q.get_untracked());
+    // The choice survives the list being filtered and redrawn.
+    let chosen = RwSignal::new(String::new());
     let tenant = Resource::new(
         {
             let id = tenant_id.clone();
@@ -314,7 +316,7 @@ fn MapDialog(
         <div class="backdrop">
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="map-title" on:keydown=on_key>
                 <h2 id="map-title">{title}</h2>
-                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match tenant.await {
                             Ok(t) => view! {
@@ -325,8 +327,8 @@ fn MapDialog(
                             Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                         }
                     })}
-                </Suspense>
-                <leptos_router::components::Form method="GET" action="" attr:class="filter">
+                </Transition>
+                <GetForm class="filter">
                     {keep.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
                     <input type="hidden" name="map" value=tid_filter/>
                     {change.then(|| view! { <input type="hidden" name="change" value="true"/> })}
@@ -337,14 +339,14 @@ fn MapDialog(
                             on:input=move |ev| filter_text.set(event_target_value(&ev))/>
                         <button type="submit" class="secondary">"Filter"</button>
                     </div>
-                </leptos_router::components::Form>
+                </GetForm>
                 <ActionForm action=action>
                     <input type="hidden" name="tenant_id" value=tid_form/>
-                    <Suspense fallback=|| ()>
+                    <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             tenant.await.ok().map(|t| view! { <input type="hidden" name="version" value=t.version.to_string()/> })
                         })}
-                    </Suspense>
+                    </Transition>
                     <input type="hidden" name="change" value=if change { "true" } else { "" }/>
                     <input type="hidden" name="back" value=back.clone()/>
                     <label for="st-select">"Syncro Tenant"</label>
@@ -353,8 +355,8 @@ fn MapDialog(
                             let opts = options.await.unwrap_or_default();
                             let none = opts.is_empty();
                             view! {
-                                <select id="st-select" name="syncro_tenant" size="6" required=true>
-                                    {options_view(opts, String::new())}
+                                <select id="st-select" name="syncro_tenant" size="6" required=true on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                    {options_view(opts, chosen.get_untracked())}
                                 </select>
                                 {none.then(|| view! { <p class="hint">"No unmapped Syncro Tenant matches. Each Syncro Tenant can be mapped to one Microsoft Tenant."</p> })}
                             }
@@ -375,14 +377,48 @@ fn MapDialog(
 
 #[component]
 fn ImportSection(action: ServerAction<ImportTenants>) -> impl IntoView {
-    let report = move || action.value().get();
+    // The report of the latest import: from the action, or (JavaScript off) from the URL.
+    let from_url = query_param("import");
+    let report = move || {
+        action.value().get().or_else(|| {
+            serde_json::from_str::<ImportReport>(&from_url.get())
+                .ok()
+                .map(Ok)
+        })
+    };
+    let csv_text = RwSignal::new(String::new());
+    // With JavaScript, a chosen file is read into the box; without it, paste the CSV.
+    let on_file = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            let file = ev
+                .target()
+                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+                .and_then(|input| input.files())
+                .and_then(|files| files.get(0));
+            if let Some(file) = file {
+                let text = file.text();
+                leptos::task::spawn_local(async move {
+                    if let Ok(value) = wasm_bindgen_futures::JsFuture::from(text).await {
+                        csv_text.set(value.as_string().unwrap_or_default());
+                    }
+                });
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&ev, csv_text);
+    };
     view! {
         <section class="import">
             <h2>"Import Microsoft Tenants"</h2>
-            <p class="hint">"Paste a CSV with the header "<code>"tenantId,displayName,defaultDomainName"</code>". Known tenants are refreshed; their mappings are kept."</p>
+            <p class="hint">"Choose or paste a CSV with the header "<code>"tenantId,displayName,defaultDomainName"</code>". Known tenants are refreshed; their mappings are kept. Rows with errors are reported by line; the others are imported."</p>
             <ActionForm action=action>
+                <label for="csv-file">"CSV file"</label>
+                <input id="csv-file" type="file" accept=".csv,text/csv" on:change=on_file/>
                 <label for="csv">"CSV"</label>
-                <textarea id="csv" name="csv" rows="5" placeholder="tenantId,displayName,defaultDomainName"></textarea>
+                <textarea id="csv" name="csv" rows="5" placeholder="tenantId,displayName,defaultDomainName"
+                    prop:value=move || csv_text.get() on:input=move |ev| csv_text.set(event_target_value(&ev))></textarea>
                 <button type="submit" disabled=move || action.pending().get()>{move || if action.pending().get() { "Importing…" } else { "Import" }}</button>
             </ActionForm>
             {move || report().map(|r| match r {
