@@ -29,7 +29,7 @@ demo: build
 	$(SERVER) demo --organizations 300 --tenants 200
 
 ## Everything: unit, property and contract tests, API tests over HTTP, browser tests.
-test: tools test-tools unit build e2e
+test: tools test-tools fmt-check clippy unit build e2e
 
 unit:
 	cargo test -p app --features ssr

@@ -31,15 +31,16 @@ pub fn set_asset_hashes(options: &LeptosOptions) {
         let hash_file = std::env::current_exe()
             .ok()
             .and_then(|p| p.parent().map(|d| d.join(options.hash_file.as_ref())));
-        if let Some(text) = hash_file.and_then(|p| std::fs::read_to_string(p).ok()) {
-            if let Some(hash) = text.lines().find_map(|l| l.trim().strip_prefix("css:")) {
-                href = format!(
-                    "/{}/{}.{}.css",
-                    options.site_pkg_dir,
-                    options.output_name,
-                    hash.trim()
-                );
-            }
+        let text = hash_file
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default();
+        if let Some(hash) = text.lines().find_map(|l| l.trim().strip_prefix("css:")) {
+            href = format!(
+                "/{}/{}.{}.css",
+                options.site_pkg_dir,
+                options.output_name,
+                hash.trim()
+            );
         }
     }
     let _ = CSS_HREF.set(href);

@@ -154,16 +154,17 @@ pub async fn load_demo(
             .map_err(err)?;
         // Map every third generated Syncro Tenant to a generated Microsoft Tenant.
         let t = (n / 3 + 1) as u64;
-        if n % 3 == 0 && t <= tenants as u64 {
-            if let Some(mt) = store
-                .microsoft_tenant(account, demo_tenant_id(t))
-                .await
-                .map_err(err)?
-            {
-                if let Ok(change) = rules::map_tenant(&caller.ctx(), &mt, mt.version, &st) {
-                    store.apply(account, change).await.map_err(err)?;
-                }
-            }
+        if n % 3 != 0 || t > tenants as u64 {
+            continue;
+        }
+        let mt = store
+            .microsoft_tenant(account, demo_tenant_id(t))
+            .await
+            .map_err(err)?;
+        if let Some(change) =
+            mt.and_then(|mt| rules::map_tenant(&caller.ctx(), &mt, mt.version, &st).ok())
+        {
+            store.apply(account, change).await.map_err(err)?;
         }
     }
     Ok(())

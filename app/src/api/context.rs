@@ -121,7 +121,7 @@ pub async fn store_error(
 
 /// Reads through the store, turning an outage into an opaque internal error.
 pub fn read<T>(r: Result<T, StoreError>) -> Result<T, AppError> {
-    r.map_err(|e| AppError::internal(e))
+    r.map_err(AppError::internal)
 }
 
 /// The CSV import both the management page and `server import-tenants` use.

@@ -13,9 +13,12 @@ pub struct Parsed {
     pub rejected: Vec<(usize, String)>,
 }
 
-/// Splits CSV text into records of fields, with the line each record starts on.
-/// Handles quoted fields with `""` escapes and newlines inside quotes.
-fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+/// One CSV record: the line it starts on, and its fields.
+type Record = (usize, Vec<String>);
+
+/// Splits CSV text into records, handling quoted fields with `""` escapes and newlines inside
+/// quotes. An error names the line where the unclosed quote starts.
+fn records(text: &str) -> Result<Vec<Record>, (usize, String)> {
     let mut out = Vec::new();
     let mut line = 1;
     let mut start_line = 1;

@@ -187,17 +187,18 @@ fn TenantRow(
 #[component]
 pub fn RowMenu(label: String, children: Children) -> impl IntoView {
     let details = NodeRef::<leptos::html::Details>::new();
+    let focus = |el: leptos::web_sys::Node| {
+        if let Ok(el) = leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(el) {
+            let _ = el.focus();
+        }
+    };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let Some(d) = details.get() else { return };
         let key = ev.key();
         if key == "Escape" {
             d.set_open(false);
-            if let Ok(Some(s)) = d.query_selector("summary") {
-                if let Ok(s) =
-                    leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(s)
-                {
-                    let _ = s.focus();
-                }
+            if let Ok(Some(summary)) = d.query_selector("summary") {
+                focus(summary.into());
             }
             return;
         }
@@ -212,14 +213,9 @@ pub fn RowMenu(label: String, children: Children) -> impl IntoView {
         let doc = leptos::prelude::document();
         let active = doc.active_element();
         let n = items.length();
-        let mut current = None;
-        for i in 0..n {
-            if let (Some(item), Some(a)) = (items.item(i), active.as_ref()) {
-                if a.is_same_node(Some(&item)) {
-                    current = Some(i);
-                }
-            }
-        }
+        let current = (0..n).find(|&i| {
+            matches!((items.item(i), active.as_ref()), (Some(item), Some(a)) if a.is_same_node(Some(&item)))
+        });
         let next = match (current, key.as_str()) {
             (None, "ArrowUp") => n.saturating_sub(1),
             (None, _) => 0,
@@ -227,11 +223,7 @@ pub fn RowMenu(label: String, children: Children) -> impl IntoView {
             (Some(i), _) => (i + n - 1) % n.max(1),
         };
         if let Some(item) = items.item(next) {
-            if let Ok(el) =
-                leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(item)
-            {
-                let _ = el.focus();
-            }
+            focus(item);
         }
     };
     view! {
