@@ -689,14 +689,37 @@ pub async fn lookups_by_ids(store: &dyn Store) {
     let (o1, s1) = create_org(store, &a, "One").await.unwrap();
     let (o2, s2) = create_org(store, &a, "Two").await.unwrap();
     let missing = OrganizationId::from_uuid(Uuid::new_v4());
-    let orgs = store.organizations_by_ids(&a, &[o2.id, missing, o1.id]).await.unwrap();
-    assert_eq!(orgs, vec![o2, o1], "in the order asked, unknown ids left out");
-    let sts = store.syncro_tenants_by_ids(&a, &[s1.id, SyncroTenantId::from_uuid(Uuid::new_v4()), s2.id]).await.unwrap();
+    let orgs = store
+        .organizations_by_ids(&a, &[o2.id, missing, o1.id])
+        .await
+        .unwrap();
+    assert_eq!(
+        orgs,
+        vec![o2, o1],
+        "in the order asked, unknown ids left out"
+    );
+    let sts = store
+        .syncro_tenants_by_ids(
+            &a,
+            &[s1.id, SyncroTenantId::from_uuid(Uuid::new_v4()), s2.id],
+        )
+        .await
+        .unwrap();
     assert_eq!(sts, vec![s1, s2]);
-    assert!(store.syncro_tenants_by_ids(&AccountId::parse("other-msp").unwrap(), &[sts[0].id]).await.unwrap().is_empty());
+    assert!(
+        store
+            .syncro_tenants_by_ids(&AccountId::parse("other-msp").unwrap(), &[sts[0].id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let audit = store.list_audit(&a, 1).await.unwrap();
     assert_eq!(audit.len(), 1);
-    assert!(audit[0].summary.contains("\"Two\""), "newest first: {:?}", audit[0].summary);
+    assert!(
+        audit[0].summary.contains("\"Two\""),
+        "newest first: {:?}",
+        audit[0].summary
+    );
 }
 
 pub async fn accounts_are_isolated(store: &dyn Store) {
