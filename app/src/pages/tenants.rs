@@ -232,8 +232,8 @@ pub fn RowMenu(label: String, children: Children) -> impl IntoView {
                 // Following a link item closes the menu (the dialog opens over the page).
                 let on_item = ev.target().and_then(|t| leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::Element>(t).ok())
                     .is_some_and(|el| el.tag_name() == "A" && el.get_attribute("role").as_deref() == Some("menuitem"));
-                if on_item {
-                    if let Some(d) = details.get() { d.set_open(false); }
+                if on_item && let Some(d) = details.get() {
+                    d.set_open(false);
                 }
             }>
             <summary role="button" aria-haspopup="menu" aria-label=label>"⋮"</summary>
