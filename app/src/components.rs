@@ -67,7 +67,10 @@ pub fn action_error<T: Clone + Send + Sync + 'static>(
 pub fn GetForm(
     #[prop(optional, into)] class: String,
     #[prop(optional)] role: Option<&'static str>,
-    children: Children,
+    /// Lets controls elsewhere on the page submit this form (`form="id"`).
+    #[prop(optional)]
+    id: Option<&'static str>,
+    #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let navigate = use_navigate();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -106,7 +109,7 @@ pub fn GetForm(
         #[cfg(not(feature = "hydrate"))]
         let _ = (&ev, &navigate);
     };
-    view! { <form method="get" class=class role=role on:submit=on_submit>{children()}</form> }
+    view! { <form method="get" id=id class=class role=role on:submit=on_submit>{children.map(|c| c())}</form> }
 }
 
 /// A search box that submits as a GET form (works without JavaScript; client-side with it).

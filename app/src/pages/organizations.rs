@@ -105,6 +105,7 @@ pub fn NewOrganization() -> impl IntoView {
                 <a class="button secondary" href="/organizations">"Cancel"</a>
             </div>
         </ActionForm>
+        <GetForm id="st-filter"/>
     }
 }
 
@@ -135,6 +136,7 @@ pub fn EditOrganization() -> impl IntoView {
                                 <a class="button secondary" href=format!("/organizations/{}", o.id)>"Cancel"</a>
                             </div>
                         </ActionForm>
+                        <GetForm id="st-filter"/>
                     }.into_any(),
                 }
             })}
@@ -208,7 +210,10 @@ fn OrganizationFields(
 /// Syncro Tenant named after it (R4).
 #[component]
 fn SyncroTenantField(current: Option<NamedRef>, error: Signal<Option<AppError>>) -> impl IntoView {
-    let filter_text = RwSignal::new(String::new());
+    // Typing filters at once with JavaScript; without it, Filter reloads the page with `st_q`
+    // (the field belongs to the separate `st-filter` GET form, not to this one).
+    let st_q = query_param("st_q").get_untracked();
+    let filter_text = RwSignal::new(st_q.clone());
     let options = Resource::new(
         move || filter_text.get(),
         |q| syncro_tenant_options(q, false),
@@ -219,8 +224,12 @@ fn SyncroTenantField(current: Option<NamedRef>, error: Signal<Option<AppError>>)
     view! {
         <h2 class="section">"ORGANIZATION SETTINGS"</h2>
         <label for="org-st">"Syncro Tenant"</label>
-        <input type="search" class="filter" aria-label="Find a Syncro Tenant" placeholder="Type to filter Syncro Tenants" autocomplete="off"
-            on:input=move |ev| filter_text.set(event_target_value(&ev))/>
+        <div class="row">
+            <input type="search" class="filter" name="st_q" form="st-filter" value=st_q aria-label="Find a Syncro Tenant"
+                placeholder="Type to filter Syncro Tenants" autocomplete="off"
+                on:input=move |ev| filter_text.set(event_target_value(&ev))/>
+            <button type="submit" form="st-filter" class="secondary">"Filter"</button>
+        </div>
         <Transition fallback=|| view! { <select id="org-st" disabled=true><option>"Loading…"</option></select> }>
             {
                 let current = current.clone();
