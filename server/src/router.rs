@@ -41,3 +41,17 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .with_state(state)
 }
+
+/// Serves the router on a free loopback port in the background (tests, benchmarks); returns
+/// its base URL.
+pub async fn spawn_on_free_port(state: AppState) -> std::io::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let app = router(state);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(%e, "test server stopped");
+        }
+    });
+    Ok(base)
+}

@@ -27,13 +27,7 @@ async fn spawn_app() -> TestApp {
         store,
         account: AccountId::parse("default").unwrap(),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        axum::serve(listener, server::router::router(state))
-            .await
-            .unwrap()
-    });
+    let base = server::router::spawn_on_free_port(state).await.unwrap();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -1,6 +1,8 @@
 //! What a server function reads from the request context: the store and the caller.
 
-use crate::domain::{AccountId, NameKind, OrganizationId, SyncroTenantId, Timestamp, rules::Ctx};
+use crate::domain::{
+    AccountId, ChangeSet, NameKind, OrganizationId, SyncroTenantId, Timestamp, Version, rules::Ctx,
+};
 use crate::error::AppError;
 use crate::store::{Store, StoreError};
 use leptos::prelude::*;
@@ -116,6 +118,36 @@ pub async fn store_error(
             }
         }
         StoreError::Unavailable(detail) => AppError::internal(detail),
+    }
+}
+
+/// A record the request names: it must exist.
+pub fn found<T>(r: Result<Option<T>, StoreError>, what: &str) -> Result<T, AppError> {
+    read(r)?.ok_or_else(|| AppError::NotFound {
+        what: what.to_string(),
+    })
+}
+
+/// R8, checked before any work: the page's version must still be the current one. The store
+/// checks it again atomically with the change.
+pub fn current(expected: Version, actual: Version) -> Result<(), AppError> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(AppError::Stale)
+    }
+}
+
+/// Applies a change, turning a refusal into what the user can act on.
+pub async fn apply(
+    store: &dyn Store,
+    account: &AccountId,
+    change: ChangeSet,
+    requested: &str,
+) -> Result<(), AppError> {
+    match store.apply(account, change).await {
+        Ok(()) => Ok(()),
+        Err(e) => Err(store_error(store, account, e, requested).await),
     }
 }
 

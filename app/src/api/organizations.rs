@@ -5,7 +5,7 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{admin, caller, read, store_error},
+    super::context::{admin, apply, caller, current, found, read},
     crate::domain::{
         ContactDetails, OrganizationId, OrganizationName, SyncroTenantId, Version,
         rules::{self, Parent},
@@ -61,9 +61,7 @@ pub async fn organization_details(id: String) -> Result<OrganizationView, AppErr
     let (caller, store) = caller().await?;
     let id = OrganizationId::parse(&id)?;
     let acct = &caller.account;
-    let org = read(store.organization(acct, id).await)?.ok_or(AppError::NotFound {
-        what: "The Organization".into(),
-    })?;
+    let org = found(store.organization(acct, id).await, "The Organization")?;
     let st = read(store.syncro_tenant(acct, org.syncro_tenant).await)?.ok_or_else(|| {
         AppError::internal(format!("R1 broken: organization {} has no parent", org.id))
     })?;
@@ -101,25 +99,15 @@ pub async fn create_organization(
     let acct = &caller.account;
     let id = OrganizationId::from_uuid(uuid::Uuid::new_v4());
     let ctx = caller.ctx();
-    let (change, requested) = if syncro_tenant.trim().is_empty() {
+    let change = if syncro_tenant.trim().is_empty() {
         let st_id = SyncroTenantId::from_uuid(uuid::Uuid::new_v4());
-        (
-            rules::create_organization(&ctx, id, name.clone(), contact, Parent::Automatic(st_id)),
-            name.to_string(),
-        )
+        rules::create_organization(&ctx, id, name.clone(), contact, Parent::Automatic(st_id))
     } else {
         let st_id = SyncroTenantId::parse(&syncro_tenant)?;
-        let st = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::NotFound {
-            what: "The Syncro Tenant".into(),
-        })?;
-        (
-            rules::create_organization(&ctx, id, name.clone(), contact, Parent::Existing(&st)),
-            name.to_string(),
-        )
+        let st = found(store.syncro_tenant(acct, st_id).await, "The Syncro Tenant")?;
+        rules::create_organization(&ctx, id, name.clone(), contact, Parent::Existing(&st))
     };
-    if let Err(e) = store.apply(acct, change).await {
-        return Err(store_error(&*store, acct, e, &requested).await);
-    }
+    apply(&*store, acct, change, name.as_str()).await?;
     leptos_axum::redirect(&format!("/organizations/{id}"));
     Ok(id.to_string())
 }
@@ -142,20 +130,12 @@ pub async fn update_organization(
     let contact = ContactDetails::parse(&email, &phone, &address)?;
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
-    let org = read(store.organization(acct, id).await)?.ok_or(AppError::NotFound {
-        what: "The Organization".into(),
-    })?;
-    if org.version != expected {
-        return Err(AppError::Stale);
-    }
-    let st = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::NotFound {
-        what: "The Syncro Tenant".into(),
-    })?;
+    let org = found(store.organization(acct, id).await, "The Organization")?;
+    current(expected, org.version)?;
+    let st = found(store.syncro_tenant(acct, st_id).await, "The Syncro Tenant")?;
     let change =
         rules::update_organization(&caller.ctx(), &org, expected, name.clone(), contact, &st);
-    if let Err(e) = store.apply(acct, change).await {
-        return Err(store_error(&*store, acct, e, name.as_str()).await);
-    }
+    apply(&*store, acct, change, name.as_str()).await?;
     leptos_axum::redirect(&format!("/organizations/{id}"));
     Ok(())
 }

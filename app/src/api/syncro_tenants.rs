@@ -5,7 +5,7 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{admin, caller, read, store_error},
+    super::context::{admin, apply, caller, current, found, read},
     crate::domain::{OrganizationId, SyncroTenantId, SyncroTenantName, Version, rules},
 };
 
@@ -43,9 +43,10 @@ pub async fn list_syncro_tenants(
 pub async fn syncro_tenant_details(id: String, page: String) -> Result<SyncroTenantView, AppError> {
     let (caller, store) = caller().await?;
     let id = SyncroTenantId::parse(&id)?;
-    let st = read(store.syncro_tenant(&caller.account, id).await)?.ok_or(AppError::NotFound {
-        what: "The Syncro Tenant".into(),
-    })?;
+    let st = found(
+        store.syncro_tenant(&caller.account, id).await,
+        "The Syncro Tenant",
+    )?;
     let mt = match st.microsoft_tenant {
         Some(mt_id) => read(store.microsoft_tenant(&caller.account, mt_id).await)?,
         None => None,
@@ -81,16 +82,10 @@ pub async fn rename_syncro_tenant(
     let expected = Version::parse(&version)?;
     let name = SyncroTenantName::parse(&name)?;
     let acct = &caller.account;
-    let st = read(store.syncro_tenant(acct, id).await)?.ok_or(AppError::NotFound {
-        what: "The Syncro Tenant".into(),
-    })?;
-    if st.version != expected {
-        return Err(AppError::Stale);
-    }
+    let st = found(store.syncro_tenant(acct, id).await, "The Syncro Tenant")?;
+    current(expected, st.version)?;
     let change = rules::rename_syncro_tenant(&caller.ctx(), &st, expected, name.clone());
-    if let Err(e) = store.apply(acct, change).await {
-        return Err(store_error(&*store, acct, e, name.as_str()).await);
-    }
+    apply(&*store, acct, change, name.as_str()).await?;
     Ok(())
 }
 
@@ -101,16 +96,10 @@ pub async fn delete_syncro_tenant(id: String, version: String) -> Result<(), App
     let id = SyncroTenantId::parse(&id)?;
     let expected = Version::parse(&version)?;
     let acct = &caller.account;
-    let st = read(store.syncro_tenant(acct, id).await)?.ok_or(AppError::NotFound {
-        what: "The Syncro Tenant".into(),
-    })?;
-    if st.version != expected {
-        return Err(AppError::Stale);
-    }
+    let st = found(store.syncro_tenant(acct, id).await, "The Syncro Tenant")?;
+    current(expected, st.version)?;
     let change = rules::delete_syncro_tenant(&caller.ctx(), &st, expected)?;
-    if let Err(e) = store.apply(acct, change).await {
-        return Err(store_error(&*store, acct, e, "").await);
-    }
+    apply(&*store, acct, change, "").await?;
     Ok(())
 }
 
@@ -137,9 +126,7 @@ pub async fn add_organizations(id: String, organizations: Vec<String>) -> Result
         ));
     }
     let acct = &caller.account;
-    let target = read(store.syncro_tenant(acct, id).await)?.ok_or(AppError::NotFound {
-        what: "The Syncro Tenant".into(),
-    })?;
+    let target = found(store.syncro_tenant(acct, id).await, "The Syncro Tenant")?;
     let orgs = read(store.organizations_by_ids(acct, &ids).await)?;
     if orgs.len() != ids.len() {
         return Err(AppError::NotFound {
@@ -147,8 +134,6 @@ pub async fn add_organizations(id: String, organizations: Vec<String>) -> Result
         });
     }
     let change = rules::move_organizations(&caller.ctx(), &target, &orgs)?;
-    if let Err(e) = store.apply(acct, change).await {
-        return Err(store_error(&*store, acct, e, "").await);
-    }
+    apply(&*store, acct, change, "").await?;
     Ok(())
 }

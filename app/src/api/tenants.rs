@@ -5,7 +5,7 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{admin, caller, read, store_error},
+    super::context::{admin, apply, caller, current, found, read},
     crate::domain::{MicrosoftTenantId, SyncroTenantId, Version, rules},
     crate::store::MappingFilter,
 };
@@ -64,10 +64,10 @@ pub async fn syncro_tenant_options(
 pub async fn get_microsoft_tenant(tenant_id: String) -> Result<MicrosoftTenantRow, AppError> {
     let (caller, store) = caller().await?;
     let id = MicrosoftTenantId::parse(&tenant_id)?;
-    let mt =
-        read(store.microsoft_tenant(&caller.account, id).await)?.ok_or(AppError::NotFound {
-            what: "The Microsoft Tenant".into(),
-        })?;
+    let mt = found(
+        store.microsoft_tenant(&caller.account, id).await,
+        "The Microsoft Tenant",
+    )?;
     let st = match mt.syncro_tenant {
         Some(st) => read(store.syncro_tenant(&caller.account, st).await)?
             .as_ref()
@@ -98,15 +98,12 @@ pub async fn map_tenant(
     }
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
-    let mt = read(store.microsoft_tenant(acct, id).await)?.ok_or(AppError::NotFound {
-        what: "The Microsoft Tenant".into(),
-    })?;
-    let target = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::NotFound {
-        what: "The Syncro Tenant".into(),
-    })?;
-    if mt.version != expected {
-        return Err(AppError::Stale);
-    }
+    let mt = found(
+        store.microsoft_tenant(acct, id).await,
+        "The Microsoft Tenant",
+    )?;
+    let target = found(store.syncro_tenant(acct, st_id).await, "The Syncro Tenant")?;
+    current(expected, mt.version)?;
     let ctx = caller.ctx();
     let change_set = match (mt.syncro_tenant, change == "true") {
         (Some(current), true) => {
@@ -115,9 +112,7 @@ pub async fn map_tenant(
         }
         _ => rules::map_tenant(&ctx, &mt, expected, &target)?,
     };
-    if let Err(e) = store.apply(acct, change_set).await {
-        return Err(store_error(&*store, acct, e, "").await);
-    }
+    apply(&*store, acct, change_set, "").await?;
     leptos_axum::redirect(&super::safe_back(&back, "/admin/microsoft-tenants"));
     Ok(())
 }
@@ -129,12 +124,11 @@ pub async fn unmap_tenant(tenant_id: String, version: String) -> Result<(), AppE
     let id = MicrosoftTenantId::parse(&tenant_id)?;
     let expected = Version::parse(&version)?;
     let acct = &caller.account;
-    let mt = read(store.microsoft_tenant(acct, id).await)?.ok_or(AppError::NotFound {
-        what: "The Microsoft Tenant".into(),
-    })?;
-    if mt.version != expected {
-        return Err(AppError::Stale);
-    }
+    let mt = found(
+        store.microsoft_tenant(acct, id).await,
+        "The Microsoft Tenant",
+    )?;
+    current(expected, mt.version)?;
     let Some(st_id) = mt.syncro_tenant else {
         return Err(AppError::validation(
             "tenant_id",
@@ -143,9 +137,7 @@ pub async fn unmap_tenant(tenant_id: String, version: String) -> Result<(), AppE
     };
     let current = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::Stale)?;
     let change = rules::unmap_tenant(&caller.ctx(), &mt, expected, &current);
-    if let Err(e) = store.apply(acct, change).await {
-        return Err(store_error(&*store, acct, e, "").await);
-    }
+    apply(&*store, acct, change, "").await?;
     Ok(())
 }
 

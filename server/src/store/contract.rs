@@ -88,23 +88,29 @@ fn everything() -> ListQuery {
     }
 }
 
-/// R1–R3 over the whole account, checked from the lists.
-pub async fn assert_invariants(store: &dyn Store, a: &AccountId) {
-    let sts = store
-        .list_syncro_tenants(a, &everything(), false)
-        .await
-        .unwrap()
-        .items;
+/// Every Syncro Tenant, Organization and Microsoft Tenant of an account, from the lists.
+async fn everything_in(
+    store: &dyn Store,
+    a: &AccountId,
+) -> (Vec<SyncroTenant>, Vec<Organization>, Vec<MicrosoftTenant>) {
+    let q = everything();
+    let sts = store.list_syncro_tenants(a, &q, false).await.unwrap().items;
     let orgs = store
-        .list_organizations(a, &everything(), ParentFilter::Any)
+        .list_organizations(a, &q, ParentFilter::Any)
         .await
         .unwrap()
         .items;
     let mts = store
-        .list_microsoft_tenants(a, &everything(), MappingFilter::All)
+        .list_microsoft_tenants(a, &q, MappingFilter::All)
         .await
         .unwrap()
         .items;
+    (sts, orgs, mts)
+}
+
+/// R1–R3 over the whole account, checked from the lists.
+pub async fn assert_invariants(store: &dyn Store, a: &AccountId) {
+    let (sts, orgs, mts) = everything_in(store, a).await;
     for o in &orgs {
         assert!(
             sts.iter().any(|s| s.id == o.syncro_tenant),
@@ -893,21 +899,7 @@ pub const NAMES: [&str; 6] = [
 
 /// Applies one random step through the rules (refusals are fine), then checks R1–R3.
 pub async fn run_op(store: &dyn Store, a: &AccountId, op: &Op) {
-    let sts = store
-        .list_syncro_tenants(a, &everything(), false)
-        .await
-        .unwrap()
-        .items;
-    let orgs = store
-        .list_organizations(a, &everything(), ParentFilter::Any)
-        .await
-        .unwrap()
-        .items;
-    let mts = store
-        .list_microsoft_tenants(a, &everything(), MappingFilter::All)
-        .await
-        .unwrap()
-        .items;
+    let (sts, orgs, mts) = everything_in(store, a).await;
     let pick = |v: usize, len: usize| if len == 0 { None } else { Some(v % len) };
     let change: Option<Result<ChangeSet, DomainError>> = match op {
         Op::CreateOrg { name, parent } => {

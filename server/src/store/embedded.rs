@@ -427,11 +427,13 @@ fn contains(haystack: &str, needle: &str) -> bool {
     needle.is_empty() || name_key(haystack).contains(needle)
 }
 
-fn order<T>(items: &mut [(String, String, T)], descending: bool) {
-    items.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    if descending {
-        items.reverse();
+/// Sorts hits by (sort key, id) and cuts the requested page out of them.
+fn sorted_page<T: Clone>(mut hits: Vec<(String, String, &T)>, query: &ListQuery) -> Page<T> {
+    hits.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    if query.descending {
+        hits.reverse();
     }
+    Page::cut(hits.into_iter().map(|h| h.2.clone()), query)
 }
 
 #[async_trait]
@@ -498,7 +500,7 @@ impl Store for EmbeddedStore {
     ) -> Result<Page<SyncroTenant>, StoreError> {
         let needle = query.needle();
         Ok(self.with_account(account, |a| {
-            let mut hits: Vec<(String, String, &SyncroTenant)> = a
+            let hits = a
                 .syncro
                 .values()
                 .filter(|s| !only_unmapped || s.microsoft_tenant.is_none())
@@ -507,8 +509,7 @@ impl Store for EmbeddedStore {
                     (needle.is_empty() || key.contains(&needle)).then(|| (key, s.id.to_string(), s))
                 })
                 .collect();
-            order(&mut hits, query.descending);
-            Page::cut(hits.into_iter().map(|h| h.2.clone()), query)
+            sorted_page(hits, query)
         }))
     }
 
@@ -520,7 +521,7 @@ impl Store for EmbeddedStore {
     ) -> Result<Page<Organization>, StoreError> {
         let needle = query.needle();
         Ok(self.with_account(account, |a| {
-            let mut hits: Vec<(String, String, &Organization)> = a
+            let hits = a
                 .orgs
                 .values()
                 .filter(|o| match parent {
@@ -533,8 +534,7 @@ impl Store for EmbeddedStore {
                     (needle.is_empty() || key.contains(&needle)).then(|| (key, o.id.to_string(), o))
                 })
                 .collect();
-            order(&mut hits, query.descending);
-            Page::cut(hits.into_iter().map(|h| h.2.clone()), query)
+            sorted_page(hits, query)
         }))
     }
 
@@ -546,7 +546,7 @@ impl Store for EmbeddedStore {
     ) -> Result<Page<MicrosoftTenant>, StoreError> {
         let needle = query.needle();
         Ok(self.with_account(account, |a| {
-            let mut hits: Vec<(String, String, &MicrosoftTenant)> = a
+            let hits = a
                 .tenants
                 .values()
                 .filter(|t| match filter {
@@ -568,8 +568,7 @@ impl Store for EmbeddedStore {
                     (sort, t.tenant_id.to_string(), t)
                 })
                 .collect();
-            order(&mut hits, query.descending);
-            Page::cut(hits.into_iter().map(|h| h.2.clone()), query)
+            sorted_page(hits, query)
         }))
     }
 
