@@ -403,6 +403,15 @@ async fn pages_render_server_side_and_escape_names() {
     );
     let res = app
         .client
+        .get(format!("{}/organizations", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(res.headers()["referrer-policy"], "same-origin");
+    let res = app
+        .client
         .get(format!("{}/no/such/page", app.base))
         .send()
         .await
