@@ -24,12 +24,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  # From / so the project's .cargo/config.toml (rustflags) does not apply to the tool's build.
+  (cd / && cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked)
 fi
 
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   # Not --locked: its lockfile pins a webpki-roots release the registry here does not serve.
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  (cd / && cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force)
 fi
 
 if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
