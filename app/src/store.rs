@@ -69,6 +69,12 @@ pub trait Store: Send + Sync + 'static {
         account: &AccountId,
         id: MicrosoftTenantId,
     ) -> Result<Option<MicrosoftTenant>, StoreError>;
+    /// Batch lookups (one request per page, not one per row); unknown ids are left out.
+    async fn microsoft_tenants_by_ids(
+        &self,
+        account: &AccountId,
+        ids: &[MicrosoftTenantId],
+    ) -> Result<Vec<MicrosoftTenant>, StoreError>;
     async fn syncro_tenants_by_ids(
         &self,
         account: &AccountId,

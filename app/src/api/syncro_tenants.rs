@@ -6,7 +6,9 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::context::{admin, apply, caller, current, found, read},
-    crate::domain::{OrganizationId, SyncroTenantId, SyncroTenantName, Version, rules},
+    crate::domain::{
+        MicrosoftTenantId, OrganizationId, SyncroTenantId, SyncroTenantName, Version, rules,
+    },
 };
 
 #[server(prefix = "/api", endpoint = "syncro-tenants")]
@@ -21,22 +23,23 @@ pub async fn list_syncro_tenants(
             .list_syncro_tenants(&caller.account, &query, false)
             .await,
     )?;
-    let mut rows = Vec::with_capacity(page.items.len());
-    for st in &page.items {
-        let mt = match st.microsoft_tenant {
-            Some(id) => read(store.microsoft_tenant(&caller.account, id).await)?
-                .as_ref()
-                .map(NamedRef::from),
-            None => None,
-        };
-        rows.push(SyncroTenantRow::new(st, mt));
-    }
-    Ok(Page {
-        items: rows,
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    let mt_ids: Vec<MicrosoftTenantId> = page
+        .items
+        .iter()
+        .filter_map(|s| s.microsoft_tenant)
+        .collect();
+    let mts = read(
+        store
+            .microsoft_tenants_by_ids(&caller.account, &mt_ids)
+            .await,
+    )?;
+    Ok(page.map(|st| {
+        let mt = st
+            .microsoft_tenant
+            .and_then(|id| mts.iter().find(|m| m.tenant_id == id))
+            .map(NamedRef::from);
+        SyncroTenantRow::new(&st, mt)
+    }))
 }
 
 #[server(prefix = "/api", endpoint = "syncro-tenant")]

@@ -726,6 +726,14 @@ pub async fn lookups_by_ids(store: &dyn Store) {
         "newest first: {:?}",
         audit[0].summary
     );
+    let t1 = discover(store, &a, 41, "Forty-one").await;
+    let t2 = discover(store, &a, 42, "Forty-two").await;
+    let unknown = MicrosoftTenantId::from_uuid(Uuid::new_v4());
+    let mts = store
+        .microsoft_tenants_by_ids(&a, &[t2.tenant_id, unknown, t1.tenant_id])
+        .await
+        .unwrap();
+    assert_eq!(mts, vec![t2, t1]);
 }
 
 pub async fn accounts_are_isolated(store: &dyn Store) {

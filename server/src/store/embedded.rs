@@ -468,6 +468,18 @@ impl Store for EmbeddedStore {
         Ok(self.with_account(account, |a| a.tenants.get(&id).cloned()))
     }
 
+    async fn microsoft_tenants_by_ids(
+        &self,
+        account: &AccountId,
+        ids: &[MicrosoftTenantId],
+    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
+        Ok(self.with_account(account, |a| {
+            ids.iter()
+                .filter_map(|id| a.tenants.get(id).cloned())
+                .collect()
+        }))
+    }
+
     async fn syncro_tenants_by_ids(
         &self,
         account: &AccountId,
