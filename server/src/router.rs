@@ -53,8 +53,103 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        .layer(axum::middleware::from_fn(refuse_cross_site))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Whether a request that may change something came from another site: its `Sec-Fetch-Site`
+/// is present and not `same-origin`, or its `Origin` is present and not this host.
+pub fn is_cross_site(method: &http::Method, headers: &http::HeaderMap) -> bool {
+    if matches!(
+        *method,
+        http::Method::GET | http::Method::HEAD | http::Method::OPTIONS
+    ) {
+        return false;
+    }
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let fetch_site = text(header::HeaderName::from_static("sec-fetch-site"));
+    if fetch_site.is_some_and(|site| site != "same-origin") {
+        return true;
+    }
+    match (text(header::ORIGIN), text(header::HOST)) {
+        (None, _) => false,
+        (Some(origin), Some(host)) => {
+            origin.split_once("://").map(|(_, authority)| authority) != Some(host)
+        }
+        (Some(_), None) => true,
+    }
+}
+
+/// Refuses cross-site changes before any server function runs (forged form posts).
+async fn refuse_cross_site(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if is_cross_site(req.method(), req.headers()) {
+        tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
+        return (http::StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_cross_site;
+    use http::{HeaderMap, Method};
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    http::HeaderName::from_static(k),
+                    http::HeaderValue::from_static(v),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_same_origin_changes_pass() {
+        let host = ("host", "tenantmap.example:3000");
+        assert!(
+            !is_cross_site(&Method::POST, &headers(&[host])),
+            "a client without browser headers"
+        );
+        assert!(!is_cross_site(
+            &Method::POST,
+            &headers(&[
+                host,
+                ("origin", "http://tenantmap.example:3000"),
+                ("sec-fetch-site", "same-origin")
+            ])
+        ));
+        assert!(is_cross_site(
+            &Method::POST,
+            &headers(&[host, ("origin", "https://evil.example")])
+        ));
+        assert!(is_cross_site(
+            &Method::POST,
+            &headers(&[host, ("origin", "null")])
+        ));
+        assert!(is_cross_site(
+            &Method::POST,
+            &headers(&[host, ("sec-fetch-site", "cross-site")])
+        ));
+        assert!(is_cross_site(
+            &Method::POST,
+            &headers(&[host, ("sec-fetch-site", "same-site")])
+        ));
+        assert!(
+            !is_cross_site(
+                &Method::GET,
+                &headers(&[host, ("sec-fetch-site", "cross-site")])
+            ),
+            "links from elsewhere still open pages"
+        );
+    }
 }
 
 /// Serves the router on a free loopback port in the background (tests, benchmarks); returns
