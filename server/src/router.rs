@@ -94,6 +94,20 @@ async fn refuse_cross_site(
     next.run(req).await
 }
 
+/// Serves the router on a free loopback port in the background (tests, benchmarks); returns
+/// its base URL.
+pub async fn spawn_on_free_port(state: AppState) -> std::io::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let app = router(state);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(%e, "test server stopped");
+        }
+    });
+    Ok(base)
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_cross_site;
@@ -150,18 +164,4 @@ mod tests {
             "links from elsewhere still open pages"
         );
     }
-}
-
-/// Serves the router on a free loopback port in the background (tests, benchmarks); returns
-/// its base URL.
-pub async fn spawn_on_free_port(state: AppState) -> std::io::Result<String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let app = router(state);
-    tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!(%e, "test server stopped");
-        }
-    });
-    Ok(base)
 }

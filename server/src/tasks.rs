@@ -191,18 +191,6 @@ async fn create_org(
         .expect("just created"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn demo_names_are_unique() {
-        let names: std::collections::HashSet<String> =
-            (0..12_000).map(|n| name_key(&demo_name(n))).collect();
-        assert_eq!(names.len(), 12_000);
-    }
-}
-
 /// Writes `.br` (quality 11) and `.gz` (level 9) beside every compressible file in `dir`, so
 /// the server sends precompressed assets instead of compressing on each request.
 /// Returns (file, raw, gzip, brotli) sizes.
@@ -233,4 +221,16 @@ pub fn precompress(dir: &std::path::Path) -> std::io::Result<Vec<(String, usize,
         out.push((name, bytes.len(), gz.len(), br.len()));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_names_are_unique() {
+        let names: std::collections::HashSet<String> =
+            (0..12_000).map(|n| name_key(&demo_name(n))).collect();
+        assert_eq!(names.len(), 12_000);
+    }
 }

@@ -22,6 +22,8 @@ struct TestApp {
 /// (800 concurrent page loads on the release build: no stall). Serializing keeps this honest.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+// The lock is held for the whole test on purpose; each test runs on its own thread.
+#[allow(clippy::await_holding_lock)]
 async fn spawn_app() -> TestApp {
     let serial = SERIAL
         .lock()
@@ -52,6 +54,23 @@ async fn spawn_app() -> TestApp {
 }
 
 impl TestApp {
+    /// Posts a form the way a browser without JavaScript does, with extra headers.
+    async fn browser_post(
+        &self,
+        endpoint: &str,
+        headers: &[(&str, String)],
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("accept", "text/html");
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        req.form(form).send().await.unwrap()
+    }
+
     /// Calls a server function; Ok(body JSON) or the typed error it answered with.
     async fn call(
         &self,
@@ -318,21 +337,10 @@ async fn mapping_is_one_to_one_and_stale_pages_are_refused() {
 #[tokio::test]
 async fn form_posts_without_javascript_redirect_back_with_the_result() {
     let app = spawn_app().await;
+    let referer = [("referer", format!("{}/organizations/new", app.base))];
     let res = app
-        .client
-        .post(format!("{}/api/create-organization", app.base))
-        .header("accept", "text/html")
-        .header("referer", format!("{}/organizations/new", app.base))
-        .form(&[
-            ("name", ""),
-            ("email", ""),
-            ("phone", ""),
-            ("address", ""),
-            ("syncro_tenant", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .browser_post("create-organization", &referer, &new_organization(""))
+        .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(
@@ -351,20 +359,12 @@ async fn form_posts_without_javascript_redirect_back_with_the_result() {
         .unwrap();
     assert!(page.contains("Name is required"), "error not shown");
     let res = app
-        .client
-        .post(format!("{}/api/create-organization", app.base))
-        .header("accept", "text/html")
-        .header("referer", format!("{}/organizations/new", app.base))
-        .form(&[
-            ("name", "Acme Dental"),
-            ("email", ""),
-            ("phone", ""),
-            ("address", ""),
-            ("syncro_tenant", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .browser_post(
+            "create-organization",
+            &referer,
+            &new_organization("Acme Dental"),
+        )
+        .await;
     assert!(res.status().is_redirection());
     assert!(
         res.headers()["location"]
@@ -377,40 +377,24 @@ async fn form_posts_without_javascript_redirect_back_with_the_result() {
 #[tokio::test]
 async fn cross_site_form_posts_are_refused_and_change_nothing() {
     let app = spawn_app().await;
-    let form = [
-        ("name", "Forged Dental"),
-        ("email", ""),
-        ("phone", ""),
-        ("address", ""),
-        ("syncro_tenant", ""),
-    ];
+    let form = new_organization("Forged Dental");
     for (header, value) in [
         ("origin", "https://evil.example"),
         ("sec-fetch-site", "cross-site"),
     ] {
         let res = app
-            .client
-            .post(format!("{}/api/create-organization", app.base))
-            .header("accept", "text/html")
-            .header(header, value)
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+            .browser_post("create-organization", &[(header, value.to_string())], &form)
+            .await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{header}: {value}");
     }
     assert_eq!(app.count("organizations").await, 0);
     // The app's own form post (same origin) goes through.
-    let host = app.base.trim_start_matches("http://").to_string();
-    let res = app
-        .client
-        .post(format!("{}/api/create-organization", app.base))
-        .header("origin", format!("http://{host}"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let origin = app.base.clone();
+    let same = [
+        ("origin", origin),
+        ("sec-fetch-site", "same-origin".to_string()),
+    ];
+    let res = app.browser_post("create-organization", &same, &form).await;
     assert!(
         res.status().is_success() || res.status().is_redirection(),
         "{}",
@@ -474,6 +458,16 @@ async fn pages_render_server_side_and_escape_names() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+fn new_organization(name: &str) -> [(&str, &str); 5] {
+    [
+        ("name", name),
+        ("email", ""),
+        ("phone", ""),
+        ("address", ""),
+        ("syncro_tenant", ""),
+    ]
 }
 
 #[test]

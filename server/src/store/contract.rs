@@ -462,7 +462,7 @@ pub async fn organizations_cannot_join_a_deleted_syncro_tenant(store: &dyn Store
     let err = store
         .apply(
             &a,
-            rules::move_organizations(&ctx(), &target, &[org.clone()]).unwrap(),
+            rules::move_organizations(&ctx(), &target, std::slice::from_ref(&org)).unwrap(),
         )
         .await
         .unwrap_err();
