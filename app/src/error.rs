@@ -32,8 +32,19 @@ pub enum AppError {
     InUse { message: String },
     #[error("You are not allowed to do that. Only Administrators can change things.")]
     NotAllowed,
-    #[error("You are not signed in.")]
+    #[error("You are not signed in, or your session has ended. Sign in again.")]
     NotSignedIn,
+    /// Sign-in refused. Says nothing about whether the email exists.
+    #[error("The email or password is not right.")]
+    SignInFailed,
+    #[error("Too many failed sign-ins for this email. Wait {wait_seconds} seconds and try again.")]
+    TooManyAttempts { wait_seconds: u64 },
+    #[error("{email} already has a tenantmap user.")]
+    EmailTaken { email: String },
+    #[error("An account needs an active Administrator: make someone else an Administrator first.")]
+    LastAdministrator,
+    #[error("tenantmap is already set up. Sign in instead.")]
+    AlreadySetUp,
     #[error(
         "Something went wrong on our side (reference {reference}). Try again; if it keeps happening, quote the reference."
     )]
@@ -79,6 +90,7 @@ impl From<DomainError> for AppError {
                 ),
             },
             DomainError::InUse(message) => AppError::InUse { message },
+            DomainError::LastAdministrator => AppError::LastAdministrator,
         }
     }
 }

@@ -4,6 +4,8 @@
 //! with `hydrate` and natively with `ssr`; never both in one build.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;

@@ -21,6 +21,15 @@ pub enum StoreError {
     /// R5 refused by the store's own condition.
     #[error("not empty: {0}")]
     NotEmpty(String),
+    /// The account must keep an active Administrator.
+    #[error("last active administrator")]
+    LastAdministrator,
+    /// A sign-in email is held by another user.
+    #[error("email taken: {0}")]
+    EmailTaken(String),
+    /// A first-run change found an account already there.
+    #[error("already installed")]
+    AlreadyInstalled,
     #[error("store unavailable: {0}")]
     Unavailable(String),
 }
@@ -122,4 +131,33 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
         audit: AuditEntry,
     ) -> Result<DiscoveryOutcome, StoreError>;
+
+    // Accounts, users and sessions. Accounts and users are written through `apply`
+    // (`Write::PutAccount`, `PutUser`, `ClaimEmail`, …); emails and session tokens are unique
+    // across the installation, so their lookups take no account.
+
+    /// True once any account exists (the first-run page is then gone for good).
+    async fn installed(&self) -> Result<bool, StoreError>;
+    async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError>;
+    async fn user(&self, account: &AccountId, id: UserId) -> Result<Option<User>, StoreError>;
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError>;
+    /// Every user of the account, ordered by email.
+    async fn list_users(&self, account: &AccountId) -> Result<Vec<User>, StoreError>;
+
+    async fn put_session(&self, session: Session) -> Result<(), StoreError>;
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError>;
+    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError>;
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Counts one sign-in attempt for `email_key`, atomically: `Some(ms)` (and nothing
+    /// counted) when the email must wait that long first ([`sign_in_wait`]), else the attempt
+    /// is counted as a failure ([`note_failure`]) until [`clear_sign_in_failures`] forgives it.
+    ///
+    /// [`clear_sign_in_failures`]: Store::clear_sign_in_failures
+    async fn sign_in_attempt(
+        &self,
+        email_key: &str,
+        at: Timestamp,
+    ) -> Result<Option<i64>, StoreError>;
+    async fn clear_sign_in_failures(&self, email_key: &str) -> Result<(), StoreError>;
 }

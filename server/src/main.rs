@@ -1,22 +1,38 @@
-//! The `server` command: serve (the default), import-tenants, demo.
+//! The `server` command: serve (the default), admin create, import-tenants, demo, precompress.
 
 use app::api::context::AppState;
-use app::domain::AccountId;
 use leptos::config::get_configuration;
 use server::store::EmbeddedStore;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-const USAGE: &str = "usage: server [serve | import-tenants FILE | demo [--organizations N] [--tenants N] | precompress DIR]
+const USAGE: &str = "usage: server [COMMAND]
+
+commands:
+  serve                                      serve the app (the default)
+  admin create --account NAME --email EMAIL  create an account and its first Administrator;
+                                             the password comes from TENANTMAP_ADMIN_PASSWORD
+                                             or, without it, from standard input
+  import-tenants --as EMAIL FILE             import Microsoft Tenants from CSV into the account
+                                             of that Administrator
+  demo [--organizations N] [--tenants N]     create the demo account (prints how to sign in)
+  precompress DIR                            write .br and .gz beside the site's assets
 
 environment:
   TENANTMAP_DATA     directory of the embedded store (default ./data)
-  TENANTMAP_ACCOUNT  the account to act in (default \"default\")
   LEPTOS_SITE_ADDR   address to serve on (default from Leptos.toml, 127.0.0.1:3000)";
 
 fn fail(msg: impl std::fmt::Display) -> ! {
     eprintln!("error: {msg}");
     std::process::exit(2)
+}
+
+/// The value after `flag`, if given.
+fn flag<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
 }
 
 #[tokio::main]
@@ -25,22 +41,46 @@ async fn main() {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let data = PathBuf::from(std::env::var("TENANTMAP_DATA").unwrap_or_else(|_| "./data".into()));
-    let account =
-        AccountId::parse(&std::env::var("TENANTMAP_ACCOUNT").unwrap_or_else(|_| "default".into()))
-            .unwrap_or_else(|e| fail(format!("TENANTMAP_ACCOUNT: {e}")));
     let open = || {
         EmbeddedStore::open(&data)
             .unwrap_or_else(|e| fail(format!("cannot open the store in {}: {e}", data.display())))
     };
     match args.first().map(String::as_str) {
-        None | Some("serve") => serve(Arc::new(open()), account).await,
-        Some("import-tenants") => {
-            let Some(file) = args.get(1) else { fail(USAGE) };
+        None | Some("serve") => serve(Arc::new(open())).await,
+        Some("admin") if args.get(1).map(String::as_str) == Some("create") => {
+            let (Some(name), Some(email)) = (flag(&args, "--account"), flag(&args, "--email"))
+            else {
+                fail(USAGE)
+            };
+            let password = match std::env::var("TENANTMAP_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("Password for {email} (at least 12 characters), then Enter:");
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .unwrap_or_else(|e| fail(e));
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
             let store = open();
-            match server::tasks::import_tenants_file(&store, &account, file.as_ref()).await {
+            let (account, user) = server::tasks::create_account(&store, name, email, &password)
+                .await
+                .unwrap_or_else(|e| fail(e));
+            println!(
+                "Created the account \"{name}\" ({account}) with Administrator {user}. Sign in at /sign-in."
+            );
+        }
+        Some("import-tenants") => {
+            let (Some(email), Some(file)) = (flag(&args, "--as"), args.last()) else {
+                fail(USAGE)
+            };
+            let store = open();
+            match server::tasks::import_tenants_file(&store, email, file.as_ref()).await {
                 Ok(report) => {
                     println!(
                         "added {}, updated {}, rejected {}",
@@ -56,24 +96,22 @@ async fn main() {
             }
         }
         Some("demo") => {
-            let num = |flag: &str, default: usize| {
-                args.iter()
-                    .position(|a| a == flag)
-                    .and_then(|i| args.get(i + 1))
+            let num = |name: &str, default: usize| {
+                flag(&args, name)
                     .map(|v| v.parse().unwrap_or_else(|_| fail(USAGE)))
                     .unwrap_or(default)
             };
             let store = open();
-            server::tasks::load_demo(
+            let how = server::tasks::create_demo(
                 &store,
-                &account,
                 num("--organizations", 60),
                 num("--tenants", 40),
             )
             .await
             .unwrap_or_else(|e| fail(e));
+            println!("{how}");
             println!(
-                "Demo data loaded into {} (account \"{account}\"). Start the app with `make run` and open http://127.0.0.1:3000",
+                "Data: {}. Start the app with `make run` and open http://127.0.0.1:3000",
                 data.display()
             );
         }
@@ -89,7 +127,7 @@ async fn main() {
     }
 }
 
-async fn serve(store: Arc<EmbeddedStore>, account: AccountId) {
+async fn serve(store: Arc<EmbeddedStore>) {
     let conf = get_configuration(Some("Leptos.toml"))
         .unwrap_or_else(|e| fail(format!("Leptos.toml: {e}")));
     let leptos_options = conf.leptos_options;
@@ -98,7 +136,6 @@ async fn serve(store: Arc<EmbeddedStore>, account: AccountId) {
     let state = AppState {
         leptos_options,
         store,
-        account,
     };
     let router = server::router::router(state);
     let listener = tokio::net::TcpListener::bind(addr)

@@ -53,6 +53,10 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            sessions,
+        ))
         .layer(axum::middleware::from_fn(refuse_cross_site))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -94,6 +98,86 @@ async fn refuse_cross_site(
     next.run(req).await
 }
 
+/// Where a page request goes, given who asks. `None`: serve it.
+pub fn page_gate(path: &str, signed_in: bool, installed: bool) -> Option<String> {
+    const PUBLIC: [&str; 2] = ["/sign-in", "/first-run"];
+    match (path, signed_in, installed) {
+        ("/first-run", _, false) => None,
+        ("/first-run", true, true) | ("/sign-in", true, _) => Some("/".into()),
+        ("/first-run", false, true) => Some("/sign-in".into()),
+        (_, false, false) => Some("/first-run".into()),
+        (p, false, true) if !PUBLIC.contains(&p) => Some(app::components::url(
+            "/sign-in",
+            &[("next", if p == "/" { "" } else { p })],
+        )),
+        _ => None,
+    }
+}
+
+/// The session layer: finds the caller from the session cookie once per request and puts it
+/// in the request's extensions (where `api::context::caller` looks), sends signed-out page
+/// requests to sign-in (or first-run), and tells the browser to drop a cookie whose session
+/// has ended. Static assets skip it.
+async fn sessions(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use app::auth::{Resolved, clear_cookie, is_https, resolve};
+    use axum::response::{IntoResponse, Redirect};
+    let path = req.uri().path().to_string();
+    if path.starts_with(&format!("/{}/", state.leptos_options.site_pkg_dir)) {
+        return next.run(req).await;
+    }
+    let resolved = match resolve(&*state.store, req.headers()).await {
+        Ok(r) => r,
+        Err(e) => {
+            let message = app::error::AppError::internal(e).to_string();
+            return (http::StatusCode::SERVICE_UNAVAILABLE, message).into_response();
+        }
+    };
+    let https = is_https(req.headers(), req.uri());
+    let signed_in = matches!(resolved, Resolved::SignedIn(_));
+    if let Resolved::SignedIn(caller) = &resolved {
+        req.extensions_mut().insert(caller.clone());
+    }
+    let is_page = req.method() == http::Method::GET && !path.starts_with("/api/");
+    let mut resp = if is_page {
+        // Only a signed-out page request needs to know whether any account exists.
+        let installed = signed_in || state.store.installed().await.unwrap_or(true);
+        let full = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or(path.clone());
+        let target = page_gate(&path, signed_in, installed).map(|t| {
+            // Keep the query string of the page asked for.
+            if t.starts_with("/sign-in?next=") && full != path {
+                app::components::url("/sign-in", &[("next", &full)])
+            } else {
+                t
+            }
+        });
+        match target {
+            Some(to) => Redirect::to(&to).into_response(),
+            None => next.run(req).await,
+        }
+    } else {
+        next.run(req).await
+    };
+    let headers = resp.headers_mut();
+    if matches!(resolved, Resolved::Ended) && !headers.contains_key(header::SET_COOKIE) {
+        if let Ok(v) = HeaderValue::from_str(&clear_cookie(https)) {
+            headers.append(header::SET_COOKIE, v);
+        }
+    }
+    // Pages and answers are per user: no shared or back-button cache keeps them.
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    resp
+}
+
 /// Serves the router on a free loopback port in the background (tests, benchmarks); returns
 /// its base URL.
 pub async fn spawn_on_free_port(state: AppState) -> std::io::Result<String> {
@@ -110,7 +194,33 @@ pub async fn spawn_on_free_port(state: AppState) -> std::io::Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_cross_site;
+    use super::{is_cross_site, page_gate};
+
+    #[test]
+    fn signed_out_pages_go_to_sign_in_or_first_run() {
+        assert_eq!(page_gate("/organizations", true, true), None);
+        assert_eq!(
+            page_gate("/organizations", false, true).as_deref(),
+            Some("/sign-in?next=%2Forganizations")
+        );
+        assert_eq!(page_gate("/", false, true).as_deref(), Some("/sign-in"));
+        assert_eq!(page_gate("/sign-in", false, true), None);
+        assert_eq!(page_gate("/sign-in", true, true).as_deref(), Some("/"));
+        assert_eq!(
+            page_gate("/organizations", false, false).as_deref(),
+            Some("/first-run")
+        );
+        assert_eq!(
+            page_gate("/sign-in", false, false).as_deref(),
+            Some("/first-run")
+        );
+        assert_eq!(page_gate("/first-run", false, false), None);
+        assert_eq!(
+            page_gate("/first-run", false, true).as_deref(),
+            Some("/sign-in")
+        );
+        assert_eq!(page_gate("/first-run", true, true).as_deref(), Some("/"));
+    }
     use http::{HeaderMap, Method};
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {

@@ -1,4 +1,4 @@
-//! Command-line tasks: importing tenants from CSV and loading the demo account.
+//! Command-line tasks: the first Administrator, importing tenants from CSV, the demo account.
 
 use app::api::context::{Caller, Role, import_csv};
 use app::domain::rules::{self, Parent};
@@ -7,25 +7,102 @@ use app::store::Store;
 use app::wire::ImportReport;
 use uuid::Uuid;
 
-pub fn cli_caller(account: &AccountId, actor: &str) -> Caller {
+/// A command-line task acts as a named Administrator; the audit log records it as `actor`.
+pub fn cli_caller(user: &User, actor: &str) -> Caller {
     Caller {
-        account: account.clone(),
+        account: user.account.clone(),
+        user: user.id,
         actor: actor.to_string(),
         role: Role::Administrator,
+        session: String::new(),
     }
 }
 
-/// `server import-tenants FILE`.
+/// `server admin create`: a new account and its first Administrator.
+pub async fn create_account(
+    store: &dyn Store,
+    name: &str,
+    email: &str,
+    password: &str,
+) -> Result<(AccountId, Email), String> {
+    let name = AccountName::parse(name).map_err(|e| e.to_string())?;
+    let email = Email::parse(email).map_err(|e| e.to_string())?;
+    let password = Password::new(password).map_err(|e| e.to_string())?;
+    let user = app::api::context::create_account(store, name, email, password, false)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((user.account, user.email))
+}
+
+/// The active Administrator a command-line task acts as.
+async fn administrator(store: &dyn Store, email: &str) -> Result<User, String> {
+    let email = Email::parse(email).map_err(|e| e.to_string())?;
+    match store
+        .user_by_email(&email)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Some(u) if u.active && u.role == Role::Administrator => Ok(u),
+        _ => Err(format!("{email} is not an active Administrator")),
+    }
+}
+
+/// `server import-tenants --as EMAIL FILE`.
 pub async fn import_tenants_file(
     store: &dyn Store,
-    account: &AccountId,
+    email: &str,
     path: &std::path::Path,
 ) -> Result<ImportReport, String> {
+    let admin = administrator(store, email).await?;
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    import_csv(store, &cli_caller(account, "command line import"), &text)
+    let actor = format!("{} (command line import)", admin.email);
+    import_csv(store, &cli_caller(&admin, &actor), &text)
         .await
         .map_err(|e| e.to_string())
+}
+
+pub const DEMO_ADMIN: &str = "admin@foggy-it.example";
+pub const DEMO_TECHNICIAN: &str = "tech@foggy-it.example";
+
+/// `server demo`: the demo account with an Administrator and a Technician, filled by
+/// [`load_demo`]. Returns how to sign in. The password is `TENANTMAP_DEMO_PASSWORD` or a
+/// fixed demo one (this is demo data on your machine).
+pub async fn create_demo(store: &dyn Store, orgs: usize, tenants: usize) -> Result<String, String> {
+    let password = std::env::var("TENANTMAP_DEMO_PASSWORD")
+        .unwrap_or_else(|_| "foggy-demo-password".to_string());
+    let how = format!(
+        "Sign in as the Administrator {DEMO_ADMIN} or the Technician {DEMO_TECHNICIAN}, password \"{password}\"."
+    );
+    let admin_email = Email::parse(DEMO_ADMIN).map_err(|e| e.to_string())?;
+    if store
+        .user_by_email(&admin_email)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Ok(format!("The demo account exists already. {how}"));
+    }
+    let (account, _) =
+        create_account(store, "Foggy IT Services (demo)", DEMO_ADMIN, &password).await?;
+    let admin = administrator(store, DEMO_ADMIN).await?;
+    let caller = cli_caller(&admin, "demo loader");
+    let hash =
+        app::api::context::hash_password(Password::new(&password).map_err(|e| e.to_string())?)
+            .await
+            .map_err(|e| e.to_string())?;
+    let tech = NewUser {
+        id: UserId::from_uuid(Uuid::new_v4()),
+        email: Email::parse(DEMO_TECHNICIAN).map_err(|e| e.to_string())?,
+        role: Role::Technician,
+        password_hash: hash,
+    };
+    store
+        .apply(&account, add_user(&caller.ctx(), &account, tech))
+        .await
+        .map_err(|e| e.to_string())?;
+    load_demo(store, &caller, orgs, tenants).await?;
+    Ok(format!("Demo data loaded. {how}"))
 }
 
 /// A deterministic tenant id for demo and benchmark data.
@@ -96,18 +173,18 @@ pub fn demo_name(n: usize) -> String {
 /// Organizations and `tenants` generated Microsoft Tenants, a third of them mapped.
 pub async fn load_demo(
     store: &dyn Store,
-    account: &AccountId,
+    caller: &Caller,
     orgs: usize,
     tenants: usize,
 ) -> Result<(), String> {
-    let caller = cli_caller(account, "demo loader");
+    let account = &caller.account;
     let err = |e: app::store::StoreError| e.to_string();
     for name in [
         "Foggy IT Services - Boston",
         "Foggy IT Services - Waltham",
         "Foggy IT Services - Burlington",
     ] {
-        create_org(store, &caller, name).await.map_err(err)?;
+        create_org(store, caller, name).await.map_err(err)?;
     }
     let mut discovered = vec![
         DiscoveredTenant::parse(
@@ -149,7 +226,7 @@ pub async fn load_demo(
             .map_err(err)?;
     }
     for n in 0..orgs {
-        let st = create_org(store, &caller, &demo_name(n))
+        let st = create_org(store, caller, &demo_name(n))
             .await
             .map_err(err)?;
         // Map every third generated Syncro Tenant to a generated Microsoft Tenant.

@@ -1,172 +1,11 @@
 //! API tests over HTTP: the real router on a free port with a fresh embedded store, called the
 //! way a browser calls server functions (URL-encoded form posts).
 
-use app::api::context::AppState;
-use app::domain::AccountId;
+mod common;
+
 use app::error::AppError;
-use leptos::config::LeptosOptions;
+use common::*;
 use reqwest::StatusCode;
-use server::store::EmbeddedStore;
-use std::sync::Arc;
-
-struct TestApp {
-    base: String,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-    _serial: std::sync::MutexGuard<'static, ()>,
-}
-
-/// One test server at a time. Servers of concurrently running tests (each on its own tokio
-/// runtime, in one process) were seen to leave a page render waiting forever about once in
-/// fifteen runs, through Leptos' process-wide state; a real server is one router on one runtime
-/// (800 concurrent page loads on the release build: no stall). Serializing keeps this honest.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-// The lock is held for the whole test on purpose; each test runs on its own thread.
-#[allow(clippy::await_holding_lock)]
-async fn spawn_app() -> TestApp {
-    let serial = SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-    let options = LeptosOptions::builder()
-        .output_name("tenantmap")
-        .site_root("target/site")
-        .build();
-    let state = AppState {
-        leptos_options: options,
-        store,
-        account: AccountId::parse("default").unwrap(),
-    };
-    let base = server::router::spawn_on_free_port(state).await.unwrap();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(5))
-        .build()
-        .unwrap();
-    TestApp {
-        base,
-        client,
-        _dir: dir,
-        _serial: serial,
-    }
-}
-
-impl TestApp {
-    /// Posts a form the way a browser without JavaScript does, with extra headers.
-    async fn browser_post(
-        &self,
-        endpoint: &str,
-        headers: &[(&str, String)],
-        form: &[(&str, &str)],
-    ) -> reqwest::Response {
-        let mut req = self
-            .client
-            .post(format!("{}/api/{endpoint}", self.base))
-            .header("accept", "text/html");
-        for (k, v) in headers {
-            req = req.header(*k, v);
-        }
-        req.form(form).send().await.unwrap()
-    }
-
-    /// Calls a server function; Ok(body JSON) or the typed error it answered with.
-    async fn call(
-        &self,
-        endpoint: &str,
-        form: &[(&str, &str)],
-    ) -> Result<serde_json::Value, AppError> {
-        let res = self
-            .client
-            .post(format!("{}/api/{endpoint}", self.base))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status();
-        let text = res.text().await.unwrap();
-        if status.is_success() || status.is_redirection() {
-            Ok(if text.is_empty() {
-                serde_json::Value::Null
-            } else {
-                serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
-            })
-        } else {
-            Err(serde_json::from_str(&text)
-                .unwrap_or_else(|_| panic!("{endpoint} answered {status} with {text}")))
-        }
-    }
-
-    async fn create_organization(
-        &self,
-        name: &str,
-        syncro_tenant: &str,
-    ) -> Result<String, AppError> {
-        let v = self
-            .call(
-                "create-organization",
-                &[
-                    ("name", name),
-                    ("email", ""),
-                    ("phone", ""),
-                    ("address", ""),
-                    ("syncro_tenant", syncro_tenant),
-                ],
-            )
-            .await?;
-        Ok(v.as_str().unwrap().to_string())
-    }
-
-    async fn syncro_tenants(&self, q: &str) -> serde_json::Value {
-        self.call("syncro-tenants", &[("q", q), ("page", "1")])
-            .await
-            .unwrap()
-    }
-
-    async fn organization(&self, id: &str) -> Result<serde_json::Value, AppError> {
-        self.call("organization", &[("id", id)]).await
-    }
-
-    async fn import(&self, csv: &str) -> serde_json::Value {
-        self.call("import-tenants", &[("csv", csv)]).await.unwrap()
-    }
-
-    async fn tenant(&self, id: &str) -> serde_json::Value {
-        self.call("microsoft-tenant", &[("tenant_id", id)])
-            .await
-            .unwrap()
-    }
-
-    async fn map_tenant(
-        &self,
-        tenant: &str,
-        version: &str,
-        syncro_tenant: &str,
-    ) -> Result<serde_json::Value, AppError> {
-        self.call(
-            "map-tenant",
-            &[
-                ("tenant_id", tenant),
-                ("version", version),
-                ("syncro_tenant", syncro_tenant),
-                ("change", ""),
-                ("back", "/admin/microsoft-tenants"),
-            ],
-        )
-        .await
-    }
-
-    async fn count(&self, endpoint: &str) -> u64 {
-        let form: &[(&str, &str)] = match endpoint {
-            "organizations" => &[("q", ""), ("page", "1"), ("exclude", "")],
-            _ => &[("q", ""), ("page", "1")],
-        };
-        self.call(endpoint, form).await.unwrap()["total"]
-            .as_u64()
-            .unwrap()
-    }
-}
 
 const T1: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const T2: &str = "0b5e7c1a-1111-4c2b-9a11-000000000002";
@@ -349,11 +188,8 @@ async fn form_posts_without_javascript_redirect_back_with_the_result() {
     );
     // The page rendered at that URL shows the error next to the form.
     let page = app
-        .client
-        .get(&location)
-        .send()
+        .get(location.trim_start_matches(&app.base))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -415,12 +251,7 @@ async fn pages_render_server_side_and_escape_names() {
         "/organizations",
         "/syncro-tenants",
     ] {
-        let res = app
-            .client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap();
+        let res = app.get(path).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         let html = res.text().await.unwrap();
         assert!(
@@ -430,11 +261,8 @@ async fn pages_render_server_side_and_escape_names() {
         assert!(html.contains("&lt;"), "{path} shows the name as text");
     }
     let html = app
-        .client
-        .get(format!("{}/admin/microsoft-tenants", app.base))
-        .send()
+        .get("/admin/microsoft-tenants")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -442,21 +270,11 @@ async fn pages_render_server_side_and_escape_names() {
         html.contains("Actions for &lt;script&gt;"),
         "the ⋮ button is labelled"
     );
-    let res = app
-        .client
-        .get(format!("{}/organizations", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get("/organizations").await;
     assert_eq!(res.headers()["x-frame-options"], "DENY");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     assert_eq!(res.headers()["referrer-policy"], "same-origin");
-    let res = app
-        .client
-        .get(format!("{}/no/such/page", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get("/no/such/page").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 

@@ -1,7 +1,9 @@
 //! What a server function reads from the request context: the store and the caller.
 
+pub use crate::domain::Role;
 use crate::domain::{
-    AccountId, ChangeSet, NameKind, OrganizationId, SyncroTenantId, Timestamp, Version, rules::Ctx,
+    AccountId, ChangeSet, NameKind, OrganizationId, SyncroTenantId, Timestamp, UserId, Version,
+    rules::Ctx,
 };
 use crate::error::AppError;
 use crate::store::{Store, StoreError};
@@ -13,8 +15,6 @@ use std::sync::Arc;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
-    /// The account every request acts in until sign-in (issue 3) puts the account in the session.
-    pub account: AccountId,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -23,18 +23,18 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Administrator,
-    Technician,
-}
-
-/// Who is calling, and in which account. The account never comes from a request parameter.
+/// Who is calling, and in which account: found by the session layer from the session cookie
+/// alone (`crate::auth::resolve`) and kept in the request's extensions. The account never comes
+/// from a request parameter.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub account: AccountId,
+    pub user: UserId,
+    /// The user's email: the "who" of the audit log.
     pub actor: String,
     pub role: Role,
+    /// The SHA-256 of the session token (sign-out deletes it).
+    pub session: String,
 }
 
 impl Caller {
@@ -60,15 +60,14 @@ pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))
 }
 
-/// The caller of this request. Sign-in (issue 3) replaces the body; every server function
-/// already goes through here or through [`admin`].
+/// The signed-in caller of this request, or "not signed in". Every server function except
+/// sign-in and first-run goes through here or through [`admin`]. Fails closed: a request the
+/// session layer did not see has no caller.
 pub async fn caller() -> Result<(Caller, Arc<dyn Store>), AppError> {
     let state = state()?;
-    let caller = Caller {
-        account: state.account.clone(),
-        actor: "Administrator".to_string(),
-        role: Role::Administrator,
-    };
+    let caller = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Caller>().cloned())
+        .ok_or(AppError::NotSignedIn)?;
     Ok((caller, state.store))
 }
 
@@ -117,6 +116,9 @@ pub async fn store_error(
                 existing_id: Some(owner.to_string()),
             }
         }
+        StoreError::LastAdministrator => AppError::LastAdministrator,
+        StoreError::EmailTaken(email) => AppError::EmailTaken { email },
+        StoreError::AlreadyInstalled => AppError::AlreadySetUp,
         StoreError::Unavailable(detail) => AppError::internal(detail),
     }
 }
@@ -209,4 +211,62 @@ pub async fn accepts_html() -> bool {
                 .map(|v| v.contains("text/html"))
         })
         .unwrap_or(false)
+}
+
+/// Adds a `Set-Cookie` header to this response; `cookie(https)` builds it for the scheme the
+/// browser used.
+pub fn set_cookie(cookie: impl FnOnce(bool) -> String) {
+    let https = use_context::<http::request::Parts>()
+        .map(|p| crate::auth::is_https(&p.headers, &p.uri))
+        .unwrap_or(false);
+    if let (Some(resp), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&cookie(https)),
+    ) {
+        resp.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// Runs CPU-heavy work (password hashing) off the async workers.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(AppError::internal)
+}
+
+/// argon2id, off the async workers.
+pub async fn hash_password(password: crate::domain::Password) -> Result<String, AppError> {
+    blocking(move || crate::auth::hash_password(&password))
+        .await?
+        .map_err(AppError::internal)
+}
+
+/// A new account with its first Administrator, in one change. Used by the first-run page,
+/// `server admin create` and the demo loader. `first_run` refuses when any account exists.
+pub async fn create_account(
+    store: &dyn Store,
+    name: crate::domain::AccountName,
+    email: crate::domain::Email,
+    password: crate::domain::Password,
+    first_run: bool,
+) -> Result<crate::domain::User, AppError> {
+    let hash = hash_password(password).await?;
+    let account = AccountId::parse(&uuid::Uuid::new_v4().simple().to_string())?;
+    let user_id = UserId::from_uuid(uuid::Uuid::new_v4());
+    let ctx = Ctx {
+        actor: email.to_string(),
+        now: now(),
+        audit_id: uuid::Uuid::new_v4().to_string(),
+    };
+    let new = crate::domain::NewUser {
+        id: user_id,
+        email: email.clone(),
+        role: Role::Administrator,
+        password_hash: hash,
+    };
+    let change = crate::domain::create_account(&ctx, account.clone(), name, new, first_run);
+    apply(store, &account, change, email.as_str()).await?;
+    found(store.user(&account, user_id).await, "The new user")
 }

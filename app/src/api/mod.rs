@@ -7,10 +7,12 @@ pub mod context;
 mod organizations;
 mod syncro_tenants;
 mod tenants;
+mod users;
 
 pub use organizations::*;
 pub use syncro_tenants::*;
 pub use tenants::*;
+pub use users::*;
 
 /// A redirect target from a form: only a path on this site (no open redirects).
 pub fn safe_back(back: &str, fallback: &str) -> String {

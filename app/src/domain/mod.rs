@@ -9,13 +9,15 @@ mod ids;
 mod names;
 mod records;
 pub mod rules;
+mod users;
 
-pub use ids::{AccountId, MicrosoftTenantId, OrganizationId, SyncroTenantId, Version};
+pub use ids::{AccountId, MicrosoftTenantId, OrganizationId, SyncroTenantId, UserId, Version};
 pub use names::{ContactDetails, NameKind, OrganizationName, SyncroTenantName, name_key};
 pub use records::{
     AuditEntry, ChangeSet, DiscoveredTenant, Expect, MicrosoftTenant, Organization, SyncroTenant,
     Timestamp, Write,
 };
+pub use users::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +33,9 @@ pub enum DomainError {
     },
     #[error("{0}")]
     InUse(String),
+    /// An account always keeps one active Administrator.
+    #[error("the last active Administrator cannot be demoted or disabled")]
+    LastAdministrator,
 }
 
 impl DomainError {

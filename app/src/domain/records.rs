@@ -180,6 +180,27 @@ pub enum Write {
         key: String,
     },
     Audit(AuditEntry),
+    /// The installation has an account. `first`: refused if it had one already (first run).
+    Installed {
+        first: bool,
+    },
+    /// Create an account (it must not exist).
+    PutAccount {
+        record: Account,
+    },
+    /// Add `delta` to the account's active Administrators; refused if that leaves none.
+    AdjustAdministrators {
+        delta: i32,
+    },
+    /// Reserve a sign-in email across the installation; refused if another user holds it.
+    ClaimEmail {
+        key: String,
+        user: UserId,
+    },
+    PutUser {
+        record: User,
+        expect: Expect,
+    },
 }
 
 impl Write {
@@ -196,6 +217,10 @@ impl Write {
                 format!("name:{kind:?}:{key}")
             }
             Write::Audit(a) => format!("audit:{}", a.id),
+            Write::Installed { .. } => "installed".to_string(),
+            Write::PutAccount { .. } | Write::AdjustAdministrators { .. } => "account".to_string(),
+            Write::ClaimEmail { key, .. } => format!("email:{key}"),
+            Write::PutUser { record, .. } => format!("user:{}", record.id),
         }
     }
 }

@@ -14,7 +14,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    fn audit(
+    pub(crate) fn audit_entry(
         &self,
         action: &str,
         summary: String,
@@ -112,7 +112,7 @@ pub fn create_organization(
         record: org,
         expect: Expect::Absent,
     });
-    c.push(ctx.audit(
+    c.push(ctx.audit_entry(
         "organization.create",
         summary,
         serde_json::Value::Null,
@@ -168,7 +168,7 @@ pub fn update_organization(
     } else {
         format!("Updated Organization \"{}\"", after.name)
     };
-    c.push(ctx.audit(
+    c.push(ctx.audit_entry(
         "organization.update",
         summary,
         to_json(before),
@@ -205,7 +205,7 @@ pub fn rename_syncro_tenant(
         updated_at: ctx.now,
         ..before.clone()
     };
-    c.push(ctx.audit(
+    c.push(ctx.audit_entry(
         "syncro_tenant.rename",
         format!(
             "Renamed Syncro Tenant \"{}\" to \"{}\"",
@@ -251,7 +251,7 @@ pub fn delete_syncro_tenant(
         id: before.id,
         expect: expected,
     });
-    c.push(ctx.audit(
+    c.push(ctx.audit_entry(
         "syncro_tenant.delete",
         format!("Deleted Syncro Tenant \"{}\"", before.name),
         to_json(before),
@@ -286,7 +286,7 @@ pub fn map_tenant(
     check_target_free(mt, st)?;
     let mut c = ChangeSet::default();
     set_mapping(&mut c, mt, expected, Some(st));
-    c.push(ctx.audit(
+    c.push(ctx.audit_entry(
         "microsoft_tenant.map",
         format!(
             "Mapped Microsoft Tenant \"{}\" to Syncro Tenant \"{}\"",
@@ -316,7 +316,7 @@ pub fn change_mapping(
     let mut c = ChangeSet::default();
     clear_syncro_side(&mut c, current);
     set_mapping(&mut c, mt, expected, Some(target));
-    c.push(ctx.audit(
+    c.push(ctx.audit_entry(
         "microsoft_tenant.change",
         format!(
             "Changed Microsoft Tenant \"{}\" from Syncro Tenant \"{}\" to \"{}\"",
@@ -338,7 +338,7 @@ pub fn unmap_tenant(
     let mut c = ChangeSet::default();
     clear_syncro_side(&mut c, current);
     set_mapping(&mut c, mt, expected, None);
-    c.push(ctx.audit(
+    c.push(ctx.audit_entry(
         "microsoft_tenant.unmap",
         format!(
             "Unmapped Microsoft Tenant \"{}\" from Syncro Tenant \"{}\"",
@@ -436,7 +436,7 @@ pub fn move_organizations(
         delta: moved,
     });
     let names: Vec<&str> = moving.iter().map(|o| o.name.as_str()).collect();
-    c.push(ctx.audit(
+    c.push(ctx.audit_entry(
         "syncro_tenant.add_organizations",
         format!(
             "Moved {} to Syncro Tenant \"{}\"",

@@ -19,9 +19,13 @@ use uuid::Uuid;
 const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
 /// `{account}/{at:020}/{id}` → JSON audit entry.
 const AUDIT: TableDefinition<&str, &[u8]> = TableDefinition::new("audit");
+/// SHA-256 of a session token (hex) → JSON session.
+const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions");
 
 #[derive(Default, Clone)]
-struct Account {
+struct AccountData {
+    info: Option<Account>,
+    users: HashMap<UserId, User>,
     syncro: HashMap<SyncroTenantId, SyncroTenant>,
     orgs: HashMap<OrganizationId, Organization>,
     tenants: HashMap<MicrosoftTenantId, MicrosoftTenant>,
@@ -29,7 +33,21 @@ struct Account {
     names: HashMap<(NameKind, String), Uuid>,
 }
 
-impl Account {
+/// Everything readers see. Emails are unique across accounts, so their index is global.
+#[derive(Default)]
+struct State {
+    accounts: HashMap<AccountId, AccountData>,
+    /// Derived from the users on load, kept in step by the changes.
+    emails: HashMap<String, (AccountId, UserId)>,
+}
+
+impl State {
+    fn installed(&self) -> bool {
+        self.accounts.values().any(|a| a.info.is_some())
+    }
+}
+
+impl AccountData {
     fn index_names(&mut self) {
         self.names.clear();
         for st in self.syncro.values() {
@@ -48,6 +66,8 @@ enum Record {
     Syncro(SyncroTenant),
     Org(Organization),
     Tenant(MicrosoftTenant),
+    Account(Account),
+    User(User),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -55,11 +75,15 @@ enum Key {
     Syncro(SyncroTenantId),
     Org(OrganizationId),
     Tenant(MicrosoftTenantId),
+    Account,
+    User(UserId),
 }
 
 impl Key {
     fn storage_key(&self, account: &AccountId) -> String {
         match self {
+            Key::Account => format!("{account}/acct/-"),
+            Key::User(id) => format!("{account}/user/{id}"),
             Key::Syncro(id) => format!("{account}/st/{id}"),
             Key::Org(id) => format!("{account}/org/{id}"),
             Key::Tenant(id) => format!("{account}/mt/{id}"),
@@ -72,41 +96,107 @@ impl Key {
 struct Staged {
     records: HashMap<Key, Option<Record>>,
     names: HashMap<(NameKind, String), Option<Uuid>>,
+    emails: HashMap<String, (AccountId, UserId)>,
     audit: Vec<AuditEntry>,
 }
 
 impl Staged {
-    fn syncro(&self, acct: &Account, id: SyncroTenantId) -> Option<SyncroTenant> {
+    fn account(&self, acct: &AccountData) -> Option<Account> {
+        match self.records.get(&Key::Account) {
+            Some(Some(Record::Account(a))) => Some(a.clone()),
+            Some(_) => None,
+            None => acct.info.clone(),
+        }
+    }
+    fn user(&self, acct: &AccountData, id: UserId) -> Option<User> {
+        match self.records.get(&Key::User(id)) {
+            Some(Some(Record::User(u))) => Some(u.clone()),
+            Some(_) => None,
+            None => acct.users.get(&id).cloned(),
+        }
+    }
+    fn syncro(&self, acct: &AccountData, id: SyncroTenantId) -> Option<SyncroTenant> {
         match self.records.get(&Key::Syncro(id)) {
             Some(Some(Record::Syncro(s))) => Some(s.clone()),
             Some(_) => None,
             None => acct.syncro.get(&id).cloned(),
         }
     }
-    fn org(&self, acct: &Account, id: OrganizationId) -> Option<Organization> {
+    fn org(&self, acct: &AccountData, id: OrganizationId) -> Option<Organization> {
         match self.records.get(&Key::Org(id)) {
             Some(Some(Record::Org(o))) => Some(o.clone()),
             Some(_) => None,
             None => acct.orgs.get(&id).cloned(),
         }
     }
-    fn tenant(&self, acct: &Account, id: MicrosoftTenantId) -> Option<MicrosoftTenant> {
+    fn tenant(&self, acct: &AccountData, id: MicrosoftTenantId) -> Option<MicrosoftTenant> {
         match self.records.get(&Key::Tenant(id)) {
             Some(Some(Record::Tenant(t))) => Some(t.clone()),
             Some(_) => None,
             None => acct.tenants.get(&id).cloned(),
         }
     }
-    fn name_holder(&self, acct: &Account, key: &(NameKind, String)) -> Option<Uuid> {
+    fn name_holder(&self, acct: &AccountData, key: &(NameKind, String)) -> Option<Uuid> {
         match self.names.get(key) {
             Some(holder) => *holder,
             None => acct.names.get(key).copied(),
         }
     }
 
-    fn check(&mut self, acct: &Account, write: Write) -> Result<(), StoreError> {
+    fn check(
+        &mut self,
+        state: &State,
+        account: &AccountId,
+        acct: &AccountData,
+        write: Write,
+    ) -> Result<(), StoreError> {
         let conflict = |what: String| Err(StoreError::Conflict(what));
         match write {
+            Write::Installed { first } => {
+                if first && state.installed() {
+                    return Err(StoreError::AlreadyInstalled);
+                }
+            }
+            Write::PutAccount { record } => {
+                if self.account(acct).is_some() || record.id != *account {
+                    return conflict(format!("account {} exists", record.id));
+                }
+                self.records
+                    .insert(Key::Account, Some(Record::Account(record)));
+            }
+            Write::AdjustAdministrators { delta } => {
+                let Some(mut a) = self.account(acct) else {
+                    return conflict(format!("account {account} is gone"));
+                };
+                match a.active_administrators.checked_add_signed(delta) {
+                    Some(n) if n >= 1 => a.active_administrators = n,
+                    _ => return Err(StoreError::LastAdministrator),
+                }
+                self.records.insert(Key::Account, Some(Record::Account(a)));
+            }
+            Write::ClaimEmail { key, user } => {
+                let holder = self
+                    .emails
+                    .get(&key)
+                    .or_else(|| state.emails.get(&key))
+                    .map(|(_, u)| *u);
+                if holder.is_some_and(|h| h != user) {
+                    return Err(StoreError::EmailTaken(key));
+                }
+                self.emails.insert(key, (account.clone(), user));
+            }
+            Write::PutUser { record, expect } => {
+                let ok = match (expect, self.user(acct, record.id)) {
+                    (Expect::Absent, None) => true,
+                    (Expect::Version(v), Some(cur)) => cur.version == v,
+                    _ => false,
+                };
+                if !ok || record.account != *account {
+                    return conflict(format!("user {} changed", record.id));
+                }
+                self.records
+                    .insert(Key::User(record.id), Some(Record::User(record)));
+            }
             Write::PutSyncroTenant { record, expect } => {
                 let current = self.syncro(acct, record.id);
                 let record = match (expect, current) {
@@ -199,8 +289,12 @@ struct Inner {
     db: Database,
     /// False only for bulk loads (benchmarks): commits skip the fsync.
     durable: bool,
-    state: RwLock<HashMap<AccountId, Account>>,
+    state: RwLock<State>,
     writer: Mutex<()>,
+    /// Mirrors the SESSIONS table.
+    sessions: Mutex<HashMap<String, Session>>,
+    /// Failed sign-ins per email key. In memory only: a restart forgives them.
+    failures: Mutex<HashMap<String, SignInFailures>>,
 }
 
 /// The embedded store. Cheap to clone; all clones share one database.
@@ -227,9 +321,11 @@ impl EmbeddedStore {
         {
             txn.open_table(RECORDS).map_err(unavailable)?;
             txn.open_table(AUDIT).map_err(unavailable)?;
+            txn.open_table(SESSIONS).map_err(unavailable)?;
         }
         txn.commit().map_err(unavailable)?;
-        let mut state: HashMap<AccountId, Account> = HashMap::new();
+        let mut state: HashMap<AccountId, AccountData> = HashMap::new();
+        let mut sessions = HashMap::new();
         {
             let read = db.begin_read().map_err(unavailable)?;
             let table = read.open_table(RECORDS).map_err(unavailable)?;
@@ -257,31 +353,80 @@ impl EmbeddedStore {
                             serde_json::from_slice(bytes).map_err(unavailable)?;
                         acct.tenants.insert(r.tenant_id, r);
                     }
+                    "acct" => {
+                        acct.info = Some(serde_json::from_slice(bytes).map_err(unavailable)?);
+                    }
+                    "user" => {
+                        let r: User = serde_json::from_slice(bytes).map_err(unavailable)?;
+                        acct.users.insert(r.id, r);
+                    }
                     other => {
                         return Err(unavailable(format!("unknown record kind {other} in {key}")));
                     }
                 }
             }
+            let table = read.open_table(SESSIONS).map_err(unavailable)?;
+            for row in table.iter().map_err(unavailable)? {
+                let (k, v) = row.map_err(unavailable)?;
+                let s: Session = serde_json::from_slice(v.value()).map_err(unavailable)?;
+                sessions.insert(k.value().to_string(), s);
+            }
         }
-        for acct in state.values_mut() {
+        let mut emails = HashMap::new();
+        for (id, acct) in state.iter_mut() {
             acct.index_names();
+            for u in acct.users.values() {
+                emails.insert(u.email.as_str().to_string(), (id.clone(), u.id));
+            }
         }
         Ok(EmbeddedStore {
             inner: Arc::new(Inner {
                 db,
                 durable,
-                state: RwLock::new(state),
+                state: RwLock::new(State {
+                    accounts: state,
+                    emails,
+                }),
                 writer: Mutex::new(()),
+                sessions: Mutex::new(sessions),
+                failures: Mutex::new(HashMap::new()),
             }),
         })
     }
 
-    fn with_account<T>(&self, account: &AccountId, f: impl FnOnce(&Account) -> T) -> T {
+    fn with_account<T>(&self, account: &AccountId, f: impl FnOnce(&AccountData) -> T) -> T {
         let state = self.inner.state.read().unwrap_or_else(|e| e.into_inner());
-        match state.get(account) {
+        match state.accounts.get(account) {
             Some(acct) => f(acct),
-            None => f(&Account::default()),
+            None => f(&AccountData::default()),
         }
+    }
+
+    fn with_state<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        let state = self.inner.state.read().unwrap_or_else(|e| e.into_inner());
+        f(&state)
+    }
+
+    /// Writes session rows and removes others in one durable transaction. Called with the
+    /// sessions lock held, so the table and the map change in the same order.
+    fn write_sessions(&self, put: Option<&Session>, remove: &[String]) -> Result<(), StoreError> {
+        let mut txn = self.inner.db.begin_write().map_err(unavailable)?;
+        if !self.inner.durable {
+            txn.set_durability(redb::Durability::None);
+        }
+        {
+            let mut table = txn.open_table(SESSIONS).map_err(unavailable)?;
+            if let Some(s) = put {
+                let b = serde_json::to_vec(s).map_err(unavailable)?;
+                table
+                    .insert(s.token_hash.as_str(), b.as_slice())
+                    .map_err(unavailable)?;
+            }
+            for hash in remove {
+                table.remove(hash.as_str()).map_err(unavailable)?;
+            }
+        }
+        txn.commit().map_err(unavailable)
     }
 
     /// Commits staged writes durably, then makes them visible. Called with the writer lock held.
@@ -298,6 +443,8 @@ impl EmbeddedStore {
                     Some(Record::Syncro(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::Org(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::Tenant(r)) => Some(serde_json::to_vec(r)),
+                    Some(Record::Account(r)) => Some(serde_json::to_vec(r)),
+                    Some(Record::User(r)) => Some(serde_json::to_vec(r)),
                     None => None,
                 };
                 match bytes {
@@ -323,7 +470,8 @@ impl EmbeddedStore {
         txn.commit().map_err(unavailable)?;
 
         let mut state = self.inner.state.write().unwrap_or_else(|e| e.into_inner());
-        let acct = state.entry(account.clone()).or_default();
+        state.emails.extend(staged.emails);
+        let acct = state.accounts.entry(account.clone()).or_default();
         for (key, record) in staged.records {
             match (key, record) {
                 (Key::Syncro(id), Some(Record::Syncro(r))) => {
@@ -344,6 +492,14 @@ impl EmbeddedStore {
                 (Key::Tenant(id), _) => {
                     acct.tenants.remove(&id);
                 }
+                (Key::Account, Some(Record::Account(a))) => acct.info = Some(a),
+                (Key::Account, _) => acct.info = None,
+                (Key::User(id), Some(Record::User(u))) => {
+                    acct.users.insert(id, u);
+                }
+                (Key::User(id), _) => {
+                    acct.users.remove(&id);
+                }
             }
         }
         for (key, holder) in staged.names {
@@ -357,10 +513,12 @@ impl EmbeddedStore {
 
     fn apply_blocking(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError> {
         let _writer = self.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let staged = self.with_account(account, |acct| {
+        let staged = self.with_state(|state| {
+            let empty = AccountData::default();
+            let acct = state.accounts.get(account).unwrap_or(&empty);
             let mut staged = Staged::default();
             for w in change.writes {
-                staged.check(acct, w)?;
+                staged.check(state, account, acct, w)?;
             }
             Ok::<_, StoreError>(staged)
         })?;
@@ -616,6 +774,120 @@ impl Store for EmbeddedStore {
         let account = account.clone();
         self.blocking(move |s| s.discover_blocking(&account, tenants, at, audit))
             .await
+    }
+
+    async fn installed(&self) -> Result<bool, StoreError> {
+        Ok(self.with_state(State::installed))
+    }
+
+    async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError> {
+        Ok(self.with_account(id, |a| a.info.clone()))
+    }
+
+    async fn user(&self, account: &AccountId, id: UserId) -> Result<Option<User>, StoreError> {
+        Ok(self.with_account(account, |a| a.users.get(&id).cloned()))
+    }
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        Ok(self.with_state(|s| {
+            let (account, id) = s.emails.get(email.as_str())?;
+            s.accounts.get(account)?.users.get(id).cloned()
+        }))
+    }
+
+    async fn list_users(&self, account: &AccountId) -> Result<Vec<User>, StoreError> {
+        let mut users: Vec<User> =
+            self.with_account(account, |a| a.users.values().cloned().collect());
+        users.sort_by(|a, b| a.email.cmp(&b.email));
+        Ok(users)
+    }
+
+    async fn put_session(&self, session: Session) -> Result<(), StoreError> {
+        self.blocking(move |s| {
+            let now = session.last_seen;
+            let mut sessions = s.inner.sessions.lock().unwrap_or_else(|e| e.into_inner());
+            // Sweep what has expired anyway, in the same transaction.
+            let expired: Vec<String> = sessions
+                .values()
+                .filter(|x| {
+                    now.0 - x.last_seen.0 >= IDLE_TIMEOUT_MS
+                        || now.0 - x.created_at.0 >= ABSOLUTE_LIFETIME_MS
+                })
+                .map(|x| x.token_hash.clone())
+                .collect();
+            s.write_sessions(Some(&session), &expired)?;
+            for hash in &expired {
+                sessions.remove(hash);
+            }
+            sessions.insert(session.token_hash.clone(), session);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        let sessions = self
+            .inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        Ok(sessions.get(token_hash).cloned())
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError> {
+        let hash = token_hash.to_string();
+        self.blocking(move |s| {
+            let mut sessions = s.inner.sessions.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(current) = sessions.get(&hash) else {
+                return Ok(());
+            };
+            let touched = Session {
+                last_seen: at,
+                ..current.clone()
+            };
+            s.write_sessions(Some(&touched), &[])?;
+            sessions.insert(hash, touched);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let hash = token_hash.to_string();
+        self.blocking(move |s| {
+            let mut sessions = s.inner.sessions.lock().unwrap_or_else(|e| e.into_inner());
+            s.write_sessions(None, std::slice::from_ref(&hash))?;
+            sessions.remove(&hash);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn sign_in_attempt(
+        &self,
+        email_key: &str,
+        at: Timestamp,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut failures = self
+            .inner
+            .failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let f = failures.get(email_key).copied().unwrap_or_default();
+        if let Some(wait) = sign_in_wait(f, at) {
+            return Ok(Some(wait));
+        }
+        failures.insert(email_key.to_string(), note_failure(f, at));
+        Ok(None)
+    }
+
+    async fn clear_sign_in_failures(&self, email_key: &str) -> Result<(), StoreError> {
+        self.inner
+            .failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(email_key);
+        Ok(())
     }
 }
 

@@ -1,0 +1,198 @@
+//! Sign-in, sign-out, the first-run page, and Admin > Users.
+//!
+//! Sign-in and first-run are the only server functions a signed-out browser may call; every
+//! other one starts with `caller()` or `admin()`.
+
+use crate::error::AppError;
+use crate::wire::*;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {
+    super::context::{accepts_html, admin, apply, caller, current, found, read, set_cookie, state},
+    crate::auth,
+    crate::domain::{Email, Password, Role, UserChange, UserId, Version},
+};
+
+/// Who is signed in (the header, and whether to show the changing actions).
+#[server(prefix = "/api", endpoint = "whoami")]
+pub async fn whoami() -> Result<Me, AppError> {
+    let (caller, store) = caller().await?;
+    let account = found(store.account(&caller.account).await, "Your account")?;
+    Ok(Me {
+        email: caller.actor,
+        role: caller.role,
+        account_name: account.name.to_string(),
+    })
+}
+
+/// Signs in with email and password. Every refusal reads the same whether or not the email
+/// exists, and takes as long; repeated failures for one email are slowed down.
+#[server(prefix = "/api", endpoint = "sign-in")]
+pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
+    let store = state()?.store;
+    let email = Email::parse(&email)?;
+    let password = Password::typed(&password)?;
+    if let Some(wait_ms) = read(
+        store
+            .sign_in_attempt(email.as_str(), super::context::now())
+            .await,
+    )? {
+        return Err(AppError::TooManyAttempts {
+            wait_seconds: (wait_ms.max(0) as u64).div_ceil(1000),
+        });
+    }
+    let user = read(store.user_by_email(&email).await)?;
+    let verified = super::context::blocking(move || match user {
+        Some(u) => auth::verify_password(&password, &u.password_hash).then_some(u),
+        None => {
+            auth::verify_nothing(&password);
+            None
+        }
+    })
+    .await?;
+    let Some(user) = verified.filter(|u| u.active) else {
+        tracing::info!(email = %email, "sign-in refused");
+        return Err(AppError::SignInFailed);
+    };
+    read(store.clear_sign_in_failures(email.as_str()).await)?;
+    // This browser's earlier session, if any, ends: a new token at every sign-in.
+    if let Ok((old, _)) = caller().await {
+        read(store.delete_session(&old.session).await)?;
+    }
+    let token = auth::start_session(&*store, &user).await?;
+    set_cookie(|https| auth::session_cookie(&token, https));
+    tracing::info!(user = %user.id, account = %user.account, "signed in");
+    if accepts_html().await {
+        leptos_axum::redirect(&super::safe_back(&next, "/"));
+    }
+    Ok(())
+}
+
+/// Ends this browser's session on the server and forgets the cookie.
+#[server(prefix = "/api", endpoint = "sign-out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let (caller, store) = caller().await?;
+    read(store.delete_session(&caller.session).await)?;
+    set_cookie(auth::clear_cookie);
+    if accepts_html().await {
+        leptos_axum::redirect("/sign-in");
+    }
+    Ok(())
+}
+
+/// The first-run page: creates the installation's first account and its Administrator, and
+/// signs them in. Refused for good once any account exists.
+#[server(prefix = "/api", endpoint = "set-up")]
+pub async fn set_up(
+    account: String,
+    email: String,
+    password: String,
+    confirm: String,
+) -> Result<(), AppError> {
+    let store = state()?.store;
+    if read(store.installed().await)? {
+        return Err(AppError::AlreadySetUp);
+    }
+    let name = crate::domain::AccountName::parse(&account)?;
+    let email = Email::parse(&email)?;
+    let password = Password::new(&password)?;
+    if password.expose() != confirm {
+        return Err(AppError::validation(
+            "confirm",
+            "The two passwords are not the same",
+        ));
+    }
+    let user = super::context::create_account(&*store, name, email, password, true).await?;
+    let token = auth::start_session(&*store, &user).await?;
+    set_cookie(|https| auth::session_cookie(&token, https));
+    if accepts_html().await {
+        leptos_axum::redirect("/");
+    }
+    Ok(())
+}
+
+/// Admin > Users: everyone in the caller's account.
+#[server(prefix = "/api", endpoint = "users")]
+pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
+    let (caller, store) = admin().await?;
+    let users = read(store.list_users(&caller.account).await)?;
+    Ok(users.iter().map(|u| UserRow::new(u, caller.user)).collect())
+}
+
+/// Admin > Users: *Add user* with a role and a first password (tell it to them; they sign in
+/// with it).
+#[server(prefix = "/api", endpoint = "add-user")]
+pub async fn add_user(email: String, role: String, password: String) -> Result<(), AppError> {
+    let (caller, store) = admin().await?;
+    let email = Email::parse(&email)?;
+    let role = Role::parse(&role)?;
+    let password = Password::new(&password)?;
+    let hash = super::context::hash_password(password).await?;
+    let new = crate::domain::NewUser {
+        id: UserId::from_uuid(uuid::Uuid::new_v4()),
+        email,
+        role,
+        password_hash: hash,
+    };
+    let change = crate::domain::add_user(&caller.ctx(), &caller.account, new);
+    apply(&*store, &caller.account, change, "").await
+}
+
+/// Admin > Users: change a user's role.
+#[server(prefix = "/api", endpoint = "set-user-role")]
+pub async fn set_user_role(id: String, version: String, role: String) -> Result<(), AppError> {
+    let role = Role::parse(&role)?;
+    change_user(&id, &version, UserChange::Role(role)).await
+}
+
+/// Admin > Users: disable (ends their sessions at once) or enable a user.
+#[server(prefix = "/api", endpoint = "set-user-active")]
+pub async fn set_user_active(id: String, version: String, active: String) -> Result<(), AppError> {
+    let active = match active.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => return Err(AppError::validation("active", "Expected true or false")),
+    };
+    change_user(&id, &version, UserChange::Active(active)).await
+}
+
+/// Admin > Users: set a new password for a user (ends their sessions at once; your own
+/// browser gets a new session when it is yours).
+#[server(prefix = "/api", endpoint = "set-user-password")]
+pub async fn set_user_password(
+    id: String,
+    version: String,
+    password: String,
+) -> Result<(), AppError> {
+    let password = Password::new(&password)?;
+    let hash = super::context::hash_password(password).await?;
+    change_user(&id, &version, UserChange::Password(hash)).await
+}
+
+#[cfg(feature = "ssr")]
+async fn change_user(id: &str, version: &str, change: UserChange) -> Result<(), AppError> {
+    let (caller, store) = admin().await?;
+    let id = UserId::parse(id)?;
+    let expected = Version::parse(version)?;
+    let acct = &caller.account;
+    let user = found(store.user(acct, id).await, "The user")?;
+    current(expected, user.version)?;
+    if id == caller.user && change == UserChange::Active(false) {
+        return Err(AppError::validation(
+            "active",
+            "You cannot disable yourself; ask another Administrator",
+        ));
+    }
+    let account = found(store.account(acct).await, "Your account")?;
+    let new_password = matches!(change, UserChange::Password(_));
+    let set = crate::domain::change_user(&caller.ctx(), &account, &user, expected, change)?;
+    apply(&*store, acct, set, "").await?;
+    if new_password && id == caller.user {
+        // Your own sessions ended with the new password; this browser continues in a new one.
+        let user = found(store.user(acct, id).await, "The user")?;
+        read(store.delete_session(&caller.session).await)?;
+        let token = auth::start_session(&*store, &user).await?;
+        set_cookie(|https| auth::session_cookie(&token, https));
+    }
+    Ok(())
+}

@@ -1,0 +1,743 @@
+//! Accounts, users, roles and sessions: the validated types and the rules as plain functions.
+//!
+//! Hashing passwords and making tokens needs the server (`crate::auth`); everything here is
+//! deterministic and unit-tested.
+
+use super::*;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What a user may do (R6). Administrators change things; Technicians only look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Administrator,
+    Technician,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Result<Role, DomainError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "administrator" | "admin" => Ok(Role::Administrator),
+            "technician" | "tech" => Ok(Role::Technician),
+            _ => Err(DomainError::invalid(
+                "role",
+                "Choose Administrator or Technician",
+            )),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::Technician => "technician",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Administrator => "Administrator",
+            Role::Technician => "Technician",
+        }
+    }
+}
+
+/// A sign-in email: trimmed, lowercased, one `@` with something on both sides and a dot in the
+/// domain. Unique across the whole installation (sign-in asks only for email and password).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, DomainError> {
+        let e = raw.trim().to_lowercase();
+        let bad = |m: &str| Err(DomainError::invalid("email", m));
+        if e.is_empty() {
+            return bad("Email is required");
+        }
+        if e.len() > 254 {
+            return bad("Email is longer than 254 characters");
+        }
+        if e.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return bad("Email must not contain spaces");
+        }
+        let Some((local, domain)) = e.split_once('@') else {
+            return bad("Email needs an @, as in name@example.com");
+        };
+        let domain_ok = !domain.contains('@')
+            && domain.contains('.')
+            && domain.split('.').all(|l| !l.is_empty());
+        if local.is_empty() || !domain_ok {
+            return bad("Email is not an address such as name@example.com");
+        }
+        Ok(Email(e))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl TryFrom<String> for Email {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        Email::parse(&s)
+    }
+}
+impl From<Email> for String {
+    fn from(e: Email) -> String {
+        e.0
+    }
+}
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A password in clear, only ever held in memory on its way to the hasher. Not `Serialize`, and
+/// its `Debug` prints nothing of it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+impl Password {
+    pub const MIN_CHARS: usize = 12;
+    pub const MAX_CHARS: usize = 256;
+
+    /// A password someone chooses: 12–256 characters. Spaces count; nothing is trimmed.
+    pub fn new(raw: &str) -> Result<Password, DomainError> {
+        let n = raw.chars().count();
+        if n < Self::MIN_CHARS {
+            return Err(DomainError::invalid(
+                "password",
+                format!(
+                    "Use at least {} characters (a few words make a good password)",
+                    Self::MIN_CHARS
+                ),
+            ));
+        }
+        if n > Self::MAX_CHARS {
+            return Err(DomainError::invalid(
+                "password",
+                format!("Use at most {} characters", Self::MAX_CHARS),
+            ));
+        }
+        Ok(Password(raw.to_string()))
+    }
+
+    /// A password typed at sign-in: not checked against the rules for new ones (an older rule
+    /// may have allowed it), only bounded so hashing stays cheap.
+    pub fn typed(raw: &str) -> Result<Password, DomainError> {
+        if raw.is_empty() {
+            return Err(DomainError::invalid("password", "Password is required"));
+        }
+        if raw.len() > 1024 {
+            return Err(DomainError::invalid("password", "Password is too long"));
+        }
+        Ok(Password(raw.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An MSP's name, shown in the header: 1–120 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AccountName(String);
+
+impl AccountName {
+    pub fn parse(raw: &str) -> Result<AccountName, DomainError> {
+        let t = raw.trim();
+        if t.is_empty() || t.chars().count() > names::NAME_MAX_CHARS {
+            return Err(DomainError::invalid(
+                "account",
+                "Account name needs 1–120 characters",
+            ));
+        }
+        if t.chars().any(char::is_control) {
+            return Err(DomainError::invalid(
+                "account",
+                "Account name must not contain control characters",
+            ));
+        }
+        Ok(AccountName(t.to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl TryFrom<String> for AccountName {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        AccountName::parse(&s)
+    }
+}
+impl From<AccountName> for String {
+    fn from(n: AccountName) -> String {
+        n.0
+    }
+}
+impl fmt::Display for AccountName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One MSP. `active_administrators` is kept by the store through
+/// [`Write::AdjustAdministrators`], so "the last active Administrator stays" is one condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub name: AccountName,
+    pub active_administrators: u32,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub account: AccountId,
+    pub email: Email,
+    pub role: Role,
+    pub active: bool,
+    /// argon2id, PHC string format (salt and parameters included).
+    pub password_hash: String,
+    /// Sessions carry the epoch they were made in; raising it (disable, new password) ends
+    /// every session of the user at once.
+    pub session_epoch: u32,
+    pub version: Version,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl User {
+    fn counts_as_admin(&self) -> bool {
+        self.active && self.role == Role::Administrator
+    }
+}
+
+/// A signed-in browser. The store keys it by the SHA-256 of the token; the token itself is only
+/// ever in the cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub token_hash: String,
+    pub account: AccountId,
+    pub user: UserId,
+    pub epoch: u32,
+    pub created_at: Timestamp,
+    pub last_seen: Timestamp,
+}
+
+/// A session ends after this long without a request…
+pub const IDLE_TIMEOUT_MS: i64 = 8 * 60 * 60 * 1000;
+/// …and this long after sign-in, whatever happens.
+pub const ABSOLUTE_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
+/// `last_seen` is written at most this often (a write per request would be wasteful).
+pub const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionCheck {
+    /// Good; `touch` when `last_seen` should be written.
+    Live { touch: bool },
+    /// Timed out (idle or absolute).
+    Expired,
+    /// The user was disabled, changed password, or no longer exists.
+    Revoked,
+}
+
+/// Whether a session still stands for its user at `now`.
+pub fn check_session(session: &Session, user: Option<&User>, now: Timestamp) -> SessionCheck {
+    let Some(user) = user else {
+        return SessionCheck::Revoked;
+    };
+    if !user.active
+        || user.session_epoch != session.epoch
+        || user.id != session.user
+        || user.account != session.account
+    {
+        return SessionCheck::Revoked;
+    }
+    if now.0 - session.created_at.0 >= ABSOLUTE_LIFETIME_MS
+        || now.0 - session.last_seen.0 >= IDLE_TIMEOUT_MS
+    {
+        return SessionCheck::Expired;
+    }
+    SessionCheck::Live {
+        touch: now.0 - session.last_seen.0 >= TOUCH_EVERY_MS,
+    }
+}
+
+/// Failed sign-ins for one email (whether or not it exists), kept by the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SignInFailures {
+    pub count: u32,
+    pub last: Timestamp,
+}
+
+/// Failures allowed before sign-in slows down.
+pub const FREE_ATTEMPTS: u32 = 5;
+/// Failures are forgotten this long after the last one.
+pub const FAILURE_MEMORY_MS: i64 = 15 * 60 * 1000;
+
+/// How long (ms) the next attempt for this email must wait: nothing for the first five
+/// failures, then 30 s doubling per failure, at most 15 minutes.
+pub fn sign_in_wait(f: SignInFailures, now: Timestamp) -> Option<i64> {
+    let since = now.0 - f.last.0;
+    if f.count < FREE_ATTEMPTS || since >= FAILURE_MEMORY_MS {
+        return None;
+    }
+    let steps = (f.count - FREE_ATTEMPTS).min(10);
+    let wait = (30_000i64 << steps).min(FAILURE_MEMORY_MS);
+    (since < wait).then_some(wait - since)
+}
+
+/// The failure record after one more failure at `now`.
+pub fn note_failure(f: SignInFailures, now: Timestamp) -> SignInFailures {
+    let count = if now.0 - f.last.0 >= FAILURE_MEMORY_MS {
+        1
+    } else {
+        f.count.saturating_add(1)
+    };
+    SignInFailures { count, last: now }
+}
+
+/// The record of a new user, before it is written.
+pub struct NewUser {
+    pub id: UserId,
+    pub email: Email,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+fn new_user_record(ctx: &rules::Ctx, account: &AccountId, u: NewUser) -> User {
+    User {
+        id: u.id,
+        account: account.clone(),
+        email: u.email,
+        role: u.role,
+        active: true,
+        password_hash: u.password_hash,
+        session_epoch: 1,
+        version: Version(1),
+        created_at: ctx.now,
+        updated_at: ctx.now,
+    }
+}
+
+fn user_json(u: &User) -> serde_json::Value {
+    serde_json::json!({
+        "id": u.id.to_string(),
+        "email": u.email.as_str(),
+        "role": u.role.as_str(),
+        "active": u.active,
+    })
+}
+
+/// A new account and its first Administrator. `first_run` makes it refuse when any account
+/// exists already (the browser's first-run page may succeed only once).
+pub fn create_account(
+    ctx: &rules::Ctx,
+    id: AccountId,
+    name: AccountName,
+    admin: NewUser,
+    first_run: bool,
+) -> ChangeSet {
+    let mut c = ChangeSet::default();
+    c.push(Write::Installed { first: first_run });
+    c.push(Write::PutAccount {
+        record: Account {
+            id: id.clone(),
+            name: name.clone(),
+            active_administrators: 1,
+            created_at: ctx.now,
+        },
+    });
+    c.push(Write::ClaimEmail {
+        key: admin.email.as_str().to_string(),
+        user: admin.id,
+    });
+    let user = new_user_record(
+        ctx,
+        &id,
+        NewUser {
+            role: Role::Administrator,
+            ..admin
+        },
+    );
+    c.push(ctx.audit_entry(
+        "account.create",
+        format!(
+            "Created the account \"{name}\" with Administrator {}",
+            user.email
+        ),
+        serde_json::Value::Null,
+        user_json(&user),
+    ));
+    c.push(Write::PutUser {
+        record: user,
+        expect: Expect::Absent,
+    });
+    c
+}
+
+/// Admin > Users: *Add user*.
+pub fn add_user(ctx: &rules::Ctx, account: &AccountId, new: NewUser) -> ChangeSet {
+    let mut c = ChangeSet::default();
+    c.push(Write::ClaimEmail {
+        key: new.email.as_str().to_string(),
+        user: new.id,
+    });
+    let user = new_user_record(ctx, account, new);
+    if user.counts_as_admin() {
+        c.push(Write::AdjustAdministrators { delta: 1 });
+    }
+    c.push(ctx.audit_entry(
+        "user.add",
+        format!("Added {} as {}", user.email, user.role.label()),
+        serde_json::Value::Null,
+        user_json(&user),
+    ));
+    c.push(Write::PutUser {
+        record: user,
+        expect: Expect::Absent,
+    });
+    c
+}
+
+/// What an Administrator does to a user on Admin > Users.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserChange {
+    Role(Role),
+    Active(bool),
+    /// A new password hash (the caller hashed it); ends the user's sessions.
+    Password(String),
+}
+
+/// Changes one user. Refuses to leave the account without an active Administrator: checked
+/// here against `account` as read, and again by the store against the current count.
+pub fn change_user(
+    ctx: &rules::Ctx,
+    account: &Account,
+    user: &User,
+    expected: Version,
+    change: UserChange,
+) -> Result<ChangeSet, DomainError> {
+    let mut next = user.clone();
+    let summary = match &change {
+        UserChange::Role(r) => {
+            next.role = *r;
+            format!("Changed {} to {}", user.email, r.label())
+        }
+        UserChange::Active(true) => {
+            next.active = true;
+            format!("Enabled {}", user.email)
+        }
+        UserChange::Active(false) => {
+            next.active = false;
+            next.session_epoch = user.session_epoch.wrapping_add(1);
+            format!("Disabled {}; their sessions ended", user.email)
+        }
+        UserChange::Password(hash) => {
+            next.password_hash = hash.clone();
+            next.session_epoch = user.session_epoch.wrapping_add(1);
+            format!(
+                "Set a new password for {}; their sessions ended",
+                user.email
+            )
+        }
+    };
+    if next == *user {
+        return Err(DomainError::invalid(
+            "user",
+            format!("{} is already {}", user.email, describe(user)),
+        ));
+    }
+    let delta = i32::from(next.counts_as_admin()) - i32::from(user.counts_as_admin());
+    if delta < 0 && account.active_administrators <= 1 {
+        return Err(DomainError::LastAdministrator);
+    }
+    next.version = user.version.next();
+    next.updated_at = ctx.now;
+    let mut c = ChangeSet::default();
+    if delta != 0 {
+        c.push(Write::AdjustAdministrators { delta });
+    }
+    c.push(ctx.audit_entry("user.change", summary, user_json(user), user_json(&next)));
+    c.push(Write::PutUser {
+        record: next,
+        expect: Expect::Version(expected),
+    });
+    Ok(c)
+}
+
+fn describe(u: &User) -> String {
+    if u.active {
+        format!("an active {}", u.role.label())
+    } else {
+        format!("a disabled {}", u.role.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> rules::Ctx {
+        rules::Ctx {
+            actor: "admin@foggy.example".into(),
+            now: Timestamp(1_000_000),
+            audit_id: "a1".into(),
+        }
+    }
+
+    fn user(role: Role, active: bool) -> User {
+        User {
+            id: UserId::parse("6f1c1b58-3f1e-4d0c-9b35-7b0f4f3c8a11").unwrap(),
+            account: AccountId::parse("acme").unwrap(),
+            email: Email::parse("Tech@Foggy.example").unwrap(),
+            role,
+            active,
+            password_hash: "$argon2id$…".into(),
+            session_epoch: 3,
+            version: Version(4),
+            created_at: Timestamp(0),
+            updated_at: Timestamp(0),
+        }
+    }
+
+    fn account(admins: u32) -> Account {
+        Account {
+            id: AccountId::parse("acme").unwrap(),
+            name: AccountName::parse("Acme").unwrap(),
+            active_administrators: admins,
+            created_at: Timestamp(0),
+        }
+    }
+
+    #[test]
+    fn emails_are_parsed_and_lowercased() {
+        assert_eq!(
+            Email::parse("  Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "a b@x.io",
+            "a@@x.io",
+            "a@x..io",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Email::parse(&format!("{}@x.io", "a".repeat(260))).is_err());
+    }
+
+    #[test]
+    fn passwords_have_a_length_rule_and_never_print() {
+        assert!(Password::new("short").is_err());
+        assert!(Password::new(&"x".repeat(257)).is_err());
+        let p = Password::new("correct horse battery").unwrap();
+        assert_eq!(format!("{p:?}"), "Password(…)");
+        assert!(Password::typed("").is_err());
+        assert!(Password::typed("short").is_ok());
+    }
+
+    #[test]
+    fn roles_parse() {
+        assert_eq!(Role::parse("Administrator").unwrap(), Role::Administrator);
+        assert_eq!(Role::parse("technician").unwrap(), Role::Technician);
+        assert!(Role::parse("owner").is_err());
+    }
+
+    #[test]
+    fn sessions_end_on_idle_lifetime_disable_and_new_password() {
+        let u = user(Role::Technician, true);
+        let s = Session {
+            token_hash: "h".into(),
+            account: u.account.clone(),
+            user: u.id,
+            epoch: 3,
+            created_at: Timestamp(0),
+            last_seen: Timestamp(0),
+        };
+        assert_eq!(
+            check_session(&s, Some(&u), Timestamp(1000)),
+            SessionCheck::Live { touch: false }
+        );
+        assert_eq!(
+            check_session(&s, Some(&u), Timestamp(TOUCH_EVERY_MS)),
+            SessionCheck::Live { touch: true }
+        );
+        assert_eq!(
+            check_session(&s, Some(&u), Timestamp(IDLE_TIMEOUT_MS)),
+            SessionCheck::Expired
+        );
+        let recent = Session {
+            last_seen: Timestamp(ABSOLUTE_LIFETIME_MS - 1),
+            ..s.clone()
+        };
+        assert_eq!(
+            check_session(&recent, Some(&u), Timestamp(ABSOLUTE_LIFETIME_MS)),
+            SessionCheck::Expired
+        );
+        let disabled = User {
+            active: false,
+            ..u.clone()
+        };
+        assert_eq!(
+            check_session(&s, Some(&disabled), Timestamp(1)),
+            SessionCheck::Revoked
+        );
+        let new_password = User {
+            session_epoch: 4,
+            ..u.clone()
+        };
+        assert_eq!(
+            check_session(&s, Some(&new_password), Timestamp(1)),
+            SessionCheck::Revoked
+        );
+        assert_eq!(check_session(&s, None, Timestamp(1)), SessionCheck::Revoked);
+    }
+
+    #[test]
+    fn failed_sign_ins_slow_down_then_are_forgotten() {
+        let mut f = SignInFailures::default();
+        let t = |ms| Timestamp(10_000_000 + ms);
+        for i in 0..FREE_ATTEMPTS {
+            assert_eq!(sign_in_wait(f, t(i as i64)), None);
+            f = note_failure(f, t(i as i64));
+        }
+        assert_eq!(f.count, 5);
+        assert_eq!(sign_in_wait(f, t(4)), Some(30_000));
+        assert_eq!(sign_in_wait(f, t(4 + 30_000)), None);
+        f = note_failure(f, t(40_000));
+        assert_eq!(sign_in_wait(f, t(40_000)), Some(60_000));
+        for _ in 0..20 {
+            f = note_failure(f, t(50_000));
+        }
+        assert_eq!(sign_in_wait(f, t(50_000)), Some(FAILURE_MEMORY_MS));
+        assert_eq!(sign_in_wait(f, t(50_000 + FAILURE_MEMORY_MS)), None);
+        assert_eq!(note_failure(f, t(50_000 + FAILURE_MEMORY_MS)).count, 1);
+    }
+
+    #[test]
+    fn the_last_active_administrator_stays() {
+        let admin = user(Role::Administrator, true);
+        for change in [
+            UserChange::Role(Role::Technician),
+            UserChange::Active(false),
+        ] {
+            assert_eq!(
+                change_user(&ctx(), &account(1), &admin, Version(4), change.clone()),
+                Err(DomainError::LastAdministrator)
+            );
+            let c = change_user(&ctx(), &account(2), &admin, Version(4), change).unwrap();
+            assert!(
+                c.writes
+                    .contains(&Write::AdjustAdministrators { delta: -1 })
+            );
+            assert!(c.is_well_formed());
+        }
+        // A new password does not change the count, and ends the sessions.
+        let c = change_user(
+            &ctx(),
+            &account(1),
+            &admin,
+            Version(4),
+            UserChange::Password("$argon2id$new".into()),
+        )
+        .unwrap();
+        let Some(Write::PutUser { record, expect }) = c.writes.last() else {
+            panic!("no user write");
+        };
+        assert_eq!(*expect, Expect::Version(Version(4)));
+        assert_eq!(record.session_epoch, 4);
+        assert_eq!(record.version, Version(5));
+        assert!(
+            !c.writes
+                .iter()
+                .any(|w| matches!(w, Write::AdjustAdministrators { .. }))
+        );
+    }
+
+    #[test]
+    fn enabling_and_promoting_count_administrators() {
+        let tech = user(Role::Technician, true);
+        let c = change_user(
+            &ctx(),
+            &account(1),
+            &tech,
+            Version(4),
+            UserChange::Role(Role::Administrator),
+        )
+        .unwrap();
+        assert!(c.writes.contains(&Write::AdjustAdministrators { delta: 1 }));
+        let off = user(Role::Administrator, false);
+        let c = change_user(
+            &ctx(),
+            &account(1),
+            &off,
+            Version(4),
+            UserChange::Active(true),
+        )
+        .unwrap();
+        assert!(c.writes.contains(&Write::AdjustAdministrators { delta: 1 }));
+        // Disabling a Technician leaves the count alone but ends the sessions.
+        let c = change_user(
+            &ctx(),
+            &account(1),
+            &tech,
+            Version(4),
+            UserChange::Active(false),
+        )
+        .unwrap();
+        assert!(
+            !c.writes
+                .iter()
+                .any(|w| matches!(w, Write::AdjustAdministrators { .. }))
+        );
+        assert!(
+            change_user(
+                &ctx(),
+                &account(1),
+                &tech,
+                Version(4),
+                UserChange::Role(Role::Technician)
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn a_new_account_is_one_change() {
+        let c = create_account(
+            &ctx(),
+            AccountId::parse("acme").unwrap(),
+            AccountName::parse("Acme IT").unwrap(),
+            NewUser {
+                id: UserId::parse("6f1c1b58-3f1e-4d0c-9b35-7b0f4f3c8a11").unwrap(),
+                email: Email::parse("a@acme.example").unwrap(),
+                role: Role::Technician,
+                password_hash: "$argon2id$x".into(),
+            },
+            true,
+        );
+        assert!(c.is_well_formed());
+        assert!(c.writes.contains(&Write::Installed { first: true }));
+        let user = c.writes.iter().find_map(|w| match w {
+            Write::PutUser { record, .. } => Some(record),
+            _ => None,
+        });
+        assert_eq!(
+            user.unwrap().role,
+            Role::Administrator,
+            "the first user administers"
+        );
+    }
+}

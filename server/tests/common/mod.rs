@@ -1,0 +1,255 @@
+//! The test server for the HTTP tests: the real router on a free port with a fresh embedded
+//! store, an account with a signed-in Administrator, and calls made the way a browser makes
+//! them (URL-encoded form posts with the session cookie).
+#![allow(dead_code)] // each test binary uses its own part of this
+
+use app::api::context::AppState;
+use app::error::AppError;
+use leptos::config::LeptosOptions;
+use server::store::EmbeddedStore;
+use std::sync::Arc;
+
+pub const PASSWORD: &str = "a long test password";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Arc<EmbeddedStore>,
+    /// The session cookie (`name=value`) of the account's first Administrator.
+    pub cookie: Option<String>,
+    _dir: tempfile::TempDir,
+    _serial: std::sync::MutexGuard<'static, ()>,
+}
+
+/// One test server at a time. Servers of concurrently running tests (each on its own tokio
+/// runtime, in one process) were seen to leave a page render waiting forever about once in
+/// fifteen runs, through Leptos' process-wide state; a real server is one router on one runtime
+/// (800 concurrent page loads on the release build: no stall). Serializing keeps this honest.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A server with no account yet (the first-run state).
+// The lock is held for the whole test on purpose; each test runs on its own thread.
+#[allow(clippy::await_holding_lock)]
+pub async fn spawn_empty() -> TestApp {
+    let serial = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let options = LeptosOptions::builder()
+        .output_name("tenantmap")
+        .site_root("target/site")
+        .build();
+    let state = AppState {
+        leptos_options: options,
+        store: store.clone(),
+    };
+    let base = server::router::spawn_on_free_port(state).await.unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    TestApp {
+        base,
+        client,
+        store,
+        cookie: None,
+        _dir: dir,
+        _serial: serial,
+    }
+}
+
+/// A server with the account "MSP A" whose Administrator admin@msp-a.example is signed in.
+pub async fn spawn_app() -> TestApp {
+    let mut app = spawn_empty().await;
+    app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
+    app
+}
+
+impl TestApp {
+    /// Creates an account with its Administrator (as `server admin create` does) and returns
+    /// the Administrator's session cookie.
+    pub async fn create_account(&self, name: &str, email: &str) -> String {
+        server::tasks::create_account(&*self.store, name, email, PASSWORD)
+            .await
+            .unwrap();
+        self.sign_in(email, PASSWORD).await.unwrap()
+    }
+
+    /// Signs in through the sign-in server function; returns the cookie (`name=value`).
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<String, AppError> {
+        let res = self
+            .client
+            .post(format!("{}/api/sign-in", self.base))
+            .form(&[("email", email), ("password", password), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        let cookie = res
+            .headers()
+            .get("set-cookie")
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string());
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        if status.is_success() {
+            Ok(cookie.expect("a session cookie"))
+        } else {
+            Err(serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: {text}")))
+        }
+    }
+
+    /// Adds a user to the signed-in Administrator's account and signs them in.
+    pub async fn add_user(&self, email: &str, role: &str) -> String {
+        self.call(
+            "add-user",
+            &[("email", email), ("role", role), ("password", PASSWORD)],
+        )
+        .await
+        .unwrap();
+        self.sign_in(email, PASSWORD).await.unwrap()
+    }
+
+    /// Posts a form the way a browser without JavaScript does, with extra headers, as the
+    /// Administrator.
+    pub async fn browser_post(
+        &self,
+        endpoint: &str,
+        headers: &[(&str, String)],
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("accept", "text/html");
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        req.form(form).send().await.unwrap()
+    }
+
+    /// A page, as the Administrator.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.get_as(self.cookie.as_deref(), path).await
+    }
+
+    pub async fn get_as(&self, cookie: Option<&str>, path: &str) -> reqwest::Response {
+        let mut req = self.client.get(format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Calls a server function as the Administrator; Ok(body JSON) or the typed error.
+    pub async fn call(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Result<serde_json::Value, AppError> {
+        self.call_as(self.cookie.as_deref(), endpoint, form).await
+    }
+
+    /// Calls a server function with the given session cookie (or none).
+    pub async fn call_as(
+        &self,
+        cookie: Option<&str>,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Result<serde_json::Value, AppError> {
+        let path = if endpoint.starts_with('/') {
+            endpoint.to_string()
+        } else {
+            format!("/api/{endpoint}")
+        };
+        let mut req = self.client.post(format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let res = req.form(form).send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        if status.is_success() || status.is_redirection() {
+            Ok(if text.is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+            })
+        } else {
+            Err(serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{endpoint} answered {status} with {text}")))
+        }
+    }
+
+    pub async fn create_organization(
+        &self,
+        name: &str,
+        syncro_tenant: &str,
+    ) -> Result<String, AppError> {
+        let v = self
+            .call(
+                "create-organization",
+                &[
+                    ("name", name),
+                    ("email", ""),
+                    ("phone", ""),
+                    ("address", ""),
+                    ("syncro_tenant", syncro_tenant),
+                ],
+            )
+            .await?;
+        Ok(v.as_str().unwrap().to_string())
+    }
+
+    pub async fn syncro_tenants(&self, q: &str) -> serde_json::Value {
+        self.call("syncro-tenants", &[("q", q), ("page", "1")])
+            .await
+            .unwrap()
+    }
+
+    pub async fn organization(&self, id: &str) -> Result<serde_json::Value, AppError> {
+        self.call("organization", &[("id", id)]).await
+    }
+
+    pub async fn import(&self, csv: &str) -> serde_json::Value {
+        self.call("import-tenants", &[("csv", csv)]).await.unwrap()
+    }
+
+    pub async fn tenant(&self, id: &str) -> serde_json::Value {
+        self.call("microsoft-tenant", &[("tenant_id", id)])
+            .await
+            .unwrap()
+    }
+
+    pub async fn map_tenant(
+        &self,
+        tenant: &str,
+        version: &str,
+        syncro_tenant: &str,
+    ) -> Result<serde_json::Value, AppError> {
+        self.call(
+            "map-tenant",
+            &[
+                ("tenant_id", tenant),
+                ("version", version),
+                ("syncro_tenant", syncro_tenant),
+                ("change", ""),
+                ("back", "/admin/microsoft-tenants"),
+            ],
+        )
+        .await
+    }
+
+    pub async fn count(&self, endpoint: &str) -> u64 {
+        let form: &[(&str, &str)] = match endpoint {
+            "organizations" => &[("q", ""), ("page", "1"), ("exclude", "")],
+            _ => &[("q", ""), ("page", "1")],
+        };
+        self.call(endpoint, form).await.unwrap()["total"]
+            .as_u64()
+            .unwrap()
+    }
+}
