@@ -1,9 +1,11 @@
 import { defineConfig, devices } from "@playwright/test";
 
 // The server under test: the release build, on a free port chosen by `make e2e`, with a fresh
-// embedded store in a temporary directory.
+// embedded store in a temporary directory, and an account whose first Administrator the
+// `setup` project signs in (helpers.ts holds the names).
 const port = Number(process.env.E2E_PORT ?? 3917);
 const baseURL = `http://127.0.0.1:${port}`;
+const ADMIN_STATE = ".auth/admin.json";
 
 const chromium = {
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -28,12 +30,25 @@ export default defineConfig({
   reporter: [["list"]],
   use: { baseURL, launchOptions: chromium, trace: "retain-on-failure" },
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions: chromium } },
-    { name: "mobile", use: { ...devices["Pixel 7"], launchOptions: chromium } },
-    { name: "nojs", use: { ...devices["Desktop Chrome"], javaScriptEnabled: false, launchOptions: chromium } },
+    { name: "setup", testMatch: /auth\.setup\.ts/, use: { ...devices["Desktop Chrome"], launchOptions: chromium } },
+    {
+      name: "desktop",
+      dependencies: ["setup"],
+      use: { ...devices["Desktop Chrome"], launchOptions: chromium, storageState: ADMIN_STATE },
+    },
+    {
+      name: "mobile",
+      dependencies: ["setup"],
+      use: { ...devices["Pixel 7"], launchOptions: chromium, storageState: ADMIN_STATE },
+    },
+    {
+      name: "nojs",
+      dependencies: ["setup"],
+      use: { ...devices["Desktop Chrome"], javaScriptEnabled: false, launchOptions: chromium, storageState: ADMIN_STATE },
+    },
   ],
   webServer: {
-    command: `target/release/server serve`,
+    command: `target/release/server admin create --account "E2E MSP" --email admin@e2e.example && target/release/server serve`,
     cwd: "..",
     url: `${baseURL}/`,
     reuseExistingServer: false,
@@ -42,6 +57,7 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       TENANTMAP_DATA: process.env.TENANTMAP_DATA ?? "",
       RUST_LOG: "warn",
+      TENANTMAP_ADMIN_PASSWORD: "e2e admin password",
     },
   },
 });

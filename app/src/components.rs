@@ -1,7 +1,7 @@
 //! Pieces the pages share: error notes, the pager, the search form, query-string helpers.
 
 use crate::error::AppError;
-use crate::wire::NamedRef;
+use crate::wire::{Me, NamedRef};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -49,8 +49,59 @@ pub fn ErrorNote(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
                 AppError::Stale => "note error stale",
                 _ => "note error",
             };
-            view! { <p class=class role="alert">{e.to_string()}</p> }
+            let sign_in = (e == AppError::NotSignedIn)
+                .then(|| view! { " "<a href="/sign-in" rel="external">"Sign in"</a> });
+            view! { <p class=class role="alert">{e.to_string()}{sign_in}</p> }
         })
+    }
+}
+
+/// The signed-in user, loaded once per page load by the app shell.
+pub type MeResource = Resource<Result<Me, AppError>>;
+
+pub fn use_me() -> MeResource {
+    expect_context::<MeResource>()
+}
+
+/// Whether the signed-in user may see the changing actions. Only for what is shown: every
+/// changing server function checks the role again (R6).
+pub async fn is_admin(me: MeResource) -> bool {
+    me.await.is_ok_and(|m| m.is_admin())
+}
+
+/// Shows its children to Administrators only (and `fallback` to everyone else).
+#[component]
+pub fn AdminOnly(#[prop(optional, into)] fallback: ViewFn, children: ChildrenFn) -> impl IntoView {
+    let me = use_me();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let (children, fallback) = (children.clone(), fallback.clone());
+                Suspend::new(async move {
+                    if is_admin(me).await { children().into_any() } else { fallback.run() }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Loads a page whole (not a client-side navigation): after sign-in, sign-out or first run,
+/// everything on the page depends on who is signed in.
+pub fn load_page(path: &str) {
+    #[cfg(feature = "hydrate")]
+    let _ = leptos::prelude::window().location().assign(path);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+/// The error of a form submission that belongs to one field, shown under it.
+#[component]
+pub fn FieldError(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .filter(|e| e.field() == Some(field))
+            .map(|e| view! { <p class="field-error" role="alert">{e.to_string()}</p> })
     }
 }
 

@@ -64,6 +64,7 @@ impl AppError {
         match self {
             AppError::Validation { field, .. } => Some(field),
             AppError::NameTaken { .. } => Some("name"),
+            AppError::EmailTaken { .. } => Some("email"),
             _ => None,
         }
     }

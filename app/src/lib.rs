@@ -17,7 +17,7 @@ pub mod wire;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{A, Route, Router, Routes},
     path,
 };
@@ -75,31 +75,45 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Who is signed in: read once per page load (blocking, so it is in the first HTML), shared
+    // by the header and by every page that shows or hides the changing actions.
+    let me: components::MeResource = Resource::new_blocking(|| (), |_| api::whoami());
+    provide_context(me);
     view! {
         <Title formatter=|t: String| if t.is_empty() { "tenantmap".to_string() } else { format!("{t} · tenantmap") }/>
         <Router>
             <a class="skip" href="#main">"Skip to content"</a>
             <header class="top">
                 <a class="brand" href="/">"tenantmap"</a>
-                <nav aria-label="Main">
-                    <A href="/organizations">"Organizations"</A>
-                    <A href="/syncro-tenants">"Syncro Tenants"</A>
-                    <A href="/admin">"Admin"</A>
-                </nav>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        me.await.is_ok().then(|| view! {
+                            <nav aria-label="Main">
+                                <A href="/organizations">"Organizations"</A>
+                                <A href="/syncro-tenants">"Syncro Tenants"</A>
+                                <A href="/admin">"Admin"</A>
+                            </nav>
+                        })
+                    })}
+                </Suspense>
+                <pages::account::UserBox/>
             </header>
             <main id="main">
                 // Async: each page is rendered whole before it is sent, so everything — data,
                 // forms, errors — is in the HTML and works with JavaScript off.
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=pages::account::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/first-run") view={Lazy::<pages::FirstRunRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::AdminIndex ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view={Lazy::<pages::UsersRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-tenants") view=pages::tenants::TenantManagement ssr=SsrMode::Async/>
-                    <Route path=path!("/syncro-tenants") view=pages::syncro::SyncroTenantList ssr=SsrMode::Async/>
-                    <Route path=path!("/syncro-tenants/:id") view=pages::syncro::SyncroTenantDetailsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/organizations") view=pages::organizations::OrganizationList ssr=SsrMode::Async/>
-                    <Route path=path!("/organizations/new") view=pages::organizations::NewOrganization ssr=SsrMode::Async/>
-                    <Route path=path!("/organizations/:id") view=pages::organizations::OrganizationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/organizations/:id/edit") view=pages::organizations::EditOrganization ssr=SsrMode::Async/>
+                    <Route path=path!("/syncro-tenants") view={Lazy::<pages::SyncroTenantListRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/syncro-tenants/:id") view={Lazy::<pages::SyncroTenantRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations") view={Lazy::<pages::OrganizationListRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/new") view={Lazy::<pages::NewOrganizationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/:id") view={Lazy::<pages::OrganizationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/:id/edit") view={Lazy::<pages::EditOrganizationRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

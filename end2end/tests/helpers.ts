@@ -1,6 +1,31 @@
 import { expect, Page, TestInfo } from "@playwright/test";
 import { randomUUID } from "node:crypto";
 
+/** Created by the web server command in playwright.config.ts; signed in by auth.setup.ts. */
+export const ADMIN = { email: "admin@e2e.example", password: "e2e admin password" };
+export const TECH = { email: "tech@e2e.example", password: "e2e technician password" };
+export const ADMIN_STATE = ".auth/admin.json";
+export const TECH_STATE = ".auth/tech.json";
+
+/** Signs in through the sign-in page (works with and without JavaScript). */
+export async function signIn(page: Page, email: string, password: string) {
+  if (!page.url().includes("/sign-in")) await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Admin > Users: adds a user with a role and a first password. */
+export async function addUser(page: Page, email: string, role: "Technician" | "Administrator", password: string) {
+  await page.goto("/admin/users");
+  const form = page.getByRole("region", { name: "Add user" });
+  await form.getByLabel("Email").fill(email);
+  await form.getByLabel("Role").selectOption({ label: role });
+  await form.getByLabel("First password").fill(password);
+  await form.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByRole("row").filter({ hasText: email })).toBeVisible();
+}
+
 /** A suffix that keeps names unique across projects and runs sharing one server. */
 export function unique(info: TestInfo): string {
   return `${info.project.name} ${randomUUID().slice(0, 8)}`;

@@ -61,10 +61,15 @@ impl Email {
         let Some((local, domain)) = e.split_once('@') else {
             return bad("Email needs an @, as in name@example.com");
         };
-        let domain_ok = !domain.contains('@')
-            && domain.contains('.')
-            && domain.split('.').all(|l| !l.is_empty());
-        if local.is_empty() || !domain_ok {
+        let local_ok = !local.is_empty()
+            && local
+                .chars()
+                .all(|c| c.is_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c));
+        let domain_ok = domain.contains('.')
+            && domain
+                .split('.')
+                .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
+        if !local_ok || !domain_ok {
             return bad("Email is not an address such as name@example.com");
         }
         Ok(Email(e))

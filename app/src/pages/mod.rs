@@ -1,11 +1,43 @@
 //! One module per page of SPEC.md.
 
+pub mod account;
 pub mod organizations;
 pub mod syncro;
 pub mod tenants;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+/// Declares a route whose page is loaded on demand (`cargo leptos build --split`): its code —
+/// views, forms and the server function calls only it makes — is a separate WASM file fetched
+/// when the page is first shown, not part of the first download.
+macro_rules! lazy_page {
+    ($($(#[$doc:meta])* $route:ident => $page:path;)*) => {$(
+        $(#[$doc])*
+        pub struct $route;
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    FirstRunRoute => account::FirstRunPage;
+    UsersRoute => account::UsersPage;
+    SyncroTenantListRoute => syncro::SyncroTenantList;
+    SyncroTenantRoute => syncro::SyncroTenantDetailsPage;
+    OrganizationListRoute => organizations::OrganizationList;
+    OrganizationRoute => organizations::OrganizationPage;
+    NewOrganizationRoute => organizations::NewOrganization;
+    EditOrganizationRoute => organizations::EditOrganization;
+}
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -28,6 +60,9 @@ pub fn AdminIndex() -> impl IntoView {
         <h1>"Admin"</h1>
         <ul class="cards">
             <li><a href="/admin/microsoft-tenants"><strong>"RMM Settings - Microsoft Tenant Management"</strong><span>"Microsoft Tenants, their Syncro Tenants, and CSV import."</span></a></li>
+            <crate::components::AdminOnly>
+                <li><a href="/admin/users"><strong>"Users"</strong><span>"Who signs in, as Administrator or Technician."</span></a></li>
+            </crate::components::AdminOnly>
         </ul>
     }
 }

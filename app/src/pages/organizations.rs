@@ -20,7 +20,7 @@ pub fn OrganizationList() -> impl IntoView {
         <Title text="Organizations"/>
         <div class="heading-row">
             <h1>"Organizations"</h1>
-            <a class="button primary" href="/organizations/new">"New Organization"</a>
+            <AdminOnly><a class="button primary" href="/organizations/new">"New Organization"</a></AdminOnly>
         </div>
         <p class="hint">"Organizations were formerly called Customers."</p>
         <div class="toolbar"><SearchForm label="Search Organizations" value=q.get_untracked()/></div>
@@ -57,9 +57,11 @@ pub fn OrganizationPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let org = Resource::new(move || id.get(), organization_details);
+    let me = use_me();
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let admin = is_admin(me).await;
                 match org.await {
                     Err(e) => view! { <Title text="Organization"/><h1>"Organization"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(o) => view! {
@@ -67,7 +69,7 @@ pub fn OrganizationPage() -> impl IntoView {
                         <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "{o.name.clone()}</p>
                         <div class="heading-row">
                             <h1>{o.name.clone()}</h1>
-                            <a class="button" href=format!("/organizations/{}/edit", o.id)>"Edit"</a>
+                            {admin.then(|| view! { <a class="button" href=format!("/organizations/{}/edit", o.id)>"Edit"</a> })}
                         </div>
                         <dl class="facts">
                             <dt>"Syncro Tenant"</dt>
@@ -96,6 +98,7 @@ pub fn NewOrganization() -> impl IntoView {
         <Title text="New Organization"/>
         <p class="crumbs"><a href="/organizations">"Organizations"</a>" › New"</p>
         <h1>"New Organization"</h1>
+        <AdminOnly fallback=administrators_only>
         <ActionForm action=action attr:class="form">
             <OrganizationFields name=String::new() email=String::new() phone=String::new() address=String::new() error=error/>
             <SyncroTenantField current=None error=error/>
@@ -106,7 +109,12 @@ pub fn NewOrganization() -> impl IntoView {
             </div>
         </ActionForm>
         <GetForm id="st-filter"/>
+        </AdminOnly>
     }
+}
+
+fn administrators_only() -> impl IntoView {
+    view! { <p class="note" role="status">"Only Administrators can create or change Organizations."</p> }
 }
 
 #[component]
@@ -116,15 +124,18 @@ pub fn EditOrganization() -> impl IntoView {
     let org = Resource::new(move || id.get(), organization_details);
     let action = ServerAction::<UpdateOrganization>::new();
     let error = action_error(action.value());
+    let me = use_me();
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let admin = is_admin(me).await;
                 match org.await {
                     Err(e) => view! { <Title text="Edit Organization"/><h1>"Edit Organization"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(o) => view! {
                         <Title text=format!("Edit {}", o.name)/>
                         <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a>" › Edit"</p>
                         <h1>"Edit Organization"</h1>
+                        {if admin { view! {
                         <ActionForm action=action attr:class="form">
                             <input type="hidden" name="id" value=o.id.clone()/>
                             <input type="hidden" name="version" value=o.version.to_string()/>
@@ -137,6 +148,7 @@ pub fn EditOrganization() -> impl IntoView {
                             </div>
                         </ActionForm>
                         <GetForm id="st-filter"/>
+                        }.into_any() } else { administrators_only().into_any() }}
                     }.into_any(),
                 }
             })}

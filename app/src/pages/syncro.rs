@@ -13,6 +13,7 @@ pub fn SyncroTenantList() -> impl IntoView {
     let q = query_param("q");
     let page = query_param("page");
     let delete = ServerAction::<DeleteSyncroTenant>::new();
+    let me = use_me();
     let rows = Resource::new(
         move || (q.get(), page.get(), delete.version().get()),
         |(q, p, _)| list_syncro_tenants(q, p),
@@ -25,6 +26,7 @@ pub fn SyncroTenantList() -> impl IntoView {
         <ErrorNote error=action_error(delete.value())/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let admin = is_admin(me).await;
                 match rows.await {
                     Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(list) => {
@@ -40,7 +42,7 @@ pub fn SyncroTenantList() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>
                                     {list.items.into_iter().map(|st| {
-                                        let deletable = st.organization_count == 0 && st.microsoft_tenant.is_none();
+                                        let deletable = admin && st.organization_count == 0 && st.microsoft_tenant.is_none();
                                         let label = format!("Delete {}", st.name);
                                         view! {
                                             <tr>
@@ -78,6 +80,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
     let rename = ServerAction::<RenameSyncroTenant>::new();
     let add = ServerAction::<AddOrganizations>::new();
     let unmap = ServerAction::<UnmapTenant>::new();
+    let me = use_me();
     let details = Resource::new(
         move || {
             (
@@ -96,6 +99,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let admin = is_admin(me).await;
                 match details.await {
                     Err(e) => view! { <Title text="Syncro Tenant"/><h1>"Syncro Tenant"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(d) => {
@@ -104,6 +108,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                             <Title text=st.name.clone()/>
                             <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "{st.name.clone()}</p>
                             <h1>{st.name.clone()}</h1>
+                            {admin.then(|| view! {
                             <ActionForm action=rename attr:class="inline-form">
                                 <input type="hidden" name="id" value=st.id.clone()/>
                                 <input type="hidden" name="version" value=st.version.to_string()/>
@@ -114,6 +119,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                                 </div>
                                 <ErrorNote error=action_error(rename.value())/>
                             </ActionForm>
+                            })}
                             <div class="split">
                                 <section class="panel" aria-labelledby="mt-heading">
                                     <h2 id="mt-heading">"Microsoft Tenant"</h2>
@@ -121,16 +127,18 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                                         Some(mt) => view! {
                                             <p class="mapped-tenant"><a href=url("/admin/microsoft-tenants", &[("q", &mt.tenant_id)])>{mt.display_name.clone()}</a></p>
                                             <p class="hint">{mt.default_domain.clone()}<br/><code>{mt.tenant_id.clone()}</code><br/>"Last sync: "{mt.last_sync.clone()}</p>
-                                            <ActionForm action=unmap>
-                                                <input type="hidden" name="tenant_id" value=mt.tenant_id.clone()/>
-                                                <input type="hidden" name="version" value=mt.version.to_string()/>
-                                                <button type="submit" class="secondary">"Unmap"</button>
-                                            </ActionForm>
+                                            {admin.then(|| view! {
+                                                <ActionForm action=unmap>
+                                                    <input type="hidden" name="tenant_id" value=mt.tenant_id.clone()/>
+                                                    <input type="hidden" name="version" value=mt.version.to_string()/>
+                                                    <button type="submit" class="secondary">"Unmap"</button>
+                                                </ActionForm>
+                                            })}
                                             <ErrorNote error=action_error(unmap.value())/>
                                             <p class="hint">"Microsoft Entra ID User Sync for this tenant will be set up here."</p>
                                         }.into_any(),
                                         None => view! {
-                                            <p>"Not mapped. "<a href="/admin/microsoft-tenants?filter=unmapped">"Map a Microsoft Tenant"</a></p>
+                                            <p>"Not mapped. "{admin.then(|| view! { <a href="/admin/microsoft-tenants?filter=unmapped">"Map a Microsoft Tenant"</a> })}</p>
                                         }.into_any(),
                                     }}
                                 </section>
@@ -147,6 +155,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <AdminOnly>
         <section class="panel add-orgs" aria-labelledby="add-heading">
             <h2 id="add-heading">"Add Organizations"</h2>
             <p class="hint">"Move Organizations into this Syncro Tenant. They leave their current Syncro Tenant in the same step."</p>
@@ -182,5 +191,6 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || add.pending().get()>{move || if add.pending().get() { "Adding…" } else { "Add Organizations" }}</button>
             </ActionForm>
         </section>
+        </AdminOnly>
     }
 }

@@ -21,6 +21,7 @@ pub fn TenantManagement() -> impl IntoView {
     let map_action = ServerAction::<MapTenant>::new();
     let unmap = ServerAction::<UnmapTenant>::new();
     let import = ServerAction::<ImportTenants>::new();
+    let me = use_me();
     let rows = Resource::new(
         move || {
             (
@@ -97,10 +98,11 @@ pub fn TenantManagement() -> impl IntoView {
         <ErrorNote error=action_error(unmap.value())/>
         <Transition fallback=|| view! { <p class="loading">"Loading Microsoft Tenants…"</p> }>
             {move || Suspend::new(async move {
+                let admin = is_admin(me).await;
                 match rows.await {
                     Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(list) if list.items.is_empty() => view! {
-                        <p class="empty">"No Microsoft Tenants match. Import a CSV below, or change the filter."</p>
+                        <p class="empty">"No Microsoft Tenants match. Change the filter, or import a CSV."</p>
                     }.into_any(),
                     Ok(list) => {
                         let pages = list.pages();
@@ -118,7 +120,7 @@ pub fn TenantManagement() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {list.items.into_iter().map(|row| view! { <TenantRow row=row unmap=unmap link=link/> }).collect_view()}
+                                    {list.items.into_iter().map(|row| view! { <TenantRow row=row unmap=unmap link=link admin=admin/> }).collect_view()}
                                 </tbody>
                             </table>
                             <Pager page=pg pages=pages total=total link=move |p| link(&[("page", &p.to_string())])/>
@@ -127,16 +129,18 @@ pub fn TenantManagement() -> impl IntoView {
                 }
             })}
         </Transition>
-        {move || {
-            let id = map.get();
-            let change = change.get() == "true";
-            // The dialog is rebuilt only when its tenant or mode changes.
-            let back = untrack(|| link(&[]));
-            (!id.is_empty()).then(|| view! {
-                <MapDialog tenant_id=id change=change back=back action=map_action/>
-            })
-        }}
-        <ImportSection action=import/>
+        <AdminOnly>
+            {move || {
+                let id = map.get();
+                let change = change.get() == "true";
+                // The dialog is rebuilt only when its tenant or mode changes.
+                let back = untrack(|| link(&[]));
+                (!id.is_empty()).then(|| view! {
+                    <MapDialog tenant_id=id change=change back=back action=map_action/>
+                })
+            }}
+            <ImportSection action=import/>
+        </AdminOnly>
     }
 }
 
@@ -145,6 +149,8 @@ fn TenantRow(
     row: MicrosoftTenantRow,
     unmap: ServerAction<UnmapTenant>,
     link: impl Fn(&[(&str, &str)]) -> String + Copy + Send + Sync + 'static,
+    /// Technicians get no ⋮ menu: it holds only changing actions.
+    admin: bool,
 ) -> impl IntoView {
     let label = format!("Actions for {}", row.display_name);
     let mapped = row.syncro_tenant.is_some();
@@ -177,7 +183,7 @@ fn TenantRow(
                 {row.syncro_tenant.map(|st| view! { <a href=format!("/syncro-tenants/{}", st.id)>{st.name}</a> })}
             </td>
             <td data-label="Last sync">{row.last_sync}</td>
-            <td class="actions"><RowMenu label=label>{menu}</RowMenu></td>
+            <td class="actions">{admin.then(|| view! { <RowMenu label=label>{menu}</RowMenu> })}</td>
         </tr>
     }
 }

@@ -1,0 +1,20 @@
+import { expect, test as setup } from "@playwright/test";
+import { ADMIN, ADMIN_STATE, TECH, TECH_STATE, addUser, signIn } from "./helpers";
+
+// Signs in the Administrator the web server command created, adds a Technician through
+// Admin > Users, and keeps both sessions for the other projects.
+setup("sign in as Administrator and add a Technician", async ({ page, browser }) => {
+  await page.goto("/admin/microsoft-tenants");
+  await expect(page).toHaveURL(/\/sign-in\?next=/);
+  await signIn(page, ADMIN.email, ADMIN.password);
+  await expect(page).toHaveURL(/\/admin\/microsoft-tenants$/);
+  await expect(page.getByText(ADMIN.email)).toBeVisible();
+  await page.context().storageState({ path: ADMIN_STATE });
+
+  await addUser(page, TECH.email, "Technician", TECH.password);
+  const tech = await browser.newPage();
+  await signIn(tech, TECH.email, TECH.password);
+  await expect(tech.getByText(TECH.email)).toBeVisible();
+  await tech.context().storageState({ path: TECH_STATE });
+  await tech.close();
+});
