@@ -125,5 +125,6 @@ pub fn App() -> impl IntoView {
 pub fn hydrate() {
     // A panic's message goes to the console (the WASM aborts on panic).
     std::panic::set_hook(Box::new(|info| leptos::logging::error!("{info}")));
-    leptos::mount::hydrate_body(App);
+    // `hydrate_lazy`: the pages split off with `#[lazy_route]` load before they hydrate.
+    leptos::mount::hydrate_lazy(App);
 }

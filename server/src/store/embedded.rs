@@ -907,13 +907,41 @@ mod tests {
     async fn survives_a_restart() {
         let dir = tempfile::tempdir().unwrap();
         let a = crate::store::contract::acct();
-        let (org, st) = {
+        let (org, st, admin, session) = {
             let store = EmbeddedStore::open(dir.path()).unwrap();
-            crate::store::contract::create_org(&store, &a, "Acme Dental")
+            let (_, admin) =
+                crate::store::contract::new_account(&store, "msp-a", "admin@msp-a.example", true)
+                    .await
+                    .unwrap();
+            let session = Session {
+                token_hash: "ef".repeat(32),
+                account: admin.account.clone(),
+                user: admin.id,
+                epoch: admin.session_epoch,
+                created_at: Timestamp(1),
+                last_seen: Timestamp(1),
+            };
+            store.put_session(session.clone()).await.unwrap();
+            let (org, st) = crate::store::contract::create_org(&store, &a, "Acme Dental")
                 .await
-                .unwrap()
+                .unwrap();
+            (org, st, admin, session)
         };
         let store = EmbeddedStore::open(dir.path()).unwrap();
+        assert!(store.installed().await.unwrap());
+        assert_eq!(
+            store.user_by_email(&admin.email).await.unwrap(),
+            Some(admin.clone())
+        );
+        assert_eq!(
+            store.session(&session.token_hash).await.unwrap(),
+            Some(session)
+        );
+        assert!(matches!(
+            crate::store::contract::new_account(&store, "msp-b", "ADMIN@msp-a.example", false)
+                .await,
+            Err(StoreError::EmailTaken(_))
+        ));
         assert_eq!(store.organization(&a, org.id).await.unwrap(), Some(org));
         assert_eq!(store.syncro_tenant(&a, st.id).await.unwrap(), Some(st));
         assert!(matches!(
