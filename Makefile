@@ -42,7 +42,7 @@ e2e:
 
 ## Speed budgets: server render time at SPEC scale, and the size of what a browser downloads.
 bench: build
-	cargo run --release -p server --bin bench
+	cargo run --release -p bench
 
 fmt-check:
 	cargo fmt --all --check
@@ -50,4 +50,5 @@ fmt-check:
 clippy:
 	cargo clippy -p app --features ssr -- -D warnings
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
-	cargo clippy -p server -- -D warnings
+	cargo clippy -p server --tests -- -D warnings
+	cargo clippy -p bench -- -D warnings

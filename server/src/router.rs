@@ -166,10 +166,11 @@ async fn sessions(
         next.run(req).await
     };
     let headers = resp.headers_mut();
-    if matches!(resolved, Resolved::Ended) && !headers.contains_key(header::SET_COOKIE) {
-        if let Ok(v) = HeaderValue::from_str(&clear_cookie(https)) {
-            headers.append(header::SET_COOKIE, v);
-        }
+    if matches!(resolved, Resolved::Ended)
+        && !headers.contains_key(header::SET_COOKIE)
+        && let Ok(v) = HeaderValue::from_str(&clear_cookie(https))
+    {
+        headers.append(header::SET_COOKIE, v);
     }
     // Pages and answers are per user: no shared or back-button cache keeps them.
     headers
