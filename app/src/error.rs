@@ -59,6 +59,27 @@ impl AppError {
         }
     }
 
+    /// The HTTP status a server function answers with when it fails this way (the client reads
+    /// the typed error from the body whatever the status; the status tells proxies, logs and
+    /// other API callers what kind of failure it was).
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Validation { .. } => 422,
+            AppError::NotFound { .. } => 404,
+            AppError::Stale
+            | AppError::NameTaken { .. }
+            | AppError::AlreadyMapped { .. }
+            | AppError::InUse { .. }
+            | AppError::EmailTaken { .. }
+            | AppError::LastAdministrator
+            | AppError::AlreadySetUp => 409,
+            AppError::NotAllowed => 403,
+            AppError::NotSignedIn | AppError::SignInFailed => 401,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::Internal { .. } => 500,
+        }
+    }
+
     /// The form field this error belongs to, if any.
     pub fn field(&self) -> Option<&str> {
         match self {

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        .layer(axum::middleware::from_fn(error_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             sessions,
@@ -177,6 +178,30 @@ async fn sessions(
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     resp
+}
+
+/// Gives a failed server function call the status of its typed error (Leptos answers every
+/// failure with 500): 401 not signed in, 403 not allowed, 404, 409 conflicts, 422 bad input,
+/// 429 slow down. Only real server errors stay 500 (and only they are logged as failures).
+async fn error_status(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    if !is_api || resp.status() != http::StatusCode::INTERNAL_SERVER_ERROR {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<app::error::AppError>(&bytes)
+        && let Ok(status) = http::StatusCode::from_u16(err.status())
+    {
+        parts.status = status;
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Serves the router on a free loopback port in the background (tests, benchmarks); returns

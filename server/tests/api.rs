@@ -212,7 +212,11 @@ async fn form_posts_without_javascript_redirect_back_with_the_result() {
 
 #[tokio::test]
 async fn cross_site_form_posts_are_refused_and_change_nothing() {
+    // The posts carry the Administrator's valid session cookie, as a browser would send it
+    // along with a forged form on another site (SameSite=Lax keeps it off cross-site POSTs in
+    // current browsers; this is the second wall).
     let app = spawn_app().await;
+    assert!(app.cookie.is_some());
     let form = new_organization("Forged Dental");
     for (header, value) in [
         ("origin", "https://evil.example"),

@@ -438,3 +438,63 @@ async fn names_with_markup_are_shown_as_text() {
         Err(AppError::Validation { field, .. }) if field == "email"
     ));
 }
+
+#[tokio::test]
+async fn failures_carry_their_http_status() {
+    let app = spawn_app().await;
+    let tech = app.add_user("tech@msp-a.example", "technician").await;
+    let post = |cookie: Option<String>,
+                endpoint: &'static str,
+                form: Vec<(&'static str, &'static str)>| {
+        let mut req = app.client.post(format!("{}/api/{endpoint}", app.base));
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        async move { req.form(&form).send().await.unwrap().status().as_u16() }
+    };
+    let org = |name: &'static str| {
+        vec![
+            ("name", name),
+            ("email", ""),
+            ("phone", ""),
+            ("address", ""),
+            ("syncro_tenant", ""),
+        ]
+    };
+    assert_eq!(post(None, "create-organization", org("A")).await, 401);
+    assert_eq!(post(Some(tech), "create-organization", org("A")).await, 403);
+    assert_eq!(
+        post(app.cookie.clone(), "create-organization", org("")).await,
+        422
+    );
+    assert_eq!(
+        post(app.cookie.clone(), "create-organization", org("Acme")).await,
+        200
+    );
+    assert_eq!(
+        post(app.cookie.clone(), "create-organization", org("ACME")).await,
+        409
+    );
+    assert_eq!(
+        post(
+            app.cookie.clone(),
+            "organization",
+            vec![("id", "00000000-0000-0000-0000-000000000000")]
+        )
+        .await,
+        404
+    );
+    assert_eq!(
+        post(
+            None,
+            "sign-in",
+            vec![
+                ("email", "admin@msp-a.example"),
+                ("password", "nope"),
+                ("next", "/")
+            ]
+        )
+        .await,
+        401
+    );
+}
