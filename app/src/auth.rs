@@ -102,15 +102,17 @@ pub fn clear_cookie(https: bool) -> String {
     }
 }
 
-/// The session token in the request's cookies, if it has the shape of one.
-pub fn read_token(headers: &HeaderMap) -> Option<String> {
+/// The session token in the request's cookies, if it has the shape of one. Over HTTPS only the
+/// `__Host-` cookie counts: a plain-named one could have been planted by a neighbouring host.
+pub fn read_token(headers: &HeaderMap, https: bool) -> Option<String> {
+    let wanted = if https { SECURE_COOKIE } else { COOKIE };
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SECURE_COOKIE || *name == COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.trim().to_string())
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
 }
@@ -127,8 +129,12 @@ pub enum Resolved {
 
 /// Finds the caller of a request: the session named by the cookie, still live for a user who
 /// is still active, in the account the session belongs to (never one named by the request).
-pub async fn resolve(store: &dyn Store, headers: &HeaderMap) -> Result<Resolved, StoreError> {
-    let Some(token) = read_token(headers) else {
+pub async fn resolve(
+    store: &dyn Store,
+    headers: &HeaderMap,
+    https: bool,
+) -> Result<Resolved, StoreError> {
+    let Some(token) = read_token(headers, https) else {
         return Ok(Resolved::Anonymous);
     };
     let hash = token_hash(&token);
@@ -225,12 +231,22 @@ mod tests {
                 .parse()
                 .unwrap(),
         );
-        assert_eq!(read_token(&h), Some(t.clone()));
+        assert_eq!(read_token(&h, false), Some(t.clone()));
+        assert_eq!(
+            read_token(&h, true),
+            None,
+            "over HTTPS only the __Host- cookie counts"
+        );
+        h.insert(
+            http::header::COOKIE,
+            format!("__Host-tenantmap_session={t}").parse().unwrap(),
+        );
+        assert_eq!(read_token(&h, true), Some(t.clone()));
         h.insert(
             http::header::COOKIE,
             "tenantmap_session=../../etc".parse().unwrap(),
         );
-        assert_eq!(read_token(&h), None);
+        assert_eq!(read_token(&h, false), None);
 
         let mut fwd = HeaderMap::new();
         fwd.insert("x-forwarded-proto", "https".parse().unwrap());

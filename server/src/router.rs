@@ -130,14 +130,14 @@ async fn sessions(
     if path.starts_with(&format!("/{}/", state.leptos_options.site_pkg_dir)) {
         return next.run(req).await;
     }
-    let resolved = match resolve(&*state.store, req.headers()).await {
+    let https = is_https(req.headers(), req.uri());
+    let resolved = match resolve(&*state.store, req.headers(), https).await {
         Ok(r) => r,
         Err(e) => {
             let message = app::error::AppError::internal(e).to_string();
             return (http::StatusCode::SERVICE_UNAVAILABLE, message).into_response();
         }
     };
-    let https = is_https(req.headers(), req.uri());
     let signed_in = matches!(resolved, Resolved::SignedIn(_));
     if let Resolved::SignedIn(caller) = &resolved {
         req.extensions_mut().insert(caller.clone());
