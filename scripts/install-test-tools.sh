@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the browser tests need, skipping what is present: Debian's Chromium and the
-# locked npm packages of end2end/ (Playwright never downloads a browser here).
+# Installs what the tests need, skipping what is present: Debian's Chromium and the locked npm
+# packages of end2end/ (Playwright never downloads a browser here), and moto — the
+# DynamoDB-compatible test server — in .venv-test (PyPI).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -13,4 +14,10 @@ fi
 cd "$here/end2end"
 if [ ! -d node_modules/@playwright/test ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
+fi
+
+cd "$here"
+if ! .venv-test/bin/python -c "import moto.server" 2>/dev/null; then
+  python3 -m venv .venv-test || { apt-get install -y -qq python3-venv && python3 -m venv .venv-test; }
+  .venv-test/bin/pip install --quiet --disable-pip-version-check "moto[server]==5.2.5"
 fi

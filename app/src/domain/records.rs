@@ -127,7 +127,10 @@ pub struct AuditEntry {
     pub actor: String,
     pub action: String,
     pub summary: String,
+    /// `null` when there was nothing before (a stored `null` may come back as a missing field).
+    #[serde(default)]
     pub before: serde_json::Value,
+    #[serde(default)]
     pub after: serde_json::Value,
 }
 

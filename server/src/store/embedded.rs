@@ -5,9 +5,10 @@
 //! records, written in one redb transaction (durable on commit, crash-safe), and only then made
 //! visible to readers. A refused change writes nothing.
 
+use super::lists;
 use app::domain::*;
 use app::store::{DiscoveryOutcome, MappingFilter, ParentFilter, Store, StoreError};
-use app::wire::{ListQuery, Page, SortKey};
+use app::wire::{ListQuery, Page};
 use async_trait::async_trait;
 use redb::{Database, ReadableTable, TableDefinition};
 use std::collections::HashMap;
@@ -581,19 +582,6 @@ impl EmbeddedStore {
     }
 }
 
-fn contains(haystack: &str, needle: &str) -> bool {
-    needle.is_empty() || name_key(haystack).contains(needle)
-}
-
-/// Sorts hits by (sort key, id) and cuts the requested page out of them.
-fn sorted_page<T: Clone>(mut hits: Vec<(String, String, &T)>, query: &ListQuery) -> Page<T> {
-    hits.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    if query.descending {
-        hits.reverse();
-    }
-    Page::cut(hits.into_iter().map(|h| h.2.clone()), query)
-}
-
 #[async_trait]
 impl Store for EmbeddedStore {
     async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError> {
@@ -668,18 +656,8 @@ impl Store for EmbeddedStore {
         query: &ListQuery,
         only_unmapped: bool,
     ) -> Result<Page<SyncroTenant>, StoreError> {
-        let needle = query.needle();
         Ok(self.with_account(account, |a| {
-            let hits = a
-                .syncro
-                .values()
-                .filter(|s| !only_unmapped || s.microsoft_tenant.is_none())
-                .filter_map(|s| {
-                    let key = s.name.key();
-                    (needle.is_empty() || key.contains(&needle)).then(|| (key, s.id.to_string(), s))
-                })
-                .collect();
-            sorted_page(hits, query)
+            lists::syncro_tenants(a.syncro.values(), query, only_unmapped)
         }))
     }
 
@@ -689,22 +667,8 @@ impl Store for EmbeddedStore {
         query: &ListQuery,
         parent: ParentFilter,
     ) -> Result<Page<Organization>, StoreError> {
-        let needle = query.needle();
         Ok(self.with_account(account, |a| {
-            let hits = a
-                .orgs
-                .values()
-                .filter(|o| match parent {
-                    ParentFilter::Any => true,
-                    ParentFilter::Only(p) => o.syncro_tenant == p,
-                    ParentFilter::Not(p) => o.syncro_tenant != p,
-                })
-                .filter_map(|o| {
-                    let key = o.name.key();
-                    (needle.is_empty() || key.contains(&needle)).then(|| (key, o.id.to_string(), o))
-                })
-                .collect();
-            sorted_page(hits, query)
+            lists::organizations(a.orgs.values(), query, parent)
         }))
     }
 
@@ -714,31 +678,8 @@ impl Store for EmbeddedStore {
         query: &ListQuery,
         filter: MappingFilter,
     ) -> Result<Page<MicrosoftTenant>, StoreError> {
-        let needle = query.needle();
         Ok(self.with_account(account, |a| {
-            let hits = a
-                .tenants
-                .values()
-                .filter(|t| match filter {
-                    MappingFilter::All => true,
-                    MappingFilter::Unmapped => t.syncro_tenant.is_none(),
-                    MappingFilter::Mapped => t.syncro_tenant.is_some(),
-                })
-                .filter(|t| {
-                    contains(&t.display_name, &needle)
-                        || t.default_domain.contains(&needle)
-                        || t.tenant_id.to_string().contains(&needle)
-                })
-                .map(|t| {
-                    let sort = match query.sort {
-                        SortKey::Name => name_key(&t.display_name),
-                        SortKey::Domain => t.default_domain.clone(),
-                        SortKey::LastSync => format!("{:020}", t.last_sync.0.max(0)),
-                    };
-                    (sort, t.tenant_id.to_string(), t)
-                })
-                .collect();
-            sorted_page(hits, query)
+            lists::microsoft_tenants(a.tenants.values(), query, filter)
         }))
     }
 

@@ -3,6 +3,8 @@
 
 #[cfg(test)]
 pub mod contract;
+pub mod dynamo;
 pub mod embedded;
+pub mod lists;
 
 pub use embedded::EmbeddedStore;

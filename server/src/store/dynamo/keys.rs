@@ -1,0 +1,314 @@
+//! The single-table layout of the DynamoDB store: every item's partition key (`pk`) and sort key
+//! (`sk`), and how records become items. Nothing here talks to a database.
+//!
+//! | item                    | pk                  | sk                          |
+//! |-------------------------|---------------------|-----------------------------|
+//! | account                 | `A#{account}`       | `ACCOUNT`                   |
+//! | Syncro Tenant           | `A#{account}`       | `ST#{id}`                   |
+//! | Organization            | `A#{account}`       | `ORG#{id}`                  |
+//! | Microsoft Tenant        | `A#{account}`       | `MT#{tenant id}`            |
+//! | user                    | `A#{account}`       | `USER#{id}`                 |
+//! | unique name marker (R3) | `A#{account}`       | `NAME#{ST|ORG}#{name key}`  |
+//! | audit entry (R9)        | `A#{account}`       | `AUDIT#{at, 20 digits}#{id}`|
+//! | email marker            | `EMAIL#{email}`     | `EMAIL`                     |
+//! | "installed" marker      | `INSTALLED`         | `INSTALLED`                 |
+//! | session                 | `SESSION#{sha-256}` | `SESSION`                   |
+//! | failed sign-ins         | `SIGNIN#{email}`    | `SIGNIN`                    |
+//!
+//! An account's records share one partition, so a list is one `Query` on a sort-key prefix and
+//! an account can never read another's items by key. Items that must be unique across the
+//! installation (emails, session tokens) have partitions of their own. Sessions and failed
+//! sign-ins carry `expires_at` (epoch seconds) for the table's TTL.
+
+use app::domain::*;
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+/// What the item is ("st", "org", …): makes the table readable by hand.
+pub const KIND: &str = "kind";
+/// The TTL attribute (epoch seconds).
+pub const EXPIRES_AT: &str = "expires_at";
+
+pub const ST_PREFIX: &str = "ST#";
+pub const ORG_PREFIX: &str = "ORG#";
+pub const MT_PREFIX: &str = "MT#";
+pub const USER_PREFIX: &str = "USER#";
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+
+/// The address of one item.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    Account(AccountId),
+    SyncroTenant(AccountId, SyncroTenantId),
+    Organization(AccountId, OrganizationId),
+    MicrosoftTenant(AccountId, MicrosoftTenantId),
+    User(AccountId, UserId),
+    Name(AccountId, NameKind, String),
+    Audit(AccountId, Timestamp, String),
+    Email(String),
+    Installed,
+    Session(String),
+    SignIn(String),
+}
+
+pub fn account_pk(account: &AccountId) -> String {
+    format!("A#{account}")
+}
+
+impl Key {
+    pub fn pk(&self) -> String {
+        match self {
+            Key::Account(a)
+            | Key::SyncroTenant(a, _)
+            | Key::Organization(a, _)
+            | Key::MicrosoftTenant(a, _)
+            | Key::User(a, _)
+            | Key::Name(a, ..)
+            | Key::Audit(a, ..) => account_pk(a),
+            Key::Email(e) => format!("EMAIL#{e}"),
+            Key::Installed => "INSTALLED".into(),
+            Key::Session(hash) => format!("SESSION#{hash}"),
+            Key::SignIn(e) => format!("SIGNIN#{e}"),
+        }
+    }
+
+    pub fn sk(&self) -> String {
+        match self {
+            Key::Account(_) => "ACCOUNT".into(),
+            Key::SyncroTenant(_, id) => format!("{ST_PREFIX}{id}"),
+            Key::Organization(_, id) => format!("{ORG_PREFIX}{id}"),
+            Key::MicrosoftTenant(_, id) => format!("{MT_PREFIX}{id}"),
+            Key::User(_, id) => format!("{USER_PREFIX}{id}"),
+            Key::Name(_, kind, key) => format!("NAME#{}#{key}", name_kind(*kind)),
+            // Zero-padded so the sort key orders by time; the id orders one millisecond.
+            Key::Audit(_, at, id) => format!("{AUDIT_PREFIX}{:020}#{id}", at.0.max(0)),
+            Key::Email(_) => "EMAIL".into(),
+            Key::Installed => "INSTALLED".into(),
+            Key::Session(_) => "SESSION".into(),
+            Key::SignIn(_) => "SIGNIN".into(),
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Key::Account(_) => "account",
+            Key::SyncroTenant(..) => "st",
+            Key::Organization(..) => "org",
+            Key::MicrosoftTenant(..) => "mt",
+            Key::User(..) => "user",
+            Key::Name(..) => "name",
+            Key::Audit(..) => "audit",
+            Key::Email(_) => "email",
+            Key::Installed => "installed",
+            Key::Session(_) => "session",
+            Key::SignIn(_) => "signin",
+        }
+    }
+
+    /// The key attributes alone (for `GetItem`, `DeleteItem`, `Update`, `ConditionCheck`).
+    pub fn item_key(&self) -> Item {
+        HashMap::from([
+            (PK.to_string(), AttributeValue::S(self.pk())),
+            (SK.to_string(), AttributeValue::S(self.sk())),
+        ])
+    }
+
+    /// The key of the item a [`Write`] of `account` touches. Two writes of one change never
+    /// share a key (`ChangeSet::is_well_formed`), which DynamoDB requires of a transaction.
+    pub fn of_write(account: &AccountId, write: &Write) -> Key {
+        let a = account.clone();
+        match write {
+            Write::PutSyncroTenant { record, .. } => Key::SyncroTenant(a, record.id),
+            Write::DeleteSyncroTenant { id, .. } | Write::AdjustOrganizationCount { id, .. } => {
+                Key::SyncroTenant(a, *id)
+            }
+            Write::PutOrganization { record, .. } => Key::Organization(a, record.id),
+            Write::PutMicrosoftTenant { record, .. } => Key::MicrosoftTenant(a, record.tenant_id),
+            Write::ClaimName { kind, key, .. } | Write::ReleaseName { kind, key } => {
+                Key::Name(a, *kind, key.clone())
+            }
+            Write::Audit(entry) => Key::Audit(a, entry.at, entry.id.clone()),
+            Write::Installed { .. } => Key::Installed,
+            Write::PutAccount { .. } | Write::AdjustAdministrators { .. } => Key::Account(a),
+            Write::ClaimEmail { key, .. } => Key::Email(key.clone()),
+            Write::PutUser { record, .. } => Key::User(a, record.id),
+        }
+    }
+}
+
+fn name_kind(kind: NameKind) -> &'static str {
+    match kind {
+        NameKind::SyncroTenant => "ST",
+        NameKind::Organization => "ORG",
+    }
+}
+
+/// A record as a full item: its fields as native DynamoDB attributes (numbers stay numbers, so
+/// conditions can compare `version` and `organization_count`), plus `pk`, `sk` and `kind`.
+pub fn to_item<T: serde::Serialize>(key: &Key, record: &T) -> Result<Item, serde_dynamo::Error> {
+    let mut item: Item = serde_dynamo::to_item(record)?;
+    item.extend(key.item_key());
+    item.insert(KIND.into(), AttributeValue::S(key.kind().into()));
+    Ok(item)
+}
+
+/// The record in an item (the key attributes are ignored).
+pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, serde_dynamo::Error> {
+    serde_dynamo::from_item(item)
+}
+
+/// Epoch seconds for the TTL attribute from a timestamp in milliseconds.
+pub fn ttl_seconds(at: Timestamp) -> AttributeValue {
+    AttributeValue::N((at.0.max(0) / 1000).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn acct() -> AccountId {
+        AccountId::parse("acme").unwrap()
+    }
+
+    fn syncro_tenant() -> SyncroTenant {
+        SyncroTenant {
+            id: SyncroTenantId::from_uuid(Uuid::from_u128(1)),
+            name: SyncroTenantName::parse("Foggy IT Services").unwrap(),
+            microsoft_tenant: None,
+            organization_count: 3,
+            version: Version(7),
+            updated_at: Timestamp(1_795_000_000_000),
+        }
+    }
+
+    #[test]
+    fn records_become_items_with_native_attributes() {
+        let st = syncro_tenant();
+        let key = Key::SyncroTenant(acct(), st.id);
+        let item = to_item(&key, &st).unwrap();
+        assert_eq!(item[PK], AttributeValue::S("A#acme".into()));
+        assert_eq!(
+            item[SK],
+            AttributeValue::S("ST#00000000-0000-0000-0000-000000000001".into())
+        );
+        assert_eq!(item[KIND], AttributeValue::S("st".into()));
+        assert_eq!(item["version"], AttributeValue::N("7".into()));
+        assert_eq!(item["organization_count"], AttributeValue::N("3".into()));
+        assert_eq!(item["name"], AttributeValue::S("Foggy IT Services".into()));
+        assert_eq!(item["microsoft_tenant"], AttributeValue::Null(true));
+        let back: SyncroTenant = from_item(item).unwrap();
+        assert_eq!(back, st);
+    }
+
+    #[test]
+    fn an_accounts_records_share_its_partition_and_sort_by_kind() {
+        let a = acct();
+        let id = Uuid::from_u128(2);
+        let keys = [
+            Key::Account(a.clone()),
+            Key::SyncroTenant(a.clone(), SyncroTenantId::from_uuid(id)),
+            Key::Organization(a.clone(), OrganizationId::from_uuid(id)),
+            Key::MicrosoftTenant(a.clone(), MicrosoftTenantId::from_uuid(id)),
+            Key::User(a.clone(), UserId::from_uuid(id)),
+            Key::Name(a.clone(), NameKind::Organization, "acme dental".into()),
+            Key::Audit(a.clone(), Timestamp(5), "x".into()),
+        ];
+        assert!(keys.iter().all(|k| k.pk() == "A#acme"));
+        assert!(keys[1].sk().starts_with(ST_PREFIX));
+        assert!(keys[2].sk().starts_with(ORG_PREFIX));
+        assert!(keys[3].sk().starts_with(MT_PREFIX));
+        assert!(keys[4].sk().starts_with(USER_PREFIX));
+        assert_eq!(keys[5].sk(), "NAME#ORG#acme dental");
+        // No prefix is a prefix of another kind's keys.
+        let prefixes = [
+            ST_PREFIX,
+            ORG_PREFIX,
+            MT_PREFIX,
+            USER_PREFIX,
+            AUDIT_PREFIX,
+            "NAME#",
+            "ACCOUNT",
+        ];
+        for k in &keys {
+            assert_eq!(
+                prefixes.iter().filter(|p| k.sk().starts_with(*p)).count(),
+                1,
+                "{k:?}"
+            );
+        }
+        // Another account's keys are in another partition.
+        let other = AccountId::parse("acme-2").unwrap();
+        assert_ne!(Key::Account(other).pk(), keys[0].pk());
+    }
+
+    #[test]
+    fn audit_keys_sort_by_time() {
+        let a = acct();
+        let early = Key::Audit(a.clone(), Timestamp(999), "b".into()).sk();
+        let late = Key::Audit(a, Timestamp(1_000), "a".into()).sk();
+        assert!(early < late, "{early} < {late}");
+    }
+
+    #[test]
+    fn global_items_have_partitions_of_their_own() {
+        assert_eq!(
+            Key::Email("ann@x.example".into()).pk(),
+            "EMAIL#ann@x.example"
+        );
+        assert_eq!(Key::Session("ab".into()).pk(), "SESSION#ab");
+        assert_eq!(Key::Installed.item_key().len(), 2);
+        assert_eq!(
+            ttl_seconds(Timestamp(1_795_000_000_999)),
+            AttributeValue::N("1795000000".into())
+        );
+    }
+
+    #[test]
+    fn every_write_of_a_change_has_its_own_key() {
+        // The domain's own "one item once" rule and the table keys agree.
+        let a = acct();
+        let st = syncro_tenant();
+        let writes = [
+            Write::PutSyncroTenant {
+                record: st.clone(),
+                expect: Expect::Absent,
+            },
+            Write::ClaimName {
+                kind: NameKind::SyncroTenant,
+                key: "foggy".into(),
+                owner: Uuid::from_u128(1),
+            },
+            Write::ClaimName {
+                kind: NameKind::Organization,
+                key: "foggy".into(),
+                owner: Uuid::from_u128(1),
+            },
+            Write::AdjustAdministrators { delta: 1 },
+            Write::ClaimEmail {
+                key: "a@x.example".into(),
+                user: UserId::from_uuid(Uuid::from_u128(1)),
+            },
+            Write::Installed { first: true },
+        ];
+        let keys: std::collections::HashSet<Key> =
+            writes.iter().map(|w| Key::of_write(&a, w)).collect();
+        let items: std::collections::HashSet<String> = writes.iter().map(Write::item).collect();
+        assert_eq!(keys.len(), writes.len());
+        assert_eq!(items.len(), writes.len());
+        assert_eq!(
+            Key::of_write(
+                &a,
+                &Write::AdjustOrganizationCount {
+                    id: st.id,
+                    delta: 1
+                }
+            ),
+            Key::SyncroTenant(a.clone(), st.id)
+        );
+    }
+}

@@ -1,0 +1,980 @@
+//! The DynamoDB store: one table (layout in [`keys`]), every change one `TransactWriteItems`
+//! whose condition expressions keep the rules — versions for R8, name markers for R3, the
+//! Syncro Tenant's organization count for R1/R5, email markers and the account's count of
+//! active Administrators for the users. A cancelled transaction becomes the typed refusal the
+//! embedded store gives (the same contract suite runs on both). Reads that decide a write are
+//! strongly consistent.
+
+pub mod keys;
+
+use app::domain::*;
+use app::store::{DiscoveryOutcome, MappingFilter, ParentFilter, Store, StoreError};
+use app::wire::{ListQuery, Page};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, Delete, KeySchemaElement, KeyType,
+    KeysAndAttributes, Put, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem,
+    Update,
+};
+use keys::{Item, Key};
+use std::collections::HashMap;
+
+/// The DynamoDB store. Cheap to clone (the SDK client is shared).
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+fn sdk(e: impl std::error::Error) -> StoreError {
+    StoreError::Unavailable(DisplayErrorContext(&e).to_string())
+}
+
+fn n(v: impl std::fmt::Display) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+/// A condition expression with its placeholders.
+#[derive(Default)]
+struct Cond {
+    expr: String,
+    names: HashMap<String, String>,
+    values: Item,
+}
+
+impl Cond {
+    fn new(expr: &str) -> Self {
+        Cond {
+            expr: expr.to_string(),
+            ..Default::default()
+        }
+    }
+    fn name(mut self, placeholder: &str, attribute: &str) -> Self {
+        self.names.insert(placeholder.into(), attribute.into());
+        self
+    }
+    fn value(mut self, placeholder: &str, v: AttributeValue) -> Self {
+        self.values.insert(placeholder.into(), v);
+        self
+    }
+    fn absent() -> Self {
+        Cond::new("attribute_not_exists(pk)")
+    }
+    fn version(v: Version) -> Self {
+        Cond::new("#ver = :ver")
+            .name("#ver", "version")
+            .value(":ver", n(v.0))
+    }
+}
+
+/// Leaves out `null` attributes (an absent `Option`), so conditions can ask
+/// `attribute_not_exists`; a missing `Option` field reads back as `None`.
+fn item_of<T: serde::Serialize>(key: &Key, record: &T) -> Result<Item, StoreError> {
+    let mut item = keys::to_item(key, record).map_err(unavailable)?;
+    item.retain(|_, v| !matches!(v, AttributeValue::Null(_)));
+    Ok(item)
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        DynamoStore {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Creates the table (on-demand, `pk`/`sk` strings, TTL on `expires_at`): for tests and
+    /// local runs; production tables come from `template.yaml`.
+    pub async fn create_table(&self) -> Result<(), StoreError> {
+        let attr = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(unavailable)
+        };
+        let key = |name: &str, kind: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+                .map_err(unavailable)
+        };
+        self.client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(attr(keys::PK)?)
+            .attribute_definitions(attr(keys::SK)?)
+            .key_schema(key(keys::PK, KeyType::Hash)?)
+            .key_schema(key(keys::SK, KeyType::Range)?)
+            .send()
+            .await
+            .map_err(sdk)?;
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .enabled(true)
+                    .attribute_name(keys::EXPIRES_AT)
+                    .build()
+                    .map_err(unavailable)?,
+            )
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.item_key()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(out.item().cloned())
+    }
+
+    async fn get_record<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &Key,
+    ) -> Result<Option<T>, StoreError> {
+        match self.get(key).await? {
+            Some(item) => keys::from_item(item).map(Some).map_err(unavailable),
+            None => Ok(None),
+        }
+    }
+
+    /// Every item of an account whose sort key starts with `prefix`, through all pages.
+    async fn query_prefix(
+        &self,
+        account: &AccountId,
+        prefix: &str,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", s(keys::account_pk(account)))
+                .expression_attribute_values(":prefix", s(prefix))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk)?;
+            items.extend(out.items().iter().cloned());
+            match out.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    async fn query_records<T: serde::de::DeserializeOwned>(
+        &self,
+        account: &AccountId,
+        prefix: &str,
+    ) -> Result<Vec<T>, StoreError> {
+        self.query_prefix(account, prefix)
+            .await?
+            .into_iter()
+            .map(|i| keys::from_item(i).map_err(unavailable))
+            .collect()
+    }
+
+    /// `BatchGetItem` in chunks of 100, following unprocessed keys; unknown keys are left out.
+    async fn batch_get<T: serde::de::DeserializeOwned>(
+        &self,
+        keys: Vec<Key>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut found: HashMap<(String, String), Item> = HashMap::new();
+        for chunk in keys.chunks(100) {
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(chunk.iter().map(Key::item_key).collect()))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(unavailable)?,
+            );
+            while let Some(request) = pending.take() {
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(sdk)?;
+                for item in out
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
+                    let pk = item.get(keys::PK).and_then(|v| v.as_s().ok()).cloned();
+                    let sk = item.get(keys::SK).and_then(|v| v.as_s().ok()).cloned();
+                    if let (Some(pk), Some(sk)) = (pk, sk) {
+                        found.insert((pk, sk), item.clone());
+                    }
+                }
+                pending = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .filter(|k| !k.keys().is_empty())
+                    .cloned();
+            }
+        }
+        // In the order asked for.
+        keys.iter()
+            .filter_map(|k| found.remove(&(k.pk(), k.sk())))
+            .map(|i| keys::from_item(i).map_err(unavailable))
+            .collect()
+    }
+
+    fn put(&self, item: Item, cond: Option<Cond>) -> Result<TransactWriteItem, StoreError> {
+        let mut b = Put::builder().table_name(&self.table).set_item(Some(item));
+        if let Some(c) = cond {
+            b = b
+                .condition_expression(c.expr)
+                .set_expression_attribute_names((!c.names.is_empty()).then_some(c.names))
+                .set_expression_attribute_values((!c.values.is_empty()).then_some(c.values));
+        }
+        Ok(TransactWriteItem::builder()
+            .put(b.build().map_err(unavailable)?)
+            .build())
+    }
+
+    fn update(
+        &self,
+        key: &Key,
+        expr: &str,
+        cond: Option<&str>,
+        names: HashMap<String, String>,
+        values: Item,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let b = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key.item_key()))
+            .update_expression(expr)
+            .set_condition_expression(cond.map(str::to_string))
+            .set_expression_attribute_names((!names.is_empty()).then_some(names))
+            .set_expression_attribute_values((!values.is_empty()).then_some(values));
+        Ok(TransactWriteItem::builder()
+            .update(b.build().map_err(unavailable)?)
+            .build())
+    }
+
+    fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<TransactWriteItem, StoreError> {
+        let mut b = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key.item_key()));
+        if let Some(c) = cond {
+            b = b
+                .condition_expression(c.expr)
+                .set_expression_attribute_names((!c.names.is_empty()).then_some(c.names))
+                .set_expression_attribute_values((!c.values.is_empty()).then_some(c.values));
+        }
+        Ok(TransactWriteItem::builder()
+            .delete(b.build().map_err(unavailable)?)
+            .build())
+    }
+
+    /// One write of a change as one transaction item, with the condition that keeps its rule.
+    fn transact_item(
+        &self,
+        account: &AccountId,
+        write: &Write,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let key = Key::of_write(account, write);
+        let names = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        match write {
+            Write::PutSyncroTenant {
+                record,
+                expect: Expect::Absent,
+            } => self.put(item_of(&key, record)?, Some(Cond::absent())),
+            // A replace keeps the stored organization count (the store maintains it).
+            Write::PutSyncroTenant {
+                record,
+                expect: Expect::Version(v),
+            } => {
+                let mut values = Item::from([
+                    (":name".into(), s(record.name.as_str())),
+                    (":ver".into(), n(record.version.0)),
+                    (":at".into(), n(record.updated_at.0)),
+                    (":expected".into(), n(v.0)),
+                ]);
+                let expr = match record.microsoft_tenant {
+                    Some(mt) => {
+                        values.insert(":mt".into(), s(mt.to_string()));
+                        "SET #name = :name, #ver = :ver, updated_at = :at, microsoft_tenant = :mt"
+                    }
+                    None => "SET #name = :name, #ver = :ver, updated_at = :at REMOVE microsoft_tenant",
+                };
+                self.update(
+                    &key,
+                    expr,
+                    Some("#ver = :expected"),
+                    names(&[("#name", "name"), ("#ver", "version")]),
+                    values,
+                )
+            }
+            Write::DeleteSyncroTenant { expect, .. } => self.delete(
+                &key,
+                Some(
+                    Cond::new(
+                        "#ver = :ver AND organization_count = :zero AND attribute_not_exists(microsoft_tenant)",
+                    )
+                    .name("#ver", "version")
+                    .value(":ver", n(expect.0))
+                    .value(":zero", n(0)),
+                ),
+            ),
+            Write::AdjustOrganizationCount { delta, .. } => {
+                let mut values = Item::from([(":d".into(), n(delta))]);
+                let cond = if *delta < 0 {
+                    values.insert(":min".into(), n(-delta));
+                    "attribute_exists(pk) AND organization_count >= :min"
+                } else {
+                    "attribute_exists(pk)"
+                };
+                self.update(
+                    &key,
+                    "ADD organization_count :d",
+                    Some(cond),
+                    HashMap::new(),
+                    values,
+                )
+            }
+            Write::PutOrganization { record, expect } => self.put(
+                item_of(&key, record)?,
+                Some(match expect {
+                    Expect::Absent => Cond::absent(),
+                    Expect::Version(v) => Cond::version(*v),
+                }),
+            ),
+            // Only the mapping and its version: a refreshed name or domain since the read stays.
+            Write::PutMicrosoftTenant { record, expect } => {
+                let mut values = Item::from([
+                    (":ver".into(), n(record.version.0)),
+                    (":expected".into(), n(expect.0)),
+                ]);
+                let expr = match record.syncro_tenant {
+                    Some(st) => {
+                        values.insert(":st".into(), s(st.to_string()));
+                        "SET #ver = :ver, syncro_tenant = :st"
+                    }
+                    None => "SET #ver = :ver REMOVE syncro_tenant",
+                };
+                self.update(
+                    &key,
+                    expr,
+                    Some("#ver = :expected"),
+                    names(&[("#ver", "version")]),
+                    values,
+                )
+            }
+            Write::ClaimName { owner, .. } => {
+                let mut item = key.item_key();
+                item.insert(keys::KIND.into(), s("name"));
+                item.insert("owner".into(), s(owner.to_string()));
+                self.put(
+                    item,
+                    Some(
+                        Cond::new("attribute_not_exists(pk) OR #owner = :owner")
+                            .name("#owner", "owner")
+                            .value(":owner", s(owner.to_string())),
+                    ),
+                )
+            }
+            Write::ReleaseName { .. } => self.delete(&key, None),
+            Write::Audit(entry) => self.put(item_of(&key, entry)?, Some(Cond::absent())),
+            Write::Installed { first } => {
+                let mut item = key.item_key();
+                item.insert(keys::KIND.into(), s("installed"));
+                self.put(item, first.then(Cond::absent))
+            }
+            Write::PutAccount { record } => {
+                self.put(item_of(&key, record)?, Some(Cond::absent()))
+            }
+            Write::AdjustAdministrators { delta } => {
+                let mut values = Item::from([(":d".into(), n(delta))]);
+                let cond = if *delta < 0 {
+                    // The count after the change must stay at least 1.
+                    values.insert(":min".into(), n(1 - delta));
+                    "attribute_exists(pk) AND active_administrators >= :min"
+                } else {
+                    "attribute_exists(pk)"
+                };
+                self.update(
+                    &key,
+                    "ADD active_administrators :d",
+                    Some(cond),
+                    HashMap::new(),
+                    values,
+                )
+            }
+            Write::ClaimEmail { user, .. } => {
+                let mut item = key.item_key();
+                item.insert(keys::KIND.into(), s("email"));
+                item.insert("account".into(), s(account.as_str()));
+                item.insert("user".into(), s(user.to_string()));
+                self.put(
+                    item,
+                    Some(
+                        Cond::new("attribute_not_exists(pk) OR #user = :user")
+                            .name("#user", "user")
+                            .value(":user", s(user.to_string())),
+                    ),
+                )
+            }
+            Write::PutUser { record, expect } => self.put(
+                item_of(&key, record)?,
+                Some(match expect {
+                    Expect::Absent => Cond::absent(),
+                    Expect::Version(v) => Cond::version(*v),
+                }),
+            ),
+        }
+    }
+
+    /// Why the write at a cancelled transaction's failed position was refused, in the terms of
+    /// the embedded store. Reads the item as it is now to tell the cases apart.
+    async fn refusal(&self, account: &AccountId, write: &Write) -> StoreError {
+        let key = Key::of_write(account, write);
+        let current = self.get(&key).await;
+        let attr = |name: &str| -> Option<String> {
+            let item = current.as_ref().ok()?.as_ref()?;
+            match item.get(name)? {
+                AttributeValue::S(v) => Some(v.clone()),
+                AttributeValue::N(v) => Some(v.clone()),
+                _ => None,
+            }
+        };
+        match write {
+            Write::ClaimName {
+                kind, key: name, ..
+            } => match attr("owner").and_then(|o| uuid::Uuid::parse_str(&o).ok()) {
+                Some(owner) => StoreError::NameTaken {
+                    kind: *kind,
+                    key: name.clone(),
+                    owner,
+                },
+                None => StoreError::Conflict(format!("name {name} changed")),
+            },
+            Write::ClaimEmail { key: email, .. } => StoreError::EmailTaken(email.clone()),
+            Write::Installed { .. } => StoreError::AlreadyInstalled,
+            Write::AdjustAdministrators { .. } if attr(keys::PK).is_some() => {
+                StoreError::LastAdministrator
+            }
+            Write::DeleteSyncroTenant { id, expect }
+                if attr("version") == Some(expect.0.to_string()) =>
+            {
+                StoreError::NotEmpty(format!(
+                    "\"{}\" has Organizations or a mapping and cannot be deleted",
+                    attr("name").unwrap_or_else(|| id.to_string())
+                ))
+            }
+            other => StoreError::Conflict(format!("{} changed", other.item())),
+        }
+    }
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError> {
+        if !change.is_well_formed() {
+            return Err(unavailable(
+                "a change must touch each item once, at most 100",
+            ));
+        }
+        if change.writes.is_empty() {
+            return Ok(());
+        }
+        let items = change
+            .writes
+            .iter()
+            .map(|w| self.transact_item(account, w))
+            .collect::<Result<Vec<_>, _>>()?;
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        let Err(e) = result else {
+            return Ok(());
+        };
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        match e.into_service_error() {
+            TransactWriteItemsError::TransactionCanceledException(t) => {
+                let reasons = t.cancellation_reasons();
+                if let Some(i) = reasons
+                    .iter()
+                    .position(|r| r.code() == Some("ConditionalCheckFailed"))
+                {
+                    return Err(self.refusal(account, &change.writes[i]).await);
+                }
+                // Another transaction on the same items at the same moment: the page is stale.
+                Err(StoreError::Conflict(format!(
+                    "transaction cancelled: {:?}",
+                    reasons.iter().filter_map(|r| r.code()).collect::<Vec<_>>()
+                )))
+            }
+            // An ongoing transaction on the same items: the page is as good as stale.
+            TransactWriteItemsError::TransactionInProgressException(_) => Err(
+                StoreError::Conflict("another change to the same records".into()),
+            ),
+            other => Err(sdk(other)),
+        }
+    }
+
+    async fn syncro_tenant(
+        &self,
+        account: &AccountId,
+        id: SyncroTenantId,
+    ) -> Result<Option<SyncroTenant>, StoreError> {
+        self.get_record(&Key::SyncroTenant(account.clone(), id))
+            .await
+    }
+
+    async fn organization(
+        &self,
+        account: &AccountId,
+        id: OrganizationId,
+    ) -> Result<Option<Organization>, StoreError> {
+        self.get_record(&Key::Organization(account.clone(), id))
+            .await
+    }
+
+    async fn microsoft_tenant(
+        &self,
+        account: &AccountId,
+        id: MicrosoftTenantId,
+    ) -> Result<Option<MicrosoftTenant>, StoreError> {
+        self.get_record(&Key::MicrosoftTenant(account.clone(), id))
+            .await
+    }
+
+    async fn microsoft_tenants_by_ids(
+        &self,
+        account: &AccountId,
+        ids: &[MicrosoftTenantId],
+    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
+        self.batch_get(
+            ids.iter()
+                .map(|id| Key::MicrosoftTenant(account.clone(), *id))
+                .collect(),
+        )
+        .await
+    }
+
+    async fn syncro_tenants_by_ids(
+        &self,
+        account: &AccountId,
+        ids: &[SyncroTenantId],
+    ) -> Result<Vec<SyncroTenant>, StoreError> {
+        self.batch_get(
+            ids.iter()
+                .map(|id| Key::SyncroTenant(account.clone(), *id))
+                .collect(),
+        )
+        .await
+    }
+
+    async fn organizations_by_ids(
+        &self,
+        account: &AccountId,
+        ids: &[OrganizationId],
+    ) -> Result<Vec<Organization>, StoreError> {
+        self.batch_get(
+            ids.iter()
+                .map(|id| Key::Organization(account.clone(), *id))
+                .collect(),
+        )
+        .await
+    }
+
+    async fn list_syncro_tenants(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+        only_unmapped: bool,
+    ) -> Result<Page<SyncroTenant>, StoreError> {
+        let all: Vec<SyncroTenant> = self.query_records(account, keys::ST_PREFIX).await?;
+        Ok(super::lists::syncro_tenants(
+            all.iter(),
+            query,
+            only_unmapped,
+        ))
+    }
+
+    async fn list_organizations(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+        parent: ParentFilter,
+    ) -> Result<Page<Organization>, StoreError> {
+        let all: Vec<Organization> = self.query_records(account, keys::ORG_PREFIX).await?;
+        Ok(super::lists::organizations(all.iter(), query, parent))
+    }
+
+    async fn list_microsoft_tenants(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+        filter: MappingFilter,
+    ) -> Result<Page<MicrosoftTenant>, StoreError> {
+        let all: Vec<MicrosoftTenant> = self.query_records(account, keys::MT_PREFIX).await?;
+        Ok(super::lists::microsoft_tenants(all.iter(), query, filter))
+    }
+
+    async fn list_audit(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut out = Vec::new();
+        let mut start = None;
+        while out.len() < limit {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", s(keys::account_pk(account)))
+                .expression_attribute_values(":prefix", s(keys::AUDIT_PREFIX))
+                .scan_index_forward(false)
+                .limit(i32::try_from(limit - out.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in page.items() {
+                out.push(keys::from_item(item.clone()).map_err(unavailable)?);
+            }
+            match page.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn record_discovered_tenants(
+        &self,
+        account: &AccountId,
+        tenants: Vec<DiscoveredTenant>,
+        at: Timestamp,
+        audit: AuditEntry,
+    ) -> Result<DiscoveryOutcome, StoreError> {
+        let mut outcome = DiscoveryOutcome::default();
+        for t in tenants {
+            // An upsert that never touches the mapping: new tenants start unmapped at version 1.
+            let key = Key::MicrosoftTenant(account.clone(), t.tenant_id);
+            let out = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key.item_key()))
+                .update_expression(
+                    "SET tenant_id = :id, display_name = :name, default_domain = :domain, \
+                     last_sync = :at, #ver = if_not_exists(#ver, :one), #kind = :kind",
+                )
+                .expression_attribute_names("#ver", "version")
+                .expression_attribute_names("#kind", keys::KIND)
+                .expression_attribute_values(":id", s(t.tenant_id.to_string()))
+                .expression_attribute_values(":name", s(t.display_name))
+                .expression_attribute_values(":domain", s(t.default_domain))
+                .expression_attribute_values(":at", n(at.0))
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":kind", s(key.kind()))
+                .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedOld)
+                .send()
+                .await
+                .map_err(sdk)?;
+            if out.attributes().is_some_and(|a| !a.is_empty()) {
+                outcome.updated += 1;
+            } else {
+                outcome.added += 1;
+            }
+        }
+        let mut audit_change = ChangeSet::default();
+        audit_change.push(Write::Audit(audit));
+        self.apply(account, audit_change).await?;
+        Ok(outcome)
+    }
+
+    async fn installed(&self) -> Result<bool, StoreError> {
+        Ok(self.get(&Key::Installed).await?.is_some())
+    }
+
+    async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError> {
+        self.get_record(&Key::Account(id.clone())).await
+    }
+
+    async fn user(&self, account: &AccountId, id: UserId) -> Result<Option<User>, StoreError> {
+        self.get_record(&Key::User(account.clone(), id)).await
+    }
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        let Some(marker) = self.get(&Key::Email(email.as_str().to_string())).await? else {
+            return Ok(None);
+        };
+        let text = |name: &str| marker.get(name).and_then(|v| v.as_s().ok()).cloned();
+        let (Some(account), Some(user)) = (text("account"), text("user")) else {
+            return Ok(None);
+        };
+        let account = AccountId::parse(&account).map_err(unavailable)?;
+        let user = UserId::parse(&user).map_err(unavailable)?;
+        self.user(&account, user).await
+    }
+
+    async fn list_users(&self, account: &AccountId) -> Result<Vec<User>, StoreError> {
+        let mut users: Vec<User> = self.query_records(account, keys::USER_PREFIX).await?;
+        users.sort_by(|a, b| a.email.cmp(&b.email));
+        Ok(users)
+    }
+
+    async fn put_session(&self, session: Session) -> Result<(), StoreError> {
+        let key = Key::Session(session.token_hash.clone());
+        let mut item = item_of(&key, &session)?;
+        item.insert(
+            keys::EXPIRES_AT.into(),
+            keys::ttl_seconds(session_end(&session)),
+        );
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        self.get_record(&Key::Session(token_hash.to_string())).await
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError> {
+        let Some(current) = self.session(token_hash).await? else {
+            return Ok(());
+        };
+        let touched = Session {
+            last_seen: at,
+            ..current
+        };
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Key::Session(token_hash.to_string()).item_key()))
+            .update_expression("SET last_seen = :at, expires_at = :exp")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":at", n(at.0))
+            .expression_attribute_values(":exp", keys::ttl_seconds(session_end(&touched)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Deleted in between (signed out): nothing to touch.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(sdk(e)),
+        }
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(Key::Session(token_hash.to_string()).item_key()))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn sign_in_attempt(
+        &self,
+        email_key: &str,
+        at: Timestamp,
+    ) -> Result<Option<i64>, StoreError> {
+        let key = Key::SignIn(email_key.to_string());
+        // Read, decide, and write only if nobody counted in between (a few tries at most).
+        for _ in 0..8 {
+            let current: Option<SignInFailures> = self.get_record(&key).await?;
+            let f = current.unwrap_or_default();
+            if let Some(wait) = sign_in_wait(f, at) {
+                return Ok(Some(wait));
+            }
+            let next = note_failure(f, at);
+            let mut item = item_of(&key, &next)?;
+            item.insert(
+                keys::EXPIRES_AT.into(),
+                keys::ttl_seconds(Timestamp(next.last.0 + FAILURE_MEMORY_MS)),
+            );
+            let cond = match current {
+                None => Cond::absent(),
+                Some(old) => Cond::new("#count = :count AND #last = :last")
+                    .name("#count", "count")
+                    .name("#last", "last")
+                    .value(":count", n(old.count))
+                    .value(":last", n(old.last.0)),
+            };
+            let result = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression(cond.expr)
+                .set_expression_attribute_names((!cond.names.is_empty()).then_some(cond.names))
+                .set_expression_attribute_values(Some(cond.values).filter(|v| !v.is_empty()))
+                .send()
+                .await;
+            match result {
+                Ok(_) => return Ok(None),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_conditional_check_failed_exception()) => {}
+                Err(e) => return Err(sdk(e)),
+            }
+        }
+        Err(StoreError::Conflict(
+            "too many sign-in attempts at once for one email".into(),
+        ))
+    }
+
+    async fn clear_sign_in_failures(&self, email_key: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(Key::SignIn(email_key.to_string()).item_key()))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+}
+
+/// When a session ends at the latest if nothing touches it (the TTL; the check in code is
+/// exact, TTL deletion runs late).
+fn session_end(s: &Session) -> Timestamp {
+    Timestamp((s.last_seen.0 + IDLE_TIMEOUT_MS).min(s.created_at.0 + ABSOLUTE_LIFETIME_MS))
+}
+
+#[cfg(test)]
+pub mod testing {
+    //! A moto server (the DynamoDB-compatible test server, see STACK.md) for this test process:
+    //! `TENANTMAP_TEST_DYNAMODB` names one, or the first test starts moto from `.venv-test`
+    //! (`scripts/moto_serial.py`: one request at a time, so transactions are atomic as in
+    //! DynamoDB) on a free loopback port; a watcher stops it when the test process ends.
+
+    use super::DynamoStore;
+    use std::sync::OnceLock;
+
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+
+    fn endpoint() -> String {
+        ENDPOINT
+            .get_or_init(|| {
+                if let Ok(url) = std::env::var("TENANTMAP_TEST_DYNAMODB") {
+                    return url;
+                }
+                let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+                let python = root.join(".venv-test/bin/python");
+                let serial = root.join("scripts/moto_serial.py");
+                assert!(
+                    python.exists(),
+                    "{} is missing: run `make test-tools` (it installs moto in .venv-test)",
+                    python.display()
+                );
+                let port = std::net::TcpListener::bind("127.0.0.1:0")
+                    .and_then(|l| l.local_addr())
+                    .map(|a| a.port())
+                    .expect("a free port");
+                // moto runs as long as this test process does.
+                let script = format!(
+                    "'{}' '{}' 127.0.0.1 {port} >/dev/null 2>&1 & m=$!; \
+                     while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; kill $m",
+                    python.display(),
+                    serial.display(),
+                    pid = std::process::id()
+                );
+                let mut watcher = std::process::Command::new("bash")
+                    .args(["-c", &script])
+                    .spawn()
+                    .expect("start moto");
+                std::thread::spawn(move || watcher.wait());
+                let url = format!("http://127.0.0.1:{port}");
+                for _ in 0..100 {
+                    if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                        return url;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                panic!("moto did not start on {url}");
+            })
+            .clone()
+    }
+
+    pub async fn client() -> aws_sdk_dynamodb::Client {
+        let url = endpoint();
+        let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(url)
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "test", "test", None, None, "tests",
+            ))
+            .load()
+            .await;
+        aws_sdk_dynamodb::Client::new(&conf)
+    }
+
+    /// A store on a table of its own (moto keeps tables in memory; they go with it).
+    pub async fn fresh_store() -> DynamoStore {
+        let table = format!("tenantmap-test-{}", uuid::Uuid::new_v4().simple());
+        let store = DynamoStore::new(client().await, table);
+        store.create_table().await.expect("create the test table");
+        store
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    async fn fresh() -> (Arc<dyn Store>, ()) {
+        (Arc::new(testing::fresh_store().await), ())
+    }
+
+    crate::contract_tests!(fresh());
+}
