@@ -21,8 +21,14 @@ build: tools
 	$(SERVER) precompress target/site/pkg
 
 ## Build and serve on http://127.0.0.1:3000 (LEPTOS_SITE_ADDR and TENANTMAP_DATA override).
+## `make run STORE=dynamodb`: on the DynamoDB store, against a local moto server.
+STORE ?= embedded
 run: build
+ifeq ($(STORE),dynamodb)
+	@bash scripts/run-dynamodb.sh serve
+else
 	$(SERVER) serve
+endif
 
 ## Load the Foggy IT starting state and realistic demo data into $(TENANTMAP_DATA).
 demo: build

@@ -16,8 +16,4 @@ if [ ! -d node_modules/@playwright/test ] || [ package-lock.json -nt node_module
   npm ci --no-audit --no-fund
 fi
 
-cd "$here"
-if ! .venv-test/bin/python -c "import moto.server" 2>/dev/null; then
-  python3 -m venv .venv-test || { apt-get install -y -qq python3-venv && python3 -m venv .venv-test; }
-  .venv-test/bin/pip install --quiet --disable-pip-version-check "moto[server]==5.2.5"
-fi
+bash "$here/scripts/install-moto.sh"

@@ -1,8 +1,9 @@
 //! The `server` command: serve (the default), admin create, import-tenants, demo, precompress.
 
 use app::api::context::AppState;
+use app::store::Store;
 use leptos::config::get_configuration;
-use server::store::EmbeddedStore;
+use server::store::{DynamoStore, EmbeddedStore};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -19,7 +20,11 @@ commands:
   precompress DIR                            write .br and .gz beside the site's assets
 
 environment:
+  TENANTMAP_STORE    embedded (the default) or dynamodb
   TENANTMAP_DATA     directory of the embedded store (default ./data)
+  TENANTMAP_TABLE    the DynamoDB table (with TENANTMAP_STORE=dynamodb); AWS_REGION and
+                     AWS_ENDPOINT_URL_DYNAMODB as the AWS SDK reads them
+  TENANTMAP_CREATE_TABLE=1  create the DynamoDB table if it is missing (local servers)
   LEPTOS_SITE_ADDR   address to serve on (default from Leptos.toml, 127.0.0.1:3000)";
 
 fn fail(msg: impl std::fmt::Display) -> ! {
@@ -45,12 +50,23 @@ async fn main() {
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let data = PathBuf::from(std::env::var("TENANTMAP_DATA").unwrap_or_else(|_| "./data".into()));
-    let open = || {
-        EmbeddedStore::open(&data)
-            .unwrap_or_else(|e| fail(format!("cannot open the store in {}: {e}", data.display())))
+    let store_kind = std::env::var("TENANTMAP_STORE").unwrap_or_else(|_| "embedded".into());
+    let open = async || -> Arc<dyn Store> {
+        match store_kind.as_str() {
+            "embedded" => {
+                let store = EmbeddedStore::open(&data).unwrap_or_else(|e| {
+                    fail(format!("cannot open the store in {}: {e}", data.display()))
+                });
+                Arc::new(store) as Arc<dyn Store>
+            }
+            "dynamodb" => Arc::new(open_dynamodb().await),
+            other => fail(format!(
+                "TENANTMAP_STORE: {other}? Use embedded or dynamodb"
+            )),
+        }
     };
     match args.first().map(String::as_str) {
-        None | Some("serve") => serve(Arc::new(open())).await,
+        None | Some("serve") => serve(open().await).await,
         Some("admin") if args.get(1).map(String::as_str) == Some("create") => {
             let (Some(name), Some(email)) = (flag(&args, "--account"), flag(&args, "--email"))
             else {
@@ -67,8 +83,8 @@ async fn main() {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let store = open();
-            let (account, user) = server::tasks::create_account(&store, name, email, &password)
+            let store = open().await;
+            let (account, user) = server::tasks::create_account(&*store, name, email, &password)
                 .await
                 .unwrap_or_else(|e| fail(e));
             println!(
@@ -79,8 +95,8 @@ async fn main() {
             let (Some(email), Some(file)) = (flag(&args, "--as"), args.last()) else {
                 fail(USAGE)
             };
-            let store = open();
-            match server::tasks::import_tenants_file(&store, email, file.as_ref()).await {
+            let store = open().await;
+            match server::tasks::import_tenants_file(&*store, email, file.as_ref()).await {
                 Ok(report) => {
                     println!(
                         "added {}, updated {}, rejected {}",
@@ -101,9 +117,9 @@ async fn main() {
                     .map(|v| v.parse().unwrap_or_else(|_| fail(USAGE)))
                     .unwrap_or(default)
             };
-            let store = open();
+            let store = open().await;
             let how = server::tasks::create_demo(
-                &store,
+                &*store,
                 num("--organizations", 60),
                 num("--tenants", 40),
             )
@@ -127,7 +143,22 @@ async fn main() {
     }
 }
 
-async fn serve(store: Arc<EmbeddedStore>) {
+/// The DynamoDB store named by the environment. The SDK client is built once.
+async fn open_dynamodb() -> DynamoStore {
+    let table = std::env::var("TENANTMAP_TABLE")
+        .unwrap_or_else(|_| fail("TENANTMAP_TABLE: the DynamoDB table to use"));
+    let conf = aws_config::load_from_env().await;
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&conf), table);
+    if std::env::var("TENANTMAP_CREATE_TABLE").is_ok_and(|v| v == "1") {
+        store
+            .ensure_table()
+            .await
+            .unwrap_or_else(|e| fail(format!("cannot create the table: {e}")));
+    }
+    store
+}
+
+async fn serve(store: Arc<dyn Store>) {
     let conf = get_configuration(Some("Leptos.toml"))
         .unwrap_or_else(|e| fail(format!("Leptos.toml: {e}")));
     let leptos_options = conf.leptos_options;

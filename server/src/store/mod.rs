@@ -7,4 +7,5 @@ pub mod dynamo;
 pub mod embedded;
 pub mod lists;
 
+pub use dynamo::DynamoStore;
 pub use embedded::EmbeddedStore;

@@ -137,6 +137,22 @@ impl DynamoStore {
         Ok(())
     }
 
+    /// Creates the table unless it exists (local runs against a DynamoDB-compatible server).
+    pub async fn ensure_table(&self) -> Result<(), StoreError> {
+        let exists = self
+            .client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .is_ok();
+        if exists {
+            Ok(())
+        } else {
+            self.create_table().await
+        }
+    }
+
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
