@@ -5,6 +5,7 @@
 
 use app::api::context::AppState;
 use app::error::AppError;
+use app::store::Store;
 use leptos::config::LeptosOptions;
 use server::store::EmbeddedStore;
 use std::sync::Arc;
@@ -14,7 +15,7 @@ pub const PASSWORD: &str = "a long test password";
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
-    pub store: Arc<EmbeddedStore>,
+    pub store: Arc<dyn Store>,
     /// The session cookie (`name=value`) of the account's first Administrator.
     pub cookie: Option<String>,
     _dir: tempfile::TempDir,
@@ -27,15 +28,20 @@ pub struct TestApp {
 /// (800 concurrent page loads on the release build: no stall). Serializing keeps this honest.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// A server with no account yet (the first-run state).
+/// A server with no account yet (the first-run state), on the embedded store.
+pub async fn spawn_empty() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    spawn_with(store, dir).await
+}
+
+/// A server on the given store (`dir` lives as long as the server).
 // The lock is held for the whole test on purpose; each test runs on its own thread.
 #[allow(clippy::await_holding_lock)]
-pub async fn spawn_empty() -> TestApp {
+pub async fn spawn_with(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestApp {
     let serial = SERIAL
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let options = LeptosOptions::builder()
         .output_name("tenantmap")
         .site_root("target/site")

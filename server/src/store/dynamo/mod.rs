@@ -5,6 +5,7 @@
 //! embedded store gives (the same contract suite runs on both). Reads that decide a write are
 //! strongly consistent.
 
+pub mod count;
 pub mod keys;
 
 use app::domain::*;
@@ -706,40 +707,71 @@ impl Store for DynamoStore {
         at: Timestamp,
         audit: AuditEntry,
     ) -> Result<DiscoveryOutcome, StoreError> {
+        // One transaction may not touch an item twice: the last report of a tenant wins.
+        let mut tenants = tenants;
+        let mut seen = std::collections::HashSet::new();
+        tenants.reverse();
+        tenants.retain(|t| seen.insert(t.tenant_id));
+        tenants.reverse();
+        // Which tenants exist already (one batch read per 100), then the upserts in
+        // transactions of up to 99 with the audit entry in the last: an import of fewer than
+        // 100 tenants is one write request. A mapping is never touched.
+        let keys: Vec<Key> = tenants
+            .iter()
+            .map(|t| Key::MicrosoftTenant(account.clone(), t.tenant_id))
+            .collect();
+        let existing: std::collections::HashSet<MicrosoftTenantId> = self
+            .batch_get::<MicrosoftTenant>(keys)
+            .await?
+            .into_iter()
+            .map(|t| t.tenant_id)
+            .collect();
         let mut outcome = DiscoveryOutcome::default();
-        for t in tenants {
-            // An upsert that never touches the mapping: new tenants start unmapped at version 1.
-            let key = Key::MicrosoftTenant(account.clone(), t.tenant_id);
-            let out = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(key.item_key()))
-                .update_expression(
+        let chunks: Vec<&[DiscoveredTenant]> = tenants.chunks(ChangeSet::MAX_WRITES - 1).collect();
+        for (i, chunk) in chunks.iter().enumerate() {
+            let mut items = Vec::with_capacity(chunk.len() + 1);
+            for t in *chunk {
+                if existing.contains(&t.tenant_id) {
+                    outcome.updated += 1;
+                } else {
+                    outcome.added += 1;
+                }
+                let key = Key::MicrosoftTenant(account.clone(), t.tenant_id);
+                items.push(self.update(
+                    &key,
                     "SET tenant_id = :id, display_name = :name, default_domain = :domain, \
                      last_sync = :at, #ver = if_not_exists(#ver, :one), #kind = :kind",
-                )
-                .expression_attribute_names("#ver", "version")
-                .expression_attribute_names("#kind", keys::KIND)
-                .expression_attribute_values(":id", s(t.tenant_id.to_string()))
-                .expression_attribute_values(":name", s(t.display_name))
-                .expression_attribute_values(":domain", s(t.default_domain))
-                .expression_attribute_values(":at", n(at.0))
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":kind", s(key.kind()))
-                .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedOld)
+                    None,
+                    HashMap::from([
+                        ("#ver".to_string(), "version".to_string()),
+                        ("#kind".to_string(), keys::KIND.to_string()),
+                    ]),
+                    Item::from([
+                        (":id".into(), s(t.tenant_id.to_string())),
+                        (":name".into(), s(t.display_name.clone())),
+                        (":domain".into(), s(t.default_domain.clone())),
+                        (":at".into(), n(at.0)),
+                        (":one".into(), n(1)),
+                        (":kind".into(), s(key.kind())),
+                    ]),
+                )?);
+            }
+            if i + 1 == chunks.len() {
+                let key = Key::Audit(account.clone(), audit.at, audit.id.clone());
+                items.push(self.put(item_of(&key, &audit)?, Some(Cond::absent()))?);
+            }
+            self.client
+                .transact_write_items()
+                .set_transact_items(Some(items))
                 .send()
                 .await
                 .map_err(sdk)?;
-            if out.attributes().is_some_and(|a| !a.is_empty()) {
-                outcome.updated += 1;
-            } else {
-                outcome.added += 1;
-            }
         }
-        let mut audit_change = ChangeSet::default();
-        audit_change.push(Write::Audit(audit));
-        self.apply(account, audit_change).await?;
+        if chunks.is_empty() {
+            let mut change = ChangeSet::default();
+            change.push(Write::Audit(audit));
+            self.apply(account, change).await?;
+        }
         Ok(outcome)
     }
 
@@ -906,7 +938,6 @@ fn session_end(s: &Session) -> Timestamp {
     Timestamp((s.last_seen.0 + IDLE_TIMEOUT_MS).min(s.created_at.0 + ABSOLUTE_LIFETIME_MS))
 }
 
-#[cfg(test)]
 pub mod testing {
     //! A moto server (the DynamoDB-compatible test server, see STACK.md) for this test process:
     //! `TENANTMAP_TEST_DYNAMODB` names one, or the first test starts moto from `.venv-test`
@@ -914,6 +945,7 @@ pub mod testing {
     //! DynamoDB) on a free loopback port; a watcher stops it when the test process ends.
 
     use super::DynamoStore;
+    use super::count::RequestCounter;
     use std::sync::OnceLock;
 
     static ENDPOINT: OnceLock<String> = OnceLock::new();
@@ -961,7 +993,8 @@ pub mod testing {
             .clone()
     }
 
-    pub async fn client() -> aws_sdk_dynamodb::Client {
+    /// A client of the test server whose requests `counter` counts.
+    pub async fn client(counter: RequestCounter) -> aws_sdk_dynamodb::Client {
         let url = endpoint();
         let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new("us-east-1"))
@@ -971,15 +1004,21 @@ pub mod testing {
             ))
             .load()
             .await;
-        aws_sdk_dynamodb::Client::new(&conf)
+        let conf = aws_sdk_dynamodb::config::Builder::from(&conf)
+            .interceptor(counter)
+            .build();
+        aws_sdk_dynamodb::Client::from_conf(conf)
     }
 
-    /// A store on a table of its own (moto keeps tables in memory; they go with it).
-    pub async fn fresh_store() -> DynamoStore {
+    /// A store on a table of its own (moto keeps tables in memory; they go with it), and the
+    /// counter of its requests.
+    pub async fn fresh_store() -> (DynamoStore, RequestCounter) {
         let table = format!("tenantmap-test-{}", uuid::Uuid::new_v4().simple());
-        let store = DynamoStore::new(client().await, table);
+        let counter = RequestCounter::default();
+        let store = DynamoStore::new(client(counter.clone()).await, table);
         store.create_table().await.expect("create the test table");
-        store
+        counter.take();
+        (store, counter)
     }
 }
 
@@ -989,7 +1028,7 @@ mod tests {
     use std::sync::Arc;
 
     async fn fresh() -> (Arc<dyn Store>, ()) {
-        (Arc::new(testing::fresh_store().await), ())
+        (Arc::new(testing::fresh_store().await.0), ())
     }
 
     crate::contract_tests!(fresh());
