@@ -143,19 +143,10 @@ async fn main() {
     }
 }
 
-/// The DynamoDB store named by the environment. The SDK client is built once.
 async fn open_dynamodb() -> DynamoStore {
-    let table = std::env::var("TENANTMAP_TABLE")
-        .unwrap_or_else(|_| fail("TENANTMAP_TABLE: the DynamoDB table to use"));
-    let conf = aws_config::load_from_env().await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&conf), table);
-    if std::env::var("TENANTMAP_CREATE_TABLE").is_ok_and(|v| v == "1") {
-        store
-            .ensure_table()
-            .await
-            .unwrap_or_else(|e| fail(format!("cannot create the table: {e}")));
-    }
-    store
+    server::store::dynamo::from_env()
+        .await
+        .unwrap_or_else(|e| fail(e))
 }
 
 async fn serve(store: Arc<dyn Store>) {

@@ -138,6 +138,10 @@ impl DynamoStore {
         Ok(())
     }
 
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
     /// Creates the table unless it exists (local runs against a DynamoDB-compatible server).
     pub async fn ensure_table(&self) -> Result<(), StoreError> {
         let exists = self
@@ -517,6 +521,23 @@ impl DynamoStore {
             other => StoreError::Conflict(format!("{} changed", other.item())),
         }
     }
+}
+
+/// The store the environment names: `TENANTMAP_TABLE`, and the SDK's own variables (region,
+/// credentials, `AWS_ENDPOINT_URL_DYNAMODB`). Builds the client once and touches no network;
+/// `TENANTMAP_CREATE_TABLE=1` (local servers only) creates the table if it is missing.
+pub async fn from_env() -> Result<DynamoStore, String> {
+    let table = std::env::var("TENANTMAP_TABLE")
+        .map_err(|_| "TENANTMAP_TABLE: the DynamoDB table to use".to_string())?;
+    let conf = aws_config::load_from_env().await;
+    let store = DynamoStore::new(Client::new(&conf), table);
+    if std::env::var("TENANTMAP_CREATE_TABLE").is_ok_and(|v| v == "1") {
+        store
+            .ensure_table()
+            .await
+            .map_err(|e| format!("cannot create the table: {e}"))?;
+    }
+    Ok(store)
 }
 
 #[async_trait]
@@ -950,7 +971,8 @@ pub mod testing {
 
     static ENDPOINT: OnceLock<String> = OnceLock::new();
 
-    fn endpoint() -> String {
+    /// The test server's URL (started on first use).
+    pub fn endpoint() -> String {
         ENDPOINT
             .get_or_init(|| {
                 if let Ok(url) = std::env::var("TENANTMAP_TEST_DYNAMODB") {
