@@ -5,7 +5,7 @@ export TENANTMAP_DATA ?= ./data
 
 SERVER := target/release/server
 
-.PHONY: run test tools test-tools build demo unit api e2e bench fmt-check clippy
+.PHONY: run test tools test-tools build demo unit api e2e bench fmt-check clippy template
 
 ## Install the build tools that are missing (wasm32 target, cargo-leptos, wasm-bindgen, wasm-opt).
 tools:
@@ -35,7 +35,7 @@ demo: build
 	$(SERVER) demo --organizations 300 --tenants 200
 
 ## Everything: unit, property and contract tests, API tests over HTTP, browser tests.
-test: tools test-tools fmt-check clippy unit build e2e
+test: tools test-tools fmt-check clippy template unit build e2e
 
 unit:
 	cargo test -p app --features ssr
@@ -49,6 +49,10 @@ e2e:
 ## Speed budgets: server render time at SPEC scale, and the size of what a browser downloads.
 bench: build
 	cargo run --release -p bench
+
+## The AWS SAM template, checked offline.
+template:
+	.venv-test/bin/cfn-lint template.yaml
 
 fmt-check:
 	cargo fmt --all --check

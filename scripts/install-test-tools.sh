@@ -16,4 +16,4 @@ if [ ! -d node_modules/@playwright/test ] || [ package-lock.json -nt node_module
   npm ci --no-audit --no-fund
 fi
 
-bash "$here/scripts/install-moto.sh"
+bash "$here/scripts/install-python-tools.sh"

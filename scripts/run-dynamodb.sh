@@ -5,7 +5,7 @@
 # `target/release/server serve` (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-moto.sh
+bash scripts/install-python-tools.sh
 port=${MOTO_PORT:-8000}
 .venv-test/bin/python scripts/moto_serial.py 127.0.0.1 "$port" >/dev/null 2>&1 &
 moto=$!

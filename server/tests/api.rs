@@ -332,3 +332,40 @@ mod toml_like {
         )
     }
 }
+
+/// The WASM, the local server and the Lambda must agree on every server function's URL:
+/// they are fixed (`endpoint = "..."`), with no path hash, and a built site calls exactly them.
+#[test]
+fn server_function_urls_are_fixed_and_the_wasm_calls_them() {
+    let paths: Vec<&str> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(paths.len() >= 20, "{paths:?}");
+    for path in &paths {
+        let endpoint = path
+            .strip_prefix("/api/")
+            .unwrap_or_else(|| panic!("{path}"));
+        assert!(
+            endpoint
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-'),
+            "{path} is not a fixed endpoint"
+        );
+    }
+    let pkg = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site/pkg");
+    let wasm: Vec<u8> = std::fs::read_dir(&pkg)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".wasm"))
+        .flat_map(|e| std::fs::read(e.path()).unwrap_or_default())
+        .collect();
+    if !wasm.is_empty() {
+        for path in &paths {
+            assert!(
+                wasm.windows(path.len()).any(|w| w == path.as_bytes()),
+                "the built WASM does not call {path}: rebuild the site (make build)"
+            );
+        }
+    }
+}
