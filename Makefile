@@ -5,7 +5,7 @@ export TENANTMAP_DATA ?= ./data
 
 SERVER := target/release/server
 
-.PHONY: run test tools test-tools build demo unit api e2e bench fmt-check clippy template
+.PHONY: run test tools test-tools build demo unit api e2e bench fmt-check clippy template lambda
 
 ## Install the build tools that are missing (wasm32 target, cargo-leptos, wasm-bindgen, wasm-opt).
 tools:
@@ -49,6 +49,10 @@ e2e:
 ## Speed budgets: server render time at SPEC scale, and the size of what a browser downloads.
 bench: build
 	cargo run --release -p bench
+
+## The Lambda package for template.yaml (arm64 bootstrap + site) in target/lambda/lambda.
+lambda: build
+	@bash scripts/package-lambda.sh
 
 ## The AWS SAM template, checked offline.
 template:
