@@ -39,6 +39,8 @@ pub fn router(state: AppState) -> Router {
         })
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Inside the compression, so it reads the error as the server function wrote it.
+        .layer(axum::middleware::from_fn(error_status))
         .layer(CompressionLayer::new())
         // Same-origin referrers keep the no-JavaScript redirect back to the form working.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -53,7 +55,6 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(axum::middleware::from_fn(error_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             sessions,

@@ -462,6 +462,17 @@ async fn failures_carry_their_http_status() {
         ]
     };
     assert_eq!(post(None, "create-organization", org("A")).await, 401);
+    // Browsers ask for compressed answers (a body this long gets compressed); same status.
+    let compressed = app
+        .client
+        .post(format!("{}/api/create-organization", app.base))
+        .header("cookie", app.cookie.clone().unwrap())
+        .header("accept-encoding", "br, gzip")
+        .form(&org(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.status().as_u16(), 422);
     assert_eq!(post(Some(tech), "create-organization", org("A")).await, 403);
     assert_eq!(
         post(app.cookie.clone(), "create-organization", org("")).await,
