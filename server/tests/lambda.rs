@@ -272,20 +272,14 @@ async fn s1_through_the_real_lambda_binary() {
         page.body.contains("Actions for Contoso"),
         "the ⋮ menu is there"
     );
-    let mapped = lambda
-        .invoke(
-            "POST",
-            "/api/map-tenant",
-            "",
-            &[
-                ("tenant_id", tenant),
-                ("version", "1"),
-                ("syncro_tenant", &st),
-                ("change", ""),
-                ("back", "/"),
-            ],
-        )
-        .await;
+    let map = [
+        ("tenant_id", tenant),
+        ("version", "1"),
+        ("syncro_tenant", st.as_str()),
+        ("change", ""),
+        ("back", "/"),
+    ];
+    let mapped = lambda.invoke("POST", "/api/map-tenant", "", &map).await;
     assert_eq!(mapped.status, 200, "{}", mapped.body);
     let page = lambda
         .invoke("GET", "/admin/microsoft-tenants", "q=Contoso", &[])
@@ -293,19 +287,6 @@ async fn s1_through_the_real_lambda_binary() {
     let link = format!("href=\"/syncro-tenants/{st}\">Contoso Dental");
     assert!(page.body.contains(&link), "the row links its Syncro Tenant");
     // A second mapping of the same tenant is the typed refusal, not a 500.
-    let again = lambda
-        .invoke(
-            "POST",
-            "/api/map-tenant",
-            "",
-            &[
-                ("tenant_id", tenant),
-                ("version", "1"),
-                ("syncro_tenant", &st),
-                ("change", ""),
-                ("back", "/"),
-            ],
-        )
-        .await;
+    let again = lambda.invoke("POST", "/api/map-tenant", "", &map).await;
     assert_eq!(again.status, 409, "{}", again.body);
 }

@@ -236,6 +236,16 @@ pub struct Session {
     pub last_seen: Timestamp,
 }
 
+impl Session {
+    /// When the session ends if nothing touches it: idle timeout or absolute lifetime,
+    /// whichever comes first.
+    pub fn ends_at(&self) -> Timestamp {
+        Timestamp(
+            (self.last_seen.0 + IDLE_TIMEOUT_MS).min(self.created_at.0 + ABSOLUTE_LIFETIME_MS),
+        )
+    }
+}
+
 /// A session ends after this long without a request…
 pub const IDLE_TIMEOUT_MS: i64 = 8 * 60 * 60 * 1000;
 /// …and this long after sign-in, whatever happens.
@@ -265,9 +275,7 @@ pub fn check_session(session: &Session, user: Option<&User>, now: Timestamp) -> 
     {
         return SessionCheck::Revoked;
     }
-    if now.0 - session.created_at.0 >= ABSOLUTE_LIFETIME_MS
-        || now.0 - session.last_seen.0 >= IDLE_TIMEOUT_MS
-    {
+    if now >= session.ends_at() {
         return SessionCheck::Expired;
     }
     SessionCheck::Live {

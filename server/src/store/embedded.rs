@@ -750,10 +750,7 @@ impl Store for EmbeddedStore {
             // Sweep what has expired anyway, in the same transaction.
             let expired: Vec<String> = sessions
                 .values()
-                .filter(|x| {
-                    now.0 - x.last_seen.0 >= IDLE_TIMEOUT_MS
-                        || now.0 - x.created_at.0 >= ABSOLUTE_LIFETIME_MS
-                })
+                .filter(|x| now >= x.ends_at())
                 .map(|x| x.token_hash.clone())
                 .collect();
             s.write_sessions(Some(&session), &expired)?;

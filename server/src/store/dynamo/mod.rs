@@ -182,14 +182,21 @@ impl DynamoStore {
     }
 
     /// Every item of an account whose sort key starts with `prefix`, through all pages.
+    /// The items of an account whose sort key starts with `prefix`, following
+    /// `LastEvaluatedKey`: all of them in key order, or with `newest` the last `n` in reverse.
     async fn query_prefix(
         &self,
         account: &AccountId,
         prefix: &str,
+        newest: Option<usize>,
     ) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
+            let wanted = newest.map(|n| n.saturating_sub(items.len()));
+            if wanted == Some(0) {
+                return Ok(items);
+            }
             let out = self
                 .client
                 .query()
@@ -198,6 +205,8 @@ impl DynamoStore {
                 .expression_attribute_values(":pk", s(keys::account_pk(account)))
                 .expression_attribute_values(":prefix", s(prefix))
                 .consistent_read(true)
+                .scan_index_forward(newest.is_none())
+                .set_limit(wanted.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
                 .set_exclusive_start_key(start)
                 .send()
                 .await
@@ -214,8 +223,9 @@ impl DynamoStore {
         &self,
         account: &AccountId,
         prefix: &str,
+        newest: Option<usize>,
     ) -> Result<Vec<T>, StoreError> {
-        self.query_prefix(account, prefix)
+        self.query_prefix(account, prefix, newest)
             .await?
             .into_iter()
             .map(|i| keys::from_item(i).map_err(unavailable))
@@ -661,7 +671,7 @@ impl Store for DynamoStore {
         query: &ListQuery,
         only_unmapped: bool,
     ) -> Result<Page<SyncroTenant>, StoreError> {
-        let all: Vec<SyncroTenant> = self.query_records(account, keys::ST_PREFIX).await?;
+        let all: Vec<SyncroTenant> = self.query_records(account, keys::ST_PREFIX, None).await?;
         Ok(super::lists::syncro_tenants(
             all.iter(),
             query,
@@ -675,7 +685,7 @@ impl Store for DynamoStore {
         query: &ListQuery,
         parent: ParentFilter,
     ) -> Result<Page<Organization>, StoreError> {
-        let all: Vec<Organization> = self.query_records(account, keys::ORG_PREFIX).await?;
+        let all: Vec<Organization> = self.query_records(account, keys::ORG_PREFIX, None).await?;
         Ok(super::lists::organizations(all.iter(), query, parent))
     }
 
@@ -685,7 +695,7 @@ impl Store for DynamoStore {
         query: &ListQuery,
         filter: MappingFilter,
     ) -> Result<Page<MicrosoftTenant>, StoreError> {
-        let all: Vec<MicrosoftTenant> = self.query_records(account, keys::MT_PREFIX).await?;
+        let all: Vec<MicrosoftTenant> = self.query_records(account, keys::MT_PREFIX, None).await?;
         Ok(super::lists::microsoft_tenants(all.iter(), query, filter))
     }
 
@@ -694,31 +704,8 @@ impl Store for DynamoStore {
         account: &AccountId,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut out = Vec::new();
-        let mut start = None;
-        while out.len() < limit {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", s(keys::account_pk(account)))
-                .expression_attribute_values(":prefix", s(keys::AUDIT_PREFIX))
-                .scan_index_forward(false)
-                .limit(i32::try_from(limit - out.len()).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk)?;
-            for item in page.items() {
-                out.push(keys::from_item(item.clone()).map_err(unavailable)?);
-            }
-            match page.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => break,
-            }
-        }
-        Ok(out)
+        self.query_records(account, keys::AUDIT_PREFIX, Some(limit))
+            .await
     }
 
     async fn record_discovered_tenants(
@@ -822,7 +809,7 @@ impl Store for DynamoStore {
     }
 
     async fn list_users(&self, account: &AccountId) -> Result<Vec<User>, StoreError> {
-        let mut users: Vec<User> = self.query_records(account, keys::USER_PREFIX).await?;
+        let mut users: Vec<User> = self.query_records(account, keys::USER_PREFIX, None).await?;
         users.sort_by(|a, b| a.email.cmp(&b.email));
         Ok(users)
     }
@@ -832,7 +819,7 @@ impl Store for DynamoStore {
         let mut item = item_of(&key, &session)?;
         item.insert(
             keys::EXPIRES_AT.into(),
-            keys::ttl_seconds(session_end(&session)),
+            keys::ttl_seconds(session.ends_at()),
         );
         self.client
             .put_item()
@@ -864,7 +851,7 @@ impl Store for DynamoStore {
             .update_expression("SET last_seen = :at, expires_at = :exp")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":at", n(at.0))
-            .expression_attribute_values(":exp", keys::ttl_seconds(session_end(&touched)))
+            .expression_attribute_values(":exp", keys::ttl_seconds(touched.ends_at()))
             .send()
             .await;
         match result {
@@ -951,12 +938,6 @@ impl Store for DynamoStore {
             .map_err(sdk)?;
         Ok(())
     }
-}
-
-/// When a session ends at the latest if nothing touches it (the TTL; the check in code is
-/// exact, TTL deletion runs late).
-fn session_end(s: &Session) -> Timestamp {
-    Timestamp((s.last_seen.0 + IDLE_TIMEOUT_MS).min(s.created_at.0 + ABSOLUTE_LIFETIME_MS))
 }
 
 pub mod testing {
