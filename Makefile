@@ -46,8 +46,10 @@ e2e:
 	@data=$$(mktemp -d); port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'); \
 	  (cd end2end && E2E_PORT=$$port TENANTMAP_DATA=$$data npx playwright test); status=$$?; rm -rf $$data; exit $$status
 
-## Speed budgets: server render time at SPEC scale, and the size of what a browser downloads.
+## Speed budgets: download size, sign-in, page times at SPEC scale, DynamoDB requests per page,
+## Lambda cold start (bench/src/main.rs says what each measures).
 bench: build
+	cargo build --release -p server --bin lambda
 	cargo run --release -p bench
 
 ## The Lambda package for template.yaml (arm64 bootstrap + site) in target/lambda/lambda.

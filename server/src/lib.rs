@@ -1,5 +1,6 @@
 //! The server side of tenantmap: the stores, the router, and the command-line tasks.
 
+pub mod lambda_local;
 pub mod router;
 pub mod store;
 pub mod tasks;

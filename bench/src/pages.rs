@@ -1,0 +1,115 @@
+//! Page requests against a running server, signed in like a browser: time per page, and with a
+//! DynamoDB store the requests each page made.
+
+use server::store::dynamo::count::{RequestCounter, Requests};
+use std::time::{Duration, Instant};
+
+/// Budget for a page's server time, p95.
+pub const RENDER_BUDGET_MS: f64 = 20.0;
+
+/// The pages measured: the two big lists, their first page, a search, a deep page.
+pub const PAGES: [(&str, &str); 6] = [
+    (
+        "Microsoft Tenant Management, first page",
+        "/admin/microsoft-tenants",
+    ),
+    (
+        "Microsoft Tenant Management, search",
+        "/admin/microsoft-tenants?q=harbor+dental",
+    ),
+    (
+        "Microsoft Tenant Management, unmapped, page 40",
+        "/admin/microsoft-tenants?filter=unmapped&page=40",
+    ),
+    ("Organizations, first page", "/organizations"),
+    ("Organizations, search", "/organizations?q=summit+law"),
+    ("Syncro Tenants, first page", "/syncro-tenants"),
+];
+
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// Signs in and returns the session cookie (`name=value`).
+pub async fn sign_in(base: &str, email: &str, password: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/sign-in"))
+        .form(&[("email", email), ("password", password), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "sign-in: {}", res.status());
+    res.headers()[http::header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+pub fn client(cookie: &str) -> reqwest::Client {
+    let mut headers = http::HeaderMap::new();
+    headers.insert(http::header::COOKIE, cookie.parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// One page's figures.
+pub struct Measured {
+    pub p50: f64,
+    pub p95: f64,
+    pub rows: usize,
+}
+
+/// `requests` timed requests of `path` after a few warm-up ones; with a counter, also checks
+/// that every request made the same store requests and returns them.
+pub async fn measure(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    requests: usize,
+    counter: Option<&RequestCounter>,
+) -> (Measured, Option<Requests>) {
+    let url = format!("{base}{path}");
+    for _ in 0..3 {
+        client
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+    }
+    let mut times = Vec::with_capacity(requests);
+    let mut rows = 0;
+    let mut made = None;
+    for _ in 0..requests {
+        if let Some(c) = counter {
+            c.take();
+        }
+        let t = Instant::now();
+        let res = client.get(&url).send().await.unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        let body = res.text().await.unwrap();
+        times.push(t.elapsed());
+        rows = body.matches("<tr").count().saturating_sub(1);
+        if let Some(c) = counter {
+            made = Some(c.take());
+        }
+    }
+    times.sort();
+    (
+        Measured {
+            p50: percentile(&times, 0.5),
+            p95: percentile(&times, 0.95),
+            rows,
+        },
+        made,
+    )
+}
