@@ -48,7 +48,7 @@ pub async fn at_scale(options: LeptosOptions, orgs: usize, tenants: usize) -> bo
     );
     let mut ok = true;
     for (label, path) in PAGES {
-        let (m, made) = pages::measure(&client, &base, path, 10, Some(&counter)).await;
+        let (m, made) = pages::measure(&client, &base, path, 2, Some(&counter)).await;
         let made = made.unwrap_or_default();
         let pass = made.reads() <= PAGE_READS && made.writes() == 0;
         ok &= pass;
