@@ -10,20 +10,6 @@ use std::time::{Duration, Instant};
 const COLD_START_BUDGET_MS: f64 = 250.0;
 const STARTS: usize = 7;
 
-fn env_for(table: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("TENANTMAP_TABLE", table.to_string()),
-        (
-            "AWS_ENDPOINT_URL_DYNAMODB",
-            server::store::dynamo::testing::endpoint(),
-        ),
-        ("AWS_REGION", "us-east-1".into()),
-        ("AWS_ACCESS_KEY_ID", "test".into()),
-        ("AWS_SECRET_ACCESS_KEY", "test".into()),
-        ("RUST_LOG", "warn".into()),
-    ]
-}
-
 pub async fn measure(root: &Path) -> bool {
     let binary = root.join("target/release/lambda");
     println!(
@@ -38,11 +24,11 @@ pub async fn measure(root: &Path) -> bool {
         return false;
     }
     let (store, _) = server::store::dynamo::testing::fresh_store().await;
-    let (email, password) = ("bench@bench.example", "bench password 1234");
+    let (email, password) = (crate::pages::EMAIL, crate::pages::PASSWORD);
     server::tasks::create_account(&store, "Bench MSP", email, password)
         .await
         .unwrap();
-    let env = env_for(store.table());
+    let env = server::store::dynamo::testing::lambda_env(store.table());
     // A session made by one run serves the next ones: sessions live in the table.
     let cookie = {
         let lambda = LocalLambda::start(&binary, root, &env).await.unwrap();

@@ -4,7 +4,6 @@
 
 use crate::pages::{self, PAGES};
 use app::api::context::AppState;
-use app::store::Store as _;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 use std::time::Instant;
@@ -17,20 +16,8 @@ pub const PAGE_READS: u32 = 8;
 pub async fn at_scale(options: LeptosOptions, orgs: usize, tenants: usize) -> bool {
     let (store, counter) = server::store::dynamo::testing::fresh_store().await;
     let store = Arc::new(store);
-    let (email, password) = ("bench@bench.example", "bench password 1234");
-    server::tasks::create_account(&*store, "Bench MSP", email, password)
-        .await
-        .unwrap();
-    let admin = store
-        .user_by_email(&app::domain::Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    let caller = server::tasks::cli_caller(&admin, "bench");
     let t = Instant::now();
-    server::tasks::load_demo(&*store, &caller, orgs - 3, tenants - 1)
-        .await
-        .unwrap();
+    pages::load(&*store, orgs, tenants).await;
     let loaded = counter.take();
     println!(
         "\nDynamoDB store (moto, one request at a time): loaded {orgs} Organizations, {orgs} Syncro \
@@ -42,7 +29,7 @@ pub async fn at_scale(options: LeptosOptions, orgs: usize, tenants: usize) -> bo
         store: store.clone(),
     };
     let base = server::router::spawn_on_free_port(state).await.unwrap();
-    let client = pages::client(&pages::sign_in(&base, email, password).await);
+    let client = pages::client(&pages::sign_in(&base, pages::EMAIL, pages::PASSWORD).await);
     println!(
         "  DynamoDB requests per page (budget ≤ {PAGE_READS} reads, no writes), and time through moto:"
     );
@@ -131,8 +118,9 @@ async fn actions(
     report("S4 rename a Syncro Tenant");
     // The last generated Microsoft Tenant is not mapped.
     let tenant = server::tasks::demo_tenant_id(tenants as u64 - 1).to_string();
-    let row = post(client, base, "microsoft-tenant", &[("tenant_id", &tenant)]).await;
-    let version = row["version"].to_string();
+    let version =
+        post(client, base, "microsoft-tenant", &[("tenant_id", &tenant)]).await["version"]
+            .to_string();
     counter.take();
     post(
         client,
@@ -148,8 +136,9 @@ async fn actions(
     )
     .await;
     report("S1 map a Microsoft Tenant");
-    let row = post(client, base, "microsoft-tenant", &[("tenant_id", &tenant)]).await;
-    let version = row["version"].to_string();
+    let version =
+        post(client, base, "microsoft-tenant", &[("tenant_id", &tenant)]).await["version"]
+            .to_string();
     counter.take();
     post(
         client,

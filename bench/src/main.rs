@@ -22,7 +22,6 @@ mod pages;
 mod sizes;
 
 use app::api::context::AppState;
-use app::store::Store as _;
 use leptos::config::get_configuration;
 use server::store::EmbeddedStore;
 use std::sync::Arc;
@@ -54,20 +53,8 @@ async fn main() {
     // --- The embedded store at SPEC scale ---
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedStore::open_with(dir.path(), false).unwrap());
-    let (email, password) = ("bench@bench.example", "bench password 1234");
-    server::tasks::create_account(&*store, "Bench MSP", email, password)
-        .await
-        .unwrap();
-    let admin = store
-        .user_by_email(&app::domain::Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    let caller = server::tasks::cli_caller(&admin, "bench");
     let t = Instant::now();
-    server::tasks::load_demo(&*store, &caller, 10_000 - 3, 5_000 - 1)
-        .await
-        .unwrap();
+    pages::load(&*store, 10_000, 5_000).await;
     println!(
         "\nGenerated 10,000 Organizations, 10,000 Syncro Tenants, 5,000 Microsoft Tenants in {:.1} s",
         t.elapsed().as_secs_f64()
@@ -83,7 +70,7 @@ async fn main() {
     let mut cookie = String::new();
     for _ in 0..20 {
         let t = Instant::now();
-        cookie = pages::sign_in(&base, email, password).await;
+        cookie = pages::sign_in(&base, pages::EMAIL, pages::PASSWORD).await;
         times.push(t.elapsed());
     }
     times.sort();

@@ -113,3 +113,24 @@ pub async fn measure(
         made,
     )
 }
+
+/// The bench account's Administrator.
+pub const EMAIL: &str = "bench@bench.example";
+pub const PASSWORD: &str = "bench password 1234";
+
+/// Creates the bench account in `store` and loads `orgs` Organizations (each with its Syncro
+/// Tenant) and `tenants` Microsoft Tenants through the store's own changes.
+pub async fn load(store: &dyn app::store::Store, orgs: usize, tenants: usize) {
+    server::tasks::create_account(store, "Bench MSP", EMAIL, PASSWORD)
+        .await
+        .unwrap();
+    let admin = store
+        .user_by_email(&app::domain::Email::parse(EMAIL).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let caller = server::tasks::cli_caller(&admin, "bench");
+    server::tasks::load_demo(store, &caller, orgs - 3, tenants - 1)
+        .await
+        .unwrap();
+}

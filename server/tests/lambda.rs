@@ -51,18 +51,11 @@ async fn start() -> Lambda {
         std::path::Path::new(env!("CARGO_BIN_EXE_lambda")),
         &root,
         &[
-            ("TENANTMAP_TABLE", store.table().to_string()),
-            (
-                "AWS_ENDPOINT_URL_DYNAMODB",
-                server::store::dynamo::testing::endpoint(),
-            ),
-            ("AWS_REGION", "us-east-1".into()),
-            ("AWS_ACCESS_KEY_ID", "test".into()),
-            ("AWS_SECRET_ACCESS_KEY", "test".into()),
-            ("RUST_LOG", "warn".into()),
+            server::store::dynamo::testing::lambda_env(store.table()),
             // The debug build has no hash.txt beside it (the packaged bootstrap has).
-            ("LEPTOS_HASH_FILES", "false".into()),
-        ],
+            vec![("LEPTOS_HASH_FILES", "false".into())],
+        ]
+        .concat(),
     )
     .await
     .expect("start the lambda binary");

@@ -996,6 +996,18 @@ pub mod testing {
             .clone()
     }
 
+    /// The environment a `lambda` binary needs to serve `table` on the test server.
+    pub fn lambda_env(table: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("TENANTMAP_TABLE", table.to_string()),
+            ("AWS_ENDPOINT_URL_DYNAMODB", endpoint()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+            ("RUST_LOG", "warn".into()),
+        ]
+    }
+
     /// A client of the test server whose requests `counter` counts.
     pub async fn client(counter: RequestCounter) -> aws_sdk_dynamodb::Client {
         let url = endpoint();
