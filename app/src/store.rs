@@ -56,6 +56,8 @@ pub enum ParentFilter {
 pub struct DiscoveryOutcome {
     pub added: usize,
     pub updated: usize,
+    /// Marked removed by Microsoft (a complete listing no longer had them).
+    pub removed: usize,
 }
 
 #[async_trait]
@@ -122,15 +124,24 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError>;
 
-    /// Upserts by tenant ID: names and domains refresh, a mapping is never touched. One audit
-    /// entry records the batch.
+    /// Upserts by tenant ID: names, domains, the sync failure and GDAP access refresh, a
+    /// mapping is never touched, and a tenant seen again is no longer "removed". With
+    /// [`Coverage::Complete`], every other tenant of the account is marked removed by Microsoft
+    /// at `at` (never deleted). One audit entry records the batch.
     async fn record_discovered_tenants(
         &self,
         account: &AccountId,
         tenants: Vec<DiscoveredTenant>,
+        coverage: Coverage,
         at: Timestamp,
         audit: AuditEntry,
     ) -> Result<DiscoveryOutcome, StoreError>;
+
+    /// The account's Microsoft integration, if connected.
+    async fn integration(&self, account: &AccountId) -> Result<Option<Integration>, StoreError>;
+    /// Every account with an integration (the scheduled sync's work list).
+    async fn connected_accounts(&self) -> Result<Vec<AccountId>, StoreError>;
+    async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError>;
 
     // Accounts, users and sessions. Accounts and users are written through `apply`
     // (`Write::PutAccount`, `PutUser`, `ClaimEmail`, …); emails and session tokens are unique

@@ -221,7 +221,7 @@ pub async fn load_demo(
             after: serde_json::Value::Null,
         };
         store
-            .record_discovered_tenants(account, chunk.to_vec(), ctx.now, audit)
+            .record_discovered_tenants(account, chunk.to_vec(), Coverage::Partial, ctx.now, audit)
             .await
             .map_err(err)?;
     }

@@ -191,7 +191,13 @@ pub async fn import_csv(
         };
         let outcome = read(
             store
-                .record_discovered_tenants(&caller.account, parsed.tenants, ctx.now, audit)
+                .record_discovered_tenants(
+                    &caller.account,
+                    parsed.tenants,
+                    crate::domain::Coverage::Partial,
+                    ctx.now,
+                    audit,
+                )
                 .await,
         )?;
         report.added = outcome.added;

@@ -6,12 +6,19 @@
 
 pub mod csv_import;
 mod ids;
+pub mod microsoft;
 mod names;
 mod records;
 pub mod rules;
 mod users;
 
-pub use ids::{AccountId, MicrosoftTenantId, OrganizationId, SyncroTenantId, UserId, Version};
+pub use ids::{
+    AccountId, ClientId, MicrosoftTenantId, OrganizationId, SyncroTenantId, UserId, Version,
+};
+pub use microsoft::{
+    ClientSecret, Coverage, GdapAccess, Integration, IntegrationMode, SealedSecret, SyncFailure,
+    SyncReport, TenantFailure,
+};
 pub use names::{ContactDetails, NameKind, OrganizationName, SyncroTenantName, name_key};
 pub use records::{
     AuditEntry, ChangeSet, DiscoveredTenant, Expect, MicrosoftTenant, Organization, SyncroTenant,

@@ -69,6 +69,16 @@ pub struct MicrosoftTenant {
     pub last_sync: Timestamp,
     /// Guards the mapping. Refreshing the discovered name or domain does not bump it.
     pub version: Version,
+    /// Why the last sync could not read this tenant fully (it was kept as it was).
+    #[serde(default)]
+    pub sync_error: Option<SyncFailure>,
+    /// When a complete sync stopped seeing it. Never deleted; the mapping stays until an
+    /// Administrator unmaps it.
+    #[serde(default)]
+    pub removed_at: Option<Timestamp>,
+    /// The latest active GDAP relationship (CSP only).
+    #[serde(default)]
+    pub gdap: Option<GdapAccess>,
 }
 
 /// A tenant as the Microsoft integration (or a CSV import) reports it.
@@ -76,7 +86,13 @@ pub struct MicrosoftTenant {
 pub struct DiscoveredTenant {
     pub tenant_id: MicrosoftTenantId,
     pub display_name: String,
+    /// Empty when Microsoft did not say (the stored domain is then kept).
     pub default_domain: String,
+    /// Set when the tenant is listed but could not be read fully.
+    #[serde(default)]
+    pub failure: Option<SyncFailure>,
+    #[serde(default)]
+    pub gdap: Option<GdapAccess>,
 }
 
 impl DiscoveredTenant {
@@ -114,7 +130,42 @@ impl DiscoveredTenant {
             tenant_id,
             display_name: display_name.to_string(),
             default_domain,
+            failure: None,
+            gdap: None,
         })
+    }
+
+    /// A tenant as Microsoft Graph reported it. Graph is trusted for the tenant ID (already
+    /// parsed) but not for tidy text: control characters are dropped, the name is cut to 256
+    /// characters (falling back to the domain or the ID), and a domain that is not one is left
+    /// empty.
+    pub fn from_graph(tenant_id: MicrosoftTenantId, display_name: &str, domain: &str) -> Self {
+        let domain = domain.trim().to_lowercase();
+        let default_domain = match DiscoveredTenant::parse(&tenant_id.to_string(), "x", &domain) {
+            Ok(t) => t.default_domain,
+            Err(_) => String::new(),
+        };
+        let mut name: String = display_name
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(256)
+            .collect::<String>()
+            .trim()
+            .to_string();
+        if name.is_empty() {
+            name = if default_domain.is_empty() {
+                tenant_id.to_string()
+            } else {
+                default_domain.clone()
+            };
+        }
+        DiscoveredTenant {
+            tenant_id,
+            display_name: name,
+            default_domain,
+            failure: None,
+            gdap: None,
+        }
     }
 }
 
@@ -204,6 +255,22 @@ pub enum Write {
         record: User,
         expect: Expect,
     },
+    /// Connect (`Expect::Absent`) or replace (`Expect::Version`) the account's integration.
+    PutIntegration {
+        record: Integration,
+        expect: Expect,
+    },
+    /// Disconnect: the integration must be at this version.
+    DeleteIntegration {
+        expect: Version,
+    },
+    /// Keeps the installation-wide list of connected accounts (the scheduled sync reads it) in
+    /// step with the integration.
+    IndexIntegration {
+        connected: bool,
+    },
+    /// The last sync's report (replaces the previous one).
+    PutSyncReport(SyncReport),
 }
 
 impl Write {
@@ -224,6 +291,11 @@ impl Write {
             Write::PutAccount { .. } | Write::AdjustAdministrators { .. } => "account".to_string(),
             Write::ClaimEmail { key, .. } => format!("email:{key}"),
             Write::PutUser { record, .. } => format!("user:{}", record.id),
+            Write::PutIntegration { .. } | Write::DeleteIntegration { .. } => {
+                "integration".to_string()
+            }
+            Write::IndexIntegration { .. } => "integration-index".to_string(),
+            Write::PutSyncReport(_) => "sync-report".to_string(),
         }
     }
 }

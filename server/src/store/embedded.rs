@@ -30,6 +30,8 @@ struct AccountData {
     syncro: HashMap<SyncroTenantId, SyncroTenant>,
     orgs: HashMap<OrganizationId, Organization>,
     tenants: HashMap<MicrosoftTenantId, MicrosoftTenant>,
+    integration: Option<Integration>,
+    sync_report: Option<SyncReport>,
     /// R3: derived from the records on load, kept in step by the changes.
     names: HashMap<(NameKind, String), Uuid>,
 }
@@ -69,6 +71,8 @@ enum Record {
     Tenant(MicrosoftTenant),
     Account(Account),
     User(User),
+    Integration(Integration),
+    SyncReport(SyncReport),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -78,6 +82,8 @@ enum Key {
     Tenant(MicrosoftTenantId),
     Account,
     User(UserId),
+    Integration,
+    SyncReport,
 }
 
 impl Key {
@@ -88,6 +94,8 @@ impl Key {
             Key::Syncro(id) => format!("{account}/st/{id}"),
             Key::Org(id) => format!("{account}/org/{id}"),
             Key::Tenant(id) => format!("{account}/mt/{id}"),
+            Key::Integration => format!("{account}/int/-"),
+            Key::SyncReport => format!("{account}/sync/-"),
         }
     }
 }
@@ -135,6 +143,13 @@ impl Staged {
             Some(Some(Record::Tenant(t))) => Some(t.clone()),
             Some(_) => None,
             None => acct.tenants.get(&id).cloned(),
+        }
+    }
+    fn integration(&self, acct: &AccountData) -> Option<Integration> {
+        match self.records.get(&Key::Integration) {
+            Some(Some(Record::Integration(i))) => Some(i.clone()),
+            Some(_) => None,
+            None => acct.integration.clone(),
         }
     }
     fn name_holder(&self, acct: &AccountData, key: &(NameKind, String)) -> Option<Uuid> {
@@ -185,6 +200,30 @@ impl Staged {
                     return Err(StoreError::EmailTaken(key));
                 }
                 self.emails.insert(key, (account.clone(), user));
+            }
+            Write::PutIntegration { record, expect } => {
+                let ok = match (expect, self.integration(acct)) {
+                    (Expect::Absent, None) => true,
+                    (Expect::Version(v), Some(cur)) => cur.version == v,
+                    _ => false,
+                };
+                if !ok {
+                    return conflict(format!("integration of {account} changed"));
+                }
+                self.records
+                    .insert(Key::Integration, Some(Record::Integration(record)));
+            }
+            Write::DeleteIntegration { expect } => match self.integration(acct) {
+                Some(cur) if cur.version == expect => {
+                    self.records.insert(Key::Integration, None);
+                }
+                _ => return conflict(format!("integration of {account} changed")),
+            },
+            // The embedded store finds connected accounts from the integrations themselves.
+            Write::IndexIntegration { .. } => {}
+            Write::PutSyncReport(report) => {
+                self.records
+                    .insert(Key::SyncReport, Some(Record::SyncReport(report)));
             }
             Write::PutUser { record, expect } => {
                 let ok = match (expect, self.user(acct, record.id)) {
@@ -361,6 +400,14 @@ impl EmbeddedStore {
                         let r: User = serde_json::from_slice(bytes).map_err(unavailable)?;
                         acct.users.insert(r.id, r);
                     }
+                    "int" => {
+                        acct.integration =
+                            Some(serde_json::from_slice(bytes).map_err(unavailable)?);
+                    }
+                    "sync" => {
+                        acct.sync_report =
+                            Some(serde_json::from_slice(bytes).map_err(unavailable)?);
+                    }
                     other => {
                         return Err(unavailable(format!("unknown record kind {other} in {key}")));
                     }
@@ -446,6 +493,8 @@ impl EmbeddedStore {
                     Some(Record::Tenant(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::Account(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::User(r)) => Some(serde_json::to_vec(r)),
+                    Some(Record::Integration(r)) => Some(serde_json::to_vec(r)),
+                    Some(Record::SyncReport(r)) => Some(serde_json::to_vec(r)),
                     None => None,
                 };
                 match bytes {
@@ -501,6 +550,10 @@ impl EmbeddedStore {
                 (Key::User(id), _) => {
                     acct.users.remove(&id);
                 }
+                (Key::Integration, Some(Record::Integration(i))) => acct.integration = Some(i),
+                (Key::Integration, _) => acct.integration = None,
+                (Key::SyncReport, Some(Record::SyncReport(r))) => acct.sync_report = Some(r),
+                (Key::SyncReport, _) => acct.sync_report = None,
             }
         }
         for (key, holder) in staged.names {
@@ -530,6 +583,7 @@ impl EmbeddedStore {
         &self,
         account: &AccountId,
         tenants: Vec<DiscoveredTenant>,
+        coverage: Coverage,
         at: Timestamp,
         audit: AuditEntry,
     ) -> Result<DiscoveryOutcome, StoreError> {
@@ -540,11 +594,21 @@ impl EmbeddedStore {
             for t in tenants {
                 let next = match staged.tenant(acct, t.tenant_id) {
                     Some(cur) => {
-                        outcome.updated += 1;
+                        // A tenant listed twice counts once.
+                        if !staged.records.contains_key(&Key::Tenant(t.tenant_id)) {
+                            outcome.updated += 1;
+                        }
                         MicrosoftTenant {
                             display_name: t.display_name,
-                            default_domain: t.default_domain,
+                            default_domain: if t.default_domain.is_empty() {
+                                cur.default_domain.clone()
+                            } else {
+                                t.default_domain
+                            },
                             last_sync: at,
+                            sync_error: t.failure,
+                            removed_at: None,
+                            gdap: t.gdap,
                             ..cur
                         }
                     }
@@ -557,12 +621,31 @@ impl EmbeddedStore {
                             syncro_tenant: None,
                             last_sync: at,
                             version: Version(1),
+                            sync_error: t.failure,
+                            removed_at: None,
+                            gdap: t.gdap,
                         }
                     }
                 };
                 staged
                     .records
                     .insert(Key::Tenant(next.tenant_id), Some(Record::Tenant(next)));
+            }
+            if coverage == Coverage::Complete {
+                for cur in acct.tenants.values() {
+                    if cur.removed_at.is_none()
+                        && !staged.records.contains_key(&Key::Tenant(cur.tenant_id))
+                    {
+                        outcome.removed += 1;
+                        let gone = MicrosoftTenant {
+                            removed_at: Some(at),
+                            ..cur.clone()
+                        };
+                        staged
+                            .records
+                            .insert(Key::Tenant(gone.tenant_id), Some(Record::Tenant(gone)));
+                    }
+                }
             }
             staged.audit.push(audit);
             (staged, outcome)
@@ -709,12 +792,33 @@ impl Store for EmbeddedStore {
         &self,
         account: &AccountId,
         tenants: Vec<DiscoveredTenant>,
+        coverage: Coverage,
         at: Timestamp,
         audit: AuditEntry,
     ) -> Result<DiscoveryOutcome, StoreError> {
         let account = account.clone();
-        self.blocking(move |s| s.discover_blocking(&account, tenants, at, audit))
+        self.blocking(move |s| s.discover_blocking(&account, tenants, coverage, at, audit))
             .await
+    }
+
+    async fn integration(&self, account: &AccountId) -> Result<Option<Integration>, StoreError> {
+        Ok(self.with_account(account, |a| a.integration.clone()))
+    }
+
+    async fn connected_accounts(&self) -> Result<Vec<AccountId>, StoreError> {
+        let mut ids: Vec<AccountId> = self.with_state(|s| {
+            s.accounts
+                .iter()
+                .filter(|(_, a)| a.integration.is_some())
+                .map(|(id, _)| id.clone())
+                .collect()
+        });
+        ids.sort();
+        Ok(ids)
+    }
+
+    async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError> {
+        Ok(self.with_account(account, |a| a.sync_report.clone()))
     }
 
     async fn installed(&self) -> Result<bool, StoreError> {

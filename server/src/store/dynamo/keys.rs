@@ -10,6 +10,9 @@
 //! | user                    | `A#{account}`       | `USER#{id}`                 |
 //! | unique name marker (R3) | `A#{account}`       | `NAME#{ST|ORG}#{name key}`  |
 //! | audit entry (R9)        | `A#{account}`       | `AUDIT#{at, 20 digits}#{id}`|
+//! | Microsoft integration   | `A#{account}`       | `INTEGRATION`               |
+//! | last sync report        | `A#{account}`       | `SYNC`                      |
+//! | connected account       | `INTEGRATIONS`      | `{account}`                 |
 //! | email marker            | `EMAIL#{email}`     | `EMAIL`                     |
 //! | "installed" marker      | `INSTALLED`         | `INSTALLED`                 |
 //! | session                 | `SESSION#{sha-256}` | `SESSION`                   |
@@ -38,6 +41,7 @@ pub const ORG_PREFIX: &str = "ORG#";
 pub const MT_PREFIX: &str = "MT#";
 pub const USER_PREFIX: &str = "USER#";
 pub const AUDIT_PREFIX: &str = "AUDIT#";
+pub const INTEGRATIONS_PK: &str = "INTEGRATIONS";
 
 /// The address of one item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -49,6 +53,10 @@ pub enum Key {
     User(AccountId, UserId),
     Name(AccountId, NameKind, String),
     Audit(AccountId, Timestamp, String),
+    Integration(AccountId),
+    SyncReport(AccountId),
+    /// One item per connected account, in one partition: the scheduled sync's work list.
+    IntegrationIndex(AccountId),
     Email(String),
     Installed,
     Session(String),
@@ -68,7 +76,10 @@ impl Key {
             | Key::MicrosoftTenant(a, _)
             | Key::User(a, _)
             | Key::Name(a, ..)
-            | Key::Audit(a, ..) => account_pk(a),
+            | Key::Audit(a, ..)
+            | Key::Integration(a)
+            | Key::SyncReport(a) => account_pk(a),
+            Key::IntegrationIndex(_) => INTEGRATIONS_PK.into(),
             Key::Email(e) => format!("EMAIL#{e}"),
             Key::Installed => "INSTALLED".into(),
             Key::Session(hash) => format!("SESSION#{hash}"),
@@ -86,6 +97,9 @@ impl Key {
             Key::Name(_, kind, key) => format!("NAME#{}#{key}", name_kind(*kind)),
             // Zero-padded so the sort key orders by time; the id orders one millisecond.
             Key::Audit(_, at, id) => format!("{AUDIT_PREFIX}{:020}#{id}", at.0.max(0)),
+            Key::Integration(_) => "INTEGRATION".into(),
+            Key::SyncReport(_) => "SYNC".into(),
+            Key::IntegrationIndex(a) => a.to_string(),
             Key::Email(_) => "EMAIL".into(),
             Key::Installed => "INSTALLED".into(),
             Key::Session(_) => "SESSION".into(),
@@ -102,6 +116,9 @@ impl Key {
             Key::User(..) => "user",
             Key::Name(..) => "name",
             Key::Audit(..) => "audit",
+            Key::Integration(_) => "integration",
+            Key::SyncReport(_) => "sync",
+            Key::IntegrationIndex(_) => "connected",
             Key::Email(_) => "email",
             Key::Installed => "installed",
             Key::Session(_) => "session",
@@ -136,6 +153,9 @@ impl Key {
             Write::PutAccount { .. } | Write::AdjustAdministrators { .. } => Key::Account(a),
             Write::ClaimEmail { key, .. } => Key::Email(key.clone()),
             Write::PutUser { record, .. } => Key::User(a, record.id),
+            Write::PutIntegration { .. } | Write::DeleteIntegration { .. } => Key::Integration(a),
+            Write::IndexIntegration { .. } => Key::IntegrationIndex(a),
+            Write::PutSyncReport(_) => Key::SyncReport(a),
         }
     }
 }

@@ -41,6 +41,11 @@ fn n(v: impl std::fmt::Display) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
 
+/// A value as a native attribute (a map for a struct, a string for a unit variant).
+fn attribute<T: serde::Serialize>(v: &T) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(v).map_err(unavailable)
+}
+
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
@@ -488,6 +493,24 @@ impl DynamoStore {
                     Expect::Version(v) => Cond::version(*v),
                 }),
             ),
+            Write::PutIntegration { record, expect } => self.put(
+                item_of(&key, record)?,
+                Some(match expect {
+                    Expect::Absent => Cond::absent(),
+                    Expect::Version(v) => Cond::version(*v),
+                }),
+            ),
+            Write::DeleteIntegration { expect } => {
+                self.delete(&key, Some(Cond::version(*expect)))
+            }
+            Write::IndexIntegration { connected: true } => {
+                let mut item = key.item_key();
+                item.insert(keys::KIND.into(), s(key.kind()));
+                item.insert("account".into(), s(account.to_string()));
+                self.put(item, None)
+            }
+            Write::IndexIntegration { connected: false } => self.delete(&key, None),
+            Write::PutSyncReport(report) => self.put(item_of(&key, report)?, None),
         }
     }
 
@@ -712,6 +735,7 @@ impl Store for DynamoStore {
         &self,
         account: &AccountId,
         tenants: Vec<DiscoveredTenant>,
+        coverage: Coverage,
         at: Timestamp,
         audit: AuditEntry,
     ) -> Result<DiscoveryOutcome, StoreError> {
@@ -721,66 +745,154 @@ impl Store for DynamoStore {
         tenants.reverse();
         tenants.retain(|t| seen.insert(t.tenant_id));
         tenants.reverse();
-        // Which tenants exist already (one batch read per 100), then the upserts in
-        // transactions of up to 99 with the audit entry in the last: an import of fewer than
-        // 100 tenants is one write request. A mapping is never touched.
-        let keys: Vec<Key> = tenants
-            .iter()
-            .map(|t| Key::MicrosoftTenant(account.clone(), t.tenant_id))
-            .collect();
-        let existing: std::collections::HashSet<MicrosoftTenantId> = self
-            .batch_get::<MicrosoftTenant>(keys)
-            .await?
-            .into_iter()
-            .map(|t| t.tenant_id)
-            .collect();
+        // Which tenants exist already: a complete sync reads them all (one Query, it needs the
+        // ones it did not see), an import only those it names (one batch read per 100).
+        let existing: HashMap<MicrosoftTenantId, Option<Timestamp>> = match coverage {
+            Coverage::Complete => {
+                self.query_records::<MicrosoftTenant>(account, keys::MT_PREFIX, None)
+                    .await?
+            }
+            Coverage::Partial => {
+                let keys: Vec<Key> = tenants
+                    .iter()
+                    .map(|t| Key::MicrosoftTenant(account.clone(), t.tenant_id))
+                    .collect();
+                self.batch_get::<MicrosoftTenant>(keys).await?
+            }
+        }
+        .into_iter()
+        .map(|t| (t.tenant_id, t.removed_at))
+        .collect();
         let mut outcome = DiscoveryOutcome::default();
-        let chunks: Vec<&[DiscoveredTenant]> = tenants.chunks(ChangeSet::MAX_WRITES - 1).collect();
-        for (i, chunk) in chunks.iter().enumerate() {
-            let mut items = Vec::with_capacity(chunk.len() + 1);
-            for t in *chunk {
-                if existing.contains(&t.tenant_id) {
-                    outcome.updated += 1;
-                } else {
-                    outcome.added += 1;
+        let mut items = Vec::with_capacity(tenants.len() + 1);
+        for t in &tenants {
+            if existing.contains_key(&t.tenant_id) {
+                outcome.updated += 1;
+            } else {
+                outcome.added += 1;
+            }
+            let key = Key::MicrosoftTenant(account.clone(), t.tenant_id);
+            let mut set = vec![
+                "tenant_id = :id",
+                "display_name = :name",
+                "last_sync = :at",
+                "#ver = if_not_exists(#ver, :one)",
+                "#kind = :kind",
+            ];
+            let mut remove = vec!["removed_at"];
+            let mut values = Item::from([
+                (":id".into(), s(t.tenant_id.to_string())),
+                (":name".into(), s(t.display_name.clone())),
+                (":domain".into(), s(t.default_domain.clone())),
+                (":at".into(), n(at.0)),
+                (":one".into(), n(1)),
+                (":kind".into(), s(key.kind())),
+            ]);
+            // Microsoft did not say: keep the domain we have.
+            set.push(if t.default_domain.is_empty() {
+                "default_domain = if_not_exists(default_domain, :domain)"
+            } else {
+                "default_domain = :domain"
+            });
+            match &t.failure {
+                Some(f) => {
+                    set.push("sync_error = :err");
+                    values.insert(":err".into(), attribute(f)?);
                 }
-                let key = Key::MicrosoftTenant(account.clone(), t.tenant_id);
-                items.push(self.update(
-                    &key,
-                    "SET tenant_id = :id, display_name = :name, default_domain = :domain, \
-                     last_sync = :at, #ver = if_not_exists(#ver, :one), #kind = :kind",
-                    None,
-                    HashMap::from([
-                        ("#ver".to_string(), "version".to_string()),
-                        ("#kind".to_string(), keys::KIND.to_string()),
-                    ]),
-                    Item::from([
-                        (":id".into(), s(t.tenant_id.to_string())),
-                        (":name".into(), s(t.display_name.clone())),
-                        (":domain".into(), s(t.default_domain.clone())),
-                        (":at".into(), n(at.0)),
-                        (":one".into(), n(1)),
-                        (":kind".into(), s(key.kind())),
-                    ]),
-                )?);
+                None => remove.push("sync_error"),
             }
-            if i + 1 == chunks.len() {
-                let key = Key::Audit(account.clone(), audit.at, audit.id.clone());
-                items.push(self.put(item_of(&key, &audit)?, Some(Cond::absent()))?);
+            match &t.gdap {
+                Some(g) => {
+                    set.push("gdap = :gdap");
+                    values.insert(":gdap".into(), attribute(g)?);
+                }
+                None => remove.push("gdap"),
             }
+            items.push(self.update(
+                &key,
+                &format!("SET {} REMOVE {}", set.join(", "), remove.join(", ")),
+                None,
+                HashMap::from([
+                    ("#ver".to_string(), "version".to_string()),
+                    ("#kind".to_string(), keys::KIND.to_string()),
+                ]),
+                values,
+            )?);
+        }
+        if coverage == Coverage::Complete {
+            for (id, removed_at) in &existing {
+                if removed_at.is_none() && !seen.contains(id) {
+                    outcome.removed += 1;
+                    items.push(self.update(
+                        &Key::MicrosoftTenant(account.clone(), *id),
+                        "SET removed_at = :at",
+                        Some("attribute_exists(pk)"),
+                        HashMap::new(),
+                        Item::from([(":at".into(), n(at.0))]),
+                    )?);
+                }
+            }
+        }
+        // Transactions of up to 99 tenants with the audit entry in the last: a sync or an
+        // import of fewer than 100 tenants is one write request. A mapping is never touched.
+        let key = Key::Audit(account.clone(), audit.at, audit.id.clone());
+        let audit_item = self.put(item_of(&key, &audit)?, Some(Cond::absent()))?;
+        let mut chunks: Vec<Vec<TransactWriteItem>> = Vec::new();
+        let mut rest = items.into_iter().peekable();
+        while rest.peek().is_some() {
+            chunks.push(rest.by_ref().take(ChangeSet::MAX_WRITES - 1).collect());
+        }
+        match chunks.last_mut() {
+            Some(last) => last.push(audit_item),
+            None => chunks.push(vec![audit_item]),
+        }
+        for chunk in chunks {
             self.client
                 .transact_write_items()
-                .set_transact_items(Some(items))
+                .set_transact_items(Some(chunk))
                 .send()
                 .await
                 .map_err(sdk)?;
         }
-        if chunks.is_empty() {
-            let mut change = ChangeSet::default();
-            change.push(Write::Audit(audit));
-            self.apply(account, change).await?;
-        }
         Ok(outcome)
+    }
+
+    async fn integration(&self, account: &AccountId) -> Result<Option<Integration>, StoreError> {
+        self.get_record(&Key::Integration(account.clone())).await
+    }
+
+    async fn connected_accounts(&self) -> Result<Vec<AccountId>, StoreError> {
+        let mut accounts = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(keys::INTEGRATIONS_PK))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in out.items() {
+                if let Some(Ok(a)) = item
+                    .get(keys::SK)
+                    .and_then(|v| v.as_s().ok())
+                    .map(|v| AccountId::parse(v))
+                {
+                    accounts.push(a);
+                }
+            }
+            match out.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(accounts),
+            }
+        }
+    }
+
+    async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError> {
+        self.get_record(&Key::SyncReport(account.clone())).await
     }
 
     async fn installed(&self) -> Result<bool, StoreError> {
