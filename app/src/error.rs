@@ -45,6 +45,9 @@ pub enum AppError {
     LastAdministrator,
     #[error("tenantmap is already set up. Sign in instead.")]
     AlreadySetUp,
+    /// The Microsoft integration could not do what was asked (Microsoft's answer, explained).
+    #[error("{message}")]
+    Integration { message: String },
     #[error(
         "Something went wrong on our side (reference {reference}). Try again; if it keeps happening, quote the reference."
     )]
@@ -76,6 +79,7 @@ impl AppError {
             AppError::NotAllowed => 403,
             AppError::NotSignedIn | AppError::SignInFailed => 401,
             AppError::TooManyAttempts { .. } => 429,
+            AppError::Integration { .. } => 502,
             AppError::Internal { .. } => 500,
         }
     }

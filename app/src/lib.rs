@@ -9,6 +9,8 @@ pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod microsoft;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -107,6 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/first-run") view={Lazy::<pages::FirstRunRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::AdminIndex ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view={Lazy::<pages::UsersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/microsoft-integration") view={Lazy::<pages::IntegrationRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-tenants") view=pages::tenants::TenantManagement ssr=SsrMode::Async/>
                     <Route path=path!("/syncro-tenants") view={Lazy::<pages::SyncroTenantListRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/syncro-tenants/:id") view={Lazy::<pages::SyncroTenantRoute>::new()} ssr=SsrMode::Async/>

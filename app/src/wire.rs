@@ -129,10 +129,34 @@ pub struct MicrosoftTenantRow {
     pub syncro_tenant: Option<NamedRef>,
     pub last_sync: String,
     pub version: u64,
+    /// What is wrong with this tenant's sync, if anything.
+    pub status: Option<SyncStatus>,
+}
+
+/// A tenant's sync state as the page shows it: a short label and what it means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    pub label: String,
+    pub detail: String,
+    /// "removed", "failed" or "stale" (a CSS class).
+    pub kind: String,
 }
 
 impl MicrosoftTenantRow {
     pub fn new(mt: &MicrosoftTenant, syncro_tenant: Option<NamedRef>) -> Self {
+        let status = match (&mt.removed_at, &mt.sync_error) {
+            (Some(at), _) => Some(SyncStatus {
+                label: format!("Removed by Microsoft {}", at.display()),
+                detail: "Microsoft no longer lists this tenant. It is kept, with its mapping, until an Administrator unmaps it.".into(),
+                kind: "removed".into(),
+            }),
+            (None, Some(f)) => Some(SyncStatus {
+                label: f.label().into(),
+                detail: f.message(),
+                kind: "failed".into(),
+            }),
+            (None, None) => None,
+        };
         MicrosoftTenantRow {
             tenant_id: mt.tenant_id.to_string(),
             display_name: mt.display_name.clone(),
@@ -140,6 +164,94 @@ impl MicrosoftTenantRow {
             syncro_tenant,
             last_sync: mt.last_sync.display(),
             version: mt.version.0,
+            status,
+        }
+    }
+}
+
+/// One page of Microsoft Tenant Management, and whether Microsoft still syncs them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantList {
+    pub tenants: Page<MicrosoftTenantRow>,
+    /// False when no Microsoft integration is connected: the tenants are kept as they were.
+    pub connected: bool,
+}
+
+/// Admin > RMM Settings - Microsoft Tenant Integrations. Never carries the client secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrationView {
+    pub connection: Option<ConnectionView>,
+    pub last_sync: Option<SyncReportView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionView {
+    /// "single" or "csp".
+    pub mode: String,
+    pub mode_label: String,
+    pub directory_tenant: String,
+    pub client_id: String,
+    pub secret_set_at: String,
+    pub connected_at: String,
+    pub connected_by: String,
+    pub version: u64,
+}
+
+impl ConnectionView {
+    pub fn new(i: &Integration) -> Self {
+        ConnectionView {
+            mode: i.mode.as_str().into(),
+            mode_label: i.mode.label().into(),
+            directory_tenant: i.directory_tenant.to_string(),
+            client_id: i.client_id.to_string(),
+            secret_set_at: i.secret_set_at.display(),
+            connected_at: i.connected_at.display(),
+            connected_by: i.connected_by.clone(),
+            version: i.version.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReportView {
+    pub finished_at: String,
+    pub trigger: String,
+    pub error: Option<String>,
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub failure_count: usize,
+    pub failures: Vec<FailureRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureRow {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub label: String,
+    pub detail: String,
+}
+
+impl SyncReportView {
+    pub fn new(r: &SyncReport) -> Self {
+        SyncReportView {
+            finished_at: r.finished_at.display(),
+            trigger: r.trigger.clone(),
+            error: r.error.clone(),
+            added: r.added,
+            updated: r.updated,
+            removed: r.removed,
+            failure_count: r.failure_count,
+            failures: r
+                .failures
+                .iter()
+                .map(|f| FailureRow {
+                    tenant_id: f.tenant_id.to_string(),
+                    display_name: f.display_name.clone(),
+                    label: f.failure.label().into(),
+                    detail: f.failure.message(),
+                })
+                .collect(),
         }
     }
 }

@@ -27,6 +27,7 @@ pub async fn at_scale(options: LeptosOptions, orgs: usize, tenants: usize) -> bo
     let state = AppState {
         leptos_options: options,
         store: store.clone(),
+        microsoft: Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),
     };
     let base = server::router::spawn_on_free_port(state).await.unwrap();
     let client = pages::client(&pages::sign_in(&base, pages::EMAIL, pages::PASSWORD).await);

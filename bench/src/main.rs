@@ -63,6 +63,7 @@ async fn main() {
     let state = AppState {
         leptos_options: options.clone(),
         store: store.clone(),
+        microsoft: Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),
     };
     let base = server::router::spawn_on_free_port(state).await.unwrap();
     // Sign-in is deliberately slow (argon2id); it must still feel instant.

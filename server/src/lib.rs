@@ -1,5 +1,6 @@
 //! The server side of tenantmap: the stores, the router, and the command-line tasks.
 
+pub mod fake_microsoft;
 pub mod lambda_local;
 pub mod router;
 pub mod store;

@@ -25,7 +25,12 @@ environment:
   TENANTMAP_TABLE    the DynamoDB table (with TENANTMAP_STORE=dynamodb); AWS_REGION and
                      AWS_ENDPOINT_URL_DYNAMODB as the AWS SDK reads them
   TENANTMAP_CREATE_TABLE=1  create the DynamoDB table if it is missing (local servers)
-  LEPTOS_SITE_ADDR   address to serve on (default from Leptos.toml, 127.0.0.1:3000)";
+  LEPTOS_SITE_ADDR   address to serve on (default from Leptos.toml, 127.0.0.1:3000)
+  TENANTMAP_SECRET_KEY   32 random bytes, base64: encrypts Microsoft client secrets at rest
+                     (embedded store without it: a key file beside the data, created once)
+  TENANTMAP_SYNC_MINUTES minutes between scheduled Microsoft syncs (default 60, 0 = off)
+  TENANTMAP_IDENTITY_URL, TENANTMAP_GRAPH_URL, TENANTMAP_GRAPH_SCOPE
+                     the Microsoft identity platform and Graph (national clouds)";
 
 fn fail(msg: impl std::fmt::Display) -> ! {
     eprintln!("error: {msg}");
@@ -49,8 +54,8 @@ async fn main() {
         .with_writer(std::io::stderr)
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let data = PathBuf::from(std::env::var("TENANTMAP_DATA").unwrap_or_else(|_| "./data".into()));
-    let store_kind = std::env::var("TENANTMAP_STORE").unwrap_or_else(|_| "embedded".into());
+    let data = data_dir();
+    let store_kind = store_kind();
     let open = async || -> Arc<dyn Store> {
         match store_kind.as_str() {
             "embedded" => {
@@ -143,6 +148,26 @@ async fn main() {
     }
 }
 
+fn data_dir() -> PathBuf {
+    PathBuf::from(std::env::var("TENANTMAP_DATA").unwrap_or_else(|_| "./data".into()))
+}
+
+fn store_kind() -> String {
+    std::env::var("TENANTMAP_STORE").unwrap_or_else(|_| "embedded".into())
+}
+
+/// `TENANTMAP_SYNC_MINUTES` between scheduled syncs (default 60; 0 turns them off).
+fn sync_interval() -> Option<std::time::Duration> {
+    let minutes = match std::env::var("TENANTMAP_SYNC_MINUTES") {
+        Ok(v) => v
+            .trim()
+            .parse::<u64>()
+            .unwrap_or_else(|_| fail("TENANTMAP_SYNC_MINUTES: a whole number of minutes")),
+        Err(_) => 60,
+    };
+    (minutes > 0).then(|| std::time::Duration::from_secs(minutes * 60))
+}
+
 async fn open_dynamodb() -> DynamoStore {
     server::store::dynamo::from_env()
         .await
@@ -155,10 +180,16 @@ async fn serve(store: Arc<dyn Store>) {
     let leptos_options = conf.leptos_options;
     let addr = leptos_options.site_addr;
     app::set_asset_hashes(&leptos_options);
+    let microsoft = Arc::new(
+        server::tasks::local_microsoft(&data_dir(), store_kind() == "embedded")
+            .unwrap_or_else(|e| fail(e)),
+    );
     let state = AppState {
         leptos_options,
-        store,
+        store: store.clone(),
+        microsoft: microsoft.clone(),
     };
+    server::tasks::schedule_syncs(store, microsoft, sync_interval());
     let router = server::router::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

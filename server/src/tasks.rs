@@ -311,3 +311,62 @@ mod tests {
         assert_eq!(names.len(), 12_000);
     }
 }
+
+/// The Microsoft client of `server serve`: URLs from the environment; the key that seals
+/// client secrets from `TENANTMAP_SECRET_KEY`, or — with the embedded store, whose data is on
+/// this machine anyway — from `secret.key` beside the data, created (owner-only) on first start.
+pub fn local_microsoft(
+    data: &std::path::Path,
+    embedded: bool,
+) -> Result<app::microsoft::Microsoft, String> {
+    use app::microsoft::{Microsoft, MicrosoftConfig, SealingKey};
+    let from_env = Microsoft::from_env()?;
+    if std::env::var("TENANTMAP_SECRET_KEY").is_ok_and(|v| !v.trim().is_empty()) || !embedded {
+        return Ok(from_env);
+    }
+    let path = data.join("secret.key");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(data).map_err(|e| format!("{}: {e}", data.display()))?;
+            let text = SealingKey::generate();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            std::io::Write::write_all(&mut file, text.as_bytes())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            tracing::info!(path = %path.display(), "created the key that encrypts Microsoft client secrets");
+            text
+        }
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let key = SealingKey::from_base64(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Microsoft::new(MicrosoftConfig::from_env(), Some(key)))
+}
+
+/// The local server's scheduled sync: every `every`, each connected account (the first run
+/// one interval after start). `None` turns it off.
+pub fn schedule_syncs(
+    store: std::sync::Arc<dyn Store>,
+    microsoft: std::sync::Arc<app::microsoft::Microsoft>,
+    every: Option<std::time::Duration>,
+) {
+    let Some(every) = every else {
+        tracing::info!("scheduled Microsoft syncs are off (TENANTMAP_SYNC_MINUTES=0)");
+        return;
+    };
+    tokio::spawn(async move {
+        let mut timer = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            timer.tick().await;
+            if let Err(e) = app::microsoft::sync_all(&*store, &microsoft).await {
+                tracing::warn!(error = %e, "the scheduled Microsoft sync failed");
+            }
+        }
+    });
+}

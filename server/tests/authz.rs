@@ -12,6 +12,7 @@ use app::error::AppError;
 use app::store::{MappingFilter, ParentFilter, Store};
 use app::wire::ListQuery;
 use common::*;
+use server::fake_microsoft as fake;
 use std::collections::BTreeSet;
 
 const T1: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -70,6 +71,9 @@ async fn versions(app: &TestApp, f: &Fixture) -> std::collections::HashMap<&'sta
     if let Some(u) = s.user(a, f.tech).await.unwrap() {
         m.insert("tech", v(u.version.0));
     }
+    if let Some(i) = s.integration(a).await.unwrap() {
+        m.insert("integration", v(i.version.0));
+    }
     m
 }
 
@@ -123,6 +127,34 @@ async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str, Ki
         ),
         ("/api/organization", Read, vec![("id", org_a.clone())]),
         ("/api/users", AdminRead, vec![]),
+        ("/api/microsoft-integration", AdminRead, vec![]),
+        // In this order: (d) connects account A to its fake Microsoft, syncs, replaces the
+        // secret and disconnects.
+        (
+            "/api/connect-microsoft",
+            Change,
+            vec![
+                ("mode", s("csp")),
+                ("directory_tenant", s(fake::PARTNER_TENANT)),
+                ("client_id", s(fake::CLIENT_ID)),
+                ("client_secret", s(fake::CLIENT_SECRET)),
+            ],
+        ),
+        ("/api/sync-microsoft", Change, vec![("back", s("/"))]),
+        (
+            "/api/replace-microsoft-secret",
+            Change,
+            vec![
+                ("version", ver("integration")),
+                ("client_id", s(fake::CLIENT_ID)),
+                ("client_secret", s(fake::CLIENT_SECRET)),
+            ],
+        ),
+        (
+            "/api/disconnect-microsoft",
+            Change,
+            vec![("version", ver("integration"))],
+        ),
         (
             "/api/rename-syncro-tenant",
             Change,

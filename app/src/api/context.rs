@@ -15,6 +15,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
+    /// The Microsoft integration's client (its token cache lives as long as the server).
+    pub microsoft: Arc<crate::microsoft::Microsoft>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -4,11 +4,13 @@
 
 #[cfg(feature = "ssr")]
 pub mod context;
+mod microsoft;
 mod organizations;
 mod syncro_tenants;
 mod tenants;
 mod users;
 
+pub use microsoft::*;
 pub use organizations::*;
 pub use syncro_tenants::*;
 pub use tenants::*;

@@ -18,7 +18,7 @@ pub async fn list_microsoft_tenants(
     sort: String,
     dir: String,
     page: String,
-) -> Result<Page<MicrosoftTenantRow>, AppError> {
+) -> Result<TenantList, AppError> {
     let (caller, store) = caller().await?;
     let query = ListQuery::from_params(&q, &sort, &dir, &page);
     let filter = match filter.as_str() {
@@ -33,13 +33,15 @@ pub async fn list_microsoft_tenants(
     )?;
     let st_ids: Vec<SyncroTenantId> = page.items.iter().filter_map(|m| m.syncro_tenant).collect();
     let sts = read(store.syncro_tenants_by_ids(&caller.account, &st_ids).await)?;
-    Ok(page.map(|m| {
+    let connected = read(store.integration(&caller.account).await)?.is_some();
+    let tenants = page.map(|m| {
         let st = m
             .syncro_tenant
             .and_then(|id| sts.iter().find(|s| s.id == id))
             .map(NamedRef::from);
         MicrosoftTenantRow::new(&m, st)
-    }))
+    });
+    Ok(TenantList { tenants, connected })
 }
 
 /// The Syncro Tenants a dropdown offers, filtered by name on the server (at most 50).

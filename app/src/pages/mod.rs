@@ -1,6 +1,7 @@
 //! One module per page of SPEC.md.
 
 pub mod account;
+pub mod integration;
 pub mod organizations;
 pub mod syncro;
 pub mod tenants;
@@ -31,6 +32,7 @@ macro_rules! lazy_page {
 lazy_page! {
     FirstRunRoute => account::FirstRunPage;
     UsersRoute => account::UsersPage;
+    IntegrationRoute => integration::IntegrationPage;
     SyncroTenantListRoute => syncro::SyncroTenantList;
     SyncroTenantRoute => syncro::SyncroTenantDetailsPage;
     OrganizationListRoute => organizations::OrganizationList;
@@ -61,6 +63,7 @@ pub fn AdminIndex() -> impl IntoView {
         <ul class="cards">
             <li><a href="/admin/microsoft-tenants"><strong>"RMM Settings - Microsoft Tenant Management"</strong><span>"Microsoft Tenants, their Syncro Tenants, and CSV import."</span></a></li>
             <crate::components::AdminOnly>
+                <li><a href="/admin/microsoft-integration"><strong>"RMM Settings - Microsoft Tenant Integrations"</strong><span>"Connect as Single Tenant or CSP, Sync Now, sync problems."</span></a></li>
                 <li><a href="/admin/users"><strong>"Users"</strong><span>"Who signs in, as Administrator or Technician."</span></a></li>
             </crate::components::AdminOnly>
         </ul>

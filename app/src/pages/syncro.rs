@@ -80,6 +80,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
     let rename = ServerAction::<RenameSyncroTenant>::new();
     let add = ServerAction::<AddOrganizations>::new();
     let unmap = ServerAction::<UnmapTenant>::new();
+    let sync = ServerAction::<SyncMicrosoft>::new();
     let me = use_me();
     let details = Resource::new(
         move || {
@@ -88,6 +89,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                 rename.version().get(),
                 add.version().get(),
                 unmap.version().get(),
+                sync.version().get(),
             )
         },
         |(id, ..)| syncro_tenant_details(id, "1".into()),
@@ -104,6 +106,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                     Err(e) => view! { <Title text="Syncro Tenant"/><h1>"Syncro Tenant"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(d) => {
                         let st = d.tenant.clone();
+                        let back = format!("/syncro-tenants/{}", st.id);
                         view! {
                             <Title text=st.name.clone()/>
                             <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "{st.name.clone()}</p>
@@ -127,7 +130,10 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                                         Some(mt) => view! {
                                             <p class="mapped-tenant"><a href=url("/admin/microsoft-tenants", &[("q", &mt.tenant_id)])>{mt.display_name.clone()}</a></p>
                                             <p class="hint">{mt.default_domain.clone()}<br/><code>{mt.tenant_id.clone()}</code><br/>"Last sync: "{mt.last_sync.clone()}</p>
+                                            {mt.status.clone().map(|s| view! { <p class=format!("note sync-status {}", s.kind)>{s.label}": "{s.detail}</p> })}
                                             {admin.then(|| view! {
+                                                <super::integration::SyncNowForm action=sync back=back.clone()/>
+                                                <ErrorNote error=action_error(sync.value())/>
                                                 <ActionForm action=unmap>
                                                     <input type="hidden" name="tenant_id" value=mt.tenant_id.clone()/>
                                                     <input type="hidden" name="version" value=mt.version.to_string()/>

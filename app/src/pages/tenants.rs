@@ -101,13 +101,19 @@ pub fn TenantManagement() -> impl IntoView {
                 let admin = is_admin(me).await;
                 match rows.await {
                     Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(list) if list.items.is_empty() => view! {
-                        <p class="empty">"No Microsoft Tenants match. Change the filter, or import a CSV."</p>
+                    Ok(TenantList { tenants, connected }) if tenants.items.is_empty() => view! {
+                        <p class="empty">"No Microsoft Tenants match. Change the filter, "
+                            {if connected { "or Sync Now on " } else { "connect " }}
+                            <a href="/admin/microsoft-integration">"the Microsoft integration"</a>", or import a CSV."</p>
                     }.into_any(),
-                    Ok(list) => {
+                    Ok(TenantList { tenants: list, connected }) => {
                         let pages = list.pages();
                         let (pg, total) = (list.page, list.total);
                         view! {
+                            {(!connected).then(|| view! {
+                                <p class="note stale" role="status">"Not synced: no Microsoft integration is connected, so these tenants are kept as they were. "
+                                    <a href="/admin/microsoft-integration">"Microsoft Tenant Integrations"</a></p>
+                            })}
                             <table class="grid">
                                 <thead>
                                     <tr>
@@ -182,7 +188,10 @@ fn TenantRow(
             <td data-label="Syncro Tenant">
                 {row.syncro_tenant.map(|st| view! { <a href=format!("/syncro-tenants/{}", st.id)>{st.name}</a> })}
             </td>
-            <td data-label="Last sync">{row.last_sync}</td>
+            <td data-label="Last sync">
+                {row.last_sync}
+                {row.status.map(|s| view! { <span class=format!("sync-status {}", s.kind) title=s.detail.clone()>{s.label}<span class="visually-hidden">{format!(": {}", s.detail)}</span></span> })}
+            </td>
             <td class="actions">{admin.then(|| view! { <RowMenu label=label>{menu}</RowMenu> })}</td>
         </tr>
     }

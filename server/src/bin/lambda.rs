@@ -22,9 +22,11 @@ async fn main() -> Result<(), lambda_http::Error> {
     let leptos_options = conf.leptos_options;
     app::set_asset_hashes(&leptos_options);
     let store = server::store::dynamo::from_env().await?;
+    let microsoft = app::microsoft::Microsoft::from_env()?;
     let state = AppState {
         leptos_options,
         store: Arc::new(store),
+        microsoft: Arc::new(microsoft),
     };
     lambda_http::run(server::router::router(state)).await
 }

@@ -7,6 +7,7 @@ use app::api::context::AppState;
 use app::error::AppError;
 use app::store::Store;
 use leptos::config::LeptosOptions;
+use server::fake_microsoft::{FakeMicrosoft, World};
 use server::store::EmbeddedStore;
 use std::sync::Arc;
 
@@ -18,6 +19,8 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     /// The session cookie (`name=value`) of the account's first Administrator.
     pub cookie: Option<String>,
+    /// The Microsoft this server's integration talks to.
+    pub fake: FakeMicrosoft,
     _dir: tempfile::TempDir,
     _serial: std::sync::MutexGuard<'static, ()>,
 }
@@ -39,6 +42,9 @@ pub async fn spawn_empty() -> TestApp {
 // The lock is held for the whole test on purpose; each test runs on its own thread.
 #[allow(clippy::await_holding_lock)]
 pub async fn spawn_with(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestApp {
+    // Each server talks to its own fake Microsoft (the sample partner and customers).
+    let fake = FakeMicrosoft::start(World::sample()).await;
+    let microsoft = Arc::new(fake_client(&fake));
     let serial = SERIAL
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -49,6 +55,7 @@ pub async fn spawn_with(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestAp
     let state = AppState {
         leptos_options: options,
         store: store.clone(),
+        microsoft,
     };
     let base = server::router::spawn_on_free_port(state).await.unwrap();
     let client = reqwest::Client::builder()
@@ -61,9 +68,21 @@ pub async fn spawn_with(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestAp
         client,
         store,
         cookie: None,
+        fake,
         _dir: dir,
         _serial: serial,
     }
+}
+
+/// The real Microsoft client, pointed at `fake`, with a fresh key and short waits.
+pub fn fake_client(fake: &FakeMicrosoft) -> app::microsoft::Microsoft {
+    let config = app::microsoft::MicrosoftConfig {
+        max_wait: std::time::Duration::from_secs(2),
+        ..app::microsoft::MicrosoftConfig::at(&fake.base)
+    };
+    let key =
+        app::microsoft::SealingKey::from_base64(&app::microsoft::SealingKey::generate()).unwrap();
+    app::microsoft::Microsoft::new(config, Some(key))
 }
 
 /// A server with the account "MSP A" whose Administrator admin@msp-a.example is signed in.
@@ -140,6 +159,13 @@ impl TestApp {
     /// A page, as the Administrator.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.get_as(self.cookie.as_deref(), path).await
+    }
+
+    /// A page's HTML, as the Administrator (it must answer 200).
+    pub async fn page(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        res.text().await.unwrap()
     }
 
     pub async fn get_as(&self, cookie: Option<&str>, path: &str) -> reqwest::Response {

@@ -1,0 +1,156 @@
+//! Admin > RMM Settings - Microsoft Tenant Integrations: connect (Single Tenant or CSP),
+//! replace the client secret, disconnect, and *Sync Now*. Administrators only.
+
+use crate::error::AppError;
+use crate::wire::*;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {
+    super::context::{admin, apply, current, found, read, state},
+    crate::domain::{
+        ClientId, ClientSecret, Integration, IntegrationMode, MicrosoftTenantId, Version, microsoft,
+    },
+};
+
+/// The integration page: how the account is connected, and what the last sync did. Never
+/// carries the client secret, sealed or not.
+#[server(prefix = "/api", endpoint = "microsoft-integration")]
+pub async fn microsoft_integration() -> Result<IntegrationView, AppError> {
+    let (caller, store) = admin().await?;
+    let integration = read(store.integration(&caller.account).await)?;
+    let report = read(store.sync_report(&caller.account).await)?;
+    Ok(IntegrationView {
+        connection: integration.as_ref().map(ConnectionView::new),
+        last_sync: report.as_ref().map(SyncReportView::new),
+    })
+}
+
+/// Checks the credentials with Microsoft (a token for the directory) before anything is saved:
+/// a wrong ID or secret is refused here, with Microsoft's reason, and nothing is stored.
+#[cfg(feature = "ssr")]
+async fn check_credentials(
+    directory: MicrosoftTenantId,
+    client: ClientId,
+    secret: &ClientSecret,
+) -> Result<(), AppError> {
+    let ms = state()?.microsoft;
+    ms.key()?;
+    ms.token(directory, client, secret)
+        .await
+        .map(|_| ())
+        .map_err(|e| AppError::Integration {
+            message: e.to_string(),
+        })
+}
+
+/// *Connect*. An account has one integration, in one mode: connecting again (in either mode)
+/// is refused with what to do instead.
+#[server(prefix = "/api", endpoint = "connect-microsoft")]
+pub async fn connect_microsoft(
+    mode: String,
+    directory_tenant: String,
+    client_id: String,
+    client_secret: String,
+) -> Result<(), AppError> {
+    let (caller, store) = admin().await?;
+    let mode = IntegrationMode::parse(&mode)?;
+    let directory = MicrosoftTenantId::parse(&directory_tenant).map_err(|_| {
+        AppError::validation(
+            "directory_tenant",
+            "The Directory (tenant) ID is a GUID, such as 72f988bf-86f1-41af-91ab-2d7cd011db47",
+        )
+    })?;
+    let client = ClientId::parse(&client_id)?;
+    let secret = ClientSecret::parse(&client_secret)?;
+    let existing = read(store.integration(&caller.account).await)?;
+    let ctx = caller.ctx();
+    let sealed = state()?
+        .microsoft
+        .key()?
+        .seal(&caller.account, client, &secret);
+    let new = Integration {
+        mode,
+        directory_tenant: directory,
+        client_id: client,
+        secret: sealed,
+        secret_set_at: ctx.now,
+        connected_at: ctx.now,
+        connected_by: caller.actor.clone(),
+        version: Version(1),
+    };
+    // The rule first (one mode at a time), then Microsoft, then the store.
+    let change = microsoft::connect(&ctx, existing.as_ref(), new)?;
+    check_credentials(directory, client, &secret).await?;
+    apply(&*store, &caller.account, change, "").await?;
+    leptos_axum::redirect("/admin/microsoft-integration");
+    Ok(())
+}
+
+/// *Replace secret*: a new client secret (and client ID, if the app registration changed).
+#[server(prefix = "/api", endpoint = "replace-microsoft-secret")]
+pub async fn replace_microsoft_secret(
+    version: String,
+    client_id: String,
+    client_secret: String,
+) -> Result<(), AppError> {
+    let (caller, store) = admin().await?;
+    let expected = Version::parse(&version)?;
+    let client = ClientId::parse(&client_id)?;
+    let secret = ClientSecret::parse(&client_secret)?;
+    let cur = found(
+        store.integration(&caller.account).await,
+        "The Microsoft integration",
+    )?;
+    current(expected, cur.version)?;
+    check_credentials(cur.directory_tenant, client, &secret).await?;
+    let sealed = state()?
+        .microsoft
+        .key()?
+        .seal(&caller.account, client, &secret);
+    let change = microsoft::replace_secret(&caller.ctx(), &cur, expected, client, sealed);
+    apply(&*store, &caller.account, change, "").await?;
+    leptos_axum::redirect("/admin/microsoft-integration");
+    Ok(())
+}
+
+/// *Disconnect*: the Microsoft Tenants and their mappings stay, shown as no longer synced.
+#[server(prefix = "/api", endpoint = "disconnect-microsoft")]
+pub async fn disconnect_microsoft(version: String) -> Result<(), AppError> {
+    let (caller, store) = admin().await?;
+    let expected = Version::parse(&version)?;
+    let cur = found(
+        store.integration(&caller.account).await,
+        "The Microsoft integration",
+    )?;
+    current(expected, cur.version)?;
+    let change = microsoft::disconnect(&caller.ctx(), &cur, expected);
+    apply(&*store, &caller.account, change, "").await?;
+    leptos_axum::redirect("/admin/microsoft-integration");
+    Ok(())
+}
+
+/// *Sync Now*: reads the account's tenants from Microsoft and records them. A sync that could
+/// not list the tenants is an error (and its report says why); per-tenant failures are in the
+/// report. Without JavaScript the browser goes back to `back`.
+#[server(prefix = "/api", endpoint = "sync-microsoft")]
+pub async fn sync_microsoft(back: String) -> Result<SyncReportView, AppError> {
+    let (caller, store) = admin().await?;
+    let ms = state()?.microsoft;
+    let report = crate::microsoft::sync_account(
+        &*store,
+        &ms,
+        &caller.account,
+        &format!("Sync Now by {}", caller.actor),
+        &caller.actor,
+    )
+    .await?;
+    if let Some(message) = &report.error {
+        return Err(AppError::Integration {
+            message: message.clone(),
+        });
+    }
+    if super::context::accepts_html().await {
+        leptos_axum::redirect(&super::safe_back(&back, "/admin/microsoft-integration"));
+    }
+    Ok(SyncReportView::new(&report))
+}

@@ -1,0 +1,420 @@
+//! The Microsoft integration's client (server only): client-credentials tokens from the
+//! Microsoft identity platform, cached until shortly before they expire, and Graph reads that
+//! follow `@odata.nextLink` and honour `Retry-After` when throttled. `sync` turns what Graph
+//! lists into discovered tenants; `seal` keeps the client secret encrypted at rest.
+//!
+//! Base URLs come from configuration, so a national cloud (or a test's fake Microsoft) is a
+//! setting, not a code change.
+
+pub mod seal;
+mod sync;
+
+pub use seal::SealingKey;
+pub use sync::{discover, sync_account, sync_all};
+
+use crate::domain::{ClientId, ClientSecret, MicrosoftTenantId, SyncFailure};
+use crate::error::AppError;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const DEFAULT_IDENTITY_URL: &str = "https://login.microsoftonline.com";
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com";
+pub const DEFAULT_SCOPE: &str = "https://graph.microsoft.com/.default";
+
+/// Where Microsoft is, and how patient to be with it.
+#[derive(Debug, Clone)]
+pub struct MicrosoftConfig {
+    /// The identity platform, e.g. `https://login.microsoftonline.com`.
+    pub identity_url: String,
+    /// Microsoft Graph, e.g. `https://graph.microsoft.com`.
+    pub graph_url: String,
+    pub scope: String,
+    /// Retries of one request answered 429 or 503.
+    pub max_retries: u32,
+    /// The longest one `Retry-After` wait (a longer one is cut to this).
+    pub max_wait: Duration,
+    /// Customers read at the same time in a CSP sync.
+    pub concurrency: usize,
+}
+
+impl Default for MicrosoftConfig {
+    fn default() -> Self {
+        MicrosoftConfig {
+            identity_url: DEFAULT_IDENTITY_URL.into(),
+            graph_url: DEFAULT_GRAPH_URL.into(),
+            scope: DEFAULT_SCOPE.into(),
+            max_retries: 4,
+            max_wait: Duration::from_secs(30),
+            concurrency: 8,
+        }
+    }
+}
+
+impl MicrosoftConfig {
+    /// `TENANTMAP_IDENTITY_URL`, `TENANTMAP_GRAPH_URL` and `TENANTMAP_GRAPH_SCOPE`, each
+    /// defaulting to the global Microsoft cloud.
+    pub fn from_env() -> Self {
+        let var = |name: &str, default: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| v.trim().trim_end_matches('/').to_string())
+                .unwrap_or_else(|| default.to_string())
+        };
+        MicrosoftConfig {
+            identity_url: var("TENANTMAP_IDENTITY_URL", DEFAULT_IDENTITY_URL),
+            graph_url: var("TENANTMAP_GRAPH_URL", DEFAULT_GRAPH_URL),
+            scope: var("TENANTMAP_GRAPH_SCOPE", DEFAULT_SCOPE),
+            ..Default::default()
+        }
+    }
+
+    /// Both base URLs at one place (a test's fake Microsoft).
+    pub fn at(base: &str) -> Self {
+        MicrosoftConfig {
+            identity_url: base.trim_end_matches('/').into(),
+            graph_url: base.trim_end_matches('/').into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Why a call to Microsoft failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GraphError {
+    /// The identity platform refused the token request (`error`, its AADSTS codes).
+    Token {
+        status: u16,
+        error: String,
+        codes: Vec<u64>,
+        description: String,
+    },
+    /// Graph answered with an error (`error.code`, `error.message`).
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// Still 429/503 after the bounded retries.
+    Throttled,
+    Network(String),
+    /// An answer that is not what Microsoft documents.
+    Invalid(String),
+}
+
+/// AADSTS codes that mean the app is not (or not fully) consented in that tenant.
+const NO_CONSENT_CODES: [u64; 5] = [65001, 700016, 7000229, 500011, 50020];
+
+impl GraphError {
+    /// The per-tenant failure this is, when it happens while reading one customer.
+    pub fn failure(&self) -> SyncFailure {
+        match self {
+            GraphError::Token { codes, error, .. }
+                if error == "unauthorized_client"
+                    || codes.iter().any(|c| NO_CONSENT_CODES.contains(c)) =>
+            {
+                SyncFailure::NoConsent
+            }
+            GraphError::Api {
+                status: 401 | 403, ..
+            } => SyncFailure::NoConsent,
+            GraphError::Throttled => SyncFailure::Throttled,
+            other => SyncFailure::Other(other.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for GraphError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GraphError::Token { codes, .. } if codes.contains(&7_000_215) => f.write_str(
+                "Microsoft refused the client secret (AADSTS7000215): paste the secret's Value, not its Secret ID, or create a new secret and replace it here.",
+            ),
+            GraphError::Token { codes, .. } if codes.contains(&7_000_222) => f.write_str(
+                "The client secret has expired (AADSTS7000222): create a new one in the app registration and replace it here.",
+            ),
+            GraphError::Token { codes, .. } if codes.contains(&700_016) => f.write_str(
+                "The app registration was not found in that directory (AADSTS700016): check the directory (tenant) ID and client ID, and that the app is consented there.",
+            ),
+            GraphError::Token { codes, .. } if codes.contains(&90_002) => f.write_str(
+                "Microsoft does not know that directory (tenant) ID (AADSTS90002).",
+            ),
+            GraphError::Token {
+                status,
+                error,
+                description,
+                ..
+            } => {
+                // Microsoft's description ends in trace and correlation ids: keep the first line.
+                let first = description.lines().next().unwrap_or_default();
+                write!(f, "Microsoft sign-in refused the app ({status} {error}): {first}")
+            }
+            GraphError::Api {
+                status,
+                code,
+                message,
+            } => write!(f, "Microsoft Graph answered {status} {code}: {message}"),
+            GraphError::Throttled => f.write_str(
+                "Microsoft kept throttling the requests (429/503) after several retries; try again later.",
+            ),
+            GraphError::Network(e) => write!(f, "Microsoft could not be reached: {e}"),
+            GraphError::Invalid(e) => write!(f, "Microsoft's answer could not be read: {e}"),
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct TokenKey {
+    tenant: MicrosoftTenantId,
+    client: ClientId,
+    /// SHA-256 of the secret: a replaced secret gets a new token.
+    secret: [u8; 32],
+}
+
+struct CachedToken {
+    token: String,
+    renew_at: Instant,
+}
+
+/// The client, shared by every request of a server (its token cache lives as long).
+pub struct Microsoft {
+    pub config: MicrosoftConfig,
+    http: reqwest::Client,
+    key: Option<SealingKey>,
+    tokens: Mutex<HashMap<TokenKey, CachedToken>>,
+}
+
+impl std::fmt::Debug for Microsoft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Microsoft")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize, Default)]
+struct TokenRefusal {
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    error_description: String,
+    #[serde(default)]
+    error_codes: Vec<u64>,
+}
+
+#[derive(Deserialize)]
+struct GraphErrorBody {
+    error: GraphErrorDetail,
+}
+#[derive(Deserialize)]
+struct GraphErrorDetail {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+impl Microsoft {
+    /// `key` seals and opens client secrets; without one the integration cannot be connected.
+    pub fn new(config: MicrosoftConfig, key: Option<SealingKey>) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("tenantmap/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("an HTTP client");
+        Microsoft {
+            config,
+            http,
+            key,
+            tokens: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// From the environment: the URLs of [`MicrosoftConfig::from_env`] and the key in
+    /// `TENANTMAP_SECRET_KEY` (base64 of 32 bytes). An unusable key stops the server.
+    pub fn from_env() -> Result<Self, String> {
+        let key = match std::env::var("TENANTMAP_SECRET_KEY") {
+            Ok(text) if !text.trim().is_empty() => Some(
+                SealingKey::from_base64(&text).map_err(|e| format!("TENANTMAP_SECRET_KEY: {e}"))?,
+            ),
+            _ => None,
+        };
+        Ok(Microsoft::new(MicrosoftConfig::from_env(), key))
+    }
+
+    pub fn key(&self) -> Result<&SealingKey, AppError> {
+        self.key.as_ref().ok_or_else(|| AppError::Integration {
+            message: "This server has no key to encrypt client secrets with: set TENANTMAP_SECRET_KEY (32 random bytes, base64) and restart it.".into(),
+        })
+    }
+
+    /// An app-only token for Graph in `tenant` (client credentials), from the cache while it
+    /// has more than five minutes left.
+    pub async fn token(
+        &self,
+        tenant: MicrosoftTenantId,
+        client: ClientId,
+        secret: &ClientSecret,
+    ) -> Result<String, GraphError> {
+        use sha2::Digest;
+        let key = TokenKey {
+            tenant,
+            client,
+            secret: sha2::Sha256::digest(secret.expose().as_bytes()).into(),
+        };
+        if let Some(hit) = self
+            .tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .filter(|t| Instant::now() < t.renew_at)
+        {
+            return Ok(hit.token.clone());
+        }
+        let url = format!("{}/{tenant}/oauth2/v2.0/token", self.config.identity_url);
+        let client_id = client.to_string();
+        let form = [
+            ("client_id", client_id.as_str()),
+            ("client_secret", secret.expose()),
+            ("scope", self.config.scope.as_str()),
+            ("grant_type", "client_credentials"),
+        ];
+        let resp = self.send(|| self.http.post(&url).form(&form)).await?;
+        let status = resp.status().as_u16();
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| GraphError::Network(e.to_string()))?;
+        if !(200..300).contains(&status) {
+            let refusal: TokenRefusal = serde_json::from_slice(&body).unwrap_or_default();
+            return Err(GraphError::Token {
+                status,
+                error: refusal.error,
+                codes: refusal.error_codes,
+                description: refusal.error_description,
+            });
+        }
+        let answer: TokenAnswer = serde_json::from_slice(&body)
+            .map_err(|e| GraphError::Invalid(format!("token answer: {e}")))?;
+        // `expires_in` is a number (a string in some older answers).
+        let lifetime = answer
+            .expires_in
+            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+            .unwrap_or(3600);
+        let margin = 300.min(lifetime / 2);
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                key,
+                CachedToken {
+                    token: answer.access_token.clone(),
+                    renew_at: Instant::now() + Duration::from_secs(lifetime - margin),
+                },
+            );
+        Ok(answer.access_token)
+    }
+
+    /// Every item of a Graph collection (`value`), following `@odata.nextLink` — only to Graph
+    /// itself, so a token is never sent anywhere else.
+    pub async fn get_all<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+    ) -> Result<Vec<T>, GraphError> {
+        #[derive(Deserialize)]
+        struct Collection<T> {
+            value: Vec<T>,
+            #[serde(rename = "@odata.nextLink", default)]
+            next_link: Option<String>,
+        }
+        let mut url = format!("{}{path}", self.config.graph_url);
+        let mut items = Vec::new();
+        for _ in 0..10_000 {
+            let resp = self.send(|| self.http.get(&url).bearer_auth(token)).await?;
+            let status = resp.status().as_u16();
+            let body = resp
+                .bytes()
+                .await
+                .map_err(|e| GraphError::Network(e.to_string()))?;
+            if !(200..300).contains(&status) {
+                let (code, message) = match serde_json::from_slice::<GraphErrorBody>(&body) {
+                    Ok(b) => (b.error.code, b.error.message),
+                    Err(_) => (
+                        String::new(),
+                        String::from_utf8_lossy(&body).chars().take(200).collect(),
+                    ),
+                };
+                return Err(GraphError::Api {
+                    status,
+                    code,
+                    message,
+                });
+            }
+            let page: Collection<T> = serde_json::from_slice(&body)
+                .map_err(|e| GraphError::Invalid(format!("{path}: {e}")))?;
+            items.extend(page.value);
+            match page.next_link {
+                Some(next) if next.starts_with(&format!("{}/", self.config.graph_url)) => {
+                    url = next
+                }
+                Some(next) => {
+                    return Err(GraphError::Invalid(format!(
+                        "{path}: a next page outside Graph ({next})"
+                    )));
+                }
+                None => return Ok(items),
+            }
+        }
+        Err(GraphError::Invalid(format!(
+            "{path}: more than 10,000 pages"
+        )))
+    }
+
+    /// Sends a request, waiting out 429 and 503 answers (`Retry-After` seconds, else 1, 2, 4 …
+    /// seconds) at most `max_retries` times.
+    async fn send(
+        &self,
+        request: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, GraphError> {
+        let mut attempt = 0;
+        loop {
+            let resp = request()
+                .send()
+                .await
+                .map_err(|e| GraphError::Network(e.without_url().to_string()))?;
+            let status = resp.status().as_u16();
+            if status != 429 && status != 503 {
+                return Ok(resp);
+            }
+            if attempt >= self.config.max_retries {
+                return Err(GraphError::Throttled);
+            }
+            let wait = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs)
+                .unwrap_or(Duration::from_secs(1 << attempt.min(5)))
+                .min(self.config.max_wait);
+            tracing::info!(
+                status,
+                wait_ms = wait.as_millis() as u64,
+                "Microsoft is throttling; waiting"
+            );
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Admin > RMM Settings - Microsoft Tenant Integrations: connect as Single Tenant or as a CSP
+//! partner, *Sync Now*, the last sync and the tenants it could not read; replace the client
+//! secret; disconnect. Administrators only (the server checks again on every call).
+
+use crate::api::*;
+use crate::components::*;
+use crate::wire::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn IntegrationPage() -> impl IntoView {
+    let connect = ServerAction::<ConnectMicrosoft>::new();
+    let replace = ServerAction::<ReplaceMicrosoftSecret>::new();
+    let disconnect = ServerAction::<DisconnectMicrosoft>::new();
+    let sync = ServerAction::<SyncMicrosoft>::new();
+    let state = Resource::new(
+        move || {
+            (
+                connect.version().get(),
+                replace.version().get(),
+                disconnect.version().get(),
+                sync.version().get(),
+            )
+        },
+        |_| microsoft_integration(),
+    );
+    view! {
+        <Title text="RMM Settings - Microsoft Tenant Integrations"/>
+        <p class="crumbs"><a href="/admin">"Admin"</a>" › RMM Settings"</p>
+        <h1>"RMM Settings - Microsoft Tenant Integrations"</h1>
+        <AdminOnly fallback=|| view! { <p class="note error" role="alert">"You are not allowed to do that. Only Administrators manage the Microsoft integration."</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match state.await {
+                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(IntegrationView { connection: None, last_sync }) => view! {
+                        <ConnectForm action=connect/>
+                        {last_sync.map(|r| view! { <LastSync report=r/> })}
+                    }.into_any(),
+                    Ok(IntegrationView { connection: Some(c), last_sync }) => view! {
+                        <Connected c=c.clone() sync=sync/>
+                        {last_sync.map(|r| view! { <LastSync report=r/> })}
+                        <ReplaceSecret c=c.clone() action=replace/>
+                        <Disconnect c=c action=disconnect/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+        </AdminOnly>
+    }
+}
+
+#[component]
+fn ConnectForm(action: ServerAction<ConnectMicrosoft>) -> impl IntoView {
+    let error = action_error(action.value());
+    let pending = action.pending();
+    view! {
+        <section class="panel" aria-labelledby="connect-heading">
+            <h2 id="connect-heading">"Connect to Microsoft"</h2>
+            <p class="hint">"Use an Entra ID app registration with the Microsoft Graph application permissions Organization.Read.All and, for a CSP partner, DelegatedAdminRelationship.Read.All and Directory.Read.All, with admin consent. An account connects one way at a time."</p>
+            <ActionForm action=action attr:class="form">
+                <fieldset>
+                    <legend>"Integrate as"</legend>
+                    <label class="check"><input type="radio" name="mode" value="csp" checked=true/>" Cloud Solution Provider (CSP) — your partner tenant; its customers become Microsoft Tenants"</label>
+                    <label class="check"><input type="radio" name="mode" value="single"/>" Single Tenant — one customer tenant that consented to the app"</label>
+                </fieldset>
+                <FieldError error=error field="mode"/>
+                <label for="directory_tenant">"Directory (tenant) ID"</label>
+                <input id="directory_tenant" name="directory_tenant" required=true autocomplete="off" spellcheck="false" placeholder="00000000-0000-0000-0000-000000000000"/>
+                <FieldError error=error field="directory_tenant"/>
+                <label for="client_id">"Application (client) ID"</label>
+                <input id="client_id" name="client_id" required=true autocomplete="off" spellcheck="false" placeholder="00000000-0000-0000-0000-000000000000"/>
+                <FieldError error=error field="client_id"/>
+                <label for="client_secret">"Client secret (its Value)"</label>
+                <input id="client_secret" name="client_secret" type="password" required=true autocomplete="off"/>
+                <p class="hint">"Stored encrypted and never shown again. tenantmap checks it with Microsoft before saving."</p>
+                <FieldError error=error field="client_secret"/>
+                <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+                <div class="buttons">
+                    <button type="submit" class="primary" disabled=pending>{move || if pending.get() { "Connecting…" } else { "Connect" }}</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn Connected(c: ConnectionView, sync: ServerAction<SyncMicrosoft>) -> impl IntoView {
+    let pending = sync.pending();
+    view! {
+        <section class="panel" aria-labelledby="status-heading">
+            <h2 id="status-heading">{format!("Connected as {}", c.mode_label)}</h2>
+            <dl class="facts">
+                <dt>"Directory (tenant) ID"</dt><dd><code>{c.directory_tenant}</code></dd>
+                <dt>"Application (client) ID"</dt><dd><code>{c.client_id}</code></dd>
+                <dt>"Client secret"</dt><dd>{format!("Set {} (hidden)", c.secret_set_at)}</dd>
+                <dt>"Connected"</dt><dd>{format!("{} by {}", c.connected_at, c.connected_by)}</dd>
+            </dl>
+            <SyncNowForm action=sync back="/admin/microsoft-integration"/>
+            {move || pending.get().then(|| view! { <p class="loading" role="status">"Syncing with Microsoft…"</p> })}
+            <ErrorNote error=action_error(sync.value())/>
+            {move || match sync.value().get() {
+                Some(Ok(r)) => Some(view! { <p class="note ok" role="status">{format!("Synced: {} added, {} updated, {} removed by Microsoft, {} could not be read fully.", r.added, r.updated, r.removed, r.failure_count)}</p> }),
+                _ => None,
+            }}
+        </section>
+    }
+}
+
+/// *Sync Now*: a button that posts to the sync server function (also on the Syncro Tenant
+/// details page).
+#[component]
+pub fn SyncNowForm(
+    action: ServerAction<SyncMicrosoft>,
+    #[prop(into)] back: String,
+) -> impl IntoView {
+    let pending = action.pending();
+    view! {
+        <ActionForm action=action attr:class="inline-form">
+            <input type="hidden" name="back" value=back/>
+            <button type="submit" class="primary" disabled=pending>{move || if pending.get() { "Syncing…" } else { "Sync Now" }}</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn LastSync(report: SyncReportView) -> impl IntoView {
+    let more = report.failure_count.saturating_sub(report.failures.len());
+    view! {
+        <section class="panel" aria-labelledby="last-sync-heading">
+            <h2 id="last-sync-heading">"Last sync"</h2>
+            <p>{format!("{} — {}", report.finished_at, report.trigger)}</p>
+            {match report.error.clone() {
+                Some(e) => view! { <p class="note error" role="alert">{format!("The sync could not list the tenants: {e}")}</p> }.into_any(),
+                None => view! {
+                    <p>{format!("{} added, {} updated, {} removed by Microsoft.", report.added, report.updated, report.removed)}</p>
+                }.into_any(),
+            }}
+            {(!report.failures.is_empty()).then(|| view! {
+                <h3>{format!("Tenants that could not be read fully ({})", report.failure_count)}</h3>
+                <p class="hint">"They are kept as they were; the next sync tries again."</p>
+                <table class="grid">
+                    <thead><tr><th scope="col">"Microsoft Tenant"</th><th scope="col">"Problem"</th><th scope="col">"What to do"</th></tr></thead>
+                    <tbody>
+                        {report.failures.into_iter().map(|f| view! {
+                            <tr>
+                                <td data-label="Microsoft Tenant"><a href=url("/admin/microsoft-tenants", &[("q", &f.tenant_id)])>{f.display_name}</a></td>
+                                <td data-label="Problem">{f.label}</td>
+                                <td data-label="What to do">{f.detail}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {(more > 0).then(|| view! { <p class="hint">{format!("…and {more} more: see Microsoft Tenant Management.")}</p> })}
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn ReplaceSecret(c: ConnectionView, action: ServerAction<ReplaceMicrosoftSecret>) -> impl IntoView {
+    let error = action_error(action.value());
+    view! {
+        <section class="panel" aria-labelledby="replace-heading">
+            <h2 id="replace-heading">"Replace the client secret"</h2>
+            <p class="hint">"When the secret expires or is rotated. The old one is overwritten."</p>
+            <ActionForm action=action attr:class="form">
+                <input type="hidden" name="version" value=c.version.to_string()/>
+                <label for="new_client_id">"Application (client) ID"</label>
+                <input id="new_client_id" name="client_id" required=true autocomplete="off" value=c.client_id/>
+                <FieldError error=error field="client_id"/>
+                <label for="new_client_secret">"New client secret (its Value)"</label>
+                <input id="new_client_secret" name="client_secret" type="password" required=true autocomplete="off"/>
+                <FieldError error=error field="client_secret"/>
+                <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+                <div class="buttons"><button type="submit">"Replace secret"</button></div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn Disconnect(c: ConnectionView, action: ServerAction<DisconnectMicrosoft>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="disconnect-heading">
+            <h2 id="disconnect-heading">"Disconnect"</h2>
+            <p class="hint">"Stops syncing. The Microsoft Tenants and their mappings stay, shown as no longer synced. To switch between Single Tenant and CSP, disconnect first."</p>
+            <ActionForm action=action>
+                <input type="hidden" name="version" value=c.version.to_string()/>
+                <button type="submit" class="danger">"Disconnect"</button>
+            </ActionForm>
+            <ErrorNote error=action_error(action.value())/>
+        </section>
+    }
+}
