@@ -2,6 +2,7 @@
 //! table: S1 driven with Function URL events — sign in, create, import, map, and the page
 //! shows the mapping.
 
+use app::domain::rules;
 use serde_json::Value;
 use server::lambda_local::{LocalLambda, function_url_event};
 
@@ -164,4 +165,87 @@ async fn s1_through_the_real_lambda_binary() {
     // A second mapping of the same tenant is the typed refusal, not a 500.
     let again = lambda.invoke("POST", "/api/map-tenant", "", &map).await;
     assert_eq!(again.status, 409, "{}", again.body);
+}
+
+/// EventBridge's schedule invokes the same binary: every connected account syncs from (here, a
+/// fake) Microsoft, with the key and URLs from the environment as in `template.yaml`.
+#[tokio::test]
+async fn the_scheduled_event_syncs_every_connected_account() {
+    use app::domain::*;
+    use server::fake_microsoft::{CLIENT_ID, CLIENT_SECRET, FakeMicrosoft, PARTNER_TENANT, World};
+    let fake = FakeMicrosoft::start(World::sample()).await;
+    let key_text = app::microsoft::SealingKey::generate();
+    let key = app::microsoft::SealingKey::from_base64(&key_text).unwrap();
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let (account, _) = server::tasks::create_account(
+        &store,
+        "MSP A",
+        "admin@msp-a.example",
+        "a long test password",
+    )
+    .await
+    .unwrap();
+    let client = ClientId::parse(CLIENT_ID).unwrap();
+    let integration = Integration {
+        mode: IntegrationMode::Csp,
+        directory_tenant: MicrosoftTenantId::parse(PARTNER_TENANT).unwrap(),
+        client_id: client,
+        secret: key.seal(
+            &account,
+            client,
+            &ClientSecret::parse(CLIENT_SECRET).unwrap(),
+        ),
+        secret_set_at: Timestamp(1),
+        connected_at: Timestamp(1),
+        connected_by: "admin@msp-a.example".into(),
+        version: Version(1),
+    };
+    let ctx = rules::Ctx {
+        actor: "admin@msp-a.example".into(),
+        now: Timestamp(1),
+        audit_id: "connect".into(),
+    };
+    app::store::Store::apply(
+        &store,
+        &account,
+        app::domain::microsoft::connect(&ctx, None, integration).unwrap(),
+    )
+    .await
+    .unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let local = LocalLambda::start(
+        std::path::Path::new(env!("CARGO_BIN_EXE_lambda")),
+        &root,
+        &[
+            server::store::dynamo::testing::lambda_env(store.table()),
+            vec![
+                ("LEPTOS_HASH_FILES", "false".into()),
+                ("TENANTMAP_SECRET_KEY", key_text),
+                ("TENANTMAP_IDENTITY_URL", fake.base.clone()),
+                ("TENANTMAP_GRAPH_URL", fake.base.clone()),
+            ],
+        ]
+        .concat(),
+    )
+    .await
+    .expect("start the lambda binary");
+    let scheduled = serde_json::json!({
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-11-27T04:00:00Z",
+        "region": "eu-west-1",
+        "resources": ["arn:aws:events:eu-west-1:123456789012:rule/tenantmap-sync"],
+        "detail": {}
+    });
+    let answer = local.invoke(scheduled).await;
+    assert_eq!(answer, serde_json::json!({ "synced": 1 }));
+    let report = app::store::Store::sync_report(&store, &account)
+        .await
+        .unwrap()
+        .expect("a sync report");
+    assert_eq!((report.error, report.added), (None, 6));
+    assert_eq!(report.trigger, "Scheduled");
 }
