@@ -42,9 +42,12 @@ unit:
 	cargo test -p server
 
 ## The browser scenarios (desktop, mobile, JavaScript off) against the release build.
+## The app talks to the tests' fake Microsoft (target/debug/fake-microsoft, built by `unit`).
 e2e:
-	@data=$$(mktemp -d); port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'); \
-	  (cd end2end && E2E_PORT=$$port TENANTMAP_DATA=$$data npx playwright test); status=$$?; rm -rf $$data; exit $$status
+	cargo build -p server --bin fake-microsoft
+	@data=$$(mktemp -d); free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }; \
+	  port=$$(free_port); fake=$$(free_port); \
+	  (cd end2end && E2E_PORT=$$port E2E_FAKE_PORT=$$fake TENANTMAP_DATA=$$data npx playwright test); status=$$?; rm -rf $$data; exit $$status
 
 ## Speed budgets: download size, sign-in, page times at SPEC scale, DynamoDB requests per page,
 ## Lambda cold start (bench/src/main.rs says what each measures).

@@ -6,6 +6,8 @@ import { defineConfig, devices } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3917);
 const baseURL = `http://127.0.0.1:${port}`;
 const ADMIN_STATE = ".auth/admin.json";
+const fakePort = Number(process.env.E2E_FAKE_PORT ?? 3918);
+const fakeURL = `http://127.0.0.1:${fakePort}`;
 
 const chromium = {
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -47,17 +49,38 @@ export default defineConfig({
       use: { ...devices["Desktop Chrome"], javaScriptEnabled: false, launchOptions: chromium, storageState: ADMIN_STATE },
     },
   ],
-  webServer: {
-    command: `target/release/server admin create --account "E2E MSP" --email admin@e2e.example && target/release/server serve`,
-    cwd: "..",
-    url: `${baseURL}/`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: {
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      TENANTMAP_DATA: process.env.TENANTMAP_DATA ?? "",
-      RUST_LOG: "warn",
-      TENANTMAP_ADMIN_PASSWORD: "e2e admin password",
+  webServer: [
+    {
+      // The fake Microsoft identity platform and Graph of the Rust tests (the sample partner).
+      command: `target/debug/fake-microsoft 127.0.0.1:${fakePort}`,
+      cwd: "..",
+      url: `${fakeURL}/v1.0/organization`,
+      reuseExistingServer: false,
+      timeout: 30_000,
     },
-  },
+    {
+      // The Administrator of the shared account, and one CSP account per project (the
+      // integration tests connect, sync and map there without touching each other).
+      command: [
+        `target/release/server admin create --account "E2E MSP" --email admin@e2e.example`,
+        ...["desktop", "mobile", "nojs"].map(
+          (p) => `target/release/server admin create --account "E2E CSP ${p}" --email csp-${p}@e2e.example`,
+        ),
+        `target/release/server serve`,
+      ].join(" && "),
+      cwd: "..",
+      url: `${baseURL}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+        TENANTMAP_DATA: process.env.TENANTMAP_DATA ?? "",
+        RUST_LOG: "warn",
+        TENANTMAP_ADMIN_PASSWORD: "e2e admin password",
+        TENANTMAP_IDENTITY_URL: fakeURL,
+        TENANTMAP_GRAPH_URL: fakeURL,
+        TENANTMAP_SYNC_MINUTES: "0",
+      },
+    },
+  ],
 });

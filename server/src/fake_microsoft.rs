@@ -296,7 +296,9 @@ async fn token(
     .into_response()
 }
 
-/// The tenant of the request's bearer token (after the throttling a test asked for).
+/// The tenant of the request's bearer token (after the throttling a test asked for). The error
+/// is the answer to send, as axum handlers return it.
+#[allow(clippy::result_large_err)]
 fn authorize<'a>(
     fake: &'a Fake,
     headers: &HeaderMap,

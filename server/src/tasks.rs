@@ -300,18 +300,6 @@ pub fn precompress(dir: &std::path::Path) -> std::io::Result<Vec<(String, usize,
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn demo_names_are_unique() {
-        let names: std::collections::HashSet<String> =
-            (0..12_000).map(|n| name_key(&demo_name(n))).collect();
-        assert_eq!(names.len(), 12_000);
-    }
-}
-
 /// The Microsoft client of `server serve`: URLs from the environment; the key that seals
 /// client secrets from `TENANTMAP_SECRET_KEY`, or — with the embedded store, whose data is on
 /// this machine anyway — from `secret.key` beside the data, created (owner-only) on first start.
@@ -369,4 +357,16 @@ pub fn schedule_syncs(
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_names_are_unique() {
+        let names: std::collections::HashSet<String> =
+            (0..12_000).map(|n| name_key(&demo_name(n))).collect();
+        assert_eq!(names.len(), 12_000);
+    }
 }

@@ -2,7 +2,6 @@
 //! table: S1 driven with Function URL events — sign in, create, import, map, and the page
 //! shows the mapping.
 
-use app::domain::rules;
 use serde_json::Value;
 use server::lambda_local::{LocalLambda, function_url_event};
 

@@ -1,0 +1,76 @@
+import { expect, test } from "@playwright/test";
+import { ADMIN, createOrganization, jsEnabled, signIn, unique } from "./helpers";
+
+// The fake Microsoft's partner and app registration (server/src/fake_microsoft.rs).
+const PARTNER_TENANT = "0a0a0a0a-0000-4000-8000-000000000001";
+const CLIENT_ID = "c1c1c1c1-0000-4000-8000-000000000002";
+const CLIENT_SECRET = "fake~secret.Value-0123456789";
+
+// Each project has its own account (playwright.config.ts), so connecting and syncing here
+// never changes what the other tests see.
+test.use({ storageState: { cookies: [], origins: [] } });
+
+test("day one: connect as CSP, Sync Now, map a discovered tenant (S1)", async ({ page }, info) => {
+  const email = `csp-${info.project.name}@e2e.example`;
+  await page.goto("/sign-in");
+  await signIn(page, email, ADMIN.password);
+  await expect(page.getByText(email)).toBeVisible();
+
+  await page.goto("/admin");
+  await page.getByRole("link", { name: /RMM Settings - Microsoft Tenant Integrations/ }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "RMM Settings - Microsoft Tenant Integrations" })).toBeVisible();
+  const connect = page.getByRole("region", { name: "Connect to Microsoft" });
+  await connect.getByLabel(/Cloud Solution Provider/).check();
+  await connect.getByLabel("Directory (tenant) ID").fill(PARTNER_TENANT);
+  await connect.getByLabel("Application (client) ID").fill(CLIENT_ID);
+
+  // A wrong secret: Microsoft's refusal, explained, and nothing saved.
+  await connect.getByLabel("Client secret (its Value)").fill("the secret ID, not its value");
+  await connect.getByRole("button", { name: "Connect" }).click();
+  if (jsEnabled(info)) {
+    await expect(page.getByRole("alert")).toContainText("Microsoft refused the client secret");
+  } else {
+    await expect(page.getByText("Microsoft refused the client secret")).toBeVisible();
+    await page.goto("/admin/microsoft-integration");
+  }
+  await expect(page.getByRole("heading", { name: /Connected as/ })).toHaveCount(0);
+
+  const form = page.getByRole("region", { name: "Connect to Microsoft" });
+  await form.getByLabel(/Cloud Solution Provider/).check();
+  await form.getByLabel("Directory (tenant) ID").fill(PARTNER_TENANT);
+  await form.getByLabel("Application (client) ID").fill(CLIENT_ID);
+  await form.getByLabel("Client secret (its Value)").fill(CLIENT_SECRET);
+  await form.getByRole("button", { name: "Connect" }).click();
+  await expect(page.getByRole("heading", { name: "Connected as Cloud Solution Provider (CSP)" })).toBeVisible();
+  await expect(page.getByText(CLIENT_SECRET)).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Sync Now" }).click();
+  const last = page.getByRole("region", { name: "Last sync" });
+  await expect(last).toContainText("6 added, 0 updated, 0 removed by Microsoft.");
+  await expect(last.getByRole("row").filter({ hasText: "Northwind Traders" })).toContainText("No consent");
+  await expect(last.getByRole("row").filter({ hasText: "Tailspin Toys" })).toContainText("GDAP relationship expired");
+
+  // S1 with a tenant Microsoft reported: the customer's current name, not the contract's.
+  const stName = `Contoso Dental ${unique(info)}`;
+  await createOrganization(page, stName);
+  await page.goto(`/admin/microsoft-tenants?q=${encodeURIComponent("Contoso Group")}`);
+  const row = page.getByRole("row").filter({ hasText: "Contoso Group" });
+  await expect(row).toContainText("contoso.onmicrosoft.com");
+  await page.getByRole("button", { name: "Actions for Contoso Group" }).click();
+  await page.getByRole("menuitem", { name: "Map Syncro Tenant" }).click();
+  const dialog = page.getByRole("dialog", { name: "Start Tenant Mapping" });
+  await dialog.getByLabel("Find a Syncro Tenant").fill(stName);
+  if (!jsEnabled(info)) await dialog.getByRole("button", { name: "Filter" }).click();
+  await dialog.getByLabel("Syncro Tenant", { exact: true }).selectOption({ label: stName });
+  await dialog.getByRole("button", { name: "Start Tenant Mapping" }).click();
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await row.getByRole("link", { name: stName }).click();
+
+  // Sync Now from the Syncro Tenant details page keeps the mapping.
+  await expect(page.getByRole("heading", { level: 1, name: stName })).toBeVisible();
+  const tenant = page.getByRole("region", { name: "Microsoft Tenant" });
+  await tenant.getByRole("button", { name: "Sync Now" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: stName })).toBeVisible();
+  await expect(tenant.getByRole("link", { name: "Contoso Group" })).toBeVisible();
+  await expect(tenant.getByRole("alert")).toHaveCount(0);
+});
