@@ -13,6 +13,7 @@
 //!    `BENCH_DYNAMODB_ORGS` / `BENCH_DYNAMODB_TENANTS` choose a smaller scale for a quick look.
 //! 5. Lambda cold start: the real binary under a local Runtime API, process start to the first
 //!    response, median of several starts; and the bootstrap's size.
+//! 6. A CSP sync of 5,000 customers into each store (`sync.rs` says what it measures).
 //!
 //! Prints a table and exits non-zero when a budget is missed.
 
@@ -20,6 +21,7 @@ mod coldstart;
 mod dynamo;
 mod pages;
 mod sizes;
+mod sync;
 
 use app::api::context::AppState;
 use leptos::config::get_configuration;
@@ -113,6 +115,7 @@ async fn main() {
     )
     .await;
     ok &= coldstart::measure(&root).await;
+    ok &= sync::at_scale(scale("BENCH_SYNC_CUSTOMERS", 5_000)).await;
 
     if !ok {
         eprintln!("\nA budget was missed.");

@@ -111,7 +111,7 @@ pub fn TenantManagement() -> impl IntoView {
                         let (pg, total) = (list.page, list.total);
                         view! {
                             {(!connected).then(|| view! {
-                                <p class="note stale" role="status">"Not synced: no Microsoft integration is connected, so these tenants are kept as they were. "
+                                <p class="note stale">"Not synced: no Microsoft integration is connected, so these tenants are kept as they were. "
                                     <a href="/admin/microsoft-integration">"Microsoft Tenant Integrations"</a></p>
                             })}
                             <table class="grid">
