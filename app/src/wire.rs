@@ -382,3 +382,45 @@ impl UserRow {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant() -> MicrosoftTenant {
+        MicrosoftTenant {
+            tenant_id: MicrosoftTenantId::parse("72f988bf-86f1-41af-91ab-2d7cd011db47").unwrap(),
+            display_name: "Contoso".into(),
+            default_domain: "contoso.com".into(),
+            syncro_tenant: None,
+            last_sync: Timestamp(0),
+            version: Version(1),
+            sync_error: None,
+            removed_at: None,
+            gdap: None,
+        }
+    }
+
+    #[test]
+    fn rows_say_what_is_wrong_with_a_tenants_sync() {
+        assert_eq!(MicrosoftTenantRow::new(&tenant(), None).status, None);
+        let failing = MicrosoftTenant {
+            sync_error: Some(SyncFailure::NoConsent),
+            ..tenant()
+        };
+        let s = MicrosoftTenantRow::new(&failing, None).status.unwrap();
+        assert_eq!(
+            (s.label.as_str(), s.kind.as_str()),
+            ("No consent", "failed")
+        );
+        assert!(s.detail.contains("consent"));
+        // Removed wins over a failure: the tenant is gone from Microsoft's lists.
+        let gone = MicrosoftTenant {
+            removed_at: Some(Timestamp(86_400_000)),
+            ..failing
+        };
+        let s = MicrosoftTenantRow::new(&gone, None).status.unwrap();
+        assert_eq!(s.label, "Removed by Microsoft 1970-01-02 00:00 UTC");
+        assert_eq!(s.kind, "removed");
+    }
+}

@@ -38,7 +38,11 @@ async fn connect(store: &dyn Store, key: &SealingKey, account: &AccountId) {
         mode: IntegrationMode::Csp,
         directory_tenant: MicrosoftTenantId::parse(PARTNER_TENANT).unwrap(),
         client_id: client,
-        secret: key.seal(account, client, &ClientSecret::parse(CLIENT_SECRET).unwrap()),
+        secret: key.seal(
+            account,
+            client,
+            &ClientSecret::parse(CLIENT_SECRET).unwrap(),
+        ),
         secret_set_at: Timestamp(1),
         connected_at: Timestamp(1),
         connected_by: "bench@msp.example".into(),

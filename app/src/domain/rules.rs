@@ -490,6 +490,9 @@ mod tests {
             syncro_tenant: None,
             last_sync: Timestamp(0),
             version: Version(5),
+            sync_error: None,
+            removed_at: None,
+            gdap: None,
         }
     }
 
