@@ -408,3 +408,40 @@ async fn account_of(app: &TestApp) -> AccountId {
         .unwrap()
         .account
 }
+
+/// `server serve`'s timer: every interval, each connected account syncs without anyone asking.
+#[tokio::test]
+async fn the_local_timer_syncs_connected_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(server::store::EmbeddedStore::open(dir.path()).unwrap());
+    let fake = FakeMicrosoft::start(World::sample()).await;
+    let ms = Arc::new(fake_client(&fake));
+    let (account, _) =
+        server::tasks::create_account(&*store, "MSP T", "admin@msp-t.example", PASSWORD)
+            .await
+            .unwrap();
+    connect(
+        &*store,
+        &ms,
+        &account,
+        IntegrationMode::Csp,
+        PARTNER_TENANT,
+        CLIENT_SECRET,
+    )
+    .await;
+    server::tasks::schedule_syncs(
+        store.clone(),
+        ms,
+        Some(std::time::Duration::from_millis(200)),
+    );
+    let mut report = None;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        report = store.sync_report(&account).await.unwrap();
+        if report.is_some() {
+            break;
+        }
+    }
+    let report = report.expect("the timer ran a sync within 10 s");
+    assert_eq!((report.trigger.as_str(), report.added), ("Scheduled", 6));
+}
