@@ -17,5 +17,8 @@ done
 export TENANTMAP_STORE=dynamodb TENANTMAP_TABLE=${TENANTMAP_TABLE:-tenantmap} TENANTMAP_CREATE_TABLE=1
 export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$port AWS_REGION=${AWS_REGION:-us-east-1}
 export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-local}
+# The data lives as long as moto, so a key made now (for Microsoft client secrets) lives as long.
+TENANTMAP_SECRET_KEY=${TENANTMAP_SECRET_KEY:-$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')}
+export TENANTMAP_SECRET_KEY
 echo "DynamoDB-compatible server (moto) on 127.0.0.1:$port, table $TENANTMAP_TABLE"
 target/release/server "${@:-serve}"

@@ -131,6 +131,8 @@ pub struct MicrosoftTenantRow {
     pub version: u64,
     /// What is wrong with this tenant's sync, if anything.
     pub status: Option<SyncStatus>,
+    /// "GDAP until 2027-09-30 12:00 UTC, extends itself" (CSP customers with an active one).
+    pub gdap: Option<String>,
 }
 
 /// A tenant's sync state as the page shows it: a short label and what it means.
@@ -165,6 +167,17 @@ impl MicrosoftTenantRow {
             last_sync: mt.last_sync.display(),
             version: mt.version.0,
             status,
+            gdap: mt.gdap.map(|g| {
+                format!(
+                    "GDAP until {}{}",
+                    g.ends_at.display(),
+                    if g.auto_extends {
+                        ", extends itself"
+                    } else {
+                        ", does not extend itself"
+                    }
+                )
+            }),
         }
     }
 }

@@ -72,5 +72,6 @@ test("day one: connect as CSP, Sync Now, map a discovered tenant (S1)", async ({
   await tenant.getByRole("button", { name: "Sync Now" }).click();
   await expect(page.getByRole("heading", { level: 1, name: stName })).toBeVisible();
   await expect(tenant.getByRole("link", { name: "Contoso Group" })).toBeVisible();
+  await expect(tenant).toContainText("GDAP until 2027-06-30 00:00 UTC, extends itself");
   await expect(tenant.getByRole("alert")).toHaveCount(0);
 });

@@ -130,6 +130,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                                         Some(mt) => view! {
                                             <p class="mapped-tenant"><a href=url("/admin/microsoft-tenants", &[("q", &mt.tenant_id)])>{mt.display_name.clone()}</a></p>
                                             <p class="hint">{mt.default_domain.clone()}<br/><code>{mt.tenant_id.clone()}</code><br/>"Last sync: "{mt.last_sync.clone()}</p>
+                                            {mt.gdap.clone().map(|g| view! { <p class="hint">{g}</p> })}
                                             {mt.status.clone().map(|s| view! { <p class=format!("note sync-status {}", s.kind)>{s.label}": "{s.detail}</p> })}
                                             {admin.then(|| view! {
                                                 <super::integration::SyncNowForm action=sync back=back.clone()/>
