@@ -1,6 +1,6 @@
 //! 6. A CSP sync at SPEC scale: a partner with 5,000 customers, listed by the fake Microsoft
 //!    over loopback HTTP (GDAP relationships and contracts in pages of 100, then a token and
-//!    `GET /organization` for each customer, 8 at a time), recorded by each store. Reports the
+//!    `GET /organization` for each customer, 32 at a time), recorded by each store. Reports the
 //!    wall time of a first sync (all new) and a second (all known, tokens cached), and on
 //!    DynamoDB the requests the sync makes. Budgets: under 60 s a sync here; on DynamoDB one
 //!    `TransactWriteItems` per 99 tenants plus the report, and ≤ 4 reads whatever the count.

@@ -35,7 +35,8 @@ pub struct MicrosoftConfig {
     pub max_retries: u32,
     /// The longest one `Retry-After` wait (a longer one is cut to this).
     pub max_wait: Duration,
-    /// Customers read at the same time in a CSP sync.
+    /// Customers read at the same time in a CSP sync (each is a request to its own tenant, so
+    /// Graph's per-tenant throttling does not add up across them).
     pub concurrency: usize,
 }
 
@@ -47,7 +48,7 @@ impl Default for MicrosoftConfig {
             scope: DEFAULT_SCOPE.into(),
             max_retries: 4,
             max_wait: Duration::from_secs(30),
-            concurrency: 8,
+            concurrency: 32,
         }
     }
 }
