@@ -9,9 +9,7 @@
 use app::domain::*;
 use app::microsoft::{Microsoft, MicrosoftConfig, SealingKey, sync_account};
 use app::store::Store;
-use server::fake_microsoft::{
-    CLIENT_ID, CLIENT_SECRET, FakeCustomer, FakeMicrosoft, PARTNER_TENANT, World,
-};
+use server::fake_microsoft::{CLIENT_SECRET, FakeCustomer, FakeMicrosoft, PARTNER_TENANT, World};
 use std::time::{Duration, Instant};
 
 const SYNC_BUDGET: Duration = Duration::from_secs(60);
@@ -32,36 +30,6 @@ fn world(customers: usize) -> World {
     w
 }
 
-async fn connect(store: &dyn Store, key: &SealingKey, account: &AccountId) {
-    let client = ClientId::parse(CLIENT_ID).unwrap();
-    let integration = Integration {
-        mode: IntegrationMode::Csp,
-        directory_tenant: MicrosoftTenantId::parse(PARTNER_TENANT).unwrap(),
-        client_id: client,
-        secret: key.seal(
-            account,
-            client,
-            &ClientSecret::parse(CLIENT_SECRET).unwrap(),
-        ),
-        secret_set_at: Timestamp(1),
-        connected_at: Timestamp(1),
-        connected_by: "bench@msp.example".into(),
-        version: Version(1),
-    };
-    let ctx = rules::Ctx {
-        actor: "bench@msp.example".into(),
-        now: app::api::context::now(),
-        audit_id: "bench-connect".into(),
-    };
-    store
-        .apply(
-            account,
-            app::domain::microsoft::connect(&ctx, None, integration).unwrap(),
-        )
-        .await
-        .unwrap();
-}
-
 /// Two syncs into `store`; returns whether both met the time budget.
 async fn two_syncs(
     label: &str,
@@ -77,7 +45,16 @@ async fn two_syncs(
         server::tasks::create_account(store, label, "bench@msp.example", "a long bench password")
             .await
             .unwrap();
-    connect(store, &key, &account).await;
+    server::fake_microsoft::connect_account(
+        store,
+        &key,
+        &account,
+        IntegrationMode::Csp,
+        PARTNER_TENANT,
+        CLIENT_SECRET,
+    )
+    .await
+    .unwrap();
     let mut ok = true;
     for run in ["first (all new)", "second (all known)"] {
         if let Some(c) = counter {

@@ -472,3 +472,44 @@ async fn contracts(
         .collect();
     page(&fake, &world, path, items, skip(&q))
 }
+
+/// Connects `account` to the fake Microsoft straight through the store, as the integration
+/// page does once Microsoft has accepted the credentials (a connection already there is
+/// disconnected first). `secret` is sealed with `key`, the key the server under test holds.
+pub async fn connect_account(
+    store: &dyn app::store::Store,
+    key: &app::microsoft::SealingKey,
+    account: &app::domain::AccountId,
+    mode: app::domain::IntegrationMode,
+    directory: &str,
+    secret: &str,
+) -> Result<(), app::store::StoreError> {
+    use app::domain::{microsoft, *};
+    let ctx = |id: &str| rules::Ctx {
+        actor: "admin@msp.example".into(),
+        now: Timestamp(1),
+        audit_id: format!("{id}-{}", uuid::Uuid::new_v4()),
+    };
+    if let Some(cur) = store.integration(account).await? {
+        store
+            .apply(
+                account,
+                microsoft::disconnect(&ctx("disconnect"), &cur, cur.version),
+            )
+            .await?;
+    }
+    let client = ClientId::parse(CLIENT_ID).expect("the fake's client ID");
+    let secret = ClientSecret::parse(secret).expect("a secret");
+    let integration = Integration {
+        mode,
+        directory_tenant: MicrosoftTenantId::parse(directory).expect("a tenant ID"),
+        client_id: client,
+        secret: key.seal(account, client, &secret),
+        secret_set_at: Timestamp(1),
+        connected_at: Timestamp(1),
+        connected_by: "admin@msp.example".into(),
+        version: Version(1),
+    };
+    let change = microsoft::connect(&ctx("connect"), None, integration).expect("not connected");
+    store.apply(account, change).await
+}

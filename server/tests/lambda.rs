@@ -171,7 +171,7 @@ async fn s1_through_the_real_lambda_binary() {
 #[tokio::test]
 async fn the_scheduled_event_syncs_every_connected_account() {
     use app::domain::*;
-    use server::fake_microsoft::{CLIENT_ID, CLIENT_SECRET, FakeMicrosoft, PARTNER_TENANT, World};
+    use server::fake_microsoft::{CLIENT_SECRET, FakeMicrosoft, PARTNER_TENANT, World};
     let fake = FakeMicrosoft::start(World::sample()).await;
     let key_text = app::microsoft::SealingKey::generate();
     let key = app::microsoft::SealingKey::from_base64(&key_text).unwrap();
@@ -184,30 +184,13 @@ async fn the_scheduled_event_syncs_every_connected_account() {
     )
     .await
     .unwrap();
-    let client = ClientId::parse(CLIENT_ID).unwrap();
-    let integration = Integration {
-        mode: IntegrationMode::Csp,
-        directory_tenant: MicrosoftTenantId::parse(PARTNER_TENANT).unwrap(),
-        client_id: client,
-        secret: key.seal(
-            &account,
-            client,
-            &ClientSecret::parse(CLIENT_SECRET).unwrap(),
-        ),
-        secret_set_at: Timestamp(1),
-        connected_at: Timestamp(1),
-        connected_by: "admin@msp-a.example".into(),
-        version: Version(1),
-    };
-    let ctx = rules::Ctx {
-        actor: "admin@msp-a.example".into(),
-        now: Timestamp(1),
-        audit_id: "connect".into(),
-    };
-    app::store::Store::apply(
+    server::fake_microsoft::connect_account(
         &store,
+        &key,
         &account,
-        app::domain::microsoft::connect(&ctx, None, integration).unwrap(),
+        IntegrationMode::Csp,
+        PARTNER_TENANT,
+        CLIENT_SECRET,
     )
     .await
     .unwrap();

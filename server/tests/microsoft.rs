@@ -32,38 +32,16 @@ async fn connect(
     directory: &str,
     secret: &str,
 ) {
-    let client = ClientId::parse(CLIENT_ID).unwrap();
-    let sealed = ms
-        .key()
-        .unwrap()
-        .seal(account, client, &ClientSecret::parse(secret).unwrap());
-    let existing = store.integration(account).await.unwrap();
-    if let Some(cur) = existing {
-        store
-            .apply(
-                account,
-                app::domain::microsoft::disconnect(&ctx(), &cur, cur.version),
-            )
-            .await
-            .unwrap();
-    }
-    let integration = Integration {
+    server::fake_microsoft::connect_account(
+        store,
+        ms.key().unwrap(),
+        account,
         mode,
-        directory_tenant: MicrosoftTenantId::parse(directory).unwrap(),
-        client_id: client,
-        secret: sealed,
-        secret_set_at: Timestamp(1),
-        connected_at: Timestamp(1),
-        connected_by: "admin@msp.example".into(),
-        version: Version(1),
-    };
-    store
-        .apply(
-            account,
-            app::domain::microsoft::connect(&ctx(), None, integration).unwrap(),
-        )
-        .await
-        .unwrap();
+        directory,
+        secret,
+    )
+    .await
+    .unwrap();
 }
 
 async fn mt(store: &dyn Store, a: &AccountId, n: u32) -> MicrosoftTenant {
