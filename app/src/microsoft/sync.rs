@@ -98,6 +98,11 @@ pub async fn discover(
     match integration.mode {
         IntegrationMode::SingleTenant => {
             let orgs: Vec<Organization> = ms.get_all(&token, "/v1.0/organization").await?;
+            // A tenant always has its organization: an empty answer must not read as "every
+            // tenant is gone".
+            if orgs.is_empty() {
+                return Err(GraphError::Invalid("organization: an empty list".into()));
+            }
             orgs.iter()
                 .map(|o| {
                     let id = MicrosoftTenantId::parse(&o.id)
