@@ -308,13 +308,14 @@ async fn connect_sync_and_disconnect_over_http() {
         matches!(&r, Err(app::error::AppError::Validation { field, .. }) if field == "directory_tenant"),
         "{r:?}"
     );
-    // Microsoft refuses the secret: said clearly, nothing stored.
+    // Microsoft refuses the secret: said clearly, under the secret's field, nothing stored.
     let r = app
         .call("connect-microsoft", &connect("csp", "wrong"))
         .await;
     match r {
-        Err(app::error::AppError::Integration { message }) => {
-            assert!(message.contains("client secret"), "{message}")
+        Err(app::error::AppError::Validation { field, message }) => {
+            assert_eq!(field, "client_secret");
+            assert!(message.contains("AADSTS7000215"), "{message}")
         }
         other => panic!("{other:?}"),
     }

@@ -35,11 +35,16 @@ async fn check_credentials(
 ) -> Result<(), AppError> {
     let ms = state()?.microsoft;
     ms.key()?;
+    // A mistyped ID or secret is the administrator's to fix, under its field (422); anything
+    // else is Microsoft's answer (502).
     ms.token(directory, client, secret)
         .await
         .map(|_| ())
-        .map_err(|e| AppError::Integration {
-            message: e.to_string(),
+        .map_err(|e| match e.field() {
+            Some(field) => AppError::validation(field, e.to_string()),
+            None => AppError::Integration {
+                message: e.to_string(),
+            },
         })
 }
 

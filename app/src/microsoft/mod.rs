@@ -109,6 +109,23 @@ pub enum GraphError {
 const NO_CONSENT_CODES: [u64; 5] = [65001, 700016, 7000229, 500011, 50020];
 
 impl GraphError {
+    /// The form field a token refusal is about, when it is one the administrator typed wrong:
+    /// the secret (wrong value, expired), the client ID (no such app there) or the directory.
+    pub fn field(&self) -> Option<&'static str> {
+        let GraphError::Token { codes, .. } = self else {
+            return None;
+        };
+        if codes.iter().any(|c| [7_000_215, 7_000_222].contains(c)) {
+            Some("client_secret")
+        } else if codes.contains(&700_016) {
+            Some("client_id")
+        } else if codes.contains(&90_002) {
+            Some("directory_tenant")
+        } else {
+            None
+        }
+    }
+
     /// The per-tenant failure this is, when it happens while reading one customer.
     pub fn failure(&self) -> SyncFailure {
         match self {
@@ -417,5 +434,60 @@ impl Microsoft {
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(code: u64, error: &str) -> GraphError {
+        GraphError::Token {
+            status: 400,
+            error: error.into(),
+            codes: vec![code],
+            description: format!("AADSTS{code}: …\r\nTrace ID: x"),
+        }
+    }
+
+    #[test]
+    fn refusals_name_the_field_to_fix_or_the_failure_to_record() {
+        assert_eq!(
+            refusal(7_000_215, "invalid_client").field(),
+            Some("client_secret")
+        );
+        assert_eq!(
+            refusal(7_000_222, "invalid_client").field(),
+            Some("client_secret")
+        );
+        assert_eq!(
+            refusal(700_016, "unauthorized_client").field(),
+            Some("client_id")
+        );
+        assert_eq!(
+            refusal(90_002, "invalid_request").field(),
+            Some("directory_tenant")
+        );
+        assert_eq!(refusal(50_000, "server_error").field(), None);
+        assert_eq!(GraphError::Throttled.field(), None);
+        // For a customer, the same refusals are a typed failure on that tenant.
+        assert_eq!(
+            refusal(700_016, "unauthorized_client").failure(),
+            SyncFailure::NoConsent
+        );
+        assert_eq!(
+            refusal(65_001, "invalid_grant").failure(),
+            SyncFailure::NoConsent
+        );
+        assert_eq!(GraphError::Throttled.failure(), SyncFailure::Throttled);
+        let api = GraphError::Api {
+            status: 403,
+            code: "Authorization_RequestDenied".into(),
+            message: "Insufficient privileges".into(),
+        };
+        assert_eq!(api.failure(), SyncFailure::NoConsent);
+        // Microsoft's trace ids stay out of what the user reads.
+        let text = refusal(50_000, "server_error").to_string();
+        assert!(!text.contains("Trace ID"), "{text}");
     }
 }
