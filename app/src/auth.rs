@@ -6,7 +6,7 @@
 
 use crate::api::context::{Caller, now};
 use crate::domain::{Password, Session, SessionCheck, check_session};
-use crate::store::{Store, StoreError};
+use crate::store::prelude::*;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use http::HeaderMap;

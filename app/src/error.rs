@@ -48,6 +48,16 @@ pub enum AppError {
     /// The Microsoft integration could not do what was asked (Microsoft's answer, explained).
     #[error("{message}")]
     Integration { message: String },
+    /// A large import or sync stopped part-way because the store failed: what was recorded
+    /// stays (in whole, audited parts) and running it again finishes it.
+    #[error(
+        "Stopped after {written} of {total} Microsoft Tenants (reference {reference}); the rest were not recorded. Run it again to finish: tenants already recorded are updated, not duplicated."
+    )]
+    Interrupted {
+        written: usize,
+        total: usize,
+        reference: String,
+    },
     #[error(
         "Something went wrong on our side (reference {reference}). Try again; if it keeps happening, quote the reference."
     )]
@@ -80,6 +90,7 @@ impl AppError {
             AppError::NotSignedIn | AppError::SignInFailed => 401,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Integration { .. } => 502,
+            AppError::Interrupted { .. } => 503,
             AppError::Internal { .. } => 500,
         }
     }
@@ -100,6 +111,20 @@ impl AppError {
         let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
         tracing::error!(%reference, %detail, "internal error");
         AppError::Internal { reference }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::services::discovery::Interrupted> for AppError {
+    fn from(e: crate::services::discovery::Interrupted) -> Self {
+        let AppError::Internal { reference } = AppError::internal(&e) else {
+            unreachable!("internal() builds Internal")
+        };
+        AppError::Interrupted {
+            written: e.written,
+            total: e.total,
+            reference,
+        }
     }
 }
 

@@ -13,6 +13,8 @@ pub mod error;
 pub mod microsoft;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod services;
+#[cfg(feature = "ssr")]
 pub mod store;
 pub mod wire;
 

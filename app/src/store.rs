@@ -1,6 +1,10 @@
-//! The port the server functions talk to. Two implementations live in `server/` (the embedded
-//! store, DynamoDB next) and pass one contract suite. Object-safe: server functions cannot be
-//! generic, so they hold an `Arc<dyn Store>`.
+//! The port the server functions talk to, split by concern: [`Records`] (changes and lookups),
+//! [`Lists`] (searched, paged views), [`Integrations`] (the Microsoft integration and what it
+//! discovers) and [`Identity`] (accounts, users, sessions, sign-in throttling). [`Store`] is
+//! their sum. Two implementations live in `server/` (the embedded store and DynamoDB), one file
+//! per store and concern, and pass one contract suite split the same way. Object-safe: server
+//! functions cannot be generic, so they hold an `Arc<dyn Store>`. Bring the concerns into scope
+//! with `use crate::store::prelude::*`.
 
 use crate::domain::*;
 use crate::wire::{ListQuery, Page};
@@ -30,6 +34,10 @@ pub enum StoreError {
     /// A first-run change found an account already there.
     #[error("already installed")]
     AlreadyInstalled,
+    /// The change writes one item twice or holds too many writes: a bug in the rule that
+    /// built it, refused before anything is written.
+    #[error("{0}")]
+    Malformed(#[from] MalformedChange),
     #[error("store unavailable: {0}")]
     Unavailable(String),
 }
@@ -51,20 +59,11 @@ pub enum ParentFilter {
     Not(SyncroTenantId),
 }
 
-/// What "record discovered tenants" did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DiscoveryOutcome {
-    pub added: usize,
-    pub updated: usize,
-    /// Marked removed by Microsoft (a complete listing no longer had them).
-    pub removed: usize,
-}
-
+/// Changes, applied atomically, and the records they are decided on.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Records: Send + Sync + 'static {
     /// Applies every write or none. Conditions are checked against the current data.
     async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError>;
-
     async fn syncro_tenant(
         &self,
         account: &AccountId,
@@ -80,7 +79,8 @@ pub trait Store: Send + Sync + 'static {
         account: &AccountId,
         id: MicrosoftTenantId,
     ) -> Result<Option<MicrosoftTenant>, StoreError>;
-    /// Batch lookups (one request per page, not one per row); unknown ids are left out.
+    /// Batch lookups (one request per page, not one per row): each known record once, in the
+    /// order first asked; unknown ids are left out, and an id asked twice is answered once.
     async fn microsoft_tenants_by_ids(
         &self,
         account: &AccountId,
@@ -96,7 +96,11 @@ pub trait Store: Send + Sync + 'static {
         account: &AccountId,
         ids: &[OrganizationId],
     ) -> Result<Vec<Organization>, StoreError>;
+}
 
+/// Searched, filtered, sorted and paged on the store: a page view costs a page.
+#[async_trait]
+pub trait Lists: Send + Sync + 'static {
     /// Name-ordered, searched (case-insensitive substring of the name) and paged on the store.
     async fn list_syncro_tenants(
         &self,
@@ -123,30 +127,29 @@ pub trait Store: Send + Sync + 'static {
         account: &AccountId,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError>;
+}
 
-    /// Upserts by tenant ID: names, domains, the sync failure and GDAP access refresh, a
-    /// mapping is never touched, and a tenant seen again is no longer "removed". With
-    /// [`Coverage::Complete`], every other tenant of the account is marked removed by Microsoft
-    /// at `at` (never deleted). One audit entry records the batch.
-    async fn record_discovered_tenants(
+/// The Microsoft integration of an account and what its syncs found.
+#[async_trait]
+pub trait Integrations: Send + Sync + 'static {
+    /// Every Microsoft Tenant of the account (a complete sync decides which ones it no longer
+    /// sees). Not for pages: they list a page at a time.
+    async fn all_microsoft_tenants(
         &self,
         account: &AccountId,
-        tenants: Vec<DiscoveredTenant>,
-        coverage: Coverage,
-        at: Timestamp,
-        audit: AuditEntry,
-    ) -> Result<DiscoveryOutcome, StoreError>;
-
+    ) -> Result<Vec<MicrosoftTenant>, StoreError>;
     /// The account's Microsoft integration, if connected.
     async fn integration(&self, account: &AccountId) -> Result<Option<Integration>, StoreError>;
     /// Every account with an integration (the scheduled sync's work list).
     async fn connected_accounts(&self) -> Result<Vec<AccountId>, StoreError>;
     async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError>;
+}
 
-    // Accounts, users and sessions. Accounts and users are written through `apply`
-    // (`Write::PutAccount`, `PutUser`, `ClaimEmail`, …); emails and session tokens are unique
-    // across the installation, so their lookups take no account.
-
+/// Accounts, users and sessions. Accounts and users are written through
+/// [`Records::apply`] (`Write::PutAccount`, `PutUser`, `ClaimEmail`, …); emails and session
+/// tokens are unique across the installation, so their lookups take no account.
+#[async_trait]
+pub trait Identity: Send + Sync + 'static {
     /// True once any account exists (the first-run page is then gone for good).
     async fn installed(&self) -> Result<bool, StoreError>;
     async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError>;
@@ -154,21 +157,29 @@ pub trait Store: Send + Sync + 'static {
     async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError>;
     /// Every user of the account, ordered by email.
     async fn list_users(&self, account: &AccountId) -> Result<Vec<User>, StoreError>;
-
     async fn put_session(&self, session: Session) -> Result<(), StoreError>;
     async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError>;
     async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError>;
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
-
     /// Counts one sign-in attempt for `email_key`, atomically: `Some(ms)` (and nothing
     /// counted) when the email must wait that long first ([`sign_in_wait`]), else the attempt
     /// is counted as a failure ([`note_failure`]) until [`clear_sign_in_failures`] forgives it.
     ///
-    /// [`clear_sign_in_failures`]: Store::clear_sign_in_failures
+    /// [`clear_sign_in_failures`]: Identity::clear_sign_in_failures
     async fn sign_in_attempt(
         &self,
         email_key: &str,
         at: Timestamp,
     ) -> Result<Option<i64>, StoreError>;
     async fn clear_sign_in_failures(&self, email_key: &str) -> Result<(), StoreError>;
+}
+
+/// The whole port: every concern. Implemented for any type that implements them all.
+pub trait Store: Records + Lists + Integrations + Identity {}
+
+impl<T: Records + Lists + Integrations + Identity> Store for T {}
+
+/// The store's traits, for calling their methods on an `&dyn Store`.
+pub mod prelude {
+    pub use super::{Identity, Integrations, Lists, Records, Store, StoreError};
 }

@@ -8,7 +8,7 @@
 
 use app::domain::*;
 use app::microsoft::{Microsoft, MicrosoftConfig, SealingKey, sync_account};
-use app::store::Store;
+use app::store::prelude::*;
 use server::fake_microsoft::{CLIENT_SECRET, FakeCustomer, FakeMicrosoft, PARTNER_TENANT, World};
 use std::time::{Duration, Instant};
 

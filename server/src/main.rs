@@ -1,7 +1,7 @@
 //! The `server` command: serve (the default), admin create, import-tenants, demo, precompress.
 
 use app::api::context::AppState;
-use app::store::Store;
+use app::store::prelude::*;
 use leptos::config::get_configuration;
 use server::store::{DynamoStore, EmbeddedStore};
 use std::path::PathBuf;

@@ -1,9 +1,10 @@
 //! Command-line tasks: the first Administrator, importing tenants from CSV, the demo account.
 
 use app::api::context::{Caller, Role, import_csv};
+use app::domain::discovery::DiscoveryAudit;
 use app::domain::rules::{self, Parent};
 use app::domain::*;
-use app::store::Store;
+use app::store::prelude::*;
 use app::wire::ImportReport;
 use uuid::Uuid;
 
@@ -209,22 +210,23 @@ pub async fn load_demo(
             .map_err(|e| e.to_string())?,
         );
     }
-    for chunk in discovered.chunks(1000) {
-        let ctx = caller.ctx();
-        let audit = AuditEntry {
-            at: ctx.now,
-            id: ctx.audit_id,
-            actor: ctx.actor,
-            action: "microsoft_tenant.import".into(),
-            summary: format!("Demo loader recorded {} Microsoft Tenants", chunk.len()),
-            before: serde_json::Value::Null,
-            after: serde_json::Value::Null,
-        };
-        store
-            .record_discovered_tenants(account, chunk.to_vec(), Coverage::Partial, ctx.now, audit)
-            .await
-            .map_err(err)?;
-    }
+    let audit = DiscoveryAudit {
+        action: "microsoft_tenant.import",
+        summary: format!(
+            "Demo loader recorded {} Microsoft Tenants",
+            discovered.len()
+        ),
+    };
+    app::services::discovery::record(
+        store,
+        account,
+        &caller.ctx(),
+        audit,
+        discovered,
+        Coverage::Partial,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     for n in 0..orgs {
         let st = create_org(store, caller, &demo_name(n))
             .await

@@ -9,7 +9,8 @@ mod common;
 
 use app::domain::{AccountId, Email, OrganizationId, SyncroTenantId, UserId};
 use app::error::AppError;
-use app::store::{MappingFilter, ParentFilter, Store};
+use app::store::prelude::*;
+use app::store::{MappingFilter, ParentFilter};
 use app::wire::ListQuery;
 use common::*;
 use server::fake_microsoft as fake;

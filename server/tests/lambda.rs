@@ -224,7 +224,7 @@ async fn the_scheduled_event_syncs_every_connected_account() {
     });
     let answer = local.invoke(scheduled).await;
     assert_eq!(answer, serde_json::json!({ "synced": 1 }));
-    let report = app::store::Store::sync_report(&store, &account)
+    let report = app::store::Integrations::sync_report(&store, &account)
         .await
         .unwrap()
         .expect("a sync report");

@@ -7,7 +7,7 @@ mod common;
 use app::domain::rules::{self, Ctx};
 use app::domain::*;
 use app::microsoft::{Microsoft, sync_account};
-use app::store::Store;
+use app::store::prelude::*;
 use common::*;
 use server::fake_microsoft::{CLIENT_ID, CLIENT_SECRET, FakeMicrosoft, PARTNER_TENANT, World};
 use std::sync::Arc;

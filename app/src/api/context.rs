@@ -6,7 +6,7 @@ use crate::domain::{
     rules::Ctx,
 };
 use crate::error::AppError;
-use crate::store::{Store, StoreError};
+use crate::store::prelude::*;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -122,6 +122,7 @@ pub async fn store_error(
         StoreError::EmailTaken(email) => AppError::EmailTaken { email },
         StoreError::AlreadyInstalled => AppError::AlreadySetUp,
         StoreError::Unavailable(detail) => AppError::internal(detail),
+        StoreError::Malformed(e) => AppError::internal(e),
     }
 }
 
@@ -172,36 +173,22 @@ pub async fn import_csv(
         ..Default::default()
     };
     if !parsed.tenants.is_empty() {
-        let ctx = caller.ctx();
-        let audit = crate::domain::AuditEntry {
-            at: ctx.now,
-            id: ctx.audit_id.clone(),
-            actor: ctx.actor.clone(),
-            action: "microsoft_tenant.import".into(),
+        let audit = crate::domain::discovery::DiscoveryAudit {
+            action: "microsoft_tenant.import",
             summary: format!(
                 "Imported {} Microsoft Tenants from CSV",
                 parsed.tenants.len()
             ),
-            before: serde_json::Value::Null,
-            after: serde_json::json!(
-                parsed
-                    .tenants
-                    .iter()
-                    .map(|t| t.tenant_id.to_string())
-                    .collect::<Vec<_>>()
-            ),
         };
-        let outcome = read(
-            store
-                .record_discovered_tenants(
-                    &caller.account,
-                    parsed.tenants,
-                    crate::domain::Coverage::Partial,
-                    ctx.now,
-                    audit,
-                )
-                .await,
-        )?;
+        let outcome = crate::services::discovery::record(
+            store,
+            &caller.account,
+            &caller.ctx(),
+            audit,
+            parsed.tenants,
+            crate::domain::Coverage::Partial,
+        )
+        .await?;
         report.added = outcome.added;
         report.updated = outcome.updated;
     }

@@ -111,11 +111,14 @@ pub async fn delete_syncro_tenant(id: String, version: String) -> Result<(), App
 pub async fn add_organizations(id: String, organizations: Vec<String>) -> Result<(), AppError> {
     let (caller, store) = admin().await?;
     let id = SyncroTenantId::parse(&id)?;
-    let ids = organizations
-        .iter()
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| OrganizationId::parse(s))
-        .collect::<Result<Vec<_>, _>>()?;
+    // A form may name one Organization twice (two ticked rows of one record): each moves once.
+    let mut ids = Vec::with_capacity(organizations.len());
+    for s in organizations.iter().filter(|s| !s.trim().is_empty()) {
+        let id = OrganizationId::parse(s)?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
     if ids.is_empty() {
         return Err(AppError::validation(
             "organizations",

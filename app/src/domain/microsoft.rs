@@ -352,9 +352,9 @@ mod tests {
         let csp = integration(IntegrationMode::Csp);
         let single = integration(IntegrationMode::SingleTenant);
         let c = connect(&ctx(), None, csp.clone()).unwrap();
-        assert!(c.is_well_formed());
+        assert!(c.clone().into_writes().is_ok());
         assert!(matches!(
-            c.writes.last(),
+            c.writes().last(),
             Some(Write::PutIntegration {
                 expect: Expect::Absent,
                 ..
@@ -385,7 +385,7 @@ mod tests {
             disconnect(&ctx(), &csp, Version(1)),
         ];
         for c in changes {
-            for w in &c.writes {
+            for w in c.writes() {
                 if let Write::Audit(a) = w {
                     let text = format!("{} {} {}", a.summary, a.before, a.after);
                     assert!(!text.contains("c2") && !text.contains("\"c\""), "{text}");
@@ -407,7 +407,7 @@ mod tests {
                 ciphertext: "c2".into(),
             },
         );
-        let Some(Write::PutIntegration { record, expect }) = c.writes.last() else {
+        let Some(Write::PutIntegration { record, expect }) = c.writes().last() else {
             panic!("{c:?}")
         };
         assert_eq!(*expect, Expect::Version(Version(1)));

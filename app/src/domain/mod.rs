@@ -5,6 +5,7 @@
 //! are given, and a store applies it atomically or refuses it.
 
 pub mod csv_import;
+pub mod discovery;
 mod ids;
 pub mod microsoft;
 mod names;
@@ -12,6 +13,7 @@ mod records;
 pub mod rules;
 mod users;
 
+pub use discovery::DiscoveryOutcome;
 pub use ids::{
     AccountId, ClientId, MicrosoftTenantId, OrganizationId, SyncroTenantId, UserId, Version,
 };
@@ -21,8 +23,8 @@ pub use microsoft::{
 };
 pub use names::{ContactDetails, NameKind, OrganizationName, SyncroTenantName, name_key};
 pub use records::{
-    AuditEntry, ChangeSet, DiscoveredTenant, Expect, MicrosoftTenant, Organization, SyncroTenant,
-    Timestamp, Write,
+    AuditEntry, ChangeSet, DiscoveredTenant, Expect, MalformedChange, MicrosoftTenant,
+    Organization, SyncroTenant, Timestamp, Write,
 };
 pub use users::*;
 

@@ -217,6 +217,19 @@ pub enum Write {
         record: Organization,
         expect: Expect,
     },
+    /// Record a tenant as discovered (an upsert: see [`discovery::merged`]); never touches
+    /// the mapping or its version.
+    ///
+    /// [`discovery::merged`]: super::discovery::merged
+    RecordDiscovered {
+        tenant: DiscoveredTenant,
+        at: Timestamp,
+    },
+    /// A complete sync no longer lists this tenant (it must exist): marked, never deleted.
+    MarkRemoved {
+        tenant_id: MicrosoftTenantId,
+        at: Timestamp,
+    },
     /// Replace a Microsoft Tenant's mapping (it must exist at `expect`).
     PutMicrosoftTenant {
         record: MicrosoftTenant,
@@ -283,6 +296,8 @@ impl Write {
             }
             Write::PutOrganization { record, .. } => format!("org:{}", record.id),
             Write::PutMicrosoftTenant { record, .. } => format!("mt:{}", record.tenant_id),
+            Write::RecordDiscovered { tenant, .. } => format!("mt:{}", tenant.tenant_id),
+            Write::MarkRemoved { tenant_id, .. } => format!("mt:{tenant_id}"),
             Write::ClaimName { kind, key, .. } | Write::ReleaseName { kind, key } => {
                 format!("name:{kind:?}:{key}")
             }
@@ -301,23 +316,58 @@ impl Write {
 }
 
 /// The writes of one user action, applied atomically with their conditions.
+///
+/// Built only through [`ChangeSet::push`], which notes a second write to one item or a change
+/// past [`ChangeSet::MAX_WRITES`]; a store reads the writes only through
+/// [`ChangeSet::into_writes`], which refuses such a change — so every store refuses it alike
+/// (DynamoDB itself would refuse only the first kind, and only at run time).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ChangeSet {
-    pub writes: Vec<Write>,
+    writes: Vec<Write>,
+    #[serde(skip)]
+    malformed: Option<String>,
 }
+
+/// A change that no store may apply: it writes one item twice, or holds too many writes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a change may write each item once and at most {max} items: {0}", max = ChangeSet::MAX_WRITES)]
+pub struct MalformedChange(pub String);
 
 impl ChangeSet {
     /// Most writes one change may hold (DynamoDB's TransactWriteItems limit).
     pub const MAX_WRITES: usize = 100;
 
     pub fn push(&mut self, w: Write) {
+        if self.malformed.is_none() {
+            let item = w.item();
+            if self.writes.iter().any(|x| x.item() == item) {
+                self.malformed = Some(format!("{item} is written twice"));
+            } else if self.writes.len() == Self::MAX_WRITES {
+                self.malformed = Some(format!("more than {} writes", Self::MAX_WRITES));
+            }
+        }
         self.writes.push(w);
     }
 
-    /// True when no item is written twice and the change fits one transaction.
-    pub fn is_well_formed(&self) -> bool {
-        let mut seen = std::collections::HashSet::new();
-        self.writes.len() <= Self::MAX_WRITES && self.writes.iter().all(|w| seen.insert(w.item()))
+    /// The writes, to look at (tests, and a store's refusal of a failed write).
+    pub fn writes(&self) -> &[Write] {
+        &self.writes
+    }
+
+    pub fn len(&self) -> usize {
+        self.writes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
+    /// The writes to apply, unless the change is malformed.
+    pub fn into_writes(self) -> Result<Vec<Write>, MalformedChange> {
+        match self.malformed {
+            Some(why) => Err(MalformedChange(why)),
+            None => Ok(self.writes),
+        }
     }
 }
 
@@ -333,6 +383,37 @@ mod tests {
             "2026-11-18 11:06 UTC"
         );
         assert_eq!(Timestamp(951_782_400_000).display(), "2000-02-29 00:00 UTC");
+    }
+
+    fn audit(id: &str) -> Write {
+        Write::Audit(AuditEntry {
+            at: Timestamp(1),
+            id: id.into(),
+            actor: "a".into(),
+            action: "x".into(),
+            summary: String::new(),
+            before: serde_json::Value::Null,
+            after: serde_json::Value::Null,
+        })
+    }
+
+    #[test]
+    fn a_change_writes_each_item_once_and_fits_one_transaction() {
+        let mut c = ChangeSet::default();
+        c.push(audit("1"));
+        c.push(Write::Installed { first: false });
+        assert_eq!(c.clone().into_writes().unwrap().len(), 2);
+        c.push(audit("1"));
+        let err = c.into_writes().unwrap_err();
+        assert!(err.0.contains("audit:1 is written twice"), "{err}");
+
+        let mut c = ChangeSet::default();
+        for i in 0..ChangeSet::MAX_WRITES {
+            c.push(audit(&i.to_string()));
+        }
+        assert!(c.clone().into_writes().is_ok());
+        c.push(audit("one too many"));
+        assert!(c.into_writes().is_err());
     }
 
     #[test]

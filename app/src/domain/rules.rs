@@ -507,8 +507,8 @@ mod tests {
             Default::default(),
             Parent::Automatic(st_id),
         );
-        assert!(c.is_well_formed());
-        let st = c.writes.iter().find_map(|w| match w {
+        assert!(c.clone().into_writes().is_ok());
+        let st = c.writes().iter().find_map(|w| match w {
             Write::PutSyncroTenant {
                 record,
                 expect: Expect::Absent,
@@ -517,13 +517,13 @@ mod tests {
         });
         assert_eq!(st.unwrap().name.as_str(), "Acme Dental");
         assert_eq!(st.unwrap().organization_count, 1);
-        assert!(c.writes.contains(&Write::ClaimName {
+        assert!(c.writes().contains(&Write::ClaimName {
             kind: NameKind::SyncroTenant,
             key: "acme dental".into(),
             owner: st_id.as_uuid()
         }));
-        assert!(c.writes.iter().any(|w| matches!(w, Write::PutOrganization { record, expect: Expect::Absent } if record.syncro_tenant == st_id)));
-        assert!(c.writes.iter().any(|w| matches!(w, Write::Audit(_))));
+        assert!(c.writes().iter().any(|w| matches!(w, Write::PutOrganization { record, expect: Expect::Absent } if record.syncro_tenant == st_id)));
+        assert!(c.writes().iter().any(|w| matches!(w, Write::Audit(_))));
     }
 
     #[test]
@@ -531,9 +531,9 @@ mod tests {
         let mut m = mt();
         let s = st("Foggy IT Services", 3);
         let c = map_tenant(&ctx(), &m, Version(5), &s).unwrap();
-        assert!(c.is_well_formed());
-        assert!(c.writes.iter().any(|w| matches!(w, Write::PutMicrosoftTenant { record, expect: Version(5) } if record.syncro_tenant == Some(s.id))));
-        assert!(c.writes.iter().any(|w| matches!(w, Write::PutSyncroTenant { record, expect: Expect::Version(Version(3)) } if record.microsoft_tenant == Some(m.tenant_id))));
+        assert!(c.clone().into_writes().is_ok());
+        assert!(c.writes().iter().any(|w| matches!(w, Write::PutMicrosoftTenant { record, expect: Version(5) } if record.syncro_tenant == Some(s.id))));
+        assert!(c.writes().iter().any(|w| matches!(w, Write::PutSyncroTenant { record, expect: Expect::Version(Version(3)) } if record.microsoft_tenant == Some(m.tenant_id))));
         m.syncro_tenant = Some(s.id);
         assert!(matches!(
             map_tenant(&ctx(), &m, Version(5), &s),
@@ -559,7 +559,8 @@ mod tests {
         assert!(
             delete_syncro_tenant(&ctx(), &st("A", 0), Version(3))
                 .unwrap()
-                .is_well_formed()
+                .into_writes()
+                .is_ok()
         );
     }
 
@@ -578,12 +579,12 @@ mod tests {
             })
             .collect();
         let c = move_organizations(&ctx(), &target, &orgs).unwrap();
-        assert!(c.is_well_formed());
-        assert!(c.writes.contains(&Write::AdjustOrganizationCount {
+        assert!(c.clone().into_writes().is_ok());
+        assert!(c.writes().contains(&Write::AdjustOrganizationCount {
             id: from.id,
             delta: -3
         }));
-        assert!(c.writes.contains(&Write::AdjustOrganizationCount {
+        assert!(c.writes().contains(&Write::AdjustOrganizationCount {
             id: target.id,
             delta: 3
         }));
@@ -603,7 +604,7 @@ mod tests {
             SyncroTenantName::parse("foggy it services - BOSTON").unwrap(),
         );
         assert!(
-            !c.writes
+            !c.writes()
                 .iter()
                 .any(|w| matches!(w, Write::ClaimName { .. }))
         );
@@ -614,10 +615,10 @@ mod tests {
             SyncroTenantName::parse("Foggy IT Services").unwrap(),
         );
         assert!(
-            c.writes
+            c.writes()
                 .iter()
                 .any(|w| matches!(w, Write::ClaimName { key, .. } if key == "foggy it services"))
         );
-        assert!(c.is_well_formed());
+        assert!(c.clone().into_writes().is_ok());
     }
 }

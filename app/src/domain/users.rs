@@ -652,10 +652,10 @@ mod tests {
             );
             let c = change_user(&ctx(), &account(2), &admin, Version(4), change).unwrap();
             assert!(
-                c.writes
+                c.writes()
                     .contains(&Write::AdjustAdministrators { delta: -1 })
             );
-            assert!(c.is_well_formed());
+            assert!(c.clone().into_writes().is_ok());
         }
         // A new password does not change the count, and ends the sessions.
         let c = change_user(
@@ -666,14 +666,14 @@ mod tests {
             UserChange::Password("$argon2id$new".into()),
         )
         .unwrap();
-        let Some(Write::PutUser { record, expect }) = c.writes.last() else {
+        let Some(Write::PutUser { record, expect }) = c.writes().last() else {
             panic!("no user write");
         };
         assert_eq!(*expect, Expect::Version(Version(4)));
         assert_eq!(record.session_epoch, 4);
         assert_eq!(record.version, Version(5));
         assert!(
-            !c.writes
+            !c.writes()
                 .iter()
                 .any(|w| matches!(w, Write::AdjustAdministrators { .. }))
         );
@@ -690,7 +690,10 @@ mod tests {
             UserChange::Role(Role::Administrator),
         )
         .unwrap();
-        assert!(c.writes.contains(&Write::AdjustAdministrators { delta: 1 }));
+        assert!(
+            c.writes()
+                .contains(&Write::AdjustAdministrators { delta: 1 })
+        );
         let off = user(Role::Administrator, false);
         let c = change_user(
             &ctx(),
@@ -700,7 +703,10 @@ mod tests {
             UserChange::Active(true),
         )
         .unwrap();
-        assert!(c.writes.contains(&Write::AdjustAdministrators { delta: 1 }));
+        assert!(
+            c.writes()
+                .contains(&Write::AdjustAdministrators { delta: 1 })
+        );
         // Disabling a Technician leaves the count alone but ends the sessions.
         let c = change_user(
             &ctx(),
@@ -711,7 +717,7 @@ mod tests {
         )
         .unwrap();
         assert!(
-            !c.writes
+            !c.writes()
                 .iter()
                 .any(|w| matches!(w, Write::AdjustAdministrators { .. }))
         );
@@ -741,9 +747,9 @@ mod tests {
             },
             true,
         );
-        assert!(c.is_well_formed());
-        assert!(c.writes.contains(&Write::Installed { first: true }));
-        let user = c.writes.iter().find_map(|w| match w {
+        assert!(c.clone().into_writes().is_ok());
+        assert!(c.writes().contains(&Write::Installed { first: true }));
+        let user = c.writes().iter().find_map(|w| match w {
             Write::PutUser { record, .. } => Some(record),
             _ => None,
         });

@@ -2,9 +2,12 @@
 //! an account recorded through the store's "record discovered tenants" operation.
 
 use super::{GraphError, Microsoft};
+use crate::domain::discovery::DiscoveryAudit;
+use crate::domain::rules::Ctx;
 use crate::domain::*;
 use crate::error::AppError;
-use crate::store::Store;
+use crate::services::discovery;
+use crate::store::prelude::*;
 use futures::StreamExt;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -271,33 +274,31 @@ pub async fn sync_account(
                 .collect();
             report.failure_count = report.failures.len();
             report.failures.truncate(SyncReport::MAX_FAILURES);
-            let audit = AuditEntry {
-                at,
-                id: uuid::Uuid::new_v4().to_string(),
-                actor: actor.to_string(),
-                action: "microsoft_tenant.sync".into(),
+            let audit = DiscoveryAudit {
+                action: "microsoft_tenant.sync",
                 summary: format!(
                     "Synced {} Microsoft Tenants from Microsoft ({}); {} could not be read fully",
                     tenants.len(),
                     integration.mode.label(),
                     report.failure_count
                 ),
-                before: serde_json::Value::Null,
-                after: serde_json::json!(
-                    tenants
-                        .iter()
-                        .map(|t| t.tenant_id.to_string())
-                        .collect::<Vec<_>>()
-                ),
             };
-            let outcome = read(
-                store
-                    .record_discovered_tenants(account, tenants, Coverage::Complete, at, audit)
-                    .await,
-            )?;
-            report.added = outcome.added;
-            report.updated = outcome.updated;
-            report.removed = outcome.removed;
+            let ctx = Ctx {
+                actor: actor.to_string(),
+                now: at,
+                audit_id: uuid::Uuid::new_v4().to_string(),
+            };
+            // A store failure part-way is reported like a Microsoft one: the parts recorded
+            // stay, and the next sync finishes the rest.
+            match discovery::record(store, account, &ctx, audit, tenants, Coverage::Complete).await
+            {
+                Ok(outcome) => {
+                    report.added = outcome.added;
+                    report.updated = outcome.updated;
+                    report.removed = outcome.removed;
+                }
+                Err(stopped) => report.error = Some(AppError::from(stopped).to_string()),
+            }
         }
         Err(e) => {
             tracing::warn!(%account, error = %e, "a Microsoft sync could not list the tenants");

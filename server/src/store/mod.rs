@@ -5,7 +5,7 @@
 pub mod contract;
 pub mod dynamo;
 pub mod embedded;
-pub mod lists;
+pub mod listing;
 
 pub use dynamo::DynamoStore;
 pub use embedded::EmbeddedStore;

@@ -5,7 +5,7 @@
 
 use app::api::context::AppState;
 use app::error::AppError;
-use app::store::Store;
+use app::store::prelude::*;
 use leptos::config::LeptosOptions;
 use server::fake_microsoft::{FakeMicrosoft, World};
 use server::store::EmbeddedStore;

@@ -145,6 +145,8 @@ impl Key {
             }
             Write::PutOrganization { record, .. } => Key::Organization(a, record.id),
             Write::PutMicrosoftTenant { record, .. } => Key::MicrosoftTenant(a, record.tenant_id),
+            Write::RecordDiscovered { tenant, .. } => Key::MicrosoftTenant(a, tenant.tenant_id),
+            Write::MarkRemoved { tenant_id, .. } => Key::MicrosoftTenant(a, *tenant_id),
             Write::ClaimName { kind, key, .. } | Write::ReleaseName { kind, key } => {
                 Key::Name(a, *kind, key.clone())
             }

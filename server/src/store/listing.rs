@@ -5,6 +5,13 @@ use app::domain::*;
 use app::store::{MappingFilter, ParentFilter};
 use app::wire::{ListQuery, Page, SortKey};
 
+/// Each item once, in the order first given: a batch lookup answers every asked record once
+/// however often it was named.
+pub fn first_of_each<T, K: Eq + std::hash::Hash>(items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    let mut seen = std::collections::HashSet::new();
+    items.into_iter().filter(|i| seen.insert(key(i))).collect()
+}
+
 fn contains(haystack: &str, needle: &str) -> bool {
     needle.is_empty() || name_key(haystack).contains(needle)
 }

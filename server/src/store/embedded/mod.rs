@@ -5,9 +5,16 @@
 //! records, written in one redb transaction (durable on commit, crash-safe), and only then made
 //! visible to readers. A refused change writes nothing.
 
-use super::lists;
+mod identity;
+mod integrations;
+mod lists;
+mod records;
+
+use crate::store::listing;
+use app::domain::discovery;
 use app::domain::*;
-use app::store::{DiscoveryOutcome, MappingFilter, ParentFilter, Store, StoreError};
+use app::store::prelude::*;
+use app::store::{MappingFilter, ParentFilter};
 use app::wire::{ListQuery, Page};
 use async_trait::async_trait;
 use redb::{Database, ReadableTable, TableDefinition};
@@ -301,6 +308,23 @@ impl Staged {
                     _ => return conflict(format!("microsoft tenant {} changed", record.tenant_id)),
                 }
             }
+            Write::RecordDiscovered { tenant, at } => {
+                let next =
+                    discovery::merged(self.tenant(acct, tenant.tenant_id).as_ref(), &tenant, at);
+                self.records
+                    .insert(Key::Tenant(next.tenant_id), Some(Record::Tenant(next)));
+            }
+            Write::MarkRemoved { tenant_id, at } => {
+                let Some(cur) = self.tenant(acct, tenant_id) else {
+                    return conflict(format!("microsoft tenant {tenant_id} is gone"));
+                };
+                let next = MicrosoftTenant {
+                    removed_at: Some(at),
+                    ..cur
+                };
+                self.records
+                    .insert(Key::Tenant(tenant_id), Some(Record::Tenant(next)));
+            }
             Write::ClaimName { kind, key, owner } => {
                 let k = (kind, key);
                 match self.name_holder(acct, &k) {
@@ -512,9 +536,17 @@ impl EmbeddedStore {
             for entry in &staged.audit {
                 let k = format!("{account}/{:020}/{}", entry.at.0.max(0), entry.id);
                 let b = serde_json::to_vec(entry).map_err(unavailable)?;
-                audit
+                // An entry is never overwritten (DynamoDB's condition says the same); returning
+                // drops the transaction, so nothing of this change is written.
+                let existing = audit
                     .insert(k.as_str(), b.as_slice())
                     .map_err(unavailable)?;
+                if existing.is_some() {
+                    return Err(StoreError::Conflict(format!(
+                        "audit entry {} exists",
+                        entry.id
+                    )));
+                }
             }
         }
         txn.commit().map_err(unavailable)?;
@@ -566,92 +598,18 @@ impl EmbeddedStore {
     }
 
     fn apply_blocking(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError> {
+        let writes = change.into_writes()?;
         let _writer = self.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
         let staged = self.with_state(|state| {
             let empty = AccountData::default();
             let acct = state.accounts.get(account).unwrap_or(&empty);
             let mut staged = Staged::default();
-            for w in change.writes {
+            for w in writes {
                 staged.check(state, account, acct, w)?;
             }
             Ok::<_, StoreError>(staged)
         })?;
         self.commit(account, staged)
-    }
-
-    fn discover_blocking(
-        &self,
-        account: &AccountId,
-        tenants: Vec<DiscoveredTenant>,
-        coverage: Coverage,
-        at: Timestamp,
-        audit: AuditEntry,
-    ) -> Result<DiscoveryOutcome, StoreError> {
-        let _writer = self.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let (staged, outcome) = self.with_account(account, |acct| {
-            let mut staged = Staged::default();
-            let mut outcome = DiscoveryOutcome::default();
-            for t in tenants {
-                let next = match staged.tenant(acct, t.tenant_id) {
-                    Some(cur) => {
-                        // A tenant listed twice counts once.
-                        if !staged.records.contains_key(&Key::Tenant(t.tenant_id)) {
-                            outcome.updated += 1;
-                        }
-                        MicrosoftTenant {
-                            display_name: t.display_name,
-                            default_domain: if t.default_domain.is_empty() {
-                                cur.default_domain.clone()
-                            } else {
-                                t.default_domain
-                            },
-                            last_sync: at,
-                            sync_error: t.failure,
-                            removed_at: None,
-                            gdap: t.gdap,
-                            ..cur
-                        }
-                    }
-                    None => {
-                        outcome.added += 1;
-                        MicrosoftTenant {
-                            tenant_id: t.tenant_id,
-                            display_name: t.display_name,
-                            default_domain: t.default_domain,
-                            syncro_tenant: None,
-                            last_sync: at,
-                            version: Version(1),
-                            sync_error: t.failure,
-                            removed_at: None,
-                            gdap: t.gdap,
-                        }
-                    }
-                };
-                staged
-                    .records
-                    .insert(Key::Tenant(next.tenant_id), Some(Record::Tenant(next)));
-            }
-            if coverage == Coverage::Complete {
-                for cur in acct.tenants.values() {
-                    if cur.removed_at.is_none()
-                        && !staged.records.contains_key(&Key::Tenant(cur.tenant_id))
-                    {
-                        outcome.removed += 1;
-                        let gone = MicrosoftTenant {
-                            removed_at: Some(at),
-                            ..cur.clone()
-                        };
-                        staged
-                            .records
-                            .insert(Key::Tenant(gone.tenant_id), Some(Record::Tenant(gone)));
-                    }
-                }
-            }
-            staged.audit.push(audit);
-            (staged, outcome)
-        });
-        self.commit(account, staged)?;
-        Ok(outcome)
     }
 
     async fn blocking<T: Send + 'static>(
@@ -662,274 +620,6 @@ impl EmbeddedStore {
         tokio::task::spawn_blocking(move || f(this))
             .await
             .map_err(unavailable)?
-    }
-}
-
-#[async_trait]
-impl Store for EmbeddedStore {
-    async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError> {
-        let account = account.clone();
-        self.blocking(move |s| s.apply_blocking(&account, change))
-            .await
-    }
-
-    async fn syncro_tenant(
-        &self,
-        account: &AccountId,
-        id: SyncroTenantId,
-    ) -> Result<Option<SyncroTenant>, StoreError> {
-        Ok(self.with_account(account, |a| a.syncro.get(&id).cloned()))
-    }
-
-    async fn organization(
-        &self,
-        account: &AccountId,
-        id: OrganizationId,
-    ) -> Result<Option<Organization>, StoreError> {
-        Ok(self.with_account(account, |a| a.orgs.get(&id).cloned()))
-    }
-
-    async fn microsoft_tenant(
-        &self,
-        account: &AccountId,
-        id: MicrosoftTenantId,
-    ) -> Result<Option<MicrosoftTenant>, StoreError> {
-        Ok(self.with_account(account, |a| a.tenants.get(&id).cloned()))
-    }
-
-    async fn microsoft_tenants_by_ids(
-        &self,
-        account: &AccountId,
-        ids: &[MicrosoftTenantId],
-    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
-        Ok(self.with_account(account, |a| {
-            ids.iter()
-                .filter_map(|id| a.tenants.get(id).cloned())
-                .collect()
-        }))
-    }
-
-    async fn syncro_tenants_by_ids(
-        &self,
-        account: &AccountId,
-        ids: &[SyncroTenantId],
-    ) -> Result<Vec<SyncroTenant>, StoreError> {
-        Ok(self.with_account(account, |a| {
-            ids.iter()
-                .filter_map(|id| a.syncro.get(id).cloned())
-                .collect()
-        }))
-    }
-
-    async fn organizations_by_ids(
-        &self,
-        account: &AccountId,
-        ids: &[OrganizationId],
-    ) -> Result<Vec<Organization>, StoreError> {
-        Ok(self.with_account(account, |a| {
-            ids.iter()
-                .filter_map(|id| a.orgs.get(id).cloned())
-                .collect()
-        }))
-    }
-
-    async fn list_syncro_tenants(
-        &self,
-        account: &AccountId,
-        query: &ListQuery,
-        only_unmapped: bool,
-    ) -> Result<Page<SyncroTenant>, StoreError> {
-        Ok(self.with_account(account, |a| {
-            lists::syncro_tenants(a.syncro.values(), query, only_unmapped)
-        }))
-    }
-
-    async fn list_organizations(
-        &self,
-        account: &AccountId,
-        query: &ListQuery,
-        parent: ParentFilter,
-    ) -> Result<Page<Organization>, StoreError> {
-        Ok(self.with_account(account, |a| {
-            lists::organizations(a.orgs.values(), query, parent)
-        }))
-    }
-
-    async fn list_microsoft_tenants(
-        &self,
-        account: &AccountId,
-        query: &ListQuery,
-        filter: MappingFilter,
-    ) -> Result<Page<MicrosoftTenant>, StoreError> {
-        Ok(self.with_account(account, |a| {
-            lists::microsoft_tenants(a.tenants.values(), query, filter)
-        }))
-    }
-
-    async fn list_audit(
-        &self,
-        account: &AccountId,
-        limit: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        let read = self.inner.db.begin_read().map_err(unavailable)?;
-        let table = read.open_table(AUDIT).map_err(unavailable)?;
-        let start = format!("{account}/");
-        let end = format!("{account}0"); // '0' sorts right after '/'
-        let mut out = Vec::new();
-        for row in table
-            .range(start.as_str()..end.as_str())
-            .map_err(unavailable)?
-            .rev()
-            .take(limit)
-        {
-            let (_, v) = row.map_err(unavailable)?;
-            out.push(serde_json::from_slice(v.value()).map_err(unavailable)?);
-        }
-        Ok(out)
-    }
-
-    async fn record_discovered_tenants(
-        &self,
-        account: &AccountId,
-        tenants: Vec<DiscoveredTenant>,
-        coverage: Coverage,
-        at: Timestamp,
-        audit: AuditEntry,
-    ) -> Result<DiscoveryOutcome, StoreError> {
-        let account = account.clone();
-        self.blocking(move |s| s.discover_blocking(&account, tenants, coverage, at, audit))
-            .await
-    }
-
-    async fn integration(&self, account: &AccountId) -> Result<Option<Integration>, StoreError> {
-        Ok(self.with_account(account, |a| a.integration.clone()))
-    }
-
-    async fn connected_accounts(&self) -> Result<Vec<AccountId>, StoreError> {
-        let mut ids: Vec<AccountId> = self.with_state(|s| {
-            s.accounts
-                .iter()
-                .filter(|(_, a)| a.integration.is_some())
-                .map(|(id, _)| id.clone())
-                .collect()
-        });
-        ids.sort();
-        Ok(ids)
-    }
-
-    async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError> {
-        Ok(self.with_account(account, |a| a.sync_report.clone()))
-    }
-
-    async fn installed(&self) -> Result<bool, StoreError> {
-        Ok(self.with_state(State::installed))
-    }
-
-    async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError> {
-        Ok(self.with_account(id, |a| a.info.clone()))
-    }
-
-    async fn user(&self, account: &AccountId, id: UserId) -> Result<Option<User>, StoreError> {
-        Ok(self.with_account(account, |a| a.users.get(&id).cloned()))
-    }
-
-    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
-        Ok(self.with_state(|s| {
-            let (account, id) = s.emails.get(email.as_str())?;
-            s.accounts.get(account)?.users.get(id).cloned()
-        }))
-    }
-
-    async fn list_users(&self, account: &AccountId) -> Result<Vec<User>, StoreError> {
-        let mut users: Vec<User> =
-            self.with_account(account, |a| a.users.values().cloned().collect());
-        users.sort_by(|a, b| a.email.cmp(&b.email));
-        Ok(users)
-    }
-
-    async fn put_session(&self, session: Session) -> Result<(), StoreError> {
-        self.blocking(move |s| {
-            let now = session.last_seen;
-            let mut sessions = s.inner.sessions.lock().unwrap_or_else(|e| e.into_inner());
-            // Sweep what has expired anyway, in the same transaction.
-            let expired: Vec<String> = sessions
-                .values()
-                .filter(|x| now >= x.ends_at())
-                .map(|x| x.token_hash.clone())
-                .collect();
-            s.write_sessions(Some(&session), &expired)?;
-            for hash in &expired {
-                sessions.remove(hash);
-            }
-            sessions.insert(session.token_hash.clone(), session);
-            Ok(())
-        })
-        .await
-    }
-
-    async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
-        let sessions = self
-            .inner
-            .sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        Ok(sessions.get(token_hash).cloned())
-    }
-
-    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError> {
-        let hash = token_hash.to_string();
-        self.blocking(move |s| {
-            let mut sessions = s.inner.sessions.lock().unwrap_or_else(|e| e.into_inner());
-            let Some(current) = sessions.get(&hash) else {
-                return Ok(());
-            };
-            let touched = Session {
-                last_seen: at,
-                ..current.clone()
-            };
-            s.write_sessions(Some(&touched), &[])?;
-            sessions.insert(hash, touched);
-            Ok(())
-        })
-        .await
-    }
-
-    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        let hash = token_hash.to_string();
-        self.blocking(move |s| {
-            let mut sessions = s.inner.sessions.lock().unwrap_or_else(|e| e.into_inner());
-            s.write_sessions(None, std::slice::from_ref(&hash))?;
-            sessions.remove(&hash);
-            Ok(())
-        })
-        .await
-    }
-
-    async fn sign_in_attempt(
-        &self,
-        email_key: &str,
-        at: Timestamp,
-    ) -> Result<Option<i64>, StoreError> {
-        let mut failures = self
-            .inner
-            .failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let f = failures.get(email_key).copied().unwrap_or_default();
-        if let Some(wait) = sign_in_wait(f, at) {
-            return Ok(Some(wait));
-        }
-        failures.insert(email_key.to_string(), note_failure(f, at));
-        Ok(None)
-    }
-
-    async fn clear_sign_in_failures(&self, email_key: &str) -> Result<(), StoreError> {
-        self.inner
-            .failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(email_key);
-        Ok(())
     }
 }
 

@@ -1,0 +1,68 @@
+//! Records discovered tenants (a Microsoft sync, a CSV import, the demo loader): reads what the
+//! store knows, plans the writes with [`domain::discovery::plan`], and applies the parts in
+//! order. See that module for the promise a large discovery keeps.
+//!
+//! [`domain::discovery::plan`]: crate::domain::discovery::plan
+
+use crate::domain::discovery::{self, DiscoveryAudit};
+use crate::domain::rules::Ctx;
+use crate::domain::*;
+use crate::store::prelude::*;
+use std::collections::HashMap;
+
+/// A discovery that stopped part-way: the first `written` of `total` tenants were recorded (in
+/// whole, audited parts); the rest were not. Running the same sync or import again finishes it.
+#[derive(Debug, thiserror::Error)]
+#[error("recorded {written} of {total} Microsoft Tenants, then: {cause}")]
+pub struct Interrupted {
+    pub written: usize,
+    pub total: usize,
+    pub cause: StoreError,
+}
+
+/// Records `tenants` for `account` as one planned discovery (see [`discovery::plan`]).
+#[tracing::instrument(skip(store, ctx, audit, tenants), fields(tenants = tenants.len()))]
+pub async fn record(
+    store: &dyn Store,
+    account: &AccountId,
+    ctx: &Ctx,
+    audit: DiscoveryAudit,
+    tenants: Vec<DiscoveredTenant>,
+    coverage: Coverage,
+) -> Result<DiscoveryOutcome, Interrupted> {
+    let total = tenants.len();
+    let stop = |cause| Interrupted {
+        written: 0,
+        total,
+        cause,
+    };
+    // A complete sync needs every known tenant (to mark the unseen ones); an import only those
+    // it names.
+    let known: Vec<MicrosoftTenant> = match coverage {
+        Coverage::Complete => store.all_microsoft_tenants(account).await,
+        Coverage::Partial => {
+            let ids: Vec<MicrosoftTenantId> = tenants.iter().map(|t| t.tenant_id).collect();
+            store.microsoft_tenants_by_ids(account, &ids).await
+        }
+    }
+    .map_err(stop)?;
+    let known: HashMap<MicrosoftTenantId, bool> = known
+        .into_iter()
+        .map(|t| (t.tenant_id, t.removed_at.is_some()))
+        .collect();
+    let plan = discovery::plan(ctx, &audit, &known, tenants, coverage);
+    let total = plan.tenants();
+    let mut written = 0;
+    for (change, size) in plan.changes.into_iter().zip(plan.sizes) {
+        if let Err(cause) = store.apply(account, change).await {
+            tracing::warn!(%account, written, total, error = %cause, "a discovery stopped part-way");
+            return Err(Interrupted {
+                written,
+                total,
+                cause,
+            });
+        }
+        written += size;
+    }
+    Ok(plan.outcome)
+}

@@ -1,0 +1,51 @@
+//! The DynamoDB store: the Microsoft integration and what its syncs found ([`Integrations`]).
+
+use super::*;
+
+#[async_trait]
+impl Integrations for DynamoStore {
+    async fn all_microsoft_tenants(
+        &self,
+        account: &AccountId,
+    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
+        self.query_records(account, keys::MT_PREFIX, None).await
+    }
+
+    async fn integration(&self, account: &AccountId) -> Result<Option<Integration>, StoreError> {
+        self.get_record(&Key::Integration(account.clone())).await
+    }
+
+    async fn connected_accounts(&self) -> Result<Vec<AccountId>, StoreError> {
+        let mut accounts = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(keys::INTEGRATIONS_PK))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk)?;
+            for item in out.items() {
+                if let Some(Ok(a)) = item
+                    .get(keys::SK)
+                    .and_then(|v| v.as_s().ok())
+                    .map(|v| AccountId::parse(v))
+                {
+                    accounts.push(a);
+                }
+            }
+            match out.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(accounts),
+            }
+        }
+    }
+
+    async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError> {
+        self.get_record(&Key::SyncReport(account.clone())).await
+    }
+}

@@ -1,0 +1,282 @@
+//! The DynamoDB store: each [`Write`] of a change as one `TransactWriteItems` item, with the
+//! condition expression that keeps its rule, and a cancelled write read back into the typed
+//! refusal the embedded store gives.
+
+use super::*;
+
+impl DynamoStore {
+    /// One write of a change as one transaction item, with the condition that keeps its rule.
+    pub(super) fn transact_item(
+        &self,
+        account: &AccountId,
+        write: &Write,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let key = Key::of_write(account, write);
+        let names = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        match write {
+            Write::PutSyncroTenant {
+                record,
+                expect: Expect::Absent,
+            } => self.put(item_of(&key, record)?, Some(Cond::absent())),
+            // A replace keeps the stored organization count (the store maintains it).
+            Write::PutSyncroTenant {
+                record,
+                expect: Expect::Version(v),
+            } => {
+                let mut values = Item::from([
+                    (":name".into(), s(record.name.as_str())),
+                    (":ver".into(), n(record.version.0)),
+                    (":at".into(), n(record.updated_at.0)),
+                    (":expected".into(), n(v.0)),
+                ]);
+                let expr = match record.microsoft_tenant {
+                    Some(mt) => {
+                        values.insert(":mt".into(), s(mt.to_string()));
+                        "SET #name = :name, #ver = :ver, updated_at = :at, microsoft_tenant = :mt"
+                    }
+                    None => "SET #name = :name, #ver = :ver, updated_at = :at REMOVE microsoft_tenant",
+                };
+                self.update(
+                    &key,
+                    expr,
+                    Some("#ver = :expected"),
+                    names(&[("#name", "name"), ("#ver", "version")]),
+                    values,
+                )
+            }
+            Write::DeleteSyncroTenant { expect, .. } => self.delete(
+                &key,
+                Some(
+                    Cond::new(
+                        "#ver = :ver AND organization_count = :zero AND attribute_not_exists(microsoft_tenant)",
+                    )
+                    .name("#ver", "version")
+                    .value(":ver", n(expect.0))
+                    .value(":zero", n(0)),
+                ),
+            ),
+            Write::AdjustOrganizationCount { delta, .. } => {
+                let mut values = Item::from([(":d".into(), n(delta))]);
+                let cond = if *delta < 0 {
+                    values.insert(":min".into(), n(-delta));
+                    "attribute_exists(pk) AND organization_count >= :min"
+                } else {
+                    "attribute_exists(pk)"
+                };
+                self.update(
+                    &key,
+                    "ADD organization_count :d",
+                    Some(cond),
+                    HashMap::new(),
+                    values,
+                )
+            }
+            Write::PutOrganization { record, expect } => self.put(
+                item_of(&key, record)?,
+                Some(match expect {
+                    Expect::Absent => Cond::absent(),
+                    Expect::Version(v) => Cond::version(*v),
+                }),
+            ),
+            // Only the mapping and its version: a refreshed name or domain since the read stays.
+            Write::PutMicrosoftTenant { record, expect } => {
+                let mut values = Item::from([
+                    (":ver".into(), n(record.version.0)),
+                    (":expected".into(), n(expect.0)),
+                ]);
+                let expr = match record.syncro_tenant {
+                    Some(st) => {
+                        values.insert(":st".into(), s(st.to_string()));
+                        "SET #ver = :ver, syncro_tenant = :st"
+                    }
+                    None => "SET #ver = :ver REMOVE syncro_tenant",
+                };
+                self.update(
+                    &key,
+                    expr,
+                    Some("#ver = :expected"),
+                    names(&[("#ver", "version")]),
+                    values,
+                )
+            }
+            // An upsert that never touches the mapping or its version (a new tenant starts
+            // at version 1); a domain Microsoft did not send keeps the stored one.
+            Write::RecordDiscovered { tenant: t, at } => {
+                let mut set = vec![
+                    "tenant_id = :id",
+                    "display_name = :name",
+                    "last_sync = :at",
+                    "#ver = if_not_exists(#ver, :one)",
+                    "#kind = :kind",
+                ];
+                let mut remove = vec!["removed_at"];
+                let mut values = Item::from([
+                    (":id".into(), s(t.tenant_id.to_string())),
+                    (":name".into(), s(t.display_name.clone())),
+                    (":domain".into(), s(t.default_domain.clone())),
+                    (":at".into(), n(at.0)),
+                    (":one".into(), n(1)),
+                    (":kind".into(), s(key.kind())),
+                ]);
+                set.push(if t.default_domain.is_empty() {
+                    "default_domain = if_not_exists(default_domain, :domain)"
+                } else {
+                    "default_domain = :domain"
+                });
+                match &t.failure {
+                    Some(f) => {
+                        set.push("sync_error = :err");
+                        values.insert(":err".into(), attribute(f)?);
+                    }
+                    None => remove.push("sync_error"),
+                }
+                match &t.gdap {
+                    Some(g) => {
+                        set.push("gdap = :gdap");
+                        values.insert(":gdap".into(), attribute(g)?);
+                    }
+                    None => remove.push("gdap"),
+                }
+                self.update(
+                    &key,
+                    &format!("SET {} REMOVE {}", set.join(", "), remove.join(", ")),
+                    None,
+                    names(&[("#ver", "version"), ("#kind", keys::KIND)]),
+                    values,
+                )
+            }
+            Write::MarkRemoved { at, .. } => self.update(
+                &key,
+                "SET removed_at = :at",
+                Some("attribute_exists(pk)"),
+                HashMap::new(),
+                Item::from([(":at".into(), n(at.0))]),
+            ),
+            Write::ClaimName { owner, .. } => {
+                let mut item = key.item_key();
+                item.insert(keys::KIND.into(), s("name"));
+                item.insert("owner".into(), s(owner.to_string()));
+                self.put(
+                    item,
+                    Some(
+                        Cond::new("attribute_not_exists(pk) OR #owner = :owner")
+                            .name("#owner", "owner")
+                            .value(":owner", s(owner.to_string())),
+                    ),
+                )
+            }
+            Write::ReleaseName { .. } => self.delete(&key, None),
+            Write::Audit(entry) => self.put(item_of(&key, entry)?, Some(Cond::absent())),
+            Write::Installed { first } => {
+                let mut item = key.item_key();
+                item.insert(keys::KIND.into(), s("installed"));
+                self.put(item, first.then(Cond::absent))
+            }
+            Write::PutAccount { record } => {
+                self.put(item_of(&key, record)?, Some(Cond::absent()))
+            }
+            Write::AdjustAdministrators { delta } => {
+                let mut values = Item::from([(":d".into(), n(delta))]);
+                let cond = if *delta < 0 {
+                    // The count after the change must stay at least 1.
+                    values.insert(":min".into(), n(1 - delta));
+                    "attribute_exists(pk) AND active_administrators >= :min"
+                } else {
+                    "attribute_exists(pk)"
+                };
+                self.update(
+                    &key,
+                    "ADD active_administrators :d",
+                    Some(cond),
+                    HashMap::new(),
+                    values,
+                )
+            }
+            Write::ClaimEmail { user, .. } => {
+                let mut item = key.item_key();
+                item.insert(keys::KIND.into(), s("email"));
+                item.insert("account".into(), s(account.as_str()));
+                item.insert("user".into(), s(user.to_string()));
+                self.put(
+                    item,
+                    Some(
+                        Cond::new("attribute_not_exists(pk) OR #user = :user")
+                            .name("#user", "user")
+                            .value(":user", s(user.to_string())),
+                    ),
+                )
+            }
+            Write::PutUser { record, expect } => self.put(
+                item_of(&key, record)?,
+                Some(match expect {
+                    Expect::Absent => Cond::absent(),
+                    Expect::Version(v) => Cond::version(*v),
+                }),
+            ),
+            Write::PutIntegration { record, expect } => self.put(
+                item_of(&key, record)?,
+                Some(match expect {
+                    Expect::Absent => Cond::absent(),
+                    Expect::Version(v) => Cond::version(*v),
+                }),
+            ),
+            Write::DeleteIntegration { expect } => {
+                self.delete(&key, Some(Cond::version(*expect)))
+            }
+            Write::IndexIntegration { connected: true } => {
+                let mut item = key.item_key();
+                item.insert(keys::KIND.into(), s(key.kind()));
+                item.insert("account".into(), s(account.to_string()));
+                self.put(item, None)
+            }
+            Write::IndexIntegration { connected: false } => self.delete(&key, None),
+            Write::PutSyncReport(report) => self.put(item_of(&key, report)?, None),
+        }
+    }
+
+    /// Why the write at a cancelled transaction's failed position was refused, in the terms of
+    /// the embedded store. Reads the item as it is now to tell the cases apart.
+    pub(super) async fn refusal(&self, account: &AccountId, write: &Write) -> StoreError {
+        let key = Key::of_write(account, write);
+        let current = self.get(&key).await;
+        let attr = |name: &str| -> Option<String> {
+            let item = current.as_ref().ok()?.as_ref()?;
+            match item.get(name)? {
+                AttributeValue::S(v) => Some(v.clone()),
+                AttributeValue::N(v) => Some(v.clone()),
+                _ => None,
+            }
+        };
+        match write {
+            Write::ClaimName {
+                kind, key: name, ..
+            } => match attr("owner").and_then(|o| uuid::Uuid::parse_str(&o).ok()) {
+                Some(owner) => StoreError::NameTaken {
+                    kind: *kind,
+                    key: name.clone(),
+                    owner,
+                },
+                None => StoreError::Conflict(format!("name {name} changed")),
+            },
+            Write::ClaimEmail { key: email, .. } => StoreError::EmailTaken(email.clone()),
+            Write::Installed { .. } => StoreError::AlreadyInstalled,
+            Write::AdjustAdministrators { .. } if attr(keys::PK).is_some() => {
+                StoreError::LastAdministrator
+            }
+            Write::DeleteSyncroTenant { id, expect }
+                if attr("version") == Some(expect.0.to_string()) =>
+            {
+                StoreError::NotEmpty(format!(
+                    "\"{}\" has Organizations or a mapping and cannot be deleted",
+                    attr("name").unwrap_or_else(|| id.to_string())
+                ))
+            }
+            other => StoreError::Conflict(format!("{} changed", other.item())),
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! The embedded store: the Microsoft integration and what its syncs found ([`Integrations`]).
+
+use super::*;
+
+#[async_trait]
+impl Integrations for EmbeddedStore {
+    async fn all_microsoft_tenants(
+        &self,
+        account: &AccountId,
+    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
+        Ok(self.with_account(account, |a| a.tenants.values().cloned().collect()))
+    }
+
+    async fn integration(&self, account: &AccountId) -> Result<Option<Integration>, StoreError> {
+        Ok(self.with_account(account, |a| a.integration.clone()))
+    }
+
+    async fn connected_accounts(&self) -> Result<Vec<AccountId>, StoreError> {
+        let mut ids: Vec<AccountId> = self.with_state(|s| {
+            s.accounts
+                .iter()
+                .filter(|(_, a)| a.integration.is_some())
+                .map(|(id, _)| id.clone())
+                .collect()
+        });
+        ids.sort();
+        Ok(ids)
+    }
+
+    async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError> {
+        Ok(self.with_account(account, |a| a.sync_report.clone()))
+    }
+}

@@ -1,0 +1,61 @@
+//! The embedded store: the searched, sorted, paged views ([`Lists`]).
+
+use super::*;
+
+#[async_trait]
+impl Lists for EmbeddedStore {
+    async fn list_syncro_tenants(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+        only_unmapped: bool,
+    ) -> Result<Page<SyncroTenant>, StoreError> {
+        Ok(self.with_account(account, |a| {
+            listing::syncro_tenants(a.syncro.values(), query, only_unmapped)
+        }))
+    }
+
+    async fn list_organizations(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+        parent: ParentFilter,
+    ) -> Result<Page<Organization>, StoreError> {
+        Ok(self.with_account(account, |a| {
+            listing::organizations(a.orgs.values(), query, parent)
+        }))
+    }
+
+    async fn list_microsoft_tenants(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+        filter: MappingFilter,
+    ) -> Result<Page<MicrosoftTenant>, StoreError> {
+        Ok(self.with_account(account, |a| {
+            listing::microsoft_tenants(a.tenants.values(), query, filter)
+        }))
+    }
+
+    async fn list_audit(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let read = self.inner.db.begin_read().map_err(unavailable)?;
+        let table = read.open_table(AUDIT).map_err(unavailable)?;
+        let start = format!("{account}/");
+        let end = format!("{account}0"); // '0' sorts right after '/'
+        let mut out = Vec::new();
+        for row in table
+            .range(start.as_str()..end.as_str())
+            .map_err(unavailable)?
+            .rev()
+            .take(limit)
+        {
+            let (_, v) = row.map_err(unavailable)?;
+            out.push(serde_json::from_slice(v.value()).map_err(unavailable)?);
+        }
+        Ok(out)
+    }
+}
