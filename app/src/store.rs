@@ -121,6 +121,20 @@ pub trait Lists: Send + Sync + 'static {
         query: &ListQuery,
         filter: MappingFilter,
     ) -> Result<Page<MicrosoftTenant>, StoreError>;
+    /// The Syncro Tenants with these ids, to name the rows of a list just read (as current as
+    /// that list; each once, unknown ids left out). Not for deciding a change: that reads
+    /// [`Records::syncro_tenants_by_ids`].
+    async fn listed_syncro_tenants(
+        &self,
+        account: &AccountId,
+        ids: &[SyncroTenantId],
+    ) -> Result<Vec<SyncroTenant>, StoreError>;
+    /// The Microsoft Tenants with these ids, to name the rows of a list just read.
+    async fn listed_microsoft_tenants(
+        &self,
+        account: &AccountId,
+        ids: &[MicrosoftTenantId],
+    ) -> Result<Vec<MicrosoftTenant>, StoreError>;
     /// Newest first.
     async fn list_audit(
         &self,

@@ -7,10 +7,13 @@
 //! 3. Server time per page at SPEC scale (10,000 Organizations, 10,000 Syncro Tenants, 5,000
 //!    Microsoft Tenants) on the embedded store: p50/p95 of the big lists' first page, a search
 //!    and a deep page. Budget: p95 under 20 ms each.
-//! 4. The same pages at SPEC scale on the DynamoDB store (moto): the DynamoDB requests each page
-//!    makes, and those of the S1–S4 actions. Budget: ≤ 8 reads a page, one write an action.
-//!    Loading takes ~1.5 minutes and each page several seconds in moto;
-//!    `BENCH_DYNAMODB_ORGS` / `BENCH_DYNAMODB_TENANTS` choose a smaller scale for a quick look.
+//! 4. The same pages at SPEC scale on the DynamoDB store (moto): the requests and read/write
+//!    units (computed from the bytes, by DynamoDB's rules) of each warm page view — budget ≤ 5
+//!    requests and ≤ 10 read units — and of each S1–S4 action (one write request); what a cold
+//!    instance reads to load the account; and the cost table per 100,000 page views and changes
+//!    (`cost.rs` names the prices; Lambda time measured with the real binary under the local
+//!    Runtime API). Loading takes ~1.5 minutes in moto; `BENCH_DYNAMODB_ORGS` /
+//!    `BENCH_DYNAMODB_TENANTS` choose a smaller scale for a quick look.
 //! 5. Lambda cold start: the real binary under a local Runtime API, process start to the first
 //!    response, median of several starts; and the bootstrap's size.
 //! 6. A CSP sync of 5,000 customers into each store (`sync.rs` says what it measures).
@@ -18,6 +21,7 @@
 //! Prints a table and exits non-zero when a budget is missed.
 
 mod coldstart;
+mod cost;
 mod dynamo;
 mod pages;
 mod sizes;

@@ -36,7 +36,7 @@ pub async fn list_organizations(
     )?;
     let items = page.items;
     let st_ids: Vec<SyncroTenantId> = items.iter().map(|o| o.syncro_tenant).collect();
-    let sts = read(store.syncro_tenants_by_ids(&caller.account, &st_ids).await)?;
+    let sts = read(store.listed_syncro_tenants(&caller.account, &st_ids).await)?;
     let rows = items
         .iter()
         .map(|o| OrganizationRow {

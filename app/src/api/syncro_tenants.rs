@@ -30,7 +30,7 @@ pub async fn list_syncro_tenants(
         .collect();
     let mts = read(
         store
-            .microsoft_tenants_by_ids(&caller.account, &mt_ids)
+            .listed_microsoft_tenants(&caller.account, &mt_ids)
             .await,
     )?;
     Ok(page.map(|st| {
@@ -46,25 +46,25 @@ pub async fn list_syncro_tenants(
 pub async fn syncro_tenant_details(id: String, page: String) -> Result<SyncroTenantView, AppError> {
     let (caller, store) = caller().await?;
     let id = SyncroTenantId::parse(&id)?;
-    let st = found(
-        store.syncro_tenant(&caller.account, id).await,
-        "The Syncro Tenant",
-    )?;
-    let mt = match st.microsoft_tenant {
-        Some(mt_id) => read(store.microsoft_tenant(&caller.account, mt_id).await)?,
-        None => None,
-    };
+    let acct = &caller.account;
     let mut query = ListQuery::from_params("", "name", "asc", &page);
     query.per_page = 50;
+    // The list first: the Syncro Tenant and its Microsoft Tenant are then named as of that
+    // list (on DynamoDB, one read for all three).
     let orgs = read(
         store
-            .list_organizations(
-                &caller.account,
-                &query,
-                crate::store::ParentFilter::Only(id),
-            )
+            .list_organizations(acct, &query, crate::store::ParentFilter::Only(id))
             .await,
     )?;
+    let st = read(store.listed_syncro_tenants(acct, &[id]).await)?
+        .pop()
+        .ok_or_else(|| AppError::NotFound {
+            what: "The Syncro Tenant".into(),
+        })?;
+    let mt = match st.microsoft_tenant {
+        Some(mt_id) => read(store.listed_microsoft_tenants(acct, &[mt_id]).await)?.pop(),
+        None => None,
+    };
     Ok(SyncroTenantView {
         tenant: SyncroTenantRow::new(&st, mt.as_ref().map(NamedRef::from)),
         microsoft_tenant: mt

@@ -32,7 +32,7 @@ pub async fn list_microsoft_tenants(
             .await,
     )?;
     let st_ids: Vec<SyncroTenantId> = page.items.iter().filter_map(|m| m.syncro_tenant).collect();
-    let sts = read(store.syncro_tenants_by_ids(&caller.account, &st_ids).await)?;
+    let sts = read(store.listed_syncro_tenants(&caller.account, &st_ids).await)?;
     let connected = read(store.integration(&caller.account).await)?.is_some();
     let tenants = page.map(|m| {
         let st = m

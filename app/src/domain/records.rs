@@ -334,8 +334,10 @@ pub struct ChangeSet {
 pub struct MalformedChange(pub String);
 
 impl ChangeSet {
-    /// Most writes one change may hold (DynamoDB's TransactWriteItems limit).
-    pub const MAX_WRITES: usize = 100;
+    /// Most writes one change may hold: DynamoDB's 100 items per `TransactWriteItems`, less
+    /// the two a store may add of its own (the DynamoDB store's list generation and change-log
+    /// entry).
+    pub const MAX_WRITES: usize = 98;
 
     pub fn push(&mut self, w: Write) {
         if self.malformed.is_none() {

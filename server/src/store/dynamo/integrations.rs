@@ -8,7 +8,14 @@ impl Integrations for DynamoStore {
         &self,
         account: &AccountId,
     ) -> Result<Vec<MicrosoftTenant>, StoreError> {
-        self.query_records(account, keys::MT_PREFIX, None).await
+        // Current as of a generation read now: a warm instance reads only what changed.
+        Ok(self
+            .snapshot(account)
+            .await?
+            .tenants
+            .values()
+            .cloned()
+            .collect())
     }
 
     async fn integration(&self, account: &AccountId) -> Result<Option<Integration>, StoreError> {

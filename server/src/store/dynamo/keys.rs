@@ -12,6 +12,8 @@
 //! | audit entry (R9)        | `A#{account}`       | `AUDIT#{at, 20 digits}#{id}`|
 //! | Microsoft integration   | `A#{account}`       | `INTEGRATION`               |
 //! | last sync report        | `A#{account}`       | `SYNC`                      |
+//! | list generation         | `A#{account}`       | `GEN`                       |
+//! | list change log         | `A#{account}`       | `CHG#{generation, 20 digits}`|
 //! | connected account       | `INTEGRATIONS`      | `{account}`                 |
 //! | email marker            | `EMAIL#{email}`     | `EMAIL`                     |
 //! | "installed" marker      | `INSTALLED`         | `INSTALLED`                 |
@@ -22,6 +24,12 @@
 //! an account can never read another's items by key. Items that must be unique across the
 //! installation (emails, session tokens) have partitions of their own. Sessions and failed
 //! sign-ins carry `expires_at` (epoch seconds) for the table's TTL.
+//!
+//! The list generation counts the changes to an account's listed records (Syncro Tenants,
+//! Organizations, Microsoft Tenants); each such change writes the next generation and a change
+//! log entry naming the items it wrote, in the same transaction, so a cached copy of the lists
+//! can tell with one read whether it is current and catch up by reading only what changed
+//! (see `cache.rs`). Change log entries expire after a day.
 
 use app::domain::*;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -35,12 +43,17 @@ pub const SK: &str = "sk";
 pub const KIND: &str = "kind";
 /// The TTL attribute (epoch seconds).
 pub const EXPIRES_AT: &str = "expires_at";
+/// The generation item's counter.
+pub const GENERATION: &str = "generation";
+/// A change-log entry's list of the sort keys it wrote.
+pub const CHANGED: &str = "changed";
 
 pub const ST_PREFIX: &str = "ST#";
 pub const ORG_PREFIX: &str = "ORG#";
 pub const MT_PREFIX: &str = "MT#";
 pub const USER_PREFIX: &str = "USER#";
 pub const AUDIT_PREFIX: &str = "AUDIT#";
+pub const CHANGE_PREFIX: &str = "CHG#";
 pub const INTEGRATIONS_PK: &str = "INTEGRATIONS";
 
 /// The address of one item.
@@ -55,6 +68,10 @@ pub enum Key {
     Audit(AccountId, Timestamp, String),
     Integration(AccountId),
     SyncReport(AccountId),
+    /// How many changes the account's listed records have had.
+    Generation(AccountId),
+    /// Which listed items the change that made this generation wrote.
+    Change(AccountId, u64),
     /// One item per connected account, in one partition: the scheduled sync's work list.
     IntegrationIndex(AccountId),
     Email(String),
@@ -78,7 +95,9 @@ impl Key {
             | Key::Name(a, ..)
             | Key::Audit(a, ..)
             | Key::Integration(a)
-            | Key::SyncReport(a) => account_pk(a),
+            | Key::SyncReport(a)
+            | Key::Generation(a)
+            | Key::Change(a, _) => account_pk(a),
             Key::IntegrationIndex(_) => INTEGRATIONS_PK.into(),
             Key::Email(e) => format!("EMAIL#{e}"),
             Key::Installed => "INSTALLED".into(),
@@ -99,6 +118,8 @@ impl Key {
             Key::Audit(_, at, id) => format!("{AUDIT_PREFIX}{:020}#{id}", at.0.max(0)),
             Key::Integration(_) => "INTEGRATION".into(),
             Key::SyncReport(_) => "SYNC".into(),
+            Key::Generation(_) => "GEN".into(),
+            Key::Change(_, generation) => format!("{CHANGE_PREFIX}{generation:020}"),
             Key::IntegrationIndex(a) => a.to_string(),
             Key::Email(_) => "EMAIL".into(),
             Key::Installed => "INSTALLED".into(),
@@ -118,12 +139,42 @@ impl Key {
             Key::Audit(..) => "audit",
             Key::Integration(_) => "integration",
             Key::SyncReport(_) => "sync",
+            Key::Generation(_) => "generation",
+            Key::Change(..) => "change",
             Key::IntegrationIndex(_) => "connected",
             Key::Email(_) => "email",
             Key::Installed => "installed",
             Key::Session(_) => "session",
             Key::SignIn(_) => "signin",
         }
+    }
+
+    /// The key of a listed record of `account` from its sort key (as a change-log entry names it).
+    pub fn listed(account: &AccountId, sk: &str) -> Option<Key> {
+        let a = account.clone();
+        if let Some(id) = sk.strip_prefix(ST_PREFIX) {
+            SyncroTenantId::parse(id)
+                .ok()
+                .map(|id| Key::SyncroTenant(a, id))
+        } else if let Some(id) = sk.strip_prefix(ORG_PREFIX) {
+            OrganizationId::parse(id)
+                .ok()
+                .map(|id| Key::Organization(a, id))
+        } else if let Some(id) = sk.strip_prefix(MT_PREFIX) {
+            MicrosoftTenantId::parse(id)
+                .ok()
+                .map(|id| Key::MicrosoftTenant(a, id))
+        } else {
+            None
+        }
+    }
+
+    /// True for the records the list views show (and the cache keeps).
+    pub fn is_listed(&self) -> bool {
+        matches!(
+            self,
+            Key::SyncroTenant(..) | Key::Organization(..) | Key::MicrosoftTenant(..)
+        )
     }
 
     /// The key attributes alone (for `GetItem`, `DeleteItem`, `Update`, `ConditionCheck`).
@@ -135,7 +186,7 @@ impl Key {
     }
 
     /// The key of the item a [`Write`] of `account` touches. Two writes of one change never
-    /// share a key (`ChangeSet::is_well_formed`), which DynamoDB requires of a transaction.
+    /// share a key (`ChangeSet::into_writes`), which DynamoDB requires of a transaction.
     pub fn of_write(account: &AccountId, write: &Write) -> Key {
         let a = account.clone();
         match write {
@@ -239,6 +290,8 @@ mod tests {
             Key::User(a.clone(), UserId::from_uuid(id)),
             Key::Name(a.clone(), NameKind::Organization, "acme dental".into()),
             Key::Audit(a.clone(), Timestamp(5), "x".into()),
+            Key::Generation(a.clone()),
+            Key::Change(a.clone(), 7),
         ];
         assert!(keys.iter().all(|k| k.pk() == "A#acme"));
         assert!(keys[1].sk().starts_with(ST_PREFIX));
@@ -255,6 +308,8 @@ mod tests {
             AUDIT_PREFIX,
             "NAME#",
             "ACCOUNT",
+            "GEN",
+            CHANGE_PREFIX,
         ];
         for k in &keys {
             assert_eq!(
@@ -266,6 +321,23 @@ mod tests {
         // Another account's keys are in another partition.
         let other = AccountId::parse("acme-2").unwrap();
         assert_ne!(Key::Account(other).pk(), keys[0].pk());
+    }
+
+    #[test]
+    fn change_log_keys_sort_by_generation_and_only_listed_records_are_cached() {
+        let a = acct();
+        assert_eq!(Key::Change(a.clone(), 42).sk(), "CHG#00000000000000000042");
+        assert!(Key::Change(a.clone(), 9).sk() < Key::Change(a.clone(), 10).sk());
+        assert_eq!(Key::Generation(a.clone()).sk(), "GEN");
+        let id = Uuid::from_u128(3);
+        assert!(Key::Organization(a.clone(), OrganizationId::from_uuid(id)).is_listed());
+        assert!(!Key::User(a.clone(), UserId::from_uuid(id)).is_listed());
+        assert!(!Key::Name(a.clone(), NameKind::Organization, "x".into()).is_listed());
+        let org = Key::Organization(a.clone(), OrganizationId::from_uuid(id));
+        assert_eq!(Key::listed(&a, &org.sk()), Some(org));
+        let mt = Key::MicrosoftTenant(a.clone(), MicrosoftTenantId::from_uuid(id));
+        assert_eq!(Key::listed(&a, &mt.sk()), Some(mt));
+        assert_eq!(Key::listed(&a, "USER#x"), None);
     }
 
     #[test]

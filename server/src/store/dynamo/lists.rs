@@ -1,6 +1,8 @@
-//! The DynamoDB store: the searched, sorted, paged views ([`Lists`]).
+//! The DynamoDB store: the searched, sorted, paged views ([`Lists`]), computed from the
+//! account's list snapshot — one strongly consistent read when it is current (see `cache.rs`).
 
 use super::*;
+use crate::store::listing;
 
 #[async_trait]
 impl Lists for DynamoStore {
@@ -10,9 +12,9 @@ impl Lists for DynamoStore {
         query: &ListQuery,
         only_unmapped: bool,
     ) -> Result<Page<SyncroTenant>, StoreError> {
-        let all: Vec<SyncroTenant> = self.query_records(account, keys::ST_PREFIX, None).await?;
-        Ok(crate::store::listing::syncro_tenants(
-            all.iter(),
+        let snap = self.snapshot(account).await?;
+        Ok(listing::syncro_tenants(
+            snap.syncro.values(),
             query,
             only_unmapped,
         ))
@@ -24,12 +26,8 @@ impl Lists for DynamoStore {
         query: &ListQuery,
         parent: ParentFilter,
     ) -> Result<Page<Organization>, StoreError> {
-        let all: Vec<Organization> = self.query_records(account, keys::ORG_PREFIX, None).await?;
-        Ok(crate::store::listing::organizations(
-            all.iter(),
-            query,
-            parent,
-        ))
+        let snap = self.snapshot(account).await?;
+        Ok(listing::organizations(snap.orgs.values(), query, parent))
     }
 
     async fn list_microsoft_tenants(
@@ -38,12 +36,36 @@ impl Lists for DynamoStore {
         query: &ListQuery,
         filter: MappingFilter,
     ) -> Result<Page<MicrosoftTenant>, StoreError> {
-        let all: Vec<MicrosoftTenant> = self.query_records(account, keys::MT_PREFIX, None).await?;
-        Ok(crate::store::listing::microsoft_tenants(
-            all.iter(),
+        let snap = self.snapshot(account).await?;
+        Ok(listing::microsoft_tenants(
+            snap.tenants.values(),
             query,
             filter,
         ))
+    }
+
+    async fn listed_syncro_tenants(
+        &self,
+        account: &AccountId,
+        ids: &[SyncroTenantId],
+    ) -> Result<Vec<SyncroTenant>, StoreError> {
+        let snap = self.last_snapshot(account).await?;
+        Ok(listing::first_of_each(ids.to_vec(), |id| *id)
+            .iter()
+            .filter_map(|id| snap.syncro.get(id).cloned())
+            .collect())
+    }
+
+    async fn listed_microsoft_tenants(
+        &self,
+        account: &AccountId,
+        ids: &[MicrosoftTenantId],
+    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
+        let snap = self.last_snapshot(account).await?;
+        Ok(listing::first_of_each(ids.to_vec(), |id| *id)
+            .iter()
+            .filter_map(|id| snap.tenants.get(id).cloned())
+            .collect())
     }
 
     async fn list_audit(

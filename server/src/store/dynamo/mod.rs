@@ -5,6 +5,7 @@
 //! embedded store gives (the same contract suite runs on both). Reads that decide a write are
 //! strongly consistent.
 
+mod cache;
 pub mod count;
 mod identity;
 mod integrations;
@@ -28,11 +29,12 @@ use aws_sdk_dynamodb::types::{
 use keys::{Item, Key};
 use std::collections::HashMap;
 
-/// The DynamoDB store. Cheap to clone (the SDK client is shared).
+/// The DynamoDB store. Cheap to clone (the SDK client and the list cache are shared).
 #[derive(Clone)]
 pub struct DynamoStore {
     client: Client,
     table: String,
+    cache: std::sync::Arc<cache::ListCache>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -102,6 +104,7 @@ impl DynamoStore {
         DynamoStore {
             client,
             table: table.into(),
+            cache: Default::default(),
         }
     }
 
@@ -249,6 +252,15 @@ impl DynamoStore {
         &self,
         keys: Vec<Key>,
     ) -> Result<Vec<T>, StoreError> {
+        self.batch_get_items(keys)
+            .await?
+            .into_iter()
+            .map(|i| keys::from_item(i).map_err(unavailable))
+            .collect()
+    }
+
+    /// The items of `keys` (each once, in the order first asked), strongly consistent.
+    async fn batch_get_items(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
         let keys = crate::store::listing::first_of_each(keys, |k| (k.pk(), k.sk()));
         let mut found: HashMap<(String, String), Item> = HashMap::new();
         for chunk in keys.chunks(100) {
@@ -287,10 +299,10 @@ impl DynamoStore {
             }
         }
         // In the order asked for.
-        keys.iter()
+        Ok(keys
+            .iter()
             .filter_map(|k| found.remove(&(k.pk(), k.sk())))
-            .map(|i| keys::from_item(i).map_err(unavailable))
-            .collect()
+            .collect())
     }
 
     fn put(&self, item: Item, cond: Option<Cond>) -> Result<TransactWriteItem, StoreError> {
@@ -466,4 +478,98 @@ mod tests {
     }
 
     crate::contract_tests!(fresh());
+
+    use crate::store::contract::{acct, create_org};
+    use app::wire::ListQuery;
+
+    async fn organization_names(store: &DynamoStore) -> Vec<String> {
+        let query = ListQuery {
+            per_page: 1000,
+            ..ListQuery::default()
+        };
+        let page = store
+            .list_organizations(&acct(), &query, ParentFilter::Any)
+            .await
+            .unwrap();
+        page.items.iter().map(|o| o.name.to_string()).collect()
+    }
+
+    /// Two instances (two Lambdas) on one table, each with its own list cache: what one
+    /// changes is in the other's next list — one change behind, many, past the change log, and
+    /// under concurrent changes from both — and a current list costs one read.
+    #[tokio::test]
+    async fn list_caches_of_two_instances_stay_current() {
+        let (a, counter) = testing::fresh_store().await;
+        let b = DynamoStore::new(a.client.clone(), a.table.clone());
+        let account = acct();
+        for name in ["Boston", "Waltham"] {
+            create_org(&a, &account, name).await.unwrap();
+        }
+        assert_eq!(organization_names(&b).await, ["Boston", "Waltham"]);
+
+        counter.take();
+        assert_eq!(organization_names(&b).await.len(), 2);
+        let r = counter.take();
+        assert_eq!(
+            r.to_string(),
+            "1 reads, 0 writes (GetItem 1)",
+            "current: one read"
+        );
+
+        create_org(&a, &account, "Burlington").await.unwrap();
+        counter.take();
+        assert_eq!(
+            organization_names(&b).await,
+            ["Boston", "Burlington", "Waltham"]
+        );
+        let r = counter.take();
+        assert_eq!(
+            r.to_string(),
+            "3 reads, 0 writes (BatchGetItem 1, GetItem 1, Query 1)",
+            "one behind: the generation, its change-log entry, the changed rows"
+        );
+
+        // Thirty changes behind, then the log expired (as after a day): a full read.
+        for i in 0..30 {
+            create_org(&a, &account, &format!("Harbor {i:02}"))
+                .await
+                .unwrap();
+        }
+        assert_eq!(organization_names(&b).await.len(), 33);
+        let log = a
+            .query_between(&account, keys::CHANGE_PREFIX, "CHG#~")
+            .await
+            .unwrap();
+        assert_eq!(log.len(), 33, "one entry per listed change");
+        for item in &log {
+            a.client
+                .delete_item()
+                .table_name(&a.table)
+                .key(keys::PK, item[keys::PK].clone())
+                .key(keys::SK, item[keys::SK].clone())
+                .send()
+                .await
+                .unwrap();
+        }
+        create_org(&a, &account, "Summit").await.unwrap();
+        assert_eq!(organization_names(&b).await.len(), 34);
+
+        // Both instances change the account at once: every change lands, generations stay
+        // contiguous, and both see all of them.
+        let mut tasks = Vec::new();
+        for i in 0..12 {
+            let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tasks.push(tokio::spawn(async move {
+                create_org(&store, &acct(), &format!("Parallel {i:02}"))
+                    .await
+                    .unwrap();
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(a.generation(&account).await.unwrap(), 34 + 12);
+        assert_eq!(organization_names(&a).await.len(), 46);
+        assert_eq!(organization_names(&b).await.len(), 46);
+    }
 }

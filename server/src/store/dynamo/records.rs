@@ -1,9 +1,17 @@
 //! The DynamoDB store: changes (one atomic write each) and the lookups they are decided on ([`Records`]).
 
+use super::writes::Cancelled;
 use super::*;
+
+/// How often a change is sent again when other changes keep taking the generation it read
+/// (each time after a short random pause that grows, so a burst of changes spreads out).
+const GENERATION_TRIES: u32 = 24;
 
 #[async_trait]
 impl Records for DynamoStore {
+    /// One `TransactWriteItems`. A change to listed records also takes the account's next list
+    /// generation and writes its change-log entry (see `cache.rs`); when another change took
+    /// that generation first, the transaction is sent again with the next one.
     async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError> {
         let writes = change.into_writes()?;
         if writes.is_empty() {
@@ -13,37 +21,53 @@ impl Records for DynamoStore {
             .iter()
             .map(|w| self.transact_item(account, w))
             .collect::<Result<Vec<_>, _>>()?;
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        let Err(e) = result else {
-            return Ok(());
-        };
-        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-        match e.into_service_error() {
-            TransactWriteItemsError::TransactionCanceledException(t) => {
-                let reasons = t.cancellation_reasons();
-                if let Some(i) = reasons
-                    .iter()
-                    .position(|r| r.code() == Some("ConditionalCheckFailed"))
-                {
+        let listed: Vec<String> = writes
+            .iter()
+            .map(|w| Key::of_write(account, w))
+            .filter(Key::is_listed)
+            .map(|k| k.sk())
+            .collect();
+        if listed.is_empty() {
+            return match self.transact(items).await {
+                Ok(()) => Ok(()),
+                Err(Cancelled::Refused(i)) => Err(self.refusal(account, &writes[i]).await),
+                Err(Cancelled::Busy) => Err(StoreError::Conflict(
+                    "another change to the same records at the same moment".into(),
+                )),
+                Err(Cancelled::Other(e)) => Err(e),
+            };
+        }
+        // The generation this instance last saw is usually still current: no read needed.
+        let mut hint = self.cache.known_generation(account);
+        for attempt in 0..GENERATION_TRIES {
+            if attempt > 0 {
+                let ms = uuid::Uuid::new_v4().as_u128() % u128::from(2 + 4 * attempt);
+                tokio::time::sleep(std::time::Duration::from_millis(ms as u64)).await;
+            }
+            let generation = match hint.take() {
+                Some(g) => g,
+                None => self.generation(account).await?,
+            };
+            let mut all = items.clone();
+            all.push(self.next_generation(account, generation)?);
+            all.push(self.change_entry(account, generation + 1, &listed)?);
+            match self.transact(all).await {
+                Ok(()) => {
+                    self.cache.saw_generation(account, generation + 1);
+                    return Ok(());
+                }
+                Err(Cancelled::Refused(i)) if i < writes.len() => {
                     return Err(self.refusal(account, &writes[i]).await);
                 }
-                // Another transaction on the same items at the same moment: the page is stale.
-                Err(StoreError::Conflict(format!(
-                    "transaction cancelled: {:?}",
-                    reasons.iter().filter_map(|r| r.code()).collect::<Vec<_>>()
-                )))
+                // The generation moved on (or another transaction held it): again, with the
+                // current one.
+                Err(Cancelled::Refused(_)) | Err(Cancelled::Busy) => continue,
+                Err(Cancelled::Other(e)) => return Err(e),
             }
-            // An ongoing transaction on the same items: the page is as good as stale.
-            TransactWriteItemsError::TransactionInProgressException(_) => Err(
-                StoreError::Conflict("another change to the same records".into()),
-            ),
-            other => Err(sdk(other)),
         }
+        Err(StoreError::Conflict(
+            "too many changes to this account at once".into(),
+        ))
     }
 
     async fn syncro_tenant(

@@ -3,8 +3,112 @@
 //! refusal the embedded store gives.
 
 use super::*;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+
+/// Why a transaction was not applied.
+pub(super) enum Cancelled {
+    /// The condition of the item at this position failed.
+    Refused(usize),
+    /// Another transaction held one of its items at that moment (worth sending again).
+    Busy,
+    Other(StoreError),
+}
+
+/// How long a change-log entry is kept: a cache further behind reads its lists again.
+const CHANGE_LOG_MS: i64 = 24 * 3600 * 1000;
 
 impl DynamoStore {
+    /// Sends one `TransactWriteItems`.
+    pub(super) async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), Cancelled> {
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        let Err(e) = result else {
+            return Ok(());
+        };
+        match e.into_service_error() {
+            TransactWriteItemsError::TransactionCanceledException(t) => {
+                let reasons = t.cancellation_reasons();
+                match reasons
+                    .iter()
+                    .position(|r| r.code() == Some("ConditionalCheckFailed"))
+                {
+                    Some(i) => Err(Cancelled::Refused(i)),
+                    None if reasons
+                        .iter()
+                        .any(|r| r.code() == Some("TransactionConflict")) =>
+                    {
+                        Err(Cancelled::Busy)
+                    }
+                    None => Err(Cancelled::Other(StoreError::Conflict(format!(
+                        "transaction cancelled: {:?}",
+                        reasons.iter().filter_map(|r| r.code()).collect::<Vec<_>>()
+                    )))),
+                }
+            }
+            // An ongoing transaction on the same items: the page is as good as stale.
+            TransactWriteItemsError::TransactionInProgressException(_) => Err(Cancelled::Other(
+                StoreError::Conflict("another change to the same records".into()),
+            )),
+            other => Err(Cancelled::Other(sdk(other))),
+        }
+    }
+
+    /// Moves the account's list generation from `current` to the next, only from `current`.
+    pub(super) fn next_generation(
+        &self,
+        account: &AccountId,
+        current: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let key = Key::Generation(account.clone());
+        let cond = if current == 0 {
+            "attribute_not_exists(pk)"
+        } else {
+            "#gen = :current"
+        };
+        let mut values = Item::from([
+            (":next".into(), n(current + 1)),
+            (":kind".into(), s(key.kind())),
+        ]);
+        if current > 0 {
+            values.insert(":current".into(), n(current));
+        }
+        self.update(
+            &key,
+            "SET #gen = :next, #kind = :kind",
+            Some(cond),
+            HashMap::from([
+                ("#gen".to_string(), keys::GENERATION.to_string()),
+                ("#kind".to_string(), keys::KIND.to_string()),
+            ]),
+            values,
+        )
+    }
+
+    /// The change-log entry of `generation`: the sort keys of the listed items it wrote.
+    pub(super) fn change_entry(
+        &self,
+        account: &AccountId,
+        generation: u64,
+        changed: &[String],
+    ) -> Result<TransactWriteItem, StoreError> {
+        let key = Key::Change(account.clone(), generation);
+        let mut item = key.item_key();
+        item.insert(keys::KIND.into(), s(key.kind()));
+        item.insert(
+            keys::CHANGED.into(),
+            AttributeValue::L(changed.iter().map(|k| s(k.as_str())).collect()),
+        );
+        item.insert(
+            keys::EXPIRES_AT.into(),
+            keys::ttl_seconds(Timestamp(app::api::context::now().0 + CHANGE_LOG_MS)),
+        );
+        self.put(item, Some(Cond::absent()))
+    }
+
     /// One write of a change as one transaction item, with the condition that keeps its rule.
     pub(super) fn transact_item(
         &self,

@@ -37,6 +37,22 @@ impl Lists for EmbeddedStore {
         }))
     }
 
+    async fn listed_syncro_tenants(
+        &self,
+        account: &AccountId,
+        ids: &[SyncroTenantId],
+    ) -> Result<Vec<SyncroTenant>, StoreError> {
+        self.syncro_tenants_by_ids(account, ids).await
+    }
+
+    async fn listed_microsoft_tenants(
+        &self,
+        account: &AccountId,
+        ids: &[MicrosoftTenantId],
+    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
+        self.microsoft_tenants_by_ids(account, ids).await
+    }
+
     async fn list_audit(
         &self,
         account: &AccountId,
