@@ -25,7 +25,7 @@ build: tools
 STORE ?= embedded
 run: build
 ifeq ($(STORE),dynamodb)
-	@bash scripts/run-dynamodb.sh serve
+	@bash scripts/run-dynamodb.sh
 else
 	$(SERVER) serve
 endif
@@ -41,13 +41,15 @@ unit:
 	cargo test -p app --features ssr
 	cargo test -p server
 
-## The browser scenarios (desktop, mobile, JavaScript off) against the release build.
+## The browser scenarios (desktop, mobile, JavaScript off) against the release build, on the
+## embedded store and on DynamoDB (a moto server of their own).
 ## The app talks to the tests' fake Microsoft (target/debug/fake-microsoft, built by `unit`).
 e2e:
 	cargo build -p server --bin fake-microsoft
 	@data=$$(mktemp -d); free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }; \
-	  port=$$(free_port); fake=$$(free_port); \
-	  (cd end2end && E2E_PORT=$$port E2E_FAKE_PORT=$$fake TENANTMAP_DATA=$$data npx playwright test); status=$$?; rm -rf $$data; exit $$status
+	  port=$$(free_port); fake=$$(free_port); dynamo=$$(free_port); moto=$$(free_port); \
+	  (cd end2end && E2E_PORT=$$port E2E_FAKE_PORT=$$fake E2E_DYNAMODB_PORT=$$dynamo E2E_MOTO_PORT=$$moto \
+	    TENANTMAP_DATA=$$data npx playwright test); status=$$?; rm -rf $$data; exit $$status
 
 ## Speed budgets: download size, sign-in, page times at SPEC scale, DynamoDB requests per page,
 ## Lambda cold start (bench/src/main.rs says what each measures).

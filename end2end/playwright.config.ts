@@ -1,13 +1,24 @@
 import { defineConfig, devices } from "@playwright/test";
 
-// The server under test: the release build, on a free port chosen by `make e2e`, with a fresh
-// embedded store in a temporary directory, and an account whose first Administrator the
-// `setup` project signs in (helpers.ts holds the names).
+// The server under test: the release build, on free ports chosen by `make e2e` — one on a
+// fresh embedded store in a temporary directory, one on the DynamoDB store against a moto server
+// of its own (scripts/run-dynamodb.sh). Every scenario runs on both: the `dynamodb-…` projects
+// are the same tests against the second server. Each server has an account whose first
+// Administrator its `setup` project signs in (helpers.ts holds the names).
 const port = Number(process.env.E2E_PORT ?? 3917);
-const baseURL = `http://127.0.0.1:${port}`;
-const ADMIN_STATE = ".auth/admin.json";
+const dynamoPort = Number(process.env.E2E_DYNAMODB_PORT ?? 3919);
+const motoPort = Number(process.env.E2E_MOTO_PORT ?? 3920);
 const fakePort = Number(process.env.E2E_FAKE_PORT ?? 3918);
 const fakeURL = `http://127.0.0.1:${fakePort}`;
+const stores = [
+  { store: "embedded", prefix: "", baseURL: `http://127.0.0.1:${port}` },
+  { store: "dynamodb", prefix: "dynamodb-", baseURL: `http://127.0.0.1:${dynamoPort}` },
+];
+const kinds = {
+  desktop: { ...devices["Desktop Chrome"] },
+  mobile: { ...devices["Pixel 7"] },
+  nojs: { ...devices["Desktop Chrome"], javaScriptEnabled: false },
+};
 
 const chromium = {
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -22,6 +33,25 @@ const chromium = {
   ],
 };
 
+/** The accounts a server starts with: the shared one, and one CSP account per project (the
+ * integration tests connect, sync and map there without touching each other). */
+function accounts(prefix: string): string[] {
+  return [
+    `target/release/server admin create --account "E2E MSP" --email admin@e2e.example`,
+    ...Object.keys(kinds).map(
+      (k) => `target/release/server admin create --account "E2E CSP ${prefix}${k}" --email csp-${prefix}${k}@e2e.example`,
+    ),
+  ];
+}
+
+const serverEnv = {
+  RUST_LOG: "warn",
+  TENANTMAP_ADMIN_PASSWORD: "e2e admin password",
+  TENANTMAP_IDENTITY_URL: fakeURL,
+  TENANTMAP_GRAPH_URL: fakeURL,
+  TENANTMAP_SYNC_MINUTES: "0",
+};
+
 export default defineConfig({
   testDir: "./tests",
   timeout: 60_000,
@@ -30,25 +60,21 @@ export default defineConfig({
   workers: 2,
   retries: 0,
   reporter: [["list"]],
-  use: { baseURL, launchOptions: chromium, trace: "retain-on-failure" },
-  projects: [
-    { name: "setup", testMatch: /auth\.setup\.ts/, use: { ...devices["Desktop Chrome"], launchOptions: chromium } },
+  use: { launchOptions: chromium, trace: "retain-on-failure" },
+  projects: stores.flatMap(({ store, prefix, baseURL }) => [
     {
-      name: "desktop",
-      dependencies: ["setup"],
-      use: { ...devices["Desktop Chrome"], launchOptions: chromium, storageState: ADMIN_STATE },
+      name: `${prefix}setup`,
+      testMatch: /auth\.setup\.ts/,
+      metadata: { store, kind: "setup" },
+      use: { ...devices["Desktop Chrome"], launchOptions: chromium, baseURL },
     },
-    {
-      name: "mobile",
-      dependencies: ["setup"],
-      use: { ...devices["Pixel 7"], launchOptions: chromium, storageState: ADMIN_STATE },
-    },
-    {
-      name: "nojs",
-      dependencies: ["setup"],
-      use: { ...devices["Desktop Chrome"], javaScriptEnabled: false, launchOptions: chromium, storageState: ADMIN_STATE },
-    },
-  ],
+    ...Object.entries(kinds).map(([kind, device]) => ({
+      name: `${prefix}${kind}`,
+      dependencies: [`${prefix}setup`],
+      metadata: { store, kind },
+      use: { ...device, launchOptions: chromium, baseURL, storageState: `.auth/admin-${store}.json` },
+    })),
+  ]),
   webServer: [
     {
       // The fake Microsoft identity platform and Graph of the Rust tests (the sample partner).
@@ -59,28 +85,20 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      // The Administrator of the shared account, and one CSP account per project (the
-      // integration tests connect, sync and map there without touching each other).
-      command: [
-        `target/release/server admin create --account "E2E MSP" --email admin@e2e.example`,
-        ...["desktop", "mobile", "nojs"].map(
-          (p) => `target/release/server admin create --account "E2E CSP ${p}" --email csp-${p}@e2e.example`,
-        ),
-        `target/release/server serve`,
-      ].join(" && "),
+      command: [...accounts(""), `target/release/server serve`].join(" && "),
       cwd: "..",
-      url: `${baseURL}/`,
+      url: `${stores[0].baseURL}/`,
       reuseExistingServer: false,
       timeout: 60_000,
-      env: {
-        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-        TENANTMAP_DATA: process.env.TENANTMAP_DATA ?? "",
-        RUST_LOG: "warn",
-        TENANTMAP_ADMIN_PASSWORD: "e2e admin password",
-        TENANTMAP_IDENTITY_URL: fakeURL,
-        TENANTMAP_GRAPH_URL: fakeURL,
-        TENANTMAP_SYNC_MINUTES: "0",
-      },
+      env: { ...serverEnv, LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, TENANTMAP_DATA: process.env.TENANTMAP_DATA ?? "" },
+    },
+    {
+      command: `bash scripts/run-dynamodb.sh '${[...accounts("dynamodb-"), "target/release/server serve"].join(" && ")}'`,
+      cwd: "..",
+      url: `${stores[1].baseURL}/`,
+      reuseExistingServer: false,
+      timeout: 90_000,
+      env: { ...serverEnv, LEPTOS_SITE_ADDR: `127.0.0.1:${dynamoPort}`, MOTO_PORT: String(motoPort), TENANTMAP_TABLE: "tenantmap-e2e" },
     },
   ],
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN_STATE, chooseRowAction, createOrganization, guid, importTenants, unique } from "./helpers";
+import { adminState, chooseRowAction, createOrganization, guid, importTenants, unique } from "./helpers";
 
 test("bad names get a clear error and nothing is created", async ({ page }, info) => {
   const name = `Overlong ${unique(info)} `.padEnd(121, "x");
@@ -28,7 +28,7 @@ test("a stale mapping dialog gets the reload message", async ({ page, browser },
   await expect(dialog).toBeVisible();
 
   // Someone else maps it in another window meanwhile.
-  const other = await browser.newPage({ storageState: ADMIN_STATE });
+  const other = await browser.newPage({ storageState: adminState(info) });
   await other.goto(page.url());
   const otherDialog = other.getByRole("dialog", { name: "Start Tenant Mapping" });
   await otherDialog.getByLabel("Find a Syncro Tenant").fill(b);

@@ -4,8 +4,13 @@ import { randomUUID } from "node:crypto";
 /** Created by the web server command in playwright.config.ts; signed in by auth.setup.ts. */
 export const ADMIN = { email: "admin@e2e.example", password: "e2e admin password" };
 export const TECH = { email: "tech@e2e.example", password: "e2e technician password" };
-export const ADMIN_STATE = ".auth/admin.json";
-export const TECH_STATE = ".auth/tech.json";
+
+/** Which store the project's server runs on, and which browser kind it is (playwright.config.ts). */
+export const store = (info: TestInfo): string => info.project.metadata.store;
+export const kind = (info: TestInfo): string => info.project.metadata.kind;
+/** The signed-in sessions the setup project of this project's server saved. */
+export const adminState = (info: TestInfo) => `.auth/admin-${store(info)}.json`;
+export const techState = (info: TestInfo) => `.auth/tech-${store(info)}.json`;
 
 /** Signs in through the sign-in page (works with and without JavaScript). */
 export async function signIn(page: Page, email: string, password: string) {
@@ -31,7 +36,7 @@ export function unique(info: TestInfo): string {
   return `${info.project.name} ${randomUUID().slice(0, 8)}`;
 }
 
-export const jsEnabled = (info: TestInfo) => info.project.name !== "nojs";
+export const jsEnabled = (info: TestInfo) => kind(info) !== "nojs";
 
 /** Creates an Organization through the New Organization page; returns its details URL. */
 export async function createOrganization(page: Page, name: string, syncroTenant?: string) {

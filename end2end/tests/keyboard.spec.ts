@@ -1,8 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { createOrganization, guid, importTenants, jsEnabled, unique } from "./helpers";
+import { createOrganization, guid, importTenants, jsEnabled, kind, unique } from "./helpers";
 
 test("the ⋮ menu and the mapping dialog work by keyboard", async ({ page }, info) => {
-  test.skip(!jsEnabled(info) || info.project.name === "mobile", "keyboard use on a desktop browser with JavaScript");
+  test.skip(!jsEnabled(info) || kind(info) === "mobile", "keyboard use on a desktop browser with JavaScript");
   const u = unique(info);
   const tenant = `Keyboard Tenant ${u}`;
   await createOrganization(page, `Keyboard Org ${u}`);

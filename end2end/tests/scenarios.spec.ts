@@ -120,4 +120,13 @@ test("S4 Foggy IT: three Organizations under one mapped Syncro Tenant", async ({
   for (const name of [boston, waltham, burlington]) {
     await expect(orgs.getByRole("link", { name })).toBeVisible();
   }
+
+  // The Organizations list: three rows sharing one Syncro Tenant, each linking it.
+  await page.goto(`/organizations?q=${encodeURIComponent(`Foggy IT Services ${u} - `)}`);
+  await expect(page.getByText(/· 3 in all$/)).toBeVisible();
+  for (const name of [boston, waltham, burlington]) {
+    const row = page.getByRole("row").filter({ has: page.getByRole("link", { name, exact: true }) });
+    await expect(row.getByRole("link", { name: target, exact: true })).toBeVisible();
+  }
+  await expect(page.getByRole("alert")).toHaveCount(0);
 });
