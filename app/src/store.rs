@@ -157,6 +157,11 @@ pub trait Integrations: Send + Sync + 'static {
     /// Every account with an integration (the scheduled sync's work list).
     async fn connected_accounts(&self) -> Result<Vec<AccountId>, StoreError>;
     async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError>;
+    /// The account's sync job, running or the last one (strongly consistent: it is a lease).
+    async fn sync_job(
+        &self,
+        account: &AccountId,
+    ) -> Result<Option<crate::domain::sync_job::SyncJob>, StoreError>;
 }
 
 /// Accounts, users and sessions. Accounts and users are written through

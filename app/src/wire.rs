@@ -195,6 +195,17 @@ pub struct TenantList {
 pub struct IntegrationView {
     pub connection: Option<ConnectionView>,
     pub last_sync: Option<SyncReportView>,
+    /// The sync running now, if any.
+    pub running: Option<SyncJobView>,
+}
+
+/// A sync job as the page shows it while it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncJobView {
+    /// "Sync Now by … (2026-11-27 14:03 UTC); 340 of 5000 customers read, …".
+    pub progress: String,
+    pub customers_done: usize,
+    pub customers_total: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,6 +254,17 @@ pub struct FailureRow {
     pub display_name: String,
     pub label: String,
     pub detail: String,
+}
+
+#[cfg(feature = "ssr")]
+impl SyncJobView {
+    pub fn new(j: &crate::domain::sync_job::SyncJob) -> Self {
+        SyncJobView {
+            progress: j.progress(),
+            customers_done: j.customers_done,
+            customers_total: j.customers_total,
+        }
+    }
 }
 
 impl SyncReportView {

@@ -27,11 +27,11 @@ pub async fn at_scale(options: LeptosOptions, orgs: usize, tenants: usize) -> bo
          Tenants, {tenants} Microsoft Tenants in {:.1} s ({loaded})",
         t.elapsed().as_secs_f64()
     );
-    let state = AppState {
-        leptos_options: options,
-        store: store.clone(),
-        microsoft: Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),
-    };
+    let state = AppState::local(
+        options,
+        store.clone(),
+        Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),
+    );
     let base = server::router::spawn_on_free_port(state).await.unwrap();
     let client = pages::client(&pages::sign_in(&base, pages::EMAIL, pages::PASSWORD).await);
     // A fresh instance's first list view loads the account's lists (cache.rs): once.

@@ -66,11 +66,11 @@ async fn main() {
         t.elapsed().as_secs_f64()
     );
     app::set_asset_hashes(&options);
-    let state = AppState {
-        leptos_options: options.clone(),
-        store: store.clone(),
-        microsoft: Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),
-    };
+    let state = AppState::local(
+        options.clone(),
+        store.clone(),
+        Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),
+    );
     let base = server::router::spawn_on_free_port(state).await.unwrap();
     // Sign-in is deliberately slow (argon2id); it must still feel instant.
     let mut times = Vec::new();

@@ -1,6 +1,8 @@
 //! A Lambda Runtime API of our own, on a loopback port: runs the real `lambda` binary as the
 //! Lambda service would (the binary asks for the next invocation, answers it, asks again), so
-//! the tests and `make bench` drive it with Function URL events without AWS.
+//! the tests and `make bench` drive it with Function URL events without AWS. The same port
+//! answers the Lambda Invoke API for asynchronous invocations (`InvocationType: Event`), which
+//! the binary makes of itself for sync jobs: they join the queue like any other event.
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -14,8 +16,12 @@ use tokio::sync::{mpsc, oneshot};
 /// An invocation: its request id and its event.
 type Invocation = (String, Value);
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct Runtime {
+    /// Where asynchronous invocations are queued.
+    events: mpsc::Sender<Invocation>,
+    /// How many asynchronous invocations the function made.
+    async_invocations: Arc<std::sync::atomic::AtomicUsize>,
     /// Events waiting for the function to ask for them.
     queue: Arc<tokio::sync::Mutex<Option<mpsc::Receiver<Invocation>>>>,
     /// Who waits for the answer to which request id.
@@ -67,6 +73,35 @@ async fn failed(State(rt): State<Runtime>, Path(id): Path<String>, body: String)
     "{}"
 }
 
+/// `POST /2015-03-31/functions/{name}/invocations` with `X-Amz-Invocation-Type: Event`: queued,
+/// answered 202 at once (only asynchronous invocations are served here).
+async fn invoke_async(
+    State(rt): State<Runtime>,
+    Path(_name): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> http::StatusCode {
+    let asynchronous = headers
+        .get("x-amz-invocation-type")
+        .is_some_and(|v| v == "Event");
+    let Ok(event) = serde_json::from_str::<Value>(&body) else {
+        return http::StatusCode::BAD_REQUEST;
+    };
+    if !asynchronous {
+        return http::StatusCode::NOT_IMPLEMENTED;
+    }
+    rt.async_invocations
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    match rt
+        .events
+        .send((uuid::Uuid::new_v4().to_string(), event))
+        .await
+    {
+        Ok(()) => http::StatusCode::ACCEPTED,
+        Err(_) => http::StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
 /// The `lambda` binary running under a local Runtime API; killed when dropped.
 pub struct LocalLambda {
     events: mpsc::Sender<Invocation>,
@@ -88,8 +123,13 @@ impl LocalLambda {
         dir: &std::path::Path,
         env: &[(&str, String)],
     ) -> std::io::Result<LocalLambda> {
-        let (tx, rx) = mpsc::channel(8);
-        let runtime = Runtime::default();
+        let (tx, rx) = mpsc::channel(64);
+        let runtime = Runtime {
+            events: tx.clone(),
+            async_invocations: Default::default(),
+            queue: Default::default(),
+            waiting: Default::default(),
+        };
         *runtime.queue.lock().await = Some(rx);
         let api = axum::Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
@@ -98,6 +138,10 @@ impl LocalLambda {
                 post(respond),
             )
             .route("/2018-06-01/runtime/invocation/{id}/error", post(failed))
+            .route(
+                "/2015-03-31/functions/{name}/invocations",
+                post(invoke_async),
+            )
             .with_state(runtime.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -110,7 +154,8 @@ impl LocalLambda {
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
             .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/tenantmap")
-            .env("AWS_LAMBDA_LOG_STREAM_NAME", "local");
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "local")
+            .env("AWS_ENDPOINT_URL_LAMBDA", format!("http://{addr}"));
         for (k, v) in env {
             command.env(k, v);
         }
@@ -119,6 +164,13 @@ impl LocalLambda {
             runtime,
             child: command.spawn()?,
         })
+    }
+
+    /// How many asynchronous invocations (sync jobs) the function has made of itself.
+    pub fn async_invocations(&self) -> usize {
+        self.runtime
+            .async_invocations
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Sends one event and waits (at most 20 s) for the function's answer.

@@ -1,6 +1,7 @@
 //! The server side of tenantmap: the stores, the router, and the command-line tasks.
 
 pub mod fake_microsoft;
+pub mod lambda_jobs;
 pub mod lambda_local;
 pub mod router;
 pub mod store;

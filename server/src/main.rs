@@ -184,12 +184,8 @@ async fn serve(store: Arc<dyn Store>) {
         server::tasks::local_microsoft(&data_dir(), store_kind() == "embedded")
             .unwrap_or_else(|e| fail(e)),
     );
-    let state = AppState {
-        leptos_options,
-        store: store.clone(),
-        microsoft: microsoft.clone(),
-    };
-    server::tasks::schedule_syncs(store, microsoft, sync_interval());
+    let state = AppState::local(leptos_options, store.clone(), microsoft);
+    server::tasks::schedule_syncs(store, state.jobs.clone(), sync_interval());
     let router = server::router::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

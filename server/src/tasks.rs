@@ -342,7 +342,7 @@ pub fn local_microsoft(
 /// one interval after start). `None` turns it off.
 pub fn schedule_syncs(
     store: std::sync::Arc<dyn Store>,
-    microsoft: std::sync::Arc<app::microsoft::Microsoft>,
+    jobs: std::sync::Arc<dyn app::microsoft::JobRunner>,
     every: Option<std::time::Duration>,
 ) {
     let Some(every) = every else {
@@ -354,7 +354,7 @@ pub fn schedule_syncs(
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             timer.tick().await;
-            if let Err(e) = app::microsoft::sync_all(&*store, &microsoft).await {
+            if let Err(e) = app::microsoft::sync_all(&*store, &*jobs).await {
                 tracing::warn!(error = %e, "the scheduled Microsoft sync failed");
             }
         }

@@ -166,10 +166,29 @@ async fn s1_through_the_real_lambda_binary() {
     assert_eq!(again.status, 409, "{}", again.body);
 }
 
-/// EventBridge's schedule invokes the same binary: every connected account syncs from (here, a
-/// fake) Microsoft, with the key and URLs from the environment as in `template.yaml`.
+/// Waits (at most 15 s) for the account's sync job to finish; returns its report.
+async fn finished(
+    store: &server::store::DynamoStore,
+    account: &app::domain::AccountId,
+) -> app::domain::SyncReport {
+    use app::store::Integrations;
+    for _ in 0..150 {
+        let job = store.sync_job(account).await.unwrap();
+        if job.is_some_and(|j| j.finished_at.is_some()) {
+            return store.sync_report(account).await.unwrap().expect("a report");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the sync job did not finish within 15 s");
+}
+
+/// Sync jobs on AWS: EventBridge's schedule invokes the binary, which starts one job per
+/// connected account, each in an asynchronous invocation of its own (the local runtime answers
+/// the Lambda Invoke API); *Sync Now* through the Function URL answers at once with the job,
+/// which runs in its own invocation; a second Sync Now while it runs is refused. Microsoft is a
+/// fake, with the key and URLs from the environment as in `template.yaml`.
 #[tokio::test]
-async fn the_scheduled_event_syncs_every_connected_account() {
+async fn sync_jobs_run_in_invocations_of_their_own() {
     use app::domain::*;
     use server::fake_microsoft::{CLIENT_SECRET, FakeMicrosoft, PARTNER_TENANT, World};
     let fake = FakeMicrosoft::start(World::sample()).await;
@@ -223,11 +242,68 @@ async fn the_scheduled_event_syncs_every_connected_account() {
         "detail": {}
     });
     let answer = local.invoke(scheduled).await;
-    assert_eq!(answer, serde_json::json!({ "synced": 1 }));
-    let report = app::store::Integrations::sync_report(&store, &account)
-        .await
-        .unwrap()
-        .expect("a sync report");
+    assert_eq!(answer, serde_json::json!({ "launched": 1 }));
+    let report = finished(&store, &account).await;
     assert_eq!((report.error, report.added), (None, 6));
     assert_eq!(report.trigger, "Scheduled");
+    assert_eq!(
+        local.async_invocations(),
+        1,
+        "the job ran in an invocation of its own"
+    );
+
+    // Sync Now over the Function URL: the job, at once; its report, from its own invocation.
+    let mut lambda = Lambda {
+        local,
+        cookie: None,
+    };
+    let signed_in = lambda
+        .invoke(
+            "POST",
+            "/api/sign-in",
+            "",
+            &[
+                ("email", "admin@msp-a.example"),
+                ("password", "a long test password"),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    lambda.cookie = Some(signed_in.cookies[0].split(';').next().unwrap().to_string());
+    let started = lambda
+        .invoke("POST", "/api/sync-microsoft", "", &[("back", "/")])
+        .await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    let job: Value = serde_json::from_str(&started.body).unwrap();
+    assert!(
+        job["progress"]
+            .as_str()
+            .unwrap()
+            .starts_with("Sync Now by admin@msp-a.example"),
+        "{job}"
+    );
+    let report = finished(&store, &account).await;
+    assert_eq!(
+        (report.trigger.as_str(), report.updated, report.error),
+        ("Sync Now by admin@msp-a.example", 6, None)
+    );
+    assert_eq!(lambda.local.async_invocations(), 2);
+
+    // While a job holds the lease, Sync Now is refused with whose it is.
+    let running = app::microsoft::start_job(&store, &account, "Scheduled", "Scheduled sync")
+        .await
+        .unwrap();
+    let again = lambda
+        .invoke("POST", "/api/sync-microsoft", "", &[("back", "/")])
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(again.body.contains("already running"), "{}", again.body);
+    let page = lambda
+        .invoke("GET", "/admin/microsoft-integration", "", &[])
+        .await;
+    assert!(
+        page.body.contains("Syncing with Microsoft: Scheduled"),
+        "the page shows the running job"
+    );
+    assert_eq!(running.finished_at, None);
 }

@@ -246,8 +246,56 @@ async fn single_tenant_sync(store: Arc<dyn Store>) {
         (t.display_name.as_str(), t.default_domain.as_str()),
         ("Contoso Group", "contoso.onmicrosoft.com")
     );
-    // The scheduled sync covers every connected account.
-    assert_eq!(app::microsoft::sync_all(&*store, &ms).await.unwrap(), 1);
+    // A second sync while one runs is refused with who started it and how far it got; the
+    // lease is free again once it finished.
+    let running = app::microsoft::start_job(
+        &*store,
+        &account,
+        "Sync Now by ann@msp-s.example",
+        "ann@msp-s.example",
+    )
+    .await
+    .unwrap();
+    let refused = sync_account(&*store, &ms, &account, "Scheduled", "Scheduled sync").await;
+    match refused {
+        Err(app::error::AppError::InUse { message }) => {
+            assert!(message.contains("already running"), "{message}");
+            assert!(
+                message.contains("Sync Now by ann@msp-s.example"),
+                "{message}"
+            );
+        }
+        other => panic!("a second sync started: {other:?}"),
+    }
+    let report = app::microsoft::run_job(&*store, &ms, &account, running).await;
+    assert_eq!(report.error, None);
+    let job = store.sync_job(&account).await.unwrap().unwrap();
+    assert!(job.finished_at.is_some());
+    assert_eq!((job.customers_done, job.customers_total), (1, 1));
+    // The scheduled sync launches one job per connected account.
+    let jobs = app::microsoft::LocalJobs {
+        store: store.clone(),
+        microsoft: Arc::new(ms),
+    };
+    assert_eq!(app::microsoft::sync_all(&*store, &jobs).await.unwrap(), 1);
+    let report = finished_report(&*store, &account, "Scheduled").await;
+    assert_eq!(report.updated, 1);
+}
+
+/// Waits (at most 10 s) for a finished sync report of `trigger`.
+async fn finished_report(store: &dyn Store, account: &AccountId, trigger: &str) -> SyncReport {
+    for _ in 0..100 {
+        let job = store.sync_job(account).await.unwrap();
+        let report = store.sync_report(account).await.unwrap();
+        if let (Some(job), Some(report)) = (job, report)
+            && job.finished_at.is_some()
+            && report.trigger == trigger
+        {
+            return report;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no finished {trigger} sync within 10 s");
 }
 
 #[tokio::test]
@@ -336,9 +384,18 @@ async fn connect_sync_and_disconnect_over_http() {
     }
     let view = app.call("microsoft-integration", &[]).await.unwrap();
     assert_eq!(view["connection"]["mode"], "csp");
-    let report = app.call("sync-microsoft", &[("back", "/")]).await.unwrap();
-    assert_eq!(report["added"], 6);
-    assert_eq!(report["failure_count"], 4);
+    // Sync Now answers at once with the job; the job runs on and leaves its report.
+    let job = app.call("sync-microsoft", &[("back", "/")]).await.unwrap();
+    assert!(
+        job["progress"]
+            .as_str()
+            .unwrap()
+            .starts_with("Sync Now by admin@msp-a.example"),
+        "{job}"
+    );
+    let account = account_of(&app).await;
+    let report = finished_report(&*app.store, &account, "Sync Now by admin@msp-a.example").await;
+    assert_eq!((report.added, report.failure_count), (6, 4));
     // The secret is never sent back, in any form, and the pages show the sync.
     let sealed = app
         .store
@@ -408,9 +465,13 @@ async fn the_local_timer_syncs_connected_accounts() {
         CLIENT_SECRET,
     )
     .await;
+    let jobs = Arc::new(app::microsoft::LocalJobs {
+        store: store.clone(),
+        microsoft: ms,
+    });
     server::tasks::schedule_syncs(
         store.clone(),
-        ms,
+        jobs,
         Some(std::time::Duration::from_millis(200)),
     );
     let mut report = None;

@@ -17,6 +17,28 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The Microsoft integration's client (its token cache lives as long as the server).
     pub microsoft: Arc<crate::microsoft::Microsoft>,
+    /// Where Microsoft sync jobs run (this runtime, or on AWS an invocation of their own).
+    pub jobs: Arc<dyn crate::microsoft::JobRunner>,
+}
+
+impl AppState {
+    /// A state whose sync jobs run on this process's runtime (`server serve`, tests, bench).
+    pub fn local(
+        leptos_options: LeptosOptions,
+        store: Arc<dyn Store>,
+        microsoft: Arc<crate::microsoft::Microsoft>,
+    ) -> Self {
+        let jobs = Arc::new(crate::microsoft::LocalJobs {
+            store: store.clone(),
+            microsoft: microsoft.clone(),
+        });
+        AppState {
+            leptos_options,
+            store,
+            microsoft,
+            jobs,
+        }
+    }
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

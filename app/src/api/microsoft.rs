@@ -19,9 +19,14 @@ pub async fn microsoft_integration() -> Result<IntegrationView, AppError> {
     let (caller, store) = admin().await?;
     let integration = read(store.integration(&caller.account).await)?;
     let report = read(store.sync_report(&caller.account).await)?;
+    let job = read(store.sync_job(&caller.account).await)?;
     Ok(IntegrationView {
         connection: integration.as_ref().map(ConnectionView::new),
         last_sync: report.as_ref().map(SyncReportView::new),
+        running: job
+            .filter(|j| j.is_running(super::context::now()))
+            .as_ref()
+            .map(SyncJobView::new),
     })
 }
 
@@ -134,28 +139,27 @@ pub async fn disconnect_microsoft(version: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// *Sync Now*: reads the account's tenants from Microsoft and records them. A sync that could
-/// not list the tenants is an error (and its report says why); per-tenant failures are in the
-/// report. Without JavaScript the browser goes back to `back`.
+/// *Sync Now*: starts a sync job (outside this request: on this server's runtime, or on AWS
+/// an invocation of its own) and answers at once with it; the integration page shows its
+/// progress and then its report. Refused while a sync of the account is running. Without
+/// JavaScript the browser goes back to `back`.
 #[server(prefix = "/api", endpoint = "sync-microsoft")]
-pub async fn sync_microsoft(back: String) -> Result<SyncReportView, AppError> {
+pub async fn sync_microsoft(back: String) -> Result<SyncJobView, AppError> {
     let (caller, store) = admin().await?;
-    let ms = state()?.microsoft;
-    let report = crate::microsoft::sync_account(
+    read(store.integration(&caller.account).await)?.ok_or_else(|| {
+        AppError::validation("integration", "Connect the Microsoft integration first")
+    })?;
+    let jobs = state()?.jobs;
+    let job = crate::microsoft::launch_job(
         &*store,
-        &ms,
+        &*jobs,
         &caller.account,
         &format!("Sync Now by {}", caller.actor),
         &caller.actor,
     )
     .await?;
-    if let Some(message) = &report.error {
-        return Err(AppError::Integration {
-            message: message.clone(),
-        });
-    }
     if super::context::accepts_html().await {
         leptos_axum::redirect(&super::safe_back(&back, "/admin/microsoft-integration"));
     }
-    Ok(SyncReportView::new(&report))
+    Ok(SyncJobView::new(&job))
 }

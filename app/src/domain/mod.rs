@@ -11,6 +11,7 @@ pub mod microsoft;
 mod names;
 mod records;
 pub mod rules;
+pub mod sync_job;
 mod users;
 
 pub use discovery::DiscoveryOutcome;

@@ -284,6 +284,13 @@ pub enum Write {
     },
     /// The last sync's report (replaces the previous one).
     PutSyncReport(SyncReport),
+    /// The account's sync job: started, its progress, or finished (see [`Lease`]).
+    ///
+    /// [`Lease`]: super::sync_job::Lease
+    PutSyncJob {
+        job: super::sync_job::SyncJob,
+        lease: super::sync_job::Lease,
+    },
 }
 
 impl Write {
@@ -311,6 +318,7 @@ impl Write {
             }
             Write::IndexIntegration { .. } => "integration-index".to_string(),
             Write::PutSyncReport(_) => "sync-report".to_string(),
+            Write::PutSyncJob { .. } => "sync-job".to_string(),
         }
     }
 }

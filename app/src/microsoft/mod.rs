@@ -10,7 +10,10 @@ pub mod seal;
 mod sync;
 
 pub use seal::SealingKey;
-pub use sync::{discover, sync_account, sync_all};
+pub use sync::{
+    JobRunner, LocalJobs, Progress, discover, launch_job, run_job, start_job, sync_account,
+    sync_all,
+};
 
 use crate::domain::{ClientId, ClientSecret, MicrosoftTenantId, SyncFailure};
 use crate::error::AppError;

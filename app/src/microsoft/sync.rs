@@ -2,8 +2,10 @@
 //! an account recorded through the store's "record discovered tenants" operation.
 
 use super::{GraphError, Microsoft};
+use crate::api::context::{now, read};
 use crate::domain::discovery::DiscoveryAudit;
 use crate::domain::rules::Ctx;
+use crate::domain::sync_job::{self, SyncJob};
 use crate::domain::*;
 use crate::error::AppError;
 use crate::services::discovery;
@@ -11,6 +13,7 @@ use crate::store::prelude::*;
 use futures::StreamExt;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `GET /v1.0/organization` (one item: the tenant the token is for).
 #[derive(Deserialize)]
@@ -88,12 +91,40 @@ struct Customer {
     ended: bool,
 }
 
+/// What a running sync has done so far, shared with the job's heartbeat.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub done: AtomicUsize,
+    pub total: AtomicUsize,
+    pub failures: AtomicUsize,
+}
+
+impl Progress {
+    fn customer(&self, failed: bool) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+        if failed {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The job with these counts.
+    pub fn applied_to(&self, job: &SyncJob) -> SyncJob {
+        SyncJob {
+            customers_done: self.done.load(Ordering::Relaxed),
+            customers_total: self.total.load(Ordering::Relaxed),
+            failures: self.failures.load(Ordering::Relaxed),
+            ..job.clone()
+        }
+    }
+}
+
 /// Every tenant the integration lists, each with its failure if it could not be read fully.
 /// An error means the listing itself failed (nothing may be marked removed).
 pub async fn discover(
     ms: &Microsoft,
     integration: &Integration,
     secret: &ClientSecret,
+    progress: &Progress,
 ) -> Result<Vec<DiscoveredTenant>, GraphError> {
     let token = ms
         .token(integration.directory_tenant, integration.client_id, secret)
@@ -106,6 +137,8 @@ pub async fn discover(
             if orgs.is_empty() {
                 return Err(GraphError::Invalid("organization: an empty list".into()));
             }
+            progress.total.store(orgs.len(), Ordering::Relaxed);
+            orgs.iter().for_each(|_| progress.customer(false));
             orgs.iter()
                 .map(|o| {
                     let id = MicrosoftTenantId::parse(&o.id)
@@ -118,7 +151,7 @@ pub async fn discover(
                 })
                 .collect()
         }
-        IntegrationMode::Csp => csp(ms, integration, secret, &token).await,
+        IntegrationMode::Csp => csp(ms, integration, secret, &token, progress).await,
     }
 }
 
@@ -127,6 +160,7 @@ async fn csp(
     integration: &Integration,
     secret: &ClientSecret,
     token: &str,
+    progress: &Progress,
 ) -> Result<Vec<DiscoveredTenant>, GraphError> {
     let relationships: Vec<Relationship> = ms
         .get_all(
@@ -179,6 +213,7 @@ async fn csp(
     }
     // Each customer's own organization has its current name and domains (the lists hold the
     // names as they were when the contract or relationship was made).
+    progress.total.store(customers.len(), Ordering::Relaxed);
     let tenants = futures::stream::iter(customers)
         .map(|(id, c)| async move {
             let mut t = DiscoveredTenant::from_graph(id, &c.name, &c.domain);
@@ -189,6 +224,7 @@ async fn csp(
                 } else {
                     SyncFailure::NoGdapRelationship
                 });
+                progress.customer(true);
                 return t;
             }
             match own_organization(ms, integration, secret, id).await {
@@ -208,6 +244,7 @@ async fn csp(
                     t.failure = Some(e.failure());
                 }
             }
+            progress.customer(t.failure.is_some());
             t
         })
         .buffer_unordered(ms.config.concurrency.max(1))
@@ -229,29 +266,20 @@ async fn own_organization(
         .ok_or_else(|| GraphError::Invalid("organization: an empty list".into()))
 }
 
-/// Syncs one account now: lists its tenants from Microsoft and records them (complete, so
-/// tenants Microsoft no longer lists are marked removed), then keeps the report. A failure to
-/// list at all changes no tenant and is kept in the report as its error.
-pub async fn sync_account(
+/// One sync of an account, in this task: lists its tenants from Microsoft and records them
+/// (complete, so tenants Microsoft no longer lists are marked removed). Never fails: a failure
+/// to list at all, or of the store part-way, changes no more tenants and is the report's error.
+async fn collect(
     store: &dyn Store,
     ms: &Microsoft,
     account: &AccountId,
-    trigger: &str,
-    actor: &str,
-) -> Result<SyncReport, AppError> {
-    use crate::api::context::{now, read};
-    let started_at = now();
-    let integration = read(store.integration(account).await)?.ok_or_else(|| {
-        AppError::validation("integration", "Connect the Microsoft integration first")
-    })?;
-    let secret = ms
-        .key()?
-        .open(account, integration.client_id, &integration.secret)
-        .map_err(|e| AppError::Integration { message: e })?;
+    job: &SyncJob,
+    progress: &Progress,
+) -> SyncReport {
     let mut report = SyncReport {
-        started_at,
-        finished_at: started_at,
-        trigger: trigger.to_string(),
+        started_at: job.started_at,
+        finished_at: job.started_at,
+        trigger: job.trigger.clone(),
         error: None,
         added: 0,
         updated: 0,
@@ -259,8 +287,24 @@ pub async fn sync_account(
         failures: Vec::new(),
         failure_count: 0,
     };
-    match discover(ms, &integration, &secret).await {
-        Ok(tenants) => {
+    let listed = async {
+        let integration = store
+            .integration(account)
+            .await
+            .map_err(|e| AppError::internal(e).to_string())?
+            .ok_or("Connect the Microsoft integration first")?;
+        let secret = ms.key().map_err(|e| e.to_string())?.open(
+            account,
+            integration.client_id,
+            &integration.secret,
+        )?;
+        let tenants = discover(ms, &integration, &secret, progress)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>((integration, tenants))
+    };
+    match listed.await {
+        Ok((integration, tenants)) => {
             let at = now();
             report.failures = tenants
                 .iter()
@@ -284,7 +328,7 @@ pub async fn sync_account(
                 ),
             };
             let ctx = Ctx {
-                actor: actor.to_string(),
+                actor: job.actor.clone(),
                 now: at,
                 audit_id: uuid::Uuid::new_v4().to_string(),
             };
@@ -302,32 +346,161 @@ pub async fn sync_account(
         }
         Err(e) => {
             tracing::warn!(%account, error = %e, "a Microsoft sync could not list the tenants");
-            report.error = Some(e.to_string());
+            report.error = Some(e);
         }
     }
     report.finished_at = now();
-    let mut change = ChangeSet::default();
-    change.push(Write::PutSyncReport(report.clone()));
-    read(store.apply(account, change).await)?;
-    Ok(report)
+    report
 }
 
-/// The scheduled sync: every connected account, one after another; one account's failure is
-/// logged and never stops the others. Returns how many accounts synced without an error.
-pub async fn sync_all(store: &dyn Store, ms: &Microsoft) -> Result<usize, AppError> {
-    let accounts = crate::api::context::read(store.connected_accounts().await)?;
-    let mut ok = 0;
+/// Takes the account's sync lease for a new job, unless a sync is running (then the error
+/// says whose, since when, and how far it got).
+pub async fn start_job(
+    store: &dyn Store,
+    account: &AccountId,
+    trigger: &str,
+    actor: &str,
+) -> Result<SyncJob, AppError> {
+    let ctx = Ctx {
+        actor: actor.to_string(),
+        now: now(),
+        audit_id: uuid::Uuid::new_v4().to_string(),
+    };
+    let job = SyncJob::new(&ctx, trigger);
+    for _ in 0..2 {
+        let current = read(store.sync_job(account).await)?;
+        let change = sync_job::start(&ctx, current.as_ref(), job.clone())?;
+        match store.apply(account, change).await {
+            Ok(()) => return Ok(job),
+            // Another start won in between: read it again, to say so.
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(AppError::internal(e)),
+        }
+    }
+    Err(AppError::InUse {
+        message: "A sync with Microsoft is starting right now. Wait for it to finish.".into(),
+    })
+}
+
+/// Runs a started job to its end: the sync, its progress written every
+/// [`sync_job::HEARTBEAT_MS`] (which keeps the lease), then the report and the finished job in
+/// one change. A job that lost its lease (another took over after it fell silent) stops
+/// writing progress and its report is dropped.
+pub async fn run_job(
+    store: &dyn Store,
+    ms: &Microsoft,
+    account: &AccountId,
+    job: SyncJob,
+) -> SyncReport {
+    let progress = Progress::default();
+    let work = collect(store, ms, account, &job, &progress);
+    tokio::pin!(work);
+    let beat = std::time::Duration::from_millis(sync_job::HEARTBEAT_MS as u64);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + beat, beat);
+    let report = loop {
+        tokio::select! {
+            report = &mut work => break report,
+            _ = tick.tick() => {
+                let mut now_job = progress.applied_to(&job);
+                now_job.heartbeat_at = now();
+                if let Err(e) = store.apply(account, sync_job::progress(&now_job)).await {
+                    tracing::warn!(%account, job = %job.id, error = %e, "sync progress not written");
+                }
+            }
+        }
+    };
+    let done = progress.applied_to(&job);
+    let finish = sync_job::finish(&done, report.clone(), now());
+    if let Err(e) = store.apply(account, finish).await {
+        tracing::warn!(%account, job = %job.id, error = %e, "sync finished after losing its lease; report dropped");
+    }
+    report
+}
+
+/// One sync now, in this task, under the lease (the command line, tests, the bench).
+pub async fn sync_account(
+    store: &dyn Store,
+    ms: &Microsoft,
+    account: &AccountId,
+    trigger: &str,
+    actor: &str,
+) -> Result<SyncReport, AppError> {
+    let job = start_job(store, account, trigger, actor).await?;
+    Ok(run_job(store, ms, account, job).await)
+}
+
+/// Where a started job runs: on this server's runtime, or (on AWS) in an invocation of its
+/// own, so it outlives the request that started it.
+#[async_trait::async_trait]
+pub trait JobRunner: Send + Sync + 'static {
+    async fn launch(&self, account: &AccountId, job: SyncJob) -> Result<(), String>;
+}
+
+/// Runs jobs as tasks on this process's runtime (`server serve`, tests).
+pub struct LocalJobs {
+    pub store: std::sync::Arc<dyn Store>,
+    pub microsoft: std::sync::Arc<Microsoft>,
+}
+
+#[async_trait::async_trait]
+impl JobRunner for LocalJobs {
+    async fn launch(&self, account: &AccountId, job: SyncJob) -> Result<(), String> {
+        let (store, ms, account) = (self.store.clone(), self.microsoft.clone(), account.clone());
+        tokio::spawn(async move {
+            let report = run_job(&*store, &ms, &account, job).await;
+            tracing::info!(%account, error = ?report.error, added = report.added, "sync job finished");
+        });
+        Ok(())
+    }
+}
+
+/// Starts a job and hands it to `runner`; a job that cannot be launched is finished at once
+/// with the reason, so its lease is not held for nothing.
+pub async fn launch_job(
+    store: &dyn Store,
+    runner: &dyn JobRunner,
+    account: &AccountId,
+    trigger: &str,
+    actor: &str,
+) -> Result<SyncJob, AppError> {
+    let job = start_job(store, account, trigger, actor).await?;
+    if let Err(why) = runner.launch(account, job.clone()).await {
+        let at = now();
+        let report = SyncReport {
+            started_at: job.started_at,
+            finished_at: at,
+            trigger: job.trigger.clone(),
+            error: Some(format!("The sync could not be started: {why}")),
+            added: 0,
+            updated: 0,
+            removed: 0,
+            failures: Vec::new(),
+            failure_count: 0,
+        };
+        let _ = store
+            .apply(account, sync_job::finish(&job, report, at))
+            .await;
+        return Err(AppError::internal(why));
+    }
+    Ok(job)
+}
+
+/// The schedule: one job per connected account, each launched on its own (on AWS, its own
+/// invocation), so a large account never starves the others. An account whose sync is still
+/// running is skipped. Returns how many jobs were launched.
+pub async fn sync_all(store: &dyn Store, runner: &dyn JobRunner) -> Result<usize, AppError> {
+    let accounts = read(store.connected_accounts().await)?;
+    let mut launched = 0;
     for account in &accounts {
-        match sync_account(store, ms, account, "Scheduled", "Scheduled sync").await {
-            Ok(r) if r.error.is_none() => ok += 1,
-            Ok(r) => tracing::warn!(%account, error = ?r.error, "scheduled sync failed"),
-            Err(e) => tracing::warn!(%account, error = %e, "scheduled sync failed"),
+        match launch_job(store, runner, account, "Scheduled", "Scheduled sync").await {
+            Ok(_) => launched += 1,
+            Err(e) => tracing::warn!(%account, error = %e, "scheduled sync not started"),
         }
     }
     tracing::info!(
         accounts = accounts.len(),
-        ok,
-        "scheduled Microsoft sync done"
+        launched,
+        "scheduled Microsoft syncs launched"
     );
-    Ok(ok)
+    Ok(launched)
 }

@@ -14,6 +14,9 @@ pub fn IntegrationPage() -> impl IntoView {
     let replace = ServerAction::<ReplaceMicrosoftSecret>::new();
     let disconnect = ServerAction::<DisconnectMicrosoft>::new();
     let sync = ServerAction::<SyncMicrosoft>::new();
+    // While a sync runs the page looks again every 2 seconds (with JavaScript; without it, a
+    // reload shows the progress).
+    let (tick, set_tick) = signal(0u32);
     let state = Resource::new(
         move || {
             (
@@ -21,10 +24,22 @@ pub fn IntegrationPage() -> impl IntoView {
                 replace.version().get(),
                 disconnect.version().get(),
                 sync.version().get(),
+                tick.get(),
             )
         },
         |_| microsoft_integration(),
     );
+    Effect::new(move |_| {
+        if let Some(Ok(IntegrationView {
+            running: Some(_), ..
+        })) = state.get()
+        {
+            set_timeout(
+                move || set_tick.update(|t| *t += 1),
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
     view! {
         <Title text="RMM Settings - Microsoft Tenant Integrations"/>
         <p class="crumbs"><a href="/admin">"Admin"</a>" › RMM Settings"</p>
@@ -34,12 +49,12 @@ pub fn IntegrationPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match state.await {
                     Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(IntegrationView { connection: None, last_sync }) => view! {
+                    Ok(IntegrationView { connection: None, last_sync, .. }) => view! {
                         <ConnectForm action=connect/>
                         {last_sync.map(|r| view! { <LastSync report=r/> })}
                     }.into_any(),
-                    Ok(IntegrationView { connection: Some(c), last_sync }) => view! {
-                        <Connected c=c.clone() sync=sync/>
+                    Ok(IntegrationView { connection: Some(c), last_sync, running }) => view! {
+                        <Connected c=c.clone() sync=sync running=running/>
                         {last_sync.map(|r| view! { <LastSync report=r/> })}
                         <ReplaceSecret c=c.clone() action=replace/>
                         <Disconnect c=c action=disconnect/>
@@ -86,7 +101,11 @@ fn ConnectForm(action: ServerAction<ConnectMicrosoft>) -> impl IntoView {
 }
 
 #[component]
-fn Connected(c: ConnectionView, sync: ServerAction<SyncMicrosoft>) -> impl IntoView {
+fn Connected(
+    c: ConnectionView,
+    sync: ServerAction<SyncMicrosoft>,
+    running: Option<SyncJobView>,
+) -> impl IntoView {
     let pending = sync.pending();
     view! {
         <section class="panel" aria-labelledby="status-heading">
@@ -97,13 +116,20 @@ fn Connected(c: ConnectionView, sync: ServerAction<SyncMicrosoft>) -> impl IntoV
                 <dt>"Client secret"</dt><dd>{format!("Set {} (hidden)", c.secret_set_at)}</dd>
                 <dt>"Connected"</dt><dd>{format!("{} by {}", c.connected_at, c.connected_by)}</dd>
             </dl>
-            <SyncNowForm action=sync back="/admin/microsoft-integration"/>
-            {move || pending.get().then(|| view! { <p class="loading" role="status">"Syncing with Microsoft…"</p> })}
-            <ErrorNote error=action_error(sync.value())/>
-            {move || match sync.value().get() {
-                Some(Ok(r)) => Some(view! { <p class="note ok" role="status">{format!("Synced: {} added, {} updated, {} removed by Microsoft, {} could not be read fully.", r.added, r.updated, r.removed, r.failure_count)}</p> }),
-                _ => None,
+            {match running {
+                Some(job) => view! {
+                    <div class="note sync-running" role="status">
+                        <p>{format!("Syncing with Microsoft: {}.", job.progress)}</p>
+                        {(job.customers_total > 0).then(|| view! {
+                            <progress max=job.customers_total.to_string() value=job.customers_done.to_string() aria-label="Customers read"></progress>
+                        })}
+                        <p class="hint">"It runs on the server: you may leave this page. "<a href="/admin/microsoft-integration">"Show its progress"</a></p>
+                    </div>
+                }.into_any(),
+                None => view! { <SyncNowForm action=sync back="/admin/microsoft-integration"/> }.into_any(),
             }}
+            {move || pending.get().then(|| view! { <p class="loading" role="status">"Starting the sync…"</p> })}
+            <ErrorNote error=action_error(sync.value())/>
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! The AWS Lambda entry point: the same axum router as `server serve` — pages, server
-//! functions, `/pkg` assets — behind a Function URL or an HTTP API, on the DynamoDB store; and
-//! the scheduled Microsoft sync when EventBridge invokes it (`template.yaml`).
+//! functions, `/pkg` assets — behind a Function URL or an HTTP API, on the DynamoDB store; the
+//! scheduled Microsoft sync when EventBridge invokes it (one job per connected account); and a
+//! sync job when the function invokes itself for one (`server::lambda_jobs`, `template.yaml`).
 //!
 //! Configuration is the environment: `TENANTMAP_TABLE`, the AWS SDK's own variables, the
 //! `LEPTOS_*` overrides of `Leptos.toml` (packaged next to `bootstrap` with the site), and the
@@ -15,14 +16,16 @@ use leptos::config::get_configuration;
 use serde_json::value::RawValue;
 use std::sync::Arc;
 
-/// The fields that tell an EventBridge event from an HTTP one. A Function URL wraps every
-/// HTTP request in its own event, so no web caller can send one of these.
+/// The fields that tell an EventBridge event or a job's own invocation from an HTTP one. A
+/// Function URL wraps every HTTP request in its own event, so no web caller can send these.
 #[derive(serde::Deserialize)]
 struct Probe {
     #[serde(default)]
     source: Option<String>,
     #[serde(rename = "detail-type", default)]
     detail_type: Option<String>,
+    #[serde(default)]
+    tenantmap_job: Option<server::lambda_jobs::JobRef>,
 }
 
 #[tokio::main]
@@ -39,23 +42,39 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     app::set_asset_hashes(&leptos_options);
     let store: Arc<dyn app::store::Store> = Arc::new(server::store::dynamo::from_env().await?);
     let microsoft = Arc::new(app::microsoft::Microsoft::from_env()?);
+    let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME")
+        .map_err(|_| "AWS_LAMBDA_FUNCTION_NAME: set by Lambda for the running function")?;
+    let jobs: Arc<dyn app::microsoft::JobRunner> = Arc::new(server::lambda_jobs::LambdaJobs::new(
+        &aws_config::load_from_env().await,
+        function,
+    ));
     let state = AppState {
         leptos_options,
         store: store.clone(),
         microsoft: microsoft.clone(),
+        jobs: jobs.clone(),
     };
     let router = server::router::router(state);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| {
-        let (router, store, microsoft) = (router.clone(), store.clone(), microsoft.clone());
+        let (router, store, microsoft, jobs) = (
+            router.clone(),
+            store.clone(),
+            microsoft.clone(),
+            jobs.clone(),
+        );
         async move {
             let probe: Probe = serde_json::from_str(event.payload.get())?;
+            if let Some(job) = probe.tenantmap_job {
+                let done = server::lambda_jobs::run(&*store, &microsoft, job).await;
+                return Ok::<_, lambda_runtime::Error>(done);
+            }
             if probe.source.as_deref() == Some("aws.events")
                 && probe.detail_type.as_deref() == Some("Scheduled Event")
             {
-                let synced = app::microsoft::sync_all(&*store, &microsoft)
+                let launched = app::microsoft::sync_all(&*store, &*jobs)
                     .await
                     .map_err(|e| e.to_string())?;
-                return Ok::<_, lambda_runtime::Error>(serde_json::json!({ "synced": synced }));
+                return Ok(serde_json::json!({ "launched": launched }));
             }
             let request: LambdaRequest = serde_json::from_str(event.payload.get())?;
             let mut adapter = Adapter::from(router);

@@ -52,11 +52,7 @@ pub async fn spawn_with(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestAp
         .output_name("tenantmap")
         .site_root("target/site")
         .build();
-    let state = AppState {
-        leptos_options: options,
-        store: store.clone(),
-        microsoft,
-    };
+    let state = AppState::local(options, store.clone(), microsoft);
     let base = server::router::spawn_on_free_port(state).await.unwrap();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

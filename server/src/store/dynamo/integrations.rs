@@ -55,4 +55,11 @@ impl Integrations for DynamoStore {
     async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError> {
         self.get_record(&Key::SyncReport(account.clone())).await
     }
+
+    async fn sync_job(
+        &self,
+        account: &AccountId,
+    ) -> Result<Option<app::domain::sync_job::SyncJob>, StoreError> {
+        self.get_record(&Key::SyncJob(account.clone())).await
+    }
 }

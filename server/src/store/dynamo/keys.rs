@@ -12,6 +12,7 @@
 //! | audit entry (R9)        | `A#{account}`       | `AUDIT#{at, 20 digits}#{id}`|
 //! | Microsoft integration   | `A#{account}`       | `INTEGRATION`               |
 //! | last sync report        | `A#{account}`       | `SYNC`                      |
+//! | Microsoft sync job      | `A#{account}`       | `JOB`                       |
 //! | list generation         | `A#{account}`       | `GEN`                       |
 //! | list change log         | `A#{account}`       | `CHG#{generation, 20 digits}`|
 //! | connected account       | `INTEGRATIONS`      | `{account}`                 |
@@ -68,6 +69,8 @@ pub enum Key {
     Audit(AccountId, Timestamp, String),
     Integration(AccountId),
     SyncReport(AccountId),
+    /// The account's Microsoft sync job (its lease and progress).
+    SyncJob(AccountId),
     /// How many changes the account's listed records have had.
     Generation(AccountId),
     /// Which listed items the change that made this generation wrote.
@@ -96,6 +99,7 @@ impl Key {
             | Key::Audit(a, ..)
             | Key::Integration(a)
             | Key::SyncReport(a)
+            | Key::SyncJob(a)
             | Key::Generation(a)
             | Key::Change(a, _) => account_pk(a),
             Key::IntegrationIndex(_) => INTEGRATIONS_PK.into(),
@@ -118,6 +122,7 @@ impl Key {
             Key::Audit(_, at, id) => format!("{AUDIT_PREFIX}{:020}#{id}", at.0.max(0)),
             Key::Integration(_) => "INTEGRATION".into(),
             Key::SyncReport(_) => "SYNC".into(),
+            Key::SyncJob(_) => "JOB".into(),
             Key::Generation(_) => "GEN".into(),
             Key::Change(_, generation) => format!("{CHANGE_PREFIX}{generation:020}"),
             Key::IntegrationIndex(a) => a.to_string(),
@@ -139,6 +144,7 @@ impl Key {
             Key::Audit(..) => "audit",
             Key::Integration(_) => "integration",
             Key::SyncReport(_) => "sync",
+            Key::SyncJob(_) => "job",
             Key::Generation(_) => "generation",
             Key::Change(..) => "change",
             Key::IntegrationIndex(_) => "connected",
@@ -209,6 +215,7 @@ impl Key {
             Write::PutIntegration { .. } | Write::DeleteIntegration { .. } => Key::Integration(a),
             Write::IndexIntegration { .. } => Key::IntegrationIndex(a),
             Write::PutSyncReport(_) => Key::SyncReport(a),
+            Write::PutSyncJob { .. } => Key::SyncJob(a),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! refusal the embedded store gives.
 
 use super::*;
+use app::domain::sync_job::Lease;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 
 /// Why a transaction was not applied.
@@ -340,6 +341,21 @@ impl DynamoStore {
             }
             Write::IndexIntegration { connected: false } => self.delete(&key, None),
             Write::PutSyncReport(report) => self.put(item_of(&key, report)?, None),
+            Write::PutSyncJob { job, lease } => self.put(
+                item_of(&key, job)?,
+                Some(match lease {
+                    Lease::Free => Cond::absent(),
+                    Lease::Replace { id, heartbeat_at } => {
+                        Cond::new("#id = :id AND heartbeat_at = :hb")
+                            .name("#id", "id")
+                            .value(":id", s(id.as_str()))
+                            .value(":hb", n(heartbeat_at.0))
+                    }
+                    Lease::Held { id } => Cond::new("#id = :id")
+                        .name("#id", "id")
+                        .value(":id", s(id.as_str())),
+                }),
+            ),
         }
     }
 

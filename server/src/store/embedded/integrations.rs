@@ -30,4 +30,8 @@ impl Integrations for EmbeddedStore {
     async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError> {
         Ok(self.with_account(account, |a| a.sync_report.clone()))
     }
+
+    async fn sync_job(&self, account: &AccountId) -> Result<Option<SyncJob>, StoreError> {
+        Ok(self.with_account(account, |a| a.sync_job.clone()))
+    }
 }

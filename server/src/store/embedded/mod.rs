@@ -12,6 +12,7 @@ mod records;
 
 use crate::store::listing;
 use app::domain::discovery;
+use app::domain::sync_job::{Lease, SyncJob};
 use app::domain::*;
 use app::store::prelude::*;
 use app::store::{MappingFilter, ParentFilter};
@@ -39,6 +40,7 @@ struct AccountData {
     tenants: HashMap<MicrosoftTenantId, MicrosoftTenant>,
     integration: Option<Integration>,
     sync_report: Option<SyncReport>,
+    sync_job: Option<SyncJob>,
     /// R3: derived from the records on load, kept in step by the changes.
     names: HashMap<(NameKind, String), Uuid>,
 }
@@ -80,6 +82,7 @@ enum Record {
     User(User),
     Integration(Integration),
     SyncReport(SyncReport),
+    SyncJob(SyncJob),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -91,6 +94,7 @@ enum Key {
     User(UserId),
     Integration,
     SyncReport,
+    SyncJob,
 }
 
 impl Key {
@@ -103,6 +107,7 @@ impl Key {
             Key::Tenant(id) => format!("{account}/mt/{id}"),
             Key::Integration => format!("{account}/int/-"),
             Key::SyncReport => format!("{account}/sync/-"),
+            Key::SyncJob => format!("{account}/job/-"),
         }
     }
 }
@@ -150,6 +155,13 @@ impl Staged {
             Some(Some(Record::Tenant(t))) => Some(t.clone()),
             Some(_) => None,
             None => acct.tenants.get(&id).cloned(),
+        }
+    }
+    fn sync_job(&self, acct: &AccountData) -> Option<SyncJob> {
+        match self.records.get(&Key::SyncJob) {
+            Some(Some(Record::SyncJob(j))) => Some(j.clone()),
+            Some(_) => None,
+            None => acct.sync_job.clone(),
         }
     }
     fn integration(&self, acct: &AccountData) -> Option<Integration> {
@@ -231,6 +243,21 @@ impl Staged {
             Write::PutSyncReport(report) => {
                 self.records
                     .insert(Key::SyncReport, Some(Record::SyncReport(report)));
+            }
+            Write::PutSyncJob { job, lease } => {
+                let held = match (&lease, self.sync_job(acct)) {
+                    (Lease::Free, None) => true,
+                    (Lease::Replace { id, heartbeat_at }, Some(cur)) => {
+                        cur.id == *id && cur.heartbeat_at == *heartbeat_at
+                    }
+                    (Lease::Held { id }, Some(cur)) => cur.id == *id,
+                    _ => false,
+                };
+                if !held {
+                    return conflict(format!("the sync job of {account} changed"));
+                }
+                self.records
+                    .insert(Key::SyncJob, Some(Record::SyncJob(job)));
             }
             Write::PutUser { record, expect } => {
                 let ok = match (expect, self.user(acct, record.id)) {
@@ -432,6 +459,9 @@ impl EmbeddedStore {
                         acct.sync_report =
                             Some(serde_json::from_slice(bytes).map_err(unavailable)?);
                     }
+                    "job" => {
+                        acct.sync_job = Some(serde_json::from_slice(bytes).map_err(unavailable)?);
+                    }
                     other => {
                         return Err(unavailable(format!("unknown record kind {other} in {key}")));
                     }
@@ -519,6 +549,7 @@ impl EmbeddedStore {
                     Some(Record::User(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::Integration(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::SyncReport(r)) => Some(serde_json::to_vec(r)),
+                    Some(Record::SyncJob(r)) => Some(serde_json::to_vec(r)),
                     None => None,
                 };
                 match bytes {
@@ -586,6 +617,8 @@ impl EmbeddedStore {
                 (Key::Integration, _) => acct.integration = None,
                 (Key::SyncReport, Some(Record::SyncReport(r))) => acct.sync_report = Some(r),
                 (Key::SyncReport, _) => acct.sync_report = None,
+                (Key::SyncJob, Some(Record::SyncJob(j))) => acct.sync_job = Some(j),
+                (Key::SyncJob, _) => acct.sync_job = None,
             }
         }
         for (key, holder) in staged.names {
