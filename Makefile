@@ -45,7 +45,7 @@ unit:
 ## embedded store and on DynamoDB (a moto server of their own).
 ## The app talks to the tests' fake Microsoft (target/debug/fake-microsoft, built by `unit`).
 e2e:
-	cargo build -p server --bin fake-microsoft
+	cargo build -p server --bin fake-microsoft --features testkit
 	@data=$$(mktemp -d); free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }; \
 	  port=$$(free_port); fake=$$(free_port); dynamo=$$(free_port); moto=$$(free_port); \
 	  (cd end2end && E2E_PORT=$$port E2E_FAKE_PORT=$$fake E2E_DYNAMODB_PORT=$$dynamo E2E_MOTO_PORT=$$moto \
@@ -72,4 +72,5 @@ clippy:
 	cargo clippy -p app --features ssr -- -D warnings
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy -p server --tests -- -D warnings
+	cargo clippy -p server --bins --lib -- -D warnings
 	cargo clippy -p bench -- -D warnings

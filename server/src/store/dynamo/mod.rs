@@ -371,6 +371,7 @@ pub async fn from_env() -> Result<DynamoStore, String> {
     Ok(store)
 }
 
+#[cfg(any(test, feature = "testkit"))]
 pub mod testing {
     //! A moto server (the DynamoDB-compatible test server, see STACK.md) for this test process:
     //! `TENANTMAP_TEST_DYNAMODB` names one, or the first test starts moto from `.venv-test`
