@@ -31,7 +31,7 @@
 //! SPEC scale; the least recently used account is dropped beyond [`ListCache::CAPACITY`].
 
 use super::keys::{self, Item, Key};
-use super::{DynamoStore, s, sdk, unavailable};
+use super::{DynamoStore, unavailable};
 use app::domain::*;
 use app::store::StoreError;
 use std::collections::{HashMap, HashSet};
@@ -242,28 +242,8 @@ impl DynamoStore {
         from: &str,
         to: &str,
     ) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(keys::account_pk(account)))
-                .expression_attribute_values(":from", s(from))
-                .expression_attribute_values(":to", s(to))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk)?;
-            items.extend(out.items().iter().cloned());
-            match out.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(items),
-            }
-        }
+        self.query_account(account, "sk BETWEEN :a AND :b", &[from, to], None)
+            .await
     }
 }
 

@@ -195,7 +195,6 @@ impl DynamoStore {
         }
     }
 
-    /// Every item of an account whose sort key starts with `prefix`, through all pages.
     /// The items of an account whose sort key starts with `prefix`, following
     /// `LastEvaluatedKey`: all of them in key order, or with `newest` the last `n` in reverse.
     async fn query_prefix(
@@ -204,6 +203,23 @@ impl DynamoStore {
         prefix: &str,
         newest: Option<usize>,
     ) -> Result<Vec<Item>, StoreError> {
+        self.query_account(account, "begins_with(sk, :a)", &[prefix], newest)
+            .await
+    }
+
+    /// One strongly consistent Query of an account's partition, `pk = :pk AND {sort}` with the
+    /// sort condition's values bound to `:a`, `:b`, …, through every page (or the newest `n`).
+    async fn query_account(
+        &self,
+        account: &AccountId,
+        sort: &str,
+        values: &[&str],
+        newest: Option<usize>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut bound = Item::from([(":pk".to_string(), s(keys::account_pk(account)))]);
+        for (name, v) in [":a", ":b"].iter().zip(values) {
+            bound.insert(name.to_string(), s(*v));
+        }
         let mut items = Vec::new();
         let mut start = None;
         loop {
@@ -215,9 +231,8 @@ impl DynamoStore {
                 .client
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", s(keys::account_pk(account)))
-                .expression_attribute_values(":prefix", s(prefix))
+                .key_condition_expression(format!("pk = :pk AND {sort}"))
+                .set_expression_attribute_values(Some(bound.clone()))
                 .consistent_read(true)
                 .scan_index_forward(newest.is_none())
                 .set_limit(wanted.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
