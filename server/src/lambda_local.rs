@@ -175,6 +175,11 @@ impl LocalLambda {
 
     /// Sends one event and waits (at most 20 s) for the function's answer.
     pub async fn invoke(&self, event: Value) -> Value {
+        self.invoke_within(event, Duration::from_secs(20)).await
+    }
+
+    /// Sends one event and waits at most `patience` for the function's answer.
+    pub async fn invoke_within(&self, event: Value, patience: Duration) -> Value {
         let id = uuid::Uuid::new_v4().to_string();
         let mut event = event;
         event["requestContext"]["requestId"] = json!(id);
@@ -187,9 +192,9 @@ impl LocalLambda {
         if self.events.send((id, event)).await.is_err() {
             return json!({ "statusCode": 599, "body": "the runtime stopped" });
         }
-        match tokio::time::timeout(Duration::from_secs(20), rx).await {
+        match tokio::time::timeout(patience, rx).await {
             Ok(Ok(answer)) => answer,
-            _ => json!({ "statusCode": 599, "body": "no answer in 20 s" }),
+            _ => json!({ "statusCode": 599, "body": format!("no answer in {patience:?}") }),
         }
     }
 }

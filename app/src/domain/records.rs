@@ -197,11 +197,15 @@ pub enum Expect {
 /// One item-level write. A [`ChangeSet`] of them is applied all-or-nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Write {
-    /// Create (`Expect::Absent`, with its initial count) or replace (`Expect::Version`; the
-    /// stored organization count is kept, not overwritten).
-    PutSyncroTenant {
+    /// A new Syncro Tenant, with its initial organization count (it must not exist).
+    CreateSyncroTenant {
         record: SyncroTenant,
-        expect: Expect,
+    },
+    /// The name and the mapping of a Syncro Tenant at `expect` (R8), with its next version; the
+    /// organization count is the store's and is kept.
+    UpdateSyncroTenant {
+        record: SyncroTenant,
+        expect: Version,
     },
     /// Only when it has no Organizations and no mapping (R5), at this version.
     DeleteSyncroTenant {
@@ -230,8 +234,10 @@ pub enum Write {
         tenant_id: MicrosoftTenantId,
         at: Timestamp,
     },
-    /// Replace a Microsoft Tenant's mapping (it must exist at `expect`).
-    PutMicrosoftTenant {
+    /// Sets (or clears) a Microsoft Tenant's mapping and its next version, at `expect` (R8).
+    /// Only those two fields are written: a name or domain refreshed by a sync since the read
+    /// stays.
+    SetMapping {
         record: MicrosoftTenant,
         expect: Version,
     },
@@ -297,12 +303,14 @@ impl Write {
     /// The item this write touches; no change touches one item twice (DynamoDB refuses that).
     pub fn item(&self) -> String {
         match self {
-            Write::PutSyncroTenant { record, .. } => format!("st:{}", record.id),
+            Write::CreateSyncroTenant { record } | Write::UpdateSyncroTenant { record, .. } => {
+                format!("st:{}", record.id)
+            }
             Write::DeleteSyncroTenant { id, .. } | Write::AdjustOrganizationCount { id, .. } => {
                 format!("st:{id}")
             }
             Write::PutOrganization { record, .. } => format!("org:{}", record.id),
-            Write::PutMicrosoftTenant { record, .. } => format!("mt:{}", record.tenant_id),
+            Write::SetMapping { record, .. } => format!("mt:{}", record.tenant_id),
             Write::RecordDiscovered { tenant, .. } => format!("mt:{}", tenant.tenant_id),
             Write::MarkRemoved { tenant_id, .. } => format!("mt:{tenant_id}"),
             Write::ClaimName { kind, key, .. } | Write::ReleaseName { kind, key } => {

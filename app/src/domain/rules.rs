@@ -84,10 +84,7 @@ pub fn create_organization(
                 key: st.name.key(),
                 owner: st_id.as_uuid(),
             });
-            c.push(Write::PutSyncroTenant {
-                record: st.clone(),
-                expect: Expect::Absent,
-            });
+            c.push(Write::CreateSyncroTenant { record: st.clone() });
             (st_id, Some(st))
         }
     };
@@ -214,9 +211,9 @@ pub fn rename_syncro_tenant(
         to_json(before),
         to_json(&after),
     ));
-    c.push(Write::PutSyncroTenant {
+    c.push(Write::UpdateSyncroTenant {
         record: after,
-        expect: Expect::Version(expected),
+        expect: expected,
     });
     c
 }
@@ -357,16 +354,16 @@ fn set_mapping(
     st: Option<&SyncroTenant>,
 ) {
     if let Some(st) = st {
-        c.push(Write::PutSyncroTenant {
+        c.push(Write::UpdateSyncroTenant {
             record: SyncroTenant {
                 microsoft_tenant: Some(mt.tenant_id),
                 version: st.version.next(),
                 ..st.clone()
             },
-            expect: Expect::Version(st.version),
+            expect: st.version,
         });
     }
-    c.push(Write::PutMicrosoftTenant {
+    c.push(Write::SetMapping {
         record: MicrosoftTenant {
             syncro_tenant: st.map(|s| s.id),
             version: expected.next(),
@@ -377,13 +374,13 @@ fn set_mapping(
 }
 
 fn clear_syncro_side(c: &mut ChangeSet, st: &SyncroTenant) {
-    c.push(Write::PutSyncroTenant {
+    c.push(Write::UpdateSyncroTenant {
         record: SyncroTenant {
             microsoft_tenant: None,
             version: st.version.next(),
             ..st.clone()
         },
-        expect: Expect::Version(st.version),
+        expect: st.version,
     });
 }
 
@@ -509,10 +506,7 @@ mod tests {
         );
         assert!(c.clone().into_writes().is_ok());
         let st = c.writes().iter().find_map(|w| match w {
-            Write::PutSyncroTenant {
-                record,
-                expect: Expect::Absent,
-            } => Some(record),
+            Write::CreateSyncroTenant { record } => Some(record),
             _ => None,
         });
         assert_eq!(st.unwrap().name.as_str(), "Acme Dental");
@@ -532,8 +526,8 @@ mod tests {
         let s = st("Foggy IT Services", 3);
         let c = map_tenant(&ctx(), &m, Version(5), &s).unwrap();
         assert!(c.clone().into_writes().is_ok());
-        assert!(c.writes().iter().any(|w| matches!(w, Write::PutMicrosoftTenant { record, expect: Version(5) } if record.syncro_tenant == Some(s.id))));
-        assert!(c.writes().iter().any(|w| matches!(w, Write::PutSyncroTenant { record, expect: Expect::Version(Version(3)) } if record.microsoft_tenant == Some(m.tenant_id))));
+        assert!(c.writes().iter().any(|w| matches!(w, Write::SetMapping { record, expect: Version(5) } if record.syncro_tenant == Some(s.id))));
+        assert!(c.writes().iter().any(|w| matches!(w, Write::UpdateSyncroTenant { record, expect: Version(3) } if record.microsoft_tenant == Some(m.tenant_id))));
         m.syncro_tenant = Some(s.id);
         assert!(matches!(
             map_tenant(&ctx(), &m, Version(5), &s),

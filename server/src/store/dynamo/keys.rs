@@ -196,12 +196,14 @@ impl Key {
     pub fn of_write(account: &AccountId, write: &Write) -> Key {
         let a = account.clone();
         match write {
-            Write::PutSyncroTenant { record, .. } => Key::SyncroTenant(a, record.id),
+            Write::CreateSyncroTenant { record } | Write::UpdateSyncroTenant { record, .. } => {
+                Key::SyncroTenant(a, record.id)
+            }
             Write::DeleteSyncroTenant { id, .. } | Write::AdjustOrganizationCount { id, .. } => {
                 Key::SyncroTenant(a, *id)
             }
             Write::PutOrganization { record, .. } => Key::Organization(a, record.id),
-            Write::PutMicrosoftTenant { record, .. } => Key::MicrosoftTenant(a, record.tenant_id),
+            Write::SetMapping { record, .. } => Key::MicrosoftTenant(a, record.tenant_id),
             Write::RecordDiscovered { tenant, .. } => Key::MicrosoftTenant(a, tenant.tenant_id),
             Write::MarkRemoved { tenant_id, .. } => Key::MicrosoftTenant(a, *tenant_id),
             Write::ClaimName { kind, key, .. } | Write::ReleaseName { kind, key } => {
@@ -375,10 +377,7 @@ mod tests {
         let a = acct();
         let st = syncro_tenant();
         let writes = [
-            Write::PutSyncroTenant {
-                record: st.clone(),
-                expect: Expect::Absent,
-            },
+            Write::CreateSyncroTenant { record: st.clone() },
             Write::ClaimName {
                 kind: NameKind::SyncroTenant,
                 key: "foggy".into(),

@@ -124,15 +124,11 @@ impl DynamoStore {
                 .collect()
         };
         match write {
-            Write::PutSyncroTenant {
-                record,
-                expect: Expect::Absent,
-            } => self.put(item_of(&key, record)?, Some(Cond::absent())),
+            Write::CreateSyncroTenant { record } => {
+                self.put(item_of(&key, record)?, Some(Cond::absent()))
+            }
             // A replace keeps the stored organization count (the store maintains it).
-            Write::PutSyncroTenant {
-                record,
-                expect: Expect::Version(v),
-            } => {
+            Write::UpdateSyncroTenant { record, expect: v } => {
                 let mut values = Item::from([
                     (":name".into(), s(record.name.as_str())),
                     (":ver".into(), n(record.version.0)),
@@ -189,7 +185,7 @@ impl DynamoStore {
                 }),
             ),
             // Only the mapping and its version: a refreshed name or domain since the read stays.
-            Write::PutMicrosoftTenant { record, expect } => {
+            Write::SetMapping { record, expect } => {
                 let mut values = Item::from([
                     (":ver".into(), n(record.version.0)),
                     (":expected".into(), n(expect.0)),

@@ -271,11 +271,16 @@ impl Staged {
                 self.records
                     .insert(Key::User(record.id), Some(Record::User(record)));
             }
-            Write::PutSyncroTenant { record, expect } => {
-                let current = self.syncro(acct, record.id);
-                let record = match (expect, current) {
-                    (Expect::Absent, None) => record,
-                    (Expect::Version(v), Some(cur)) if cur.version == v => SyncroTenant {
+            Write::CreateSyncroTenant { record } => {
+                if self.syncro(acct, record.id).is_some() {
+                    return conflict(format!("syncro tenant {} exists", record.id));
+                }
+                self.records
+                    .insert(Key::Syncro(record.id), Some(Record::Syncro(record)));
+            }
+            Write::UpdateSyncroTenant { record, expect } => {
+                let record = match self.syncro(acct, record.id) {
+                    Some(cur) if cur.version == expect => SyncroTenant {
                         organization_count: cur.organization_count,
                         ..record
                     },
@@ -319,7 +324,7 @@ impl Staged {
                 self.records
                     .insert(Key::Org(record.id), Some(Record::Org(record)));
             }
-            Write::PutMicrosoftTenant { record, expect } => {
+            Write::SetMapping { record, expect } => {
                 match self.tenant(acct, record.tenant_id) {
                     // Only the mapping and its version are written: a refresh of the discovered
                     // name or domain since the read is kept.
