@@ -45,7 +45,7 @@ function accounts(prefix: string): string[] {
 }
 
 const serverEnv = {
-  RUST_LOG: "warn",
+  RUST_LOG: process.env.E2E_RUST_LOG ?? "warn",
   TENANTMAP_ADMIN_PASSWORD: "e2e admin password",
   TENANTMAP_IDENTITY_URL: fakeURL,
   TENANTMAP_GRAPH_URL: fakeURL,

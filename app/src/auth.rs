@@ -70,13 +70,18 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+static FORCED_HTTPS: OnceLock<bool> = OnceLock::new();
+
+/// Treat every request as HTTPS (the configuration's `TENANTMAP_SECURE_COOKIES=1`); set once at
+/// start-up, before the first request.
+pub fn force_https(on: bool) {
+    let _ = FORCED_HTTPS.set(on);
+}
+
 /// True when the browser reached us over HTTPS (directly or through a proxy/Function URL that
-/// says so). `TENANTMAP_SECURE_COOKIES=1` forces it.
+/// says so), or when [`force_https`] said so.
 pub fn is_https(headers: &HeaderMap, uri: &http::Uri) -> bool {
-    static FORCED: OnceLock<bool> = OnceLock::new();
-    let forced =
-        *FORCED.get_or_init(|| std::env::var("TENANTMAP_SECURE_COOKIES").is_ok_and(|v| v == "1"));
-    forced
+    FORCED_HTTPS.get().copied().unwrap_or(false)
         || uri.scheme_str() == Some("https")
         || headers
             .get("x-forwarded-proto")

@@ -206,6 +206,8 @@ pub struct SyncJobView {
     pub progress: String,
     pub customers_done: usize,
     pub customers_total: usize,
+    /// When it started (ms): its report carries the same, so a page knows when it arrived.
+    pub started_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,6 +240,8 @@ impl ConnectionView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncReportView {
+    /// When the sync started (ms): the same as its job's.
+    pub started_ms: i64,
     pub finished_at: String,
     pub trigger: String,
     pub error: Option<String>,
@@ -263,6 +267,7 @@ impl SyncJobView {
             progress: j.progress(),
             customers_done: j.customers_done,
             customers_total: j.customers_total,
+            started_ms: j.started_at.0,
         }
     }
 }
@@ -270,6 +275,7 @@ impl SyncJobView {
 impl SyncReportView {
     pub fn new(r: &SyncReport) -> Self {
         SyncReportView {
+            started_ms: r.started_at.0,
             finished_at: r.finished_at.display(),
             trigger: r.trigger.clone(),
             error: r.error.clone(),

@@ -10,8 +10,11 @@ test("CSV import reports bad rows by line and imports the rest", async ({ page }
   ].join("\n");
   await page.goto("/admin/microsoft-tenants");
   if (jsEnabled(info)) {
-    await page.getByLabel("CSV file").setInputFiles({ name: "tenants.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
-    await expect(page.getByLabel("CSV", { exact: true })).toHaveValue(csv);
+    // The file is read by the page's script: choose it again if it was chosen before hydration.
+    await expect(async () => {
+      await page.getByLabel("CSV file").setInputFiles({ name: "tenants.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+      await expect(page.getByLabel("CSV", { exact: true })).toHaveValue(csv, { timeout: 1_000 });
+    }).toPass({ timeout: 15_000 });
   } else {
     await page.getByLabel("CSV", { exact: true }).fill(csv);
   }

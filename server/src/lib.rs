@@ -1,5 +1,7 @@
-//! The server side of tenantmap: the stores, the router, and the command-line tasks.
+//! The server side of tenantmap: the configuration, the stores, the router, and the
+//! command-line tasks.
 
+pub mod config;
 #[cfg(feature = "testkit")]
 pub mod fake_microsoft;
 pub mod lambda_jobs;

@@ -3,8 +3,8 @@
 use app::api::context::AppState;
 use app::store::prelude::*;
 use leptos::config::get_configuration;
-use server::store::{DynamoStore, EmbeddedStore};
-use std::path::PathBuf;
+use server::config::{Config, StoreKind};
+use server::store::EmbeddedStore;
 use std::sync::Arc;
 
 const USAGE: &str = "usage: server [COMMAND]
@@ -54,32 +54,36 @@ async fn main() {
         .with_writer(std::io::stderr)
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let data = data_dir();
-    let store_kind = store_kind();
+    let config = Config::from_env().unwrap_or_else(|e| fail(e));
+    let data = config.data.clone();
     let open = async || -> Arc<dyn Store> {
-        match store_kind.as_str() {
-            "embedded" => {
+        match config.store {
+            StoreKind::Embedded => {
                 let store = EmbeddedStore::open(&data).unwrap_or_else(|e| {
                     fail(format!("cannot open the store in {}: {e}", data.display()))
                 });
                 Arc::new(store) as Arc<dyn Store>
             }
-            "dynamodb" => Arc::new(open_dynamodb().await),
-            other => fail(format!(
-                "TENANTMAP_STORE: {other}? Use embedded or dynamodb"
-            )),
+            StoreKind::DynamoDb => {
+                let table = config.table.as_deref().unwrap_or_default();
+                let conf = aws_config::load_from_env().await;
+                let store = server::store::dynamo::connect(&conf, table, config.create_table)
+                    .await
+                    .unwrap_or_else(|e| fail(e));
+                Arc::new(store)
+            }
         }
     };
     match args.first().map(String::as_str) {
-        None | Some("serve") => serve(open().await).await,
+        None | Some("serve") => serve(&config, open().await).await,
         Some("admin") if args.get(1).map(String::as_str) == Some("create") => {
             let (Some(name), Some(email)) = (flag(&args, "--account"), flag(&args, "--email"))
             else {
                 fail(USAGE)
             };
-            let password = match std::env::var("TENANTMAP_ADMIN_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => {
+            let password = match &config.admin_password {
+                Some(p) => p.0.clone(),
+                None => {
                     eprintln!("Password for {email} (at least 12 characters), then Enter:");
                     let mut line = String::new();
                     std::io::stdin()
@@ -127,6 +131,7 @@ async fn main() {
                 &*store,
                 num("--organizations", 60),
                 num("--tenants", 40),
+                &config.demo_password.0,
             )
             .await
             .unwrap_or_else(|e| fail(e));
@@ -148,44 +153,16 @@ async fn main() {
     }
 }
 
-fn data_dir() -> PathBuf {
-    PathBuf::from(std::env::var("TENANTMAP_DATA").unwrap_or_else(|_| "./data".into()))
-}
-
-fn store_kind() -> String {
-    std::env::var("TENANTMAP_STORE").unwrap_or_else(|_| "embedded".into())
-}
-
-/// `TENANTMAP_SYNC_MINUTES` between scheduled syncs (default 60; 0 turns them off).
-fn sync_interval() -> Option<std::time::Duration> {
-    let minutes = match std::env::var("TENANTMAP_SYNC_MINUTES") {
-        Ok(v) => v
-            .trim()
-            .parse::<u64>()
-            .unwrap_or_else(|_| fail("TENANTMAP_SYNC_MINUTES: a whole number of minutes")),
-        Err(_) => 60,
-    };
-    (minutes > 0).then(|| std::time::Duration::from_secs(minutes * 60))
-}
-
-async fn open_dynamodb() -> DynamoStore {
-    server::store::dynamo::from_env()
-        .await
-        .unwrap_or_else(|e| fail(e))
-}
-
-async fn serve(store: Arc<dyn Store>) {
+async fn serve(config: &Config, store: Arc<dyn Store>) {
     let conf = get_configuration(Some("Leptos.toml"))
         .unwrap_or_else(|e| fail(format!("Leptos.toml: {e}")));
     let leptos_options = conf.leptos_options;
     let addr = leptos_options.site_addr;
     app::set_asset_hashes(&leptos_options);
-    let microsoft = Arc::new(
-        server::tasks::local_microsoft(&data_dir(), store_kind() == "embedded")
-            .unwrap_or_else(|e| fail(e)),
-    );
+    app::auth::force_https(config.secure_cookies);
+    let microsoft = Arc::new(config.microsoft_client().unwrap_or_else(|e| fail(e)));
     let state = AppState::local(leptos_options, store.clone(), microsoft);
-    server::tasks::schedule_syncs(store, state.jobs.clone(), sync_interval());
+    server::tasks::schedule_syncs(store, state.jobs.clone(), config.sync_every);
     let router = server::router::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -66,12 +66,15 @@ pub async fn import_tenants_file(
 pub const DEMO_ADMIN: &str = "admin@foggy-it.example";
 pub const DEMO_TECHNICIAN: &str = "tech@foggy-it.example";
 
-/// `server demo`: the demo account with an Administrator and a Technician, filled by
-/// [`load_demo`]. Returns how to sign in. The password is `TENANTMAP_DEMO_PASSWORD` or a
-/// fixed demo one (this is demo data on your machine).
-pub async fn create_demo(store: &dyn Store, orgs: usize, tenants: usize) -> Result<String, String> {
-    let password = std::env::var("TENANTMAP_DEMO_PASSWORD")
-        .unwrap_or_else(|_| "foggy-demo-password".to_string());
+/// `server demo`: the demo account with an Administrator and a Technician, both with
+/// `password` (the configuration's demo password), filled by [`load_demo`]. Returns how to
+/// sign in.
+pub async fn create_demo(
+    store: &dyn Store,
+    orgs: usize,
+    tenants: usize,
+    password: &str,
+) -> Result<String, String> {
     let how = format!(
         "Sign in as the Administrator {DEMO_ADMIN} or the Technician {DEMO_TECHNICIAN}, password \"{password}\"."
     );
@@ -85,11 +88,11 @@ pub async fn create_demo(store: &dyn Store, orgs: usize, tenants: usize) -> Resu
         return Ok(format!("The demo account exists already. {how}"));
     }
     let (account, _) =
-        create_account(store, "Foggy IT Services (demo)", DEMO_ADMIN, &password).await?;
+        create_account(store, "Foggy IT Services (demo)", DEMO_ADMIN, password).await?;
     let admin = administrator(store, DEMO_ADMIN).await?;
     let caller = cli_caller(&admin, "demo loader");
     let hash =
-        app::api::context::hash_password(Password::new(&password).map_err(|e| e.to_string())?)
+        app::api::context::hash_password(Password::new(password).map_err(|e| e.to_string())?)
             .await
             .map_err(|e| e.to_string())?;
     let tech = NewUser {
@@ -302,18 +305,11 @@ pub fn precompress(dir: &std::path::Path) -> std::io::Result<Vec<(String, usize,
     Ok(out)
 }
 
-/// The Microsoft client of `server serve`: URLs from the environment; the key that seals
-/// client secrets from `TENANTMAP_SECRET_KEY`, or — with the embedded store, whose data is on
-/// this machine anyway — from `secret.key` beside the data, created (owner-only) on first start.
-pub fn local_microsoft(
-    data: &std::path::Path,
-    embedded: bool,
-) -> Result<app::microsoft::Microsoft, String> {
-    use app::microsoft::{Microsoft, MicrosoftConfig, SealingKey};
-    let from_env = Microsoft::from_env()?;
-    if std::env::var("TENANTMAP_SECRET_KEY").is_ok_and(|v| !v.trim().is_empty()) || !embedded {
-        return Ok(from_env);
-    }
+/// The key that seals client secrets on a server with the embedded store and no configured
+/// key: `secret.key` beside the data (whose secrets it protects), created owner-only on first
+/// start.
+pub fn local_key(data: &std::path::Path) -> Result<app::microsoft::SealingKey, String> {
+    use app::microsoft::SealingKey;
     let path = data.join("secret.key");
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -334,8 +330,7 @@ pub fn local_microsoft(
         }
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
-    let key = SealingKey::from_base64(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(Microsoft::new(MicrosoftConfig::from_env(), Some(key)))
+    SealingKey::from_base64(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The local server's scheduled sync: every `every`, each connected account (the first run

@@ -330,8 +330,19 @@ async fn single_tenant_sync_on_dynamodb() {
 
 /// Through the server functions, as the integration page uses them.
 #[tokio::test]
-async fn connect_sync_and_disconnect_over_http() {
-    let app = spawn_app().await;
+async fn connect_sync_and_disconnect_over_http_on_the_embedded_store() {
+    connect_sync_and_disconnect_over_http(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn connect_sync_and_disconnect_over_http_on_dynamodb() {
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let mut app = spawn_with(Arc::new(store), tempfile::tempdir().unwrap()).await;
+    app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
+    connect_sync_and_disconnect_over_http(app).await;
+}
+
+async fn connect_sync_and_disconnect_over_http(app: TestApp) {
     let connect = |mode: &'static str, secret: &'static str| {
         [
             ("mode", mode),
@@ -392,6 +403,12 @@ async fn connect_sync_and_disconnect_over_http() {
             .unwrap()
             .starts_with("Sync Now by admin@msp-a.example"),
         "{job}"
+    );
+    // The page shows the job while it runs (or its report, if it was quick).
+    let view = app.call("microsoft-integration", &[]).await.unwrap();
+    assert!(
+        !view["running"].is_null() || !view["last_sync"].is_null(),
+        "neither the running job nor its report: {view}"
     );
     let account = account_of(&app).await;
     let report = finished_report(&*app.store, &account, "Sync Now by admin@msp-a.example").await;

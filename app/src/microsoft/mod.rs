@@ -57,24 +57,6 @@ impl Default for MicrosoftConfig {
 }
 
 impl MicrosoftConfig {
-    /// `TENANTMAP_IDENTITY_URL`, `TENANTMAP_GRAPH_URL` and `TENANTMAP_GRAPH_SCOPE`, each
-    /// defaulting to the global Microsoft cloud.
-    pub fn from_env() -> Self {
-        let var = |name: &str, default: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .map(|v| v.trim().trim_end_matches('/').to_string())
-                .unwrap_or_else(|| default.to_string())
-        };
-        MicrosoftConfig {
-            identity_url: var("TENANTMAP_IDENTITY_URL", DEFAULT_IDENTITY_URL),
-            graph_url: var("TENANTMAP_GRAPH_URL", DEFAULT_GRAPH_URL),
-            scope: var("TENANTMAP_GRAPH_SCOPE", DEFAULT_SCOPE),
-            ..Default::default()
-        }
-    }
-
     /// Both base URLs at one place (a test's fake Microsoft).
     pub fn at(base: &str) -> Self {
         MicrosoftConfig {
@@ -259,18 +241,6 @@ impl Microsoft {
             key,
             tokens: Mutex::new(HashMap::new()),
         }
-    }
-
-    /// From the environment: the URLs of [`MicrosoftConfig::from_env`] and the key in
-    /// `TENANTMAP_SECRET_KEY` (base64 of 32 bytes). An unusable key stops the server.
-    pub fn from_env() -> Result<Self, String> {
-        let key = match std::env::var("TENANTMAP_SECRET_KEY") {
-            Ok(text) if !text.trim().is_empty() => Some(
-                SealingKey::from_base64(&text).map_err(|e| format!("TENANTMAP_SECRET_KEY: {e}"))?,
-            ),
-            _ => None,
-        };
-        Ok(Microsoft::new(MicrosoftConfig::from_env(), key))
     }
 
     pub fn key(&self) -> Result<&SealingKey, AppError> {

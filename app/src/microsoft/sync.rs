@@ -464,6 +464,7 @@ pub async fn launch_job(
     actor: &str,
 ) -> Result<SyncJob, AppError> {
     let job = start_job(store, account, trigger, actor).await?;
+    tracing::info!(%account, job = %job.id, %trigger, "sync job started");
     if let Err(why) = runner.launch(account, job.clone()).await {
         let at = now();
         let report = SyncReport {

@@ -14,8 +14,9 @@ pub fn IntegrationPage() -> impl IntoView {
     let replace = ServerAction::<ReplaceMicrosoftSecret>::new();
     let disconnect = ServerAction::<DisconnectMicrosoft>::new();
     let sync = ServerAction::<SyncMicrosoft>::new();
-    // While a sync runs the page looks again every 2 seconds (with JavaScript; without it, a
-    // reload shows the progress).
+    // While a sync runs, or until the report of the one this page started has arrived, the
+    // page looks again every 2 seconds (with JavaScript; without it, a reload shows the
+    // progress).
     let (tick, set_tick) = signal(0u32);
     let state = Resource::new(
         move || {
@@ -30,10 +31,19 @@ pub fn IntegrationPage() -> impl IntoView {
         |_| microsoft_integration(),
     );
     Effect::new(move |_| {
-        if let Some(Ok(IntegrationView {
-            running: Some(_), ..
-        })) = state.get()
-        {
+        let started = match sync.value().get() {
+            Some(Ok(job)) => Some(job.started_ms),
+            _ => None,
+        };
+        let waiting = match state.get() {
+            Some(Ok(view)) => {
+                view.running.is_some()
+                    || started
+                        .is_some_and(|s| view.last_sync.as_ref().is_none_or(|r| r.started_ms < s))
+            }
+            _ => false,
+        };
+        if waiting {
             set_timeout(
                 move || set_tick.update(|t| *t += 1),
                 std::time::Duration::from_secs(2),

@@ -3,10 +3,10 @@
 //! scheduled Microsoft sync when EventBridge invokes it (one job per connected account); and a
 //! sync job when the function invokes itself for one (`server::lambda_jobs`, `template.yaml`).
 //!
-//! Configuration is the environment: `TENANTMAP_TABLE`, the AWS SDK's own variables, the
-//! `LEPTOS_*` overrides of `Leptos.toml` (packaged next to `bootstrap` with the site), and the
-//! Microsoft settings (`TENANTMAP_SECRET_KEY`, base URLs). The SDK client is built once, before
-//! the runtime starts, without touching the network.
+//! Configuration is `server::config::Config` (read once: `TENANTMAP_TABLE`, the Microsoft
+//! settings), the AWS SDK's own variables, and the `LEPTOS_*` overrides of `Leptos.toml`
+//! (packaged next to `bootstrap` with the site). The SDK clients are built once, before the
+//! runtime starts, without touching the network.
 
 use app::api::context::AppState;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
@@ -40,14 +40,21 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let conf = get_configuration(Some("Leptos.toml"))?;
     let leptos_options = conf.leptos_options;
     app::set_asset_hashes(&leptos_options);
-    let store: Arc<dyn app::store::Store> = Arc::new(server::store::dynamo::from_env().await?);
-    let microsoft = Arc::new(app::microsoft::Microsoft::from_env()?);
+    let config = server::config::Config::from_env()?;
+    let table = config
+        .table
+        .as_deref()
+        .ok_or("TENANTMAP_TABLE: the DynamoDB table to use")?;
+    let aws = aws_config::load_from_env().await;
+    let store: Arc<dyn app::store::Store> =
+        Arc::new(server::store::dynamo::connect(&aws, table, false).await?);
+    let microsoft = Arc::new(config.microsoft_client()?);
+    app::auth::force_https(config.secure_cookies);
+    // Lambda names the running function; its sync jobs are invocations of it.
     let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME")
         .map_err(|_| "AWS_LAMBDA_FUNCTION_NAME: set by Lambda for the running function")?;
-    let jobs: Arc<dyn app::microsoft::JobRunner> = Arc::new(server::lambda_jobs::LambdaJobs::new(
-        &aws_config::load_from_env().await,
-        function,
-    ));
+    let jobs: Arc<dyn app::microsoft::JobRunner> =
+        Arc::new(server::lambda_jobs::LambdaJobs::new(&aws, function));
     let state = AppState {
         leptos_options,
         store: store.clone(),

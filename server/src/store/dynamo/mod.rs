@@ -369,15 +369,16 @@ impl DynamoStore {
     }
 }
 
-/// The store the environment names: `TENANTMAP_TABLE`, and the SDK's own variables (region,
-/// credentials, `AWS_ENDPOINT_URL_DYNAMODB`). Builds the client once and touches no network;
-/// `TENANTMAP_CREATE_TABLE=1` (local servers only) creates the table if it is missing.
-pub async fn from_env() -> Result<DynamoStore, String> {
-    let table = std::env::var("TENANTMAP_TABLE")
-        .map_err(|_| "TENANTMAP_TABLE: the DynamoDB table to use".to_string())?;
-    let conf = aws_config::load_from_env().await;
-    let store = DynamoStore::new(Client::new(&conf), table);
-    if std::env::var("TENANTMAP_CREATE_TABLE").is_ok_and(|v| v == "1") {
+/// The store on `table`, with the AWS SDK's own configuration (region, credentials,
+/// `AWS_ENDPOINT_URL_DYNAMODB`). Builds the client once and touches no network unless
+/// `create_table` (local servers only) asks to create a missing table.
+pub async fn connect(
+    conf: &aws_config::SdkConfig,
+    table: &str,
+    create_table: bool,
+) -> Result<DynamoStore, String> {
+    let store = DynamoStore::new(Client::new(conf), table);
+    if create_table {
         store
             .ensure_table()
             .await

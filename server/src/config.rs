@@ -1,0 +1,195 @@
+//! Configuration, read once: every `TENANTMAP_*` variable is read and validated at start-up into
+//! a [`Config`], and `server` (serve and the command-line tasks) and the Lambda build their
+//! state from it; a wrong value stops the process with what is wrong before anything runs.
+//! Besides this file only the AWS SDK reads the environment (region, credentials, endpoints),
+//! and the test kit (`TENANTMAP_TEST_DYNAMODB`).
+
+use app::microsoft::{Microsoft, MicrosoftConfig, SealingKey};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Which store `server` opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Embedded,
+    DynamoDb,
+}
+
+/// A value that must not be printed (passwords).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Hidden(pub String);
+
+impl std::fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
+}
+
+#[derive(Debug)]
+pub struct Config {
+    /// `TENANTMAP_STORE`: `embedded` (default) or `dynamodb`.
+    pub store: StoreKind,
+    /// `TENANTMAP_DATA`: the embedded store's directory (default `./data`).
+    pub data: PathBuf,
+    /// `TENANTMAP_TABLE`: the DynamoDB table (required with `dynamodb`, and by the Lambda).
+    pub table: Option<String>,
+    /// `TENANTMAP_CREATE_TABLE=1`: create the table if missing (local servers only).
+    pub create_table: bool,
+    /// `TENANTMAP_SYNC_MINUTES` between `server serve`'s scheduled syncs (default 60; 0 = off).
+    pub sync_every: Option<Duration>,
+    /// `TENANTMAP_IDENTITY_URL`, `TENANTMAP_GRAPH_URL`, `TENANTMAP_GRAPH_SCOPE`.
+    pub microsoft: MicrosoftConfig,
+    /// `TENANTMAP_SECRET_KEY`: the key that seals Microsoft client secrets (base64 of 32 bytes).
+    pub secret_key: Option<SealingKey>,
+    /// `TENANTMAP_SECURE_COOKIES=1`: mark the session cookie `Secure` even when no proxy says
+    /// HTTPS.
+    pub secure_cookies: bool,
+    /// `TENANTMAP_ADMIN_PASSWORD`: the password of `server admin create` (else read from stdin).
+    pub admin_password: Option<Hidden>,
+    /// `TENANTMAP_DEMO_PASSWORD`: the demo users' password.
+    pub demo_password: Hidden,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, String> {
+        Config::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// The configuration `var` describes (the environment, or a test's table of values).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let text = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let store = match text("TENANTMAP_STORE").as_deref() {
+            None | Some("embedded") => StoreKind::Embedded,
+            Some("dynamodb") => StoreKind::DynamoDb,
+            Some(other) => {
+                return Err(format!(
+                    "TENANTMAP_STORE: {other}? Use embedded or dynamodb"
+                ));
+            }
+        };
+        let table = text("TENANTMAP_TABLE");
+        if store == StoreKind::DynamoDb && table.is_none() {
+            return Err("TENANTMAP_TABLE: the DynamoDB table to use".into());
+        }
+        let minutes = match text("TENANTMAP_SYNC_MINUTES") {
+            Some(v) => v
+                .parse::<u64>()
+                .map_err(|_| "TENANTMAP_SYNC_MINUTES: a whole number of minutes".to_string())?,
+            None => 60,
+        };
+        let url = |name: &str, default: String| {
+            text(name)
+                .map(|v| v.trim_end_matches('/').to_string())
+                .unwrap_or(default)
+        };
+        let defaults = MicrosoftConfig::default();
+        let microsoft = MicrosoftConfig {
+            identity_url: url("TENANTMAP_IDENTITY_URL", defaults.identity_url.clone()),
+            graph_url: url("TENANTMAP_GRAPH_URL", defaults.graph_url.clone()),
+            scope: text("TENANTMAP_GRAPH_SCOPE").unwrap_or(defaults.scope.clone()),
+            ..defaults
+        };
+        let secret_key = text("TENANTMAP_SECRET_KEY")
+            .map(|k| SealingKey::from_base64(&k).map_err(|e| format!("TENANTMAP_SECRET_KEY: {e}")))
+            .transpose()?;
+        Ok(Config {
+            store,
+            data: PathBuf::from(text("TENANTMAP_DATA").unwrap_or_else(|| "./data".into())),
+            table,
+            create_table: text("TENANTMAP_CREATE_TABLE").as_deref() == Some("1"),
+            sync_every: (minutes > 0).then(|| Duration::from_secs(minutes * 60)),
+            microsoft,
+            secret_key,
+            secure_cookies: text("TENANTMAP_SECURE_COOKIES").as_deref() == Some("1"),
+            // A password keeps its spaces.
+            admin_password: var("TENANTMAP_ADMIN_PASSWORD")
+                .filter(|p| !p.is_empty())
+                .map(Hidden),
+            demo_password: Hidden(
+                var("TENANTMAP_DEMO_PASSWORD")
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or_else(|| "foggy-demo-password".into()),
+            ),
+        })
+    }
+
+    /// The Microsoft client: with the configured key, or — with the embedded store, whose data
+    /// is on this machine anyway — the key in `secret.key` beside the data, created
+    /// (owner-only) on first start. Without either, connecting to Microsoft says what to set.
+    pub fn microsoft_client(&self) -> Result<Microsoft, String> {
+        let key = match (&self.secret_key, self.store) {
+            (Some(key), _) => Some(key.clone()),
+            (None, StoreKind::Embedded) => Some(crate::tasks::local_key(&self.data)?),
+            (None, StoreKind::DynamoDb) => None,
+        };
+        Ok(Microsoft::new(self.microsoft.clone(), key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_vars(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_serve_the_embedded_store_and_sync_hourly() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.store, StoreKind::Embedded);
+        assert_eq!(c.data, PathBuf::from("./data"));
+        assert_eq!(c.sync_every, Some(Duration::from_secs(3600)));
+        assert_eq!(c.microsoft.graph_url, "https://graph.microsoft.com");
+        assert!(c.secret_key.is_none() && !c.secure_cookies && c.admin_password.is_none());
+        assert_eq!(format!("{:?}", c.demo_password), "<hidden>");
+    }
+
+    #[test]
+    fn every_value_is_read_and_checked() {
+        let key = SealingKey::generate();
+        let c = config(&[
+            ("TENANTMAP_STORE", "dynamodb"),
+            ("TENANTMAP_TABLE", "tenantmap"),
+            ("TENANTMAP_CREATE_TABLE", "1"),
+            ("TENANTMAP_SYNC_MINUTES", "0"),
+            ("TENANTMAP_GRAPH_URL", "https://graph.microsoft.us/"),
+            ("TENANTMAP_SECRET_KEY", &key),
+            ("TENANTMAP_SECURE_COOKIES", "1"),
+            ("TENANTMAP_ADMIN_PASSWORD", " spaced password "),
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.store, c.table.as_deref()),
+            (StoreKind::DynamoDb, Some("tenantmap"))
+        );
+        assert!(c.create_table && c.secure_cookies && c.secret_key.is_some());
+        assert_eq!(c.sync_every, None, "0 turns the schedule off");
+        assert_eq!(c.microsoft.graph_url, "https://graph.microsoft.us");
+        assert_eq!(c.admin_password, Some(Hidden(" spaced password ".into())));
+        for (vars, says) in [
+            (vec![("TENANTMAP_STORE", "postgres")], "TENANTMAP_STORE"),
+            (vec![("TENANTMAP_STORE", "dynamodb")], "TENANTMAP_TABLE"),
+            (
+                vec![("TENANTMAP_SYNC_MINUTES", "hourly")],
+                "TENANTMAP_SYNC_MINUTES",
+            ),
+            (
+                vec![("TENANTMAP_SECRET_KEY", "not base64")],
+                "TENANTMAP_SECRET_KEY",
+            ),
+        ] {
+            let err = config(&vars).unwrap_err();
+            assert!(err.starts_with(says), "{err}");
+        }
+    }
+}
