@@ -63,6 +63,15 @@ pub enum ParentFilter {
 #[async_trait]
 pub trait Records: Send + Sync + 'static {
     /// Applies every write or none. Conditions are checked against the current data.
+    ///
+    /// A change is at most [`ChangeSet::MAX_WRITES`] writes, one item each; a malformed one is
+    /// refused whole ([`StoreError::Malformed`]). **Larger operations** (a CSP sync of 10,000
+    /// customers, a CSV import of 20,000 rows) are a sequence of changes planned by
+    /// [`crate::domain::discovery::plan`]: each part is applied by this method — atomic, with
+    /// its own audit entry — and the parts are not atomic together; one that stops part-way
+    /// has written whole parts only, and running it again finishes it (every write is an
+    /// idempotent upsert). Every store keeps this promise (contract:
+    /// `large_discoveries_are_audited_parts`, `interrupted_discoveries_finish_when_run_again`).
     async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError>;
     async fn syncro_tenant(
         &self,
