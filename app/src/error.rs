@@ -108,22 +108,27 @@ impl AppError {
     /// Logs the full detail of an unexpected failure and returns an opaque error for the user.
     #[cfg(feature = "ssr")]
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
-        tracing::error!(%reference, %detail, "internal error");
-        AppError::Internal { reference }
+        AppError::Internal {
+            reference: logged(detail),
+        }
     }
+}
+
+/// Logs the full detail of a failure under a new reference id, and returns the id.
+#[cfg(feature = "ssr")]
+fn logged(detail: impl std::fmt::Display) -> String {
+    let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+    tracing::error!(%reference, %detail, "internal error");
+    reference
 }
 
 #[cfg(feature = "ssr")]
 impl From<crate::services::discovery::Interrupted> for AppError {
     fn from(e: crate::services::discovery::Interrupted) -> Self {
-        let AppError::Internal { reference } = AppError::internal(&e) else {
-            unreachable!("internal() builds Internal")
-        };
         AppError::Interrupted {
             written: e.written,
             total: e.total,
-            reference,
+            reference: logged(&e),
         }
     }
 }

@@ -2,6 +2,8 @@
 //! table: S1 driven with Function URL events — sign in, create, import, map, and the page
 //! shows the mapping.
 
+mod common;
+
 use serde_json::Value;
 use server::lambda_local::{LocalLambda, function_url_event};
 
@@ -17,6 +19,27 @@ struct Answer {
 }
 
 impl Lambda {
+    /// Signs in through the sign-in function; keeps the cookie and returns it as the browser
+    /// got it (with its attributes).
+    async fn sign_in(&mut self) -> String {
+        let signed_in = self
+            .invoke(
+                "POST",
+                "/api/sign-in",
+                "",
+                &[
+                    ("email", "admin@msp-a.example"),
+                    ("password", "a long test password"),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(signed_in.status, 200, "{}", signed_in.body);
+        let cookie = signed_in.cookies.first().expect("a session cookie").clone();
+        self.cookie = Some(cookie.split(';').next().unwrap().to_string());
+        cookie
+    }
+
     /// One Function URL invocation, with this browser's cookie.
     async fn invoke(&self, method: &str, path: &str, query: &str, form: &[(&str, &str)]) -> Answer {
         let body = form
@@ -83,25 +106,11 @@ async fn s1_through_the_real_lambda_binary() {
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
 
-    let signed_in = lambda
-        .invoke(
-            "POST",
-            "/api/sign-in",
-            "",
-            &[
-                ("email", "admin@msp-a.example"),
-                ("password", "a long test password"),
-                ("next", "/"),
-            ],
-        )
-        .await;
-    assert_eq!(signed_in.status, 200, "{}", signed_in.body);
-    let cookie = signed_in.cookies.first().expect("a session cookie").clone();
+    let cookie = lambda.sign_in().await;
     assert!(
         cookie.starts_with("__Host-tenantmap_session=") && cookie.contains("Secure"),
         "{cookie}"
     );
-    lambda.cookie = Some(cookie.split(';').next().unwrap().to_string());
 
     let created = lambda
         .invoke(
@@ -166,22 +175,6 @@ async fn s1_through_the_real_lambda_binary() {
     assert_eq!(again.status, 409, "{}", again.body);
 }
 
-/// Waits (at most 15 s) for the account's sync job to finish; returns its report.
-async fn finished(
-    store: &server::store::DynamoStore,
-    account: &app::domain::AccountId,
-) -> app::domain::SyncReport {
-    use app::store::Integrations;
-    for _ in 0..150 {
-        let job = store.sync_job(account).await.unwrap();
-        if job.is_some_and(|j| j.finished_at.is_some()) {
-            return store.sync_report(account).await.unwrap().expect("a report");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the sync job did not finish within 15 s");
-}
-
 /// Sync jobs on AWS: EventBridge's schedule invokes the binary, which starts one job per
 /// connected account, each in an asynchronous invocation of its own (the local runtime answers
 /// the Lambda Invoke API); *Sync Now* through the Function URL answers at once with the job,
@@ -243,7 +236,7 @@ async fn sync_jobs_run_in_invocations_of_their_own() {
     });
     let answer = local.invoke(scheduled).await;
     assert_eq!(answer, serde_json::json!({ "launched": 1 }));
-    let report = finished(&store, &account).await;
+    let report = common::finished_report(&store, &account, "Scheduled").await;
     assert_eq!((report.error, report.added), (None, 6));
     assert_eq!(report.trigger, "Scheduled");
     assert_eq!(
@@ -257,19 +250,7 @@ async fn sync_jobs_run_in_invocations_of_their_own() {
         local,
         cookie: None,
     };
-    let signed_in = lambda
-        .invoke(
-            "POST",
-            "/api/sign-in",
-            "",
-            &[
-                ("email", "admin@msp-a.example"),
-                ("password", "a long test password"),
-                ("next", "/"),
-            ],
-        )
-        .await;
-    lambda.cookie = Some(signed_in.cookies[0].split(';').next().unwrap().to_string());
+    lambda.sign_in().await;
     let started = lambda
         .invoke("POST", "/api/sync-microsoft", "", &[("back", "/")])
         .await;
@@ -282,7 +263,7 @@ async fn sync_jobs_run_in_invocations_of_their_own() {
             .starts_with("Sync Now by admin@msp-a.example"),
         "{job}"
     );
-    let report = finished(&store, &account).await;
+    let report = common::finished_report(&store, &account, "Sync Now by admin@msp-a.example").await;
     assert_eq!(
         (report.trigger.as_str(), report.updated, report.error),
         ("Sync Now by admin@msp-a.example", 6, None)

@@ -282,22 +282,6 @@ async fn single_tenant_sync(store: Arc<dyn Store>) {
     assert_eq!(report.updated, 1);
 }
 
-/// Waits (at most 10 s) for a finished sync report of `trigger`.
-async fn finished_report(store: &dyn Store, account: &AccountId, trigger: &str) -> SyncReport {
-    for _ in 0..100 {
-        let job = store.sync_job(account).await.unwrap();
-        let report = store.sync_report(account).await.unwrap();
-        if let (Some(job), Some(report)) = (job, report)
-            && job.finished_at.is_some()
-            && report.trigger == trigger
-        {
-            return report;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("no finished {trigger} sync within 10 s");
-}
-
 #[tokio::test]
 async fn csp_sync_on_the_embedded_store() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,5 @@
-//! Discovery: what the integration lists, turned into discovered tenants, and a whole sync of
-//! an account recorded through the store's "record discovered tenants" operation.
+//! Discovery: what the integration lists, turned into discovered tenants; and a sync of an
+//! account as a job (its lease, progress and report), recorded through the discovery service.
 
 use super::{GraphError, Microsoft};
 use crate::api::context::{now, read};

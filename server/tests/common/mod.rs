@@ -281,3 +281,23 @@ impl TestApp {
             .unwrap()
     }
 }
+
+/// Waits (at most 15 s) for the account's sync job to finish with a report of `trigger`.
+pub async fn finished_report(
+    store: &dyn Store,
+    account: &app::domain::AccountId,
+    trigger: &str,
+) -> app::domain::SyncReport {
+    for _ in 0..150 {
+        let job = store.sync_job(account).await.unwrap();
+        let report = store.sync_report(account).await.unwrap();
+        if let (Some(job), Some(report)) = (job, report)
+            && job.finished_at.is_some()
+            && report.trigger == trigger
+        {
+            return report;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no finished {trigger} sync within 15 s");
+}
