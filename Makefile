@@ -17,7 +17,7 @@ test-tools:
 
 ## Release build of the site (target/site) and the server (target/release/server).
 build: tools
-	cargo leptos build --release --split
+	cargo leptos build --release
 	$(SERVER) precompress target/site/pkg
 
 ## Build and serve on http://127.0.0.1:3000 (LEPTOS_SITE_ADDR and TENANTMAP_DATA override).

@@ -3,7 +3,7 @@
 use crate::error::AppError;
 use crate::wire::{Me, NamedRef};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// Percent-encodes a query-string value.
 pub fn enc(s: &str) -> String {
@@ -85,15 +85,6 @@ pub fn AdminOnly(#[prop(optional, into)] fallback: ViewFn, children: ChildrenFn)
     }
 }
 
-/// Loads a page whole (not a client-side navigation): after sign-in, sign-out or first run,
-/// everything on the page depends on who is signed in.
-pub fn load_page(path: &str) {
-    #[cfg(feature = "hydrate")]
-    let _ = leptos::prelude::window().location().assign(path);
-    #[cfg(not(feature = "hydrate"))]
-    let _ = path;
-}
-
 /// The error of a form submission that belongs to one field, shown under it.
 #[component]
 pub fn FieldError(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
@@ -105,6 +96,17 @@ pub fn FieldError(error: Signal<Option<AppError>>, field: &'static str) -> impl 
     }
 }
 
+/// The error a form post to the server function `S` came back with (the server puts it in the
+/// URL it answers with), for a form that is not an `ActionForm` (a multipart upload).
+pub fn form_error<S>() -> Option<AppError>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError>,
+{
+    use leptos::server_fn::error::ServerFnUrlError;
+    let e = use_context::<leptos::server::ServerActionError>()?;
+    (e.path() == S::PATH).then(|| ServerFnUrlError::<AppError>::decode_err(e.err()))
+}
+
 /// Turns an action's latest value into its error, if any.
 pub fn action_error<T: Clone + Send + Sync + 'static>(
     value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
@@ -112,8 +114,7 @@ pub fn action_error<T: Clone + Send + Sync + 'static>(
     Signal::derive(move || value.get().and_then(|r| r.err()))
 }
 
-/// A GET form: a plain form submission without JavaScript, a client-side navigation with it
-/// (no reload). Smaller in the WASM than the router's generic `Form`.
+/// A GET form (search, filters): the server answers with the page for its fields.
 #[component]
 pub fn GetForm(
     #[prop(optional, into)] class: String,
@@ -123,47 +124,10 @@ pub fn GetForm(
     id: Option<&'static str>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
-    let navigate = use_navigate();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        #[cfg(feature = "hydrate")]
-        {
-            use leptos::wasm_bindgen::JsCast;
-            let Some(form) = ev
-                .target()
-                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
-            else {
-                return;
-            };
-            let Ok(data) = leptos::web_sys::FormData::new_with_form(&form) else {
-                return;
-            };
-            let Ok(params) =
-                leptos::web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data)
-            else {
-                return;
-            };
-            ev.prevent_default();
-            let path = leptos::prelude::window()
-                .location()
-                .pathname()
-                .unwrap_or_default();
-            let qs = String::from(params.to_string());
-            navigate(
-                &if qs.is_empty() {
-                    path
-                } else {
-                    format!("{path}?{qs}")
-                },
-                Default::default(),
-            );
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (&ev, &navigate);
-    };
-    view! { <form method="get" id=id class=class role=role on:submit=on_submit>{children.map(|c| c())}</form> }
+    view! { <form method="get" id=id class=class role=role>{children.map(|c| c())}</form> }
 }
 
-/// A search box that submits as a GET form (works without JavaScript; client-side with it).
+/// A search box that submits as a GET form.
 #[component]
 pub fn SearchForm(
     #[prop(into)] label: String,

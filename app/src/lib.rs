@@ -9,6 +9,7 @@ pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod islands;
 #[cfg(feature = "ssr")]
 pub mod microsoft;
 pub mod pages;
@@ -21,7 +22,7 @@ pub mod wire;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    Lazy, SsrMode,
+    SsrMode,
     components::{A, Route, Router, Routes},
     path,
 };
@@ -66,7 +67,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="stylesheet" href=css/>
                 <link rel="icon" href="data:,"/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -102,34 +103,35 @@ pub fn App() -> impl IntoView {
                 </Suspense>
                 <pages::account::UserBox/>
             </header>
-            <main id="main">
-                // Async: each page is rendered whole before it is sent, so everything — data,
-                // forms, errors — is in the HTML and works with JavaScript off.
+            // Async: each page is rendered whole before it is sent, so everything — data, forms,
+            // errors — is in the HTML and works with JavaScript off; islands only add to it.
+            <islands::Main>
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=pages::account::SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/first-run") view={Lazy::<pages::FirstRunRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/first-run") view=pages::account::FirstRunPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::AdminIndex ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/users") view={Lazy::<pages::UsersRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/microsoft-integration") view={Lazy::<pages::IntegrationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=pages::account::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/microsoft-integration") view=pages::integration::IntegrationPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-tenants") view=pages::tenants::TenantManagement ssr=SsrMode::Async/>
-                    <Route path=path!("/syncro-tenants") view={Lazy::<pages::SyncroTenantListRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/syncro-tenants/:id") view={Lazy::<pages::SyncroTenantRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/organizations") view={Lazy::<pages::OrganizationListRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/organizations/new") view={Lazy::<pages::NewOrganizationRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/organizations/:id") view={Lazy::<pages::OrganizationRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/organizations/:id/edit") view={Lazy::<pages::EditOrganizationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/syncro-tenants") view=pages::syncro::SyncroTenantList ssr=SsrMode::Async/>
+                    <Route path=path!("/syncro-tenants/:id") view=pages::syncro::SyncroTenantDetailsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations") view=pages::organizations::OrganizationList ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/new") view=pages::organizations::NewOrganization ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/:id") view=pages::organizations::OrganizationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/:id/edit") view=pages::organizations::EditOrganization ssr=SsrMode::Async/>
                 </Routes>
-            </main>
+            </islands::Main>
         </Router>
     }
 }
 
+/// Called by Leptos' island script once the WASM has loaded; it then hydrates each
+/// `<leptos-island>` of the page (`islands.rs`), nothing else.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     // A panic's message goes to the console (the WASM aborts on panic).
     std::panic::set_hook(Box::new(|info| leptos::logging::error!("{info}")));
-    // `hydrate_lazy`: the pages split off with `#[lazy_route]` load before they hydrate.
-    leptos::mount::hydrate_lazy(App);
+    leptos::mount::hydrate_islands();
 }

@@ -42,16 +42,22 @@ impl Lambda {
 
     /// One Function URL invocation, with this browser's cookie.
     async fn invoke(&self, method: &str, path: &str, query: &str, form: &[(&str, &str)]) -> Answer {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", app::components::enc(v)))
-            .collect::<Vec<_>>()
-            .join("&");
         let cookies: Vec<String> = self.cookie.iter().cloned().collect();
-        let answer = self
-            .local
-            .invoke(function_url_event(method, path, query, &cookies, &body))
-            .await;
+        // The CSV import is a file upload; every other function takes a URL-encoded form.
+        let event = if path == "/api/import-tenants" {
+            let (content_type, body) = common::multipart_form(form);
+            let mut event = function_url_event(method, path, query, &cookies, &body);
+            event["headers"]["content-type"] = content_type.into();
+            event
+        } else {
+            let body = form
+                .iter()
+                .map(|(k, v)| format!("{k}={}", app::components::enc(v)))
+                .collect::<Vec<_>>()
+                .join("&");
+            function_url_event(method, path, query, &cookies, &body)
+        };
+        let answer = self.local.invoke(event).await;
         Answer {
             status: answer["statusCode"].as_u64().unwrap_or(0),
             body: answer["body"].as_str().unwrap_or_default().to_string(),

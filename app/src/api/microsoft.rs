@@ -30,6 +30,17 @@ pub async fn microsoft_integration() -> Result<IntegrationView, AppError> {
     })
 }
 
+/// The sync running now, if any: what the integration page looks at while one runs.
+#[server(prefix = "/api", endpoint = "sync-progress")]
+pub async fn sync_progress() -> Result<Option<SyncJobView>, AppError> {
+    let (caller, store) = admin().await?;
+    let job = read(store.sync_job(&caller.account).await)?;
+    Ok(job
+        .filter(|j| j.is_running(super::context::now()))
+        .as_ref()
+        .map(SyncJobView::new))
+}
+
 /// Checks the credentials with Microsoft (a token for the directory) before anything is saved:
 /// a wrong ID or secret is refused here, with Microsoft's reason, and nothing is stored.
 #[cfg(feature = "ssr")]

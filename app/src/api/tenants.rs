@@ -143,14 +143,15 @@ pub async fn unmap_tenant(tenant_id: String, version: String) -> Result<(), AppE
     Ok(())
 }
 
-/// Imports Microsoft Tenants from CSV text (`tenantId,displayName,defaultDomainName`).
-/// Good rows are recorded; bad rows are reported by line number.
-#[server(prefix = "/api", endpoint = "import-tenants")]
-pub async fn import_tenants(csv: String) -> Result<ImportReport, AppError> {
+/// Imports Microsoft Tenants from CSV (`tenantId,displayName,defaultDomainName`), posted as
+/// `multipart/form-data`: the part `file` (a chosen file) if it is not empty, else the part
+/// `csv` (pasted text). Good rows are recorded; bad rows are reported by line number.
+#[server(prefix = "/api", endpoint = "import-tenants", input = leptos::server_fn::codec::MultipartFormData)]
+pub async fn import_tenants(
+    data: leptos::server_fn::codec::MultipartData,
+) -> Result<ImportReport, AppError> {
     let (caller, store) = admin().await?;
-    if csv.len() > 5_000_000 {
-        return Err(AppError::validation("csv", "The file is larger than 5 MB"));
-    }
+    let csv = csv_upload(data).await?;
     let report = crate::api::context::import_csv(&*store, &caller, &csv).await?;
     // A form post without JavaScript cannot receive the report in the response: send it along
     // in the redirect, with the first rejected rows.
@@ -164,4 +165,43 @@ pub async fn import_tenants(csv: String) -> Result<ImportReport, AppError> {
         ));
     }
     Ok(report)
+}
+
+/// The largest CSV an import takes (about 50,000 rows).
+#[cfg(feature = "ssr")]
+const MAX_CSV_BYTES: usize = 5_000_000;
+
+/// The CSV of an import form: the file's bytes if one was chosen, else the pasted text; UTF-8,
+/// at most `MAX_CSV_BYTES`, read part by part so a larger upload stops there.
+#[cfg(feature = "ssr")]
+async fn csv_upload(data: leptos::server_fn::codec::MultipartData) -> Result<String, AppError> {
+    fn malformed(e: impl std::fmt::Display) -> AppError {
+        AppError::validation("csv", format!("The upload could not be read: {e}"))
+    }
+    let mut parts = data
+        .into_inner()
+        .ok_or_else(|| AppError::validation("csv", "The upload could not be read"))?;
+    let (mut file, mut text) = (Vec::new(), Vec::new());
+    while let Some(mut part) = parts.next_field().await.map_err(malformed)? {
+        let into = match part.name() {
+            Some("file") => &mut file,
+            Some("csv") => &mut text,
+            _ => continue,
+        };
+        while let Some(chunk) = part.chunk().await.map_err(malformed)? {
+            if into.len() + chunk.len() > MAX_CSV_BYTES {
+                return Err(AppError::validation("csv", "The file is larger than 5 MB"));
+            }
+            into.extend_from_slice(&chunk);
+        }
+    }
+    let bytes = if file.is_empty() { text } else { file };
+    // A spreadsheet's UTF-8 export may start with a byte order mark.
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        AppError::validation(
+            "csv",
+            "The file is not UTF-8 text: save it as CSV UTF-8 and try again",
+        )
+    })
 }

@@ -11,13 +11,6 @@ use leptos_meta::Title;
 pub fn SignInPage() -> impl IntoView {
     let next = query_param("next");
     let action = ServerAction::<SignIn>::new();
-    // With JavaScript the answer comes back here; without it the server redirects.
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            load_page(&safe_back(&next.get_untracked(), "/"));
-        }
-    });
-    let pending = action.pending();
     view! {
         <Title text="Sign in"/>
         <div class="narrow">
@@ -30,7 +23,7 @@ pub fn SignInPage() -> impl IntoView {
                 <input id="password" name="password" type="password" autocomplete="current-password" required=true/>
                 <ErrorNote error=action_error(action.value())/>
                 <div class="buttons">
-                    <button type="submit" class="primary" disabled=pending>{move || if pending.get() { "Signing in…" } else { "Sign in" }}</button>
+                    <button type="submit" class="primary" data-pending="Signing in…">"Sign in"</button>
                 </div>
             </ActionForm>
             <p class="hint">"Forgot your password? An Administrator of your account can set a new one."</p>
@@ -41,13 +34,7 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 pub fn FirstRunPage() -> impl IntoView {
     let action = ServerAction::<SetUp>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            load_page("/");
-        }
-    });
     let error = action_error(action.value());
-    let pending = action.pending();
     view! {
         <Title text="Set up tenantmap"/>
         <div class="narrow">
@@ -69,7 +56,7 @@ pub fn FirstRunPage() -> impl IntoView {
                 <FieldError error=error field="confirm"/>
                 <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
                 <div class="buttons">
-                    <button type="submit" class="primary" disabled=pending>{move || if pending.get() { "Creating…" } else { "Create account" }}</button>
+                    <button type="submit" class="primary" data-pending="Creating…">"Create account"</button>
                 </div>
             </ActionForm>
         </div>
@@ -81,11 +68,6 @@ pub fn FirstRunPage() -> impl IntoView {
 pub fn UserBox() -> impl IntoView {
     let me = use_me();
     let action = ServerAction::<SignOut>::new();
-    Effect::new(move |_| {
-        if action.value().get().is_some() {
-            load_page("/sign-in");
-        }
-    });
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -108,19 +90,8 @@ pub fn UsersPage() -> impl IntoView {
     let role = ServerAction::<SetUserRole>::new();
     let active = ServerAction::<SetUserActive>::new();
     let password = ServerAction::<SetUserPassword>::new();
-    let users = Resource::new(
-        move || {
-            (
-                add.version().get(),
-                role.version().get(),
-                active.version().get(),
-                password.version().get(),
-            )
-        },
-        |_| list_users(),
-    );
+    let users = Resource::new(|| (), |_| list_users());
     let add_error = action_error(add.value());
-    let add_pending = add.pending();
     view! {
         <Title text="Users"/>
         <p class="crumbs"><a href="/admin">"Admin"</a>" › Users"</p>
@@ -168,7 +139,7 @@ pub fn UsersPage() -> impl IntoView {
                 <FieldError error=add_error field="password"/>
                 <ErrorNote error=Signal::derive(move || add_error.get().filter(|e| !matches!(e.field(), Some("email" | "password"))))/>
                 <div class="buttons">
-                    <button type="submit" class="primary" disabled=add_pending>{move || if add_pending.get() { "Adding…" } else { "Add user" }}</button>
+                    <button type="submit" class="primary" data-pending="Adding…">"Add user"</button>
                 </div>
             </ActionForm>
         </section>

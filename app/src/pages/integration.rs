@@ -14,42 +14,8 @@ pub fn IntegrationPage() -> impl IntoView {
     let replace = ServerAction::<ReplaceMicrosoftSecret>::new();
     let disconnect = ServerAction::<DisconnectMicrosoft>::new();
     let sync = ServerAction::<SyncMicrosoft>::new();
-    // While a sync runs, or until the report of the one this page started has arrived, the
-    // page looks again every 2 seconds (with JavaScript; without it, a reload shows the
-    // progress).
-    let (tick, set_tick) = signal(0u32);
-    let state = Resource::new(
-        move || {
-            (
-                connect.version().get(),
-                replace.version().get(),
-                disconnect.version().get(),
-                sync.version().get(),
-                tick.get(),
-            )
-        },
-        |_| microsoft_integration(),
-    );
-    Effect::new(move |_| {
-        let started = match sync.value().get() {
-            Some(Ok(job)) => Some(job.started_ms),
-            _ => None,
-        };
-        let waiting = match state.get() {
-            Some(Ok(view)) => {
-                view.running.is_some()
-                    || started
-                        .is_some_and(|s| view.last_sync.as_ref().is_none_or(|r| r.started_ms < s))
-            }
-            _ => false,
-        };
-        if waiting {
-            set_timeout(
-                move || set_tick.update(|t| *t += 1),
-                std::time::Duration::from_secs(2),
-            );
-        }
-    });
+    // A running sync's progress is an island that looks again until its report arrives.
+    let state = Resource::new(|| (), |_| microsoft_integration());
     view! {
         <Title text="RMM Settings - Microsoft Tenant Integrations"/>
         <p class="crumbs"><a href="/admin">"Admin"</a>" › RMM Settings"</p>
@@ -79,7 +45,6 @@ pub fn IntegrationPage() -> impl IntoView {
 #[component]
 fn ConnectForm(action: ServerAction<ConnectMicrosoft>) -> impl IntoView {
     let error = action_error(action.value());
-    let pending = action.pending();
     view! {
         <section class="panel" aria-labelledby="connect-heading">
             <h2 id="connect-heading">"Connect to Microsoft"</h2>
@@ -103,7 +68,7 @@ fn ConnectForm(action: ServerAction<ConnectMicrosoft>) -> impl IntoView {
                 <FieldError error=error field="client_secret"/>
                 <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
                 <div class="buttons">
-                    <button type="submit" class="primary" disabled=pending>{move || if pending.get() { "Connecting…" } else { "Connect" }}</button>
+                    <button type="submit" class="primary" data-pending="Connecting…">"Connect"</button>
                 </div>
             </ActionForm>
         </section>
@@ -116,7 +81,6 @@ fn Connected(
     sync: ServerAction<SyncMicrosoft>,
     running: Option<SyncJobView>,
 ) -> impl IntoView {
-    let pending = sync.pending();
     view! {
         <section class="panel" aria-labelledby="status-heading">
             <h2 id="status-heading">{format!("Connected as {}", c.mode_label)}</h2>
@@ -127,18 +91,9 @@ fn Connected(
                 <dt>"Connected"</dt><dd>{format!("{} by {}", c.connected_at, c.connected_by)}</dd>
             </dl>
             {match running {
-                Some(job) => view! {
-                    <div class="note sync-running" role="status">
-                        <p>{format!("Syncing with Microsoft: {}.", job.progress)}</p>
-                        {(job.customers_total > 0).then(|| view! {
-                            <progress max=job.customers_total.to_string() value=job.customers_done.to_string() aria-label="Customers read"></progress>
-                        })}
-                        <p class="hint">"It runs on the server: you may leave this page. "<a href="/admin/microsoft-integration">"Show its progress"</a></p>
-                    </div>
-                }.into_any(),
+                Some(job) => view! { <crate::islands::SyncProgress job=job/> }.into_any(),
                 None => view! { <SyncNowForm action=sync back="/admin/microsoft-integration"/> }.into_any(),
             }}
-            {move || pending.get().then(|| view! { <p class="loading" role="status">"Starting the sync…"</p> })}
             <ErrorNote error=action_error(sync.value())/>
         </section>
     }
@@ -151,11 +106,10 @@ pub fn SyncNowForm(
     action: ServerAction<SyncMicrosoft>,
     #[prop(into)] back: String,
 ) -> impl IntoView {
-    let pending = action.pending();
     view! {
         <ActionForm action=action attr:class="inline-form">
             <input type="hidden" name="back" value=back/>
-            <button type="submit" class="primary" disabled=pending>{move || if pending.get() { "Syncing…" } else { "Sync Now" }}</button>
+            <button type="submit" class="primary" data-pending="Syncing…">"Sync Now"</button>
         </ActionForm>
     }
 }

@@ -9,38 +9,6 @@ pub mod tenants;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// Declares a route whose page is loaded on demand (`cargo leptos build --split`): its code —
-/// views, forms and the server function calls only it makes — is a separate WASM file fetched
-/// when the page is first shown, not part of the first download.
-macro_rules! lazy_page {
-    ($($(#[$doc:meta])* $route:ident => $page:path;)*) => {$(
-        $(#[$doc])*
-        pub struct $route;
-
-        #[leptos_router::lazy_route]
-        impl leptos_router::LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-            fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
-            }
-        }
-    )*};
-}
-
-lazy_page! {
-    FirstRunRoute => account::FirstRunPage;
-    UsersRoute => account::UsersPage;
-    IntegrationRoute => integration::IntegrationPage;
-    SyncroTenantListRoute => syncro::SyncroTenantList;
-    SyncroTenantRoute => syncro::SyncroTenantDetailsPage;
-    OrganizationListRoute => organizations::OrganizationList;
-    OrganizationRoute => organizations::OrganizationPage;
-    NewOrganizationRoute => organizations::NewOrganization;
-    EditOrganizationRoute => organizations::EditOrganization;
-}
-
 #[component]
 pub fn Home() -> impl IntoView {
     view! {

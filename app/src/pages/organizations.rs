@@ -3,6 +3,7 @@
 use crate::api::*;
 use crate::components::*;
 use crate::error::AppError;
+use crate::islands::SyncroTenantPicker;
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -104,7 +105,7 @@ pub fn NewOrganization() -> impl IntoView {
             <SyncroTenantField current=None error=error/>
             <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
             <div class="buttons">
-                <button type="submit" class="primary" disabled=move || action.pending().get()>{move || if action.pending().get() { "Saving…" } else { "Save" }}</button>
+                <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
                 <a class="button secondary" href="/organizations">"Cancel"</a>
             </div>
         </ActionForm>
@@ -143,7 +144,7 @@ pub fn EditOrganization() -> impl IntoView {
                             <SyncroTenantField current=Some(NamedRef { id: o.syncro_tenant.id.clone(), name: o.syncro_tenant.name.clone() }) error=error/>
                             <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
                             <div class="buttons">
-                                <button type="submit" class="primary" disabled=move || action.pending().get()>{move || if action.pending().get() { "Saving…" } else { "Save" }}</button>
+                                <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
                                 <a class="button secondary" href=format!("/organizations/{}", o.id)>"Cancel"</a>
                             </div>
                         </ActionForm>
@@ -182,23 +183,9 @@ fn OrganizationFields(
     address: String,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    // The same parser the server uses gives instant feedback while typing.
-    let name_text = RwSignal::new(name.clone());
-    let local = move || {
-        let n = name_text.get();
-        if n.is_empty() {
-            None
-        } else {
-            crate::domain::OrganizationName::parse(&n)
-                .err()
-                .map(|e| e.to_string())
-        }
-    };
     view! {
         <label for="org-name">"Name"</label>
-        <input id="org-name" name="name" value=name required=true autocomplete="organization"
-            on:input=move |ev| name_text.set(event_target_value(&ev))/>
-        {move || local().map(|m| view! { <p class="field-error">{m.replace("name: ", "")}</p> })}
+        <input id="org-name" name="name" value=name required=true autocomplete="organization"/>
         {field_error(error, "name")}
         <div class="cols">
             <div>
@@ -219,50 +206,30 @@ fn OrganizationFields(
 }
 
 /// ORGANIZATION SETTINGS: the parent Syncro Tenant. On a new Organization the default is a new
-/// Syncro Tenant named after it (R4).
+/// Syncro Tenant named after it (R4). The search box belongs to the page's `st-filter` GET form.
 #[component]
 fn SyncroTenantField(current: Option<NamedRef>, error: Signal<Option<AppError>>) -> impl IntoView {
-    // Typing filters at once with JavaScript; without it, Filter reloads the page with `st_q`
-    // (the field belongs to the separate `st-filter` GET form, not to this one).
     let st_q = query_param("st_q").get_untracked();
-    let filter_text = RwSignal::new(st_q.clone());
-    let options = Resource::new(
-        move || filter_text.get(),
-        |q| syncro_tenant_options(q, false),
-    );
-    let is_new = current.is_none();
-    // The choice survives the list being filtered and redrawn.
-    let chosen = RwSignal::new(current.as_ref().map(|c| c.id.clone()).unwrap_or_default());
+    let options = Resource::new(|| (), {
+        let q = st_q.clone();
+        move |_| syncro_tenant_options(q.clone(), false)
+    });
     view! {
         <h2 class="section">"ORGANIZATION SETTINGS"</h2>
-        <label for="org-st">"Syncro Tenant"</label>
-        <div class="row">
-            <input type="search" class="filter" name="st_q" form="st-filter" value=st_q aria-label="Find a Syncro Tenant"
-                placeholder="Type to filter Syncro Tenants" autocomplete="off"
-                on:input=move |ev| filter_text.set(event_target_value(&ev))/>
-            <button type="submit" form="st-filter" class="secondary">"Filter"</button>
-        </div>
-        <Transition fallback=|| view! { <select id="org-st" disabled=true><option>"Loading…"</option></select> }>
-            {
-                let current = current.clone();
-                move || {
-                    let current = current.clone();
-                    Suspend::new(async move {
-                        let mut opts = options.await.unwrap_or_default();
-                        if let Some(c) = current.clone() {
-                            opts.retain(|o| o.id != c.id);
-                            opts.insert(0, c);
-                        }
-                        view! {
-                            <select id="org-st" name="syncro_tenant" on:change=move |ev| chosen.set(event_target_value(&ev))>
-                                {is_new.then(|| view! { <option value="" selected=true>"Create a new Syncro Tenant named after this Organization"</option> })}
-                                {options_view(opts, chosen.get_untracked())}
-                            </select>
-                        }
-                    })
-                }
-            }
-        </Transition>
+        <Suspense fallback=|| view! { <p class="loading">"Loading Syncro Tenants…"</p> }>
+            {move || {
+                let (current, query) = (current.clone(), st_q.clone());
+                Suspend::new(async move {
+                    let new_option = current.is_none().then(|| "Create a new Syncro Tenant named after this Organization".to_string());
+                    view! {
+                        <SyncroTenantPicker select_id="org-st".to_string() filter_form="st-filter".to_string()
+                            query=query options=options.await.unwrap_or_default()
+                            selected=current.as_ref().map(|c| c.id.clone()).unwrap_or_default() pinned=current
+                            new_option=new_option unmapped_only=false size=0 autofocus=false/>
+                    }
+                })
+            }}
+        </Suspense>
         <p class="hint">"Organizations that share one Microsoft Tenant share one Syncro Tenant."</p>
         {field_error(error, "syncro_tenant")}
     }

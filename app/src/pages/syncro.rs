@@ -15,8 +15,8 @@ pub fn SyncroTenantList() -> impl IntoView {
     let delete = ServerAction::<DeleteSyncroTenant>::new();
     let me = use_me();
     let rows = Resource::new(
-        move || (q.get(), page.get(), delete.version().get()),
-        |(q, p, _)| list_syncro_tenants(q, p),
+        move || (q.get(), page.get()),
+        |(q, p)| list_syncro_tenants(q, p),
     );
     view! {
         <Title text="Syncro Tenants"/>
@@ -82,21 +82,10 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
     let unmap = ServerAction::<UnmapTenant>::new();
     let sync = ServerAction::<SyncMicrosoft>::new();
     let me = use_me();
-    let details = Resource::new(
-        move || {
-            (
-                id.get(),
-                rename.version().get(),
-                add.version().get(),
-                unmap.version().get(),
-                sync.version().get(),
-            )
-        },
-        |(id, ..)| syncro_tenant_details(id, "1".into()),
-    );
+    let details = Resource::new(move || id.get(), |id| syncro_tenant_details(id, "1".into()));
     let candidates = Resource::new(
-        move || (id.get(), org_q.get(), add.version().get()),
-        |(id, q, _)| list_organizations(q, "1".into(), id),
+        move || (id.get(), org_q.get()),
+        |(id, q)| list_organizations(q, "1".into(), id),
     );
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -118,7 +107,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                                 <label for="st-name">"Syncro Tenant name"</label>
                                 <div class="row">
                                     <input id="st-name" name="name" value=st.name.clone() required=true/>
-                                    <button type="submit" disabled=move || rename.pending().get()>{move || if rename.pending().get() { "Saving…" } else { "Rename" }}</button>
+                                    <button type="submit" data-pending="Saving…">"Rename"</button>
                                 </div>
                                 <ErrorNote error=action_error(rename.value())/>
                             </ActionForm>
@@ -195,7 +184,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                     })}
                 </Transition>
                 <ErrorNote error=action_error(add.value())/>
-                <button type="submit" class="primary" disabled=move || add.pending().get()>{move || if add.pending().get() { "Adding…" } else { "Add Organizations" }}</button>
+                <button type="submit" class="primary" data-pending="Adding…">"Add Organizations"</button>
             </ActionForm>
         </section>
         </AdminOnly>

@@ -3,10 +3,11 @@
 
 use crate::api::*;
 use crate::components::*;
+use crate::islands::{Modal, RowMenu, SyncroTenantPicker};
 use crate::wire::*;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn TenantManagement() -> impl IntoView {
@@ -18,24 +19,13 @@ pub fn TenantManagement() -> impl IntoView {
     let map = query_param("map");
     let change = query_param("change");
 
+    // Their latest error comes back in the URL after a form post (`__err`).
     let map_action = ServerAction::<MapTenant>::new();
     let unmap = ServerAction::<UnmapTenant>::new();
-    let import = ServerAction::<ImportTenants>::new();
     let me = use_me();
     let rows = Resource::new(
-        move || {
-            (
-                filter.get(),
-                q.get(),
-                sort.get(),
-                dir.get(),
-                page.get(),
-                map_action.version().get(),
-                unmap.version().get(),
-                import.version().get(),
-            )
-        },
-        |(f, q, s, d, p, ..)| list_microsoft_tenants(f, q, s, d, p),
+        move || (filter.get(), q.get(), sort.get(), dir.get(), page.get()),
+        |(f, q, s, d, p)| list_microsoft_tenants(f, q, s, d, p),
     );
     // The list's own URL with some parameters replaced; the dialog's parameters dropped.
     let link = move |over: &[(&str, &str)]| {
@@ -145,7 +135,7 @@ pub fn TenantManagement() -> impl IntoView {
                     <MapDialog tenant_id=id change=change back=back action=map_action/>
                 })
             }}
-            <ImportSection action=import/>
+            <ImportSection/>
         </AdminOnly>
     }
 }
@@ -171,7 +161,7 @@ fn TenantRow(
                 <ActionForm action=unmap>
                     <input type="hidden" name="tenant_id" value=tid.clone()/>
                     <input type="hidden" name="version" value=version/>
-                    <button type="submit" role="menuitem">"Unmap"</button>
+                    <button type="submit" role="menuitem" data-pending="Unmapping…">"Unmap"</button>
                 </ActionForm>
             </li>
         }
@@ -192,72 +182,13 @@ fn TenantRow(
                 {row.last_sync}
                 {row.status.map(|s| view! { <span class=format!("sync-status {}", s.kind) title=s.detail.clone()>{s.label}<span class="visually-hidden">{format!(": {}", s.detail)}</span></span> })}
             </td>
-            <td class="actions">{admin.then(|| view! { <RowMenu label=label>{menu}</RowMenu> })}</td>
+            <td class="actions">{admin.then(|| view! { <RowMenu label=label><ul role="menu">{menu}</ul></RowMenu> })}</td>
         </tr>
     }
 }
 
-/// The ⋮ menu: a native disclosure (works without JavaScript and by keyboard), with arrow keys
-/// and Escape added when JavaScript runs.
-#[component]
-pub fn RowMenu(label: String, children: Children) -> impl IntoView {
-    let details = NodeRef::<leptos::html::Details>::new();
-    let focus = |el: leptos::web_sys::Node| {
-        if let Ok(el) = leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlElement>(el) {
-            let _ = el.focus();
-        }
-    };
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        let Some(d) = details.get() else { return };
-        let key = ev.key();
-        if key == "Escape" {
-            d.set_open(false);
-            if let Ok(Some(summary)) = d.query_selector("summary") {
-                focus(summary.into());
-            }
-            return;
-        }
-        if key != "ArrowDown" && key != "ArrowUp" {
-            return;
-        }
-        ev.prevent_default();
-        d.set_open(true);
-        let Ok(items) = d.query_selector_all("[role=menuitem]") else {
-            return;
-        };
-        let doc = leptos::prelude::document();
-        let active = doc.active_element();
-        let n = items.length();
-        let current = (0..n).find(|&i| {
-            matches!((items.item(i), active.as_ref()), (Some(item), Some(a)) if a.is_same_node(Some(&item)))
-        });
-        let next = match (current, key.as_str()) {
-            (None, "ArrowUp") => n.saturating_sub(1),
-            (None, _) => 0,
-            (Some(i), "ArrowDown") => (i + 1) % n.max(1),
-            (Some(i), _) => (i + n - 1) % n.max(1),
-        };
-        if let Some(item) = items.item(next) {
-            focus(item);
-        }
-    };
-    view! {
-        <details class="menu" node_ref=details on:keydown=on_key
-            on:click=move |ev: leptos::ev::MouseEvent| {
-                // Following a link item closes the menu (the dialog opens over the page).
-                let on_item = ev.target().and_then(|t| leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::Element>(t).ok())
-                    .is_some_and(|el| el.tag_name() == "A" && el.get_attribute("role").as_deref() == Some("menuitem"));
-                if on_item && let Some(d) = details.get() {
-                    d.set_open(false);
-                }
-            }>
-            <summary role="button" aria-haspopup="menu" aria-label=label>"⋮"</summary>
-            <ul role="menu">{children()}</ul>
-        </details>
-    }
-}
-
-/// Start Tenant Mapping (or Change Syncro Tenant): a modal dialog whose state is the URL.
+/// Start Tenant Mapping (or Change Syncro Tenant): a modal dialog whose state is the URL
+/// (`map`, `change`, `st_q`), so it opens, filters and submits without JavaScript too.
 #[component]
 fn MapDialog(
     tenant_id: String,
@@ -265,177 +196,101 @@ fn MapDialog(
     back: String,
     action: ServerAction<MapTenant>,
 ) -> impl IntoView {
-    let st_q = query_param("st_q");
-    let filter_text = RwSignal::new(st_q.get_untracked());
-    // The choice survives the list being filtered and redrawn.
-    let chosen = RwSignal::new(String::new());
-    let tenant = Resource::new(
-        {
-            let id = tenant_id.clone();
-            move || id.clone()
-        },
-        get_microsoft_tenant,
-    );
-    let options = Resource::new(
-        move || filter_text.get(),
-        |q| syncro_tenant_options(q, true),
-    );
-    let first = NodeRef::<leptos::html::Input>::new();
-    let last = NodeRef::<leptos::html::A>::new();
-    Effect::new(move |_| {
-        if let Some(el) = first.get() {
-            let _ = el.focus();
-        }
-    });
-    let navigate = use_navigate();
-    let back_for_key = back.clone();
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        match ev.key().as_str() {
-            "Escape" => navigate(&back_for_key, Default::default()),
-            "Tab" => {
-                // Keep focus inside the dialog.
-                let active = leptos::prelude::document().active_element();
-                let is = |el: Option<leptos::web_sys::Element>| match (el, active.as_ref()) {
-                    (Some(e), Some(a)) => a.is_same_node(Some(&e)),
-                    _ => false,
-                };
-                if ev.shift_key() && is(first.get().map(Into::into)) {
-                    ev.prevent_default();
-                    if let Some(l) = last.get() {
-                        let _ = l.focus();
-                    }
-                } else if !ev.shift_key() && is(last.get().map(Into::into)) {
-                    ev.prevent_default();
-                    if let Some(f) = first.get() {
-                        let _ = f.focus();
-                    }
-                }
-            }
-            _ => {}
-        }
-    };
+    let st_q = query_param("st_q").get_untracked();
     let title = if change {
         "Change Syncro Tenant"
     } else {
         "Start Tenant Mapping"
     };
     let error = action_error(action.value());
-    // The list's parameters, kept when the filter form reloads the page without JavaScript.
+    // The list's parameters, kept when the filter reloads the page.
     let keep: Vec<(&'static str, String)> = ["filter", "q", "sort", "dir", "page"]
         .into_iter()
         .map(|k| (k, query_param(k).get_untracked()))
         .filter(|(_, v)| !v.is_empty())
         .collect();
-    let (tid_filter, tid_form) = (tenant_id.clone(), tenant_id);
+    let data = Resource::new(|| (), {
+        let (id, q) = (tenant_id.clone(), st_q.clone());
+        move |_| {
+            let (id, q) = (id.clone(), q.clone());
+            async move {
+                (
+                    get_microsoft_tenant(id).await,
+                    syncro_tenant_options(q, true).await,
+                )
+            }
+        }
+    });
+    let back_form = back.clone();
     view! {
-        <div class="backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="map-title" on:keydown=on_key>
-                <h2 id="map-title">{title}</h2>
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match tenant.await {
+        <Modal labelled_by="map-title".to_string() back=back.clone()>
+            <h2 id="map-title">{title}</h2>
+            <form method="get" id="map-filter">
+                {keep.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
+                <input type="hidden" name="map" value=tenant_id.clone()/>
+                {change.then(|| view! { <input type="hidden" name="change" value="true"/> })}
+            </form>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || {
+                    let (back, query) = (back_form.clone(), st_q.clone());
+                    Suspend::new(async move {
+                        let (tenant, options) = data.await;
+                        match tenant {
+                            Err(e) => view! {
+                                <p class="note error" role="alert">{e.to_string()}</p>
+                                <div class="buttons"><a href=back class="button secondary">"Cancel"</a></div>
+                            }.into_any(),
                             Ok(t) => view! {
                                 <p>"Microsoft Tenant: "<strong>{t.display_name.clone()}</strong>" ("{t.default_domain.clone()}")"
                                     {t.syncro_tenant.clone().map(|s| view! { <br/>"Currently mapped to "<strong>{s.name}</strong> })}
                                 </p>
+                                <ActionForm action=action>
+                                    <input type="hidden" name="tenant_id" value=t.tenant_id.clone()/>
+                                    <input type="hidden" name="version" value=t.version.to_string()/>
+                                    <input type="hidden" name="change" value=if change { "true" } else { "" }/>
+                                    <input type="hidden" name="back" value=back.clone()/>
+                                    <SyncroTenantPicker select_id="st-select".to_string() filter_form="map-filter".to_string()
+                                        query=query options=options.unwrap_or_default() selected=String::new() pinned=None
+                                        new_option=None unmapped_only=true size=6 autofocus=true/>
+                                    <ErrorNote error=error/>
+                                    <div class="buttons">
+                                        <button type="submit" class="primary" data-pending="Working…">{title}</button>
+                                        <a href=back class="button secondary">"Cancel"</a>
+                                    </div>
+                                </ActionForm>
                             }.into_any(),
-                            Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                         }
-                    })}
-                </Transition>
-                <GetForm class="filter">
-                    {keep.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
-                    <input type="hidden" name="map" value=tid_filter/>
-                    {change.then(|| view! { <input type="hidden" name="change" value="true"/> })}
-                    <label for="st-filter">"Find a Syncro Tenant"</label>
-                    <div class="row">
-                        <input id="st-filter" type="search" name="st_q" node_ref=first autocomplete="off"
-                            prop:value=move || filter_text.get()
-                            on:input=move |ev| filter_text.set(event_target_value(&ev))/>
-                        <button type="submit" class="secondary">"Filter"</button>
-                    </div>
-                </GetForm>
-                <ActionForm action=action>
-                    <input type="hidden" name="tenant_id" value=tid_form/>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            tenant.await.ok().map(|t| view! { <input type="hidden" name="version" value=t.version.to_string()/> })
-                        })}
-                    </Transition>
-                    <input type="hidden" name="change" value=if change { "true" } else { "" }/>
-                    <input type="hidden" name="back" value=back.clone()/>
-                    <label for="st-select">"Syncro Tenant"</label>
-                    <Transition fallback=|| view! { <select id="st-select" name="syncro_tenant" disabled=true><option>"Loading…"</option></select> }>
-                        {move || Suspend::new(async move {
-                            let opts = options.await.unwrap_or_default();
-                            let none = opts.is_empty();
-                            view! {
-                                <select id="st-select" name="syncro_tenant" size="6" required=true on:change=move |ev| chosen.set(event_target_value(&ev))>
-                                    {options_view(opts, chosen.get_untracked())}
-                                </select>
-                                {none.then(|| view! { <p class="hint">"No unmapped Syncro Tenant matches. Each Syncro Tenant can be mapped to one Microsoft Tenant."</p> })}
-                            }
-                        })}
-                    </Transition>
-                    <ErrorNote error=error/>
-                    <div class="buttons">
-                        <button type="submit" class="primary" disabled=move || action.pending().get()>
-                            {move || if action.pending().get() { "Working…" } else { title }}
-                        </button>
-                        <a href=back.clone() node_ref=last class="button secondary">"Cancel"</a>
-                    </div>
-                </ActionForm>
-            </div>
-        </div>
+                    })
+                }}
+            </Suspense>
+        </Modal>
     }
 }
 
+/// The CSV import: a file or pasted text, posted as `multipart/form-data` (the same with and
+/// without JavaScript); the server answers with this page and the report.
 #[component]
-fn ImportSection(action: ServerAction<ImportTenants>) -> impl IntoView {
-    // The report of the latest import: from the action, or (JavaScript off) from the URL.
+fn ImportSection() -> impl IntoView {
     let from_url = query_param("import");
     let report = move || {
-        action.value().get().or_else(|| {
+        form_error::<ImportTenants>().map(Err).or_else(|| {
             serde_json::from_str::<ImportReport>(&from_url.get())
                 .ok()
                 .map(Ok)
         })
     };
-    let csv_text = RwSignal::new(String::new());
-    // With JavaScript, a chosen file is read into the box; without it, paste the CSV.
-    let on_file = move |ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        {
-            use leptos::wasm_bindgen::JsCast;
-            let file = ev
-                .target()
-                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
-                .and_then(|input| input.files())
-                .and_then(|files| files.get(0));
-            if let Some(file) = file {
-                let text = file.text();
-                leptos::task::spawn_local(async move {
-                    if let Ok(value) = wasm_bindgen_futures::JsFuture::from(text).await {
-                        csv_text.set(value.as_string().unwrap_or_default());
-                    }
-                });
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (&ev, csv_text);
-    };
     view! {
-        <section class="import">
-            <h2>"Import Microsoft Tenants"</h2>
+        <section class="import" aria-labelledby="import-heading">
+            <h2 id="import-heading">"Import Microsoft Tenants"</h2>
             <p class="hint">"Choose or paste a CSV with the header "<code>"tenantId,displayName,defaultDomainName"</code>". Known tenants are refreshed; their mappings are kept. Rows with errors are reported by line; the others are imported."</p>
-            <ActionForm action=action>
+            <form method="post" action=ImportTenants::PATH enctype="multipart/form-data">
                 <label for="csv-file">"CSV file"</label>
-                <input id="csv-file" type="file" accept=".csv,text/csv" on:change=on_file/>
+                <input id="csv-file" name="file" type="file" accept=".csv,text/csv"/>
                 <label for="csv">"CSV"</label>
-                <textarea id="csv" name="csv" rows="5" placeholder="tenantId,displayName,defaultDomainName"
-                    prop:value=move || csv_text.get() on:input=move |ev| csv_text.set(event_target_value(&ev))></textarea>
-                <button type="submit" disabled=move || action.pending().get()>{move || if action.pending().get() { "Importing…" } else { "Import" }}</button>
-            </ActionForm>
+                <textarea id="csv" name="csv" rows="5" placeholder="tenantId,displayName,defaultDomainName"></textarea>
+                <p class="hint">"A chosen file is imported; otherwise the pasted text."</p>
+                <button type="submit" data-pending="Importing…">"Import"</button>
+            </form>
             {move || report().map(|r| match r {
                 Ok(r) => view! {
                     <div class="note ok" role="status">
