@@ -51,6 +51,17 @@ pub fn Main(children: Children) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
     };
+    // Islands hydrate outermost first, the rest of the page's islands in the same task: a
+    // mark set after this task tells when the page is interactive (`make bench` reads it).
+    #[cfg(feature = "hydrate")]
+    set_timeout(
+        || {
+            if let Some(p) = leptos::prelude::window().performance() {
+                let _ = p.mark("tenantmap:interactive");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
     view! { <main id="main" on:submit=on_submit>{children()}</main> }
 }
 

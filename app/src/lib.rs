@@ -65,8 +65,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
+                <meta name="theme-color" content="#16233a"/>
+                <meta name="description" content="Map your customers' Microsoft 365 tenants to Syncro Tenants and Organizations."/>
                 <link rel="stylesheet" href=css/>
-                <link rel="icon" href="data:,"/>
+                // public/: the icons and the manifest that let an Administrator add it to a
+                // phone's home screen.
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="apple-touch-icon" href="/apple-touch-icon.png"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>

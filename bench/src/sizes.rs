@@ -1,81 +1,165 @@
-//! What a browser downloads: raw, gzip and brotli bytes of the release WASM, JS and CSS.
+//! What a browser downloads on a first visit, measured as a browser does: a real Chromium visits
+//! each page signed in with an empty cache (`end2end/bench/first-load.mjs`), recording every
+//! asset it fetches; each asset is then sized as the server sends it with
+//! `Accept-Encoding: br`. Also when the page's islands were hydrated, and that the ⋮ menu opens
+//! and takes the arrow keys.
 
-use std::io::Write as _;
+use serde_json::Value;
+use std::collections::HashMap;
 
-/// Budget for the first page's download, brotli.
-const BROTLI_BUDGET: usize = 300 * 1024;
+/// Budget for a page's first download (WASM + JS + CSS), brotli.
+const BROTLI_BUDGET: usize = 150 * 1024;
+/// Budget from navigation start to the islands hydrated (the ⋮ menu works), desktop Chromium.
+const INTERACTIVE_BUDGET_MS: f64 = 500.0;
 
-fn gzip(bytes: &[u8]) -> usize {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap().len()
+/// The first link of the page at `list` to `{list}{sep}` and an id (a details page, a dialog).
+async fn first_details(
+    client: &reqwest::Client,
+    base: &str,
+    list: &str,
+    sep: &str,
+) -> Option<String> {
+    let html = client
+        .get(format!("{base}{list}"))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    let prefix = format!("href=\"{list}{sep}");
+    html.match_indices(&prefix)
+        .map(|(at, _)| {
+            html[at + 6..]
+                .chars()
+                .take_while(|c| *c != '"')
+                .collect::<String>()
+        })
+        .find(|path| path.len() == list.len() + sep.len() + 36)
 }
 
-pub fn brotli(bytes: &[u8]) -> usize {
-    let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        ..Default::default()
-    };
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).unwrap();
-    out.len()
-}
-
-/// Prints the first download file by file and the on-demand files in all; false when the
-/// budget is missed.
-pub fn first_download(pkg: &std::path::Path) -> bool {
-    let (mut raw, mut gz, mut br) = (0, 0, 0);
-    println!(
-        "What a browser downloads for the first page ({}):",
-        pkg.display()
+/// Runs the browser over `paths` (signed in with `cookie`, or not with "-").
+fn visit(base: &str, cookie: &str, paths: &[String]) -> Vec<Value> {
+    let out = std::process::Command::new("node")
+        .arg("end2end/bench/first-load.mjs")
+        .arg(base)
+        .arg(cookie)
+        .args(paths)
+        .output()
+        .expect("node (make test-tools installs end2end/node_modules)");
+    assert!(
+        out.status.success(),
+        "first-load.mjs: {}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    let mut entries: Vec<_> = std::fs::read_dir(pkg)
-        .expect("build the site first (make build)")
-        .flatten()
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    let mut lazy = Vec::new();
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().to_string();
-        if !(name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css")) {
-            continue;
+    serde_json::from_slice(&out.stdout).expect("first-load.mjs prints JSON")
+}
+
+/// Sizes `url` as the server sends it to a browser that accepts brotli.
+async fn brotli_size(sizes: &mut HashMap<String, usize>, url: &str) -> usize {
+    if let Some(n) = sizes.get(url) {
+        return *n;
+    }
+    let res = reqwest::Client::new()
+        .get(url)
+        .header(http::header::ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    let n = res.bytes().await.unwrap().len();
+    sizes.insert(url.to_string(), n);
+    n
+}
+
+/// Counts toward the budget: what the page needs to run (WASM, JS, CSS).
+fn is_code(url: &str) -> bool {
+    let path = url.split('?').next().unwrap_or(url);
+    [".wasm", ".js", ".css"].iter().any(|e| path.ends_with(e))
+}
+
+/// Prints every page's first download and the management page's assets; false when a budget
+/// is missed.
+pub async fn first_load(base: &str, cookie: &str) -> bool {
+    let client = crate::pages::client(cookie);
+    let mut paths: Vec<String> = [
+        "/admin/microsoft-tenants",
+        "/",
+        "/admin",
+        "/admin/users",
+        "/admin/microsoft-integration",
+        "/syncro-tenants",
+        "/organizations",
+        "/organizations/new",
+    ]
+    .map(String::from)
+    .to_vec();
+    for (list, sep) in [
+        ("/organizations", "/"),
+        ("/syncro-tenants", "/"),
+        ("/admin/microsoft-tenants", "?map="),
+    ] {
+        let details = first_details(&client, base, list, sep).await;
+        let details = details.unwrap_or_else(|| panic!("{list} links no details page"));
+        if list == "/organizations" {
+            paths.push(format!("{details}/edit"));
         }
-        // Pages split off by `cargo leptos build --split` (and code they share) load on demand.
-        if name.starts_with("split_") || name.starts_with("chunk_") {
-            lazy.push(entry);
-            continue;
+        paths.push(details);
+    }
+    let mut visits = visit(base, cookie, &paths);
+    visits.extend(visit(base, "-", &["/sign-in".to_string()]));
+
+    println!(
+        "First visit of each page, as Chromium fetches it (brotli bytes as sent with Accept-Encoding: br):"
+    );
+    let mut sizes = HashMap::new();
+    let mut ok = true;
+    for v in &visits {
+        let path = v["path"].as_str().unwrap();
+        assert_eq!(v["status"], 200, "{path}: {v}");
+        let (mut code, mut other, mut files) = (0, 0, 0);
+        let mut listing = Vec::new();
+        for a in v["assets"].as_array().unwrap() {
+            let url = a["url"].as_str().unwrap();
+            let n = brotli_size(&mut sizes, url).await;
+            files += 1;
+            if is_code(url) {
+                code += n;
+            } else {
+                other += n;
+            }
+            listing.push(format!("    {:<60} {:>8}", url.trim_start_matches(base), n));
         }
-        let bytes = std::fs::read(entry.path()).unwrap();
-        let (g, b) = (gzip(&bytes), brotli(&bytes));
-        println!(
-            "  {name:<48} raw {:>9}  gzip {:>8}  brotli {:>8}",
-            bytes.len(),
-            g,
-            b
+        let interactive = v["interactive"].as_f64();
+        let menu = &v["menu"];
+        let mut pass = code <= BROTLI_BUDGET && interactive.is_some();
+        let mut notes = format!(
+            "interactive {}",
+            interactive.map_or("never".into(), |ms| format!("{ms:.0} ms"))
         );
-        raw += bytes.len();
-        gz += g;
-        br += b;
-    }
-    let (mut lazy_br, mut largest) = (0, (0, String::new()));
-    for entry in &lazy {
-        let b = brotli(&std::fs::read(entry.path()).unwrap());
-        lazy_br += b;
-        if b > largest.0 {
-            largest = (b, entry.file_name().to_string_lossy().to_string());
+        if !menu.is_null() {
+            let works = menu["opened"] == true && menu["keys"] == true;
+            pass &= works;
+            notes.push_str(if works {
+                ", ⋮ menu opens and takes keys"
+            } else {
+                ", ⋮ menu BROKEN"
+            });
         }
+        if path == "/admin/microsoft-tenants" {
+            pass &= interactive.is_some_and(|ms| ms <= INTERACTIVE_BUDGET_MS);
+            println!("  {path}: {files} files");
+            for l in &listing {
+                println!("{l}");
+            }
+        }
+        ok &= pass;
+        println!(
+            "  {path:<60} code {code:>7} B  other {other:>6} B  {notes}  {}",
+            crate::verdict(pass)
+        );
     }
     println!(
-        "  (loaded on demand: {} files, {lazy_br} bytes brotli in all; the largest, {}, {} bytes)",
-        lazy.len(),
-        largest.1,
-        largest.0
+        "  budgets: code (WASM + JS + CSS) ≤ {BROTLI_BUDGET} B brotli on every page; management page interactive ≤ {INTERACTIVE_BUDGET_MS} ms"
     );
-    let pass = br < BROTLI_BUDGET;
-    println!(
-        "  {:<48} raw {raw:>9}  gzip {gz:>8}  brotli {br:>8}   budget < {BROTLI_BUDGET} brotli: {}",
-        "total",
-        crate::verdict(pass)
-    );
-    pass
+    ok
 }

@@ -64,6 +64,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The files of `public/` (copied to the site root by cargo-leptos): served to anyone, signed in
+/// or not — a browser asks for the icons and the manifest, a crawler for `robots.txt`, without
+/// a session. A test checks this list against the folder.
+pub const PUBLIC_FILES: [&str; 7] = [
+    "/robots.txt",
+    "/favicon.svg",
+    "/manifest.webmanifest",
+    "/apple-touch-icon.png",
+    "/icon-192.png",
+    "/icon-512.png",
+    "/icon-maskable-512.png",
+];
+
 /// Whether a request that may change something came from another site: its `Sec-Fetch-Site`
 /// is present and not `same-origin`, or its `Origin` is present and not this host.
 pub fn is_cross_site(method: &http::Method, headers: &http::HeaderMap) -> bool {
@@ -130,6 +143,13 @@ async fn sessions(
     let path = req.uri().path().to_string();
     if path.starts_with(&format!("/{}/", state.leptos_options.site_pkg_dir)) {
         return next.run(req).await;
+    }
+    if PUBLIC_FILES.contains(&path.as_str()) {
+        let mut resp = next.run(req).await;
+        resp.headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("public, max-age=86400"));
+        return resp;
     }
     let https = is_https(req.headers(), req.uri());
     let resolved = match resolve(&*state.store, req.headers(), https).await {
@@ -221,7 +241,21 @@ pub async fn spawn_on_free_port(state: AppState) -> std::io::Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_cross_site, page_gate};
+    use super::{PUBLIC_FILES, is_cross_site, page_gate};
+
+    #[test]
+    fn every_file_of_public_is_served_without_a_session() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| format!("/{}", e.file_name().to_string_lossy()))
+            .collect();
+        files.sort();
+        let mut listed: Vec<String> = PUBLIC_FILES.iter().map(|f| f.to_string()).collect();
+        listed.sort();
+        assert_eq!(files, listed);
+    }
 
     #[test]
     fn signed_out_pages_go_to_sign_in_or_first_run() {

@@ -1,0 +1,83 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, Page, test, TestInfo } from "@playwright/test";
+import { createOrganization, guid, importTenants, jsEnabled, unique } from "./helpers";
+
+// axe-core on every page, in the state an Administrator sees it (with a row, a menu open, the
+// dialog, an error, a report), on a desktop and a phone: no violation of WCAG 2.1 A/AA or of
+// axe's best practices.
+async function noViolations(page: Page, info: TestInfo, what: string) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+    .analyze();
+  const found = results.violations.map((v) => ({
+    rule: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+  }));
+  expect(found, `${what} (${info.project.name})`).toEqual([]);
+  // It looked at the page: dozens of rules apply to any of these pages.
+  expect(results.passes.length, what).toBeGreaterThan(15);
+}
+
+test("every page has no accessibility violations", async ({ page }, info) => {
+  test.skip(!jsEnabled(info), "axe runs as a script in the page");
+  test.setTimeout(120_000);
+  const u = unique(info);
+  const tenant = `A11y Tenant ${u}`;
+  const orgUrl = await createOrganization(page, `A11y Org ${u}`);
+  await importTenants(page, [[guid(), tenant, `a11y${Date.now()}.onmicrosoft.com`]]);
+  await noViolations(page, info, "management page with an import report");
+
+  const pages: Array<[string, string]> = [
+    ["/", "home"],
+    ["/admin", "admin"],
+    ["/admin/users", "users"],
+    ["/admin/microsoft-integration", "integration"],
+    [`/admin/microsoft-tenants?q=${encodeURIComponent(tenant)}`, "management page"],
+    ["/syncro-tenants", "Syncro Tenants"],
+    ["/organizations", "Organizations"],
+    ["/organizations/new", "new Organization"],
+    [orgUrl, "Organization"],
+    [`${orgUrl}/edit`, "edit Organization"],
+    ["/no-such-page", "not found"],
+  ];
+  for (const [path, what] of pages) {
+    await page.goto(path);
+    await noViolations(page, info, what);
+  }
+
+  // The ⋮ menu open, then the mapping dialog.
+  await page.goto(`/admin/microsoft-tenants?q=${encodeURIComponent(tenant)}`);
+  await page.getByRole("button", { name: `Actions for ${tenant}` }).click();
+  await expect(page.getByRole("menuitem", { name: "Map Syncro Tenant" })).toBeVisible();
+  await noViolations(page, info, "row menu open");
+  await page.getByRole("menuitem", { name: "Map Syncro Tenant" }).click();
+  await expect(page.getByRole("dialog", { name: "Start Tenant Mapping" })).toBeVisible();
+  await noViolations(page, info, "mapping dialog");
+
+  // A Syncro Tenant's page, and an error next to the form that caused it.
+  await page.goto(orgUrl);
+  await page.locator('main a[href^="/syncro-tenants/"]', { hasText: `A11y Org ${u}` }).first().click();
+  await expect(page.getByRole("heading", { level: 1, name: `A11y Org ${u}` })).toBeVisible();
+  await noViolations(page, info, "Syncro Tenant");
+  await page.goto("/organizations/new");
+  await page.getByLabel("Name", { exact: true }).fill(`A11y Org ${u}`);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert").first()).toBeVisible();
+  await noViolations(page, info, "form with an error");
+});
+
+test("the sign-in page has no accessibility violations", async ({ browser }, info) => {
+  test.skip(!jsEnabled(info), "axe runs as a script in the page");
+  const context = await browser.newContext({ ...info.project.use, storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  await page.goto("/sign-in");
+  await noViolations(page, info, "sign-in");
+  await page.getByLabel("Email").fill("nobody@e2e.example");
+  await page.getByLabel("Password").fill("wrong password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await noViolations(page, info, "sign-in refused");
+  await context.close();
+});
