@@ -24,6 +24,7 @@
 mod coldstart;
 mod cost;
 mod dynamo;
+mod lighthouse;
 mod pages;
 mod sizes;
 mod sync;
@@ -92,7 +93,9 @@ async fn main() {
         verdict(pass)
     );
     println!();
-    ok &= sizes::first_load(&base, &cookie).await;
+    let (pass, form) = sizes::first_load(&base, &cookie).await;
+    ok &= pass;
+    ok &= lighthouse::phone(&base, &cookie, &["/admin/microsoft-tenants".into(), form]);
     // Every page request is signed in: the session lookup is part of what is measured.
     let client = pages::client(&cookie);
     println!(

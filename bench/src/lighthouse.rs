@@ -1,0 +1,57 @@
+//! Lighthouse (npm `lighthouse` 12.2.3, `end2end/bench/lighthouse.mjs`) in Debian's Chromium on a
+//! phone (its default mobile form factor and simulated slow 4G and CPU), signed in: the
+//! management page at SPEC scale and the Organization form. Budgets: Performance ≥ 95,
+//! Accessibility 100, Best Practices 100.
+
+use serde_json::Value;
+
+const PERFORMANCE: i64 = 95;
+
+/// Prints each page's scores, TBT, LCP and CLS; false when a budget is missed.
+pub fn phone(base: &str, cookie: &str, paths: &[String]) -> bool {
+    let urls: Vec<String> = paths.iter().map(|p| format!("{base}{p}")).collect();
+    let out = std::process::Command::new("node")
+        .arg("end2end/bench/lighthouse.mjs")
+        .arg(cookie)
+        .args(&urls)
+        .output()
+        .expect("node (make test-tools installs end2end/node_modules)");
+    assert!(
+        out.status.success(),
+        "lighthouse.mjs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: Vec<Value> =
+        serde_json::from_slice(&out.stdout).expect("lighthouse.mjs prints JSON");
+    println!(
+        "\nLighthouse 12.2.3, mobile (budgets: Performance ≥ {PERFORMANCE}, Accessibility 100, Best Practices 100):"
+    );
+    let mut ok = true;
+    for (r, path) in results.iter().zip(paths) {
+        let n = |k: &str| r[k].as_i64().unwrap_or(0);
+        let ms = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+        let pass = r["runtimeError"].is_null()
+            && r["finalUrl"].as_str() == Some(&format!("{base}{path}"))
+            && n("performance") >= PERFORMANCE
+            && n("accessibility") == 100
+            && n("bestPractices") == 100;
+        ok &= pass;
+        println!(
+            "  {path:<60} Performance {:>3}  Accessibility {:>3}  Best Practices {:>3}  TBT {:.0} ms  LCP {:.0} ms  CLS {:.3}  {}",
+            n("performance"),
+            n("accessibility"),
+            n("bestPractices"),
+            ms("tbt"),
+            ms("lcp"),
+            ms("cls"),
+            crate::verdict(pass)
+        );
+        for failed in r["failed"].as_array().into_iter().flatten() {
+            println!("      {}", failed.as_str().unwrap_or_default());
+        }
+        if let Some(e) = r["runtimeError"].as_str() {
+            println!("      {e}");
+        }
+    }
+    ok
+}
