@@ -53,7 +53,7 @@ e2e:
 
 ## Speed budgets: download size, sign-in, page times at SPEC scale, DynamoDB requests per page,
 ## Lambda cold start (bench/src/main.rs says what each measures).
-bench: build
+bench: build test-tools
 	cargo build --release -p server --bin lambda
 	cargo run --release -p bench
 

@@ -294,3 +294,32 @@ pub fn SyncProgress(job: crate::wire::SyncJobView) -> impl IntoView {
         </div>
     }
 }
+
+/// The status line's sentence (`status.rs`). Without JavaScript it is simply on the page; with
+/// it, it is put back into the live region once the page is ready, so a screen reader says it.
+#[island]
+pub fn Announce(text: String) -> impl IntoView {
+    let shown = RwSignal::new(text.clone());
+    let line = NodeRef::<leptos::html::P>::new();
+    #[cfg(feature = "hydrate")]
+    set_timeout(
+        move || {
+            // Its height is kept while it is empty: nothing under it moves.
+            if let Some(p) = line.get_untracked() {
+                let _ = p.set_attribute(
+                    "style",
+                    &format!("box-sizing:border-box;min-height:{}px", p.offset_height()),
+                );
+            }
+            shown.set(String::new());
+            set_timeout(
+                move || shown.set(text),
+                std::time::Duration::from_millis(100),
+            );
+        },
+        std::time::Duration::ZERO,
+    );
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
+    view! { <p class="status-line" role="status" node_ref=line>{move || shown.get()}</p> }
+}

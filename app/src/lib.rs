@@ -15,6 +15,7 @@ pub mod microsoft;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod services;
+pub mod status;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod wire;
@@ -112,6 +113,7 @@ pub fn App() -> impl IntoView {
             // Async: each page is rendered whole before it is sent, so everything — data, forms,
             // errors — is in the HTML and works with JavaScript off; islands only add to it.
             <islands::Main>
+                <status::StatusLine/>
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=pages::account::SignInPage ssr=SsrMode::Async/>

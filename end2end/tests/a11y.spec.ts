@@ -49,6 +49,20 @@ test("every page has no accessibility violations", async ({ page }, info) => {
 
   // The ⋮ menu open, then the mapping dialog.
   await page.goto(`/admin/microsoft-tenants?q=${encodeURIComponent(tenant)}`);
+  // On a phone the table's rows stack, each cell under its column's name.
+  const cell = page.getByRole("row").filter({ hasText: tenant }).getByRole("cell").first();
+  const label = await cell.evaluate((td) => getComputedStyle(td, "::before").content);
+  expect(label).toBe(info.project.metadata.kind === "mobile" ? '"Name"' : "none");
+  // Focus is visible on whatever the keyboard reaches.
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press("Tab");
+    const outline = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const s = getComputedStyle(el);
+      return `${el.tagName} ${s.outlineStyle} ${s.outlineWidth}`;
+    });
+    expect(outline).toMatch(/ solid 3px$/);
+  }
   await page.getByRole("button", { name: `Actions for ${tenant}` }).click();
   await expect(page.getByRole("menuitem", { name: "Map Syncro Tenant" })).toBeVisible();
   await noViolations(page, info, "row menu open");

@@ -32,12 +32,15 @@ test("S1 map a Microsoft Tenant to a Syncro Tenant", async ({ page }, info) => {
   await dialog.getByRole("button", { name: "Start Tenant Mapping" }).click();
 
   await expect(page.getByRole("dialog")).toHaveCount(0);
+  // What happened, where the eye is (and announced): then gone on the next page.
+  await expect(page.getByRole("status")).toHaveText(`Mapped ${tenantName} to ${stName}.`);
   const row = page.getByRole("row").filter({ hasText: tenantName });
   const link = row.getByRole("link", { name: stName });
   await expect(link).toBeVisible();
   await link.click();
   await expect(page.getByRole("heading", { level: 1, name: stName })).toBeVisible();
   await expect(page.getByRole("region", { name: "Microsoft Tenant" }).getByRole("link", { name: tenantName })).toBeVisible();
+  await expect(page.getByRole("status")).toHaveCount(0);
 });
 
 test("S2 choose a parent Syncro Tenant in ORGANIZATION SETTINGS", async ({ page }, info) => {

@@ -211,6 +211,52 @@ async fn form_posts_without_javascript_redirect_back_with_the_result() {
 }
 
 #[tokio::test]
+async fn a_change_says_what_it_did_on_the_next_page_once() {
+    let app = spawn_app().await;
+    let referer = [("referer", format!("{}/organizations/new", app.base))];
+    let res = app
+        .browser_post(
+            "create-organization",
+            &referer,
+            &new_organization("Acme <Dental>"),
+        )
+        .await;
+    assert!(res.status().is_redirection());
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let said = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("tenantmap_status="))
+        .expect("the status cookie")
+        .to_string();
+    assert!(
+        said.contains("Max-Age=60") && said.contains("HttpOnly"),
+        "{said}"
+    );
+    let pair = said.split(';').next().unwrap();
+    // The next page shows it (escaped, like any text) and clears it.
+    let cookies = format!("{}; {pair}", app.cookie.as_deref().unwrap());
+    let next = app.get_as(Some(&cookies), &location).await;
+    let cleared = next
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("tenantmap_status=;") && v.contains("Max-Age=0"));
+    assert!(cleared, "the page clears the status cookie");
+    let html = next.text().await.unwrap();
+    assert!(
+        html.contains(r#"class="status-line">Created Acme &lt;Dental&gt;."#),
+        "status line not shown"
+    );
+    // Without the cookie (the browser dropped it), no status line.
+    let again = app.page(&location).await;
+    assert!(!again.contains("status-line"), "shown twice");
+}
+
+#[tokio::test]
 async fn cross_site_form_posts_are_refused_and_change_nothing() {
     // The posts carry the Administrator's valid session cookie, as a browser would send it
     // along with a forged form on another site (SameSite=Lax keeps it off cross-site POSTs in

@@ -103,6 +103,10 @@ pub async fn connect_microsoft(
     let change = microsoft::connect(&ctx, existing.as_ref(), new)?;
     check_credentials(directory, client, &secret).await?;
     apply(&*store, &caller.account, change, "").await?;
+    crate::status::say(format!(
+        "Connected as {}. Sync Now reads your Microsoft Tenants.",
+        mode.label()
+    ));
     leptos_axum::redirect("/admin/microsoft-integration");
     Ok(())
 }
@@ -130,6 +134,7 @@ pub async fn replace_microsoft_secret(
         .seal(&caller.account, client, &secret);
     let change = microsoft::replace_secret(&caller.ctx(), &cur, expected, client, sealed);
     apply(&*store, &caller.account, change, "").await?;
+    crate::status::say("Replaced the client secret; Microsoft accepted it.");
     leptos_axum::redirect("/admin/microsoft-integration");
     Ok(())
 }
@@ -146,6 +151,7 @@ pub async fn disconnect_microsoft(version: String) -> Result<(), AppError> {
     current(expected, cur.version)?;
     let change = microsoft::disconnect(&caller.ctx(), &cur, expected);
     apply(&*store, &caller.account, change, "").await?;
+    crate::status::say("Disconnected. The Microsoft Tenants and their mappings are kept.");
     leptos_axum::redirect("/admin/microsoft-integration");
     Ok(())
 }
@@ -169,6 +175,7 @@ pub async fn sync_microsoft(back: String) -> Result<SyncJobView, AppError> {
         &caller.actor,
     )
     .await?;
+    crate::status::say("Started a sync with Microsoft.");
     if super::context::accepts_html().await {
         leptos_axum::redirect(&super::safe_back(&back, "/admin/microsoft-integration"));
     }

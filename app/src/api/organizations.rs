@@ -108,6 +108,7 @@ pub async fn create_organization(
         rules::create_organization(&ctx, id, name.clone(), contact, Parent::Existing(&st))
     };
     apply(&*store, acct, change, name.as_str()).await?;
+    crate::status::say(format!("Created {name}."));
     leptos_axum::redirect(&format!("/organizations/{id}"));
     Ok(id.to_string())
 }
@@ -136,6 +137,7 @@ pub async fn update_organization(
     let change =
         rules::update_organization(&caller.ctx(), &org, expected, name.clone(), contact, &st);
     apply(&*store, acct, change, name.as_str()).await?;
+    crate::status::say(format!("Saved {name}."));
     leptos_axum::redirect(&format!("/organizations/{id}"));
     Ok(())
 }

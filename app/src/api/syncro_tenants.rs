@@ -89,6 +89,7 @@ pub async fn rename_syncro_tenant(
     current(expected, st.version)?;
     let change = rules::rename_syncro_tenant(&caller.ctx(), &st, expected, name.clone());
     apply(&*store, acct, change, name.as_str()).await?;
+    crate::status::say(format!("Renamed {} to {name}.", st.name));
     Ok(())
 }
 
@@ -103,6 +104,7 @@ pub async fn delete_syncro_tenant(id: String, version: String) -> Result<(), App
     current(expected, st.version)?;
     let change = rules::delete_syncro_tenant(&caller.ctx(), &st, expected)?;
     apply(&*store, acct, change, "").await?;
+    crate::status::say(format!("Deleted {}.", st.name));
     Ok(())
 }
 
@@ -141,5 +143,9 @@ pub async fn add_organizations(id: String, organizations: Vec<String>) -> Result
     }
     let change = rules::move_organizations(&caller.ctx(), &target, &orgs)?;
     apply(&*store, acct, change, "").await?;
+    crate::status::say(match orgs.as_slice() {
+        [one] => format!("Moved {} to {}.", one.name, target.name),
+        all => format!("Moved {} Organizations to {}.", all.len(), target.name),
+    });
     Ok(())
 }

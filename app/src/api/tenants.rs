@@ -107,14 +107,25 @@ pub async fn map_tenant(
     let target = found(store.syncro_tenant(acct, st_id).await, "The Syncro Tenant")?;
     current(expected, mt.version)?;
     let ctx = caller.ctx();
-    let change_set = match (mt.syncro_tenant, change == "true") {
+    let (change_set, said) = match (mt.syncro_tenant, change == "true") {
         (Some(current), true) => {
             let current = read(store.syncro_tenant(acct, current).await)?.ok_or(AppError::Stale)?;
-            rules::change_mapping(&ctx, &mt, expected, &current, &target)?
+            let said = format!(
+                "Moved {} from {} to {}.",
+                mt.display_name, current.name, target.name
+            );
+            (
+                rules::change_mapping(&ctx, &mt, expected, &current, &target)?,
+                said,
+            )
         }
-        _ => rules::map_tenant(&ctx, &mt, expected, &target)?,
+        _ => (
+            rules::map_tenant(&ctx, &mt, expected, &target)?,
+            format!("Mapped {} to {}.", mt.display_name, target.name),
+        ),
     };
     apply(&*store, acct, change_set, "").await?;
+    crate::status::say(said);
     leptos_axum::redirect(&super::safe_back(&back, "/admin/microsoft-tenants"));
     Ok(())
 }
@@ -140,6 +151,10 @@ pub async fn unmap_tenant(tenant_id: String, version: String) -> Result<(), AppE
     let current = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::Stale)?;
     let change = rules::unmap_tenant(&caller.ctx(), &mt, expected, &current);
     apply(&*store, acct, change, "").await?;
+    crate::status::say(format!(
+        "Unmapped {} from {}.",
+        mt.display_name, current.name
+    ));
     Ok(())
 }
 

@@ -134,8 +134,11 @@ pub async fn add_user(email: String, role: String, password: String) -> Result<(
         role,
         password_hash: hash,
     };
+    let said = format!("Added {} as {}.", new.email, new.role.label());
     let change = crate::domain::add_user(&caller.ctx(), &caller.account, new);
-    apply(&*store, &caller.account, change, "").await
+    apply(&*store, &caller.account, change, "").await?;
+    crate::status::say(said);
+    Ok(())
 }
 
 /// Admin > Users: change a user's role.
@@ -185,8 +188,15 @@ async fn change_user(id: &str, version: &str, change: UserChange) -> Result<(), 
     }
     let account = found(store.account(acct).await, "Your account")?;
     let new_password = matches!(change, UserChange::Password(_));
+    let said = match &change {
+        UserChange::Role(role) => format!("{} is now {}.", user.email, role.label()),
+        UserChange::Active(true) => format!("Enabled {}.", user.email),
+        UserChange::Active(false) => format!("Disabled {}; their sessions have ended.", user.email),
+        UserChange::Password(_) => format!("Set a new password for {}.", user.email),
+    };
     let set = crate::domain::change_user(&caller.ctx(), &account, &user, expected, change)?;
     apply(&*store, acct, set, "").await?;
+    crate::status::say(said);
     if new_password && id == caller.user {
         // Your own sessions ended with the new password; this browser continues in a new one.
         let user = found(store.user(acct, id).await, "The user")?;
