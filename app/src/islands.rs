@@ -212,14 +212,36 @@ pub fn SyncroTenantPicker(
     let required = new_option.is_none();
     let chosen = RwSignal::new(selected);
     let options = RwSignal::new(options);
-    let on_input = move |ev: leptos::ev::Event| {
-        let q = event_target_value(&ev);
+    // Answers can arrive out of order: only the latest search's is shown.
+    let latest = StoredValue::new(0u32);
+    let search = move |q: String| {
+        let n = latest.get_value().wrapping_add(1);
+        latest.set_value(n);
         leptos::task::spawn_local(async move {
-            if let Ok(found) = crate::api::syncro_tenant_options(q, unmapped_only).await {
+            if let Ok(found) = crate::api::syncro_tenant_options(q, unmapped_only).await
+                && latest.get_value() == n
+            {
                 options.set(found);
             }
         });
     };
+    let on_input = move |ev: leptos::ev::Event| search(event_target_value(&ev));
+    let input = NodeRef::<leptos::html::Input>::new();
+    // Typed before the page was ready: filter by what is in the box now.
+    #[cfg(feature = "hydrate")]
+    {
+        let query = query.clone();
+        set_timeout(
+            move || {
+                if let Some(el) = input.get_untracked()
+                    && el.value() != query
+                {
+                    search(el.value());
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    }
     let list = move || {
         let mut opts = options.get();
         if let Some(p) = pinned.clone() {
@@ -240,7 +262,7 @@ pub fn SyncroTenantPicker(
         <label for=search_id.clone()>"Find a Syncro Tenant"</label>
         <div class="row">
             <input id=search_id type="search" class="filter" name="st_q" form=filter_form.clone() value=query
-                placeholder="Type to filter" autocomplete="off" autofocus=autofocus on:input=on_input/>
+                placeholder="Type to filter" autocomplete="off" autofocus=autofocus node_ref=input on:input=on_input/>
             <button type="submit" form=filter_form class="secondary">"Filter"</button>
         </div>
         <label for=select_id.clone()>"Syncro Tenant"</label>
