@@ -30,6 +30,8 @@ async fn bad_names_are_refused_and_change_nothing() {
         ("   ", "required"),
         (long.as_str(), "limit is 120"),
         ("Acme\u{1b}[31m", "control characters"),
+        ("Con\u{200B}toso", "invisible"),
+        ("\u{202E}osotnoC", "invisible"),
     ] {
         match app.create_organization(name, "").await {
             Err(AppError::Validation { field, message }) => {

@@ -6,25 +6,43 @@ use std::fmt;
 
 pub const NAME_MAX_CHARS: usize = 120;
 
+/// A character a name may not hold because it cannot be seen or changes how the text around it
+/// is shown: control characters, and Unicode's format characters (category Cf) — zero-width
+/// spaces and joiners, bidirectional marks, embeddings, overrides and isolates (which can make
+/// "Contoso" display as something else), the byte order mark, the soft hyphen, tag characters.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c as u32,
+            0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
+            | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
+            | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+}
+
 /// The key under which a name must be unique in an account: trimmed, inner whitespace collapsed,
-/// lowercased (R3: "ignoring case and surrounding spaces").
+/// lowercased (R3: "ignoring case and surrounding spaces"); hidden characters do not count, so
+/// two names that differ only by them are the same name.
 pub fn name_key(name: &str) -> String {
-    name.split_whitespace()
+    name.chars()
+        .filter(|c| !is_hidden(*c) || c.is_whitespace())
+        .collect::<String>()
+        .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
 }
+
+/// The refusal of a name with a hidden character.
+pub const HIDDEN: &str =
+    "Name must not contain invisible characters (zero-width, text-direction or control characters)";
 
 fn parse_name(field: &str, raw: &str) -> Result<String, DomainError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(DomainError::invalid(field, "Name is required"));
     }
-    if trimmed.chars().any(char::is_control) {
-        return Err(DomainError::invalid(
-            field,
-            "Name must not contain control characters",
-        ));
+    if trimmed.chars().any(is_hidden) {
+        return Err(DomainError::invalid(field, HIDDEN));
     }
     let count = trimmed.chars().count();
     if count > NAME_MAX_CHARS {
@@ -92,11 +110,11 @@ macro_rules! name_type {
 }
 
 name_type!(
-    /// A Syncro Tenant's name: 1–120 characters after trimming, no control characters.
+    /// A Syncro Tenant's name: 1–120 characters after trimming, none of them hidden.
     SyncroTenantName, NameKind::SyncroTenant
 );
 name_type!(
-    /// An Organization's name: 1–120 characters after trimming, no control characters.
+    /// An Organization's name: 1–120 characters after trimming, none of them hidden.
     OrganizationName, NameKind::Organization
 );
 
@@ -169,6 +187,66 @@ impl ContactDetails {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Characters that hide or reorder text: zero-width space, non-joiner, joiner, left-to-right
+    /// mark, right-to-left override, isolate, pop isolate, word joiner, byte order mark, soft
+    /// hyphen, a tag character.
+    const HIDDEN_CHARS: [char; 11] = [
+        '\u{200B}',
+        '\u{200C}',
+        '\u{200D}',
+        '\u{200E}',
+        '\u{202E}',
+        '\u{2066}',
+        '\u{2069}',
+        '\u{2060}',
+        '\u{FEFF}',
+        '\u{00AD}',
+        '\u{E0041}',
+    ];
+
+    #[test]
+    fn names_with_hidden_characters_are_refused() {
+        for c in HIDDEN_CHARS {
+            let name = format!("Con{c}toso");
+            let e = OrganizationName::parse(&name).unwrap_err();
+            assert!(e.to_string().contains("invisible"), "{c:?}: {e}");
+            assert!(SyncroTenantName::parse(&name).is_err(), "{c:?}");
+            assert!(crate::domain::AccountName::parse(&name).is_err(), "{c:?}");
+            assert!(
+                crate::domain::DiscoveredTenant::parse(
+                    "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                    &name,
+                    "contoso.onmicrosoft.com"
+                )
+                .is_err(),
+                "{c:?}"
+            );
+        }
+        // Letters of every script, accents and emoji are names.
+        for ok in ["Zürich Ärzte", "株式会社コントソ", "شركة", "Café ☕"] {
+            assert!(OrganizationName::parse(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn names_that_differ_only_by_hidden_characters_are_the_same_name() {
+        for c in HIDDEN_CHARS {
+            assert_eq!(
+                name_key(&format!("Con{c}toso")),
+                name_key("contoso"),
+                "{c:?}"
+            );
+        }
+        // Graph's names lose them instead of being refused.
+        let t = crate::domain::DiscoveredTenant::from_graph(
+            crate::domain::MicrosoftTenantId::parse("72f988bf-86f1-41af-91ab-2d7cd011db47")
+                .unwrap(),
+            "\u{202E}Contoso\u{200B} Ltd",
+            "contoso.onmicrosoft.com",
+        );
+        assert_eq!(t.display_name, "Contoso Ltd");
+    }
 
     #[test]
     fn names_are_trimmed_and_bounded() {

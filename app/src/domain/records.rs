@@ -105,11 +105,11 @@ impl DiscoveredTenant {
         let display_name = display_name.trim();
         if display_name.is_empty()
             || display_name.chars().count() > 256
-            || display_name.chars().any(char::is_control)
+            || display_name.chars().any(super::names::is_hidden)
         {
             return Err(DomainError::invalid(
                 "displayName",
-                "needs 1–256 characters without control characters",
+                "needs 1–256 characters without invisible ones (zero-width, text-direction or control characters)",
             ));
         }
         let default_domain = default_domain.trim().to_lowercase();
@@ -136,7 +136,7 @@ impl DiscoveredTenant {
     }
 
     /// A tenant as Microsoft Graph reported it. Graph is trusted for the tenant ID (already
-    /// parsed) but not for tidy text: control characters are dropped, the name is cut to 256
+    /// parsed) but not for tidy text: hidden characters (`names::is_hidden`) are dropped, the name is cut to 256
     /// characters (falling back to the domain or the ID), and a domain that is not one is left
     /// empty.
     pub fn from_graph(tenant_id: MicrosoftTenantId, display_name: &str, domain: &str) -> Self {
@@ -147,7 +147,7 @@ impl DiscoveredTenant {
         };
         let mut name: String = display_name
             .chars()
-            .filter(|c| !c.is_control())
+            .filter(|c| !super::names::is_hidden(*c))
             .take(256)
             .collect::<String>()
             .trim()

@@ -148,7 +148,7 @@ impl Password {
     }
 }
 
-/// An MSP's name, shown in the header: 1–120 characters, no control characters.
+/// An MSP's name, shown in the header: 1–120 characters, none of them hidden (`names::is_hidden`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct AccountName(String);
@@ -162,11 +162,8 @@ impl AccountName {
                 "Account name needs 1–120 characters",
             ));
         }
-        if t.chars().any(char::is_control) {
-            return Err(DomainError::invalid(
-                "account",
-                "Account name must not contain control characters",
-            ));
+        if t.chars().any(names::is_hidden) {
+            return Err(DomainError::invalid("account", names::HIDDEN));
         }
         Ok(AccountName(t.to_string()))
     }
