@@ -107,6 +107,41 @@ pub fn clear_cookie(https: bool) -> String {
     }
 }
 
+/// How many session cookies the request carries. More than one means one was planted (a cookie
+/// set with a narrower `Path`, e.g. from another port of the same host over plain HTTP, is sent
+/// first and would decide the account); such a request is refused.
+pub fn session_cookie_count(headers: &HeaderMap, https: bool) -> usize {
+    let wanted = if https { SECURE_COOKIE } else { COOKIE };
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(name, _)| *name == wanted)
+        .count()
+}
+
+/// The `Set-Cookie` values that make the browser forget every session cookie this request
+/// could have carried: a cookie is sent only where its `Path` is a prefix of the request's
+/// path, so clearing it at each prefix reaches them all.
+pub fn clear_cookies_along(path: &str, https: bool) -> Vec<String> {
+    let mut prefixes = vec!["/".to_string()];
+    let mut at = String::new();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        at.push('/');
+        at.push_str(part);
+        prefixes.push(at.clone());
+    }
+    prefixes
+        .into_iter()
+        .map(|p| {
+            let cookie = clear_cookie(https);
+            cookie.replacen("Path=/;", &format!("Path={p};"), 1)
+        })
+        .collect()
+}
+
 /// The session token in the request's cookies, if it has the shape of one. Over HTTPS only the
 /// `__Host-` cookie counts: a plain-named one could have been planted by a neighbouring host.
 pub fn read_token(headers: &HeaderMap, https: bool) -> Option<String> {

@@ -58,6 +58,9 @@ pub enum AppError {
         total: usize,
         reference: String,
     },
+    /// Too many password checks at once (`api::context::Hashing`).
+    #[error("tenantmap is busy checking passwords. Try again in a few seconds.")]
+    Busy,
     #[error(
         "Something went wrong on our side (reference {reference}). Try again; if it keeps happening, quote the reference."
     )]
@@ -90,7 +93,7 @@ impl AppError {
             AppError::NotSignedIn | AppError::SignInFailed => 401,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Integration { .. } => 502,
-            AppError::Interrupted { .. } => 503,
+            AppError::Interrupted { .. } | AppError::Busy => 503,
             AppError::Internal { .. } => 500,
         }
     }

@@ -152,6 +152,17 @@ async fn sessions(
         return resp;
     }
     let https = is_https(req.headers(), req.uri());
+    if app::auth::session_cookie_count(req.headers(), https) > 1 {
+        tracing::warn!(%path, "refused a request with two session cookies");
+        let message = "Your browser sent two session cookies for this site, so it is not clear who you are. They are cleared now: sign in again.";
+        let mut resp = (http::StatusCode::BAD_REQUEST, message).into_response();
+        for clear in app::auth::clear_cookies_along(&path, https) {
+            if let Ok(v) = HeaderValue::from_str(&clear) {
+                resp.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+        return resp;
+    }
     let resolved = match resolve(&*state.store, req.headers(), https).await {
         Ok(r) => r,
         Err(e) => {

@@ -142,6 +142,7 @@ async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str, Ki
             ],
         ),
         ("/api/sync-microsoft", Change, vec![("back", s("/"))]),
+        ("/api/sync-progress", AdminRead, vec![]),
         (
             "/api/replace-microsoft-secret",
             Change,

@@ -19,6 +19,60 @@ pub struct AppState {
     pub microsoft: Arc<crate::microsoft::Microsoft>,
     /// Where Microsoft sync jobs run (this runtime, or on AWS an invocation of their own).
     pub jobs: Arc<dyn crate::microsoft::JobRunner>,
+    /// Bounds the password hashes running at once.
+    pub hashing: Arc<Hashing>,
+}
+
+/// Password hashing is deliberately expensive (argon2id, 19 MiB and ~25 ms of a core each), so
+/// unbounded it is a way to exhaust a server's memory and CPU without signing in. At most
+/// `permits` hashes run at once; a request waits up to `wait` for one and is otherwise refused
+/// with `AppError::Busy` (503) — never queued without end.
+pub struct Hashing {
+    permits: tokio::sync::Semaphore,
+    wait: std::time::Duration,
+}
+
+impl Hashing {
+    /// 8 at once: 152 MiB at most, within a 512 MB Lambda; more would only queue on the cores.
+    pub const DEFAULT_PERMITS: usize = 8;
+    /// How long a request waits for a permit before it is refused.
+    pub const WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+    pub fn new(permits: usize, wait: std::time::Duration) -> Self {
+        Hashing {
+            permits: tokio::sync::Semaphore::new(permits),
+            wait,
+        }
+    }
+
+    /// Takes a permit without hashing, as a busy hash would (tests use it to see what a server
+    /// at its bound answers).
+    pub fn try_hold(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.permits.try_acquire().ok()
+    }
+
+    /// A permit for one hash, waiting up to `wait` for it; `Busy` when none came.
+    pub async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+        tokio::time::timeout(self.wait, self.permits.acquire())
+            .await
+            .map_err(|_| AppError::Busy)?
+            .map_err(AppError::internal)
+    }
+
+    /// Runs `f` (a hash) off the async workers once a permit is free.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self.permit().await?;
+        blocking(f).await
+    }
+}
+
+impl Default for Hashing {
+    fn default() -> Self {
+        Hashing::new(Self::DEFAULT_PERMITS, Self::WAIT)
+    }
 }
 
 impl AppState {
@@ -37,6 +91,7 @@ impl AppState {
             store,
             microsoft,
             jobs,
+            hashing: Arc::new(Hashing::default()),
         }
     }
 }
@@ -253,11 +308,15 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(AppError::internal)
 }
 
-/// argon2id, off the async workers.
+/// argon2id, off the async workers, within the bound on hashes at once (`Hashing`). Outside a
+/// request (the CLI tasks) it runs unbounded.
 pub async fn hash_password(password: crate::domain::Password) -> Result<String, AppError> {
-    blocking(move || crate::auth::hash_password(&password))
-        .await?
-        .map_err(AppError::internal)
+    let hash = move || crate::auth::hash_password(&password);
+    match use_context::<AppState>() {
+        Some(state) => state.hashing.run(hash).await?,
+        None => blocking(hash).await?,
+    }
+    .map_err(AppError::internal)
 }
 
 /// A new account with its first Administrator, in one change. Used by the first-run page,

@@ -29,9 +29,12 @@ pub async fn whoami() -> Result<Me, AppError> {
 /// exists, and takes as long; repeated failures for one email are slowed down.
 #[server(prefix = "/api", endpoint = "sign-in")]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
-    let store = state()?.store;
+    let state = state()?;
+    let store = state.store.clone();
     let email = Email::parse(&email)?;
     let password = Password::typed(&password)?;
+    // The permit first: a sign-in refused for being busy is not counted as a failed one.
+    let permit = state.hashing.permit().await?;
     if let Some(wait_ms) = read(
         store
             .sign_in_attempt(email.as_str(), super::context::now())
@@ -50,6 +53,7 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
         }
     })
     .await?;
+    drop(permit);
     let Some(user) = verified.filter(|u| u.active) else {
         tracing::info!(email = %email, "sign-in refused");
         return Err(AppError::SignInFailed);
@@ -167,6 +171,8 @@ pub async fn set_user_password(
     version: String,
     password: String,
 ) -> Result<(), AppError> {
+    // Who is calling comes first: a hash costs 19 MiB, and no one signed out may cause one.
+    admin().await?;
     let password = Password::new(&password)?;
     let hash = super::context::hash_password(password).await?;
     change_user(&id, &version, UserChange::Password(hash)).await

@@ -60,6 +60,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         store: store.clone(),
         microsoft: microsoft.clone(),
         jobs: jobs.clone(),
+        hashing: Default::default(),
     };
     let router = server::router::router(state);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| {

@@ -21,6 +21,8 @@ pub struct TestApp {
     pub cookie: Option<String>,
     /// The Microsoft this server's integration talks to.
     pub fake: FakeMicrosoft,
+    /// The server's bound on password hashes at once.
+    pub hashing: Arc<app::api::context::Hashing>,
     _dir: tempfile::TempDir,
     _serial: std::sync::MutexGuard<'static, ()>,
 }
@@ -53,6 +55,7 @@ pub async fn spawn_with(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestAp
         .site_root("target/site")
         .build();
     let state = AppState::local(options, store.clone(), microsoft);
+    let hashing = state.hashing.clone();
     let base = server::router::spawn_on_free_port(state).await.unwrap();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -65,6 +68,7 @@ pub async fn spawn_with(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestAp
         store,
         cookie: None,
         fake,
+        hashing,
         _dir: dir,
         _serial: serial,
     }

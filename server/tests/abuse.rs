@@ -1,0 +1,131 @@
+//! Abuse over HTTP (issue 13): what anyone who reaches the server can make it do. Each test here
+//! fails without the fix it names.
+
+mod common;
+
+use app::api::context::Hashing;
+use app::error::AppError;
+use common::*;
+
+/// Holds every password-hash permit of `app`, as a flood of hashes would.
+fn hold_all(app: &TestApp) -> Vec<tokio::sync::SemaphorePermit<'_>> {
+    std::iter::from_fn(|| app.hashing.try_hold()).collect()
+}
+
+#[tokio::test]
+async fn no_one_signed_out_or_not_an_administrator_causes_a_password_hash() {
+    let app = spawn_app().await;
+    let tech = app.add_user("tech@msp-a.example", "Technician").await;
+    let users = app.call("users", &[]).await.unwrap();
+    let admin = &users.as_array().unwrap()[0];
+    let (id, version) = (admin["id"].as_str().unwrap(), admin["version"].to_string());
+    let form = [
+        ("id", id),
+        ("version", version.trim_matches('"')),
+        ("password", "a new long password"),
+    ];
+    // With every permit taken, a call that hashed first would answer 503 (busy), not this.
+    let held = hold_all(&app);
+    assert_eq!(held.len(), Hashing::DEFAULT_PERMITS);
+    assert_eq!(
+        app.call_as(None, "set-user-password", &form).await,
+        Err(AppError::NotSignedIn)
+    );
+    assert_eq!(
+        app.call_as(Some(&tech), "set-user-password", &form).await,
+        Err(AppError::NotAllowed)
+    );
+    assert_eq!(
+        app.call_as(
+            Some(&tech),
+            "add-user",
+            &[
+                ("email", "x@msp-a.example"),
+                ("role", "Technician"),
+                ("password", "a new long password")
+            ]
+        )
+        .await,
+        Err(AppError::NotAllowed)
+    );
+    // An Administrator's change waits for a permit and is refused when none comes: 503, not
+    // a queue without end, and nothing changed.
+    let busy = app.call("set-user-password", &form).await;
+    assert_eq!(busy, Err(AppError::Busy));
+    drop(held);
+    app.call("set-user-password", &form).await.unwrap();
+}
+
+#[tokio::test]
+async fn sign_ins_past_the_bound_on_hashes_answer_503_and_cost_nothing() {
+    let app = spawn_app().await;
+    let held = hold_all(&app);
+    let res = app
+        .client
+        .post(format!("{}/api/sign-in", app.base))
+        .form(&[
+            ("email", "admin@msp-a.example"),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    let err: AppError = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(err, AppError::Busy);
+    // A refusal for being busy is not a failed sign-in: the right password works at once after.
+    drop(held);
+    app.sign_in("admin@msp-a.example", PASSWORD).await.unwrap();
+    for _ in 0..5 {
+        let held = hold_all(&app);
+        assert_eq!(
+            app.sign_in("admin@msp-a.example", "wrong password").await,
+            Err(AppError::Busy)
+        );
+        drop(held);
+    }
+    app.sign_in("admin@msp-a.example", PASSWORD).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_request_with_two_session_cookies_is_refused_and_both_are_cleared() {
+    let app = spawn_app().await;
+    let mine = app.cookie.clone().unwrap();
+    // Another account's session, planted with `Path=/api` (sent first by the browser).
+    let planted = app.create_account("MSP B", "admin@msp-b.example").await;
+    let both = format!("{planted}; {mine}");
+    let res = app
+        .client
+        .post(format!("{}/api/organizations", app.base))
+        .header("cookie", &both)
+        .form(&[("q", ""), ("page", "1"), ("exclude", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let cleared: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(String::from))
+        .collect();
+    for path in ["/", "/api", "/api/organizations"] {
+        assert!(
+            cleared
+                .iter()
+                .any(|c| c.contains(&format!("Path={path};")) && c.contains("Max-Age=0")),
+            "{path}: {cleared:?}"
+        );
+    }
+    assert!(res.text().await.unwrap().contains("two session cookies"));
+    // A page too; one cookie alone still works.
+    assert_eq!(
+        app.get_as(Some(&both), "/organizations").await.status(),
+        400
+    );
+    assert_eq!(
+        app.get_as(Some(&mine), "/organizations").await.status(),
+        200
+    );
+}
