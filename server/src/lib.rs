@@ -7,6 +7,7 @@ pub mod fake_microsoft;
 pub mod lambda_jobs;
 #[cfg(feature = "testkit")]
 pub mod lambda_local;
+pub mod private;
 pub mod router;
 pub mod store;
 pub mod tasks;

@@ -314,7 +314,7 @@ pub fn local_key(data: &std::path::Path) -> Result<app::microsoft::SealingKey, S
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(data).map_err(|e| format!("{}: {e}", data.display()))?;
+            crate::private::dir(data).map_err(|e| format!("{}: {e}", data.display()))?;
             let text = SealingKey::generate();
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);

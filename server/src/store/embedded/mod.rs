@@ -411,8 +411,10 @@ impl EmbeddedStore {
 
     /// Like [`open`](Self::open); `durable = false` trades crash safety for bulk-load speed.
     pub fn open_with(dir: &Path, durable: bool) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(unavailable)?;
-        let db = Database::create(dir.join("tenantmap.redb")).map_err(unavailable)?;
+        crate::private::dir(dir).map_err(unavailable)?;
+        let file = dir.join("tenantmap.redb");
+        crate::private::file(&file).map_err(unavailable)?;
+        let db = Database::create(file).map_err(unavailable)?;
         let txn = db.begin_write().map_err(unavailable)?;
         {
             txn.open_table(RECORDS).map_err(unavailable)?;
