@@ -159,7 +159,21 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            // Arguments that do not even decode (a missing field, a wrong type) are bad input.
+            // Arguments that do not even decode (a missing field, a wrong type, a body that is
+            // not UTF-8 or not the encoding the function takes) are bad input. The decoder's
+            // words are cut short: they may quote the input.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(msg)
+            | ServerFnErrorErr::MissingArg(msg)
+            | ServerFnErrorErr::Deserialization(msg)
+            | ServerFnErrorErr::UnsupportedRequestMethod(msg) => AppError::Validation {
+                field: "form".into(),
+                message: format!(
+                    "The form was incomplete or malformed: {}",
+                    msg.chars().take(200).collect::<String>()
+                ),
+            },
+            #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Args(msg) => AppError::Validation {
                 field: "form".into(),
                 message: format!("The form was incomplete or malformed: {msg}"),

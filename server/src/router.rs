@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Inside the compression, so it reads the error as the server function wrote it.
         .layer(axum::middleware::from_fn(error_status))
+        .layer(axum::middleware::from_fn(body_limits))
         .layer(CompressionLayer::new())
         // Same-origin referrers keep the no-JavaScript redirect back to the form working.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -212,6 +213,63 @@ async fn sessions(
     resp
 }
 
+/// The largest body a server function takes: the CSV import's upload (a 5 MB file and the
+/// form around it), and every other form (a few fields).
+pub const IMPORT_BODY_LIMIT: usize = 5_000_000 + 64 * 1024;
+pub const FORM_BODY_LIMIT: usize = 64 * 1024;
+
+/// Reads a request's body up to its route's limit before anything else does: a larger one is
+/// answered 413 with what the limit is, whoever sends it, and never reaches a server function.
+async fn body_limits(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if req.method() == http::Method::GET || req.method() == http::Method::HEAD {
+        return next.run(req).await;
+    }
+    let (limit, message) = if req.uri().path() == "/api/import-tenants" {
+        (
+            IMPORT_BODY_LIMIT,
+            "The file is larger than 5 MB: import it in parts.",
+        )
+    } else {
+        (
+            FORM_BODY_LIMIT,
+            "The request is too large: a form here is at most 64 KB.",
+        )
+    };
+    let too_large = || {
+        let err = app::error::AppError::validation("form", message);
+        let body = serde_json::to_string(&err).unwrap_or_default();
+        (
+            http::StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            next.run(axum::extract::Request::from_parts(
+                parts,
+                axum::body::Body::from(bytes),
+            ))
+            .await
+        }
+        Err(_) => too_large(),
+    }
+}
+
 /// Gives a failed server function call the status of its typed error (Leptos answers every
 /// failure with 500): 401 not signed in, 403 not allowed, 404, 409 conflicts, 422 bad input,
 /// 429 slow down. Only real server errors stay 500 (and only they are logged as failures).
@@ -225,9 +283,15 @@ async fn error_status(
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 * 1024)
-        .await
-        .unwrap_or_default();
+    // Our own JSON error, a few hundred bytes; should one ever not be read, the answer is
+    // still an error with a reference, not an empty body.
+    let bytes = match axum::body::to_bytes(body, 1 << 20).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let err = app::error::AppError::internal(format!("unreadable error answer: {e}"));
+            serde_json::to_vec(&err).unwrap_or_default().into()
+        }
+    };
     if let Ok(err) = serde_json::from_slice::<app::error::AppError>(&bytes)
         && let Ok(status) = http::StatusCode::from_u16(err.status())
     {

@@ -129,3 +129,73 @@ async fn a_request_with_two_session_cookies_is_refused_and_both_are_cleared() {
         200
     );
 }
+
+#[tokio::test]
+async fn oversized_and_malformed_bodies_get_clear_4xx_answers() {
+    let app = spawn_app().await;
+    let post = |path: &str, content_type: &str, body: Vec<u8>| {
+        app.client
+            .post(format!("{}{path}", app.base))
+            .header("content-type", content_type.to_string())
+            .header("cookie", app.cookie.clone().unwrap())
+            .body(body)
+            .send()
+    };
+    let form = "application/x-www-form-urlencoded";
+    // A form far larger than any form of the app, signed out or in.
+    let big = format!(
+        "email=a%40b.example&next=%2F&password={}",
+        "x".repeat(3 << 20)
+    );
+    for path in ["/api/sign-in", "/api/create-organization"] {
+        let res = post(path, form, big.clone().into_bytes()).await.unwrap();
+        assert_eq!(res.status(), 413, "{path}");
+        let text = res.text().await.unwrap();
+        assert!(text.contains("too large"), "{path}: {text}");
+    }
+    // Not UTF-8, and not a form at all.
+    for (body, content_type) in [
+        (
+            b"name=\xff\xfe&email=&phone=&address=&syncro_tenant=".to_vec(),
+            form,
+        ),
+        (b"{\"name\": 1}".to_vec(), "application/json"),
+        (vec![b'%'; 1000], form),
+    ] {
+        let res = post("/api/create-organization", content_type, body)
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        assert!(
+            (400..500).contains(&status),
+            "{content_type}: {status} {text}"
+        );
+        let err: AppError = serde_json::from_str(&text).unwrap();
+        assert!(matches!(err, AppError::Validation { .. }), "{err:?}");
+    }
+    // The CSV import takes up to 5 MB; past that the answer says so.
+    let row = format!(
+        "{},A Tenant,a.onmicrosoft.com\n",
+        "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    );
+    let csv = format!(
+        "tenantId,displayName,defaultDomainName\n{}",
+        row.repeat(6_000_000 / row.len())
+    );
+    let (content_type, body) = multipart_form(&[("csv", &csv)]);
+    let res = post("/api/import-tenants", &content_type, body.into_bytes())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert!(res.text().await.unwrap().contains("5 MB"));
+    let form = [
+        ("filter", ""),
+        ("q", ""),
+        ("sort", ""),
+        ("dir", ""),
+        ("page", "1"),
+    ];
+    let list = app.call("microsoft-tenants", &form).await.unwrap();
+    assert_eq!(list["tenants"]["total"], 0, "nothing imported");
+}
