@@ -326,12 +326,11 @@ pub fn Announce(text: String) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     set_timeout(
         move || {
-            // Its height is kept while it is empty: nothing under it moves.
+            // Its height is kept while it is empty: nothing under it moves. (Through the
+            // CSSOM: the Content-Security-Policy allows no inline styles.)
             if let Some(p) = line.get_untracked() {
-                let _ = p.set_attribute(
-                    "style",
-                    &format!("box-sizing:border-box;min-height:{}px", p.offset_height()),
-                );
+                let height = format!("{}px", p.offset_height());
+                let _ = leptos::web_sys::HtmlElement::style(&p).set_property("min-height", &height);
             }
             shown.set(String::new());
             set_timeout(

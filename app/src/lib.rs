@@ -54,7 +54,27 @@ pub fn set_asset_hashes(options: &LeptosOptions) {
     let _ = CSS_HREF.set(href);
 }
 
+/// The page's Content-Security-Policy: scripts only from this site and the one inline script
+/// of this response (Leptos' island loader, which carries `nonce`); WebAssembly compiled from
+/// them; nothing framed, embedded or posted elsewhere.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; \
+         manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(resp)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce))
+    {
+        resp.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
     let css = CSS_HREF
         .get()
         .cloned()

@@ -56,6 +56,13 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        // No page of tenantmap uses the camera, the microphone, the location, payments or USB.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(
+                "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+            ),
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             sessions,
@@ -210,6 +217,12 @@ async fn sessions(
     headers
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
+    // Served over HTTPS, the browser keeps to HTTPS for this host for a year.
+    if https {
+        headers
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static("max-age=31536000"));
+    }
     resp
 }
 

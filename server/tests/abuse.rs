@@ -199,3 +199,70 @@ async fn oversized_and_malformed_bodies_get_clear_4xx_answers() {
     let list = app.call("microsoft-tenants", &form).await.unwrap();
     assert_eq!(list["tenants"]["total"], 0, "nothing imported");
 }
+
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_with_this_pages_nonce() {
+    let app = spawn_app().await;
+    let res = app.get("/organizations").await;
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    let csp = header("content-security-policy");
+    let policy = header("permissions-policy");
+    assert!(policy.contains("camera=()"), "{policy}");
+    assert_eq!(
+        header("strict-transport-security"),
+        "",
+        "plain HTTP: no HSTS"
+    );
+    let html = res.text().await.unwrap();
+    // The island loader carries this response's nonce; no inline script runs without it.
+    let loader = "<script type=\"module\" nonce=\"";
+    let at = html.find(loader).expect("the island loader") + loader.len();
+    let nonce: String = html[at..].chars().take_while(|c| *c != '"').collect();
+    assert!(nonce.len() >= 16, "{nonce}");
+    assert!(
+        csp.contains(&format!(
+            "script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"
+        )),
+        "{csp}"
+    );
+    for directive in [
+        "style-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "base-uri 'none'",
+    ] {
+        assert!(csp.contains(directive), "{directive}: {csp}");
+    }
+    // Every script element (the loader, Leptos' own data scripts) carries it.
+    let tagged = format!("<script type=\"module\" nonce=\"{nonce}\">");
+    let plain = format!("<script nonce=\"{nonce}\">");
+    assert_eq!(
+        html.matches("<script").count(),
+        html.matches(&tagged).count() + html.matches(&plain).count(),
+        "a script without this nonce"
+    );
+    // Another page view gets another nonce.
+    let again = app.get("/organizations").await;
+    let csp2 = again.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(csp, csp2);
+    // Behind HTTPS (a proxy or the Lambda's Function URL), HSTS.
+    let res = app
+        .client
+        .get(format!("{}/sign-in", app.base))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+}

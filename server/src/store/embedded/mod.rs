@@ -389,7 +389,8 @@ struct Inner {
     writer: Mutex<()>,
     /// Mirrors the SESSIONS table.
     sessions: Mutex<HashMap<String, Session>>,
-    /// Failed sign-ins per email key. In memory only: a restart forgives them.
+    /// Failed sign-ins per email key. In memory only: a restart forgives them. At most
+    /// `identity::MAX_FAILURE_RECORDS` entries, whatever emails are tried.
     failures: Mutex<HashMap<String, SignInFailures>>,
 }
 
