@@ -107,19 +107,28 @@ pub fn clear_cookie(https: bool) -> String {
     }
 }
 
-/// How many session cookies the request carries. More than one means one was planted (a cookie
-/// set with a narrower `Path`, e.g. from another port of the same host over plain HTTP, is sent
-/// first and would decide the account); such a request is refused.
-pub fn session_cookie_count(headers: &HeaderMap, https: bool) -> usize {
-    let wanted = if https { SECURE_COOKIE } else { COOKIE };
+/// The values of the request's cookies named `name`, in the order the browser sent them.
+pub fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(name, _)| *name == wanted)
-        .count()
+        .filter(move |(n, _)| *n == name)
+        .map(|(_, value)| value.trim())
+}
+
+/// The name of the session cookie for the scheme the browser used.
+fn session_cookie_name(https: bool) -> &'static str {
+    if https { SECURE_COOKIE } else { COOKIE }
+}
+
+/// How many session cookies the request carries. More than one means one was planted (a cookie
+/// set with a narrower `Path`, e.g. from another port of the same host over plain HTTP, is sent
+/// first and would decide the account); such a request is refused.
+pub fn session_cookie_count(headers: &HeaderMap, https: bool) -> usize {
+    cookie_values(headers, session_cookie_name(https)).count()
 }
 
 /// The `Set-Cookie` values that make the browser forget every session cookie this request
@@ -145,16 +154,10 @@ pub fn clear_cookies_along(path: &str, https: bool) -> Vec<String> {
 /// The session token in the request's cookies, if it has the shape of one. Over HTTPS only the
 /// `__Host-` cookie counts: a plain-named one could have been planted by a neighbouring host.
 pub fn read_token(headers: &HeaderMap, https: bool) -> Option<String> {
-    let wanted = if https { SECURE_COOKIE } else { COOKIE };
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == wanted)
-        .map(|(_, value)| value.trim().to_string())
+    cookie_values(headers, session_cookie_name(https))
+        .next()
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(String::from)
 }
 
 /// What the session layer found for one request.

@@ -50,15 +50,9 @@ pub fn say(sentence: impl AsRef<str>) {
 #[cfg(feature = "ssr")]
 fn take() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    let value = parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.trim().to_string())?;
+    let value = crate::auth::cookie_values(&parts.headers, COOKIE)
+        .next()?
+        .to_string();
     crate::api::context::set_cookie(|https| {
         let secure = if https { "; Secure" } else { "" };
         format!("{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}")
