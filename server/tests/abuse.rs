@@ -266,3 +266,53 @@ async fn pages_carry_a_content_security_policy_with_this_pages_nonce() {
         "max-age=31536000"
     );
 }
+
+/// Sign-ins for one email at once, as a script would send them: each answers "wrong password"
+/// or "slow down", never a server error, on both stores.
+async fn burst_of_sign_ins(app: &TestApp, n: usize) {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let tries = (0..n).map(|_| {
+        client
+            .post(format!("{}/api/sign-in", app.base))
+            .form(&[
+                ("email", "admin@msp-a.example"),
+                ("password", "a wrong password"),
+                ("next", "/"),
+            ])
+            .send()
+    });
+    let answers = futures::future::join_all(tries).await;
+    let mut statuses: Vec<u16> = answers
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    statuses.sort();
+    statuses.dedup();
+    assert!(
+        statuses.iter().all(|s| [401, 429].contains(s)),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&429),
+        "the burst is slowed down: {statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_burst_of_sign_ins_for_one_email_answers_429_not_500() {
+    burst_of_sign_ins(&spawn_app().await, 40).await;
+}
+
+#[tokio::test]
+async fn a_burst_of_sign_ins_for_one_email_answers_429_not_500_on_dynamodb() {
+    // A bound on hashes as wide as the burst: every attempt reaches the store at once.
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let dir = tempfile::tempdir().unwrap();
+    let hashing = Hashing::new(50, std::time::Duration::from_secs(30));
+    let mut app = spawn_with_hashing(std::sync::Arc::new(store), dir, hashing).await;
+    app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
+    burst_of_sign_ins(&app, 50).await;
+}

@@ -35,11 +35,17 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
     let password = Password::typed(&password)?;
     // The permit first: a sign-in refused for being busy is not counted as a failed one.
     let permit = state.hashing.permit().await?;
-    if let Some(wait_ms) = read(
-        store
-            .sign_in_attempt(email.as_str(), super::context::now())
-            .await,
-    )? {
+    // Attempts for one email at the same moment can outrun the store's counting: slow down.
+    let attempt = match store
+        .sign_in_attempt(email.as_str(), super::context::now())
+        .await
+    {
+        Err(crate::store::StoreError::Conflict(_)) => {
+            Err(AppError::TooManyAttempts { wait_seconds: 1 })
+        }
+        other => read(other),
+    };
+    if let Some(wait_ms) = attempt? {
         return Err(AppError::TooManyAttempts {
             wait_seconds: (wait_ms.max(0) as u64).div_ceil(1000),
         });

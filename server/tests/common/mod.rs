@@ -44,6 +44,17 @@ pub async fn spawn_empty() -> TestApp {
 // The lock is held for the whole test on purpose; each test runs on its own thread.
 #[allow(clippy::await_holding_lock)]
 pub async fn spawn_with(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestApp {
+    spawn_with_hashing(store, dir, app::api::context::Hashing::default()).await
+}
+
+/// Like [`spawn_with`], with its own bound on password hashes at once.
+// The lock is held for the whole test on purpose; each test runs on its own thread.
+#[allow(clippy::await_holding_lock)]
+pub async fn spawn_with_hashing(
+    store: Arc<dyn Store>,
+    dir: tempfile::TempDir,
+    hashing: app::api::context::Hashing,
+) -> TestApp {
     // Each server talks to its own fake Microsoft (the sample partner and customers).
     let fake = FakeMicrosoft::start(World::sample()).await;
     let microsoft = Arc::new(fake_client(&fake));
@@ -54,7 +65,8 @@ pub async fn spawn_with(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestAp
         .output_name("tenantmap")
         .site_root("target/site")
         .build();
-    let state = AppState::local(options, store.clone(), microsoft);
+    let mut state = AppState::local(options, store.clone(), microsoft);
+    state.hashing = Arc::new(hashing);
     let hashing = state.hashing.clone();
     let base = server::router::spawn_on_free_port(state).await.unwrap();
     let client = reqwest::Client::builder()
