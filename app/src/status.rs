@@ -35,15 +35,20 @@ pub fn dec(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Sets the status cookie on this response (`max_age` 0 clears it).
+#[cfg(feature = "ssr")]
+fn set(value: &str, max_age: u32) {
+    crate::api::context::set_cookie(|https| {
+        let secure = if https { "; Secure" } else { "" };
+        format!("{COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+    });
+}
+
 /// Says what a change did, on the next page this browser shows.
 #[cfg(feature = "ssr")]
 pub fn say(sentence: impl AsRef<str>) {
     let text: String = sentence.as_ref().chars().take(MAX_CHARS).collect();
-    let value = enc(&text);
-    crate::api::context::set_cookie(|https| {
-        let secure = if https { "; Secure" } else { "" };
-        format!("{COOKIE}={value}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax{secure}")
-    });
+    set(&enc(&text), 60);
 }
 
 /// The sentence this request brought, if any; the response clears it so it shows once.
@@ -53,10 +58,7 @@ fn take() -> Option<String> {
     let value = crate::auth::cookie_values(&parts.headers, COOKIE)
         .next()?
         .to_string();
-    crate::api::context::set_cookie(|https| {
-        let secure = if https { "; Secure" } else { "" };
-        format!("{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}")
-    });
+    set("", 0);
     dec(&value)
         .map(|t| t.chars().take(MAX_CHARS).collect::<String>())
         .filter(|t| !t.trim().is_empty())

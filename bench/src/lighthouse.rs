@@ -9,20 +9,12 @@ const PERFORMANCE: i64 = 95;
 
 /// Prints each page's scores, TBT, LCP and CLS; false when a budget is missed.
 pub fn phone(base: &str, cookie: &str, paths: &[String]) -> bool {
-    let urls: Vec<String> = paths.iter().map(|p| format!("{base}{p}")).collect();
-    let out = std::process::Command::new("node")
-        .arg("end2end/bench/lighthouse.mjs")
-        .arg(cookie)
-        .args(&urls)
-        .output()
-        .expect("node (make test-tools installs end2end/node_modules)");
-    assert!(
-        out.status.success(),
-        "lighthouse.mjs: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let results: Vec<Value> =
-        serde_json::from_slice(&out.stdout).expect("lighthouse.mjs prints JSON");
+    let args: Vec<String> = std::iter::once(cookie.to_string())
+        .chain(paths.iter().map(|p| format!("{base}{p}")))
+        .collect();
+    let Value::Array(results) = crate::node_json("lighthouse.mjs", &args) else {
+        panic!("lighthouse.mjs prints a list");
+    };
     println!(
         "\nLighthouse 12.2.3, mobile (budgets: Performance ≥ {PERFORMANCE}, Accessibility 100, Best Practices 100):"
     );

@@ -38,6 +38,21 @@ use std::time::Instant;
 const SIGN_IN_BUDGET_MS: f64 = 500.0;
 const REQUESTS: usize = 200;
 
+/// Runs one of `end2end/bench/*.mjs` (Chromium driven from Node) and returns the JSON it prints.
+pub fn node_json(script: &str, args: &[String]) -> serde_json::Value {
+    let out = std::process::Command::new("node")
+        .arg(format!("end2end/bench/{script}"))
+        .args(args)
+        .output()
+        .expect("node (make test-tools installs end2end/node_modules)");
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{script} prints JSON: {e}"))
+}
+
 pub fn verdict(pass: bool) -> &'static str {
     if pass { "PASS" } else { "FAIL" }
 }

@@ -40,19 +40,11 @@ async fn first_details(
 
 /// Runs the browser over `paths` (signed in with `cookie`, or not with "-").
 fn visit(base: &str, cookie: &str, paths: &[String]) -> Vec<Value> {
-    let out = std::process::Command::new("node")
-        .arg("end2end/bench/first-load.mjs")
-        .arg(base)
-        .arg(cookie)
-        .args(paths)
-        .output()
-        .expect("node (make test-tools installs end2end/node_modules)");
-    assert!(
-        out.status.success(),
-        "first-load.mjs: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("first-load.mjs prints JSON")
+    let args = [&[base.to_string(), cookie.to_string()], paths].concat();
+    match crate::node_json("first-load.mjs", &args) {
+        Value::Array(pages) => pages,
+        other => panic!("first-load.mjs: {other}"),
+    }
 }
 
 /// Sizes `url` as the server sends it to a browser that accepts brotli.

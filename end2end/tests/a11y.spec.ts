@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, Page, test, TestInfo } from "@playwright/test";
-import { createOrganization, guid, importTenants, jsEnabled, unique } from "./helpers";
+import { createOrganization, guid, importTenants, jsEnabled, kind, unique } from "./helpers";
 
 // axe-core on every page, in the state an Administrator sees it (with a row, a menu open, the
 // dialog, an error, a report), on a desktop and a phone: no violation of WCAG 2.1 A/AA or of
@@ -52,7 +52,7 @@ test("every page has no accessibility violations", async ({ page }, info) => {
   // On a phone the table's rows stack, each cell under its column's name.
   const cell = page.getByRole("row").filter({ hasText: tenant }).getByRole("cell").first();
   const label = await cell.evaluate((td) => getComputedStyle(td, "::before").content);
-  expect(label).toBe(info.project.metadata.kind === "mobile" ? '"Name"' : "none");
+  expect(label).toBe(kind(info) === "mobile" ? '"Name"' : "none");
   // Focus is visible on whatever the keyboard reaches.
   for (let i = 0; i < 6; i++) {
     await page.keyboard.press("Tab");
