@@ -45,6 +45,9 @@ pub enum AppError {
     LastAdministrator,
     #[error("tenantmap is already set up. Sign in instead.")]
     AlreadySetUp,
+    /// The first-run page, asked from another machine without the setup token.
+    #[error("This installation is not set up yet. Set it up from the machine tenantmap runs on, or open the first-run link it printed when it started (the link carries a setup token).")]
+    SetupTokenNeeded,
     /// The Microsoft integration could not do what was asked (Microsoft's answer, explained).
     #[error("{message}")]
     Integration { message: String },
@@ -89,7 +92,7 @@ impl AppError {
             | AppError::EmailTaken { .. }
             | AppError::LastAdministrator
             | AppError::AlreadySetUp => 409,
-            AppError::NotAllowed => 403,
+            AppError::NotAllowed | AppError::SetupTokenNeeded => 403,
             AppError::NotSignedIn | AppError::SignInFailed => 401,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Integration { .. } => 502,

@@ -6,6 +6,7 @@
 //! functions cannot be generic, so they hold an `Arc<dyn Store>`. Bring the concerns into scope
 //! with `use crate::store::prelude::*`.
 
+use crate::domain::throttle::SignInKeys;
 use crate::domain::*;
 use crate::wire::{ListQuery, Page};
 use async_trait::async_trait;
@@ -189,17 +190,22 @@ pub trait Identity: Send + Sync + 'static {
     async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError>;
     async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError>;
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
-    /// Counts one sign-in attempt for `email_key`, atomically: `Some(ms)` (and nothing
-    /// counted) when the email must wait that long first ([`sign_in_wait`]), else the attempt
-    /// is counted as a failure ([`note_failure`]) until [`clear_sign_in_failures`] forgives it.
+    /// Counts one sign-in attempt under all of `keys` at once, atomically: `Some(ms)` (and
+    /// nothing counted) when the attempt must wait that long first
+    /// ([`throttle::sign_in_wait`]), else the attempt is counted as a failure under each key
+    /// until [`Identity::sign_in_succeeded`] forgives it.
     ///
-    /// [`clear_sign_in_failures`]: Identity::clear_sign_in_failures
+    /// [`throttle::sign_in_wait`]: crate::domain::throttle::sign_in_wait
     async fn sign_in_attempt(
         &self,
-        email_key: &str,
+        keys: &SignInKeys,
         at: Timestamp,
     ) -> Result<Option<i64>, StoreError>;
-    async fn clear_sign_in_failures(&self, email_key: &str) -> Result<(), StoreError>;
+    /// Forgives a counted attempt whose password was right ([`throttle::forgive_one`]): the
+    /// email-from-address count is dropped, the others lose one.
+    ///
+    /// [`throttle::forgive_one`]: crate::domain::throttle::forgive_one
+    async fn sign_in_succeeded(&self, keys: &SignInKeys) -> Result<(), StoreError>;
 }
 
 /// The whole port: every concern. Implemented for any type that implements them all.

@@ -4,6 +4,7 @@
 //! Besides this file only the AWS SDK reads the environment (region, credentials, endpoints),
 //! and the test kit (`TENANTMAP_TEST_DYNAMODB`).
 
+use app::api::site::Site;
 use app::microsoft::{Microsoft, MicrosoftConfig, SealingKey};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -48,6 +49,10 @@ pub struct Config {
     pub admin_password: Option<Hidden>,
     /// `TENANTMAP_DEMO_PASSWORD`: the demo users' password.
     pub demo_password: Hidden,
+    /// `TENANTMAP_PUBLIC_ORIGIN` (comma-separated origins browsers use),
+    /// `TENANTMAP_CLIENT_ADDRESS_HEADER` (the header a trusted proxy writes the browser's
+    /// address into), `TENANTMAP_SETUP_TOKEN` (opens the first-run page from elsewhere).
+    pub site: Site,
 }
 
 impl Config {
@@ -96,7 +101,23 @@ impl Config {
         let secret_key = text("TENANTMAP_SECRET_KEY")
             .map(|k| SealingKey::from_base64(&k).map_err(|e| format!("TENANTMAP_SECRET_KEY: {e}")))
             .transpose()?;
+        let public_origins = text("TENANTMAP_PUBLIC_ORIGIN")
+            .map(|v| v.split(',').map(origin).collect::<Result<Vec<_>, _>>())
+            .transpose()?
+            .unwrap_or_default();
+        let client_address_header = text("TENANTMAP_CLIENT_ADDRESS_HEADER")
+            .map(|h| {
+                http::HeaderName::try_from(h.to_ascii_lowercase())
+                    .map_err(|_| format!("TENANTMAP_CLIENT_ADDRESS_HEADER: {h} is not a header name"))
+            })
+            .transpose()?;
+        let site = Site {
+            public_origins,
+            client_address_header,
+            setup_token: text("TENANTMAP_SETUP_TOKEN"),
+        };
         Ok(Config {
+            site,
             store,
             data: PathBuf::from(text("TENANTMAP_DATA").unwrap_or_else(|| "./data".into())),
             table,
@@ -117,6 +138,17 @@ impl Config {
         })
     }
 
+    /// The site with a setup token for this run: the configured one, or a new random one
+    /// (`server serve` prints the first-run link with it while the installation is empty).
+    pub fn site_with_setup_token(&self) -> Site {
+        let mut site = self.site.clone();
+        if site.setup_token.is_none() {
+            // 122 random bits from the system's generator, as 32 hex digits.
+            site.setup_token = Some(uuid::Uuid::new_v4().simple().to_string());
+        }
+        site
+    }
+
     /// The Microsoft client: with the configured key, or — with the embedded store, whose data
     /// is on this machine anyway — the key in `secret.key` beside the data, created
     /// (owner-only) on first start. Without either, connecting to Microsoft says what to set.
@@ -127,6 +159,24 @@ impl Config {
             (None, StoreKind::DynamoDb) => None,
         };
         Ok(Microsoft::new(self.microsoft.clone(), key))
+    }
+}
+
+/// One origin of `TENANTMAP_PUBLIC_ORIGIN`: `scheme://host[:port]`, nothing after.
+fn origin(v: &str) -> Result<String, String> {
+    let v = v.trim().trim_end_matches('/').to_ascii_lowercase();
+    let ok = match v.split_once("://") {
+        Some(("https" | "http", authority)) => {
+            !authority.is_empty() && !authority.contains(['/', '?', '#', '@', ' '])
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(v)
+    } else {
+        Err(format!(
+            "TENANTMAP_PUBLIC_ORIGIN: {v}? Give origins like https://tenantmap.example.com, separated by commas"
+        ))
     }
 }
 
@@ -166,6 +216,12 @@ mod tests {
             ("TENANTMAP_SECRET_KEY", &key),
             ("TENANTMAP_SECURE_COOKIES", "1"),
             ("TENANTMAP_ADMIN_PASSWORD", " spaced password "),
+            (
+                "TENANTMAP_PUBLIC_ORIGIN",
+                "https://TenantMap.msp.example/, http://intranet:8080",
+            ),
+            ("TENANTMAP_CLIENT_ADDRESS_HEADER", "CloudFront-Viewer-Address"),
+            ("TENANTMAP_SETUP_TOKEN", "s3cret"),
         ])
         .unwrap();
         assert_eq!(
@@ -176,6 +232,17 @@ mod tests {
         assert_eq!(c.sync_every, None, "0 turns the schedule off");
         assert_eq!(c.microsoft.graph_url, "https://graph.microsoft.us");
         assert_eq!(c.admin_password, Some(Hidden(" spaced password ".into())));
+        assert_eq!(
+            c.site.public_origins,
+            ["https://tenantmap.msp.example", "http://intranet:8080"]
+        );
+        assert_eq!(
+            c.site.client_address_header.as_ref().map(|h| h.as_str()),
+            Some("cloudfront-viewer-address")
+        );
+        assert_eq!(c.site_with_setup_token().setup_token.as_deref(), Some("s3cret"));
+        let fresh = config(&[]).unwrap().site_with_setup_token();
+        assert_eq!(fresh.setup_token.map(|t| t.len()), Some(32));
         for (vars, says) in [
             (vec![("TENANTMAP_STORE", "postgres")], "TENANTMAP_STORE"),
             (vec![("TENANTMAP_STORE", "dynamodb")], "TENANTMAP_TABLE"),
@@ -186,6 +253,14 @@ mod tests {
             (
                 vec![("TENANTMAP_SECRET_KEY", "not base64")],
                 "TENANTMAP_SECRET_KEY",
+            ),
+            (
+                vec![("TENANTMAP_PUBLIC_ORIGIN", "tenantmap.msp.example/app")],
+                "TENANTMAP_PUBLIC_ORIGIN",
+            ),
+            (
+                vec![("TENANTMAP_CLIENT_ADDRESS_HEADER", "no spaces")],
+                "TENANTMAP_CLIENT_ADDRESS_HEADER",
             ),
         ] {
             let err = config(&vars).unwrap_err();

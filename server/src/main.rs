@@ -161,7 +161,10 @@ async fn serve(config: &Config, store: Arc<dyn Store>) {
     app::set_asset_hashes(&leptos_options);
     app::auth::force_https(config.secure_cookies);
     let microsoft = Arc::new(config.microsoft_client().unwrap_or_else(|e| fail(e)));
-    let state = AppState::local(leptos_options, store.clone(), microsoft);
+    let mut state = AppState::local(leptos_options, store.clone(), microsoft);
+    state.site = Arc::new(config.site_with_setup_token());
+    let first_run = !store.installed().await.unwrap_or(true);
+    let token = state.site.setup_token.clone().unwrap_or_default();
     server::tasks::schedule_syncs(store, state.jobs.clone(), config.sync_every);
     let router = server::router::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -174,7 +177,16 @@ async fn serve(config: &Config, store: Arc<dyn Store>) {
             .map(|a| a.to_string())
             .unwrap_or_default()
     );
-    axum::serve(listener, router.into_make_service())
+    if first_run {
+        // Only whoever can read this (or sits at this machine) can create the first account.
+        tracing::info!(
+            "not set up yet: open http://{addr}/first-run on this machine, or from elsewhere /first-run?token={token}"
+        );
+    }
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -1,6 +1,7 @@
 //! The one axum Router every entry point serves: pages, server functions and static assets.
 
 use app::api::context::AppState;
+use app::api::site::{ClientAddress, Site};
 use app::{App, shell};
 use axum::Router;
 use http::{HeaderValue, header};
@@ -67,7 +68,14 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             sessions,
         ))
-        .layer(axum::middleware::from_fn(refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refuse_cross_site,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            host_and_client,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -86,8 +94,9 @@ pub const PUBLIC_FILES: [&str; 7] = [
 ];
 
 /// Whether a request that may change something came from another site: its `Sec-Fetch-Site`
-/// is present and not `same-origin`, or its `Origin` is present and not this host.
-pub fn is_cross_site(method: &http::Method, headers: &http::HeaderMap) -> bool {
+/// is present and not `same-origin`, or its `Origin` is present and neither this host nor a
+/// configured public origin.
+pub fn is_cross_site(site: &Site, method: &http::Method, headers: &http::HeaderMap) -> bool {
     if matches!(
         *method,
         http::Method::GET | http::Method::HEAD | http::Method::OPTIONS
@@ -96,27 +105,60 @@ pub fn is_cross_site(method: &http::Method, headers: &http::HeaderMap) -> bool {
     }
     let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     let fetch_site = text(header::HeaderName::from_static("sec-fetch-site"));
-    if fetch_site.is_some_and(|site| site != "same-origin") {
+    if fetch_site.is_some_and(|s| s != "same-origin") {
         return true;
     }
-    match (text(header::ORIGIN), text(header::HOST)) {
-        (None, _) => false,
-        (Some(origin), Some(host)) => {
-            origin.split_once("://").map(|(_, authority)| authority) != Some(host)
-        }
-        (Some(_), None) => true,
+    match text(header::ORIGIN) {
+        None => false,
+        Some(origin) => !site.is_own_origin(origin, text(header::HOST)),
     }
 }
 
 /// Refuses cross-site changes before any server function runs (forged form posts).
 async fn refuse_cross_site(
+    axum::extract::State(state): axum::extract::State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    if is_cross_site(req.method(), req.headers()) {
+    if is_cross_site(&state.site, req.method(), req.headers()) {
         tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
         return (http::StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
+    }
+    next.run(req).await
+}
+
+/// Answers only for this installation's names (no DNS rebinding of a local install: see
+/// [`Site::knows_host`]), and notes who is asking ([`ClientAddress`]): the trusted proxy's
+/// header when one is configured, else the Lambda event's source (put there by the Lambda
+/// entry point), else the connection's peer.
+async fn host_and_client(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+    if let Some(host) = host.filter(|h| !state.site.knows_host(h)) {
+        tracing::warn!(%host, "refused a request for an unknown host");
+        let message = format!(
+            "This tenantmap does not answer for {host}. If that is its address, set TENANTMAP_PUBLIC_ORIGIN to it (for example https://{host})."
+        );
+        return (http::StatusCode::MISDIRECTED_REQUEST, message).into_response();
+    }
+    let from_header = state.site.client_address_header.as_ref().and_then(|name| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(app::api::site::address_in_header)
+    });
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let found = req.extensions().get::<ClientAddress>().map(|c| c.0);
+    if let Some(ip) = from_header.or(found).or(peer) {
+        req.extensions_mut().insert(ClientAddress(ip));
     }
     next.run(req).await
 }
@@ -318,7 +360,7 @@ async fn error_status(
 pub async fn spawn_on_free_port(state: AppState) -> std::io::Result<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let app = router(state);
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(%e, "test server stopped");
@@ -329,7 +371,7 @@ pub async fn spawn_on_free_port(state: AppState) -> std::io::Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{PUBLIC_FILES, is_cross_site, page_gate};
+    use super::{PUBLIC_FILES, Site, is_cross_site, page_gate};
 
     #[test]
     fn every_file_of_public_is_served_without_a_session() {
@@ -386,12 +428,14 @@ mod tests {
 
     #[test]
     fn only_same_origin_changes_pass() {
+        let site = Site::default();
         let host = ("host", "tenantmap.example:3000");
         assert!(
-            !is_cross_site(&Method::POST, &headers(&[host])),
+            !is_cross_site(&site, &Method::POST, &headers(&[host])),
             "a client without browser headers"
         );
         assert!(!is_cross_site(
+            &site,
             &Method::POST,
             &headers(&[
                 host,
@@ -400,27 +444,52 @@ mod tests {
             ])
         ));
         assert!(is_cross_site(
+            &site,
             &Method::POST,
             &headers(&[host, ("origin", "https://evil.example")])
         ));
         assert!(is_cross_site(
+            &site,
             &Method::POST,
             &headers(&[host, ("origin", "null")])
         ));
         assert!(is_cross_site(
+            &site,
             &Method::POST,
             &headers(&[host, ("sec-fetch-site", "cross-site")])
         ));
         assert!(is_cross_site(
+            &site,
             &Method::POST,
             &headers(&[host, ("sec-fetch-site", "same-site")])
         ));
         assert!(
             !is_cross_site(
+                &site,
                 &Method::GET,
                 &headers(&[host, ("sec-fetch-site", "cross-site")])
             ),
             "links from elsewhere still open pages"
         );
+    }
+
+    #[test]
+    fn behind_a_proxy_the_public_origin_is_own() {
+        let lambda = ("host", "abc.lambda-url.us-east-1.on.aws");
+        let from_cloudfront = headers(&[
+            lambda,
+            ("origin", "https://tenantmap.msp.example"),
+            ("sec-fetch-site", "same-origin"),
+        ]);
+        assert!(is_cross_site(
+            &Site::default(),
+            &Method::POST,
+            &from_cloudfront
+        ));
+        let site = Site {
+            public_origins: vec!["https://tenantmap.msp.example".into()],
+            ..Default::default()
+        };
+        assert!(!is_cross_site(&site, &Method::POST, &from_cloudfront));
     }
 }

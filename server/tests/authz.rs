@@ -44,7 +44,12 @@ struct Fixture {
 type Args = Vec<(&'static str, String)>;
 
 /// The server functions that are not about records: they have their own test below.
-const SESSION_FUNCTIONS: [&str; 3] = ["/api/sign-in", "/api/sign-out", "/api/set-up"];
+const SESSION_FUNCTIONS: [&str; 4] = [
+    "/api/sign-in",
+    "/api/sign-out",
+    "/api/set-up",
+    "/api/may-set-up",
+];
 
 /// The current version of a record of account A, read from the store (so (d) can run the
 /// changes one after another).
@@ -479,6 +484,12 @@ async fn session_functions_refuse_what_they_must() {
         )
         .await,
         Err(AppError::AlreadySetUp)
+    );
+    // may-set-up tells only whether this request could use the first-run page (from this
+    // machine: yes; the account's existence is set-up's to refuse).
+    assert_eq!(
+        app.call_as(None, "may-set-up", &[("token", "")]).await,
+        Ok(serde_json::json!(true))
     );
     assert_eq!(
         app.call_as(None, "sign-out", &[]).await,

@@ -21,6 +21,8 @@ pub struct AppState {
     pub jobs: Arc<dyn crate::microsoft::JobRunner>,
     /// Bounds the password hashes running at once.
     pub hashing: Arc<Hashing>,
+    /// Public origins, the client-address header, the setup token.
+    pub site: Arc<super::site::Site>,
 }
 
 /// Password hashing is deliberately expensive (argon2id, 19 MiB and ~25 ms of a core each), so
@@ -92,6 +94,7 @@ impl AppState {
             microsoft,
             jobs,
             hashing: Arc::new(Hashing::default()),
+            site: Default::default(),
         }
     }
 }
@@ -137,6 +140,25 @@ pub fn now() -> Timestamp {
 
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))
+}
+
+/// The browser's address (the router puts it in every request; `None` only outside one).
+pub fn client_address() -> Option<std::net::IpAddr> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<super::site::ClientAddress>().copied())
+        .map(|a| a.0)
+}
+
+/// Whether this request may use the first-run page: from this machine (loopback), or with
+/// the setup token printed at start-up.
+pub fn may_set_up(token: &str) -> bool {
+    let from_here = client_address().is_some_and(|ip| match ip {
+        std::net::IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or(v6.is_loopback(), |v4| v4.is_loopback()),
+        ip => ip.is_loopback(),
+    });
+    from_here || state().is_ok_and(|s| s.site.is_setup_token(token))
 }
 
 /// The signed-in caller of this request, or "not signed in". Every server function except

@@ -4,6 +4,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod context;
+#[cfg(feature = "ssr")]
+pub mod site;
 mod microsoft;
 mod organizations;
 mod syncro_tenants;

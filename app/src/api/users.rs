@@ -26,7 +26,8 @@ pub async fn whoami() -> Result<Me, AppError> {
 }
 
 /// Signs in with email and password. Every refusal reads the same whether or not the email
-/// exists, and takes as long; repeated failures for one email are slowed down.
+/// exists, and takes as long; repeated failures are slowed down by email and address
+/// (`domain::throttle`), so nobody elsewhere can lock a user out.
 #[server(prefix = "/api", endpoint = "sign-in")]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
     let state = state()?;
@@ -35,11 +36,13 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
     let password = Password::typed(&password)?;
     // The permit first: a sign-in refused for being busy is not counted as a failed one.
     let permit = state.hashing.permit().await?;
-    // Attempts for one email at the same moment can outrun the store's counting: slow down.
-    let attempt = match store
-        .sign_in_attempt(email.as_str(), super::context::now())
-        .await
-    {
+    // Counted by email and address before the password is checked (see domain::throttle).
+    let address = super::context::client_address()
+        .map(crate::domain::throttle::client_address_key)
+        .unwrap_or_else(|| "unknown".into());
+    let keys = crate::domain::throttle::SignInKeys::new(email.as_str(), &address);
+    let attempt = match store.sign_in_attempt(&keys, super::context::now()).await {
+        // Attempts at the same moment can outrun the store's counting: slow down.
         Err(crate::store::StoreError::Conflict(_)) => {
             Err(AppError::TooManyAttempts { wait_seconds: 1 })
         }
@@ -64,7 +67,7 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
         tracing::info!(email = %email, "sign-in refused");
         return Err(AppError::SignInFailed);
     };
-    read(store.clear_sign_in_failures(email.as_str()).await)?;
+    read(store.sign_in_succeeded(&keys).await)?;
     // This browser's earlier session, if any, ends: a new token at every sign-in.
     if let Ok((old, _)) = caller().await {
         read(store.delete_session(&old.session).await)?;
@@ -90,16 +93,28 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
+/// Whether the first-run page may be used from here: on this machine, or with the setup
+/// token printed at start-up (`token` from the page's link).
+#[server(prefix = "/api", endpoint = "may-set-up")]
+pub async fn may_set_up(token: String) -> Result<bool, AppError> {
+    Ok(super::context::may_set_up(&token))
+}
+
 /// The first-run page: creates the installation's first account and its Administrator, and
-/// signs them in. Refused for good once any account exists.
+/// signs them in. Refused for good once any account exists; from another machine, refused
+/// without the setup token.
 #[server(prefix = "/api", endpoint = "set-up")]
 pub async fn set_up(
     account: String,
     email: String,
     password: String,
     confirm: String,
+    #[server(default)] token: String,
 ) -> Result<(), AppError> {
     let store = state()?.store;
+    if !super::context::may_set_up(&token) {
+        return Err(AppError::SetupTokenNeeded);
+    }
     if read(store.installed().await)? {
         return Err(AppError::AlreadySetUp);
     }

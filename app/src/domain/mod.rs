@@ -12,6 +12,7 @@ mod names;
 mod records;
 pub mod rules;
 pub mod sync_job;
+pub mod throttle;
 mod users;
 
 pub use discovery::DiscoveryOutcome;

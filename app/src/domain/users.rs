@@ -280,40 +280,6 @@ pub fn check_session(session: &Session, user: Option<&User>, now: Timestamp) -> 
     }
 }
 
-/// Failed sign-ins for one email (whether or not it exists), kept by the store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct SignInFailures {
-    pub count: u32,
-    pub last: Timestamp,
-}
-
-/// Failures allowed before sign-in slows down.
-pub const FREE_ATTEMPTS: u32 = 5;
-/// Failures are forgotten this long after the last one.
-pub const FAILURE_MEMORY_MS: i64 = 15 * 60 * 1000;
-
-/// How long (ms) the next attempt for this email must wait: nothing for the first five
-/// failures, then 30 s doubling per failure, at most 15 minutes.
-pub fn sign_in_wait(f: SignInFailures, now: Timestamp) -> Option<i64> {
-    let since = now.0 - f.last.0;
-    if f.count < FREE_ATTEMPTS || since >= FAILURE_MEMORY_MS {
-        return None;
-    }
-    let steps = (f.count - FREE_ATTEMPTS).min(10);
-    let wait = (30_000i64 << steps).min(FAILURE_MEMORY_MS);
-    (since < wait).then_some(wait - since)
-}
-
-/// The failure record after one more failure at `now`.
-pub fn note_failure(f: SignInFailures, now: Timestamp) -> SignInFailures {
-    let count = if now.0 - f.last.0 >= FAILURE_MEMORY_MS {
-        1
-    } else {
-        f.count.saturating_add(1)
-    };
-    SignInFailures { count, last: now }
-}
-
 /// The record of a new user, before it is written.
 pub struct NewUser {
     pub id: UserId,
@@ -613,27 +579,6 @@ mod tests {
             SessionCheck::Revoked
         );
         assert_eq!(check_session(&s, None, Timestamp(1)), SessionCheck::Revoked);
-    }
-
-    #[test]
-    fn failed_sign_ins_slow_down_then_are_forgotten() {
-        let mut f = SignInFailures::default();
-        let t = |ms| Timestamp(10_000_000 + ms);
-        for i in 0..FREE_ATTEMPTS {
-            assert_eq!(sign_in_wait(f, t(i as i64)), None);
-            f = note_failure(f, t(i as i64));
-        }
-        assert_eq!(f.count, 5);
-        assert_eq!(sign_in_wait(f, t(4)), Some(30_000));
-        assert_eq!(sign_in_wait(f, t(4 + 30_000)), None);
-        f = note_failure(f, t(40_000));
-        assert_eq!(sign_in_wait(f, t(40_000)), Some(60_000));
-        for _ in 0..20 {
-            f = note_failure(f, t(50_000));
-        }
-        assert_eq!(sign_in_wait(f, t(50_000)), Some(FAILURE_MEMORY_MS));
-        assert_eq!(sign_in_wait(f, t(50_000 + FAILURE_MEMORY_MS)), None);
-        assert_eq!(note_failure(f, t(50_000 + FAILURE_MEMORY_MS)).count, 1);
     }
 
     #[test]

@@ -35,31 +35,55 @@ pub fn SignInPage() -> impl IntoView {
 pub fn FirstRunPage() -> impl IntoView {
     let action = ServerAction::<SetUp>::new();
     let error = action_error(action.value());
+    let token = query_param("token").get_untracked();
+    let allowed = Resource::new(move || token.clone(), may_set_up);
     view! {
         <Title text="Set up tenantmap"/>
         <div class="narrow">
             <h1>"Set up tenantmap"</h1>
-            <p class="lead">"Create your MSP's account and its first Administrator. This page works once: afterwards, Administrators add users under Admin › Users."</p>
-            <ActionForm action=action attr:class="form">
-                <label for="account">"Account name"</label>
-                <input id="account" name="account" required=true placeholder="Your MSP's name"/>
-                <FieldError error=error field="account"/>
-                <label for="email">"Your email"</label>
-                <input id="email" name="email" type="email" autocomplete="username" required=true/>
-                <FieldError error=error field="email"/>
-                <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="new-password" required=true minlength="12"/>
-                <p class="hint">"At least 12 characters."</p>
-                <FieldError error=error field="password"/>
-                <label for="confirm">"Password again"</label>
-                <input id="confirm" name="confirm" type="password" autocomplete="new-password" required=true/>
-                <FieldError error=error field="confirm"/>
-                <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
-                <div class="buttons">
-                    <button type="submit" class="primary" data-pending="Creating…">"Create account"</button>
-                </div>
-            </ActionForm>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match allowed.await {
+                        Ok(true) => view! { <FirstRunForm action=action error=error/> }.into_any(),
+                        Ok(false) => view! {
+                            <p class="note error" role="alert">{crate::error::AppError::SetupTokenNeeded.to_string()}</p>
+                        }.into_any(),
+                        Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </div>
+    }
+}
+
+#[component]
+fn FirstRunForm(
+    action: ServerAction<SetUp>,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    let token = query_param("token").get_untracked();
+    view! {
+        <p class="lead">"Create your MSP's account and its first Administrator. This page works once: afterwards, Administrators add users under Admin › Users."</p>
+        <ActionForm action=action attr:class="form">
+            <input type="hidden" name="token" value=token/>
+            <label for="account">"Account name"</label>
+            <input id="account" name="account" required=true placeholder="Your MSP's name"/>
+            <FieldError error=error field="account"/>
+            <label for="email">"Your email"</label>
+            <input id="email" name="email" type="email" autocomplete="username" required=true/>
+            <FieldError error=error field="email"/>
+            <label for="password">"Password"</label>
+            <input id="password" name="password" type="password" autocomplete="new-password" required=true minlength="12"/>
+            <p class="hint">"At least 12 characters."</p>
+            <FieldError error=error field="password"/>
+            <label for="confirm">"Password again"</label>
+            <input id="confirm" name="confirm" type="password" autocomplete="new-password" required=true/>
+            <FieldError error=error field="confirm"/>
+            <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+            <div class="buttons">
+                <button type="submit" class="primary" data-pending="Creating…">"Create account"</button>
+            </div>
+        </ActionForm>
     }
 }
 

@@ -61,8 +61,25 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         microsoft: microsoft.clone(),
         jobs: jobs.clone(),
         hashing: Default::default(),
+        site: Arc::new(config.site.clone()),
     };
-    let router = server::router::router(state);
+    // The address the Function URL or HTTP API saw the request come from.
+    let router = server::router::router(state).layer(axum::middleware::map_request(
+        |mut req: axum::extract::Request| async move {
+            use lambda_http::RequestExt;
+            let source = match req.request_context_ref() {
+                Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) => {
+                    c.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())
+                }
+                _ => None,
+            };
+            if let Some(ip) = source {
+                req.extensions_mut()
+                    .insert(app::api::site::ClientAddress(ip));
+            }
+            req
+        },
+    ));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| {
         let (router, store, microsoft, jobs) = (
             router.clone(),

@@ -48,12 +48,29 @@ pub async fn spawn_with(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestAp
 }
 
 /// Like [`spawn_with`], with its own bound on password hashes at once.
-// The lock is held for the whole test on purpose; each test runs on its own thread.
-#[allow(clippy::await_holding_lock)]
 pub async fn spawn_with_hashing(
     store: Arc<dyn Store>,
     dir: tempfile::TempDir,
     hashing: app::api::context::Hashing,
+) -> TestApp {
+    spawn_configured(store, dir, hashing, Default::default()).await
+}
+
+/// A server with no account yet, on the embedded store, configured as `site` says.
+pub async fn spawn_empty_at(site: app::api::site::Site) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    spawn_configured(store, dir, Default::default(), site).await
+}
+
+/// A server on `store` with its own bound on hashes and site configuration.
+// The lock is held for the whole test on purpose; each test runs on its own thread.
+#[allow(clippy::await_holding_lock)]
+pub async fn spawn_configured(
+    store: Arc<dyn Store>,
+    dir: tempfile::TempDir,
+    hashing: app::api::context::Hashing,
+    site: app::api::site::Site,
 ) -> TestApp {
     // Each server talks to its own fake Microsoft (the sample partner and customers).
     let fake = FakeMicrosoft::start(World::sample()).await;
@@ -67,6 +84,7 @@ pub async fn spawn_with_hashing(
         .build();
     let mut state = AppState::local(options, store.clone(), microsoft);
     state.hashing = Arc::new(hashing);
+    state.site = Arc::new(site);
     let hashing = state.hashing.clone();
     let base = server::router::spawn_on_free_port(state).await.unwrap();
     let client = reqwest::Client::builder()

@@ -259,16 +259,37 @@ pub async fn sessions_are_kept_touched_and_deleted(store: &dyn Store) {
     assert!(store.session(&s.token_hash).await.unwrap().is_none());
 }
 
-pub async fn failed_sign_ins_are_counted_per_email(store: &dyn Store) {
+pub async fn failed_sign_ins_are_counted_by_email_and_address(store: &dyn Store) {
+    use app::domain::throttle::*;
     let t = Timestamp(50_000_000);
-    for _ in 0..FREE_ATTEMPTS {
-        assert_eq!(store.sign_in_attempt("a@x.example", t).await.unwrap(), None);
+    let attacker = SignInKeys::new("a@x.example", "203.0.113.9");
+    for _ in 0..FREE_PER_EMAIL_AND_ADDRESS {
+        assert_eq!(store.sign_in_attempt(&attacker, t).await.unwrap(), None);
     }
     assert_eq!(
-        store.sign_in_attempt("a@x.example", t).await.unwrap(),
+        store.sign_in_attempt(&attacker, t).await.unwrap(),
         Some(30_000)
     );
-    assert_eq!(store.sign_in_attempt("b@x.example", t).await.unwrap(), None);
-    store.clear_sign_in_failures("a@x.example").await.unwrap();
-    assert_eq!(store.sign_in_attempt("a@x.example", t).await.unwrap(), None);
+    // The same email from another address, and another email from the same address, go on.
+    let owner = SignInKeys::new("a@x.example", "198.51.100.2");
+    assert_eq!(store.sign_in_attempt(&owner, t).await.unwrap(), None);
+    let other = SignInKeys::new("b@x.example", "203.0.113.9");
+    assert_eq!(store.sign_in_attempt(&other, t).await.unwrap(), None);
+    // A success forgives its own attempt: the owner's address starts again at nothing.
+    store.sign_in_succeeded(&owner).await.unwrap();
+    for _ in 0..FREE_PER_EMAIL_AND_ADDRESS {
+        assert_eq!(store.sign_in_attempt(&owner, t).await.unwrap(), None);
+    }
+    assert!(store.sign_in_attempt(&owner, t).await.unwrap().is_some());
+    // Waiting out the wait lets one more through, and the count goes on (no fresh five).
+    let later = Timestamp(t.0 + 30_000);
+    assert_eq!(store.sign_in_attempt(&attacker, later).await.unwrap(), None);
+    assert_eq!(
+        store.sign_in_attempt(&attacker, later).await.unwrap(),
+        Some(60_000)
+    );
+    // Forgiving what is not counted is harmless.
+    let nobody = SignInKeys::new("c@x.example", "192.0.2.1");
+    store.sign_in_succeeded(&nobody).await.unwrap();
+    assert_eq!(store.sign_in_attempt(&nobody, t).await.unwrap(), None);
 }

@@ -196,7 +196,7 @@ macro_rules! contract_tests {
             case!(accounts_and_users);
             case!(the_last_administrator_stays);
             case!(sessions_are_kept_touched_and_deleted);
-            case!(failed_sign_ins_are_counted_per_email);
+            case!(failed_sign_ins_are_counted_by_email_and_address);
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn concurrent_demotions_keep_an_administrator() {

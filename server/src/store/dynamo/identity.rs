@@ -1,6 +1,10 @@
 //! The DynamoDB store: accounts, users, sessions and sign-in throttling ([`Identity`]).
 
 use super::*;
+use super::writes::Cancelled;
+use app::domain::throttle::{
+    FAILURE_MEMORY_MS, SignInCounts, SignInFailures, SignInKeys, sign_in_wait,
+};
 
 #[async_trait]
 impl Identity for DynamoStore {
@@ -101,47 +105,37 @@ impl Identity for DynamoStore {
 
     async fn sign_in_attempt(
         &self,
-        email_key: &str,
+        keys: &SignInKeys,
         at: Timestamp,
     ) -> Result<Option<i64>, StoreError> {
-        let key = Key::SignIn(email_key.to_string());
-        // Read, decide, and write only if nobody counted in between (a few tries at most).
+        let keys = keys.all().map(|k| Key::SignIn(k.to_string()));
+        // Read the three counts (one request), decide, and write all three only if nobody
+        // counted in between (a few tries at most).
         for _ in 0..8 {
-            let current: Option<SignInFailures> = self.get_record(&key).await?;
-            let f = current.unwrap_or_default();
-            if let Some(wait) = sign_in_wait(f, at) {
+            let mut found: HashMap<String, SignInFailures> = HashMap::new();
+            for item in self.batch_get_items(keys.to_vec()).await? {
+                let pk = item.get(keys::PK).and_then(|v| v.as_s().ok()).cloned();
+                let record = keys::from_item::<SignInFailures>(item).map_err(unavailable)?;
+                found.extend(pk.map(|pk| (pk, record)));
+            }
+            let current = keys.each_ref().map(|k| found.get(&k.pk()).copied());
+            let counts = SignInCounts::from_records(current);
+            if let Some(wait) = sign_in_wait(&counts, at) {
                 return Ok(Some(wait));
             }
-            let next = note_failure(f, at);
-            let mut item = item_of(&key, &next)?;
-            item.insert(
-                keys::EXPIRES_AT.into(),
-                keys::ttl_seconds(Timestamp(next.last.0 + FAILURE_MEMORY_MS)),
-            );
-            let cond = match current {
-                None => Cond::absent(),
-                Some(old) => Cond::new("#count = :count AND #last = :last")
-                    .name("#count", "count")
-                    .name("#last", "last")
-                    .value(":count", n(old.count))
-                    .value(":last", n(old.last.0)),
-            };
-            let result = self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression(cond.expr)
-                .set_expression_attribute_names((!cond.names.is_empty()).then_some(cond.names))
-                .set_expression_attribute_values(Some(cond.values).filter(|v| !v.is_empty()))
-                .send()
-                .await;
-            match result {
-                Ok(_) => return Ok(None),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_conditional_check_failed_exception()) => {}
-                Err(e) => return Err(sdk(e)),
+            let mut writes = Vec::with_capacity(3);
+            for ((key, old), next) in keys.iter().zip(current).zip(counts.with_failure(at)) {
+                let mut item = item_of(key, &next)?;
+                item.insert(
+                    keys::EXPIRES_AT.into(),
+                    keys::ttl_seconds(Timestamp(next.last.0 + FAILURE_MEMORY_MS)),
+                );
+                writes.push(self.put(item, Some(unchanged(old)))?);
+            }
+            match self.transact(writes).await {
+                Ok(()) => return Ok(None),
+                Err(Cancelled::Refused(_) | Cancelled::Busy) => {}
+                Err(Cancelled::Other(e)) => return Err(e),
             }
         }
         Err(StoreError::Conflict(
@@ -149,14 +143,50 @@ impl Identity for DynamoStore {
         ))
     }
 
-    async fn clear_sign_in_failures(&self, email_key: &str) -> Result<(), StoreError> {
+    async fn sign_in_succeeded(&self, keys: &SignInKeys) -> Result<(), StoreError> {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(Key::SignIn(email_key.to_string()).item_key()))
+            .set_key(Some(Key::SignIn(keys.email_from_address.clone()).item_key()))
             .send()
             .await
             .map_err(sdk)?;
+        // One less under the two others, where something is counted (forgiving is not worth
+        // a retry: at worst one attempt too many stays counted for a day).
+        for key in [&keys.address, &keys.email] {
+            let result = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(Key::SignIn(key.clone()).item_key()))
+                .update_expression("SET #count = #count - :one")
+                .condition_expression("#count > :zero")
+                .expression_attribute_names("#count", "count")
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":zero", n(0))
+                .send()
+                .await;
+            match result {
+                Ok(_) => {}
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_conditional_check_failed_exception()) => {}
+                Err(e) => return Err(sdk(e)),
+            }
+        }
         Ok(())
+    }
+}
+
+/// The condition that a sign-in count is still what was read (absent, or the same count and
+/// time).
+fn unchanged(old: Option<SignInFailures>) -> Cond {
+    match old {
+        None => Cond::absent(),
+        Some(old) => Cond::new("#count = :count AND #last = :last")
+            .name("#count", "count")
+            .name("#last", "last")
+            .value(":count", n(old.count))
+            .value(":last", n(old.last.0)),
     }
 }

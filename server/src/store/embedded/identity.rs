@@ -1,10 +1,12 @@
 //! The embedded store: accounts, users, sessions and sign-in throttling ([`Identity`]).
 
 use super::*;
-use app::domain::FAILURE_MEMORY_MS;
+use app::domain::throttle::{
+    FAILURE_MEMORY_MS, SignInCounts, SignInFailures, SignInKeys, forgive_one, sign_in_wait,
+};
 
-/// How many emails' failed sign-ins the embedded store remembers (a few MB). Anyone can try
-/// any email, so without a bound the map grows with every one ever tried.
+/// How many failed-sign-in records the embedded store remembers (a few MB). Anyone can try
+/// any email from any address, so without a bound the map grows with every one ever tried.
 pub const MAX_FAILURE_RECORDS: usize = 100_000;
 
 /// Makes room for one more record: first forgets what no longer counts (older than the failure
@@ -116,7 +118,7 @@ impl Identity for EmbeddedStore {
 
     async fn sign_in_attempt(
         &self,
-        email_key: &str,
+        keys: &SignInKeys,
         at: Timestamp,
     ) -> Result<Option<i64>, StoreError> {
         let mut failures = self
@@ -124,23 +126,32 @@ impl Identity for EmbeddedStore {
             .failures
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        let f = failures.get(email_key).copied().unwrap_or_default();
-        if let Some(wait) = sign_in_wait(f, at) {
+        let counts = SignInCounts::from_records(keys.all().map(|k| failures.get(k).copied()));
+        if let Some(wait) = sign_in_wait(&counts, at) {
             return Ok(Some(wait));
         }
-        if !failures.contains_key(email_key) {
-            make_room(&mut failures, at);
+        for (key, next) in keys.all().into_iter().zip(counts.with_failure(at)) {
+            if !failures.contains_key(key) {
+                make_room(&mut failures, at);
+            }
+            failures.insert(key.to_string(), next);
         }
-        failures.insert(email_key.to_string(), note_failure(f, at));
         Ok(None)
     }
 
-    async fn clear_sign_in_failures(&self, email_key: &str) -> Result<(), StoreError> {
-        self.inner
+    async fn sign_in_succeeded(&self, keys: &SignInKeys) -> Result<(), StoreError> {
+        let mut failures = self
+            .inner
             .failures
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(email_key);
+            .unwrap_or_else(|e| e.into_inner());
+        failures.remove(&keys.email_from_address);
+        for key in [&keys.address, &keys.email] {
+            match failures.get(key).copied().and_then(forgive_one) {
+                Some(f) => failures.insert(key.clone(), f),
+                None => failures.remove(key),
+            };
+        }
         Ok(())
     }
 }
@@ -155,36 +166,35 @@ mod tests {
         let store = EmbeddedStore::open(dir.path()).unwrap();
         let len = || store.inner.failures.lock().unwrap().len();
         // A victim's failures, then a flood of distinct emails.
+        let victim = SignInKeys::new("victim@msp.example", "192.0.2.1");
         for _ in 0..3 {
-            store
-                .sign_in_attempt("victim@msp.example", Timestamp(1_000))
-                .await
-                .unwrap();
+            store.sign_in_attempt(&victim, Timestamp(1_000)).await.unwrap();
         }
-        for i in 0..MAX_FAILURE_RECORDS + 5_000 {
+        // From as many addresses (three records each).
+        let flood = |i: usize, domain: &str| {
+            let address = format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255);
+            SignInKeys::new(&format!("x{i}@{domain}"), &address)
+        };
+        for i in 0..MAX_FAILURE_RECORDS / 3 + 5_000 {
             let at = Timestamp(2_000 + i as i64);
-            store
-                .sign_in_attempt(&format!("x{i}@flood.example"), at)
-                .await
-                .unwrap();
+            let counted = store.sign_in_attempt(&flood(i, "flood.example"), at).await;
+            assert_eq!(counted.unwrap(), None);
             assert!(len() <= MAX_FAILURE_RECORDS);
         }
         assert!(len() > MAX_FAILURE_RECORDS / 2);
         // Later, when the map is full again, what no longer counts is forgotten first.
         let later = 2_000 + FAILURE_MEMORY_MS * 2;
-        let room = MAX_FAILURE_RECORDS - len();
+        let room = (MAX_FAILURE_RECORDS - len()) / 3;
         for i in 0..=room {
             let at = Timestamp(later + i as i64);
-            store
-                .sign_in_attempt(&format!("y{i}@late.example"), at)
-                .await
-                .unwrap();
+            let counted = store.sign_in_attempt(&flood(i, "late.example"), at).await;
+            assert_eq!(counted.unwrap(), None);
         }
         let failures = store.inner.failures.lock().unwrap();
         assert!(
-            failures.keys().all(|k| k.ends_with("@late.example")),
+            failures.values().all(|f| f.last.0 >= later),
             "the old are gone"
         );
-        assert!(failures.len() <= room + 1);
+        assert!(failures.len() <= 3 * (room + 1));
     }
 }

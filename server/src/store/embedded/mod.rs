@@ -391,7 +391,7 @@ struct Inner {
     sessions: Mutex<HashMap<String, Session>>,
     /// Failed sign-ins per email key. In memory only: a restart forgives them. At most
     /// `identity::MAX_FAILURE_RECORDS` entries, whatever emails are tried.
-    failures: Mutex<HashMap<String, SignInFailures>>,
+    failures: Mutex<HashMap<String, app::domain::throttle::SignInFailures>>,
 }
 
 /// The embedded store. Cheap to clone; all clones share one database.
