@@ -316,3 +316,58 @@ async fn a_burst_of_sign_ins_for_one_email_answers_429_not_500_on_dynamodb() {
     app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
     burst_of_sign_ins(&app, 50).await;
 }
+
+#[tokio::test]
+async fn only_this_server_writes_the_import_report_and_the_status_line_a_page_shows() {
+    let mut app = spawn_app().await;
+    // A link someone else wrote: a report of their choosing in the query.
+    let forged = r#"{"added":0,"updated":0,"rejected":[[1,"Your session expired: call 555-0100"]]}"#;
+    let page = app
+        .page(&format!(
+            "/admin/microsoft-tenants?import={}",
+            app::components::enc(forged)
+        ))
+        .await;
+    assert!(!page.contains("555-0100"), "a forged report was shown");
+    // A status cookie planted beside the session (another port of the same host).
+    let planted = format!(
+        "{}; tenantmap_status=Call%20555-0100",
+        app.cookie.as_deref().unwrap()
+    );
+    let page = app
+        .get_as(Some(&planted), "/organizations")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("555-0100"), "a planted status line was shown");
+    // The real ones show, in the session that made them and no other.
+    let (content_type, body) = multipart_form(&[(
+        "csv",
+        "tenantId,displayName,defaultDomainName\n\
+         8a1d0e7c-1111-4222-8333-444455556666,Sealed Dental,sealed.onmicrosoft.com\n\
+         not-a-guid,Broken,broken.onmicrosoft.com",
+    )]);
+    let res = app
+        .client
+        .post(format!("{}/api/import-tenants", app.base))
+        .header("accept", "text/html")
+        .header("cookie", app.cookie.as_deref().unwrap())
+        .header("content-type", content_type)
+        .header("referer", format!("{}/admin/microsoft-tenants", app.base))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection());
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(!location.contains("Sealed") && !location.contains("added"), "{location}");
+    let page = app.page(&location).await;
+    assert!(
+        page.contains("Added 1, updated 0, rejected 1.") && page.contains("Line 3:"),
+        "the report is missing"
+    );
+    app.cookie = Some(app.sign_in("admin@msp-a.example", PASSWORD).await.unwrap());
+    let other_session = app.page(&location).await;
+    assert!(!other_session.contains("Added 1"), "another session's report was shown");
+}

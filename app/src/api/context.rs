@@ -142,6 +142,43 @@ pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))
 }
 
+/// The key that seals what the browser carries back for this server (links, cookies): the
+/// configured one, else one made for this process (a value then opens only where it was
+/// sealed — enough for a redirect to the same server).
+fn value_key() -> crate::microsoft::SealingKey {
+    static PROCESS_KEY: std::sync::OnceLock<crate::microsoft::SealingKey> =
+        std::sync::OnceLock::new();
+    if let Ok(key) = state().and_then(|s| s.microsoft.key().cloned()) {
+        return key;
+    }
+    PROCESS_KEY
+        .get_or_init(|| {
+            crate::microsoft::SealingKey::from_base64(&crate::microsoft::SealingKey::generate())
+                .expect("a fresh key")
+        })
+        .clone()
+}
+
+/// The purpose a value is sealed for, bound to this browser's session (a value made in
+/// another session, or by anyone else, does not open).
+fn session_purpose(purpose: &str) -> String {
+    let session = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Caller>().map(|c| c.session.clone()))
+        .unwrap_or_default();
+    format!("tenantmap/{purpose}/{session}")
+}
+
+/// Seals `value` for this session to carry back (see [`open_for_session`]).
+pub fn seal_for_session(purpose: &str, value: &str) -> String {
+    value_key().seal_value(&session_purpose(purpose), value.as_bytes())
+}
+
+/// What [`seal_for_session`] sealed for `purpose` in this session; `None` for anything else.
+pub fn open_for_session(purpose: &str, sealed: &str) -> Option<String> {
+    let bytes = value_key().open_value(&session_purpose(purpose), sealed)?;
+    String::from_utf8(bytes).ok()
+}
+
 /// The browser's address (the router puts it in every request; `None` only outside one).
 pub fn client_address() -> Option<std::net::IpAddr> {
     use_context::<http::request::Parts>()

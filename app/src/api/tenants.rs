@@ -169,17 +169,36 @@ pub async fn import_tenants(
     let csv = csv_upload(data).await?;
     let report = crate::api::context::import_csv(&*store, &caller, &csv).await?;
     // A form post without JavaScript cannot receive the report in the response: send it along
-    // in the redirect, with the first rejected rows.
+    // in the redirect, with the first rejected rows, sealed for this session (a link someone
+    // else wrote shows nothing).
     if super::context::accepts_html().await {
         let mut shown = report.clone();
         shown.rejected.truncate(20);
         let summary = serde_json::to_string(&shown).map_err(AppError::internal)?;
+        let sealed = super::context::seal_for_session(IMPORT_REPORT, &summary);
         leptos_axum::redirect(&crate::components::url(
             "/admin/microsoft-tenants",
-            &[("import", &summary)],
+            &[("import", &sealed)],
         ));
     }
     Ok(report)
+}
+
+/// What a sealed import report in the page's link is for.
+pub const IMPORT_REPORT: &str = "import-report";
+
+/// The import report in the page's link, if this server sealed it for this session.
+pub fn import_report_in_link(sealed: &str) -> Option<ImportReport> {
+    #[cfg(feature = "ssr")]
+    {
+        let json = super::context::open_for_session(IMPORT_REPORT, sealed)?;
+        serde_json::from_str(&json).ok()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = sealed;
+        None
+    }
 }
 
 /// The largest CSV an import takes (about 50,000 rows).

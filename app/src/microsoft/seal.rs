@@ -99,6 +99,41 @@ impl SealingKey {
     }
 }
 
+impl SealingKey {
+    /// Seals a short value the browser carries back to this server (a report in a link, a
+    /// sentence in a cookie), bound to `purpose`: URL-safe base64 of the nonce and ciphertext.
+    pub fn seal_value(&self, purpose: &str, value: &[u8]) -> String {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut nonce = [0u8; 12];
+        getrandom::fill(&mut nonce).expect("the operating system's random source");
+        let payload = Payload {
+            msg: value,
+            aad: purpose.as_bytes(),
+        };
+        let ciphertext = self
+            .0
+            .encrypt(Nonce::from_slice(&nonce), payload)
+            .expect("AES-GCM encryption of a short message");
+        URL_SAFE_NO_PAD.encode([nonce.as_slice(), &ciphertext].concat())
+    }
+
+    /// The value [`SealingKey::seal_value`] sealed for `purpose`; `None` for anything else
+    /// (written by someone else, for another purpose, or under another key).
+    pub fn open_value(&self, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let bytes = URL_SAFE_NO_PAD.decode(sealed.trim()).ok()?;
+        if bytes.len() < 12 {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(12);
+        let payload = Payload {
+            msg: ciphertext,
+            aad: purpose.as_bytes(),
+        };
+        self.0.decrypt(Nonce::from_slice(nonce), payload).ok()
+    }
+}
+
 fn associated(account: &AccountId, client: ClientId) -> String {
     format!("tenantmap/client-secret/{account}/{client}")
 }
@@ -106,6 +141,23 @@ fn associated(account: &AccountId, client: ClientId) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_values_open_only_for_their_purpose_under_their_key() {
+        let key = SealingKey::from_base64(&SealingKey::generate()).unwrap();
+        let sealed = key.seal_value("report/session-1", b"Added 3");
+        assert!(!sealed.contains('+') && !sealed.contains('/') && !sealed.contains('='));
+        assert_eq!(
+            key.open_value("report/session-1", &sealed).as_deref(),
+            Some(b"Added 3".as_slice())
+        );
+        assert_eq!(key.open_value("report/session-2", &sealed), None);
+        let other = SealingKey::from_base64(&SealingKey::generate()).unwrap();
+        assert_eq!(other.open_value("report/session-1", &sealed), None);
+        for forged in ["", "abc", "{\"added\":3}", &sealed[..sealed.len() - 2]] {
+            assert_eq!(key.open_value("report/session-1", forged), None, "{forged}");
+        }
+    }
 
     #[test]
     fn sealed_secrets_open_only_where_they_were_sealed() {

@@ -273,11 +273,9 @@ fn MapDialog(
 fn ImportSection() -> impl IntoView {
     let from_url = query_param("import");
     let report = move || {
-        form_error::<ImportTenants>().map(Err).or_else(|| {
-            serde_json::from_str::<ImportReport>(&from_url.get())
-                .ok()
-                .map(Ok)
-        })
+        form_error::<ImportTenants>()
+            .map(Err)
+            .or_else(|| import_report_in_link(&from_url.get()).map(Ok))
     };
     view! {
         <section class="import" aria-labelledby="import-heading">
