@@ -46,7 +46,9 @@ pub enum AppError {
     #[error("tenantmap is already set up. Sign in instead.")]
     AlreadySetUp,
     /// The first-run page, asked from another machine without the setup token.
-    #[error("This installation is not set up yet. Set it up from the machine tenantmap runs on, or open the first-run link it printed when it started (the link carries a setup token).")]
+    #[error(
+        "This installation is not set up yet. Set it up from the machine tenantmap runs on, or open the first-run link it printed when it started (the link carries a setup token)."
+    )]
     SetupTokenNeeded,
     /// The Microsoft integration could not do what was asked (Microsoft's answer, explained).
     #[error("{message}")]

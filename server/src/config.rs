@@ -107,8 +107,9 @@ impl Config {
             .unwrap_or_default();
         let client_address_header = text("TENANTMAP_CLIENT_ADDRESS_HEADER")
             .map(|h| {
-                http::HeaderName::try_from(h.to_ascii_lowercase())
-                    .map_err(|_| format!("TENANTMAP_CLIENT_ADDRESS_HEADER: {h} is not a header name"))
+                http::HeaderName::try_from(h.to_ascii_lowercase()).map_err(|_| {
+                    format!("TENANTMAP_CLIENT_ADDRESS_HEADER: {h} is not a header name")
+                })
             })
             .transpose()?;
         let site = Site {
@@ -220,7 +221,10 @@ mod tests {
                 "TENANTMAP_PUBLIC_ORIGIN",
                 "https://TenantMap.msp.example/, http://intranet:8080",
             ),
-            ("TENANTMAP_CLIENT_ADDRESS_HEADER", "CloudFront-Viewer-Address"),
+            (
+                "TENANTMAP_CLIENT_ADDRESS_HEADER",
+                "CloudFront-Viewer-Address",
+            ),
             ("TENANTMAP_SETUP_TOKEN", "s3cret"),
         ])
         .unwrap();
@@ -240,7 +244,10 @@ mod tests {
             c.site.client_address_header.as_ref().map(|h| h.as_str()),
             Some("cloudfront-viewer-address")
         );
-        assert_eq!(c.site_with_setup_token().setup_token.as_deref(), Some("s3cret"));
+        assert_eq!(
+            c.site_with_setup_token().setup_token.as_deref(),
+            Some("s3cret")
+        );
         let fresh = config(&[]).unwrap().site_with_setup_token();
         assert_eq!(fresh.setup_token.map(|t| t.len()), Some(32));
         for (vars, says) in [

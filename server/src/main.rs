@@ -187,9 +187,9 @@ async fn serve(config: &Config, store: Arc<dyn Store>) {
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .unwrap_or_else(|e| fail(e));
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .unwrap_or_else(|e| fail(e));
 }

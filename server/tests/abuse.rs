@@ -321,7 +321,8 @@ async fn a_burst_of_sign_ins_for_one_email_answers_429_not_500_on_dynamodb() {
 async fn only_this_server_writes_the_import_report_and_the_status_line_a_page_shows() {
     let mut app = spawn_app().await;
     // A link someone else wrote: a report of their choosing in the query.
-    let forged = r#"{"added":0,"updated":0,"rejected":[[1,"Your session expired: call 555-0100"]]}"#;
+    let forged =
+        r#"{"added":0,"updated":0,"rejected":[[1,"Your session expired: call 555-0100"]]}"#;
     let page = app
         .page(&format!(
             "/admin/microsoft-tenants?import={}",
@@ -340,7 +341,10 @@ async fn only_this_server_writes_the_import_report_and_the_status_line_a_page_sh
         .text()
         .await
         .unwrap();
-    assert!(!page.contains("555-0100"), "a planted status line was shown");
+    assert!(
+        !page.contains("555-0100"),
+        "a planted status line was shown"
+    );
     // The real ones show, in the session that made them and no other.
     let (content_type, body) = multipart_form(&[(
         "csv",
@@ -361,7 +365,10 @@ async fn only_this_server_writes_the_import_report_and_the_status_line_a_page_sh
         .unwrap();
     assert!(res.status().is_redirection());
     let location = res.headers()["location"].to_str().unwrap().to_string();
-    assert!(!location.contains("Sealed") && !location.contains("added"), "{location}");
+    assert!(
+        !location.contains("Sealed") && !location.contains("added"),
+        "{location}"
+    );
     let page = app.page(&location).await;
     assert!(
         page.contains("Added 1, updated 0, rejected 1.") && page.contains("Line 3:"),
@@ -369,5 +376,8 @@ async fn only_this_server_writes_the_import_report_and_the_status_line_a_page_sh
     );
     app.cookie = Some(app.sign_in("admin@msp-a.example", PASSWORD).await.unwrap());
     let other_session = app.page(&location).await;
-    assert!(!other_session.contains("Added 1"), "another session's report was shown");
+    assert!(
+        !other_session.contains("Added 1"),
+        "another session's report was shown"
+    );
 }

@@ -40,7 +40,8 @@ async fn wrong_passwords_from_elsewhere_do_not_lock_an_administrator_out() {
     let attacker = client_from("127.0.0.2");
     let mut refused = Vec::new();
     for _ in 0..12 {
-        refused.push(sign_in_from(&app, &attacker, "admin@msp-a.example", "guess guess guess").await);
+        refused
+            .push(sign_in_from(&app, &attacker, "admin@msp-a.example", "guess guess guess").await);
     }
     assert_eq!(refused[..5], [StatusCode::UNAUTHORIZED; 5]);
     assert_eq!(refused[11], StatusCode::TOO_MANY_REQUESTS, "{refused:?}");
@@ -79,7 +80,11 @@ async fn one_address_spraying_many_emails_is_slowed_down() {
         let email = format!("user{i}@msp-a.example");
         statuses.push(sign_in_from(&app, &sprayer, &email, "Summer2026!!!").await);
     }
-    assert!(statuses[..50].iter().all(|s| *s == StatusCode::UNAUTHORIZED));
+    assert!(
+        statuses[..50]
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED)
+    );
     assert_eq!(statuses[50], StatusCode::TOO_MANY_REQUESTS);
     // Another address is not held back by it.
     let admin = client_from("127.0.0.5");
@@ -186,7 +191,10 @@ async fn the_first_run_page_from_another_machine_needs_the_setup_token() {
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.unwrap();
     assert!(page.contains("not set up yet"), "{page}");
-    assert!(!page.contains("Create account"), "no form without the token");
+    assert!(
+        !page.contains("Create account"),
+        "no form without the token"
+    );
     let set_up = |token: &'static str| {
         app.client
             .post(format!("{}/api/set-up", app.base))

@@ -182,7 +182,12 @@ pub fn open_for_session(purpose: &str, sealed: &str) -> Option<String> {
 /// The browser's address (the router puts it in every request; `None` only outside one).
 pub fn client_address() -> Option<std::net::IpAddr> {
     use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<super::site::ClientAddress>().copied())
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<super::site::ClientAddress>()
+                .copied()
+        })
         .map(|a| a.0)
 }
 

@@ -4,10 +4,10 @@
 
 #[cfg(feature = "ssr")]
 pub mod context;
-#[cfg(feature = "ssr")]
-pub mod site;
 mod microsoft;
 mod organizations;
+#[cfg(feature = "ssr")]
+pub mod site;
 mod syncro_tenants;
 mod tenants;
 mod users;

@@ -123,7 +123,11 @@ mod tests {
         ] {
             assert!(local.knows_host(host), "{host}");
         }
-        for host in ["attacker.example", "attacker.example:3000", "127.0.0.1.nip.io"] {
+        for host in [
+            "attacker.example",
+            "attacker.example:3000",
+            "127.0.0.1.nip.io",
+        ] {
             assert!(!local.knows_host(host), "{host}");
         }
         let public = site(&["https://tenantmap.msp.example", "http://intranet:8080"]);
@@ -148,7 +152,10 @@ mod tests {
     fn proxy_headers_give_the_last_address() {
         let ip = |s: &str| address_in_header(s).map(|a| a.to_string());
         assert_eq!(ip("203.0.113.7").as_deref(), Some("203.0.113.7"));
-        assert_eq!(ip("198.51.100.1, 203.0.113.7").as_deref(), Some("203.0.113.7"));
+        assert_eq!(
+            ip("198.51.100.1, 203.0.113.7").as_deref(),
+            Some("203.0.113.7")
+        );
         assert_eq!(ip("203.0.113.7:46532").as_deref(), Some("203.0.113.7"));
         // CloudFront writes an IPv6 viewer as `address:port`, brackets or not.
         assert_eq!(ip("2001:db8::1:46532").as_deref(), Some("2001:db8::1"));

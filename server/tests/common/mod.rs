@@ -11,6 +11,8 @@ use server::fake_microsoft::{FakeMicrosoft, World};
 use server::store::EmbeddedStore;
 use std::sync::Arc;
 
+pub mod fixture;
+
 pub const PASSWORD: &str = "a long test password";
 
 pub struct TestApp {

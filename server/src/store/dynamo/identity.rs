@@ -1,7 +1,7 @@
 //! The DynamoDB store: accounts, users, sessions and sign-in throttling ([`Identity`]).
 
-use super::*;
 use super::writes::Cancelled;
+use super::*;
 use app::domain::throttle::{
     FAILURE_MEMORY_MS, SignInCounts, SignInFailures, SignInKeys, sign_in_wait,
 };
@@ -147,7 +147,9 @@ impl Identity for DynamoStore {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(Key::SignIn(keys.email_from_address.clone()).item_key()))
+            .set_key(Some(
+                Key::SignIn(keys.email_from_address.clone()).item_key(),
+            ))
             .send()
             .await
             .map_err(sdk)?;

@@ -168,7 +168,10 @@ mod tests {
         // A victim's failures, then a flood of distinct emails.
         let victim = SignInKeys::new("victim@msp.example", "192.0.2.1");
         for _ in 0..3 {
-            store.sign_in_attempt(&victim, Timestamp(1_000)).await.unwrap();
+            store
+                .sign_in_attempt(&victim, Timestamp(1_000))
+                .await
+                .unwrap();
         }
         // From as many addresses (three records each).
         let flood = |i: usize, domain: &str| {
