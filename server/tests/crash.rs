@@ -400,7 +400,7 @@ fn start(env: &[(&str, String)]) -> Server {
         .unwrap()
         .port();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let child = Command::new(env!("CARGO_BIN_EXE_server"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
         .arg("serve")
         .current_dir(&root)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
@@ -417,6 +417,8 @@ fn start(env: &[(&str, String)]) -> Server {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start");
 }
 
@@ -456,7 +458,7 @@ where
         .build()
         .unwrap();
     let mut models = vec![Model::default(); CLIENTS];
-    let mut counters = vec![0usize; CLIENTS];
+    let mut counters = [0usize; CLIENTS];
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let (mut acked_total, mut in_flight_total) = (0, 0);
     for kill in 0..KILLS {
