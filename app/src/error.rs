@@ -66,6 +66,11 @@ pub enum AppError {
     /// Too many password checks at once (`api::context::Hashing`).
     #[error("tenantmap is busy checking passwords. Try again in a few seconds.")]
     Busy,
+    /// The database was busy or out of reach for this request (after retries).
+    #[error(
+        "tenantmap could not reach its database just now (reference {reference}). Try again in a moment: a change that was not saved can be made again, and one that was is refused as already done."
+    )]
+    StoreBusy { reference: String },
     #[error(
         "Something went wrong on our side (reference {reference}). Try again; if it keeps happening, quote the reference."
     )]
@@ -98,7 +103,7 @@ impl AppError {
             AppError::NotSignedIn | AppError::SignInFailed => 401,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Integration { .. } => 502,
-            AppError::Interrupted { .. } | AppError::Busy => 503,
+            AppError::Interrupted { .. } | AppError::Busy | AppError::StoreBusy { .. } => 503,
             AppError::Internal { .. } => 500,
         }
     }
@@ -110,6 +115,14 @@ impl AppError {
             AppError::NameTaken { .. } => Some("name"),
             AppError::EmailTaken { .. } => Some("email"),
             _ => None,
+        }
+    }
+
+    /// Logs why the store was out of reach and returns the retryable error for the user.
+    #[cfg(feature = "ssr")]
+    pub fn store_busy(detail: impl std::fmt::Display) -> Self {
+        AppError::StoreBusy {
+            reference: logged(detail),
         }
     }
 

@@ -41,6 +41,10 @@ pub enum StoreError {
     Malformed(#[from] MalformedChange),
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// The store did not answer in time or refused for load, after its own retries: the
+    /// same request may work in a moment.
+    #[error("store busy: {0}")]
+    Busy(String),
 }
 
 /// Which Microsoft Tenants a list shows.

@@ -219,8 +219,15 @@ async fn sessions(
     let resolved = match resolve(&*state.store, req.headers(), https).await {
         Ok(r) => r,
         Err(e) => {
-            let message = app::error::AppError::internal(e).to_string();
-            return (http::StatusCode::SERVICE_UNAVAILABLE, message).into_response();
+            // A server function's caller reads the typed error; a page shows the sentence.
+            let err = app::api::context::outage(e);
+            let status = http::StatusCode::from_u16(err.status()).unwrap_or_default();
+            if path.starts_with("/api/") {
+                let body = serde_json::to_string(&err).unwrap_or_default();
+                return (status, [(header::CONTENT_TYPE, "application/json")], body)
+                    .into_response();
+            }
+            return (status, err.to_string()).into_response();
         }
     };
     let signed_in = matches!(resolved, Resolved::SignedIn(_));

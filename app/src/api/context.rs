@@ -263,6 +263,7 @@ pub async fn store_error(
         StoreError::EmailTaken(email) => AppError::EmailTaken { email },
         StoreError::AlreadyInstalled => AppError::AlreadySetUp,
         StoreError::Unavailable(detail) => AppError::internal(detail),
+        StoreError::Busy(detail) => AppError::store_busy(detail),
         StoreError::Malformed(e) => AppError::internal(e),
     }
 }
@@ -297,9 +298,18 @@ pub async fn apply(
     }
 }
 
-/// Reads through the store, turning an outage into an opaque internal error.
+/// Reads through the store, turning an outage into an error with a reference: retryable when
+/// the store was busy or out of reach, else internal.
 pub fn read<T>(r: Result<T, StoreError>) -> Result<T, AppError> {
-    r.map_err(AppError::internal)
+    r.map_err(outage)
+}
+
+/// What the user is told about a store failure outside the rules (see [`read`]).
+pub fn outage(e: StoreError) -> AppError {
+    match e {
+        StoreError::Busy(detail) => AppError::store_busy(detail),
+        other => AppError::internal(other),
+    }
 }
 
 /// The CSV import both the management page and `server import-tenants` use.

@@ -41,8 +41,66 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
-fn sdk(e: impl std::error::Error) -> StoreError {
-    StoreError::Unavailable(DisplayErrorContext(&e).to_string())
+/// A failed request, after the SDK's own retries ([`client_config`]): `Busy` when trying again
+/// later may work (throttled, timed out, connection lost, DynamoDB's own 5xx), else
+/// `Unavailable`.
+fn sdk<E, R>(e: aws_sdk_dynamodb::error::SdkError<E, R>) -> StoreError
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    use aws_sdk_dynamodb::error::SdkError;
+    let retryable = match &e {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        SdkError::ServiceError(s) => is_retryable_code(s.err().code()),
+        _ => false,
+    };
+    let detail = DisplayErrorContext(&e).to_string();
+    if retryable {
+        StoreError::Busy(detail)
+    } else {
+        StoreError::Unavailable(detail)
+    }
+}
+
+/// DynamoDB's error codes that mean "not now" rather than "never".
+fn is_retryable_code(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some(
+            "ThrottlingException"
+                | "ProvisionedThroughputExceededException"
+                | "RequestLimitExceeded"
+                | "InternalServerError"
+                | "ServiceUnavailable"
+                | "InternalFailure"
+        )
+    )
+}
+
+/// The SDK client's retries and timeouts: up to 4 attempts with exponential backoff and full
+/// jitter from 25 ms to 1 s (the SDK's standard mode, which also spends a retry budget so a
+/// struggling table is not hammered), at most 3 s per attempt and 10 s per operation — a
+/// page waits a few seconds at worst, then says to try again.
+pub fn client_config(conf: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::Builder {
+    use aws_sdk_dynamodb::config::retry::RetryConfig;
+    use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
+    use std::time::Duration;
+    aws_sdk_dynamodb::config::Builder::from(conf)
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(4)
+                .with_initial_backoff(Duration::from_millis(25))
+                .with_max_backoff(Duration::from_secs(1)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_attempt_timeout(Duration::from_secs(3))
+                .operation_timeout(Duration::from_secs(10))
+                .build(),
+        )
 }
 
 fn n(v: impl std::fmt::Display) -> AttributeValue {
@@ -377,7 +435,7 @@ pub async fn connect(
     table: &str,
     create_table: bool,
 ) -> Result<DynamoStore, String> {
-    let store = DynamoStore::new(Client::new(conf), table);
+    let store = DynamoStore::new(Client::from_conf(client_config(conf).build()), table);
     if create_table {
         store
             .ensure_table()
@@ -458,18 +516,21 @@ pub mod testing {
 
     /// A client of the test server whose requests `counter` counts.
     pub async fn client(counter: RequestCounter) -> aws_sdk_dynamodb::Client {
-        let url = endpoint();
+        client_at(&endpoint(), counter).await
+    }
+
+    /// A client of the DynamoDB-compatible server at `url` (a fault-injecting proxy in front
+    /// of moto, in the store-fault tests).
+    pub async fn client_at(url: &str, counter: RequestCounter) -> aws_sdk_dynamodb::Client {
         let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(url)
+            .endpoint_url(url.to_string())
             .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
                 "test", "test", None, None, "tests",
             ))
             .load()
             .await;
-        let conf = aws_sdk_dynamodb::config::Builder::from(&conf)
-            .interceptor(counter)
-            .build();
+        let conf = super::client_config(&conf).interceptor(counter).build();
         aws_sdk_dynamodb::Client::from_conf(conf)
     }
 

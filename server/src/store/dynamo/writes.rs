@@ -30,6 +30,9 @@ impl DynamoStore {
         let Err(e) = result else {
             return Ok(());
         };
+        if !matches!(e, aws_sdk_dynamodb::error::SdkError::ServiceError(_)) {
+            return Err(Cancelled::Other(sdk(e)));
+        }
         match e.into_service_error() {
             TransactWriteItemsError::TransactionCanceledException(t) => {
                 let reasons = t.cancellation_reasons();
@@ -54,7 +57,15 @@ impl DynamoStore {
             TransactWriteItemsError::TransactionInProgressException(_) => Err(Cancelled::Other(
                 StoreError::Conflict("another change to the same records".into()),
             )),
-            other => Err(Cancelled::Other(sdk(other))),
+            other => {
+                use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+                let detail = DisplayErrorContext(&other).to_string();
+                Err(Cancelled::Other(if is_retryable_code(other.code()) {
+                    StoreError::Busy(detail)
+                } else {
+                    StoreError::Unavailable(detail)
+                }))
+            }
         }
     }
 
