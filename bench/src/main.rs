@@ -18,6 +18,8 @@
 //! 5. Lambda cold start: the real binary under a local Runtime API, process start to the first
 //!    response, median of several starts; and the bootstrap's size.
 //! 6. A CSP sync of 5,000 customers into each store (`sync.rs` says what it measures).
+//! 7. Load: 50 signed-in clients for 60 s on each store, a realistic mix of reads and changes
+//!    (`load.rs`): throughput, p50/p99, no 5xx, R1–R3 at the end.
 //!
 //! Prints a table and exits non-zero when a budget is missed.
 
@@ -25,6 +27,7 @@ mod coldstart;
 mod cost;
 mod dynamo;
 mod lighthouse;
+mod load;
 mod pages;
 mod sizes;
 mod sync;
@@ -130,6 +133,7 @@ async fn main() {
         );
     }
     drop(client);
+    ok &= load::run("embedded store at SPEC scale", &base, store.clone(), true).await;
 
     // --- The DynamoDB store at SPEC scale, and the Lambda ---
     ok &= dynamo::at_scale(

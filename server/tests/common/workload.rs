@@ -4,11 +4,9 @@
 //! R1–R3 and each Syncro Tenant's Organization count.
 
 use super::multipart_form;
-use app::domain::{AccountId, name_key};
+use app::domain::AccountId;
 use app::error::AppError;
 use app::store::prelude::*;
-use app::store::{MappingFilter, ParentFilter};
-use app::wire::ListQuery;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What one client has been told is done: Syncro Tenant names, each Organization's parent (by
@@ -100,70 +98,10 @@ pub async fn own_state(store: &dyn Store, a: &AccountId) -> State {
 }
 
 async fn read_state(store: &dyn Store, a: &AccountId, check: bool) -> State {
-    let all = ListQuery {
-        per_page: 100_000,
-        ..ListQuery::default()
-    };
-    let sts = store
-        .list_syncro_tenants(a, &all, false)
-        .await
-        .unwrap()
-        .items;
-    let orgs = store
-        .list_organizations(a, &all, ParentFilter::Any)
-        .await
-        .unwrap()
-        .items;
-    let mts = store
-        .list_microsoft_tenants(a, &all, MappingFilter::All)
-        .await
-        .unwrap()
-        .items;
+    let (sts, orgs, mts) = server::store::contract::everything_in(store, a).await;
     let st_name: HashMap<_, _> = sts.iter().map(|s| (s.id, s.name.to_string())).collect();
     if check {
-        // R3: names unique, ignoring case and spaces.
-        let keys: BTreeSet<_> = sts.iter().map(|s| name_key(s.name.as_str())).collect();
-        assert_eq!(keys.len(), sts.len(), "R3: two Syncro Tenants share a name");
-        let keys: BTreeSet<_> = orgs.iter().map(|o| name_key(o.name.as_str())).collect();
-        assert_eq!(keys.len(), orgs.len(), "R3: two Organizations share a name");
-        // R1: one parent that exists; and each Syncro Tenant counts its Organizations right.
-        let mut children: HashMap<_, u32> = HashMap::new();
-        for o in &orgs {
-            assert!(
-                st_name.contains_key(&o.syncro_tenant),
-                "R1: {} has no parent",
-                o.name
-            );
-            *children.entry(o.syncro_tenant).or_default() += 1;
-        }
-        for s in &sts {
-            let n = children.get(&s.id).copied().unwrap_or(0);
-            assert_eq!(s.organization_count, n, "{}'s Organization count", s.name);
-        }
-        // R2: one-to-one, and both sides agree.
-        let mut taken = BTreeSet::new();
-        for t in &mts {
-            if let Some(st) = t.syncro_tenant {
-                assert!(
-                    taken.insert(st),
-                    "R2: two Microsoft Tenants map to one Syncro Tenant"
-                );
-                let s = sts
-                    .iter()
-                    .find(|s| s.id == st)
-                    .expect("R2: mapped to nothing");
-                assert_eq!(s.microsoft_tenant, Some(t.tenant_id), "R2: sides disagree");
-            }
-        }
-        for s in &sts {
-            if let Some(t) = s.microsoft_tenant {
-                let mt = mts
-                    .iter()
-                    .find(|m| m.tenant_id == t)
-                    .expect("R2: a lost tenant");
-                assert_eq!(mt.syncro_tenant, Some(s.id), "R2: sides disagree");
-            }
-        }
+        server::store::contract::assert_invariants(store, a).await;
     }
     State {
         st_by_name: sts

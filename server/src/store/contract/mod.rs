@@ -92,7 +92,8 @@ fn everything() -> ListQuery {
 }
 
 /// Every Syncro Tenant, Organization and Microsoft Tenant of an account, from the lists.
-async fn everything_in(
+/// Every Syncro Tenant, Organization and Microsoft Tenant of the account.
+pub async fn everything_in(
     store: &dyn Store,
     a: &AccountId,
 ) -> (Vec<SyncroTenant>, Vec<Organization>, Vec<MicrosoftTenant>) {
