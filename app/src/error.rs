@@ -5,6 +5,13 @@ use crate::domain::DomainError;
 use serde::{Deserialize, Serialize};
 use server_fn_error::*;
 
+/// One account a sign-in may open (see [`AppError::ChooseAccount`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountChoice {
+    pub id: String,
+    pub name: String,
+}
+
 mod server_fn_error {
     pub use leptos::server_fn::codec::JsonEncoding;
     pub use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -39,8 +46,13 @@ pub enum AppError {
     SignInFailed,
     #[error("Too many failed sign-ins for this email. Wait {wait_seconds} seconds and try again.")]
     TooManyAttempts { wait_seconds: u64 },
-    #[error("{email} already has a tenantmap user.")]
+    #[error("{email} is already a user of this account.")]
     EmailTaken { email: String },
+    /// The email and password are right for users of several accounts: which one?
+    #[error(
+        "This email and password open more than one account: choose the account to sign in to."
+    )]
+    ChooseAccount { accounts: Vec<AccountChoice> },
     #[error("An account needs an active Administrator: make someone else an Administrator first.")]
     LastAdministrator,
     #[error("tenantmap is already set up. Sign in instead.")]
@@ -97,6 +109,7 @@ impl AppError {
             | AppError::AlreadyMapped { .. }
             | AppError::InUse { .. }
             | AppError::EmailTaken { .. }
+            | AppError::ChooseAccount { .. }
             | AppError::LastAdministrator
             | AppError::AlreadySetUp => 409,
             AppError::NotAllowed | AppError::SetupTokenNeeded => 403,
@@ -114,6 +127,7 @@ impl AppError {
             AppError::Validation { field, .. } => Some(field),
             AppError::NameTaken { .. } => Some("name"),
             AppError::EmailTaken { .. } => Some("email"),
+            AppError::ChooseAccount { .. } => Some("account"),
             _ => None,
         }
     }

@@ -179,15 +179,23 @@ pub trait Integrations: Send + Sync + 'static {
 }
 
 /// Accounts, users and sessions. Accounts and users are written through
-/// [`Records::apply`] (`Write::PutAccount`, `PutUser`, `ClaimEmail`, …); emails and session
-/// tokens are unique across the installation, so their lookups take no account.
+/// [`Records::apply`] (`Write::PutAccount`, `PutUser`, `ClaimEmail`, …). Session tokens are
+/// unique across the installation; an email is unique within an account, and found across
+/// accounts at sign-in.
 #[async_trait]
 pub trait Identity: Send + Sync + 'static {
     /// True once any account exists (the first-run page is then gone for good).
     async fn installed(&self) -> Result<bool, StoreError>;
     async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError>;
     async fn user(&self, account: &AccountId, id: UserId) -> Result<Option<User>, StoreError>;
-    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError>;
+    /// Every user with this email: one per account that has one (an email is unique within an
+    /// account, and one person may be a user of several MSPs' accounts), ordered by account.
+    async fn users_by_email(&self, email: &Email) -> Result<Vec<User>, StoreError>;
+    /// The user with this email when exactly one account has one.
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        let mut users = self.users_by_email(email).await?;
+        Ok(if users.len() == 1 { users.pop() } else { None })
+    }
     /// Every user of the account, ordered by email.
     async fn list_users(&self, account: &AccountId) -> Result<Vec<User>, StoreError>;
     async fn put_session(&self, session: Session) -> Result<(), StoreError>;

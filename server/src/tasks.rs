@@ -38,13 +38,19 @@ pub async fn create_account(
 /// The active Administrator a command-line task acts as.
 async fn administrator(store: &dyn Store, email: &str) -> Result<User, String> {
     let email = Email::parse(email).map_err(|e| e.to_string())?;
-    match store
-        .user_by_email(&email)
+    let users = store
+        .users_by_email(&email)
         .await
-        .map_err(|e| e.to_string())?
-    {
-        Some(u) if u.active && u.role == Role::Administrator => Ok(u),
-        _ => Err(format!("{email} is not an active Administrator")),
+        .map_err(|e| e.to_string())?;
+    let mut admins = users
+        .into_iter()
+        .filter(|u| u.active && u.role == Role::Administrator);
+    match (admins.next(), admins.next()) {
+        (Some(u), None) => Ok(u),
+        (Some(_), Some(_)) => Err(format!(
+            "{email} is an Administrator of several accounts: act as another of its Administrators"
+        )),
+        (None, _) => Err(format!("{email} is not an active Administrator")),
     }
 }
 
@@ -79,11 +85,11 @@ pub async fn create_demo(
         "Sign in as the Administrator {DEMO_ADMIN} or the Technician {DEMO_TECHNICIAN}, password \"{password}\"."
     );
     let admin_email = Email::parse(DEMO_ADMIN).map_err(|e| e.to_string())?;
-    if store
-        .user_by_email(&admin_email)
+    if !store
+        .users_by_email(&admin_email)
         .await
         .map_err(|e| e.to_string())?
-        .is_some()
+        .is_empty()
     {
         return Ok(format!("The demo account exists already. {how}"));
     }

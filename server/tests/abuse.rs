@@ -381,3 +381,85 @@ async fn only_this_server_writes_the_import_report_and_the_status_line_a_page_sh
         "another session's report was shown"
     );
 }
+
+async fn add(app: &TestApp, email: &str, password: &str) -> Result<serde_json::Value, AppError> {
+    let form = [
+        ("email", email),
+        ("role", "technician"),
+        ("password", password),
+    ];
+    app.call("add-user", &form).await
+}
+
+/// The account a session cookie is signed in to.
+async fn account_of(app: &TestApp, cookie: &str) -> String {
+    let me = app.call_as(Some(cookie), "whoami", &[]).await.unwrap();
+    me["account_name"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn adding_a_user_tells_nothing_of_other_accounts_and_each_account_signs_in_on_its_own() {
+    let mut app = spawn_app().await;
+    app.cookie = Some(app.create_account("MSP B", "admin@msp-b.example").await);
+    // B adds A's Administrator's email, and an email nobody has: the same answer.
+    let taken_elsewhere = add(&app, "admin@msp-a.example", "b's first password").await;
+    let fresh = add(&app, "nobody-yet@msp-b.example", "b's first password").await;
+    assert_eq!(taken_elsewhere, fresh);
+    assert!(fresh.is_ok(), "{fresh:?}");
+    // Within B the email is now taken, and says so (B may know its own users).
+    assert!(matches!(
+        add(&app, "ADMIN@msp-a.example", "b's first password").await,
+        Err(AppError::EmailTaken { .. })
+    ));
+    // Each password opens its own account.
+    let to_b = app
+        .sign_in("admin@msp-a.example", "b's first password")
+        .await
+        .unwrap();
+    assert_eq!(account_of(&app, &to_b).await, "MSP B");
+    let to_a = app.sign_in("admin@msp-a.example", PASSWORD).await.unwrap();
+    assert_eq!(account_of(&app, &to_a).await, "MSP A");
+    // One password for both: the person chooses, and only between the accounts it opens.
+    let users = app.call("users", &[]).await.unwrap();
+    let b_user = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "admin@msp-a.example")
+        .unwrap();
+    let (id, version) = (
+        b_user["id"].as_str().unwrap(),
+        b_user["version"].to_string(),
+    );
+    let form = [
+        ("id", id),
+        ("version", version.as_str()),
+        ("password", PASSWORD),
+    ];
+    app.call("set-user-password", &form).await.unwrap();
+    let choose = app
+        .sign_in("admin@msp-a.example", PASSWORD)
+        .await
+        .unwrap_err();
+    let AppError::ChooseAccount { accounts } = choose else {
+        panic!("{choose:?}")
+    };
+    let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["MSP A", "MSP B"]);
+    let res = app
+        .client
+        .post(format!("{}/api/sign-in", app.base))
+        .form(&[
+            ("email", "admin@msp-a.example"),
+            ("password", PASSWORD),
+            ("next", "/"),
+            ("account", accounts[1].id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap();
+    assert_eq!(account_of(&app, cookie).await, "MSP B");
+}

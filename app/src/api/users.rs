@@ -29,7 +29,12 @@ pub async fn whoami() -> Result<Me, AppError> {
 /// exists, and takes as long; repeated failures are slowed down by email and address
 /// (`domain::throttle`), so nobody elsewhere can lock a user out.
 #[server(prefix = "/api", endpoint = "sign-in")]
-pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: String,
+    #[server(default)] account: String,
+) -> Result<(), AppError> {
     let state = state()?;
     let store = state.store.clone();
     let email = Email::parse(&email)?;
@@ -53,21 +58,53 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
             wait_seconds: (wait_ms.max(0) as u64).div_ceil(1000),
         });
     }
-    let user = read(store.user_by_email(&email).await)?;
-    let verified = super::context::blocking(move || match user {
-        Some(u) => auth::verify_password(&password, &u.password_hash).then_some(u),
-        None => {
-            auth::verify_nothing(&password);
-            None
-        }
-    })
-    .await?;
+    // An email may be a user of several accounts: its password is checked against each at
+    // once (as long as one check, so the time says nothing of how many there are).
+    let candidates = read(store.users_by_email(&email).await)?;
+    let checks = candidates.into_iter().map(|u| {
+        let password = password.clone();
+        super::context::blocking(move || {
+            auth::verify_password(&password, &u.password_hash).then_some(u)
+        })
+    });
+    let mut verified: Vec<crate::domain::User> = futures::future::try_join_all(checks)
+        .await?
+        .into_iter()
+        .flatten()
+        .filter(|u| u.active)
+        .collect();
+    if verified.is_empty() {
+        super::context::blocking(move || auth::verify_nothing(&password)).await?;
+    }
     drop(permit);
-    let Some(user) = verified.filter(|u| u.active) else {
+    if verified.is_empty() {
         tracing::info!(email = %email, "sign-in refused");
         return Err(AppError::SignInFailed);
-    };
+    }
+    // The right password: this attempt is forgiven (see domain::throttle).
     read(store.sign_in_succeeded(&keys).await)?;
+    // The same email and password open several accounts: the person says which.
+    if verified.len() > 1 {
+        match verified
+            .iter()
+            .position(|u| u.account.as_str() == account.trim())
+        {
+            Some(i) => verified = vec![verified.swap_remove(i)],
+            None => {
+                let mut accounts = Vec::new();
+                for u in &verified {
+                    if let Some(a) = read(store.account(&u.account).await)? {
+                        accounts.push(crate::error::AccountChoice {
+                            id: a.id.to_string(),
+                            name: a.name.to_string(),
+                        });
+                    }
+                }
+                return Err(AppError::ChooseAccount { accounts });
+            }
+        }
+    }
+    let user = verified.remove(0);
     // This browser's earlier session, if any, ends: a new token at every sign-in.
     if let Ok((old, _)) = caller().await {
         read(store.delete_session(&old.session).await)?;

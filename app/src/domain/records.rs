@@ -265,7 +265,9 @@ pub enum Write {
     AdjustAdministrators {
         delta: i32,
     },
-    /// Reserve a sign-in email across the installation; refused if another user holds it.
+    /// Reserve a sign-in email within the account; refused if another of its users holds it.
+    /// (Another account's user with the same email is no concern of this one: saying so would
+    /// tell one MSP who uses another.)
     ClaimEmail {
         key: String,
         user: UserId,

@@ -11,6 +11,19 @@ use leptos_meta::Title;
 pub fn SignInPage() -> impl IntoView {
     let next = query_param("next");
     let action = ServerAction::<SignIn>::new();
+    let error = action_error(action.value());
+    // The same email and password open several accounts: which one.
+    let choices = move || match error.get() {
+        Some(crate::error::AppError::ChooseAccount { accounts }) => Some(view! {
+            <fieldset class="choices">
+                <legend>"Account"</legend>
+                {accounts.into_iter().enumerate().map(|(i, a)| view! {
+                    <label><input type="radio" name="account" value=a.id required=true checked=i == 0/>" "{a.name}</label>
+                }).collect_view()}
+            </fieldset>
+        }),
+        _ => None,
+    };
     view! {
         <Title text="Sign in"/>
         <div class="narrow">
@@ -21,7 +34,8 @@ pub fn SignInPage() -> impl IntoView {
                 <input id="email" name="email" type="email" autocomplete="username" required=true autofocus=true/>
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required=true/>
-                <ErrorNote error=action_error(action.value())/>
+                {choices}
+                <ErrorNote error=error/>
                 <div class="buttons">
                     <button type="submit" class="primary" data-pending="Signing in…">"Sign in"</button>
                 </div>

@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn new_user(email: &str, role: Role) -> NewUser {
+pub fn new_user(email: &str, role: Role) -> NewUser {
     NewUser {
         id: UserId::from_uuid(Uuid::new_v4()),
         email: Email::parse(email).unwrap(),
@@ -71,22 +71,38 @@ pub async fn accounts_and_users(store: &dyn Store) {
             .unwrap()
             .is_none()
     );
-    // Emails are unique across accounts; the refused account is not created either.
-    assert!(matches!(
-        new_account(store, "msp-b", "ADMIN@msp-a.example", false).await,
-        Err(StoreError::EmailTaken(_))
-    ));
-    assert!(
-        store
-            .account(&AccountId::parse("msp-b").unwrap())
-            .await
-            .unwrap()
-            .is_none()
-    );
-    let (b, _) = new_account(store, "msp-b", "admin@msp-b.example", false)
+    // An email is unique within an account, not across accounts: another account may have a
+    // user with A's Administrator's email (and saying otherwise would tell B who uses A).
+    let (b, b_admin) = new_account(store, "msp-b", "ADMIN@msp-a.example", false)
         .await
         .unwrap();
-
+    assert_eq!(b_admin.email.as_str(), "admin@msp-a.example");
+    let both = store
+        .users_by_email(&Email::parse("admin@msp-a.example").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        both.iter()
+            .map(|u| (u.account.clone(), u.id))
+            .collect::<Vec<_>>(),
+        [(a.clone(), admin.id), (b.clone(), b_admin.id)]
+    );
+    assert_eq!(
+        store
+            .user_by_email(&Email::parse("admin@msp-a.example").unwrap())
+            .await
+            .unwrap(),
+        None,
+        "no single user"
+    );
+    // Within the account it is taken, whatever its case; nothing of the refused change is
+    // written.
+    let again = new_user("Admin@MSP-A.example", Role::Technician);
+    assert!(matches!(
+        store.apply(&a, add_user(&ctx(), &a, again)).await,
+        Err(StoreError::EmailTaken(_))
+    ));
+    assert_eq!(store.list_users(&a).await.unwrap().len(), 1);
     let tech = new_user("tech@msp-a.example", Role::Technician);
     let tech_id = tech.id;
     store.apply(&a, add_user(&ctx(), &a, tech)).await.unwrap();

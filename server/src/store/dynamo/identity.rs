@@ -20,17 +20,32 @@ impl Identity for DynamoStore {
         self.get_record(&Key::User(account.clone(), id)).await
     }
 
-    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
-        let Some(marker) = self.get(&Key::Email(email.as_str().to_string())).await? else {
-            return Ok(None);
-        };
-        let text = |name: &str| marker.get(name).and_then(|v| v.as_s().ok()).cloned();
-        let (Some(account), Some(user)) = (text("account"), text("user")) else {
-            return Ok(None);
-        };
-        let account = AccountId::parse(&account).map_err(unavailable)?;
-        let user = UserId::parse(&user).map_err(unavailable)?;
-        self.user(&account, user).await
+    async fn users_by_email(&self, email: &Email) -> Result<Vec<User>, StoreError> {
+        // A handful of items at most (one per account the email is a user of).
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_values(":pk", s(keys::email_pk(email.as_str())))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk)?;
+        let mut wanted = Vec::new();
+        for marker in out.items() {
+            let text = |name: &str| marker.get(name).and_then(|v| v.as_s().ok()).cloned();
+            let (Some(account), Some(user)) = (text("account"), text("user")) else {
+                continue;
+            };
+            let account = AccountId::parse(&account).map_err(unavailable)?;
+            let user = UserId::parse(&user).map_err(unavailable)?;
+            wanted.push(Key::User(account, user));
+        }
+        let mut users: Vec<User> = self.batch_get(wanted).await?;
+        users.sort_by(|a, b| a.account.cmp(&b.account));
+        Ok(users)
     }
 
     async fn list_users(&self, account: &AccountId) -> Result<Vec<User>, StoreError> {

@@ -77,10 +77,18 @@ pub enum Key {
     Change(AccountId, u64),
     /// One item per connected account, in one partition: the scheduled sync's work list.
     IntegrationIndex(AccountId),
-    Email(String),
+    /// One item per (email, account) in the email's own partition: sign-in queries it for the
+    /// accounts the email is a user of. (Tables from before emails were per account hold one
+    /// item with the sort key `EMAIL`; the query finds it as well.)
+    Email(String, AccountId),
     Installed,
     Session(String),
     SignIn(String),
+}
+
+/// The partition of an email's items (see [`Key::Email`]).
+pub fn email_pk(email: &str) -> String {
+    format!("EMAIL#{email}")
 }
 
 pub fn account_pk(account: &AccountId) -> String {
@@ -103,7 +111,7 @@ impl Key {
             | Key::Generation(a)
             | Key::Change(a, _) => account_pk(a),
             Key::IntegrationIndex(_) => INTEGRATIONS_PK.into(),
-            Key::Email(e) => format!("EMAIL#{e}"),
+            Key::Email(e, _) => email_pk(e),
             Key::Installed => "INSTALLED".into(),
             Key::Session(hash) => format!("SESSION#{hash}"),
             Key::SignIn(e) => format!("SIGNIN#{e}"),
@@ -126,7 +134,7 @@ impl Key {
             Key::Generation(_) => "GEN".into(),
             Key::Change(_, generation) => format!("{CHANGE_PREFIX}{generation:020}"),
             Key::IntegrationIndex(a) => a.to_string(),
-            Key::Email(_) => "EMAIL".into(),
+            Key::Email(_, a) => format!("ACCOUNT#{a}"),
             Key::Installed => "INSTALLED".into(),
             Key::Session(_) => "SESSION".into(),
             Key::SignIn(_) => "SIGNIN".into(),
@@ -148,7 +156,7 @@ impl Key {
             Key::Generation(_) => "generation",
             Key::Change(..) => "change",
             Key::IntegrationIndex(_) => "connected",
-            Key::Email(_) => "email",
+            Key::Email(..) => "email",
             Key::Installed => "installed",
             Key::Session(_) => "session",
             Key::SignIn(_) => "signin",
@@ -212,7 +220,7 @@ impl Key {
             Write::Audit(entry) => Key::Audit(a, entry.at, entry.id.clone()),
             Write::Installed { .. } => Key::Installed,
             Write::PutAccount { .. } | Write::AdjustAdministrators { .. } => Key::Account(a),
-            Write::ClaimEmail { key, .. } => Key::Email(key.clone()),
+            Write::ClaimEmail { key, .. } => Key::Email(key.clone(), a),
             Write::PutUser { record, .. } => Key::User(a, record.id),
             Write::PutIntegration { .. } | Write::DeleteIntegration { .. } => Key::Integration(a),
             Write::IndexIntegration { .. } => Key::IntegrationIndex(a),
@@ -360,7 +368,7 @@ mod tests {
     #[test]
     fn global_items_have_partitions_of_their_own() {
         assert_eq!(
-            Key::Email("ann@x.example".into()).pk(),
+            Key::Email("ann@x.example".into(), acct()).pk(),
             "EMAIL#ann@x.example"
         );
         assert_eq!(Key::Session("ab".into()).pk(), "SESSION#ab");

@@ -44,10 +44,20 @@ impl Identity for EmbeddedStore {
         Ok(self.with_account(account, |a| a.users.get(&id).cloned()))
     }
 
-    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+    async fn users_by_email(&self, email: &Email) -> Result<Vec<User>, StoreError> {
         Ok(self.with_state(|s| {
-            let (account, id) = s.emails.get(email.as_str())?;
-            s.accounts.get(account)?.users.get(id).cloned()
+            let mut users: Vec<User> = s
+                .accounts
+                .iter()
+                .filter_map(|(account, a)| {
+                    let id = s
+                        .emails
+                        .get(&(email.as_str().to_string(), account.clone()))?;
+                    a.users.get(id).cloned()
+                })
+                .collect();
+            users.sort_by(|a, b| a.account.cmp(&b.account));
+            users
         }))
     }
 

@@ -45,12 +45,12 @@ struct AccountData {
     names: HashMap<(NameKind, String), Uuid>,
 }
 
-/// Everything readers see. Emails are unique across accounts, so their index is global.
+/// Everything readers see. An email is unique within an account; the index is by both.
 #[derive(Default)]
 struct State {
     accounts: HashMap<AccountId, AccountData>,
     /// Derived from the users on load, kept in step by the changes.
-    emails: HashMap<String, (AccountId, UserId)>,
+    emails: HashMap<(String, AccountId), UserId>,
 }
 
 impl State {
@@ -117,7 +117,7 @@ impl Key {
 struct Staged {
     records: HashMap<Key, Option<Record>>,
     names: HashMap<(NameKind, String), Option<Uuid>>,
-    emails: HashMap<String, (AccountId, UserId)>,
+    emails: HashMap<(String, AccountId), UserId>,
     audit: Vec<AuditEntry>,
 }
 
@@ -210,15 +210,12 @@ impl Staged {
                 self.records.insert(Key::Account, Some(Record::Account(a)));
             }
             Write::ClaimEmail { key, user } => {
-                let holder = self
-                    .emails
-                    .get(&key)
-                    .or_else(|| state.emails.get(&key))
-                    .map(|(_, u)| *u);
-                if holder.is_some_and(|h| h != user) {
-                    return Err(StoreError::EmailTaken(key));
+                let at = (key, account.clone());
+                let holder = self.emails.get(&at).or_else(|| state.emails.get(&at));
+                if holder.is_some_and(|h| *h != user) {
+                    return Err(StoreError::EmailTaken(at.0));
                 }
-                self.emails.insert(key, (account.clone(), user));
+                self.emails.insert(at, user);
             }
             Write::PutIntegration { record, expect } => {
                 let ok = match (expect, self.integration(acct)) {
@@ -486,7 +483,7 @@ impl EmbeddedStore {
         for (id, acct) in state.iter_mut() {
             acct.index_names();
             for u in acct.users.values() {
-                emails.insert(u.email.as_str().to_string(), (id.clone(), u.id));
+                emails.insert((u.email.as_str().to_string(), id.clone()), u.id);
             }
         }
         Ok(EmbeddedStore {
@@ -710,8 +707,11 @@ mod tests {
             store.session(&session.token_hash).await.unwrap(),
             Some(session)
         );
+        // The email index is rebuilt: the same email again in the account is refused.
+        let again = crate::store::contract::new_user("ADMIN@msp-a.example", Role::Technician);
         assert!(matches!(
-            crate::store::contract::new_account(&store, "msp-b", "ADMIN@msp-a.example", false)
+            store
+                .apply(&a, add_user(&crate::store::contract::ctx(), &a, again))
                 .await,
             Err(StoreError::EmailTaken(_))
         ));
