@@ -446,6 +446,38 @@ async fn adding_a_user_tells_nothing_of_other_accounts_and_each_account_signs_in
     };
     let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["MSP A", "MSP B"]);
+    // Without JavaScript the sign-in page comes back with the choice.
+    let res = app
+        .client
+        .post(format!("{}/api/sign-in", app.base))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/sign-in", app.base))
+        .form(&[
+            ("email", "admin@msp-a.example"),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let page = app
+        .get_as(None, location.trim_start_matches(&app.base))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for a in &accounts {
+        assert!(
+            page.contains(&format!(r#"name="account" value="{}""#, a.id)) && page.contains(&a.name),
+            "the choice of {} is not on the page",
+            a.name
+        );
+    }
+    assert!(
+        page.contains("open more than one account"),
+        "no explanation"
+    );
     let res = app
         .client
         .post(format!("{}/api/sign-in", app.base))

@@ -100,6 +100,7 @@ pub async fn sign_in(
                         });
                     }
                 }
+                accounts.sort_by_key(|a| a.name.to_lowercase());
                 return Err(AppError::ChooseAccount { accounts });
             }
         }

@@ -169,10 +169,12 @@ impl Client {
         if status.is_success() {
             Outcome::Done(serde_json::from_str(&text).unwrap_or_default())
         } else if status.is_server_error() {
-            // The one 5xx a store fault may cause: retryable, with a reference.
+            // The 5xx a store fault may cause: retryable, with a reference (an import says how
+            // far it got, and that running it again finishes it).
             let e = typed();
             assert!(
-                status == 503 && matches!(e, AppError::StoreBusy { .. }),
+                status == 503
+                    && matches!(e, AppError::StoreBusy { .. } | AppError::Interrupted { .. }),
                 "{endpoint}: {status} {e}"
             );
             Outcome::Failed(status.as_u16(), e)

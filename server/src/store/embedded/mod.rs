@@ -711,7 +711,10 @@ mod tests {
         let again = crate::store::contract::new_user("ADMIN@msp-a.example", Role::Technician);
         assert!(matches!(
             store
-                .apply(&a, add_user(&crate::store::contract::ctx(), &a, again))
+                .apply(
+                    &admin.account,
+                    add_user(&crate::store::contract::ctx(), &admin.account, again)
+                )
                 .await,
             Err(StoreError::EmailTaken(_))
         ));
