@@ -23,6 +23,8 @@ done
 export TENANTMAP_STORE=dynamodb TENANTMAP_TABLE=${TENANTMAP_TABLE:-tenantmap} TENANTMAP_CREATE_TABLE=1
 export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$port AWS_REGION=${AWS_REGION:-us-east-1}
 export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-local}
+# moto answers one request at a time and scans a table for each Query: give it time.
+export TENANTMAP_DYNAMODB_TIMEOUT_SECONDS=${TENANTMAP_DYNAMODB_TIMEOUT_SECONDS:-60}
 # The data lives as long as moto, so a key made now (for Microsoft client secrets) lives as long.
 TENANTMAP_SECRET_KEY=${TENANTMAP_SECRET_KEY:-$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')}
 export TENANTMAP_SECRET_KEY

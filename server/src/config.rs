@@ -36,6 +36,9 @@ pub struct Config {
     pub table: Option<String>,
     /// `TENANTMAP_CREATE_TABLE=1`: create the table if missing (local servers only).
     pub create_table: bool,
+    /// `TENANTMAP_DYNAMODB_TIMEOUT_SECONDS`: the longest one DynamoDB request may take before it
+    /// is tried again (default 3).
+    pub dynamodb_timeout: Duration,
     /// `TENANTMAP_SYNC_MINUTES` between `server serve`'s scheduled syncs (default 60; 0 = off).
     pub sync_every: Option<Duration>,
     /// `TENANTMAP_IDENTITY_URL`, `TENANTMAP_GRAPH_URL`, `TENANTMAP_GRAPH_SCOPE`.
@@ -101,6 +104,12 @@ impl Config {
         let secret_key = text("TENANTMAP_SECRET_KEY")
             .map(|k| SealingKey::from_base64(&k).map_err(|e| format!("TENANTMAP_SECRET_KEY: {e}")))
             .transpose()?;
+        let dynamodb_timeout = match text("TENANTMAP_DYNAMODB_TIMEOUT_SECONDS") {
+            Some(v) => v.parse::<u64>().ok().filter(|s| *s > 0).ok_or_else(|| {
+                "TENANTMAP_DYNAMODB_TIMEOUT_SECONDS: a whole number of seconds".to_string()
+            })?,
+            None => 3,
+        };
         let public_origins = text("TENANTMAP_PUBLIC_ORIGIN")
             .map(|v| v.split(',').map(origin).collect::<Result<Vec<_>, _>>())
             .transpose()?
@@ -123,6 +132,7 @@ impl Config {
             data: PathBuf::from(text("TENANTMAP_DATA").unwrap_or_else(|| "./data".into())),
             table,
             create_table: text("TENANTMAP_CREATE_TABLE").as_deref() == Some("1"),
+            dynamodb_timeout: Duration::from_secs(dynamodb_timeout),
             sync_every: (minutes > 0).then(|| Duration::from_secs(minutes * 60)),
             microsoft,
             secret_key,
@@ -200,6 +210,7 @@ mod tests {
         assert_eq!(c.store, StoreKind::Embedded);
         assert_eq!(c.data, PathBuf::from("./data"));
         assert_eq!(c.sync_every, Some(Duration::from_secs(3600)));
+        assert_eq!(c.dynamodb_timeout, Duration::from_secs(3));
         assert_eq!(c.microsoft.graph_url, "https://graph.microsoft.com");
         assert!(c.secret_key.is_none() && !c.secure_cookies && c.admin_password.is_none());
         assert_eq!(format!("{:?}", c.demo_password), "<hidden>");
@@ -260,6 +271,10 @@ mod tests {
             (
                 vec![("TENANTMAP_SECRET_KEY", "not base64")],
                 "TENANTMAP_SECRET_KEY",
+            ),
+            (
+                vec![("TENANTMAP_DYNAMODB_TIMEOUT_SECONDS", "0")],
+                "TENANTMAP_DYNAMODB_TIMEOUT_SECONDS",
             ),
             (
                 vec![("TENANTMAP_PUBLIC_ORIGIN", "tenantmap.msp.example/app")],

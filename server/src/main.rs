@@ -67,9 +67,14 @@ async fn main() {
             StoreKind::DynamoDb => {
                 let table = config.table.as_deref().unwrap_or_default();
                 let conf = aws_config::load_from_env().await;
-                let store = server::store::dynamo::connect(&conf, table, config.create_table)
-                    .await
-                    .unwrap_or_else(|e| fail(e));
+                let store = server::store::dynamo::connect(
+                    &conf,
+                    table,
+                    config.create_table,
+                    config.dynamodb_timeout,
+                )
+                .await
+                .unwrap_or_else(|e| fail(e));
                 Arc::new(store)
             }
         }

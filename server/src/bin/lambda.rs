@@ -46,8 +46,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .as_deref()
         .ok_or("TENANTMAP_TABLE: the DynamoDB table to use")?;
     let aws = aws_config::load_from_env().await;
-    let store: Arc<dyn app::store::Store> =
-        Arc::new(server::store::dynamo::connect(&aws, table, false).await?);
+    let store: Arc<dyn app::store::Store> = Arc::new(
+        server::store::dynamo::connect(&aws, table, false, config.dynamodb_timeout).await?,
+    );
     let microsoft = Arc::new(config.microsoft_client()?);
     app::auth::force_https(config.secure_cookies);
     // Lambda names the running function; its sync jobs are invocations of it.

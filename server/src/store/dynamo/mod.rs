@@ -82,9 +82,13 @@ fn is_retryable_code(code: Option<&str>) -> bool {
 
 /// The SDK client's retries and timeouts: up to 4 attempts with exponential backoff and full
 /// jitter from 25 ms to 1 s (the SDK's standard mode, which also spends a retry budget so a
-/// struggling table is not hammered), at most 3 s per attempt and 10 s per operation — a
-/// page waits a few seconds at worst, then says to try again.
-pub fn client_config(conf: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::Builder {
+/// struggling table is not hammered), at most `attempt` per attempt (3 s by default,
+/// `TENANTMAP_DYNAMODB_TIMEOUT_SECONDS`) and three attempts' worth per operation — a page
+/// waits a few seconds at worst, then says to try again.
+pub fn client_config(
+    conf: &aws_config::SdkConfig,
+    attempt: std::time::Duration,
+) -> aws_sdk_dynamodb::config::Builder {
     use aws_sdk_dynamodb::config::retry::RetryConfig;
     use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
     use std::time::Duration;
@@ -97,8 +101,8 @@ pub fn client_config(conf: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::
         )
         .timeout_config(
             TimeoutConfig::builder()
-                .operation_attempt_timeout(Duration::from_secs(3))
-                .operation_timeout(Duration::from_secs(10))
+                .operation_attempt_timeout(attempt)
+                .operation_timeout(attempt * 3 + Duration::from_secs(1))
                 .build(),
         )
 }
@@ -434,8 +438,10 @@ pub async fn connect(
     conf: &aws_config::SdkConfig,
     table: &str,
     create_table: bool,
+    attempt_timeout: std::time::Duration,
 ) -> Result<DynamoStore, String> {
-    let store = DynamoStore::new(Client::from_conf(client_config(conf).build()), table);
+    let client = Client::from_conf(client_config(conf, attempt_timeout).build());
+    let store = DynamoStore::new(client, table);
     if create_table {
         store
             .ensure_table()
@@ -457,6 +463,10 @@ pub mod testing {
     use std::sync::OnceLock;
 
     static ENDPOINT: OnceLock<String> = OnceLock::new();
+
+    /// moto scans the whole table for a Query and answers one request at a time: at the
+    /// bench's scale a request can take seconds that DynamoDB answers in milliseconds.
+    pub const MOTO_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
     /// The test server's URL (started on first use).
     pub fn endpoint() -> String {
@@ -506,6 +516,10 @@ pub mod testing {
     pub fn lambda_env(table: &str) -> Vec<(&'static str, String)> {
         vec![
             ("TENANTMAP_TABLE", table.to_string()),
+            (
+                "TENANTMAP_DYNAMODB_TIMEOUT_SECONDS",
+                MOTO_TIMEOUT.as_secs().to_string(),
+            ),
             ("AWS_ENDPOINT_URL_DYNAMODB", endpoint()),
             ("AWS_REGION", "us-east-1".into()),
             ("AWS_ACCESS_KEY_ID", "test".into()),
@@ -530,7 +544,9 @@ pub mod testing {
             ))
             .load()
             .await;
-        let conf = super::client_config(&conf).interceptor(counter).build();
+        let conf = super::client_config(&conf, MOTO_TIMEOUT)
+            .interceptor(counter)
+            .build();
         aws_sdk_dynamodb::Client::from_conf(conf)
     }
 
