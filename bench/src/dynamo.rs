@@ -16,6 +16,26 @@ pub const CHANGE_READS: u32 = 8;
 
 /// Loads `orgs` Organizations (each with its Syncro Tenant) and `tenants` Microsoft Tenants into
 /// a fresh moto table, then measures the pages; false when a page makes too many requests.
+/// The load of `load.rs` on the DynamoDB store, on a table of its own at a smaller scale
+/// (`BENCH_LOAD_DYNAMODB_ORGS`, default 1,000 Organizations and half as many Microsoft
+/// Tenants): moto scans the whole table for every Query and answers one request at a time,
+/// so at SPEC scale 50 clients queue for minutes on moto itself. What it measures is moto's
+/// queue, so there is no latency budget: no 5xx, and R1–R3 at the end.
+pub async fn load(options: LeptosOptions) -> bool {
+    let orgs = crate::scale("BENCH_LOAD_DYNAMODB_ORGS", 1_000);
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let store = Arc::new(store);
+    pages::load(&*store, orgs, orgs / 2).await;
+    let state = AppState::local(
+        options,
+        store.clone(),
+        Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),
+    );
+    let base = server::router::spawn_on_free_port(state).await.unwrap();
+    let label = format!("DynamoDB store (moto), {orgs} Organizations");
+    crate::load::run(&label, &base, store, false).await
+}
+
 pub async fn at_scale(options: LeptosOptions, orgs: usize, tenants: usize) -> bool {
     let (store, counter) = server::store::dynamo::testing::fresh_store().await;
     let store = Arc::new(store);

@@ -136,12 +136,14 @@ async fn main() {
     ok &= load::run("embedded store at SPEC scale", &base, store.clone(), true).await;
 
     // --- The DynamoDB store at SPEC scale, and the Lambda ---
+    let options_for_load = options.clone();
     ok &= dynamo::at_scale(
         options,
         scale("BENCH_DYNAMODB_ORGS", 10_000),
         scale("BENCH_DYNAMODB_TENANTS", 5_000),
     )
     .await;
+    ok &= dynamo::load(options_for_load).await;
     ok &= coldstart::measure(&root).await;
     ok &= sync::at_scale(scale("BENCH_SYNC_CUSTOMERS", 5_000)).await;
 
