@@ -80,7 +80,7 @@ pub enum AppError {
     Busy,
     /// The database was busy or out of reach for this request (after retries).
     #[error(
-        "tenantmap could not reach its database just now (reference {reference}). Try again in a moment: a change that was not saved can be made again, and one that was is refused as already done."
+        "tenantmap's database is busy or out of reach just now (reference {reference}). Try again in a moment: a change that was not saved can be made again, and one that was is refused as already done."
     )]
     StoreBusy { reference: String },
     #[error(

@@ -65,7 +65,8 @@ impl Records for DynamoStore {
                 Err(Cancelled::Other(e)) => return Err(e),
             }
         }
-        Err(StoreError::Conflict(
+        // Not the user's stale page: the account is busy. Worth trying again in a moment.
+        Err(StoreError::Busy(
             "too many changes to this account at once".into(),
         ))
     }
