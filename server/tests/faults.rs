@@ -231,13 +231,20 @@ async fn store_faults_end_in_whole_changes_or_a_retryable_503() {
     let cookie = cookie.expect("signed in within 10 tries");
     // Phase 1, one request in five faulty: retries carry the actions through. Phase 2, three
     // in five: some actions run out of retries and answer 503.
+    // An action at three faults in five may take several slow, retried requests: more than
+    // the test kit's 5 s per request.
+    let patient = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
     let mut models = Vec::new();
     let mut phases = Vec::new();
     for (phase, percent, ops) in [(0, 20, 40), (1, 60, 12)] {
         proxy.percent.store(percent, Ordering::Relaxed);
         let clients = (0..4).map(|i| {
             let client = Client {
-                http: app.client.clone(),
+                http: patient.clone(),
                 base: app.base.clone(),
                 cookie: cookie.clone(),
             };
