@@ -146,6 +146,18 @@ fn spoil(path: &str, args: &Args, m: &Mutation) -> (String, Vec<u8>) {
     }
 }
 
+/// Waits (up to 15 s) until no Microsoft sync job of the account is running.
+async fn sync_settled(app: &TestApp, f: &Fixture) {
+    for _ in 0..150 {
+        let job = app.store.sync_job(&f.account).await.unwrap();
+        if !job.is_some_and(|j| j.finished_at.is_none()) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("a sync job still running after 15 s");
+}
+
 /// Posts `count` spoiled calls of every function as each role; returns the calls made.
 async fn fuzz(app: &TestApp, f: &Fixture, tech: &str, other: &str, count: usize) -> usize {
     let mut runner = TestRunner::new(Config {
@@ -224,8 +236,12 @@ async fn fuzz(app: &TestApp, f: &Fixture, tech: &str, other: &str, count: usize)
                     "{path} as {role} with {m:?}: {status} {}",
                     text.chars().take(300).collect::<String>()
                 );
-                // Nothing else writes to the account meanwhile: the last call's "after" is
-                // this one's "before".
+                // A call that started a Microsoft sync goes on writing after its answer: wait
+                // for the job, so that nothing else writes to the account meanwhile and the
+                // last call's "after" is this one's "before".
+                if status.is_success() {
+                    sync_settled(app, f).await;
+                }
                 let after = snapshot(&*app.store, &f.account).await;
                 if !status.is_success() {
                     assert_eq!(
