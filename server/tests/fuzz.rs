@@ -150,7 +150,7 @@ fn spoil(path: &str, args: &Args, m: &Mutation) -> (String, Vec<u8>) {
 async fn sync_settled(app: &TestApp, f: &Fixture) {
     for _ in 0..150 {
         let job = app.store.sync_job(&f.account).await.unwrap();
-        if !job.is_some_and(|j| j.finished_at.is_none()) {
+        if job.is_none_or(|j| j.finished_at.is_some()) {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
