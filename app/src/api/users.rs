@@ -61,6 +61,8 @@ pub async fn sign_in(
     // An email may be a user of several accounts: its password is checked against each at
     // once (as long as one check, so the time says nothing of how many there are).
     let candidates = read(store.users_by_email(&email).await)?;
+    // An unknown email costs one hash too, so the time tells nothing of whether it exists.
+    let unknown = candidates.is_empty();
     let checks = candidates.into_iter().map(|u| {
         let password = password.clone();
         super::context::blocking(move || {
@@ -73,7 +75,7 @@ pub async fn sign_in(
         .flatten()
         .filter(|u| u.active)
         .collect();
-    if verified.is_empty() {
+    if unknown {
         super::context::blocking(move || auth::verify_nothing(&password)).await?;
     }
     drop(permit);
