@@ -57,6 +57,9 @@ pub struct ListCache {
     /// The newest generation this instance has seen or written, per account: the one its next
     /// change most likely takes over from (a change needs no read to learn it).
     generations: Mutex<HashMap<AccountId, u64>>,
+    /// One queue per account for this instance's listed changes: they take the account's
+    /// generations one after another instead of racing each other for them.
+    writers: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
     clock: AtomicU64,
 }
 
@@ -77,6 +80,21 @@ impl ListCache {
         }
         let g = known.entry(account.clone()).or_default();
         *g = (*g).max(generation);
+    }
+
+    /// Waits for this instance's earlier listed changes to the account to be written; the turn
+    /// lasts while the guard is held. (Other instances still race for generations: `apply`
+    /// retries those.)
+    pub async fn writer_turn(&self, account: &AccountId) -> tokio::sync::OwnedMutexGuard<()> {
+        let queue = {
+            let mut writers = self.writers.lock().unwrap_or_else(|e| e.into_inner());
+            if writers.len() >= 64 * Self::CAPACITY {
+                // Forget the queues nobody is in.
+                writers.retain(|_, q| Arc::strong_count(q) > 1);
+            }
+            writers.entry(account.clone()).or_default().clone()
+        };
+        queue.lock_owned().await
     }
 
     pub fn get(&self, account: &AccountId) -> Option<Arc<Snapshot>> {

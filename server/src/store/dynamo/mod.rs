@@ -666,4 +666,32 @@ mod tests {
         assert_eq!(organization_names(&a).await.len(), 46);
         assert_eq!(organization_names(&b).await.len(), 46);
     }
+
+    /// Many changes to one account at once through one instance take their generations in
+    /// turn: each is one transaction, none is sent twice, and none is refused.
+    #[tokio::test]
+    async fn one_instances_concurrent_changes_to_an_account_do_not_race() {
+        let (a, counter) = testing::fresh_store().await;
+        create_org(&a, &acct(), "First").await.unwrap();
+        counter.take();
+        let tasks: Vec<_> = (0..40)
+            .map(|i| {
+                let store = a.clone();
+                tokio::spawn(async move {
+                    create_org(&store, &acct(), &format!("Burst {i:02}")).await
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().expect("every change lands");
+        }
+        let sent = counter.take();
+        assert_eq!(
+            sent.ops.get("TransactWriteItems").copied(),
+            Some(40),
+            "one transaction per change, none retried: {sent}"
+        );
+        assert_eq!(a.generation(&acct()).await.unwrap(), 41);
+    }
 }
+

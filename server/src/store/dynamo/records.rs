@@ -3,9 +3,20 @@
 use super::writes::Cancelled;
 use super::*;
 
-/// How often a change is sent again when other changes keep taking the generation it read
-/// (each time after a short random pause that grows, so a burst of changes spreads out).
+/// How often a change is sent again when other instances' changes keep taking the generation it
+/// read (each time after a random pause that grows, so a burst of changes spreads out).
 const GENERATION_TRIES: u32 = 24;
+
+/// The longest pause between two tries, in milliseconds.
+const GENERATION_PAUSE_CAP_MS: u64 = 400;
+
+/// A random pause before try `attempt` (from 1): "full jitter" of an exponential backoff from
+/// 10 ms, capped.
+fn generation_pause(attempt: u32) -> std::time::Duration {
+    let ceiling = (10u64 << attempt.min(10)).min(GENERATION_PAUSE_CAP_MS);
+    let ms = (uuid::Uuid::new_v4().as_u128() % u128::from(ceiling + 1)) as u64;
+    std::time::Duration::from_millis(ms)
+}
 
 #[async_trait]
 impl Records for DynamoStore {
@@ -37,12 +48,14 @@ impl Records for DynamoStore {
                 Err(Cancelled::Other(e)) => Err(e),
             };
         }
-        // The generation this instance last saw is usually still current: no read needed.
+        // This instance's changes to the account take their generations in turn; within the
+        // turn, the generation it last saw is current unless another instance wrote since: no
+        // read needed.
+        let _turn = self.cache.writer_turn(account).await;
         let mut hint = self.cache.known_generation(account);
         for attempt in 0..GENERATION_TRIES {
             if attempt > 0 {
-                let ms = uuid::Uuid::new_v4().as_u128() % u128::from(2 + 4 * attempt);
-                tokio::time::sleep(std::time::Duration::from_millis(ms as u64)).await;
+                tokio::time::sleep(generation_pause(attempt)).await;
             }
             let generation = match hint.take() {
                 Some(g) => g,
@@ -135,5 +148,21 @@ impl Records for DynamoStore {
                 .collect(),
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_grow_from_ten_milliseconds_to_the_cap() {
+        for attempt in 1..GENERATION_TRIES {
+            let ceiling = (10u64 << attempt.min(10)).min(GENERATION_PAUSE_CAP_MS);
+            for _ in 0..50 {
+                assert!(generation_pause(attempt).as_millis() as u64 <= ceiling);
+            }
+        }
+        assert_eq!((10u64 << 10).min(GENERATION_PAUSE_CAP_MS), 400);
     }
 }
