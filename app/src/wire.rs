@@ -82,25 +82,6 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// Cuts one page out of an already filtered and sorted iterator.
-    pub fn cut(all: impl Iterator<Item = T>, query: &ListQuery) -> Page<T> {
-        let mut total = 0;
-        let mut items = Vec::with_capacity(query.per_page as usize);
-        let start = query.offset();
-        let end = start + query.per_page as usize;
-        for item in all {
-            if total >= start && total < end {
-                items.push(item);
-            }
-            total += 1;
-        }
-        Page {
-            items,
-            total,
-            page: query.page,
-            per_page: query.per_page,
-        }
-    }
     pub fn pages(&self) -> u32 {
         (self.total.div_ceil(self.per_page.max(1) as usize)).max(1) as u32
     }

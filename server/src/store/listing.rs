@@ -16,13 +16,28 @@ fn contains(haystack: &str, needle: &str) -> bool {
     needle.is_empty() || name_key(haystack).contains(needle)
 }
 
-/// Sorts hits by (sort key, id) and cuts the requested page out of them.
-fn sorted_page<T: Clone>(mut hits: Vec<(String, String, &T)>, query: &ListQuery) -> Page<T> {
-    hits.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    if query.descending {
-        hits.reverse();
+/// Sorts hits by (sort key, id) and cuts the requested page out of them. Only the hits up to
+/// the page's end are sorted: the rest is partitioned off in linear time (a first page of 25
+/// out of 10,000 sorts 25).
+fn sorted_page<T: Clone, I: Ord>(mut hits: Vec<(String, I, &T)>, query: &ListQuery) -> Page<T> {
+    let total = hits.len();
+    let start = query.offset().min(total);
+    let end = (query.offset() + query.per_page as usize).min(total);
+    let order = |a: &(String, I, &T), b: &(String, I, &T)| {
+        let o = (&a.0, &a.1).cmp(&(&b.0, &b.1));
+        if query.descending { o.reverse() } else { o }
+    };
+    if end < total && end > 0 {
+        hits.select_nth_unstable_by(end - 1, order);
     }
-    Page::cut(hits.into_iter().map(|h| h.2.clone()), query)
+    let shown = &mut hits[..end];
+    shown.sort_unstable_by(order);
+    Page {
+        items: shown[start..].iter().map(|h| h.2.clone()).collect(),
+        total,
+        page: query.page,
+        per_page: query.per_page,
+    }
 }
 
 /// Name-ordered; the search is a case-insensitive substring of the name.
@@ -36,7 +51,7 @@ pub fn syncro_tenants<'a>(
         .filter(|s| !only_unmapped || s.microsoft_tenant.is_none())
         .filter_map(|s| {
             let key = s.name.key();
-            (needle.is_empty() || key.contains(&needle)).then(|| (key, s.id.to_string(), s))
+            (needle.is_empty() || key.contains(&needle)).then_some((key, s.id, s))
         })
         .collect();
     sorted_page(hits, query)
@@ -56,7 +71,7 @@ pub fn organizations<'a>(
         })
         .filter_map(|o| {
             let key = o.name.key();
-            (needle.is_empty() || key.contains(&needle)).then(|| (key, o.id.to_string(), o))
+            (needle.is_empty() || key.contains(&needle)).then_some((key, o.id, o))
         })
         .collect();
     sorted_page(hits, query)
@@ -86,8 +101,59 @@ pub fn microsoft_tenants<'a>(
                 SortKey::Domain => t.default_domain.clone(),
                 SortKey::LastSync => format!("{:020}", t.last_sync.0.max(0)),
             };
-            (sort, t.tenant_id.to_string(), t)
+            (sort, t.tenant_id, t)
         })
         .collect();
     sorted_page(hits, query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The partial sort cuts the same pages as sorting everything: every page, both
+    /// directions, with many equal keys (ties go by id), and past the end.
+    #[test]
+    fn pages_are_those_of_the_full_sort() {
+        let mut rng = 7u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let records: Vec<(String, u64)> = (0..237)
+            .map(|_| (format!("name {}", next() % 40), next()))
+            .collect();
+        for descending in [false, true] {
+            let mut all: Vec<&(String, u64)> = records.iter().collect();
+            all.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+            if descending {
+                all.reverse();
+            }
+            for per_page in [1, 10, 25, 100, 500] {
+                for page in 1..=(237 / per_page + 2) {
+                    let query = ListQuery {
+                        page: page as u32,
+                        per_page: per_page as u32,
+                        descending,
+                        ..ListQuery::default()
+                    };
+                    let hits = records.iter().map(|r| (r.0.clone(), r.1, r)).collect();
+                    let cut = sorted_page(hits, &query);
+                    let expected: Vec<_> = all
+                        .iter()
+                        .skip((page - 1) * per_page)
+                        .take(per_page)
+                        .map(|r| (*r).clone())
+                        .collect();
+                    assert_eq!(
+                        cut.items, expected,
+                        "page {page} of {per_page}, {descending}"
+                    );
+                    assert_eq!(cut.total, 237);
+                }
+            }
+        }
+    }
 }

@@ -677,9 +677,9 @@ mod tests {
         let tasks: Vec<_> = (0..40)
             .map(|i| {
                 let store = a.clone();
-                tokio::spawn(async move {
-                    create_org(&store, &acct(), &format!("Burst {i:02}")).await
-                })
+                tokio::spawn(
+                    async move { create_org(&store, &acct(), &format!("Burst {i:02}")).await },
+                )
             })
             .collect();
         for t in tasks {
@@ -694,4 +694,3 @@ mod tests {
         assert_eq!(a.generation(&acct()).await.unwrap(), 41);
     }
 }
-
