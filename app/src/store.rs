@@ -7,6 +7,7 @@
 //! with `use crate::store::prelude::*`.
 
 use crate::domain::throttle::SignInKeys;
+use crate::domain::suggest::Suggestion;
 use crate::domain::*;
 use crate::wire::{ListQuery, Page};
 use async_trait::async_trait;
@@ -149,6 +150,11 @@ pub trait Lists: Send + Sync + 'static {
         account: &AccountId,
         ids: &[MicrosoftTenantId],
     ) -> Result<Vec<MicrosoftTenant>, StoreError>;
+    /// Suggested mappings for the account's unmapped Microsoft Tenants, strongest first
+    /// ([`suggest::suggest`] over the records as current as a list).
+    ///
+    /// [`suggest::suggest`]: crate::domain::suggest::suggest
+    async fn suggestions(&self, account: &AccountId) -> Result<Vec<Suggestion>, StoreError>;
     /// Newest first.
     async fn list_audit(
         &self,

@@ -107,6 +107,8 @@ pub struct MicrosoftTenantRow {
     pub tenant_id: String,
     pub display_name: String,
     pub default_domain: String,
+    /// The tenant's other verified domains.
+    pub other_domains: Vec<String>,
     pub syncro_tenant: Option<NamedRef>,
     pub last_sync: String,
     pub version: u64,
@@ -144,6 +146,7 @@ impl MicrosoftTenantRow {
             tenant_id: mt.tenant_id.to_string(),
             display_name: mt.display_name.clone(),
             default_domain: mt.default_domain.clone(),
+            other_domains: mt.domains().skip(1).map(str::to_string).collect(),
             syncro_tenant,
             last_sync: mt.last_sync.display(),
             version: mt.version.0,
@@ -161,6 +164,42 @@ impl MicrosoftTenantRow {
             }),
         }
     }
+}
+
+/// One suggested mapping, as the Suggestions view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuggestionRow {
+    pub tenant_id: String,
+    pub tenant_name: String,
+    /// The default domain first, then the other verified ones.
+    pub domains: Vec<String>,
+    pub syncro_tenant: NamedRef,
+    pub confidence: crate::domain::suggest::Confidence,
+    pub reason: String,
+}
+
+impl SuggestionRow {
+    /// The value of its checkbox: `<tenant ID>:<Syncro Tenant id>`.
+    pub fn pick(&self) -> String {
+        format!("{}:{}", self.tenant_id, self.syncro_tenant.id)
+    }
+}
+
+/// One page of suggestions, and how many there are of each confidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuggestionList {
+    pub rows: Page<SuggestionRow>,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+}
+
+/// What accepting suggestions did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AcceptReport {
+    pub mapped: usize,
+    /// Those not mapped, each with its reason, by name.
+    pub not_mapped: Vec<String>,
 }
 
 /// One page of Microsoft Tenant Management, and whether Microsoft still syncs them.
@@ -339,6 +378,8 @@ pub struct OrganizationView {
     pub email: String,
     pub phone: String,
     pub address: String,
+    /// The website's domain, or empty.
+    pub website: String,
     pub syncro_tenant: SyncroTenantRow,
     pub microsoft_tenant: Option<MicrosoftTenantRow>,
 }
@@ -414,6 +455,7 @@ mod tests {
             tenant_id: MicrosoftTenantId::parse("72f988bf-86f1-41af-91ab-2d7cd011db47").unwrap(),
             display_name: "Contoso".into(),
             default_domain: "contoso.com".into(),
+            verified_domains: Vec::new(),
             syncro_tenant: None,
             last_sync: Timestamp(0),
             version: Version(1),

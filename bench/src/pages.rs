@@ -26,6 +26,11 @@ pub const PAGES: [(&str, &str); 6] = [
     ("Syncro Tenants, first page", "/syncro-tenants"),
 ];
 
+/// The Suggestions view: every unmapped tenant matched against every free Syncro Tenant and
+/// its Organizations on each request (issue 14's budget, on the embedded store).
+pub const SUGGESTIONS: &str = "/admin/microsoft-tenants/suggestions";
+pub const SUGGESTIONS_BUDGET_MS: f64 = 200.0;
+
 pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i].as_secs_f64() * 1000.0

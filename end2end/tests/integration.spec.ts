@@ -85,4 +85,32 @@ test("day one: connect as CSP, Sync Now, map a discovered tenant (S1)", async ({
   await expect(tenant.getByRole("link", { name: "Contoso Group" })).toBeVisible();
   await expect(tenant).toContainText("GDAP until 2027-06-30 00:00 UTC, extends itself");
   await expect(tenant.getByRole("alert")).toHaveCount(0);
+
+  // Suggestions: an Organization whose email is on a verified domain of Fabrikam, and one named
+  // like Woodgrove Bank, are suggested with high confidence and the reason; accepting all of
+  // them maps both in one step.
+  await createOrganization(page, "Fabrikam Events");
+  await page.getByRole("link", { name: "Edit" }).click();
+  await page.getByLabel("Email").fill("office@fabrikam.com");
+  await page.getByLabel("Website").fill("https://www.fabrikam-events.net/contact");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Fabrikam Events" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "fabrikam-events.net" })).toBeVisible();
+  await createOrganization(page, "Woodgrove Bank, Inc.");
+
+  await page.goto("/admin/microsoft-tenants?filter=unmapped");
+  const fabrikamRow = page.getByRole("row").filter({ hasText: "Fabrikam" });
+  await expect(fabrikamRow).toContainText("2 more verified domains");
+  await page.getByRole("link", { name: "Suggestions" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Suggested mappings" })).toBeVisible();
+  const suggested = page.getByRole("row").filter({ hasText: "Fabrikam Events" });
+  await expect(suggested).toContainText("High");
+  await expect(suggested).toContainText("is a domain of Organization “Fabrikam Events”");
+  const woodgrove = page.getByRole("row").filter({ hasText: "Woodgrove Bank, Inc." });
+  await expect(woodgrove).toContainText("Same name as “Woodgrove Bank, Inc.”");
+  await page.getByRole("button", { name: "Accept all with high confidence (2)" }).click();
+  await expect(page.getByText("Mapped 2 Microsoft Tenants.").first()).toBeVisible();
+  await page.goto("/admin/microsoft-tenants?filter=mapped");
+  await expect(page.getByRole("row").filter({ hasText: "fabrikam.onmicrosoft.com" }).getByRole("link", { name: "Fabrikam Events" })).toBeVisible();
+  await expect(page.getByRole("row").filter({ hasText: "woodgrove.onmicrosoft.com" }).getByRole("link", { name: "Woodgrove Bank, Inc." })).toBeVisible();
 });

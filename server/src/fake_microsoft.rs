@@ -38,6 +38,8 @@ pub struct FakeCustomer {
     pub consent: bool,
     /// Its `/organization` always answers 429.
     pub throttled: bool,
+    /// More verified domains than its initial and default ones.
+    pub other_domains: Vec<String>,
 }
 
 impl FakeCustomer {
@@ -51,6 +53,7 @@ impl FakeCustomer {
             relationships: vec![FakeRelationship::active("2027-06-30T00:00:00Z", "P180D")],
             consent: true,
             throttled: false,
+            other_domains: Vec::new(),
         }
     }
 }
@@ -91,6 +94,7 @@ impl World {
         let mut contoso = FakeCustomer::new(1, "Contoso", "contoso.onmicrosoft.com");
         contoso.name = "Contoso Group".into(); // renamed since the contract
         let mut fabrikam = FakeCustomer::new(2, "Fabrikam", "fabrikam.onmicrosoft.com");
+        fabrikam.other_domains = vec!["fabrikam.com".into(), "fabrikam-events.net".into()];
         fabrikam.relationships = vec![
             FakeRelationship::expired("2025-01-31T00:00:00Z"),
             FakeRelationship::active("2027-01-31T00:00:00Z", "PT0S"),
@@ -356,16 +360,20 @@ fn skip(q: &HashMap<String, String>) -> usize {
         .unwrap_or(0)
 }
 
-fn org_json(id: &str, name: &str, domain: &str) -> Value {
+fn org_json(id: &str, name: &str, domain: &str, others: &[String]) -> Value {
     let initial = domain.split('.').next().unwrap_or("x").to_string() + ".onmicrosoft.com";
+    let mut domains = vec![
+        json!({"capabilities": "Email, OfficeCommunicationsOnline", "isDefault": false, "isInitial": true, "name": initial, "type": "Managed"}),
+        json!({"capabilities": "Email", "isDefault": true, "isInitial": false, "name": domain, "type": "Managed"}),
+    ];
+    domains.extend(others.iter().map(|d| {
+        json!({"capabilities": "Email", "isDefault": false, "isInitial": false, "name": d, "type": "Managed"})
+    }));
     json!({
         "id": id,
         "displayName": name,
         "tenantType": "AAD",
-        "verifiedDomains": [
-            {"capabilities": "Email, OfficeCommunicationsOnline", "isDefault": false, "isInitial": true, "name": initial, "type": "Managed"},
-            {"capabilities": "Email", "isDefault": true, "isInitial": false, "name": domain, "type": "Managed"},
-        ],
+        "verifiedDomains": domains,
     })
 }
 
@@ -376,7 +384,7 @@ async fn organization(State(fake): State<Arc<Fake>>, headers: HeaderMap) -> Resp
         Err(r) => return r,
     };
     let org = if tenant == PARTNER_TENANT {
-        org_json(PARTNER_TENANT, &world.partner_name, &world.partner_domain)
+        org_json(PARTNER_TENANT, &world.partner_name, &world.partner_domain, &[])
     } else {
         match world.customers.iter().find(|c| c.tenant_id == tenant) {
             Some(c) if c.throttled => {
@@ -387,7 +395,7 @@ async fn organization(State(fake): State<Arc<Fake>>, headers: HeaderMap) -> Resp
                 )
                     .into_response();
             }
-            Some(c) => org_json(&c.tenant_id, &c.name, &c.domain),
+            Some(c) => org_json(&c.tenant_id, &c.name, &c.domain, &c.other_domains),
             None => {
                 return graph_error(
                     StatusCode::FORBIDDEN,

@@ -8,12 +8,14 @@ mod microsoft;
 mod organizations;
 #[cfg(feature = "ssr")]
 pub mod site;
+mod suggestions;
 mod syncro_tenants;
 mod tenants;
 mod users;
 
 pub use microsoft::*;
 pub use organizations::*;
+pub use suggestions::*;
 pub use syncro_tenants::*;
 pub use tenants::*;
 pub use users::*;

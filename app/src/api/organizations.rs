@@ -76,6 +76,7 @@ pub async fn organization_details(id: String) -> Result<OrganizationView, AppErr
         email: org.contact.email.clone(),
         phone: org.contact.phone.clone(),
         address: org.contact.address.clone(),
+        website: org.contact.website.clone(),
         syncro_tenant: SyncroTenantRow::new(&st, mt.as_ref().map(NamedRef::from)),
         microsoft_tenant: mt
             .as_ref()
@@ -92,10 +93,11 @@ pub async fn create_organization(
     phone: String,
     address: String,
     syncro_tenant: String,
+    #[server(default)] website: String,
 ) -> Result<String, AppError> {
     let (caller, store) = admin().await?;
     let name = OrganizationName::parse(&name)?;
-    let contact = ContactDetails::parse(&email, &phone, &address)?;
+    let contact = ContactDetails::parse(&email, &phone, &address)?.with_website(&website)?;
     let acct = &caller.account;
     let id = OrganizationId::from_uuid(uuid::Uuid::new_v4());
     let ctx = caller.ctx();
@@ -123,12 +125,13 @@ pub async fn update_organization(
     phone: String,
     address: String,
     syncro_tenant: String,
+    #[server(default)] website: String,
 ) -> Result<(), AppError> {
     let (caller, store) = admin().await?;
     let id = OrganizationId::parse(&id)?;
     let expected = Version::parse(&version)?;
     let name = OrganizationName::parse(&name)?;
-    let contact = ContactDetails::parse(&email, &phone, &address)?;
+    let contact = ContactDetails::parse(&email, &phone, &address)?.with_website(&website)?;
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
     let org = found(store.organization(acct, id).await, "The Organization")?;

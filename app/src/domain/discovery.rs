@@ -162,6 +162,11 @@ pub fn merged(
             } else {
                 t.default_domain.clone()
             },
+            verified_domains: if t.verified_domains.is_empty() {
+                cur.verified_domains.clone()
+            } else {
+                t.verified_domains.clone()
+            },
             last_sync: at,
             sync_error: t.failure.clone(),
             removed_at: None,
@@ -172,6 +177,7 @@ pub fn merged(
             tenant_id: t.tenant_id,
             display_name: t.display_name.clone(),
             default_domain: t.default_domain.clone(),
+            verified_domains: t.verified_domains.clone(),
             syncro_tenant: None,
             last_sync: at,
             version: Version(1),

@@ -11,6 +11,7 @@ pub mod microsoft;
 mod names;
 mod records;
 pub mod rules;
+pub mod suggest;
 pub mod sync_job;
 pub mod throttle;
 mod users;
@@ -26,7 +27,7 @@ pub use microsoft::{
 pub use names::{ContactDetails, NameKind, OrganizationName, SyncroTenantName, name_key};
 pub use records::{
     AuditEntry, ChangeSet, DiscoveredTenant, Expect, MalformedChange, MicrosoftTenant,
-    Organization, SyncroTenant, Timestamp, Write,
+    Organization, SyncroTenant, Timestamp, VERIFIED_DOMAINS_KEPT, Write,
 };
 pub use users::*;
 

@@ -147,6 +147,10 @@ pub struct ContactDetails {
     pub email: String,
     pub phone: String,
     pub address: String,
+    /// The website's domain (`foggyit.com`), parsed from whatever was typed
+    /// (`https://www.foggyit.com/contact`); empty when none.
+    #[serde(default)]
+    pub website: String,
 }
 
 impl ContactDetails {
@@ -196,7 +200,54 @@ impl ContactDetails {
             email: email.to_string(),
             phone: phone.to_string(),
             address: address.replace("\r\n", "\n"),
+            website: String::new(),
         })
+    }
+
+    /// The same details with a website: a domain, or an address on the web whose domain is
+    /// kept (`https://www.foggyit.com/contact` → `foggyit.com`).
+    pub fn with_website(self, raw: &str) -> Result<Self, DomainError> {
+        Ok(ContactDetails {
+            website: parse_website(raw)?,
+            ..self
+        })
+    }
+}
+
+fn parse_website(raw: &str) -> Result<String, DomainError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(String::new());
+    }
+    let lower = raw.to_ascii_lowercase();
+    let rest = ["https://", "http://"]
+        .iter()
+        .find_map(|s| lower.strip_prefix(s))
+        .unwrap_or(&lower);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("").trim_end_matches('.');
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    let labels: Vec<&str> = host.split('.').collect();
+    let ok = raw.len() <= 2048
+        && host.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_alphabetic()) && tld.len() >= 2);
+    if ok {
+        Ok(host.to_string())
+    } else {
+        Err(DomainError::invalid(
+            "website",
+            "Enter a website like foggyit.com or https://www.foggyit.com",
+        ))
     }
 }
 
@@ -318,6 +369,30 @@ mod tests {
             "Ελληνικά   ΑΣ\u{200D}",
         ] {
             assert_eq!(name_key(name), definition(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn websites_are_kept_as_their_domain() {
+        let c = ContactDetails::default();
+        for (typed, kept) in [
+            ("", ""),
+            ("foggyit.com", "foggyit.com"),
+            (" https://www.FoggyIT.com/contact?x=1 ", "foggyit.com"),
+            ("http://boston.foggyit.com:8080", "boston.foggyit.com"),
+            ("www.foggyit.co.uk.", "foggyit.co.uk"),
+        ] {
+            assert_eq!(c.clone().with_website(typed).unwrap().website, kept, "{typed}");
+        }
+        for bad in ["foggyit", "foggy it.com", "https://", "-foggy.com", "foggy.c0m", "ftp:/x"] {
+            assert_eq!(
+                c.clone().with_website(bad).unwrap_err(),
+                DomainError::invalid(
+                    "website",
+                    "Enter a website like foggyit.com or https://www.foggyit.com"
+                ),
+                "{bad}"
+            );
         }
     }
 

@@ -64,6 +64,10 @@ pub struct MicrosoftTenant {
     pub tenant_id: MicrosoftTenantId,
     pub display_name: String,
     pub default_domain: String,
+    /// Every domain Microsoft reports as verified for the tenant (the default one among them),
+    /// sorted; empty until a sync read them (an import does not know them).
+    #[serde(default)]
+    pub verified_domains: Vec<String>,
     /// R2: at most one Syncro Tenant.
     pub syncro_tenant: Option<SyncroTenantId>,
     pub last_sync: Timestamp,
@@ -81,6 +85,23 @@ pub struct MicrosoftTenant {
     pub gdap: Option<GdapAccess>,
 }
 
+impl MicrosoftTenant {
+    /// The default domain and every verified one, each once.
+    pub fn domains(&self) -> impl Iterator<Item = &str> {
+        let default = (!self.default_domain.is_empty()).then_some(self.default_domain.as_str());
+        default.into_iter().chain(
+            self.verified_domains
+                .iter()
+                .map(String::as_str)
+                .filter(move |d| Some(*d) != default),
+        )
+    }
+}
+
+/// Most verified domains kept per tenant (a tenant may verify hundreds; the item must stay
+/// small).
+pub const VERIFIED_DOMAINS_KEPT: usize = 100;
+
 /// A tenant as the Microsoft integration (or a CSV import) reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscoveredTenant {
@@ -93,6 +114,9 @@ pub struct DiscoveredTenant {
     pub failure: Option<SyncFailure>,
     #[serde(default)]
     pub gdap: Option<GdapAccess>,
+    /// Empty when Microsoft did not say (the stored ones are then kept).
+    #[serde(default)]
+    pub verified_domains: Vec<String>,
 }
 
 impl DiscoveredTenant {
@@ -112,26 +136,19 @@ impl DiscoveredTenant {
                 "needs 1–256 characters without invisible ones (zero-width, text-direction or control characters)",
             ));
         }
-        let default_domain = default_domain.trim().to_lowercase();
-        let domain_ok = default_domain.len() <= 253
-            && default_domain.contains('.')
-            && default_domain.split('.').all(|l| {
-                !l.is_empty()
-                    && l.len() <= 63
-                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            });
-        if !domain_ok {
+        let Some(default_domain) = domain_name(default_domain) else {
             return Err(DomainError::invalid(
                 "defaultDomainName",
                 "is not a domain name such as contoso.onmicrosoft.com",
             ));
-        }
+        };
         Ok(DiscoveredTenant {
             tenant_id,
             display_name: display_name.to_string(),
             default_domain,
             failure: None,
             gdap: None,
+            verified_domains: Vec::new(),
         })
     }
 
@@ -140,11 +157,7 @@ impl DiscoveredTenant {
     /// characters (falling back to the domain or the ID), and a domain that is not one is left
     /// empty.
     pub fn from_graph(tenant_id: MicrosoftTenantId, display_name: &str, domain: &str) -> Self {
-        let domain = domain.trim().to_lowercase();
-        let default_domain = match DiscoveredTenant::parse(&tenant_id.to_string(), "x", &domain) {
-            Ok(t) => t.default_domain,
-            Err(_) => String::new(),
-        };
+        let default_domain = domain_name(domain).unwrap_or_default();
         let mut name: String = display_name
             .chars()
             .filter(|c| !super::names::is_hidden(*c))
@@ -165,8 +178,31 @@ impl DiscoveredTenant {
             default_domain,
             failure: None,
             gdap: None,
+            verified_domains: Vec::new(),
         }
     }
+
+    /// The tenant with the verified domains Microsoft reported: lowercased, those that are not
+    /// domain names dropped, sorted, each once, at most [`VERIFIED_DOMAINS_KEPT`].
+    pub fn with_verified_domains<'a>(mut self, domains: impl Iterator<Item = &'a str>) -> Self {
+        let mut kept: Vec<String> = domains.filter_map(domain_name).collect();
+        kept.sort();
+        kept.dedup();
+        kept.truncate(VERIFIED_DOMAINS_KEPT);
+        self.verified_domains = kept;
+        self
+    }
+}
+
+/// A domain name as Microsoft reports one, lowercased; `None` when it is not one.
+fn domain_name(raw: &str) -> Option<String> {
+    let d = raw.trim().to_lowercase();
+    let ok = d.len() <= 253
+        && d.contains('.')
+        && d.split('.').all(|l| {
+            !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    ok.then_some(d)
 }
 
 /// R9: who, when, what, before and after.

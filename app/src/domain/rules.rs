@@ -295,6 +295,71 @@ pub fn map_tenant(
     Ok(c)
 }
 
+/// Most mappings in one change when several are accepted at once: each is three writes (both
+/// records and its audit entry), within [`ChangeSet::MAX_WRITES`].
+pub const MAPPINGS_PER_CHANGE: usize = ChangeSet::MAX_WRITES / 3;
+
+/// Accepted suggestions: each (tenant, Syncro Tenant) pair, as read, mapped as [`map_tenant`]
+/// maps one, with its own audit entry (`<audit id>-<n>`), in changes of at most
+/// [`MAPPINGS_PER_CHANGE`] — each change atomic. A pair that cannot be mapped (either side
+/// mapped already, or a side named twice) is left out with its reason, by name.
+pub fn map_tenants(
+    ctx: &Ctx,
+    pairs: &[(MicrosoftTenant, SyncroTenant)],
+) -> (Vec<ChangeSet>, Vec<(MicrosoftTenantId, String)>) {
+    let mut refused = Vec::new();
+    let mut mapped = Vec::new();
+    let mut tenants = std::collections::HashSet::new();
+    let mut syncro = std::collections::HashSet::new();
+    for (n, (mt, st)) in pairs.iter().enumerate() {
+        let why = if mt.syncro_tenant.is_some() {
+            Some(format!("\"{}\" is mapped already", mt.display_name))
+        } else if st.microsoft_tenant.is_some() {
+            Some(format!(
+                "\"{}\" is mapped to another Microsoft Tenant",
+                st.name
+            ))
+        } else if !tenants.insert(mt.tenant_id) {
+            Some(format!("\"{}\" was chosen twice", mt.display_name))
+        } else if !syncro.insert(st.id) {
+            Some(format!(
+                "\"{}\" was chosen for two Microsoft Tenants",
+                st.name
+            ))
+        } else {
+            None
+        };
+        match why {
+            Some(why) => refused.push((mt.tenant_id, why)),
+            None => mapped.push((n, mt, st)),
+        }
+    }
+    let changes = mapped
+        .chunks(MAPPINGS_PER_CHANGE)
+        .map(|chunk| {
+            let mut c = ChangeSet::default();
+            for (n, mt, st) in chunk {
+                set_mapping(&mut c, mt, mt.version, Some(st));
+                let one = Ctx {
+                    audit_id: format!("{}-{n:05}", ctx.audit_id),
+                    ..ctx.clone()
+                };
+                c.push(one.audit_entry(
+                    "microsoft_tenant.map",
+                    format!(
+                        "Mapped Microsoft Tenant \"{}\" to Syncro Tenant \"{}\" (accepted suggestion)",
+                        mt.display_name, st.name
+                    ),
+                    json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": null }),
+                    json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": st.id }),
+                ));
+            }
+            c
+        })
+        .collect();
+    (changes, refused)
+}
+
 /// *Change Syncro Tenant*: move a mapped Microsoft Tenant to another unmapped Syncro Tenant.
 pub fn change_mapping(
     ctx: &Ctx,
@@ -484,6 +549,7 @@ mod tests {
             tenant_id: MicrosoftTenantId::parse("72f988bf-86f1-41af-91ab-2d7cd011db47").unwrap(),
             display_name: "Foggy IT".into(),
             default_domain: "foggyit.onmicrosoft.com".into(),
+            verified_domains: Vec::new(),
             syncro_tenant: None,
             last_sync: Timestamp(0),
             version: Version(5),
@@ -614,5 +680,56 @@ mod tests {
                 .any(|w| matches!(w, Write::ClaimName { key, .. } if key == "foggy it services"))
         );
         assert!(c.clone().into_writes().is_ok());
+    }
+
+    #[test]
+    fn accepted_mappings_are_atomic_parts_and_refusals_are_named() {
+        let tenant = |n: u128, name: &str| MicrosoftTenant {
+            tenant_id: MicrosoftTenantId::from_uuid(uuid::Uuid::from_u128(n)),
+            display_name: name.into(),
+            ..mt()
+        };
+        let syncro = |n: u128, name: &str| SyncroTenant {
+            id: SyncroTenantId::from_uuid(uuid::Uuid::from_u128(1000 + n)),
+            ..st(name, 0)
+        };
+        let mut pairs: Vec<(MicrosoftTenant, SyncroTenant)> = (0..70)
+            .map(|n| {
+                (
+                    tenant(n, &format!("Tenant {n}")),
+                    syncro(n, &format!("Customer {n}")),
+                )
+            })
+            .collect();
+        let mut mapped = tenant(100, "Mapped Already");
+        mapped.syncro_tenant = Some(SyncroTenantId::from_uuid(uuid::Uuid::from_u128(5)));
+        pairs.push((mapped, syncro(100, "Free")));
+        let mut taken = syncro(101, "Taken");
+        taken.microsoft_tenant = Some(MicrosoftTenantId::from_uuid(uuid::Uuid::from_u128(6)));
+        pairs.push((tenant(101, "Wants Taken"), taken));
+        pairs.push((tenant(0, "Tenant 0"), syncro(102, "Second Choice")));
+
+        let (changes, refused) = map_tenants(&ctx(), &pairs);
+        assert_eq!(
+            changes.iter().map(ChangeSet::len).collect::<Vec<_>>(),
+            [96, 96, 18],
+            "32 mappings (3 writes each) per change"
+        );
+        assert!(changes.iter().all(|c| c.clone().into_writes().is_ok()));
+        let why: Vec<&str> = refused.iter().map(|(_, w)| w.as_str()).collect();
+        assert_eq!(
+            why,
+            [
+                "\"Mapped Already\" is mapped already",
+                "\"Taken\" is mapped to another Microsoft Tenant",
+                "\"Tenant 0\" was chosen twice",
+            ]
+        );
+        let audits = changes
+            .iter()
+            .flat_map(|c| c.writes())
+            .filter(|w| matches!(w, Write::Audit(_)))
+            .count();
+        assert_eq!(audits, 70, "one audit entry per mapping");
     }
 }

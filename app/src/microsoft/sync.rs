@@ -37,6 +37,10 @@ struct VerifiedDomain {
 }
 
 impl Organization {
+    fn domain_names(&self) -> impl Iterator<Item = &str> {
+        self.verified_domains.iter().map(|d| d.name.as_str())
+    }
+
     fn default_domain(&self) -> &str {
         self.verified_domains
             .iter()
@@ -147,7 +151,8 @@ pub async fn discover(
                         id,
                         o.display_name.as_deref().unwrap_or_default(),
                         o.default_domain(),
-                    ))
+                    )
+                    .with_verified_domains(o.domain_names()))
                 })
                 .collect()
         }
@@ -238,6 +243,7 @@ async fn csp(
                     if !fresh.default_domain.is_empty() {
                         t.default_domain = fresh.default_domain;
                     }
+                    t = t.with_verified_domains(org.domain_names());
                 }
                 Err(e) => {
                     tracing::info!(tenant = %id, error = %e, "a customer's organization could not be read");

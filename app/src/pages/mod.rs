@@ -4,6 +4,7 @@ pub mod account;
 pub mod integration;
 pub mod organizations;
 pub mod syncro;
+pub mod suggestions;
 pub mod tenants;
 
 use leptos::prelude::*;

@@ -82,6 +82,7 @@ pub fn OrganizationPage() -> impl IntoView {
                             }}</dd>
                             <dt>"Email"</dt><dd>{o.email.clone()}</dd>
                             <dt>"Phone"</dt><dd>{o.phone.clone()}</dd>
+                            <dt>"Website"</dt><dd>{(!o.website.is_empty()).then(|| view! { <a href=format!("https://{}", o.website) rel="noopener noreferrer" target="_blank">{o.website.clone()}</a> })}</dd>
                             <dt>"Address"</dt><dd class="pre">{o.address.clone()}</dd>
                         </dl>
                     }.into_any(),
@@ -101,7 +102,7 @@ pub fn NewOrganization() -> impl IntoView {
         <h1>"New Organization"</h1>
         <AdminOnly fallback=administrators_only>
         <ActionForm action=action attr:class="form">
-            <OrganizationFields name=String::new() email=String::new() phone=String::new() address=String::new() error=error/>
+            <OrganizationFields name=String::new() email=String::new() phone=String::new() website=String::new() address=String::new() error=error/>
             <SyncroTenantField current=None error=error/>
             <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
             <div class="buttons">
@@ -140,7 +141,7 @@ pub fn EditOrganization() -> impl IntoView {
                         <ActionForm action=action attr:class="form">
                             <input type="hidden" name="id" value=o.id.clone()/>
                             <input type="hidden" name="version" value=o.version.to_string()/>
-                            <OrganizationFields name=o.name.clone() email=o.email.clone() phone=o.phone.clone() address=o.address.clone() error=error/>
+                            <OrganizationFields name=o.name.clone() email=o.email.clone() phone=o.phone.clone() website=o.website.clone() address=o.address.clone() error=error/>
                             <SyncroTenantField current=Some(NamedRef { id: o.syncro_tenant.id.clone(), name: o.syncro_tenant.name.clone() }) error=error/>
                             <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
                             <div class="buttons">
@@ -180,6 +181,7 @@ fn OrganizationFields(
     name: String,
     email: String,
     phone: String,
+    website: String,
     address: String,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
@@ -199,6 +201,9 @@ fn OrganizationFields(
                 {field_error(error, "phone")}
             </div>
         </div>
+        <label for="org-website">"Website"</label>
+        <input id="org-website" name="website" value=website inputmode="url" autocomplete="url" placeholder="foggyit.com"/>
+        {field_error(error, "website")}
         <label for="org-address">"Address"</label>
         <textarea id="org-address" name="address" rows="3">{address}</textarea>
         {field_error(error, "address")}

@@ -82,6 +82,7 @@ pub fn TenantManagement() -> impl IntoView {
                 {tab("", "All")}
                 {tab("unmapped", "Unmapped")}
                 {tab("mapped", "Mapped")}
+                <a href="/admin/microsoft-tenants/suggestions" class="tab">"Suggestions"</a>
             </nav>
             <SearchForm label="Search Microsoft Tenants" value=q.get_untracked() keep=vec![("filter", filter.get_untracked()), ("sort", sort.get_untracked()), ("dir", dir.get_untracked())]/>
         </div>
@@ -173,7 +174,18 @@ fn TenantRow(
     view! {
         <tr>
             <td data-label="Name">{row.display_name.clone()}</td>
-            <td data-label="Default domain">{row.default_domain}</td>
+            <td data-label="Default domain">
+                {row.default_domain}
+                {(!row.other_domains.is_empty()).then(|| {
+                    let n = row.other_domains.len();
+                    view! {
+                        <details class="domains">
+                            <summary>{format!("{n} more verified domain{}", if n == 1 { "" } else { "s" })}</summary>
+                            <ul>{row.other_domains.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+                        </details>
+                    }
+                })}
+            </td>
             <td data-label="Tenant ID"><code>{row.tenant_id.clone()}</code></td>
             <td data-label="Syncro Tenant">
                 {row.syncro_tenant.map(|st| view! { <a href=format!("/syncro-tenants/{}", st.id)>{st.name}</a> })}

@@ -217,6 +217,21 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
             vec![("tenant_id", s(T1)), ("version", ver("t1"))],
         ),
         (
+            "/api/suggestions",
+            Read,
+            vec![("confidence", s("")), ("page", s("1"))],
+        ),
+        (
+            // After the unmap above, T1 and Alpha Dental are both free again.
+            "/api/accept-suggestions",
+            Change,
+            vec![
+                ("picks[]", format!("{T1}:{st_a}")),
+                ("high", s("")),
+                ("back", s("")),
+            ],
+        ),
+        (
             "/api/import-tenants",
             Change,
             vec![(

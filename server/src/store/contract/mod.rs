@@ -8,11 +8,13 @@ mod identity;
 mod integrations;
 mod lists;
 mod records;
+mod suggestions;
 
 pub use identity::*;
 pub use integrations::*;
 pub use lists::*;
 pub use records::*;
+pub use suggestions::*;
 
 use app::domain::discovery::{DiscoveryAudit, TENANTS_PER_CHANGE};
 use app::domain::rules::{self, Ctx, Parent};
@@ -198,6 +200,7 @@ macro_rules! contract_tests {
             case!(the_last_administrator_stays);
             case!(sessions_are_kept_touched_and_deleted);
             case!(failed_sign_ins_are_counted_by_email_and_address);
+            case!(suggestions_come_from_domains_and_names);
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn concurrent_demotions_keep_an_administrator() {

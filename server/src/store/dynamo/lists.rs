@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::store::listing;
+use app::domain::suggest::{self, Suggestion};
 
 #[async_trait]
 impl Lists for DynamoStore {
@@ -66,6 +67,15 @@ impl Lists for DynamoStore {
             .iter()
             .filter_map(|id| snap.tenants.get(id).cloned())
             .collect())
+    }
+
+    async fn suggestions(&self, account: &AccountId) -> Result<Vec<Suggestion>, StoreError> {
+        let snap = self.snapshot(account).await?;
+        Ok(suggest::suggest(
+            snap.tenants.values(),
+            snap.syncro.values(),
+            snap.orgs.values(),
+        ))
     }
 
     async fn list_audit(

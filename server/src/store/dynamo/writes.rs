@@ -254,6 +254,11 @@ impl DynamoStore {
                     }
                     None => remove.push("gdap"),
                 }
+                // As `discovery::merged`: none reported keeps the ones stored.
+                if !t.verified_domains.is_empty() {
+                    set.push("verified_domains = :vd");
+                    values.insert(":vd".into(), attribute(&t.verified_domains)?);
+                }
                 self.update(
                     &key,
                     &format!("SET {} REMOVE {}", set.join(", "), remove.join(", ")),

@@ -1,6 +1,7 @@
 //! The embedded store: the searched, sorted, paged views ([`Lists`]).
 
 use super::*;
+use app::domain::suggest::{self, Suggestion};
 
 #[async_trait]
 impl Lists for EmbeddedStore {
@@ -51,6 +52,12 @@ impl Lists for EmbeddedStore {
         ids: &[MicrosoftTenantId],
     ) -> Result<Vec<MicrosoftTenant>, StoreError> {
         self.microsoft_tenants_by_ids(account, ids).await
+    }
+
+    async fn suggestions(&self, account: &AccountId) -> Result<Vec<Suggestion>, StoreError> {
+        Ok(self.with_account(account, |a| {
+            suggest::suggest(a.tenants.values(), a.syncro.values(), a.orgs.values())
+        }))
     }
 
     async fn list_audit(

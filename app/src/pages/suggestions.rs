@@ -1,0 +1,137 @@
+//! Microsoft Tenant Management › Suggestions: for each unmapped Microsoft Tenant, the Syncro
+//! Tenant it most likely belongs to, with the confidence and the reason; accept the chosen
+//! ones, or all with high confidence. A plain form with checkboxes: it works without
+//! JavaScript and on a phone (the table becomes stacked rows).
+
+use crate::api::*;
+use crate::components::*;
+use crate::domain::suggest::Confidence;
+use crate::wire::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+const PATH: &str = "/admin/microsoft-tenants/suggestions";
+
+#[component]
+pub fn SuggestionsPage() -> impl IntoView {
+    let confidence = query_param("confidence");
+    let page = query_param("page");
+    let accept = ServerAction::<AcceptSuggestions>::new();
+    let me = use_me();
+    let list = Resource::new(
+        move || (confidence.get(), page.get(), accept.version().get()),
+        |(c, p, _)| list_suggestions(c, p),
+    );
+    let link = move |c: &str, p: &str| url(PATH, &[("confidence", c), ("page", p)]);
+    let tab = move |value: &'static str, label: String| {
+        let current = move || confidence.get() == value;
+        view! { <a href=link(value, "") aria-current=move || current().then_some("page") class="tab">{label}</a> }
+    };
+
+    view! {
+        <Title text="Suggested mappings - Microsoft Tenant Management"/>
+        <p class="crumbs"><a href="/admin">"Admin"</a>" › "<a href="/admin/microsoft-tenants">"RMM Settings - Microsoft Tenant Management"</a></p>
+        <h1>"Suggested mappings"</h1>
+        <p class="hint">"For each unmapped Microsoft Tenant, the free Syncro Tenant it most likely belongs to, and why: a verified domain on an Organization's email or website, the same name (ignoring case, punctuation, Inc/LLC/GmbH, \"(M365)\" and \" - Office\" suffixes), or a similar one. Nothing is mapped until you accept it."</p>
+        <Transition fallback=|| view! { <p class="loading">"Finding suggestions…"</p> }>
+            {move || Suspend::new(async move {
+                let admin = is_admin(me).await;
+                match list.await {
+                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(list) => {
+                        let all = list.high + list.medium + list.low;
+                        let (pg, pages, total) = (list.rows.page, list.rows.pages(), list.rows.total);
+                        let chosen = confidence.get_untracked();
+                        let back = link(&chosen, &page.get_untracked());
+                        view! {
+                            <nav class="tabs" aria-label="Confidence">
+                                {tab("", format!("All ({all})"))}
+                                {tab("high", format!("High ({})", list.high))}
+                                {tab("medium", format!("Medium ({})", list.medium))}
+                                {tab("low", format!("Low ({})", list.low))}
+                            </nav>
+                            {if list.rows.items.is_empty() {
+                                view! {
+                                    <p class="empty">"No suggestions here: every Microsoft Tenant is mapped, or none resembles a free Syncro Tenant. Map the others one by one on "
+                                        <a href="/admin/microsoft-tenants?filter=unmapped">"Microsoft Tenant Management"</a>"."</p>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <ActionForm action=accept attr:class="suggestions">
+                                        <input type="hidden" name="back" value=back/>
+                                        <input type="hidden" name="picks[]" value=""/>
+                                        <table class="grid">
+                                            <thead>
+                                                <tr>
+                                                    {admin.then(|| view! { <th scope="col">"Accept"</th> })}
+                                                    <th scope="col">"Microsoft Tenant"</th>
+                                                    <th scope="col">"Suggested Syncro Tenant"</th>
+                                                    <th scope="col">"Confidence"</th>
+                                                    <th scope="col">"Why"</th>
+                                                </tr>
+                                            </thead>
+                                            <tbody>
+                                                {list.rows.items.into_iter().map(|row| view! { <SuggestionLine row admin/> }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                        <Pager page=pg pages=pages total=total link=move |p| link(&chosen, &p.to_string())/>
+                                        {admin.then(|| view! {
+                                            <div class="form-actions">
+                                                <button type="submit" class="primary" data-pending="Mapping…">"Accept selected"</button>
+                                                {(list.high > 0).then(|| view! {
+                                                    <button type="submit" name="high" value="true" data-pending="Mapping…">{format!("Accept all with high confidence ({})", list.high)}</button>
+                                                })}
+                                            </div>
+                                        })}
+                                    </ActionForm>
+                                }.into_any()
+                            }}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+        <ErrorNote error=action_error(accept.value())/>
+        {move || accept.value().get().and_then(|r| r.ok()).map(|r| view! {
+            <div class="note" role="status">
+                <p>{format!("Mapped {} Microsoft Tenant{}.", r.mapped, if r.mapped == 1 { "" } else { "s" })}</p>
+                {(!r.not_mapped.is_empty()).then(|| view! {
+                    <p>"Not mapped:"</p>
+                    <ul>{r.not_mapped.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                })}
+            </div>
+        })}
+    }
+}
+
+#[component]
+fn SuggestionLine(row: SuggestionRow, admin: bool) -> impl IntoView {
+    let pick = row.pick();
+    let id = format!("pick-{}", row.tenant_id);
+    let label = format!("Map {} to {}", row.tenant_name, row.syncro_tenant.name);
+    let class = match row.confidence {
+        Confidence::High => "confidence high",
+        Confidence::Medium => "confidence medium",
+        Confidence::Low => "confidence low",
+    };
+    let mut domains = row.domains.into_iter();
+    let default_domain = domains.next().unwrap_or_default();
+    let others: Vec<String> = domains.collect();
+    view! {
+        <tr>
+            {admin.then(|| view! {
+                <td data-label="Accept"><input type="checkbox" id=id name="picks[]" value=pick aria-label=label/></td>
+            })}
+            <td data-label="Microsoft Tenant">
+                <strong>{row.tenant_name}</strong><br/>
+                <span class="hint">{default_domain}</span>
+                {(!others.is_empty()).then(|| view! { <span class="hint">{format!(" · {}", others.join(" · "))}</span> })}
+            </td>
+            <td data-label="Suggested Syncro Tenant">
+                <a href=format!("/syncro-tenants/{}", row.syncro_tenant.id)>{row.syncro_tenant.name}</a>
+            </td>
+            <td data-label="Confidence"><span class=class>{row.confidence.label()}</span></td>
+            <td data-label="Why">{row.reason}</td>
+        </tr>
+    }
+}

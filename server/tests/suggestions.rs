@@ -1,0 +1,251 @@
+//! Suggestions over HTTP, on both stores: the view names tenants, Syncro Tenants, confidence
+//! and reason; Technicians read but cannot accept; accepting maps in atomic parts and reports
+//! by name what became taken meanwhile; the no-JavaScript form redirects back and says what it
+//! did; the page renders the rows server-side.
+
+mod common;
+
+use app::domain::{Coverage, DiscoveredTenant, MicrosoftTenantId, discovery::DiscoveryAudit};
+use app::error::AppError;
+use common::*;
+
+/// Tenant `n`'s ID.
+fn tid(n: u32) -> String {
+    format!("{n:08x}-0000-4000-8000-00000000abcd")
+}
+
+/// Records tenants as a sync reports them (name, verified domains).
+async fn synced(app: &TestApp, tenants: &[(u32, &str, &[&str])]) {
+    let me = app
+        .store
+        .user_by_email(&app::domain::Email::parse("admin@msp-a.example").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let found = tenants
+        .iter()
+        .map(|(n, name, domains)| {
+            let id = MicrosoftTenantId::parse(&tid(*n)).unwrap();
+            DiscoveredTenant::from_graph(id, name, &format!("tenant{n}.onmicrosoft.com"))
+                .with_verified_domains(domains.iter().copied())
+        })
+        .collect();
+    let ctx = app::domain::rules::Ctx {
+        actor: "sync".into(),
+        now: app::domain::Timestamp(1_790_000_000_000),
+        audit_id: uuid::Uuid::new_v4().to_string(),
+    };
+    let audit = DiscoveryAudit {
+        action: "microsoft_tenant.sync",
+        summary: "sync".into(),
+    };
+    app::services::discovery::record(&*app.store, &me.account, &ctx, audit, found, Coverage::Partial)
+        .await
+        .unwrap();
+}
+
+async fn organization(app: &TestApp, name: &str, email: &str, website: &str) -> String {
+    let id = app
+        .call(
+            "create-organization",
+            &[
+                ("name", name),
+                ("email", email),
+                ("phone", ""),
+                ("address", ""),
+                ("website", website),
+                ("syncro_tenant", ""),
+            ],
+        )
+        .await
+        .unwrap();
+    let org = app.organization(id.as_str().unwrap()).await.unwrap();
+    org["syncro_tenant"]["id"].as_str().unwrap().to_string()
+}
+
+/// An MSP's first day: eight customers, five of them recognizable.
+async fn first_day(app: &TestApp) -> Vec<String> {
+    let sts = vec![
+        organization(app, "Foggy IT Services - Boston", "it@foggyit.com", "").await,
+        organization(app, "Harbor Legal LLC", "", "https://www.harborlegal.net/about").await,
+        organization(app, "Acme Dental", "", "").await,
+        organization(app, "Smith and Sons", "", "").await,
+        organization(app, "Northwind Health", "", "").await,
+    ];
+    synced(
+        app,
+        &[
+            (1, "FIT Holdings", &["fit.onmicrosoft.com", "foggyit.com"]),
+            (2, "HL Partners", &["harborlegal.net"]),
+            (3, "Acme Dental (M365)", &[]),
+            (4, "Smith & Sons, Inc.", &[]),
+            (5, "Northwind Traders", &[]),
+            (6, "Unrelated GmbH", &[]),
+        ],
+    )
+    .await;
+    sts
+}
+
+async fn scenario(app: TestApp) {
+    let sts = first_day(&app).await;
+    let list = app
+        .call("suggestions", &[("confidence", ""), ("page", "1")])
+        .await
+        .unwrap();
+    let rows = list["rows"]["items"].as_array().unwrap();
+    let seen: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["tenant_name"].as_str().unwrap().to_string(),
+                r["syncro_tenant"]["name"].as_str().unwrap().to_string(),
+                r["confidence"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let s = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+    assert_eq!(
+        seen,
+        [
+            s("Acme Dental (M365)", "Acme Dental", "High"),
+            s("FIT Holdings", "Foggy IT Services - Boston", "High"),
+            s("HL Partners", "Harbor Legal LLC", "High"),
+            s("Smith & Sons, Inc.", "Smith and Sons", "High"),
+        ],
+        "{list}"
+    );
+    assert_eq!(list["high"], 4);
+    assert_eq!(
+        rows[1]["reason"],
+        "foggyit.com is a domain of Organization “Foggy IT Services - Boston”"
+    );
+    assert_eq!(
+        rows[2]["reason"],
+        "harborlegal.net is a domain of Organization “Harbor Legal LLC”"
+    );
+    assert_eq!(rows[1]["domains"][0], "tenant1.onmicrosoft.com");
+
+    // A Technician reads them but cannot accept.
+    let tech = app.add_user("tech@msp-a.example", "technician").await;
+    let pick = format!("{}:{}", tid(3), sts[2]);
+    assert!(
+        app.call_as(Some(&tech), "suggestions", &[("confidence", "high"), ("page", "1")])
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        app.call_as(Some(&tech), "accept-suggestions", &[("picks[]", &pick)])
+            .await,
+        Err(AppError::NotAllowed)
+    );
+
+    // Bad picks are refused before anything is read.
+    match app.call("accept-suggestions", &[("picks[]", "nonsense")]).await {
+        Err(AppError::Validation { field, .. }) => assert_eq!(field, "picks"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        app.call("accept-suggestions", &[("picks[]", "")]).await,
+        Err(AppError::Validation { .. })
+    ));
+
+    // Someone maps Acme Dental's Syncro Tenant to Northwind Traders meanwhile: accepting
+    // Acme Dental and Smith & Sons maps Smith & Sons and names the one that was taken.
+    let t5 = app.tenant(&tid(5)).await;
+    app.map_tenant(&tid(5), &t5["version"].to_string(), &sts[2])
+        .await
+        .unwrap();
+    let smith = format!("{}:{}", tid(4), sts[3]);
+    let report = app
+        .call(
+            "accept-suggestions",
+            &[("picks[]", &pick), ("picks[]", &smith)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(report["mapped"], 1, "{report}");
+    assert_eq!(
+        report["not_mapped"],
+        serde_json::json!(["\"Acme Dental\" is mapped to another Microsoft Tenant"])
+    );
+    assert_eq!(
+        app.tenant(&tid(4)).await["syncro_tenant"]["name"],
+        "Smith and Sons"
+    );
+
+    // The page, server-side: the rows that are left, with their checkboxes.
+    let html = app.page("/admin/microsoft-tenants/suggestions").await;
+    for text in [
+        "Suggested mappings",
+        "FIT Holdings",
+        "Foggy IT Services - Boston",
+        "HL Partners",
+        "High (2)",
+        "Accept all with high confidence (2)",
+        &format!(r#"value="{}:{}""#, tid(1), sts[0]),
+    ] {
+        assert!(html.contains(text), "{text} missing");
+    }
+    assert!(!html.contains("Smith &amp; Sons"), "a mapped tenant is still suggested");
+
+    // Without JavaScript: "Accept all with high confidence" posts the form and comes back.
+    let back = "/admin/microsoft-tenants/suggestions?confidence=high";
+    let referer = [("referer", format!("{}{back}", app.base))];
+    let res = app
+        .browser_post(
+            "accept-suggestions",
+            &referer,
+            &[("picks[]", ""), ("high", "true"), ("back", back)],
+        )
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(res.headers()["location"], back);
+    assert_eq!(
+        app.tenant(&tid(1)).await["syncro_tenant"]["name"],
+        "Foggy IT Services - Boston"
+    );
+    assert_eq!(
+        app.tenant(&tid(2)).await["syncro_tenant"]["name"],
+        "Harbor Legal LLC"
+    );
+    let left = app
+        .call("suggestions", &[("confidence", ""), ("page", "1")])
+        .await
+        .unwrap();
+    assert_eq!(left["rows"]["total"], 0, "{left}");
+    let html = app.page("/admin/microsoft-tenants/suggestions").await;
+    assert!(html.contains("No suggestions here"), "empty state missing");
+    // Every mapping is in the activity record.
+    let audit = app
+        .store
+        .list_audit(
+            &app.store
+                .user_by_email(&app::domain::Email::parse("admin@msp-a.example").unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .account,
+            100,
+        )
+        .await
+        .unwrap();
+    let accepted = audit
+        .iter()
+        .filter(|e| e.summary.contains("(accepted suggestion)"))
+        .count();
+    assert_eq!(accepted, 3);
+}
+
+#[tokio::test]
+async fn suggestions_on_the_embedded_store() {
+    scenario(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn suggestions_on_dynamodb() {
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let mut app = spawn_with(std::sync::Arc::new(store), tempfile::tempdir().unwrap()).await;
+    app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
+    scenario(app).await;
+}
