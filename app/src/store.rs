@@ -6,8 +6,8 @@
 //! functions cannot be generic, so they hold an `Arc<dyn Store>`. Bring the concerns into scope
 //! with `use crate::store::prelude::*`.
 
-use crate::domain::throttle::SignInKeys;
 use crate::domain::suggest::Suggestion;
+use crate::domain::throttle::SignInKeys;
 use crate::domain::*;
 use crate::wire::{ListQuery, Page};
 use async_trait::async_trait;

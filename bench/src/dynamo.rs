@@ -142,7 +142,13 @@ async fn accept_hundred(
     );
     let mut picks = Vec::new();
     for page in ["1", "2"] {
-        let list = post(client, base, "suggestions", &[("confidence", "high"), ("page", page)]).await;
+        let list = post(
+            client,
+            base,
+            "suggestions",
+            &[("confidence", "high"), ("page", page)],
+        )
+        .await;
         for row in list["rows"]["items"].as_array().into_iter().flatten() {
             picks.push(format!(
                 "{}:{}",
@@ -156,7 +162,9 @@ async fn accept_hundred(
     counter.take();
     let report = post(client, base, "accept-suggestions", &form).await;
     let made = counter.take();
-    let parts = picks.len().div_ceil(app::domain::rules::MAPPINGS_PER_CHANGE) as u32;
+    let parts = picks
+        .len()
+        .div_ceil(app::domain::rules::MAPPINGS_PER_CHANGE) as u32;
     let pass = !picks.is_empty() && report["mapped"] == picks.len() && made.writes() == parts;
     println!(
         "  {:<50} {made}; {}; {} mapped  {}",

@@ -384,7 +384,12 @@ async fn organization(State(fake): State<Arc<Fake>>, headers: HeaderMap) -> Resp
         Err(r) => return r,
     };
     let org = if tenant == PARTNER_TENANT {
-        org_json(PARTNER_TENANT, &world.partner_name, &world.partner_domain, &[])
+        org_json(
+            PARTNER_TENANT,
+            &world.partner_name,
+            &world.partner_domain,
+            &[],
+        )
     } else {
         match world.customers.iter().find(|c| c.tenant_id == tenant) {
             Some(c) if c.throttled => {

@@ -39,9 +39,16 @@ async fn synced(app: &TestApp, tenants: &[(u32, &str, &[&str])]) {
         action: "microsoft_tenant.sync",
         summary: "sync".into(),
     };
-    app::services::discovery::record(&*app.store, &me.account, &ctx, audit, found, Coverage::Partial)
-        .await
-        .unwrap();
+    app::services::discovery::record(
+        &*app.store,
+        &me.account,
+        &ctx,
+        audit,
+        found,
+        Coverage::Partial,
+    )
+    .await
+    .unwrap();
 }
 
 async fn organization(app: &TestApp, name: &str, email: &str, website: &str) -> String {
@@ -67,7 +74,13 @@ async fn organization(app: &TestApp, name: &str, email: &str, website: &str) -> 
 async fn first_day(app: &TestApp) -> Vec<String> {
     let sts = vec![
         organization(app, "Foggy IT Services - Boston", "it@foggyit.com", "").await,
-        organization(app, "Harbor Legal LLC", "", "https://www.harborlegal.net/about").await,
+        organization(
+            app,
+            "Harbor Legal LLC",
+            "",
+            "https://www.harborlegal.net/about",
+        )
+        .await,
         organization(app, "Acme Dental", "", "").await,
         organization(app, "Smith and Sons", "", "").await,
         organization(app, "Northwind Health", "", "").await,
@@ -130,9 +143,13 @@ async fn scenario(app: TestApp) {
     let tech = app.add_user("tech@msp-a.example", "technician").await;
     let pick = format!("{}:{}", tid(3), sts[2]);
     assert!(
-        app.call_as(Some(&tech), "suggestions", &[("confidence", "high"), ("page", "1")])
-            .await
-            .is_ok()
+        app.call_as(
+            Some(&tech),
+            "suggestions",
+            &[("confidence", "high"), ("page", "1")]
+        )
+        .await
+        .is_ok()
     );
     assert_eq!(
         app.call_as(Some(&tech), "accept-suggestions", &[("picks[]", &pick)])
@@ -141,7 +158,10 @@ async fn scenario(app: TestApp) {
     );
 
     // Bad picks are refused before anything is read.
-    match app.call("accept-suggestions", &[("picks[]", "nonsense")]).await {
+    match app
+        .call("accept-suggestions", &[("picks[]", "nonsense")])
+        .await
+    {
         Err(AppError::Validation { field, .. }) => assert_eq!(field, "picks"),
         other => panic!("{other:?}"),
     }
@@ -187,7 +207,10 @@ async fn scenario(app: TestApp) {
     ] {
         assert!(html.contains(text), "{text} missing");
     }
-    assert!(!html.contains("Smith &amp; Sons"), "a mapped tenant is still suggested");
+    assert!(
+        !html.contains("Smith &amp; Sons"),
+        "a mapped tenant is still suggested"
+    );
 
     // Without JavaScript: "Accept all with high confidence" posts the form and comes back.
     let back = "/admin/microsoft-tenants/suggestions?confidence=high";

@@ -22,7 +22,10 @@ pub const MAX_PICKS: usize = 1_000;
 
 /// One page of suggestions; `confidence` ("high", "medium", "low", or empty for all) filters.
 #[server(prefix = "/api", endpoint = "suggestions")]
-pub async fn list_suggestions(confidence: String, page: String) -> Result<SuggestionList, AppError> {
+pub async fn list_suggestions(
+    confidence: String,
+    page: String,
+) -> Result<SuggestionList, AppError> {
     let (caller, store) = caller().await?;
     let all = read(store.suggestions(&caller.account).await)?;
     let count = |c: Confidence| all.iter().filter(|s| s.confidence == c).count();
@@ -152,7 +155,10 @@ pub async fn accept_suggestions(
     }
     crate::status::say(said);
     if !back.is_empty() {
-        leptos_axum::redirect(&super::safe_back(&back, "/admin/microsoft-tenants/suggestions"));
+        leptos_axum::redirect(&super::safe_back(
+            &back,
+            "/admin/microsoft-tenants/suggestions",
+        ));
     }
     Ok(report)
 }
@@ -174,10 +180,11 @@ async fn accept(
             tries += 1;
             let tenant_ids: Vec<_> = chunk.iter().map(|p| p.0).collect();
             let syncro_ids: Vec<_> = chunk.iter().map(|p| p.1).collect();
-            let tenants: HashMap<_, _> = read(store.microsoft_tenants_by_ids(acct, &tenant_ids).await)?
-                .into_iter()
-                .map(|t| (t.tenant_id, t))
-                .collect();
+            let tenants: HashMap<_, _> =
+                read(store.microsoft_tenants_by_ids(acct, &tenant_ids).await)?
+                    .into_iter()
+                    .map(|t| (t.tenant_id, t))
+                    .collect();
             let syncro: HashMap<_, _> = read(store.syncro_tenants_by_ids(acct, &syncro_ids).await)?
                 .into_iter()
                 .map(|s| (s.id, s))
@@ -187,7 +194,7 @@ async fn accept(
             for (t, s) in chunk {
                 match (tenants.get(t), syncro.get(s)) {
                     (Some(t), Some(s)) => known.push((t.clone(), s.clone())),
-                    (None, _) => gone.push(format!("Microsoft Tenant {t} no longer exists")),
+                    (None, _) => gone.push("A Microsoft Tenant you chose no longer exists".into()),
                     (Some(t), None) => gone.push(format!(
                         "\"{}\": its Syncro Tenant no longer exists",
                         t.display_name
@@ -208,7 +215,9 @@ async fn accept(
                 Ok(()) => {
                     report.mapped += mapped;
                     report.not_mapped.extend(gone);
-                    report.not_mapped.extend(refused.into_iter().map(|(_, why)| why));
+                    report
+                        .not_mapped
+                        .extend(refused.into_iter().map(|(_, why)| why));
                     break;
                 }
                 Err(StoreError::Conflict(_)) if tries < 3 => continue,

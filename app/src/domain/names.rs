@@ -382,9 +382,20 @@ mod tests {
             ("http://boston.foggyit.com:8080", "boston.foggyit.com"),
             ("www.foggyit.co.uk.", "foggyit.co.uk"),
         ] {
-            assert_eq!(c.clone().with_website(typed).unwrap().website, kept, "{typed}");
+            assert_eq!(
+                c.clone().with_website(typed).unwrap().website,
+                kept,
+                "{typed}"
+            );
         }
-        for bad in ["foggyit", "foggy it.com", "https://", "-foggy.com", "foggy.c0m", "ftp:/x"] {
+        for bad in [
+            "foggyit",
+            "foggy it.com",
+            "https://",
+            "-foggy.com",
+            "foggy.c0m",
+            "ftp:/x",
+        ] {
             assert_eq!(
                 c.clone().with_website(bad).unwrap_err(),
                 DomainError::invalid(

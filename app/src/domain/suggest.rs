@@ -179,15 +179,18 @@ pub fn domain_of(email_or_site: &str) -> Option<String> {
         Some((_, host)) => host.to_string(),
         None => {
             let rest = s.split_once("://").map_or(s.as_str(), |(_, r)| r);
-            rest.split(['/', '?', '#', ':']).next().unwrap_or("").to_string()
+            rest.split(['/', '?', '#', ':'])
+                .next()
+                .unwrap_or("")
+                .to_string()
         }
     };
     let host = host.trim_end_matches('.');
     let host = host.strip_prefix("www.").unwrap_or(host);
     let ok = host.contains('.')
-        && host.split('.').all(|l| {
-            !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        });
+        && host
+            .split('.')
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
     (ok && !SHARED_MAIL_DOMAINS.contains(&host)).then(|| host.to_string())
 }
 
@@ -244,8 +247,7 @@ impl<'a> Index<'a> {
     fn new(syncro: &[&'a SyncroTenant], orgs: impl IntoIterator<Item = &'a Organization>) -> Self {
         let free: HashMap<SyncroTenantId, usize> =
             syncro.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-        let mut texts: Vec<Vec<&'a str>> =
-            syncro.iter().map(|s| vec![s.name.as_str()]).collect();
+        let mut texts: Vec<Vec<&'a str>> = syncro.iter().map(|s| vec![s.name.as_str()]).collect();
         let mut by_domain: HashMap<String, Vec<(usize, &'a str)>> = HashMap::new();
         for o in orgs {
             let Some(&i) = free.get(&o.syncro_tenant) else {
@@ -328,33 +330,50 @@ impl<'a> Index<'a> {
     }
 
     /// Every candidate with evidence for this tenant, with the strongest evidence for each.
-    fn evidence(&self, tenant: &MicrosoftTenant, seen: &mut [usize], stamp: usize) -> HashMap<usize, Evidence> {
+    fn evidence(
+        &self,
+        tenant: &MicrosoftTenant,
+        seen: &mut [usize],
+        stamp: usize,
+    ) -> HashMap<usize, Evidence> {
         let mut best: HashMap<usize, Evidence> = HashMap::new();
         for d in tenant.domains() {
             for (c, org) in self.by_domain.get(d).into_iter().flatten() {
-                offer(&mut best, *c, Evidence {
-                    score: DOMAIN,
-                    confidence: Confidence::High,
-                    reason: format!("{d} is a domain of Organization “{org}”"),
-                });
+                offer(
+                    &mut best,
+                    *c,
+                    Evidence {
+                        score: DOMAIN,
+                        confidence: Confidence::High,
+                        reason: format!("{d} is a domain of Organization “{org}”"),
+                    },
+                );
             }
         }
         let full = full_name_words(&tenant.display_name).concat();
         for (c, text) in self.by_full.get(&full).into_iter().flatten() {
-            offer(&mut best, *c, Evidence {
-                score: SAME_NAME,
-                confidence: Confidence::High,
-                reason: format!("Same name as “{text}”"),
-            });
+            offer(
+                &mut best,
+                *c,
+                Evidence {
+                    score: SAME_NAME,
+                    confidence: Confidence::High,
+                    reason: format!("Same name as “{text}”"),
+                },
+            );
         }
         let words = name_words(&tenant.display_name);
         let core = words.concat();
         for (c, text) in self.by_core.get(&core).into_iter().flatten() {
-            offer(&mut best, *c, Evidence {
-                score: SAME_BUT_OFFICE,
-                confidence: Confidence::High,
-                reason: format!("Same name as “{text}” apart from the office"),
-            });
+            offer(
+                &mut best,
+                *c,
+                Evidence {
+                    score: SAME_BUT_OFFICE,
+                    confidence: Confidence::High,
+                    reason: format!("Same name as “{text}” apart from the office"),
+                },
+            );
         }
         // The first label of the tenant's `.onmicrosoft.com` domain, which its admin chose.
         if let Some(label) = tenant
@@ -363,14 +382,18 @@ impl<'a> Index<'a> {
             .filter(|l| l.len() >= 4)
         {
             for (c, _) in self.by_core.get(label).into_iter().flatten() {
-                offer(&mut best, *c, Evidence {
-                    score: SPELLED_DOMAIN,
-                    confidence: Confidence::Medium,
-                    reason: format!(
-                        "The tenant's domain {label}.onmicrosoft.com spells “{}”",
-                        self.candidates[*c].syncro.name
-                    ),
-                });
+                offer(
+                    &mut best,
+                    *c,
+                    Evidence {
+                        score: SPELLED_DOMAIN,
+                        confidence: Confidence::Medium,
+                        reason: format!(
+                            "The tenant's domain {label}.onmicrosoft.com spells “{}”",
+                            self.candidates[*c].syncro.name
+                        ),
+                    },
+                );
             }
         }
         // Similar names only where nothing stronger was found.
@@ -412,7 +435,10 @@ impl<'a> Index<'a> {
             for name in &self.candidates[c].names {
                 let common: f64 = mine
                     .iter()
-                    .filter_map(|(id, w)| id.filter(|i| name.words.binary_search(i).is_ok()).map(|_| *w))
+                    .filter_map(|(id, w)| {
+                        id.filter(|i| name.words.binary_search(i).is_ok())
+                            .map(|_| *w)
+                    })
                     .sum();
                 let s = common / (total + name.weight - common);
                 if top.is_none_or(|(b, _)| s > b) {
@@ -422,11 +448,19 @@ impl<'a> Index<'a> {
             if let Some((s, text)) = top
                 && s >= LOW
             {
-                offer(&mut best, c, Evidence {
-                    score: s,
-                    confidence: if s >= MEDIUM { Confidence::Medium } else { Confidence::Low },
-                    reason: format!("Similar name: “{text}” ({:.0} % alike)", s * 100.0),
-                });
+                offer(
+                    &mut best,
+                    c,
+                    Evidence {
+                        score: s,
+                        confidence: if s >= MEDIUM {
+                            Confidence::Medium
+                        } else {
+                            Confidence::Low
+                        },
+                        reason: format!("Similar name: “{text}” ({:.0} % alike)", s * 100.0),
+                    },
+                );
             }
         }
         best
@@ -477,7 +511,12 @@ pub fn suggest<'a>(
             .total_cmp(&a.2.score)
             .then_with(|| tenants[a.0].display_name.cmp(&tenants[b.0].display_name))
             .then_with(|| tenants[a.0].tenant_id.cmp(&tenants[b.0].tenant_id))
-            .then_with(|| index.candidates[a.1].syncro.id.cmp(&index.candidates[b.1].syncro.id))
+            .then_with(|| {
+                index.candidates[a.1]
+                    .syncro
+                    .id
+                    .cmp(&index.candidates[b.1].syncro.id)
+            })
     });
     let mut high_scores_t: HashMap<usize, Vec<f64>> = HashMap::new();
     let mut high_scores_c: HashMap<usize, Vec<f64>> = HashMap::new();
@@ -540,7 +579,10 @@ mod tests {
         assert_eq!(words("Smith & Sons LLC"), "smith and sons");
         assert_eq!(words("Smith and Sons"), "smith and sons");
         assert_eq!(words("Foggy IT Services - Boston"), "foggy it services");
-        assert_eq!(words("Foggy IT Services – Waltham Office"), "foggy it services");
+        assert_eq!(
+            words("Foggy IT Services – Waltham Office"),
+            "foggy it services"
+        );
         assert_eq!(words("Acme Dental (M365)"), "acme dental");
         assert_eq!(words("Acme Dental M365"), "acme dental");
         assert_eq!(words("The Bakery GmbH"), "bakery");
@@ -554,7 +596,10 @@ mod tests {
 
     #[test]
     fn domains_come_from_emails_and_websites_but_not_shared_mail() {
-        assert_eq!(domain_of("office@FoggyIT.com").as_deref(), Some("foggyit.com"));
+        assert_eq!(
+            domain_of("office@FoggyIT.com").as_deref(),
+            Some("foggyit.com")
+        );
         assert_eq!(
             domain_of("https://www.foggyit.com/contact?x=1").as_deref(),
             Some("foggyit.com")
@@ -631,8 +676,20 @@ mod tests {
         let foggy = syncro(1, "Foggy IT Services");
         let harbor = syncro(2, "Harbor Legal");
         let orgs = [
-            org(1, "Foggy IT Services - Boston", &foggy, "it@foggyit.com", ""),
-            org(2, "Harbor Legal", &harbor, "", "https://www.harborlegal.net"),
+            org(
+                1,
+                "Foggy IT Services - Boston",
+                &foggy,
+                "it@foggyit.com",
+                "",
+            ),
+            org(
+                2,
+                "Harbor Legal",
+                &harbor,
+                "",
+                "https://www.harborlegal.net",
+            ),
         ];
         let tenants = [
             tenant(1, "FIT Holdings", &["fit.onmicrosoft.com", "foggyit.com"]),
@@ -642,7 +699,10 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert!(s.iter().all(|x| x.confidence == Confidence::High));
         assert_eq!(
-            s.iter().find(|x| x.syncro_tenant == foggy.id).unwrap().reason,
+            s.iter()
+                .find(|x| x.syncro_tenant == foggy.id)
+                .unwrap()
+                .reason,
             "foggyit.com is a domain of Organization “Foggy IT Services - Boston”"
         );
     }
@@ -690,7 +750,10 @@ mod tests {
             tenant(3, "Parkside Dental", &["parkside.onmicrosoft.com"]),
         ];
         let got = outcome(&tenants, &st, &[]);
-        assert!(got.iter().all(|(_, _, c)| *c != Confidence::High), "{got:?}");
+        assert!(
+            got.iter().all(|(_, _, c)| *c != Confidence::High),
+            "{got:?}"
+        );
         // "Dental" is everywhere in this account: sharing it is no evidence.
         assert!(
             !got.iter().any(|(t, _, _)| t == "Parkside Dental"),

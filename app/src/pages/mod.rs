@@ -3,8 +3,8 @@
 pub mod account;
 pub mod integration;
 pub mod organizations;
-pub mod syncro;
 pub mod suggestions;
+pub mod syncro;
 pub mod tenants;
 
 use leptos::prelude::*;

@@ -40,8 +40,22 @@ async fn org_with(
 
 pub async fn suggestions_come_from_domains_and_names(store: &dyn Store) {
     let a = acct();
-    let (_, foggy) = org_with(store, &a, "Foggy IT Services - Boston", "it@foggyit.com", "").await;
-    let (_, harbor) = org_with(store, &a, "Harbor Legal LLC", "", "https://www.harborlegal.net").await;
+    let (_, foggy) = org_with(
+        store,
+        &a,
+        "Foggy IT Services - Boston",
+        "it@foggyit.com",
+        "",
+    )
+    .await;
+    let (_, harbor) = org_with(
+        store,
+        &a,
+        "Harbor Legal LLC",
+        "",
+        "https://www.harborlegal.net",
+    )
+    .await;
     let (_, mapped) = org_with(store, &a, "Contoso", "", "").await;
     record(
         store,
@@ -55,24 +69,44 @@ pub async fn suggestions_come_from_domains_and_names(store: &dyn Store) {
         Coverage::Partial,
     )
     .await;
-    let t1 = mt(store, &a, MicrosoftTenantId::from_uuid(Uuid::from_u128(0x7100_0001))).await;
+    let t1 = mt(
+        store,
+        &a,
+        MicrosoftTenantId::from_uuid(Uuid::from_u128(0x7100_0001)),
+    )
+    .await;
     assert_eq!(t1.verified_domains, ["fit.onmicrosoft.com", "foggyit.com"]);
     // A sync that does not say keeps the domains.
-    record(store, &a, vec![verified(1, "FIT Holdings", &[])], Coverage::Partial).await;
+    record(
+        store,
+        &a,
+        vec![verified(1, "FIT Holdings", &[])],
+        Coverage::Partial,
+    )
+    .await;
     let t1 = mt(store, &a, t1.tenant_id).await;
     assert_eq!(t1.verified_domains, ["fit.onmicrosoft.com", "foggyit.com"]);
 
     // Contoso is taken by another tenant first: never offered.
     let other = discover(store, &a, 9, "Contoso Old").await;
     store
-        .apply(&a, rules::map_tenant(&ctx(), &other, other.version, &mapped).unwrap())
+        .apply(
+            &a,
+            rules::map_tenant(&ctx(), &other, other.version, &mapped).unwrap(),
+        )
         .await
         .unwrap();
 
     let got = store.suggestions(&a).await.unwrap();
     let seen: Vec<(u128, SyncroTenantId, Confidence)> = got
         .iter()
-        .map(|s| (s.tenant.as_uuid().as_u128() & 0xff, s.syncro_tenant, s.confidence))
+        .map(|s| {
+            (
+                s.tenant.as_uuid().as_u128() & 0xff,
+                s.syncro_tenant,
+                s.confidence,
+            )
+        })
         .collect();
     assert_eq!(
         seen,
@@ -101,14 +135,14 @@ pub async fn suggestions_come_from_domains_and_names(store: &dyn Store) {
     for c in changes {
         store.apply(&a, c).await.unwrap();
     }
-    assert_eq!(st(store, &a, foggy.id).await.microsoft_tenant, Some(t1.tenant_id));
+    assert_eq!(
+        st(store, &a, foggy.id).await.microsoft_tenant,
+        Some(t1.tenant_id)
+    );
     assert!(store.suggestions(&a).await.unwrap().is_empty());
 
     // The same pairs again (as read before): refused whole, nothing half-applied.
-    let (changes, _) = rules::map_tenants(
-        &ctx(),
-        &[(t1.clone(), foggy.clone())],
-    );
+    let (changes, _) = rules::map_tenants(&ctx(), &[(t1.clone(), foggy.clone())]);
     let err = store.apply(&a, changes.into_iter().next().unwrap()).await;
     assert!(matches!(err, Err(StoreError::Conflict(_))), "{err:?}");
     assert_invariants(store, &a).await;
