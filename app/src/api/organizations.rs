@@ -1,5 +1,9 @@
 //! Organizations: the list, details, New and Edit (with ORGANIZATION SETTINGS).
 
+// A server function's arguments are its form's fields, one each (a post without JavaScript
+// names them); the Organization form has eight.
+#![allow(clippy::too_many_arguments)]
+
 use crate::error::AppError;
 use crate::wire::*;
 use leptos::prelude::*;

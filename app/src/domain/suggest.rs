@@ -312,7 +312,7 @@ impl<'a> Index<'a> {
                     weight: 0.0,
                 });
             }
-            index.candidates.push(Candidate { syncro: *st, names });
+            index.candidates.push(Candidate { syncro: st, names });
         }
         let n = index.candidates.len().max(1) as f64;
         index.weight = index
