@@ -40,12 +40,18 @@ pub fn Main(children: Children) -> impl IntoView {
             if let Some(button) = button
                 && let Some(text) = button.get_attribute("data-pending")
             {
-                // After this event: a button disabled now would not send its own name and value.
-                leptos::task::spawn_local(async move {
-                    button.set_text_content(Some(&text));
-                    button.set_disabled(true);
-                    let _ = button.set_attribute("aria-busy", "true");
-                });
+                // After the form's data is taken: a button disabled before would not send its
+                // own name and value ("Accept all with high confidence" is `high=true`). Not a
+                // microtask (`spawn_local`): those run between this event and the form's
+                // submission.
+                set_timeout(
+                    move || {
+                        button.set_text_content(Some(&text));
+                        button.set_disabled(true);
+                        let _ = button.set_attribute("aria-busy", "true");
+                    },
+                    std::time::Duration::ZERO,
+                );
             }
         }
         #[cfg(not(feature = "hydrate"))]
