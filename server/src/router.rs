@@ -34,6 +34,10 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(cache),
         ));
     Router::new()
+        .route(
+            crate::export::PATH,
+            axum::routing::get(crate::export::mapping_csv),
+        )
         .leptos_routes(&state, routes, {
             let options = options.clone();
             move || shell(options.clone())
