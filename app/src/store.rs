@@ -9,7 +9,7 @@
 use crate::domain::suggest::Suggestion;
 use crate::domain::throttle::SignInKeys;
 use crate::domain::*;
-use crate::wire::{ListQuery, Page};
+use crate::wire::{ListQuery, Page, TenantCounts};
 use async_trait::async_trait;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,6 +55,8 @@ pub enum MappingFilter {
     All,
     Unmapped,
     Mapped,
+    /// [`MicrosoftTenant::needs_attention`] at this moment.
+    NeedsAttention(Timestamp),
 }
 
 /// Which Organizations a list shows, by parent.
@@ -136,6 +138,13 @@ pub trait Lists: Send + Sync + 'static {
         query: &ListQuery,
         filter: MappingFilter,
     ) -> Result<Page<MicrosoftTenant>, StoreError>;
+    /// How many Microsoft Tenants each filter shows (the tabs' counts), as current as the list
+    /// just read: no more reads.
+    async fn microsoft_tenant_counts(
+        &self,
+        account: &AccountId,
+        now: Timestamp,
+    ) -> Result<TenantCounts, StoreError>;
     /// The Syncro Tenants with these ids, to name the rows of a list just read (as current as
     /// that list; each once, unknown ids left out). Not for deciding a change: that reads
     /// [`Records::syncro_tenants_by_ids`].

@@ -202,10 +202,20 @@ pub struct AcceptReport {
     pub not_mapped: Vec<String>,
 }
 
+/// How many Microsoft Tenants each tab of Microsoft Tenant Management shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TenantCounts {
+    pub all: usize,
+    pub unmapped: usize,
+    pub mapped: usize,
+    pub attention: usize,
+}
+
 /// One page of Microsoft Tenant Management, and whether Microsoft still syncs them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantList {
     pub tenants: Page<MicrosoftTenantRow>,
+    pub counts: TenantCounts,
     /// False when no Microsoft integration is connected: the tenants are kept as they were.
     pub connected: bool,
 }

@@ -439,3 +439,31 @@ fn server_function_urls_are_fixed_and_the_wasm_calls_them() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_tabs_count_and_needs_attention_lists_what_to_fix() {
+    let app = spawn_app().await;
+    app.import(&format!(
+        "tenantId,displayName,defaultDomainName\n{T1},Alpha Mapped,alpha.onmicrosoft.com\n{T2},Beta Waiting,beta.onmicrosoft.com\n"
+    ))
+    .await;
+    let org = app.create_organization("Alpha Dental", "").await.unwrap();
+    let st = app.organization(&org).await.unwrap()["syncro_tenant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v = app.tenant(T1).await["version"].to_string();
+    app.map_tenant(T1, &v, &st).await.unwrap();
+    let html = app.page("/admin/microsoft-tenants").await;
+    for tab in [
+        "All (2)",
+        "Unmapped (1)",
+        "Mapped (1)",
+        "Needs attention (1)",
+    ] {
+        assert!(html.contains(tab), "{tab} missing");
+    }
+    let html = app.page("/admin/microsoft-tenants?filter=attention").await;
+    assert!(html.contains("Beta Waiting"));
+    assert!(!html.contains("Alpha Mapped"));
+}

@@ -21,9 +21,11 @@ pub async fn list_microsoft_tenants(
 ) -> Result<TenantList, AppError> {
     let (caller, store) = caller().await?;
     let query = ListQuery::from_params(&q, &sort, &dir, &page);
+    let now = super::context::now();
     let filter = match filter.as_str() {
         "unmapped" => MappingFilter::Unmapped,
         "mapped" => MappingFilter::Mapped,
+        "attention" => MappingFilter::NeedsAttention(now),
         _ => MappingFilter::All,
     };
     let page = read(
@@ -33,6 +35,7 @@ pub async fn list_microsoft_tenants(
     )?;
     let st_ids: Vec<SyncroTenantId> = page.items.iter().filter_map(|m| m.syncro_tenant).collect();
     let sts = read(store.listed_syncro_tenants(&caller.account, &st_ids).await)?;
+    let counts = read(store.microsoft_tenant_counts(&caller.account, now).await)?;
     let connected = read(store.integration(&caller.account).await)?.is_some();
     let tenants = page.map(|m| {
         let st = m
@@ -41,7 +44,11 @@ pub async fn list_microsoft_tenants(
             .map(NamedRef::from);
         MicrosoftTenantRow::new(&m, st)
     });
-    Ok(TenantList { tenants, connected })
+    Ok(TenantList {
+        tenants,
+        counts,
+        connected,
+    })
 }
 
 /// The Syncro Tenants a dropdown offers, filtered by name on the server (at most 50).

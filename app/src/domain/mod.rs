@@ -27,8 +27,8 @@ pub use microsoft::{
 };
 pub use names::{ContactDetails, NameKind, OrganizationName, SyncroTenantName, name_key};
 pub use records::{
-    AuditEntry, ChangeSet, DiscoveredTenant, Expect, MalformedChange, MicrosoftTenant,
-    Organization, SyncroTenant, Timestamp, VERIFIED_DOMAINS_KEPT, Write,
+    AuditEntry, ChangeSet, DiscoveredTenant, Expect, GDAP_WARNING_DAYS, MalformedChange,
+    MicrosoftTenant, Organization, SyncroTenant, Timestamp, VERIFIED_DOMAINS_KEPT, Write,
 };
 pub use users::*;
 

@@ -85,7 +85,22 @@ pub struct MicrosoftTenant {
     pub gdap: Option<GdapAccess>,
 }
 
+/// A GDAP relationship ending within this many days without extending itself needs attention.
+pub const GDAP_WARNING_DAYS: i64 = 30;
+
 impl MicrosoftTenant {
+    /// What an MSP wants to see first: not mapped, its last sync could not read it, Microsoft
+    /// no longer lists it, or its GDAP relationship ends within [`GDAP_WARNING_DAYS`] (or has
+    /// ended) without extending itself.
+    pub fn needs_attention(&self, now: Timestamp) -> bool {
+        self.syncro_tenant.is_none()
+            || self.sync_error.is_some()
+            || self.removed_at.is_some()
+            || self.gdap.is_some_and(|g| {
+                !g.auto_extends && g.ends_at.0 - now.0 <= GDAP_WARNING_DAYS * 86_400_000
+            })
+    }
+
     /// The default domain and every verified one, each once.
     pub fn domains(&self) -> impl Iterator<Item = &str> {
         let default = (!self.default_domain.is_empty()).then_some(self.default_domain.as_str());

@@ -46,10 +46,14 @@ pub fn TenantManagement() -> impl IntoView {
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         url("/admin/microsoft-tenants", &pairs)
     };
-    let tab = move |value: &'static str, label: &'static str| {
+    let tab = move |value: &'static str, label: &'static str, count: Option<usize>| {
         let current = move || filter.get() == value || (value.is_empty() && filter.get() == "all");
+        let text = match count {
+            Some(n) => format!("{label} ({n})"),
+            None => label.to_string(),
+        };
         view! {
-            <a href=move || link(&[("filter", value), ("page", "")]) aria-current=move || current().then_some("page") class="tab">{label}</a>
+            <a href=move || link(&[("filter", value), ("page", "")]) aria-current=move || current().then_some("page") class="tab">{text}</a>
         }
     };
     let sort_link = move |key: &'static str, label: &'static str| {
@@ -79,9 +83,17 @@ pub fn TenantManagement() -> impl IntoView {
         <h1>"RMM Settings - Microsoft Tenant Management"</h1>
         <div class="toolbar">
             <nav class="tabs" aria-label="Filter">
-                {tab("", "All")}
-                {tab("unmapped", "Unmapped")}
-                {tab("mapped", "Mapped")}
+                <Transition fallback=move || view! { {tab("", "All", None)}{tab("unmapped", "Unmapped", None)}{tab("mapped", "Mapped", None)}{tab("attention", "Needs attention", None)} }>
+                    {move || Suspend::new(async move {
+                        let c = rows.await.map(|l| l.counts).ok();
+                        view! {
+                            {tab("", "All", c.map(|c| c.all))}
+                            {tab("unmapped", "Unmapped", c.map(|c| c.unmapped))}
+                            {tab("mapped", "Mapped", c.map(|c| c.mapped))}
+                            {tab("attention", "Needs attention", c.map(|c| c.attention))}
+                        }
+                    })}
+                </Transition>
                 <a href="/admin/microsoft-tenants/suggestions" class="tab">"Suggestions"</a>
             </nav>
             <SearchForm label="Search Microsoft Tenants" value=q.get_untracked() keep=vec![("filter", filter.get_untracked()), ("sort", sort.get_untracked()), ("dir", dir.get_untracked())]/>
@@ -93,12 +105,12 @@ pub fn TenantManagement() -> impl IntoView {
                 let admin = is_admin(me).await;
                 match rows.await {
                     Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(TenantList { tenants, connected }) if tenants.items.is_empty() => view! {
+                    Ok(TenantList { tenants, connected, .. }) if tenants.items.is_empty() => view! {
                         <p class="empty">"No Microsoft Tenants match. Change the filter, "
                             {if connected { "or Sync Now on " } else { "connect " }}
                             <a href="/admin/microsoft-integration">"the Microsoft integration"</a>", or import a CSV."</p>
                     }.into_any(),
-                    Ok(TenantList { tenants: list, connected }) => {
+                    Ok(TenantList { tenants: list, connected, .. }) => {
                         let pages = list.pages();
                         let (pg, total) = (list.page, list.total);
                         view! {
@@ -193,6 +205,7 @@ fn TenantRow(
             </td>
             <td data-label="Last sync">
                 {row.last_sync}
+                {row.gdap.map(|g| view! { <span class="hint gdap">{g}</span> })}
                 {row.status.map(|s| view! { <span class=format!("sync-status {}", s.kind) title=s.detail.clone()>{s.label}<span class="visually-hidden">{format!(": {}", s.detail)}</span></span> })}
             </td>
             <td class="actions">{admin.then(|| view! { <RowMenu label=label><ul role="menu">{menu}</ul></RowMenu> })}</td>

@@ -3,7 +3,7 @@
 
 use app::domain::*;
 use app::store::{MappingFilter, ParentFilter};
-use app::wire::{ListQuery, Page, SortKey};
+use app::wire::{ListQuery, Page, SortKey, TenantCounts};
 
 /// Each item once, in the order first given: a batch lookup answers every asked record once
 /// however often it was named.
@@ -77,6 +77,26 @@ pub fn organizations<'a>(
     sorted_page(hits, query)
 }
 
+/// How many tenants each filter shows.
+pub fn tenant_counts<'a>(
+    all: impl Iterator<Item = &'a MicrosoftTenant>,
+    now: Timestamp,
+) -> TenantCounts {
+    let mut counts = TenantCounts::default();
+    for t in all {
+        counts.all += 1;
+        if t.syncro_tenant.is_some() {
+            counts.mapped += 1;
+        } else {
+            counts.unmapped += 1;
+        }
+        if t.needs_attention(now) {
+            counts.attention += 1;
+        }
+    }
+    counts
+}
+
 /// Searched by name, default domain or tenant ID; sorted by the query's column.
 pub fn microsoft_tenants<'a>(
     all: impl Iterator<Item = &'a MicrosoftTenant>,
@@ -89,6 +109,7 @@ pub fn microsoft_tenants<'a>(
             MappingFilter::All => true,
             MappingFilter::Unmapped => t.syncro_tenant.is_none(),
             MappingFilter::Mapped => t.syncro_tenant.is_some(),
+            MappingFilter::NeedsAttention(now) => t.needs_attention(now),
         })
         .filter(|t| {
             contains(&t.display_name, &needle)

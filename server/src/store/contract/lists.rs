@@ -100,3 +100,85 @@ pub async fn lists_search_filter_and_page(store: &dyn Store) {
         "Tenant 11"
     );
 }
+
+/// "Needs attention": unmapped, a sync problem, removed by Microsoft, or GDAP ending within 30
+/// days without extending itself — filtered and counted the same on every store.
+pub async fn needs_attention_is_filtered_and_counted(store: &dyn Store) {
+    let a = acct();
+    let now = ctx().now;
+    let day = 86_400_000;
+    let tenant = |n: u128, name: &str| {
+        let id = MicrosoftTenantId::from_uuid(Uuid::from_u128(0x7200_0000 + n));
+        DiscoveredTenant::from_graph(id, name, &format!("t{n}.onmicrosoft.com"))
+    };
+    let gdap = |days: i64, auto_extends: bool| GdapAccess {
+        ends_at: Timestamp(now.0 + days * day),
+        auto_extends,
+    };
+    let mut failed = tenant(2, "Failed Mapped");
+    failed.failure = Some(SyncFailure::NoConsent);
+    let mut ending = tenant(3, "Ending Mapped");
+    ending.gdap = Some(gdap(10, false));
+    let mut extends = tenant(4, "Extends Mapped");
+    extends.gdap = Some(gdap(10, true));
+    let mut later = tenant(5, "Later Mapped");
+    later.gdap = Some(gdap(90, false));
+    let tenants = vec![
+        tenant(1, "Fine Mapped"),
+        failed,
+        ending,
+        extends,
+        later,
+        tenant(6, "Unmapped"),
+        tenant(7, "Removed Mapped"),
+    ];
+    record(store, &a, tenants.clone(), Coverage::Partial).await;
+    for t in tenants
+        .iter()
+        .filter(|t| t.display_name.ends_with("Mapped"))
+    {
+        let (_, st) = create_org(store, &a, &format!("Customer of {}", t.display_name))
+            .await
+            .unwrap();
+        let t = mt(store, &a, t.tenant_id).await;
+        store
+            .apply(&a, rules::map_tenant(&ctx(), &t, t.version, &st).unwrap())
+            .await
+            .unwrap();
+    }
+    // A complete sync without tenant 7: removed by Microsoft.
+    record(
+        store,
+        &a,
+        tenants
+            .into_iter()
+            .filter(|t| t.display_name != "Removed Mapped")
+            .collect(),
+        Coverage::Complete,
+    )
+    .await;
+    let page = store
+        .list_microsoft_tenants(&a, &everything(), MappingFilter::NeedsAttention(now))
+        .await
+        .unwrap();
+    let names: Vec<&str> = page.items.iter().map(|t| t.display_name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Ending Mapped",
+            "Failed Mapped",
+            "Removed Mapped",
+            "Unmapped"
+        ]
+    );
+    let counts = store.microsoft_tenant_counts(&a, now).await.unwrap();
+    assert_eq!(
+        counts,
+        app::wire::TenantCounts {
+            all: 7,
+            unmapped: 1,
+            mapped: 6,
+            attention: 4
+        }
+    );
+}

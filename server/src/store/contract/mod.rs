@@ -201,6 +201,7 @@ macro_rules! contract_tests {
             case!(sessions_are_kept_touched_and_deleted);
             case!(failed_sign_ins_are_counted_by_email_and_address);
             case!(suggestions_come_from_domains_and_names);
+            case!(needs_attention_is_filtered_and_counted);
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn concurrent_demotions_keep_an_administrator() {

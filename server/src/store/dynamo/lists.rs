@@ -4,6 +4,7 @@
 use super::*;
 use crate::store::listing;
 use app::domain::suggest::{self, Suggestion};
+use app::wire::TenantCounts;
 
 #[async_trait]
 impl Lists for DynamoStore {
@@ -43,6 +44,15 @@ impl Lists for DynamoStore {
             query,
             filter,
         ))
+    }
+
+    async fn microsoft_tenant_counts(
+        &self,
+        account: &AccountId,
+        now: Timestamp,
+    ) -> Result<TenantCounts, StoreError> {
+        let snap = self.last_snapshot(account).await?;
+        Ok(listing::tenant_counts(snap.tenants.values(), now))
     }
 
     async fn listed_syncro_tenants(

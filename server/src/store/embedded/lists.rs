@@ -2,6 +2,7 @@
 
 use super::*;
 use app::domain::suggest::{self, Suggestion};
+use app::wire::TenantCounts;
 
 #[async_trait]
 impl Lists for EmbeddedStore {
@@ -36,6 +37,14 @@ impl Lists for EmbeddedStore {
         Ok(self.with_account(account, |a| {
             listing::microsoft_tenants(a.tenants.values(), query, filter)
         }))
+    }
+
+    async fn microsoft_tenant_counts(
+        &self,
+        account: &AccountId,
+        now: Timestamp,
+    ) -> Result<TenantCounts, StoreError> {
+        Ok(self.with_account(account, |a| listing::tenant_counts(a.tenants.values(), now)))
     }
 
     async fn listed_syncro_tenants(
