@@ -283,16 +283,21 @@ pub fn map_tenant(
     check_target_free(mt, st)?;
     let mut c = ChangeSet::default();
     set_mapping(&mut c, mt, expected, Some(st));
-    c.push(ctx.audit_entry(
+    c.push(mapped_entry(ctx, mt, st, ""));
+    Ok(c)
+}
+
+/// The audit entry of a new mapping; `how` ends its summary (" (accepted suggestion)").
+fn mapped_entry(ctx: &Ctx, mt: &MicrosoftTenant, st: &SyncroTenant, how: &str) -> Write {
+    ctx.audit_entry(
         "microsoft_tenant.map",
         format!(
-            "Mapped Microsoft Tenant \"{}\" to Syncro Tenant \"{}\"",
+            "Mapped Microsoft Tenant \"{}\" to Syncro Tenant \"{}\"{how}",
             mt.display_name, st.name
         ),
         json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": null }),
         json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": st.id }),
-    ));
-    Ok(c)
+    )
 }
 
 /// Most mappings in one change when several are accepted at once: each is three writes (both
@@ -344,15 +349,7 @@ pub fn map_tenants(
                     audit_id: format!("{}-{n:05}", ctx.audit_id),
                     ..ctx.clone()
                 };
-                c.push(one.audit_entry(
-                    "microsoft_tenant.map",
-                    format!(
-                        "Mapped Microsoft Tenant \"{}\" to Syncro Tenant \"{}\" (accepted suggestion)",
-                        mt.display_name, st.name
-                    ),
-                    json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": null }),
-                    json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": st.id }),
-                ));
+                c.push(mapped_entry(&one, mt, st, " (accepted suggestion)"));
             }
             c
         })
