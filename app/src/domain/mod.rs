@@ -7,6 +7,7 @@
 pub mod csv_export;
 pub mod csv_import;
 pub mod discovery;
+pub mod group;
 mod ids;
 pub mod microsoft;
 mod names;

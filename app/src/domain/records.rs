@@ -255,15 +255,21 @@ pub enum Write {
         record: SyncroTenant,
     },
     /// The name and the mapping of a Syncro Tenant at `expect` (R8), with its next version; the
-    /// organization count is the store's and is kept.
+    /// organization count is the store's, plus `count_delta` (Organizations that move here in
+    /// the same change: one item is written once per change).
     UpdateSyncroTenant {
         record: SyncroTenant,
         expect: Version,
+        #[serde(default)]
+        count_delta: i32,
     },
-    /// Only when it has no Organizations and no mapping (R5), at this version.
+    /// Only when it has no mapping and no Organizations but the `moving_out` ones that leave it
+    /// in the same change (R5), at this version.
     DeleteSyncroTenant {
         id: SyncroTenantId,
         expect: Version,
+        #[serde(default)]
+        moving_out: u32,
     },
     /// Add `delta` to the count; the Syncro Tenant must exist (R1).
     AdjustOrganizationCount {

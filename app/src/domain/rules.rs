@@ -214,6 +214,7 @@ pub fn rename_syncro_tenant(
     c.push(Write::UpdateSyncroTenant {
         record: after,
         expect: expected,
+        count_delta: 0,
     });
     c
 }
@@ -247,6 +248,7 @@ pub fn delete_syncro_tenant(
     c.push(Write::DeleteSyncroTenant {
         id: before.id,
         expect: expected,
+        moving_out: 0,
     });
     c.push(ctx.audit_entry(
         "syncro_tenant.delete",
@@ -423,6 +425,7 @@ fn set_mapping(
                 ..st.clone()
             },
             expect: st.version,
+            count_delta: 0,
         });
     }
     c.push(Write::SetMapping {
@@ -443,6 +446,7 @@ fn clear_syncro_side(c: &mut ChangeSet, st: &SyncroTenant) {
             ..st.clone()
         },
         expect: st.version,
+        count_delta: 0,
     });
 }
 
@@ -590,7 +594,7 @@ mod tests {
         let c = map_tenant(&ctx(), &m, Version(5), &s).unwrap();
         assert!(c.clone().into_writes().is_ok());
         assert!(c.writes().iter().any(|w| matches!(w, Write::SetMapping { record, expect: Version(5) } if record.syncro_tenant == Some(s.id))));
-        assert!(c.writes().iter().any(|w| matches!(w, Write::UpdateSyncroTenant { record, expect: Version(3) } if record.microsoft_tenant == Some(m.tenant_id))));
+        assert!(c.writes().iter().any(|w| matches!(w, Write::UpdateSyncroTenant { record, expect: Version(3), .. } if record.microsoft_tenant == Some(m.tenant_id))));
         m.syncro_tenant = Some(s.id);
         assert!(matches!(
             map_tenant(&ctx(), &m, Version(5), &s),

@@ -4,12 +4,14 @@
 //! (discovery and the Microsoft integration) and [`identity`]; this file holds the helpers they
 //! share and the invariants checked after every case.
 
+mod group;
 mod identity;
 mod integrations;
 mod lists;
 mod records;
 mod suggestions;
 
+pub use group::*;
 pub use identity::*;
 pub use integrations::*;
 pub use lists::*;
@@ -202,6 +204,8 @@ macro_rules! contract_tests {
             case!(failed_sign_ins_are_counted_by_email_and_address);
             case!(suggestions_come_from_domains_and_names);
             case!(needs_attention_is_filtered_and_counted);
+            case!(foggy_it_in_one_step);
+            case!(stale_groupings_change_nothing);
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn concurrent_demotions_keep_an_administrator() {

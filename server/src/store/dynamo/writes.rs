@@ -139,37 +139,54 @@ impl DynamoStore {
                 self.put(item_of(&key, record)?, Some(Cond::absent()))
             }
             // A replace keeps the stored organization count (the store maintains it).
-            Write::UpdateSyncroTenant { record, expect: v } => {
+            Write::UpdateSyncroTenant {
+                record,
+                expect: v,
+                count_delta,
+            } => {
                 let mut values = Item::from([
                     (":name".into(), s(record.name.as_str())),
                     (":ver".into(), n(record.version.0)),
                     (":at".into(), n(record.updated_at.0)),
                     (":expected".into(), n(v.0)),
                 ]);
-                let expr = match record.microsoft_tenant {
+                let mut expr = match record.microsoft_tenant {
                     Some(mt) => {
                         values.insert(":mt".into(), s(mt.to_string()));
                         "SET #name = :name, #ver = :ver, updated_at = :at, microsoft_tenant = :mt"
+                            .to_string()
                     }
-                    None => "SET #name = :name, #ver = :ver, updated_at = :at REMOVE microsoft_tenant",
+                    None => "SET #name = :name, #ver = :ver, updated_at = :at REMOVE microsoft_tenant"
+                        .to_string(),
                 };
+                let mut cond = "#ver = :expected".to_string();
+                if *count_delta != 0 {
+                    expr.push_str(" ADD organization_count :d");
+                    values.insert(":d".into(), n(count_delta));
+                }
+                if *count_delta < 0 {
+                    cond.push_str(" AND organization_count >= :min");
+                    values.insert(":min".into(), n(-count_delta));
+                }
                 self.update(
                     &key,
-                    expr,
-                    Some("#ver = :expected"),
+                    &expr,
+                    Some(&cond),
                     names(&[("#name", "name"), ("#ver", "version")]),
                     values,
                 )
             }
-            Write::DeleteSyncroTenant { expect, .. } => self.delete(
+            Write::DeleteSyncroTenant {
+                expect, moving_out, ..
+            } => self.delete(
                 &key,
                 Some(
                     Cond::new(
-                        "#ver = :ver AND organization_count = :zero AND attribute_not_exists(microsoft_tenant)",
+                        "#ver = :ver AND organization_count = :left AND attribute_not_exists(microsoft_tenant)",
                     )
                     .name("#ver", "version")
                     .value(":ver", n(expect.0))
-                    .value(":zero", n(0)),
+                    .value(":left", n(moving_out)),
                 ),
             ),
             Write::AdjustOrganizationCount { delta, .. } => {
@@ -400,14 +417,14 @@ impl DynamoStore {
             Write::AdjustAdministrators { .. } if attr(keys::PK).is_some() => {
                 StoreError::LastAdministrator
             }
-            Write::DeleteSyncroTenant { id, expect }
-                if attr("version") == Some(expect.0.to_string()) =>
-            {
-                StoreError::NotEmpty(format!(
-                    "\"{}\" has Organizations or a mapping and cannot be deleted",
-                    attr("name").unwrap_or_else(|| id.to_string())
-                ))
-            }
+            Write::DeleteSyncroTenant {
+                id,
+                expect,
+                moving_out: 0,
+            } if attr("version") == Some(expect.0.to_string()) => StoreError::NotEmpty(format!(
+                "\"{}\" has Organizations or a mapping and cannot be deleted",
+                attr("name").unwrap_or_else(|| id.to_string())
+            )),
             other => StoreError::Conflict(format!("{} changed", other.item())),
         }
     }

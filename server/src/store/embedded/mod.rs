@@ -275,20 +275,37 @@ impl Staged {
                 self.records
                     .insert(Key::Syncro(record.id), Some(Record::Syncro(record)));
             }
-            Write::UpdateSyncroTenant { record, expect } => {
-                let record = match self.syncro(acct, record.id) {
-                    Some(cur) if cur.version == expect => SyncroTenant {
-                        organization_count: cur.organization_count,
-                        ..record
-                    },
-                    _ => return conflict(format!("syncro tenant {} changed", record.id)),
+            Write::UpdateSyncroTenant {
+                record,
+                expect,
+                count_delta,
+            } => {
+                let count = match self.syncro(acct, record.id) {
+                    Some(cur) if cur.version == expect => {
+                        cur.organization_count.checked_add_signed(count_delta)
+                    }
+                    _ => None,
+                };
+                let Some(organization_count) = count else {
+                    return conflict(format!("syncro tenant {} changed", record.id));
+                };
+                let record = SyncroTenant {
+                    organization_count,
+                    ..record
                 };
                 self.records
                     .insert(Key::Syncro(record.id), Some(Record::Syncro(record)));
             }
-            Write::DeleteSyncroTenant { id, expect } => match self.syncro(acct, id) {
+            Write::DeleteSyncroTenant {
+                id,
+                expect,
+                moving_out,
+            } => match self.syncro(acct, id) {
                 Some(cur) if cur.version == expect => {
-                    if cur.organization_count > 0 || cur.microsoft_tenant.is_some() {
+                    if moving_out > 0 && cur.organization_count != moving_out {
+                        return conflict(format!("syncro tenant {id} gained Organizations"));
+                    }
+                    if cur.organization_count > moving_out || cur.microsoft_tenant.is_some() {
                         return Err(StoreError::NotEmpty(format!(
                             "\"{}\" has Organizations or a mapping and cannot be deleted",
                             cur.name
