@@ -146,6 +146,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/syncro-tenants") view=pages::syncro::SyncroTenantList ssr=SsrMode::Async/>
                     <Route path=path!("/syncro-tenants/:id") view=pages::syncro::SyncroTenantDetailsPage ssr=SsrMode::Async/>
                     <Route path=path!("/organizations") view=pages::organizations::OrganizationList ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/group") view=pages::group::GroupPage ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/new") view=pages::organizations::NewOrganization ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/:id") view=pages::organizations::OrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/:id/edit") view=pages::organizations::EditOrganization ssr=SsrMode::Async/>

@@ -498,3 +498,35 @@ mod tests {
         assert_eq!(s.kind, "removed");
     }
 }
+
+/// An Organization chosen for *Group under one Syncro Tenant*, with where it is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupMember {
+    pub id: String,
+    pub name: String,
+    pub syncro_tenant: NamedRef,
+}
+
+/// The *Group under one Syncro Tenant* page: the choices, and once asked, the preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub organizations: Vec<GroupMember>,
+    /// The Syncro Tenants they are under now: the ones that can be kept.
+    pub parents: Vec<NamedRef>,
+    /// The chosen Syncro Tenant's id, or "" for a new one.
+    pub target: String,
+    pub name: String,
+    /// Microsoft Tenants to choose from: those mapped to the parents, then unmapped ones
+    /// matching `tenant_query`.
+    pub tenants: Vec<MicrosoftTenantRow>,
+    /// The chosen Microsoft Tenant's ID, or "" to leave the mapping as it is.
+    pub tenant: String,
+    pub tenant_query: String,
+    pub delete_empty: bool,
+    /// What applying does, in order; `None` until previewed.
+    pub preview: Option<Vec<String>>,
+    /// Names the preview, so that applying does exactly what was shown or nothing.
+    pub digest: String,
+    /// Why the choice cannot be applied as it is.
+    pub problem: Option<crate::error::AppError>,
+}

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod context;
+mod group;
 mod microsoft;
 mod organizations;
 #[cfg(feature = "ssr")]
@@ -13,6 +14,7 @@ mod syncro_tenants;
 mod tenants;
 mod users;
 
+pub use group::*;
 pub use microsoft::*;
 pub use organizations::*;
 pub use suggestions::*;

@@ -1,6 +1,7 @@
 //! One module per page of SPEC.md.
 
 pub mod account;
+pub mod group;
 pub mod integration;
 pub mod organizations;
 pub mod suggestions;

@@ -17,6 +17,7 @@ pub fn OrganizationList() -> impl IntoView {
         move || (q.get(), page.get()),
         |(q, p)| list_organizations(q, p, String::new()),
     );
+    let me = use_me();
     view! {
         <Title text="Organizations"/>
         <div class="heading-row">
@@ -27,17 +28,31 @@ pub fn OrganizationList() -> impl IntoView {
         <div class="toolbar"><SearchForm label="Search Organizations" value=q.get_untracked()/></div>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let admin = is_admin(me).await;
                 match rows.await {
                     Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(list) => {
                         let pages = list.pages();
                         let (pg, total) = (list.page, list.total);
+                        let any = !list.items.is_empty();
                         view! {
+                            {(admin && any).then(|| view! {
+                                <form method="get" action=crate::pages::group::PATH id="group" class="toolbar">
+                                    <button type="submit" class="secondary">"Group under one Syncro Tenant"</button>
+                                    <span class="hint">"Select the Organizations below, then group them: one Syncro Tenant, one Microsoft Tenant."</span>
+                                </form>
+                            })}
                             <table class="grid">
-                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Syncro Tenant"</th></tr></thead>
+                                <thead><tr>
+                                    {admin.then(|| view! { <th scope="col"><span class="visually-hidden">"Select"</span></th> })}
+                                    <th scope="col">"Name"</th><th scope="col">"Syncro Tenant"</th>
+                                </tr></thead>
                                 <tbody>
                                     {list.items.into_iter().map(|o| view! {
                                         <tr>
+                                            {admin.then(|| view! {
+                                                <td data-label="Select"><input type="checkbox" name="o" form="group" value=o.id.clone() aria-label=format!("Select {}", o.name)/></td>
+                                            })}
                                             <td data-label="Name"><a href=format!("/organizations/{}", o.id)>{o.name}</a></td>
                                             <td data-label="Syncro Tenant">{o.syncro_tenant.map(|s| view! { <a href=format!("/syncro-tenants/{}", s.id)>{s.name}</a> })}</td>
                                         </tr>

@@ -91,6 +91,30 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
         f.st_empty.to_string(),
     );
     let tech = f.tech.to_string();
+    // Grouping applies only what a preview showed: its digest, from the Administrator's preview.
+    let group_name = format!("Grouped {phase}");
+    let (group_a, group_b) = (org_a.clone(), org_b.clone());
+    let grouping = move |preview: &str| {
+        vec![
+            ("orgs[]", group_a.clone()),
+            ("orgs[]", group_b.clone()),
+            ("target", s("")),
+            ("name", group_name.clone()),
+            ("tenant", s("")),
+            ("tenant_query", s("")),
+            ("keep_empty", s("true")),
+            ("preview", s(preview)),
+        ]
+    };
+    let digest = app
+        .call("plan-grouping", &form(&grouping("1")))
+        .await
+        .ok()
+        .and_then(|v| v["digest"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut group = grouping("");
+    group.retain(|(k, _)| !matches!(*k, "tenant_query" | "preview"));
+    group.push(("digest", digest));
     use Kind::*;
     vec![
         ("/api/whoami", Read, vec![]),
@@ -277,6 +301,8 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
                 ("password", s("another long password")),
             ],
         ),
+        ("/api/plan-grouping", Read, grouping("1")),
+        ("/api/group-organizations", Change, group),
     ]
 }
 
