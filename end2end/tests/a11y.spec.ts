@@ -48,6 +48,7 @@ test("every page has no accessibility violations", async ({ page }, info) => {
     ["/organizations/new", "new Organization"],
     [orgUrl, "Organization"],
     [`${orgUrl}/edit`, "edit Organization"],
+    [`/organizations/group?o=${orgUrl.split("/").pop()}&name=${encodeURIComponent(`A11y Group ${u}`)}&target=&preview=1`, "group preview"],
     ["/no-such-page", "not found"],
   ];
   for (const [path, what] of pages) {

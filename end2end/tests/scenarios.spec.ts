@@ -77,6 +77,55 @@ test("S3 a new Organization gets its own Syncro Tenant", async ({ page }, info) 
   await expect(page.getByRole("alert").filter({ hasText: "already taken" })).toBeVisible();
 });
 
+test("S4 in one step: group the offices from the Organizations list, with a preview", async ({ page }, info) => {
+  const u = unique(info);
+  const offices = ["Boston", "Waltham", "Burlington"].map((o) => `Foggy IT Services ${u} - ${o}`);
+  const [boston, waltham, burlington] = offices;
+  const target = `Foggy IT Services ${u}`;
+  const tenant = `Foggy IT ${u}`;
+  const domain = `foggy${Date.now()}.onmicrosoft.com`;
+  for (const name of offices) await createOrganization(page, name);
+  await importTenants(page, [[guid(), tenant, domain]]);
+
+  // Select the offices on the Organizations list and group them.
+  await page.goto(`/organizations?q=${encodeURIComponent(`Foggy IT Services ${u} - `)}`);
+  for (const name of offices) await page.getByRole("checkbox", { name: `Select ${name}` }).check();
+  await page.getByRole("button", { name: "Group under one Syncro Tenant" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Group under one Syncro Tenant" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "3 Organizations" })).toBeVisible();
+  // The name offered is the words the three names share.
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue(target);
+
+  // Keep Boston's Syncro Tenant (renamed), find the tenant, preview.
+  await page.getByRole("radio", { name: `Keep “${boston}”` }).check();
+  await page.getByLabel("Find a Microsoft Tenant").fill(tenant);
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  await expect(page.getByLabel("Find a Microsoft Tenant")).toHaveValue(tenant);
+  await page.getByLabel("Map it to").selectOption({ label: `${tenant} (${domain})` });
+  await page.getByRole("button", { name: "Preview" }).click();
+  const preview = page.getByRole("region", { name: "Preview" });
+  await expect(preview.getByRole("listitem")).toHaveText([
+    `Rename the Syncro Tenant "${boston}" to "${target}".`,
+    `Keep "${boston}" (already under it).`,
+    `Move "${burlington}" from "${burlington}".`,
+    `Move "${waltham}" from "${waltham}".`,
+    `Map the Microsoft Tenant "${tenant}" (${domain}) to it.`,
+    `Delete the Syncro Tenant "${burlington}", left empty.`,
+    `Delete the Syncro Tenant "${waltham}", left empty.`,
+  ]);
+  await preview.getByRole("button", { name: "Apply" }).click();
+
+  // One step later: the Syncro Tenant's page shows the tenant on the left, three offices on the right.
+  await expect(page.getByRole("heading", { level: 1, name: target })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Microsoft Tenant" }).getByRole("link", { name: tenant })).toBeVisible();
+  const orgs = page.getByRole("region", { name: "Organizations (3)" });
+  for (const name of offices) await expect(orgs.getByRole("link", { name })).toBeVisible();
+  await page.goto(`/syncro-tenants?q=${encodeURIComponent(`Foggy IT Services ${u}`)}`);
+  await expect(page.getByRole("link", { name: target, exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: waltham })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: burlington })).toHaveCount(0);
+});
+
 test("S4 Foggy IT: three Organizations under one mapped Syncro Tenant", async ({ page }, info) => {
   const u = unique(info);
   const boston = `Foggy IT Services ${u} - Boston`;

@@ -7,7 +7,6 @@
 use super::rules::Ctx;
 use super::*;
 use serde_json::json;
-use std::collections::BTreeMap;
 
 /// Most Organizations one grouping may move: each is up to three writes (the Organization, and
 /// its old Syncro Tenant's count or deletion with its name), within [`ChangeSet::MAX_WRITES`].
@@ -79,12 +78,14 @@ pub fn common_name<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 /// Plans the grouping: refused with a clear reason when a rule would break; otherwise every
 /// write with its R8 condition — a record changed since it was read refuses the whole change.
 pub fn group(ctx: &Ctx, g: &Grouping<'_>) -> Result<GroupPlan, DomainError> {
+    // By name, so the preview reads in a stable order whatever order they were chosen in.
     let mut orgs: Vec<&Organization> = Vec::new();
     for o in g.organizations {
         if !orgs.iter().any(|x| x.id == o.id) {
             orgs.push(o);
         }
     }
+    orgs.sort_by_cached_key(|o| (o.name.key(), o.id));
     if orgs.is_empty() {
         return Err(DomainError::invalid(
             "organizations",
@@ -162,9 +163,12 @@ pub fn group(ctx: &Ctx, g: &Grouping<'_>) -> Result<GroupPlan, DomainError> {
         .copied()
         .filter(|o| o.syncro_tenant != target_id)
         .collect();
-    let mut leaving: BTreeMap<SyncroTenantId, u32> = BTreeMap::new();
+    let mut leaving: Vec<(SyncroTenantId, u32)> = Vec::new();
     for o in &moving {
-        *leaving.entry(o.syncro_tenant).or_default() += 1;
+        match leaving.iter_mut().find(|(id, _)| *id == o.syncro_tenant) {
+            Some((_, k)) => *k += 1,
+            None => leaving.push((o.syncro_tenant, 1)),
+        }
         c.push(Write::PutOrganization {
             record: Organization {
                 syncro_tenant: target_id,
@@ -439,11 +443,11 @@ mod tests {
             [
                 "Rename the Syncro Tenant \"Foggy IT Services - Boston\" to \"Foggy IT Services\".",
                 "Keep \"Foggy IT Services - Boston\" (already under it).",
-                "Move \"Foggy IT Services - Waltham\" from \"Foggy IT Services - Waltham\".",
                 "Move \"Foggy IT Services - Burlington\" from \"Foggy IT Services - Burlington\".",
+                "Move \"Foggy IT Services - Waltham\" from \"Foggy IT Services - Waltham\".",
                 "Map the Microsoft Tenant \"Foggy IT\" (foggyit.onmicrosoft.com) to it.",
-                "Delete the Syncro Tenant \"Foggy IT Services - Waltham\", left empty.",
                 "Keep the Syncro Tenant \"Foggy IT Services - Burlington\" with its 1 other Organization.",
+                "Delete the Syncro Tenant \"Foggy IT Services - Waltham\", left empty.",
             ]
         );
         let writes = plan.change.clone().into_writes().unwrap();

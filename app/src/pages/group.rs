@@ -87,16 +87,16 @@ fn GroupForm(v: GroupView, apply: ServerAction<GroupOrganizations>) -> impl Into
                 {v.parents.iter().map(|p| {
                     let id = format!("target-{}", p.id);
                     view! {
-                        <div class="choice">
+                        <label class="check" for=id>
                             <input type="radio" id=id.clone() name="target" value=p.id.clone() checked=p.id == v.target/>
-                            <label for=id>{format!("\u{201c}{}\u{201d}", p.name)}</label>
-                        </div>
+                            {format!("Keep \u{201c}{}\u{201d}", p.name)}
+                        </label>
                     }
                 }).collect_view()}
-                <div class="choice">
+                <label class="check" for="target-new">
                     <input type="radio" id="target-new" name="target" value="" checked=new_chosen/>
-                    <label for="target-new">"A new Syncro Tenant"</label>
-                </div>
+                    "A new Syncro Tenant"
+                </label>
                 {target_error}
             </fieldset>
             <label for="group-name">"Name"</label>
@@ -106,7 +106,7 @@ fn GroupForm(v: GroupView, apply: ServerAction<GroupOrganizations>) -> impl Into
             <h2 class="section">"Microsoft Tenant"</h2>
             <label for="group-tq">"Find a Microsoft Tenant"</label>
             <div class="row">
-                <input id="group-tq" type="search" name="tenant_query" value=v.tenant_query.clone() placeholder="Name, domain or tenant ID" autocomplete="off"/>
+                <input id="group-tq" type="search" class="filter" name="tenant_query" value=v.tenant_query.clone() placeholder="Name, domain or tenant ID" autocomplete="off"/>
                 <button type="submit" class="secondary">"Find"</button>
             </div>
             <label for="group-tenant">"Map it to"</label>
@@ -121,10 +121,10 @@ fn GroupForm(v: GroupView, apply: ServerAction<GroupOrganizations>) -> impl Into
                 }).collect_view()}
             </select>
             {tenant_error}
-            <div class="choice">
+            <label class="check" for="group-keep">
                 <input type="checkbox" id="group-keep" name="keep_empty" value="true" checked=!v.delete_empty/>
-                <label for="group-keep">"Keep the Syncro Tenants left without Organizations (otherwise they are deleted)"</label>
-            </div>
+                "Keep the Syncro Tenants left without Organizations (otherwise they are deleted)"
+            </label>
             <div class="buttons">
                 <button type="submit" name="preview" value="1" class="primary">"Preview"</button>
                 <a class="button secondary" href="/organizations">"Cancel"</a>
@@ -143,7 +143,7 @@ fn GroupPreview(
 ) -> impl IntoView {
     let error = action_error(apply.value());
     view! {
-        <section class="preview" aria-labelledby="preview-heading">
+        <section class="form preview" aria-labelledby="preview-heading">
             <h2 id="preview-heading" class="section">"Preview"</h2>
             <p>"Applying does this, all at once or not at all:"</p>
             <ol class="steps">{steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ol>
