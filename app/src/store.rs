@@ -6,6 +6,9 @@
 //! functions cannot be generic, so they hold an `Arc<dyn Store>`. Bring the concerns into scope
 //! with `use crate::store::prelude::*`.
 
+use crate::domain::activity::{
+    ACTIVITY_BATCH, ACTIVITY_SCAN, ActivityCursor, ActivityFilter, ActivityPage,
+};
 use crate::domain::suggest::Suggestion;
 use crate::domain::throttle::SignInKeys;
 use crate::domain::*;
@@ -170,6 +173,57 @@ pub trait Lists: Send + Sync + 'static {
         account: &AccountId,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// At most `n` of the account's audit entries older than `before` (from the newest when
+    /// `None`), newest first.
+    async fn audit_before(
+        &self,
+        account: &AccountId,
+        before: Option<&ActivityCursor>,
+        n: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The audit entry at this place, if there is one.
+    async fn audit_entry(
+        &self,
+        account: &AccountId,
+        at: &ActivityCursor,
+    ) -> Result<Option<AuditEntry>, StoreError>;
+    /// A page of the account's activity matching `filter`, newest first, from `before`: filled
+    /// from [`Lists::audit_before`] in batches of [`ACTIVITY_BATCH`], looking at no more than
+    /// [`ACTIVITY_SCAN`] entries (then the page ends early, with its `older` link).
+    async fn activity(
+        &self,
+        account: &AccountId,
+        filter: &ActivityFilter,
+        before: Option<ActivityCursor>,
+        per_page: usize,
+    ) -> Result<ActivityPage, StoreError> {
+        let mut page = ActivityPage::default();
+        let mut cursor = before;
+        loop {
+            let batch = self
+                .audit_before(account, cursor.as_ref(), ACTIVITY_BATCH)
+                .await?;
+            let last_batch = batch.len() < ACTIVITY_BATCH;
+            for e in batch {
+                page.scanned += 1;
+                cursor = Some(ActivityCursor::of(&e));
+                if filter.matches(&e) {
+                    page.entries.push(e);
+                    if page.entries.len() == per_page {
+                        page.older = cursor;
+                        return Ok(page);
+                    }
+                }
+            }
+            if last_batch {
+                return Ok(page);
+            }
+            if page.scanned >= ACTIVITY_SCAN {
+                page.older = cursor;
+                return Ok(page);
+            }
+        }
+    }
 }
 
 /// The Microsoft integration of an account and what its syncs found.

@@ -132,6 +132,7 @@ pub fn plan(
             summary,
             before: serde_json::Value::Null,
             after: json!({ "recorded": recorded, "removed": removed }),
+            records: Vec::new(),
         });
         sizes.push(chunk.len());
         let mut c = ChangeSet::default();

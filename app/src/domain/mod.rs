@@ -4,6 +4,7 @@
 //! check). Nothing here touches a store: the rules compute a [`ChangeSet`] from the records they
 //! are given, and a store applies it atomically or refuses it.
 
+pub mod activity;
 pub mod csv_export;
 pub mod csv_import;
 pub mod discovery;

@@ -236,6 +236,10 @@ pub struct AuditEntry {
     pub before: serde_json::Value,
     #[serde(default)]
     pub after: serde_json::Value,
+    /// The records the change wrote (`st:<id>`, `org:<id>`, `mt:<tenant ID>`): each record's
+    /// history. Filled in from the change's writes ([`ChangeSet::into_writes`]).
+    #[serde(default)]
+    pub records: Vec<String>,
 }
 
 /// The condition a write puts on the record it replaces.
@@ -441,12 +445,27 @@ impl ChangeSet {
         self.writes.is_empty()
     }
 
-    /// The writes to apply, unless the change is malformed.
+    /// The writes to apply, unless the change is malformed. Its audit entries name the
+    /// Syncro Tenants, Organizations and Microsoft Tenants it writes (their history).
     pub fn into_writes(self) -> Result<Vec<Write>, MalformedChange> {
-        match self.malformed {
-            Some(why) => Err(MalformedChange(why)),
-            None => Ok(self.writes),
+        if let Some(why) = self.malformed {
+            return Err(MalformedChange(why));
         }
+        let records: Vec<String> = self
+            .writes
+            .iter()
+            .map(Write::item)
+            .filter(|i| ["st:", "org:", "mt:"].iter().any(|p| i.starts_with(p)))
+            .collect();
+        let mut writes = self.writes;
+        for w in &mut writes {
+            if let Write::Audit(entry) = w
+                && entry.records.is_empty()
+            {
+                entry.records = records.clone();
+            }
+        }
+        Ok(writes)
     }
 }
 
@@ -473,6 +492,7 @@ mod tests {
             summary: String::new(),
             before: serde_json::Value::Null,
             after: serde_json::Value::Null,
+            records: vec![],
         })
     }
 

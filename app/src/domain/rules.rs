@@ -29,6 +29,7 @@ impl Ctx {
             summary,
             before,
             after,
+            records: Vec::new(),
         })
     }
 }

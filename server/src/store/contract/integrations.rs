@@ -239,6 +239,7 @@ pub async fn interrupted_discoveries_finish_when_run_again(store: &dyn Store) {
         summary: "holds part 2's key".into(),
         before: serde_json::Value::Null,
         after: serde_json::Value::Null,
+        records: Vec::new(),
     }));
     store.apply(&a, blocker).await.unwrap();
     let audit = DiscoveryAudit {

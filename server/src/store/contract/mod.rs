@@ -4,6 +4,7 @@
 //! (discovery and the Microsoft integration) and [`identity`]; this file holds the helpers they
 //! share and the invariants checked after every case.
 
+mod activity;
 mod group;
 mod identity;
 mod integrations;
@@ -11,6 +12,7 @@ mod lists;
 mod records;
 mod suggestions;
 
+pub use activity::*;
 pub use group::*;
 pub use identity::*;
 pub use integrations::*;
@@ -206,6 +208,7 @@ macro_rules! contract_tests {
             case!(needs_attention_is_filtered_and_counted);
             case!(foggy_it_in_one_step);
             case!(stale_groupings_change_nothing);
+            case!(activity_of_an_account);
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn concurrent_demotions_keep_an_administrator() {

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::store::listing;
+use app::domain::activity::ActivityCursor;
 use app::domain::suggest::{self, Suggestion};
 use app::wire::TenantCounts;
 
@@ -94,6 +95,47 @@ impl Lists for DynamoStore {
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         self.query_records(account, keys::AUDIT_PREFIX, Some(limit))
+            .await
+    }
+
+    /// One Query, newest first; `BETWEEN` the prefix and the cursor's own key (inclusive,
+    /// so one more is read and the cursor's entry is dropped).
+    async fn audit_before(
+        &self,
+        account: &AccountId,
+        before: Option<&ActivityCursor>,
+        n: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let Some(c) = before else {
+            return self
+                .query_records(account, keys::AUDIT_PREFIX, Some(n))
+                .await;
+        };
+        let upper = format!("{}{}", keys::AUDIT_PREFIX, c.sort_key('#'));
+        let items = self
+            .query_account(
+                account,
+                "sk BETWEEN :a AND :b",
+                &[keys::AUDIT_PREFIX, &upper],
+                Some(n + 1),
+            )
+            .await?;
+        let mut out = Vec::with_capacity(n);
+        for item in items {
+            let e: AuditEntry = keys::from_item(item).map_err(unavailable)?;
+            if (e.at, e.id.as_str()) != (c.at, c.id.as_str()) && out.len() < n {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn audit_entry(
+        &self,
+        account: &AccountId,
+        at: &ActivityCursor,
+    ) -> Result<Option<AuditEntry>, StoreError> {
+        self.get_record(&Key::Audit(account.clone(), at.at, at.id.clone()))
             .await
     }
 }

@@ -1,6 +1,7 @@
 //! The embedded store: the searched, sorted, paged views ([`Lists`]).
 
 use super::*;
+use app::domain::activity::ActivityCursor;
 use app::domain::suggest::{self, Suggestion};
 use app::wire::TenantCounts;
 
@@ -89,5 +90,47 @@ impl Lists for EmbeddedStore {
             out.push(serde_json::from_slice(v.value()).map_err(unavailable)?);
         }
         Ok(out)
+    }
+
+    async fn audit_before(
+        &self,
+        account: &AccountId,
+        before: Option<&ActivityCursor>,
+        n: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let read = self.inner.db.begin_read().map_err(unavailable)?;
+        let table = read.open_table(AUDIT).map_err(unavailable)?;
+        let start = format!("{account}/");
+        let end = match before {
+            Some(c) => format!("{account}/{}", c.sort_key('/')),
+            None => format!("{account}0"), // '0' sorts right after '/'
+        };
+        let mut out = Vec::new();
+        for row in table
+            .range(start.as_str()..end.as_str())
+            .map_err(unavailable)?
+            .rev()
+            .take(n)
+        {
+            let (_, v) = row.map_err(unavailable)?;
+            out.push(serde_json::from_slice(v.value()).map_err(unavailable)?);
+        }
+        Ok(out)
+    }
+
+    async fn audit_entry(
+        &self,
+        account: &AccountId,
+        at: &ActivityCursor,
+    ) -> Result<Option<AuditEntry>, StoreError> {
+        let read = self.inner.db.begin_read().map_err(unavailable)?;
+        let table = read.open_table(AUDIT).map_err(unavailable)?;
+        let key = format!("{account}/{}", at.sort_key('/'));
+        match table.get(key.as_str()).map_err(unavailable)? {
+            Some(v) => Ok(Some(
+                serde_json::from_slice(v.value()).map_err(unavailable)?,
+            )),
+            None => Ok(None),
+        }
     }
 }
