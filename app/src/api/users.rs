@@ -10,7 +10,9 @@ use leptos::prelude::*;
 use {
     super::context::{accepts_html, admin, apply, caller, current, found, read, set_cookie, state},
     crate::auth,
-    crate::domain::{Email, Password, Role, UserChange, UserId, Version},
+    crate::domain::{
+        Email, Password, Role, SessionEvent, UserChange, UserId, Version, session_event,
+    },
 };
 
 /// Who is signed in (the header, and whether to show the changing actions).
@@ -66,23 +68,35 @@ pub async fn sign_in(
     let checks = candidates.into_iter().map(|u| {
         let password = password.clone();
         super::context::blocking(move || {
-            auth::verify_password(&password, &u.password_hash).then_some(u)
+            let right = auth::verify_password(&password, &u.password_hash);
+            (u, right)
         })
     });
-    let mut verified: Vec<crate::domain::User> = futures::future::try_join_all(checks)
+    let (mut verified, refused): (Vec<_>, Vec<_>) = futures::future::try_join_all(checks)
         .await?
         .into_iter()
-        .flatten()
-        .filter(|u| u.active)
-        .collect();
+        .partition(|(u, right)| *right && u.active);
     if unknown {
         super::context::blocking(move || auth::verify_nothing(&password)).await?;
     }
     drop(permit);
+    // Each account whose user this email is sees the refusal in its activity — written
+    // aside, so the answer takes as long whether or not the email exists.
+    for (user, _) in refused {
+        let (store, address) = (store.clone(), address.clone());
+        let ctx = session_ctx(&user);
+        tokio::spawn(async move {
+            let entry = session_event(&ctx, &user, SessionEvent::Refused, &address);
+            if let Err(e) = store.apply(&user.account, entry).await {
+                tracing::warn!(error = %e, "a refused sign-in was not recorded");
+            }
+        });
+    }
     if verified.is_empty() {
         tracing::info!(email = %email, "sign-in refused");
         return Err(AppError::SignInFailed);
     }
+    let mut verified: Vec<crate::domain::User> = verified.drain(..).map(|(u, _)| u).collect();
     // The right password: this attempt is forgiven (see domain::throttle).
     read(store.sign_in_succeeded(&keys).await)?;
     // The same email and password open several accounts: the person says which.
@@ -113,6 +127,8 @@ pub async fn sign_in(
         read(store.delete_session(&old.session).await)?;
     }
     let token = auth::start_session(&*store, &user).await?;
+    let entry = session_event(&session_ctx(&user), &user, SessionEvent::SignedIn, &address);
+    read(store.apply(&user.account, entry).await)?;
     set_cookie(|https| auth::session_cookie(&token, https));
     tracing::info!(user = %user.id, account = %user.account, "signed in");
     if accepts_html().await {
@@ -126,6 +142,13 @@ pub async fn sign_in(
 pub async fn sign_out() -> Result<(), AppError> {
     let (caller, store) = caller().await?;
     read(store.delete_session(&caller.session).await)?;
+    if let Some(user) = read(store.user(&caller.account, caller.user).await)? {
+        let address = super::context::client_address()
+            .map(crate::domain::throttle::client_address_key)
+            .unwrap_or_else(|| "unknown".into());
+        let entry = session_event(&caller.ctx(), &user, SessionEvent::SignedOut, &address);
+        read(store.apply(&caller.account, entry).await)?;
+    }
     set_cookie(auth::clear_cookie);
     if accepts_html().await {
         leptos_axum::redirect("/sign-in");
@@ -272,4 +295,14 @@ async fn change_user(id: &str, version: &str, change: UserChange) -> Result<(), 
         set_cookie(|https| auth::session_cookie(&token, https));
     }
     Ok(())
+}
+
+/// Who a sign-in entry is by: the person signing in.
+#[cfg(feature = "ssr")]
+fn session_ctx(user: &crate::domain::User) -> crate::domain::rules::Ctx {
+    crate::domain::rules::Ctx {
+        actor: user.email.as_str().to_string(),
+        now: super::context::now(),
+        audit_id: uuid::Uuid::new_v4().to_string(),
+    }
 }

@@ -17,6 +17,7 @@ pub mod rules;
 pub mod suggest;
 pub mod sync_job;
 pub mod throttle;
+pub mod undo;
 mod users;
 
 pub use discovery::DiscoveryOutcome;

@@ -445,6 +445,16 @@ impl ChangeSet {
         self.writes.is_empty()
     }
 
+    /// The same change, its audit entries' summaries ending in `note` (" (undo)").
+    pub fn noted(mut self, note: &str) -> Self {
+        for w in &mut self.writes {
+            if let Write::Audit(entry) = w {
+                entry.summary.push_str(note);
+            }
+        }
+        self
+    }
+
     /// The writes to apply, unless the change is malformed. Its audit entries name the
     /// Syncro Tenants, Organizations and Microsoft Tenants it writes (their history).
     pub fn into_writes(self) -> Result<Vec<Write>, MalformedChange> {

@@ -359,6 +359,40 @@ pub fn create_account(
     c
 }
 
+/// What happened to a sign-in, for the account's activity (R9: who, when, from where).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEvent {
+    SignedIn,
+    SignedOut,
+    /// The email is a user of the account, but the password was wrong or the user disabled.
+    Refused,
+}
+
+/// The activity entry of a sign-in, sign-out or refused sign-in of `user` from `address`.
+pub fn session_event(
+    ctx: &rules::Ctx,
+    user: &User,
+    event: SessionEvent,
+    address: &str,
+) -> ChangeSet {
+    let (action, what) = match event {
+        SessionEvent::SignedIn => ("session.sign_in", "Signed in"),
+        SessionEvent::SignedOut => ("session.sign_out", "Signed out"),
+        SessionEvent::Refused if !user.active => {
+            ("session.refused", "Refused a sign-in (user disabled)")
+        }
+        SessionEvent::Refused => ("session.refused", "Refused a sign-in (wrong password)"),
+    };
+    let mut c = ChangeSet::default();
+    c.push(ctx.audit_entry(
+        action,
+        format!("{what}: {} from {address}", user.email),
+        serde_json::Value::Null,
+        serde_json::json!({ "user": user.id, "address": address }),
+    ));
+    c
+}
+
 /// Admin > Users: *Add user*.
 pub fn add_user(ctx: &rules::Ctx, account: &AccountId, new: NewUser) -> ChangeSet {
     let mut c = ChangeSet::default();

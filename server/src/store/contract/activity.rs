@@ -49,7 +49,11 @@ pub async fn activity_is_filtered_and_paged(store: &dyn Store, a: &AccountId) {
     };
     let page = store.activity(a, &by, None, 50).await.unwrap();
     assert_eq!(page.entries.len(), 40);
-    assert!(page.entries.iter().all(|e| e.action == "syncro_tenant.rename"));
+    assert!(
+        page.entries
+            .iter()
+            .all(|e| e.action == "syncro_tenant.rename")
+    );
     let words = ActivityFilter {
         search: "renamed 004".into(),
         ..Default::default()
