@@ -139,6 +139,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=pages::account::SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/first-run") view=pages::account::FirstRunPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::AdminIndex ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/activity") view=pages::activity::ActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=pages::account::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-integration") view=pages::integration::IntegrationPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-tenants") view=pages::tenants::TenantManagement ssr=SsrMode::Async/>

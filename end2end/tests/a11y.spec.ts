@@ -39,6 +39,7 @@ test("every page has no accessibility violations", async ({ page }, info) => {
     ["/", "home"],
     ["/admin", "admin"],
     ["/admin/users", "users"],
+    ["/admin/activity", "activity"],
     ["/admin/microsoft-integration", "integration"],
     [`/admin/microsoft-tenants?q=${encodeURIComponent(tenant)}`, "management page"],
     ["/admin/microsoft-tenants?filter=attention", "needs attention"],

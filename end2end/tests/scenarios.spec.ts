@@ -41,6 +41,42 @@ test("S1 map a Microsoft Tenant to a Syncro Tenant", async ({ page }, info) => {
   await expect(page.getByRole("status")).toHaveCount(0);
 });
 
+test("undo a mapping from the activity log", async ({ page }, info) => {
+  const u = unique(info);
+  const stName = `Undo Dental ${u}`;
+  const tenantName = `Undo ${u}`;
+  await createOrganization(page, stName);
+  await importTenants(page, [[guid(), tenantName, `undo${Date.now()}.onmicrosoft.com`]]);
+  await page.goto(`/admin/microsoft-tenants?q=${encodeURIComponent(tenantName)}`);
+  await chooseRowAction(page, tenantName, "Map Syncro Tenant");
+  const dialog = page.getByRole("dialog", { name: "Start Tenant Mapping" });
+  await dialog.getByLabel("Find a Syncro Tenant").fill(stName);
+  if (!jsEnabled(info)) await dialog.getByRole("button", { name: "Filter" }).click();
+  await dialog.getByLabel("Syncro Tenant", { exact: true }).selectOption({ label: stName });
+  await dialog.getByRole("button", { name: "Start Tenant Mapping" }).click();
+  await expect(page.getByRole("status")).toHaveText(`Mapped ${tenantName} to ${stName}.`);
+
+  // Admin > Activity, mappings, this tenant: the change by name, with Undo.
+  await page.goto("/admin");
+  await page.getByRole("link", { name: /Activity/ }).click();
+  await page.getByLabel("Kind of change").selectOption({ label: "Mappings" });
+  await page.getByLabel("Search").fill(tenantName);
+  await page.getByRole("button", { name: "Show" }).click();
+  const summary = `Mapped Microsoft Tenant "${tenantName}" to Syncro Tenant "${stName}"`;
+  const row = page.getByRole("row").filter({ hasText: summary });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByRole("cell", { name: "admin@e2e.example" })).toBeVisible();
+  await row.getByRole("button", { name: `Undo: ${summary}` }).click();
+  await expect(page.getByRole("status")).toHaveText(`Undone: ${summary}.`);
+  await expect(page.getByRole("row").filter({ hasText: `Unmapped Microsoft Tenant "${tenantName}" from Syncro Tenant "${stName}" (undo)` })).toHaveCount(1);
+
+  // The tenant is unmapped again.
+  await page.goto(`/admin/microsoft-tenants?q=${encodeURIComponent(tenantName)}`);
+  const tenantRow = page.getByRole("row").filter({ hasText: tenantName });
+  await expect(tenantRow).toHaveCount(1);
+  await expect(tenantRow.getByRole("link", { name: stName })).toHaveCount(0);
+});
+
 test("S2 choose a parent Syncro Tenant in ORGANIZATION SETTINGS", async ({ page }, info) => {
   const u = unique(info);
   const parent = `Harbor Group ${u}`;

@@ -2,6 +2,7 @@
 //! a rule and the store, and return wire types. Every one of them is a public HTTP endpoint with
 //! a fixed URL (`/api/...`), so the WASM and any server build agree on it.
 
+mod activity;
 #[cfg(feature = "ssr")]
 pub mod context;
 mod group;
@@ -14,6 +15,7 @@ mod syncro_tenants;
 mod tenants;
 mod users;
 
+pub use activity::*;
 pub use group::*;
 pub use microsoft::*;
 pub use organizations::*;

@@ -1,6 +1,7 @@
 //! One module per page of SPEC.md.
 
 pub mod account;
+pub mod activity;
 pub mod group;
 pub mod integration;
 pub mod organizations;
@@ -35,6 +36,7 @@ pub fn AdminIndex() -> impl IntoView {
             <crate::components::AdminOnly>
                 <li><a href="/admin/microsoft-integration"><strong>"RMM Settings - Microsoft Tenant Integrations"</strong><span>"Connect as Single Tenant or CSP, Sync Now, sync problems."</span></a></li>
                 <li><a href="/admin/users"><strong>"Users"</strong><span>"Who signs in, as Administrator or Technician."</span></a></li>
+                <li><a href="/admin/activity"><strong>"Activity"</strong><span>"Every change and sign-in: who, when, what. Undo a mapping, rename or edit."</span></a></li>
             </crate::components::AdminOnly>
         </ul>
     }

@@ -85,7 +85,12 @@ pub fn OrganizationPage() -> impl IntoView {
                         <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "{o.name.clone()}</p>
                         <div class="heading-row">
                             <h1>{o.name.clone()}</h1>
-                            {admin.then(|| view! { <a class="button" href=format!("/organizations/{}/edit", o.id)>"Edit"</a> })}
+                            {admin.then(|| view! {
+                                <div class="buttons">
+                                    <a class="button secondary" href=url("/admin/activity", &[("record", &format!("org:{}", o.id))])>"History"</a>
+                                    <a class="button" href=format!("/organizations/{}/edit", o.id)>"Edit"</a>
+                                </div>
+                            })}
                         </div>
                         <dl class="facts">
                             <dt>"Syncro Tenant"</dt>

@@ -99,7 +99,10 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                         view! {
                             <Title text=st.name.clone()/>
                             <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "{st.name.clone()}</p>
-                            <h1>{st.name.clone()}</h1>
+                            <div class="heading-row">
+                                <h1>{st.name.clone()}</h1>
+                                {admin.then(|| view! { <a class="button secondary" href=url("/admin/activity", &[("record", &format!("st:{}", st.id))])>"History"</a> })}
+                            </div>
                             {admin.then(|| view! {
                             <ActionForm action=rename attr:class="inline-form">
                                 <input type="hidden" name="id" value=st.id.clone()/>

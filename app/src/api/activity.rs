@@ -1,0 +1,147 @@
+//! Admin > Activity: every recorded change (R9) — filtered by person, kind and record,
+//! searched, paged on the server — and *Undo* of mappings, renames and Organization edits.
+
+use crate::error::AppError;
+use crate::wire::*;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {
+    super::context::{admin, apply, read},
+    crate::domain::activity::{ACTIVITY_PER_PAGE, ActivityCursor, ActivityFilter, ActivityKind},
+    crate::domain::undo::{self, Now, Undoable},
+    crate::domain::*,
+    crate::store::prelude::*,
+};
+
+/// A page of activity: `person` (an email), `kind` ([`ActivityKind::key`]), `record`
+/// (`st:<id>`, `org:<id>` or `mt:<tenant ID>`), words `q`, older than `before` (a token from
+/// the previous page). Administrators only: it shows who signed in from where.
+#[server(prefix = "/api", endpoint = "activity")]
+pub async fn activity(
+    #[server(default)] person: String,
+    #[server(default)] kind: String,
+    #[server(default)] record: String,
+    #[server(default)] q: String,
+    #[server(default)] before: String,
+) -> Result<ActivityView, AppError> {
+    let (caller, store) = admin().await?;
+    let acct = &caller.account;
+    let record = record.trim();
+    let record_name = if record.is_empty() {
+        String::new()
+    } else {
+        record_name(&*store, acct, record).await?
+    };
+    let filter = ActivityFilter {
+        actor: person.trim().to_string(),
+        kind: ActivityKind::parse(kind.trim()),
+        record: record.to_string(),
+        search: q.chars().take(200).collect(),
+    };
+    let before = ActivityCursor::parse(before.trim());
+    let page = read(
+        store
+            .activity(acct, &filter, before, ACTIVITY_PER_PAGE)
+            .await,
+    )?;
+    let people = read(store.list_users(acct).await)?
+        .into_iter()
+        .map(|u| u.email.as_str().to_string())
+        .collect();
+    Ok(ActivityView {
+        rows: page
+            .entries
+            .iter()
+            .map(|e| ActivityRow {
+                entry: ActivityCursor::of(e).token(),
+                at: e.at.display(),
+                actor: e.actor.clone(),
+                kind: ActivityKind::ALL
+                    .into_iter()
+                    .find(|k| k.covers(&e.action))
+                    .map_or("Other", ActivityKind::label)
+                    .to_string(),
+                summary: e.summary.clone(),
+                can_undo: undo::can_undo(&e.action),
+            })
+            .collect(),
+        older: page.older.map(|c| c.token()).unwrap_or_default(),
+        people,
+        record_name,
+        scanned: page.scanned,
+    })
+}
+
+/// A record's name for the heading of its history; refused when it is not one of the account's.
+#[cfg(feature = "ssr")]
+async fn record_name(
+    store: &dyn Store,
+    acct: &AccountId,
+    record: &str,
+) -> Result<String, AppError> {
+    let not_found = || AppError::NotFound {
+        what: "That record".into(),
+    };
+    let (kind, id) = record.split_once(':').ok_or_else(not_found)?;
+    let name = match kind {
+        "st" => read(store.syncro_tenant(acct, SyncroTenantId::parse(id)?).await)?
+            .map(|s| format!("Syncro Tenant \u{201c}{}\u{201d}", s.name)),
+        "org" => read(store.organization(acct, OrganizationId::parse(id)?).await)?
+            .map(|o| format!("Organization \u{201c}{}\u{201d}", o.name)),
+        "mt" => read(
+            store
+                .microsoft_tenant(acct, MicrosoftTenantId::parse(id)?)
+                .await,
+        )?
+        .map(|m| format!("Microsoft Tenant \u{201c}{}\u{201d}", m.display_name)),
+        _ => None,
+    };
+    // A deleted record still has its history.
+    Ok(name.unwrap_or_else(|| "a deleted record".to_string()))
+}
+
+/// *Undo*: a new change restoring what the entry replaced, refused when the record changed
+/// since (R8). Says what it did on the status line, back on `back`.
+#[server(prefix = "/api", endpoint = "undo")]
+pub async fn undo_change(
+    entry: String,
+    #[server(default)] back: String,
+) -> Result<String, AppError> {
+    let (caller, store) = admin().await?;
+    let acct = &caller.account;
+    let at = ActivityCursor::parse(entry.trim())
+        .ok_or_else(|| AppError::validation("entry", "Not an entry of the activity log"))?;
+    let entry = read(store.audit_entry(acct, &at).await)?.ok_or_else(|| AppError::NotFound {
+        what: "That activity entry".into(),
+    })?;
+    let what = undo::what_to_undo(&entry)?;
+    let mut now = Now::default();
+    let mut syncro_ids: Vec<SyncroTenantId> = Vec::new();
+    match &what {
+        Undoable::Mapping {
+            tenant,
+            before,
+            after,
+        } => {
+            now.tenant = read(store.microsoft_tenant(acct, *tenant).await)?;
+            syncro_ids.extend(before.iter().chain(after.iter()));
+        }
+        Undoable::Rename { after, .. } => syncro_ids.push(after.id),
+        Undoable::Organization { before, after } => {
+            now.organization = read(store.organization(acct, after.id).await)?;
+            syncro_ids.push(before.syncro_tenant);
+        }
+    }
+    now.syncro_tenants = read(store.syncro_tenants_by_ids(acct, &syncro_ids).await)?;
+    let change = undo::undo(&caller.ctx(), &what, &now)?;
+    let requested = match &what {
+        Undoable::Rename { before, .. } => before.name.to_string(),
+        Undoable::Organization { before, .. } => before.name.to_string(),
+        Undoable::Mapping { .. } => String::new(),
+    };
+    apply(&*store, acct, change, &requested).await?;
+    let said = format!("Undone: {}.", entry.summary);
+    crate::status::say(said.clone());
+    leptos_axum::redirect(&super::safe_back(&back, "/admin/activity"));
+    Ok(said)
+}
