@@ -53,13 +53,115 @@ impl DiscoveryPlan {
     }
 }
 
+/// What a store knows of a tenant when a discovery is planned: whether it is marked removed,
+/// and its name and default domain (the before-values its audit entry records).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known {
+    pub removed: bool,
+    pub name: String,
+    pub default_domain: String,
+}
+
+impl From<&MicrosoftTenant> for Known {
+    fn from(t: &MicrosoftTenant) -> Self {
+        Known {
+            removed: t.removed_at.is_some(),
+            name: t.display_name.clone(),
+            default_domain: t.default_domain.clone(),
+        }
+    }
+}
+
 /// Plans a discovery. `known` is every tenant of the account the store has (for a complete
-/// sync) or at least those in `tenants` (for a partial one), with whether it is marked removed.
-/// A tenant listed twice is recorded once, as last listed.
+/// sync) or at least those in `tenants` (for a partial one). A tenant listed twice is recorded
+/// once, as last listed. Each part's audit entry says in words what it added, renamed and
+/// marked removed, and keeps the names before.
+/// The audit entry of one part: what it added, renamed (with the names before) and marked
+/// removed, in words and as data.
+fn part_entry(
+    ctx: &Ctx,
+    audit: &DiscoveryAudit,
+    known: &HashMap<MicrosoftTenantId, Known>,
+    chunk: &[Write],
+    (part, parts): (usize, usize),
+) -> Write {
+    let (mut added, mut renamed, mut before_renamed, mut removed, mut before_removed) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let mut words: Vec<String> = Vec::new();
+    let mut refreshed = 0;
+    for w in chunk {
+        match w {
+            Write::RecordDiscovered { tenant, .. } => match known.get(&tenant.tenant_id) {
+                None => {
+                    added.push(json!({ "tenant": tenant.tenant_id, "name": tenant.display_name }))
+                }
+                Some(k) if k.name != tenant.display_name => {
+                    if words.len() < 3 {
+                        words.push(format!("\"{}\" is now \"{}\"", k.name, tenant.display_name));
+                    }
+                    before_renamed.push(json!({ "tenant": tenant.tenant_id, "name": k.name, "default_domain": k.default_domain }));
+                    renamed.push(json!({ "tenant": tenant.tenant_id, "name": tenant.display_name, "default_domain": tenant.default_domain }));
+                }
+                Some(_) => refreshed += 1,
+            },
+            Write::MarkRemoved { tenant_id, .. } => {
+                removed.push(json!(tenant_id));
+                let name = known
+                    .get(tenant_id)
+                    .map(|k| k.name.as_str())
+                    .unwrap_or_default();
+                before_removed.push(json!({ "tenant": tenant_id, "name": name }));
+            }
+            _ => {}
+        }
+    }
+    let mut said = Vec::new();
+    if !added.is_empty() {
+        said.push(format!("{} added", added.len()));
+    }
+    if !renamed.is_empty() {
+        let more = renamed.len() - words.len();
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        said.push(format!(
+            "{} renamed ({}{more})",
+            renamed.len(),
+            words.join(", ")
+        ));
+    }
+    if !removed.is_empty() {
+        said.push(format!("{} removed by Microsoft", removed.len()));
+    }
+    if said.is_empty() {
+        said.push("nothing new".to_string());
+    }
+    let (id, part) = if parts == 1 {
+        (ctx.audit_id.clone(), String::new())
+    } else {
+        (
+            format!("{}-{part:05}", ctx.audit_id),
+            format!(" — part {part} of {parts}"),
+        )
+    };
+    Write::Audit(AuditEntry {
+        at: ctx.now,
+        id,
+        actor: ctx.actor.clone(),
+        action: audit.action.to_string(),
+        summary: format!("{}{part}: {}", audit.summary, said.join(", ")),
+        before: json!({ "renamed": before_renamed, "removed": before_removed }),
+        after: json!({ "added": added, "renamed": renamed, "refreshed": refreshed, "removed": removed }),
+        records: Vec::new(),
+    })
+}
+
 pub fn plan(
     ctx: &Ctx,
     audit: &DiscoveryAudit,
-    known: &HashMap<MicrosoftTenantId, bool>,
+    known: &HashMap<MicrosoftTenantId, Known>,
     tenants: Vec<DiscoveredTenant>,
     coverage: Coverage,
 ) -> DiscoveryPlan {
@@ -87,7 +189,7 @@ pub fn plan(
     if coverage == Coverage::Complete {
         let mut gone: Vec<MicrosoftTenantId> = known
             .iter()
-            .filter(|(id, removed)| !**removed && !seen.contains(id))
+            .filter(|(id, k)| !k.removed && !seen.contains(id))
             .map(|(id, _)| *id)
             .collect();
         gone.sort_unstable();
@@ -103,37 +205,7 @@ pub fn plan(
     let mut rest = writes.into_iter().peekable();
     for part in 1..=parts {
         let chunk: Vec<Write> = rest.by_ref().take(TENANTS_PER_CHANGE).collect();
-        let ids = |removed: bool| -> Vec<String> {
-            chunk
-                .iter()
-                .filter_map(|w| match w {
-                    Write::RecordDiscovered { tenant, .. } if !removed => {
-                        Some(tenant.tenant_id.to_string())
-                    }
-                    Write::MarkRemoved { tenant_id, .. } if removed => Some(tenant_id.to_string()),
-                    _ => None,
-                })
-                .collect()
-        };
-        let (recorded, removed) = (ids(false), ids(true));
-        let (id, summary) = if parts == 1 {
-            (ctx.audit_id.clone(), audit.summary.clone())
-        } else {
-            (
-                format!("{}-{part:05}", ctx.audit_id),
-                format!("{} — part {part} of {parts}", audit.summary),
-            )
-        };
-        let entry = Write::Audit(AuditEntry {
-            at: ctx.now,
-            id,
-            actor: ctx.actor.clone(),
-            action: audit.action.to_string(),
-            summary,
-            before: serde_json::Value::Null,
-            after: json!({ "recorded": recorded, "removed": removed }),
-            records: Vec::new(),
-        });
+        let entry = part_entry(ctx, audit, known, &chunk, (part, parts));
         sizes.push(chunk.len());
         let mut c = ChangeSet::default();
         for w in chunk {
@@ -209,6 +281,20 @@ mod tests {
         DiscoveredTenant::from_graph(id(n), name, &format!("t{n}.onmicrosoft.com"))
     }
 
+    fn known(pairs: &[(u128, bool)]) -> HashMap<MicrosoftTenantId, Known> {
+        pairs
+            .iter()
+            .map(|(n, removed)| {
+                let k = Known {
+                    removed: *removed,
+                    name: format!("Known {n}"),
+                    default_domain: format!("t{n}.onmicrosoft.com"),
+                };
+                (id(*n), k)
+            })
+            .collect()
+    }
+
     fn audit() -> DiscoveryAudit {
         DiscoveryAudit {
             action: "microsoft_tenant.sync",
@@ -218,7 +304,7 @@ mod tests {
 
     #[test]
     fn a_small_discovery_is_one_change_with_its_audit_entry() {
-        let known = HashMap::from([(id(1), false), (id(2), false), (id(3), true)]);
+        let known = known(&[(1, false), (2, false), (3, true)]);
         let plan = plan(
             &ctx(),
             &audit(),
@@ -248,13 +334,23 @@ mod tests {
         let Write::Audit(a) = writes.last().unwrap() else {
             panic!("the audit entry comes last")
         };
-        assert_eq!((a.id.as_str(), a.summary.as_str()), ("a1", "Synced"));
+        assert_eq!(
+            (a.id.as_str(), a.summary.as_str()),
+            (
+                "a1",
+                "Synced: 1 added, 1 renamed (\"Known 1\" is now \"One again\"), 1 removed by Microsoft"
+            )
+        );
         assert_eq!(a.after["removed"][0], id(2).to_string());
+        assert_eq!(a.before["removed"][0]["name"], "Known 2");
+        assert_eq!(a.before["renamed"][0]["name"], "Known 1");
+        assert_eq!(a.after["renamed"][0]["name"], "One again");
+        assert_eq!(a.after["added"][0]["name"], "Four");
     }
 
     #[test]
     fn a_partial_discovery_marks_nothing_removed() {
-        let known = HashMap::from([(id(1), false), (id(2), false)]);
+        let known = known(&[(1, false), (2, false)]);
         let plan = plan(
             &ctx(),
             &audit(),
@@ -276,7 +372,7 @@ mod tests {
     #[test]
     fn a_large_discovery_is_parts_that_each_fit_one_transaction_with_their_audit_entry() {
         // 20,000 rows (the import limit) plus 1,000 known tenants no longer listed.
-        let known: HashMap<_, _> = (100_000..101_000).map(|n| (id(n), false)).collect();
+        let known = known(&(100_000..101_000).map(|n| (n, false)).collect::<Vec<_>>());
         let tenants: Vec<_> = (0..20_000).map(|n| found(n, "T")).collect();
         let plan = plan(&ctx(), &audit(), &known, tenants, Coverage::Complete);
         assert_eq!(plan.outcome.added, 20_000);
@@ -293,12 +389,13 @@ mod tests {
             assert!(ids.insert(a.id.clone()), "audit ids are unique");
             assert!(
                 a.summary
-                    .ends_with(&format!("part {} of {}", i + 1, plan.changes.len())),
+                    .contains(&format!("part {} of {}:", i + 1, plan.changes.len())),
                 "{}",
                 a.summary
             );
-            // DynamoDB's item limit is 400 KB: a part's entry is a few KB whatever the total.
-            assert!(serde_json::to_vec(a).unwrap().len() < 8_000);
+            // DynamoDB's item limit is 400 KB: a part's entry (97 tenants with their names
+            // before and after) is some KB whatever the total.
+            assert!(serde_json::to_vec(a).unwrap().len() < 32_000);
         }
     }
 

@@ -46,9 +46,9 @@ pub async fn record(
         }
     }
     .map_err(stop)?;
-    let known: HashMap<MicrosoftTenantId, bool> = known
-        .into_iter()
-        .map(|t| (t.tenant_id, t.removed_at.is_some()))
+    let known: HashMap<MicrosoftTenantId, discovery::Known> = known
+        .iter()
+        .map(|t| (t.tenant_id, discovery::Known::from(t)))
         .collect();
     let plan = discovery::plan(ctx, &audit, &known, tenants, coverage);
     let total = plan.tenants();
