@@ -556,3 +556,20 @@ pub struct ActivityView {
     /// How many entries were looked at for this page.
     pub scanned: usize,
 }
+
+/// What importing mappings does (a dry run) or did, row by row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct MappingImportReport {
+    /// False for a dry run: nothing was written.
+    pub applied: bool,
+    pub changes: usize,
+    pub unchanged: usize,
+    pub refused: usize,
+    /// The rows that change or are refused, by line (at most [`MAPPING_ROWS_SHOWN`]).
+    pub rows: Vec<crate::domain::mapping_import::RowResult>,
+    /// Rows of changes not applied because their records changed meanwhile (run it again).
+    pub not_applied: usize,
+}
+
+/// Most rows a mapping import report lists.
+pub const MAPPING_ROWS_SHOWN: usize = 200;

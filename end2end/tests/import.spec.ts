@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { guid, unique } from "./helpers";
+import * as fs from "node:fs";
+import { chooseRowAction, createOrganization, guid, importTenants, jsEnabled, unique } from "./helpers";
 
 test("CSV file import reports bad rows by line and imports the rest", async ({ page }, info) => {
   const good = `Imported ${unique(info)}`;
@@ -17,4 +18,42 @@ test("CSV file import reports bad rows by line and imports the rest", async ({ p
   await expect(status).toContainText("Line 3: tenant_id not a valid tenant ID");
   await page.goto(`/admin/microsoft-tenants?q=${encodeURIComponent(good)}`);
   await expect(page.getByRole("row").filter({ hasText: good })).toBeVisible();
+});
+
+test("export the mapping as CSV and read it back as a dry run: zero changes", async ({ page }, info) => {
+  const u = unique(info);
+  const stName = `Roundtrip Dental ${u}`;
+  const mapped = `Roundtrip ${u}`;
+  const free = `Roundtrip Free ${u}`;
+  await createOrganization(page, stName);
+  await importTenants(page, [
+    [guid(), mapped, `rt${Date.now()}.onmicrosoft.com`],
+    [guid(), free, `rtf${Date.now()}.onmicrosoft.com`],
+  ]);
+  await page.goto(`/admin/microsoft-tenants?q=${encodeURIComponent(mapped)}`);
+  await chooseRowAction(page, mapped, "Map Syncro Tenant");
+  const dialog = page.getByRole("dialog", { name: "Start Tenant Mapping" });
+  await dialog.getByLabel("Find a Syncro Tenant").fill(stName);
+  if (!jsEnabled(info)) await dialog.getByRole("button", { name: "Filter" }).click();
+  await dialog.getByLabel("Syncro Tenant", { exact: true }).selectOption({ label: stName });
+  await dialog.getByRole("button", { name: "Start Tenant Mapping" }).click();
+  await expect(page.getByRole("status")).toHaveText(`Mapped ${mapped} to ${stName}.`);
+
+  // Export CSV; keep this test's rows (others run alongside), as one would in a spreadsheet.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export CSV" }).click(),
+  ]);
+  const text = fs.readFileSync(await download.path(), "utf8");
+  const lines = text.split("\r\n");
+  const mine = [lines[0], ...lines.filter((l) => l.includes(u))];
+  expect(mine).toHaveLength(3);
+  expect(mine.find((l) => l.includes(mapped))).toContain(stName);
+
+  // Read back as a dry run: nothing would change.
+  await page.getByRole("link", { name: "Import mappings" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Import mappings" })).toBeVisible();
+  await page.getByLabel("CSV file").setInputFiles({ name: "mapping.csv", mimeType: "text/csv", buffer: Buffer.from(mine.join("\r\n")) });
+  await page.getByRole("button", { name: "Check (dry run)" }).click();
+  await expect(page.getByRole("status")).toHaveText("Dry run: 0 changes, 2 unchanged, 0 refused. Nothing was changed.");
 });

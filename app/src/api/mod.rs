@@ -6,6 +6,7 @@ mod activity;
 #[cfg(feature = "ssr")]
 pub mod context;
 mod group;
+mod mapping_import;
 mod microsoft;
 mod organizations;
 #[cfg(feature = "ssr")]
@@ -17,6 +18,7 @@ mod users;
 
 pub use activity::*;
 pub use group::*;
+pub use mapping_import::*;
 pub use microsoft::*;
 pub use organizations::*;
 pub use suggestions::*;

@@ -216,6 +216,16 @@ const MAX_CSV_BYTES: usize = 5_000_000;
 /// at most `MAX_CSV_BYTES`, read part by part so a larger upload stops there.
 #[cfg(feature = "ssr")]
 async fn csv_upload(data: leptos::server_fn::codec::MultipartData) -> Result<String, AppError> {
+    Ok(upload(data, &[]).await?.0)
+}
+
+/// A CSV upload: the part `file` if not empty, else `csv`, as UTF-8 text; and the short
+/// fields named in `fields` (at most 100 bytes each), by name.
+#[cfg(feature = "ssr")]
+pub(crate) async fn upload(
+    data: leptos::server_fn::codec::MultipartData,
+    fields: &[&str],
+) -> Result<(String, std::collections::HashMap<String, String>), AppError> {
     fn malformed(e: impl std::fmt::Display) -> AppError {
         AppError::validation("csv", format!("The upload could not be read: {e}"))
     }
@@ -223,10 +233,26 @@ async fn csv_upload(data: leptos::server_fn::codec::MultipartData) -> Result<Str
         .into_inner()
         .ok_or_else(|| AppError::validation("csv", "The upload could not be read"))?;
     let (mut file, mut text) = (Vec::new(), Vec::new());
+    let mut small = std::collections::HashMap::new();
     while let Some(mut part) = parts.next_field().await.map_err(malformed)? {
-        let into = match part.name() {
-            Some("file") => &mut file,
-            Some("csv") => &mut text,
+        let name = part.name().unwrap_or_default().to_string();
+        if fields.contains(&name.as_str()) {
+            let mut value = Vec::new();
+            while let Some(chunk) = part.chunk().await.map_err(malformed)? {
+                if value.len() + chunk.len() > 100 {
+                    return Err(AppError::validation(
+                        "csv",
+                        format!("The field {name} is too long"),
+                    ));
+                }
+                value.extend_from_slice(&chunk);
+            }
+            small.insert(name, String::from_utf8_lossy(&value).into_owned());
+            continue;
+        }
+        let into = match name.as_str() {
+            "file" => &mut file,
+            "csv" => &mut text,
             _ => continue,
         };
         while let Some(chunk) = part.chunk().await.map_err(malformed)? {
@@ -239,10 +265,11 @@ async fn csv_upload(data: leptos::server_fn::codec::MultipartData) -> Result<Str
     let bytes = if file.is_empty() { text } else { file };
     // A spreadsheet's UTF-8 export may start with a byte order mark.
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|_| {
+    let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
         AppError::validation(
             "csv",
             "The file is not UTF-8 text: save it as CSV UTF-8 and try again",
         )
-    })
+    })?;
+    Ok((text, small))
 }

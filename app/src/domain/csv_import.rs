@@ -14,11 +14,11 @@ pub struct Parsed {
 }
 
 /// One CSV record: the line it starts on, and its fields.
-type Record = (usize, Vec<String>);
+pub(crate) type Record = (usize, Vec<String>);
 
 /// Splits CSV text into records, handling quoted fields with `""` escapes and newlines inside
 /// quotes. An error names the line where the unclosed quote starts.
-fn records(text: &str) -> Result<Vec<Record>, (usize, String)> {
+pub(crate) fn records(text: &str) -> Result<Vec<Record>, (usize, String)> {
     let mut out = Vec::new();
     let mut line = 1;
     let mut start_line = 1;

@@ -10,6 +10,7 @@ pub mod csv_import;
 pub mod discovery;
 pub mod group;
 mod ids;
+pub mod mapping_import;
 pub mod microsoft;
 mod names;
 mod records;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod activity;
 pub mod group;
+pub mod import_mappings;
 pub mod integration;
 pub mod organizations;
 pub mod suggestions;

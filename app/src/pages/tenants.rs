@@ -98,6 +98,7 @@ pub fn TenantManagement() -> impl IntoView {
             </nav>
             <SearchForm label="Search Microsoft Tenants" value=q.get_untracked() keep=vec![("filter", filter.get_untracked()), ("sort", sort.get_untracked()), ("dir", dir.get_untracked())]/>
             <a class="button secondary" href="/admin/microsoft-tenants/export.csv" download="" rel="external">"Export CSV"</a>
+            <AdminOnly><a class="button secondary" href=IMPORT_MAPPINGS_PATH>"Import mappings"</a></AdminOnly>
         </div>
         <ErrorNote error=action_error(unmap.value())/>
         <Transition fallback=|| view! { <p class="loading">"Loading Microsoft Tenants…"</p> }>

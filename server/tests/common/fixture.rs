@@ -331,6 +331,15 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
             Change,
             vec![("entry", newest_rename), ("back", s("/admin/activity"))],
         ),
+        (
+            "/api/import-mappings",
+            Change,
+            vec![
+                ("csv", format!("Microsoft Tenant ID,Syncro Tenant\n{T3},Imported {phase}\n")),
+                ("create", s("true")),
+                ("apply", s("true")),
+            ],
+        ),
         ("/api/plan-grouping", Read, grouping("1")),
         ("/api/group-organizations", Change, group),
     ]

@@ -235,7 +235,7 @@ impl TestApp {
             req = req.header("cookie", c);
         }
         // The CSV import is a file upload; every other function takes a URL-encoded form.
-        let res = if path == "/api/import-tenants" {
+        let res = if path == "/api/import-tenants" || path == "/api/import-mappings" {
             let (content_type, body) = multipart_form(form);
             req.header("content-type", content_type).body(body)
         } else {

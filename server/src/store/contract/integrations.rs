@@ -187,9 +187,9 @@ pub async fn large_discoveries_are_audited_parts(store: &dyn Store) {
     assert_eq!(
         parts,
         [
-            "sync — part 1 of 3",
-            "sync — part 2 of 3",
-            "sync — part 3 of 3"
+            "sync — part 1 of 3: 97 added",
+            "sync — part 2 of 3: 97 added",
+            "sync — part 3 of 3: 52 added"
         ]
     );
     let listed: usize = audit

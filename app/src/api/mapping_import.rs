@@ -1,0 +1,146 @@
+//! *Import mappings* from the mapping export: a dry run that reports every row, and the import
+//! that applies exactly those changes in atomic parts (`domain::mapping_import`).
+
+use crate::error::AppError;
+use crate::wire::*;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {
+    super::context::{Caller, admin, read},
+    crate::domain::mapping_import::{self, Outcome, Plan, Rows},
+    crate::domain::*,
+    crate::store::prelude::*,
+    std::collections::HashMap,
+};
+
+/// The file (part `file`, or pasted text `csv`) with `create` = "true" to create missing
+/// Syncro Tenants and `apply` = "true" to import; otherwise a dry run. Without JavaScript the
+/// report comes back in the page's link, sealed for this session.
+#[server(prefix = "/api", endpoint = "import-mappings", input = leptos::server_fn::codec::MultipartFormData)]
+pub async fn import_mappings(
+    data: leptos::server_fn::codec::MultipartData,
+) -> Result<MappingImportReport, AppError> {
+    let (caller, store) = admin().await?;
+    let (csv, fields) = super::tenants::upload(data, &["create", "apply"]).await?;
+    let create = fields.get("create").is_some_and(|v| v == "true");
+    let apply = fields.get("apply").is_some_and(|v| v == "true");
+    let rows = mapping_import::read(&csv)?;
+    let plan = plan(&*store, &caller, &rows, create).await?;
+    let mut report = MappingImportReport {
+        applied: apply,
+        ..Default::default()
+    };
+    for r in &plan.results {
+        match r.outcome {
+            Outcome::Unchanged => report.unchanged += 1,
+            Outcome::Refused => report.refused += 1,
+            _ => report.changes += 1,
+        }
+    }
+    if apply {
+        let acct = &caller.account;
+        let total = plan.changes.len();
+        for (i, change) in plan.changes.into_iter().enumerate() {
+            let rows_in = change
+                .writes()
+                .iter()
+                .filter(|w| matches!(w, crate::domain::Write::Audit(_)))
+                .count();
+            match store.apply(acct, change).await {
+                Ok(()) => {}
+                // A record changed meanwhile: the parts before stay; running it again finishes
+                // (rows applied now read as unchanged).
+                Err(StoreError::Conflict(_) | StoreError::NameTaken { .. }) => {
+                    report.not_applied += rows_in;
+                    tracing::info!(part = i, total, "a mapping import part met a change");
+                }
+                Err(e) => return Err(super::context::outage(e)),
+            }
+        }
+    }
+    report.rows = plan
+        .results
+        .into_iter()
+        .filter(|r| r.outcome != Outcome::Unchanged)
+        .take(MAPPING_ROWS_SHOWN)
+        .collect();
+    if super::context::accepts_html().await {
+        let mut shown = report.clone();
+        shown.rows.truncate(15);
+        let json = serde_json::to_string(&shown).map_err(AppError::internal)?;
+        let sealed = super::context::seal_for_session(MAPPING_REPORT, &json);
+        leptos_axum::redirect(&crate::components::url(
+            IMPORT_MAPPINGS_PATH,
+            &[("report", &sealed)],
+        ));
+    }
+    Ok(report)
+}
+
+/// The page.
+pub const IMPORT_MAPPINGS_PATH: &str = "/admin/microsoft-tenants/import-mappings";
+
+/// What a sealed report in the page's link is for.
+pub const MAPPING_REPORT: &str = "mapping-import-report";
+
+/// The report in the page's link, if this server sealed it for this session.
+pub fn mapping_report_in_link(sealed: &str) -> Option<MappingImportReport> {
+    #[cfg(feature = "ssr")]
+    {
+        let json = super::context::open_for_session(MAPPING_REPORT, sealed)?;
+        serde_json::from_str(&json).ok()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = sealed;
+        None
+    }
+}
+
+/// Every row decided on the records as they are: the rows' tenants read strongly, the Syncro
+/// Tenants they name found by name in the list and read strongly too.
+#[cfg(feature = "ssr")]
+async fn plan(
+    store: &dyn Store,
+    caller: &Caller,
+    rows: &Rows,
+    create: bool,
+) -> Result<Plan, AppError> {
+    let acct = &caller.account;
+    let ids: Vec<MicrosoftTenantId> = rows.rows.iter().map(|r| r.tenant).collect();
+    let tenants: HashMap<MicrosoftTenantId, MicrosoftTenant> =
+        read(store.microsoft_tenants_by_ids(acct, &ids).await)?
+            .into_iter()
+            .map(|t| (t.tenant_id, t))
+            .collect();
+    let named: std::collections::HashSet<String> = rows
+        .rows
+        .iter()
+        .map(|r| name_key(&r.syncro_tenant))
+        .collect();
+    let everything = ListQuery {
+        per_page: u32::MAX,
+        ..ListQuery::default()
+    };
+    let listed = read(store.list_syncro_tenants(acct, &everything, false).await)?;
+    let mut wanted: Vec<SyncroTenantId> = listed
+        .items
+        .iter()
+        .filter(|s| named.contains(&s.name.key()))
+        .map(|s| s.id)
+        .collect();
+    wanted.extend(tenants.values().filter_map(|t| t.syncro_tenant));
+    let syncro: HashMap<String, SyncroTenant> =
+        read(store.syncro_tenants_by_ids(acct, &wanted).await)?
+            .into_iter()
+            .map(|s| (s.name.key(), s))
+            .collect();
+    Ok(mapping_import::plan(
+        &caller.ctx(),
+        rows,
+        &tenants,
+        &syncro,
+        create,
+        || SyncroTenantId::from_uuid(uuid::Uuid::new_v4()),
+    ))
+}

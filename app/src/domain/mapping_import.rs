@@ -1,0 +1,518 @@
+//! *Import mappings*: the mapping export ([`super::csv_export`]) read back — each row's
+//! Microsoft Tenant ID mapped to the Syncro Tenant its row names, creating it when asked.
+//! [`read`] parses the file; [`plan`] decides every row on the records as they are (the dry
+//! run's report is exactly what applying does) and groups the writes into atomic parts, like
+//! accepting suggestions.
+
+use super::rules::{self, Ctx};
+use super::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+/// One row of the file: the line it starts on, the tenant and the Syncro Tenant it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub line: usize,
+    pub tenant: MicrosoftTenantId,
+    /// Empty: the row names no Syncro Tenant (left as it is).
+    pub syncro_tenant: String,
+}
+
+/// The file read: its rows, and the lines refused with why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rows {
+    pub rows: Vec<Row>,
+    pub refused: Vec<(usize, String)>,
+}
+
+/// A field as the export wrote it: a `'` put before a formula character is taken off again.
+fn undefused(field: &str) -> &str {
+    match field.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => field,
+    }
+}
+
+/// Reads the export's format: the columns "Microsoft Tenant ID" and "Syncro Tenant" (found by
+/// their header, so other columns may be left out or moved); at most
+/// [`super::csv_import::MAX_ROWS`] rows.
+pub fn read(text: &str) -> Result<Rows, DomainError> {
+    let records = super::csv_import::records(text)
+        .map_err(|(line, why)| DomainError::invalid("csv", format!("line {line}: {why}")))?;
+    let mut records = records
+        .into_iter()
+        .filter(|(_, f)| !(f.len() == 1 && f[0].trim().is_empty()));
+    let missing = || {
+        DomainError::invalid(
+            "csv",
+            "The first line must name the columns \"Microsoft Tenant ID\" and \"Syncro Tenant\" (as the export does)",
+        )
+    };
+    let (_, header) = records.next().ok_or_else(missing)?;
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let (Some(id_at), Some(st_at)) = (column("Microsoft Tenant ID"), column("Syncro Tenant"))
+    else {
+        return Err(missing());
+    };
+    let mut out = Rows::default();
+    let mut seen: HashMap<MicrosoftTenantId, usize> = HashMap::new();
+    for (line, fields) in records {
+        if out.rows.len() + out.refused.len() >= super::csv_import::MAX_ROWS {
+            out.refused.push((
+                line,
+                "the file has too many rows; the rest was not read".into(),
+            ));
+            break;
+        }
+        let (Some(id), Some(st)) = (fields.get(id_at), fields.get(st_at)) else {
+            out.refused.push((
+                line,
+                format!("expected {} fields, found {}", header.len(), fields.len()),
+            ));
+            continue;
+        };
+        let tenant = match MicrosoftTenantId::parse(id.trim()) {
+            Ok(t) => t,
+            Err(_) => {
+                out.refused
+                    .push((line, format!("\"{}\" is not a tenant ID", id.trim())));
+                continue;
+            }
+        };
+        if let Some(first) = seen.insert(tenant, line) {
+            out.refused.push((
+                line,
+                format!("tenant ID {tenant} already appears on line {first}"),
+            ));
+            continue;
+        }
+        out.rows.push(Row {
+            line,
+            tenant,
+            syncro_tenant: undefused(st.trim()).trim().to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// What importing does with one row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    /// Already mapped as the row says, or the row names no Syncro Tenant.
+    Unchanged,
+    Map,
+    /// Mapped elsewhere now: moved to the row's Syncro Tenant.
+    Change,
+    /// The Syncro Tenant is created, then mapped.
+    Create,
+    Refused,
+}
+
+/// One row's result, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowResult {
+    pub line: usize,
+    pub tenant: String,
+    pub syncro_tenant: String,
+    pub outcome: Outcome,
+    /// What it does (or why not), in words.
+    pub note: String,
+}
+
+/// Every row decided, and the changes that apply the changing ones.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub results: Vec<RowResult>,
+    /// Atomic parts, in order; each holds whole rows (every row's writes, with its own audit
+    /// entry).
+    pub changes: Vec<ChangeSet>,
+}
+
+/// Decides every row on the records as they are: the account's Microsoft Tenants named by the
+/// rows, and its Syncro Tenants (`syncro`: each Syncro Tenant a row names, by name key).
+/// `create`: a Syncro Tenant no one has is created. `new_id` gives a new one its id.
+pub fn plan(
+    ctx: &Ctx,
+    rows: &Rows,
+    tenants: &HashMap<MicrosoftTenantId, MicrosoftTenant>,
+    syncro: &HashMap<String, SyncroTenant>,
+    create: bool,
+    mut new_id: impl FnMut() -> SyncroTenantId,
+) -> Plan {
+    let mut plan = Plan::default();
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut part = ChangeSet::default();
+    for (n, row) in rows.rows.iter().enumerate() {
+        let one = Ctx {
+            audit_id: format!("{}-{n:05}", ctx.audit_id),
+            ..ctx.clone()
+        };
+        let (outcome, note, change) =
+            decide(&one, row, tenants, syncro, create, &mut taken, &mut new_id);
+        plan.results.push(RowResult {
+            line: row.line,
+            tenant: tenants
+                .get(&row.tenant)
+                .map_or_else(|| row.tenant.to_string(), |t| t.display_name.clone()),
+            syncro_tenant: row.syncro_tenant.clone(),
+            outcome,
+            note,
+        });
+        if let Some(change) = change {
+            let change = change.noted(" (import)");
+            if part.len() + change.len() > ChangeSet::MAX_WRITES {
+                plan.changes.push(std::mem::take(&mut part));
+            }
+            for w in change.writes() {
+                part.push(w.clone());
+            }
+        }
+    }
+    if !part.is_empty() {
+        plan.changes.push(part);
+    }
+    for (line, why) in &rows.refused {
+        plan.results.push(RowResult {
+            line: *line,
+            tenant: String::new(),
+            syncro_tenant: String::new(),
+            outcome: Outcome::Refused,
+            note: why.clone(),
+        });
+    }
+    plan.results.sort_by_key(|r| r.line);
+    plan
+}
+
+type Decision = (Outcome, String, Option<ChangeSet>);
+
+fn decide(
+    ctx: &Ctx,
+    row: &Row,
+    tenants: &HashMap<MicrosoftTenantId, MicrosoftTenant>,
+    syncro: &HashMap<String, SyncroTenant>,
+    create: bool,
+    taken: &mut HashSet<String>,
+    new_id: &mut impl FnMut() -> SyncroTenantId,
+) -> Decision {
+    let refused = |why: String| (Outcome::Refused, why, None);
+    let Some(mt) = tenants.get(&row.tenant) else {
+        return refused(format!(
+            "No Microsoft Tenant {} here (import or sync it first)",
+            row.tenant
+        ));
+    };
+    if row.syncro_tenant.is_empty() {
+        return (
+            Outcome::Unchanged,
+            "No Syncro Tenant named: left as it is".into(),
+            None,
+        );
+    }
+    let name = match SyncroTenantName::parse(&row.syncro_tenant) {
+        Ok(n) => n,
+        Err(e) => return refused(format!("Syncro Tenant name: {e}")),
+    };
+    let current = mt.syncro_tenant;
+    let Some(st) = syncro.get(&name.key()) else {
+        if !create {
+            return refused(format!(
+                "No Syncro Tenant \"{name}\" (tick \"Create the Syncro Tenants that do not exist\")"
+            ));
+        }
+        if current.is_some() {
+            return refused(format!(
+                "\"{}\" is mapped to another Syncro Tenant: unmap it first",
+                mt.display_name
+            ));
+        }
+        if !taken.insert(name.key()) {
+            return refused(format!(
+                "\"{name}\" is named for another Microsoft Tenant above"
+            ));
+        }
+        return (
+            Outcome::Create,
+            format!(
+                "Create the Syncro Tenant \"{name}\" and map \"{}\" to it",
+                mt.display_name
+            ),
+            Some(create_and_map(ctx, mt, &name, new_id())),
+        );
+    };
+    if current == Some(st.id) {
+        return (
+            Outcome::Unchanged,
+            format!("Mapped to \"{}\" already", st.name),
+            None,
+        );
+    }
+    if st.microsoft_tenant.is_some() {
+        return refused(format!(
+            "\"{}\" is mapped to another Microsoft Tenant",
+            st.name
+        ));
+    }
+    if !taken.insert(name.key()) {
+        return refused(format!(
+            "\"{}\" is named for another Microsoft Tenant above",
+            st.name
+        ));
+    }
+    match current {
+        None => match rules::map_tenant(ctx, mt, mt.version, st) {
+            Ok(c) => (
+                Outcome::Map,
+                format!("Map \"{}\" to \"{}\"", mt.display_name, st.name),
+                Some(c),
+            ),
+            Err(e) => refused(e.to_string()),
+        },
+        Some(old) => {
+            let Some(from) = syncro.values().find(|s| s.id == old) else {
+                return refused(format!(
+                    "\"{}\" is mapped to a Syncro Tenant not read here: change it on its page",
+                    mt.display_name
+                ));
+            };
+            match rules::change_mapping(ctx, mt, mt.version, from, st) {
+                Ok(c) => (
+                    Outcome::Change,
+                    format!(
+                        "Move \"{}\" from \"{}\" to \"{}\"",
+                        mt.display_name, from.name, st.name
+                    ),
+                    Some(c),
+                ),
+                Err(e) => refused(e.to_string()),
+            }
+        }
+    }
+}
+
+/// A new Syncro Tenant named `name`, mapped to `mt` in the same step.
+fn create_and_map(
+    ctx: &Ctx,
+    mt: &MicrosoftTenant,
+    name: &SyncroTenantName,
+    id: SyncroTenantId,
+) -> ChangeSet {
+    let record = SyncroTenant {
+        id,
+        name: name.clone(),
+        microsoft_tenant: Some(mt.tenant_id),
+        organization_count: 0,
+        version: Version(1),
+        updated_at: ctx.now,
+    };
+    let mut c = ChangeSet::default();
+    c.push(Write::ClaimName {
+        kind: NameKind::SyncroTenant,
+        key: name.key(),
+        owner: id.as_uuid(),
+    });
+    c.push(Write::CreateSyncroTenant { record });
+    c.push(Write::SetMapping {
+        record: MicrosoftTenant {
+            syncro_tenant: Some(id),
+            version: mt.version.next(),
+            ..mt.clone()
+        },
+        expect: mt.version,
+    });
+    c.push(ctx.audit_entry(
+        "microsoft_tenant.map",
+        format!(
+            "Mapped Microsoft Tenant \"{}\" to a new Syncro Tenant \"{name}\"",
+            mt.display_name
+        ),
+        json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": null }),
+        json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": id }),
+    ));
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Ctx {
+        Ctx {
+            actor: "admin@msp.example".into(),
+            now: Timestamp(3),
+            audit_id: "imp".into(),
+        }
+    }
+
+    fn tid(n: u32) -> MicrosoftTenantId {
+        MicrosoftTenantId::parse(&format!("{n:08x}-0000-4000-8000-00000000abcd")).unwrap()
+    }
+
+    fn tenant(n: u32, name: &str, st: Option<SyncroTenantId>) -> MicrosoftTenant {
+        MicrosoftTenant {
+            tenant_id: tid(n),
+            display_name: name.into(),
+            default_domain: format!("t{n}.onmicrosoft.com"),
+            verified_domains: vec![],
+            syncro_tenant: st,
+            last_sync: Timestamp(1),
+            version: Version(1),
+            sync_error: None,
+            removed_at: None,
+            gdap: None,
+        }
+    }
+
+    fn st(n: u128, name: &str, mt: Option<MicrosoftTenantId>) -> SyncroTenant {
+        SyncroTenant {
+            id: SyncroTenantId::from_uuid(uuid::Uuid::from_u128(n)),
+            name: SyncroTenantName::parse(name).unwrap(),
+            microsoft_tenant: mt,
+            organization_count: 1,
+            version: Version(2),
+            updated_at: Timestamp(1),
+        }
+    }
+
+    #[test]
+    fn the_export_reads_back_with_its_defused_fields() {
+        let text = "\u{feff}Microsoft Tenant ID,Microsoft Tenant,Default domain,Syncro Tenant,Organizations,Last sync,Sync problem\r\n\
+            00000001-0000-4000-8000-00000000abcd,Foggy IT,foggyit.onmicrosoft.com,Foggy IT Services,\"Boston; Waltham\",2026-11-18 11:06 UTC,\r\n\
+            00000002-0000-4000-8000-00000000abcd,Formula,f.onmicrosoft.com,'=Sum Corp,,,\r\n\
+            nope,Bad,,X,,,\r\n\
+            00000001-0000-4000-8000-00000000abcd,Again,,Y,,,\r\n";
+        let r = read(text).unwrap();
+        assert_eq!(r.rows.len(), 2);
+        assert_eq!(r.rows[0].syncro_tenant, "Foggy IT Services");
+        assert_eq!(r.rows[1].syncro_tenant, "=Sum Corp");
+        assert_eq!(r.refused.len(), 2);
+        assert_eq!(r.refused[0].0, 4);
+        assert!(r.refused[1].1.contains("already appears on line 2"));
+        // Only the two columns are needed, in any order.
+        let short =
+            "Syncro Tenant,Microsoft Tenant ID\n'Acme,00000003-0000-4000-8000-00000000abcd\n";
+        assert_eq!(read(short).unwrap().rows[0].syncro_tenant, "'Acme");
+        assert!(read("tenantId,displayName\n").is_err());
+    }
+
+    #[test]
+    fn every_row_is_decided_by_name_and_the_changes_fit_transactions() {
+        let acme = st(1, "Acme Dental", None);
+        let foggy = st(2, "Foggy IT Services", Some(tid(2)));
+        let old = st(3, "Old Home", Some(tid(3)));
+        let tenants: HashMap<_, _> = [
+            tenant(1, "Acme M365", None),
+            tenant(2, "Foggy IT", Some(foggy.id)),
+            tenant(3, "Moved Co", Some(old.id)),
+            tenant(4, "New Co", None),
+            tenant(5, "Taken Co", None),
+        ]
+        .into_iter()
+        .map(|t| (t.tenant_id, t))
+        .collect();
+        let syncro: HashMap<_, _> = [
+            acme.clone(),
+            foggy.clone(),
+            old.clone(),
+            st(4, "Spare", None),
+        ]
+        .into_iter()
+        .map(|s| (s.name.key(), s))
+        .collect();
+        let row = |line, n, name: &str| Row {
+            line,
+            tenant: tid(n),
+            syncro_tenant: name.into(),
+        };
+        let rows = Rows {
+            rows: vec![
+                row(2, 1, "acme dental"),
+                row(3, 2, "Foggy IT Services"),
+                row(4, 3, "Spare"),
+                row(5, 4, "Brand New"),
+                row(6, 5, "Foggy IT Services"),
+                row(7, 9, "Acme Dental"),
+                row(8, 1, ""),
+            ],
+            refused: vec![(9, "bad".into())],
+        };
+        let mut n = 100;
+        let p = plan(&ctx(), &rows, &tenants, &syncro, true, || {
+            n += 1;
+            SyncroTenantId::from_uuid(uuid::Uuid::from_u128(n))
+        });
+        let outcomes: Vec<(usize, Outcome)> = p
+            .results
+            .iter()
+            .map(|r| (r.line, r.outcome.clone()))
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                (2, Outcome::Map),
+                (3, Outcome::Unchanged),
+                (4, Outcome::Change),
+                (5, Outcome::Create),
+                (6, Outcome::Refused),
+                (7, Outcome::Refused),
+                (8, Outcome::Unchanged),
+                (9, Outcome::Refused),
+            ]
+        );
+        assert_eq!(
+            p.results[3].note,
+            "Create the Syncro Tenant \"Brand New\" and map \"New Co\" to it"
+        );
+        assert_eq!(
+            p.results[4].note,
+            "\"Foggy IT Services\" is mapped to another Microsoft Tenant"
+        );
+        assert_eq!(p.changes.len(), 1);
+        let writes = p.changes[0].clone().into_writes().unwrap();
+        let audits: Vec<&AuditEntry> = writes
+            .iter()
+            .filter_map(|w| match w {
+                Write::Audit(a) => Some(a),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(audits.len(), 3);
+        assert!(audits.iter().all(|a| a.summary.ends_with(" (import)")));
+
+        // A dry run of the unchanged export: nothing to write. Many rows: parts of whole rows.
+        let many: Vec<Row> = (0..100)
+            .map(|i| row(i + 2, 1000 + i as u32, &format!("Free {i}")))
+            .collect();
+        let tenants: HashMap<_, _> = (0..100)
+            .map(|i| tenant(1000 + i, &format!("T{i}"), None))
+            .map(|t| (t.tenant_id, t))
+            .collect();
+        let syncro: HashMap<_, _> = (0..100)
+            .map(|i| st(5000 + i as u128, &format!("Free {i}"), None))
+            .map(|s| (s.name.key(), s))
+            .collect();
+        let p = plan(
+            &ctx(),
+            &Rows {
+                rows: many,
+                refused: vec![],
+            },
+            &tenants,
+            &syncro,
+            false,
+            || unreachable!(),
+        );
+        assert_eq!(p.changes.iter().map(ChangeSet::len).sum::<usize>(), 300);
+        assert!(
+            p.changes
+                .iter()
+                .all(|c| c.len() <= ChangeSet::MAX_WRITES && c.len() % 3 == 0)
+        );
+        assert!(p.changes.into_iter().all(|c| c.into_writes().is_ok()));
+    }
+}

@@ -1,0 +1,151 @@
+//! *Import mappings* over HTTP, on both stores: the export read back is a dry run with zero
+//! changes; an edited file maps, moves and creates as its dry run said, and refuses by name;
+//! the no-JavaScript form gets its report in the page; Technicians are refused.
+
+mod common;
+
+use app::error::AppError;
+use common::*;
+
+const T1: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const T2: &str = "0b5e7c1a-1111-4c2b-9a11-000000000002";
+const T3: &str = "0b5e7c1a-1111-4c2b-9a11-000000000003";
+
+async fn import(app: &TestApp, csv: &str, create: bool, apply: bool) -> serde_json::Value {
+    let (create, apply) = (create.to_string(), apply.to_string());
+    app.call(
+        "import-mappings",
+        &[("csv", csv), ("create", &create), ("apply", &apply)],
+    )
+    .await
+    .unwrap()
+}
+
+async fn scenario(app: TestApp) {
+    app.import(&format!(
+        "tenantId,displayName,defaultDomainName\n{T1},Foggy IT,foggyit.onmicrosoft.com\n{T2},=Formula Corp,formula.onmicrosoft.com\n{T3},Acme M365,acme.onmicrosoft.com\n"
+    ))
+    .await;
+    let boston = app
+        .create_organization("Foggy IT Services", "")
+        .await
+        .unwrap();
+    let st = app.organization(&boston).await.unwrap()["syncro_tenant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.create_organization("Acme Dental", "").await.unwrap();
+    let v = app.tenant(T1).await["version"].to_string();
+    app.map_tenant(T1, &v, &st).await.unwrap();
+
+    // The export, read back: nothing to change.
+    let export = app.page("/admin/microsoft-tenants/export.csv").await;
+    let dry = import(&app, &export, false, false).await;
+    assert_eq!(
+        (
+            dry["changes"].as_u64(),
+            dry["unchanged"].as_u64(),
+            dry["refused"].as_u64()
+        ),
+        (Some(0), Some(3), Some(0)),
+        "{dry}"
+    );
+
+    // Edited: Acme mapped to an existing Syncro Tenant, Formula to a new one, one bad row.
+    let edited = format!(
+        "Microsoft Tenant ID,Syncro Tenant\n{T1},Foggy IT Services\n{T3},acme dental\n{T2},'=Formula Holdings\nnot-an-id,X\n"
+    );
+    let dry = import(&app, &edited, false, false).await;
+    assert_eq!(
+        (dry["changes"].as_u64(), dry["refused"].as_u64()),
+        (Some(1), Some(2)),
+        "{dry}"
+    );
+    let notes: Vec<&str> = dry["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["note"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "Map \"Acme M365\" to \"Acme Dental\"",
+            "No Syncro Tenant \"=Formula Holdings\" (tick \"Create the Syncro Tenants that do not exist\")",
+            "\"not-an-id\" is not a tenant ID",
+        ]
+    );
+    assert!(
+        app.tenant(T3).await["syncro_tenant"].is_null(),
+        "a dry run changes nothing"
+    );
+
+    let done = import(&app, &edited, true, true).await;
+    assert_eq!(
+        (
+            done["applied"].as_bool(),
+            done["changes"].as_u64(),
+            done["not_applied"].as_u64()
+        ),
+        (Some(true), Some(2), Some(0)),
+        "{done}"
+    );
+    assert_eq!(app.tenant(T3).await["syncro_tenant"]["name"], "Acme Dental");
+    assert_eq!(
+        app.tenant(T2).await["syncro_tenant"]["name"],
+        "=Formula Holdings"
+    );
+    // Imported again: nothing left to do.
+    let again = import(&app, &edited, true, false).await;
+    assert_eq!(again["changes"].as_u64(), Some(0), "{again}");
+
+    // Without JavaScript: the report comes back in the page.
+    let (content_type, body) = multipart_form(&[("csv", &export), ("apply", "false")]);
+    let mut req = app
+        .client
+        .post(format!("{}/api/import-mappings", app.base))
+        .header("accept", "text/html")
+        .header("content-type", content_type)
+        .header(
+            "referer",
+            format!("{}/admin/microsoft-tenants/import-mappings", app.base),
+        );
+    req = req.header("cookie", app.cookie.clone().unwrap());
+    let res = req.body(body).send().await.unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let html = app.page(&location).await;
+    assert!(
+        html.contains("Dry run: 0 changes, 3 unchanged, 0 refused. Nothing was changed."),
+        "no report"
+    );
+
+    // Technicians cannot import.
+    let tech = app.add_user("tech@msp-a.example", "technician").await;
+    let err = app
+        .call_as(
+            Some(&tech),
+            "import-mappings",
+            &[
+                ("csv", edited.as_str()),
+                ("create", "true"),
+                ("apply", "true"),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err, AppError::NotAllowed);
+}
+
+#[tokio::test]
+async fn mappings_round_trip_on_the_embedded_store() {
+    scenario(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn mappings_round_trip_on_dynamodb() {
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let mut app = spawn_with(std::sync::Arc::new(store), tempfile::tempdir().unwrap()).await;
+    app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
+    scenario(app).await;
+}
