@@ -107,7 +107,7 @@ impl ActivityFilter {
         if self.kind.is_some_and(|k| !k.covers(&e.action)) {
             return false;
         }
-        if !self.record.is_empty() && !e.records.iter().any(|r| *r == self.record) {
+        if !self.record.is_empty() && !e.records.contains(&self.record) {
             return false;
         }
         if self.search.trim().is_empty() {

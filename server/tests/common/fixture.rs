@@ -335,7 +335,10 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
             "/api/import-mappings",
             Change,
             vec![
-                ("csv", format!("Microsoft Tenant ID,Syncro Tenant\n{T3},Imported {phase}\n")),
+                (
+                    "csv",
+                    format!("Microsoft Tenant ID,Syncro Tenant\n{T3},Imported {phase}\n"),
+                ),
                 ("create", s("true")),
                 ("apply", s("true")),
             ],
