@@ -11,6 +11,11 @@ use std::time::Instant;
 /// A warm page view at SPEC scale: at most this many requests and read units.
 pub const PAGE_REQUESTS: u32 = 5;
 pub const PAGE_READ_UNITS: f64 = 10.0;
+/// An activity page at most: a search that matches nothing looks through `ACTIVITY_SCAN`
+/// entries, `ACTIVITY_BATCH` per Query (10), plus the session and the users (the person
+/// filter); strongly consistent reads of ~0.5 KB entries.
+pub const ACTIVITY_REQUESTS: u32 = 14;
+pub const ACTIVITY_READ_UNITS: f64 = 150.0;
 /// Most read requests a change may make (one write request always).
 pub const CHANGE_READS: u32 = 8;
 
@@ -84,6 +89,27 @@ pub async fn at_scale(options: LeptosOptions, orgs: usize, tenants: usize) -> bo
             && made.writes() == 0;
         ok &= pass;
         page_units.push(made.read_units);
+        println!(
+            "  {label:<50} {made}; {}  moto p50 {:.0} ms  ({} rows)  {}",
+            made.units(),
+            m.p50,
+            m.rows,
+            crate::verdict(pass)
+        );
+    }
+    pages::history(&*store, 1_200).await;
+    counter.take();
+    println!(
+        "  Admin > Activity (budget ≤ {ACTIVITY_REQUESTS} requests and ≤ {ACTIVITY_READ_UNITS} read units, \
+         no writes):"
+    );
+    for (label, path) in pages::ACTIVITY {
+        let (m, made) = pages::measure(&client, &base, path, 2, Some(&counter)).await;
+        let made = made.unwrap_or_default();
+        let pass = made.reads() <= ACTIVITY_REQUESTS
+            && made.read_units <= ACTIVITY_READ_UNITS
+            && made.writes() == 0;
+        ok &= pass;
         println!(
             "  {label:<50} {made}; {}  moto p50 {:.0} ms  ({} rows)  {}",
             made.units(),

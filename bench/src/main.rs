@@ -141,6 +141,19 @@ async fn main() {
             verdict(pass)
         );
     }
+    pages::history(&*store, 1_200).await;
+    for (label, path) in pages::ACTIVITY {
+        let (m, _) = pages::measure(&client, &base, path, REQUESTS, None).await;
+        let pass = m.p95 < pages::RENDER_BUDGET_MS;
+        ok &= pass;
+        println!(
+            "  {label:<50} p50 {:>6.2} ms  p95 {:>6.2} ms  ({} rows)  {}",
+            m.p50,
+            m.p95,
+            m.rows,
+            verdict(pass)
+        );
+    }
     let (m, _) = pages::measure(&client, &base, pages::SUGGESTIONS, 50, None).await;
     let pass = m.p95 < pages::SUGGESTIONS_BUDGET_MS;
     ok &= pass;

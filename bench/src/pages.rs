@@ -139,3 +139,46 @@ pub async fn load(store: &dyn app::store::Store, orgs: usize, tenants: usize) {
         .await
         .unwrap();
 }
+
+/// Admin > Activity: the newest page, and a search that matches nothing, which looks through
+/// the most entries one page may (`ACTIVITY_SCAN`) before it ends with an Older link.
+pub const ACTIVITY: [(&str, &str); 2] = [
+    ("Activity, newest page", "/admin/activity"),
+    (
+        "Activity, a search matching nothing (1,000 entries)",
+        "/admin/activity?q=no+such+words",
+    ),
+];
+
+/// Adds `n` activity entries shaped like mappings (names, two records) to the bench account,
+/// 98 to a change.
+pub async fn history(store: &dyn app::store::Store, n: usize) {
+    use app::domain::*;
+    let admin = store
+        .user_by_email(&Email::parse(EMAIL).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut left = n;
+    let mut i = 0u128;
+    while left > 0 {
+        let mut c = ChangeSet::default();
+        for _ in 0..left.min(ChangeSet::MAX_WRITES) {
+            i += 1;
+            c.push(Write::Audit(AuditEntry {
+                at: Timestamp(1_790_000_000_000 + i as i64),
+                id: uuid::Uuid::from_u128(i).to_string(),
+                actor: if i % 2 == 0 { EMAIL.into() } else { "tech@bench.example".into() },
+                action: "microsoft_tenant.map".into(),
+                summary: format!(
+                    "Mapped Microsoft Tenant \"Customer {i} M365\" to Syncro Tenant \"Customer {i} Dental\""
+                ),
+                before: serde_json::json!({ "microsoft_tenant": uuid::Uuid::from_u128(i), "syncro_tenant": null }),
+                after: serde_json::json!({ "microsoft_tenant": uuid::Uuid::from_u128(i), "syncro_tenant": uuid::Uuid::from_u128(i + 1) }),
+                records: vec![format!("st:{}", uuid::Uuid::from_u128(i + 1)), format!("mt:{}", uuid::Uuid::from_u128(i))],
+            }));
+            left -= 1;
+        }
+        store.apply(&admin.account, c).await.unwrap();
+    }
+}

@@ -37,21 +37,14 @@ pub async fn plan_grouping(
     let (caller, store) = caller().await?;
     let acct = &caller.account;
     let chosen = Chosen::read(&*store, &caller, &orgs, &target, &name, &tenant).await?;
-    let tenant_query = tenant_query.trim().to_string();
-    let query = ListQuery {
-        search: if tenant_query.is_empty() {
-            chosen
-                .name
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_string()
-        } else {
-            tenant_query.clone()
-        },
-        per_page: TENANT_CHOICES,
-        ..ListQuery::default()
+    let tenant_query: String = tenant_query.trim().chars().take(120).collect();
+    let search = if tenant_query.is_empty() {
+        chosen.name.split_whitespace().next().unwrap_or("")
+    } else {
+        &tenant_query
     };
+    let mut query = ListQuery::from_params(search, "name", "asc", "1");
+    query.per_page = TENANT_CHOICES;
     let mut tenants = chosen.mapped.clone();
     if let Some(t) = &chosen.tenant
         && !tenants.iter().any(|m| m.tenant_id == t.tenant_id)
@@ -240,7 +233,7 @@ impl Chosen {
         };
         let name = match name.trim() {
             "" => offered,
-            given => given.to_string(),
+            given => given.chars().take(200).collect(),
         };
         Ok(Chosen {
             organizations,
