@@ -168,7 +168,7 @@ pub async fn history(store: &dyn app::store::Store, n: usize) {
             c.push(Write::Audit(AuditEntry {
                 at: Timestamp(1_790_000_000_000 + i as i64),
                 id: uuid::Uuid::from_u128(i).to_string(),
-                actor: if i % 2 == 0 { EMAIL.into() } else { "tech@bench.example".into() },
+                actor: if i.is_multiple_of(2) { EMAIL.into() } else { "tech@bench.example".into() },
                 action: "microsoft_tenant.map".into(),
                 summary: format!(
                     "Mapped Microsoft Tenant \"Customer {i} M365\" to Syncro Tenant \"Customer {i} Dental\""
