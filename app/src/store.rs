@@ -167,12 +167,14 @@ pub trait Lists: Send + Sync + 'static {
     ///
     /// [`suggest::suggest`]: crate::domain::suggest::suggest
     async fn suggestions(&self, account: &AccountId) -> Result<Vec<Suggestion>, StoreError>;
-    /// Newest first.
+    /// The newest `limit` audit entries, newest first.
     async fn list_audit(
         &self,
         account: &AccountId,
         limit: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError>;
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.audit_before(account, None, limit).await
+    }
     /// At most `n` of the account's audit entries older than `before` (from the newest when
     /// `None`), newest first.
     async fn audit_before(

@@ -139,11 +139,37 @@ async fn scenario(app: TestApp) {
         "Acme Dental"
     );
 
+    // Organizations moved by Add Organizations, moved back.
+    let north = app.create_organization("Acme North", "").await.unwrap();
+    let north_st = app.organization(&north).await.unwrap()["syncro_tenant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.call(
+        "add-organizations",
+        &[("id", &st), ("organizations[]", &north)],
+    )
+    .await
+    .unwrap();
+    let moved = entry_of(&activity(&app, &[("q", "acme north")]).await, "Moved");
+    let said = app
+        .call("undo", &[("entry", &moved), ("back", "")])
+        .await
+        .unwrap();
+    assert_eq!(
+        said,
+        "Undone: Moved Acme North to Syncro Tenant \"Acme Dental\"."
+    );
+    assert_eq!(
+        app.organization(&north).await.unwrap()["syncro_tenant"]["id"],
+        north_st.as_str()
+    );
+
     // The Syncro Tenant's history, by its name; a sync entry cannot be undone.
     let record = format!("st:{st}");
     let history = activity(&app, &[("record", &record)]).await;
     assert_eq!(history["record_name"], "Syncro Tenant “Acme Dental”");
-    assert_eq!(summaries(&history).len(), 5, "{history}");
+    assert_eq!(summaries(&history).len(), 7, "{history}");
     assert!(
         summaries(&history)
             .last()

@@ -5,44 +5,23 @@
 
 mod common;
 
-use app::domain::{Coverage, DiscoveredTenant, MicrosoftTenantId, discovery::DiscoveryAudit};
+use app::domain::{DiscoveredTenant, MicrosoftTenantId};
 use app::error::AppError;
 use common::*;
 
 const FOGGY: &str = "00000001-0000-4000-8000-00000000abcd";
 
 async fn synced_foggy(app: &TestApp) {
-    let me = app
-        .store
-        .user_by_email(&app::domain::Email::parse("admin@msp-a.example").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
     let id = MicrosoftTenantId::parse(FOGGY).unwrap();
-    let found = vec![DiscoveredTenant::from_graph(
-        id,
-        "Foggy IT",
-        "foggyit.onmicrosoft.com",
-    )];
-    let ctx = app::domain::rules::Ctx {
-        actor: "sync".into(),
-        now: app::domain::Timestamp(1_790_000_000_000),
-        audit_id: uuid::Uuid::new_v4().to_string(),
-    };
-    let audit = DiscoveryAudit {
-        action: "microsoft_tenant.sync",
-        summary: "sync".into(),
-    };
-    app::services::discovery::record(
-        &*app.store,
-        &me.account,
-        &ctx,
-        audit,
-        found,
-        Coverage::Partial,
+    synced(
+        app,
+        vec![DiscoveredTenant::from_graph(
+            id,
+            "Foggy IT",
+            "foggyit.onmicrosoft.com",
+        )],
     )
-    .await
-    .unwrap();
+    .await;
 }
 
 async fn scenario(app: TestApp) {

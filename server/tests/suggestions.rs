@@ -5,7 +5,7 @@
 
 mod common;
 
-use app::domain::{Coverage, DiscoveredTenant, MicrosoftTenantId, discovery::DiscoveryAudit};
+use app::domain::{DiscoveredTenant, MicrosoftTenantId};
 use app::error::AppError;
 use common::*;
 
@@ -15,13 +15,7 @@ fn tid(n: u32) -> String {
 }
 
 /// Records tenants as a sync reports them (name, verified domains).
-async fn synced(app: &TestApp, tenants: &[(u32, &str, &[&str])]) {
-    let me = app
-        .store
-        .user_by_email(&app::domain::Email::parse("admin@msp-a.example").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+async fn synced_with(app: &TestApp, tenants: &[(u32, &str, &[&str])]) {
     let found = tenants
         .iter()
         .map(|(n, name, domains)| {
@@ -30,25 +24,7 @@ async fn synced(app: &TestApp, tenants: &[(u32, &str, &[&str])]) {
                 .with_verified_domains(domains.iter().copied())
         })
         .collect();
-    let ctx = app::domain::rules::Ctx {
-        actor: "sync".into(),
-        now: app::domain::Timestamp(1_790_000_000_000),
-        audit_id: uuid::Uuid::new_v4().to_string(),
-    };
-    let audit = DiscoveryAudit {
-        action: "microsoft_tenant.sync",
-        summary: "sync".into(),
-    };
-    app::services::discovery::record(
-        &*app.store,
-        &me.account,
-        &ctx,
-        audit,
-        found,
-        Coverage::Partial,
-    )
-    .await
-    .unwrap();
+    synced(app, found).await;
 }
 
 async fn organization(app: &TestApp, name: &str, email: &str, website: &str) -> String {
@@ -85,7 +61,7 @@ async fn first_day(app: &TestApp) -> Vec<String> {
         organization(app, "Smith and Sons", "", "").await,
         organization(app, "Northwind Health", "", "").await,
     ];
-    synced(
+    synced_with(
         app,
         &[
             (1, "FIT Holdings", &["fit.onmicrosoft.com", "foggyit.com"]),

@@ -128,8 +128,14 @@ pub async fn undo_change(
         }
         Undoable::Rename { after, .. } => syncro_ids.push(after.id),
         Undoable::Organization { before, after } => {
-            now.organization = read(store.organization(acct, after.id).await)?;
+            now.organizations = read(store.organizations_by_ids(acct, &[after.id]).await)?;
             syncro_ids.push(before.syncro_tenant);
+        }
+        Undoable::Moves { target, moves } => {
+            let ids: Vec<OrganizationId> = moves.iter().map(|(o, _)| *o).collect();
+            now.organizations = read(store.organizations_by_ids(acct, &ids).await)?;
+            syncro_ids.push(*target);
+            syncro_ids.extend(moves.iter().map(|(_, from)| *from));
         }
     }
     now.syncro_tenants = read(store.syncro_tenants_by_ids(acct, &syncro_ids).await)?;
@@ -137,7 +143,7 @@ pub async fn undo_change(
     let requested = match &what {
         Undoable::Rename { before, .. } => before.name.to_string(),
         Undoable::Organization { before, .. } => before.name.to_string(),
-        Undoable::Mapping { .. } => String::new(),
+        Undoable::Mapping { .. } | Undoable::Moves { .. } => String::new(),
     };
     apply(&*store, acct, change, &requested).await?;
     let said = format!("Undone: {}.", entry.summary);

@@ -1,5 +1,6 @@
 //! *Undo* in the activity log: a new change that restores what a recorded change replaced —
-//! a mapping, a Syncro Tenant's name, an Organization's details and parent — refused with the
+//! a mapping, a Syncro Tenant's name, an Organization's details and parent, Organizations moved
+//! by *Add Organizations* — refused with the
 //! reason when the record was changed since (R8), so an undo never overwrites later work.
 //!
 //! [`what_to_undo`] reads the entry; the server function reads the records it names, and
@@ -27,6 +28,11 @@ pub enum Undoable {
         before: Organization,
         after: Organization,
     },
+    /// *Add Organizations* moved these Organizations to `target`, each from its own parent.
+    Moves {
+        target: SyncroTenantId,
+        moves: Vec<(OrganizationId, SyncroTenantId)>,
+    },
 }
 
 /// Whether entries of this action offer *Undo*.
@@ -37,6 +43,7 @@ pub fn can_undo(action: &str) -> bool {
             | "microsoft_tenant.unmap"
             | "microsoft_tenant.change"
             | "syncro_tenant.rename"
+            | "syncro_tenant.add_organizations"
             | "organization.update"
     )
 }
@@ -60,6 +67,29 @@ pub fn what_to_undo(entry: &AuditEntry) -> Result<Undoable, DomainError> {
             before: record(&entry.before).ok_or_else(cannot)?,
             after: record(&entry.after).ok_or_else(cannot)?,
         },
+        "syncro_tenant.add_organizations" => {
+            let pairs = |v: &serde_json::Value| -> Option<Vec<(OrganizationId, SyncroTenantId)>> {
+                v.as_array()?
+                    .iter()
+                    .map(|m| {
+                        Some((
+                            record(m.get("organization")?)?,
+                            record(m.get("syncro_tenant")?)?,
+                        ))
+                    })
+                    .collect()
+            };
+            let before = pairs(&entry.before).ok_or_else(cannot)?;
+            let after = pairs(&entry.after).ok_or_else(cannot)?;
+            let target = after.first().map(|(_, t)| *t).ok_or_else(cannot)?;
+            if after.iter().any(|(_, t)| *t != target) {
+                return Err(cannot());
+            }
+            Undoable::Moves {
+                target,
+                moves: before,
+            }
+        }
         "organization.update" => Undoable::Organization {
             before: record(&entry.before).ok_or_else(cannot)?,
             after: record(&entry.after).ok_or_else(cannot)?,
@@ -86,7 +116,8 @@ pub struct Now {
     pub tenant: Option<MicrosoftTenant>,
     /// Syncro Tenants named by the entry, as they are now (missing ones were deleted).
     pub syncro_tenants: Vec<SyncroTenant>,
-    pub organization: Option<Organization>,
+    /// The Organizations named by the entry, as they are now (missing ones were deleted).
+    pub organizations: Vec<Organization>,
 }
 
 fn changed_since(what: String) -> DomainError {
@@ -134,8 +165,9 @@ pub fn undo(ctx: &Ctx, what: &Undoable, now: &Now) -> Result<ChangeSet, DomainEr
         }
         Undoable::Organization { before, after } => {
             let current = now
-                .organization
-                .as_ref()
+                .organizations
+                .iter()
+                .find(|o| o.id == after.id)
                 .ok_or_else(|| changed_since("The Organization was deleted".into()))?;
             if current.version != after.version {
                 return Err(changed_since(format!(
@@ -152,8 +184,78 @@ pub fn undo(ctx: &Ctx, what: &Undoable, now: &Now) -> Result<ChangeSet, DomainEr
                 st(before.syncro_tenant)?,
             )
         }
+        Undoable::Moves { target, moves } => move_back(ctx, *target, moves, now, st)?,
     };
     Ok(change.noted(" (undo)"))
+}
+
+/// Moves Organizations back to the Syncro Tenants they came from, if all are still where the
+/// move put them.
+fn move_back<'a>(
+    ctx: &Ctx,
+    target: SyncroTenantId,
+    moves: &[(OrganizationId, SyncroTenantId)],
+    now: &'a Now,
+    st: impl Fn(SyncroTenantId) -> Result<&'a SyncroTenant, DomainError>,
+) -> Result<ChangeSet, DomainError> {
+    let to = st(target)?;
+    let mut c = ChangeSet::default();
+    let mut back: Vec<(SyncroTenantId, i32)> = Vec::new();
+    let mut names = Vec::new();
+    for (id, from) in moves {
+        let org = now
+            .organizations
+            .iter()
+            .find(|o| o.id == *id)
+            .ok_or_else(|| changed_since("An Organization was deleted".into()))?;
+        if org.syncro_tenant != target {
+            return Err(changed_since(format!("\"{}\" was moved", org.name)));
+        }
+        let parent = st(*from)?;
+        match back.iter_mut().find(|(p, _)| p == from) {
+            Some((_, n)) => *n += 1,
+            None => back.push((*from, 1)),
+        }
+        names.push(format!("\"{}\" to \"{}\"", org.name, parent.name));
+        c.push(Write::PutOrganization {
+            record: Organization {
+                syncro_tenant: *from,
+                version: org.version.next(),
+                updated_at: ctx.now,
+                ..org.clone()
+            },
+            expect: Expect::Version(org.version),
+        });
+    }
+    let moved: i32 = back.iter().map(|(_, n)| n).sum();
+    for (id, delta) in back {
+        c.push(Write::AdjustOrganizationCount { id, delta });
+    }
+    c.push(Write::AdjustOrganizationCount {
+        id: target,
+        delta: -moved,
+    });
+    c.push(ctx.audit_entry(
+        "syncro_tenant.move_back",
+        format!(
+            "Moved back from Syncro Tenant \"{}\": {}",
+            to.name,
+            names.join(", ")
+        ),
+        serde_json::json!(
+                moves
+                    .iter()
+                    .map(|(o, _)| serde_json::json!({ "organization": o, "syncro_tenant": target }))
+                    .collect::<Vec<_>>()
+            ),
+        serde_json::json!(
+                moves
+                    .iter()
+                    .map(|(o, f)| serde_json::json!({ "organization": o, "syncro_tenant": f }))
+                    .collect::<Vec<_>>()
+            ),
+    ));
+    Ok(c)
 }
 
 #[cfg(test)]
@@ -229,7 +331,7 @@ mod tests {
         let now = Now {
             tenant: Some(tenant(Some(target.id))),
             syncro_tenants: vec![st(1, "Foggy IT Services", Some(mt.tenant_id))],
-            organization: None,
+            organizations: vec![],
         };
         let c = undo(&ctx(), &what, &now).unwrap();
         let writes = c.into_writes().unwrap();
@@ -245,7 +347,7 @@ mod tests {
         let moved = Now {
             tenant: Some(tenant(Some(other.id))),
             syncro_tenants: vec![other],
-            organization: None,
+            organizations: vec![],
         };
         let err = undo(&ctx(), &what, &moved).unwrap_err();
         assert!(
@@ -285,6 +387,70 @@ mod tests {
             ..Now::default()
         };
         assert!(undo(&ctx(), &what, &now).is_err());
+    }
+
+    #[test]
+    fn moved_organizations_go_back_unless_one_moved_again() {
+        let (a, b, target) = (
+            st(1, "Waltham", None),
+            st(2, "Burlington", None),
+            st(3, "Foggy IT Services", None),
+        );
+        let org = |n: u128, name: &str, parent: &SyncroTenant| Organization {
+            id: OrganizationId::from_uuid(uuid::Uuid::from_u128(100 + n)),
+            name: OrganizationName::parse(name).unwrap(),
+            syncro_tenant: parent.id,
+            contact: ContactDetails::default(),
+            version: Version(1),
+            updated_at: Timestamp(1),
+        };
+        let (oa, ob) = (
+            org(1, "Waltham office", &a),
+            org(2, "Burlington office", &b),
+        );
+        let moved = rules::move_organizations(&ctx(), &target, &[oa.clone(), ob.clone()]).unwrap();
+        let Some(Write::Audit(e)) = moved.writes().last().cloned() else {
+            panic!("no entry")
+        };
+        let what = what_to_undo(&e).unwrap();
+        let there = |o: &Organization| Organization {
+            syncro_tenant: target.id,
+            version: Version(2),
+            ..o.clone()
+        };
+        let now = Now {
+            syncro_tenants: vec![a.clone(), b.clone(), target.clone()],
+            organizations: vec![there(&oa), there(&ob)],
+            ..Now::default()
+        };
+        let c = undo(&ctx(), &what, &now).unwrap();
+        let writes = c.into_writes().unwrap();
+        assert!(writes.iter().any(|w| matches!(w, Write::PutOrganization { record, expect: Expect::Version(Version(2)) } if record.id == oa.id && record.syncro_tenant == a.id)));
+        assert!(writes.iter().any(
+            |w| matches!(w, Write::AdjustOrganizationCount { id, delta: -2 } if *id == target.id)
+        ));
+        let Some(Write::Audit(u)) = writes.last() else {
+            panic!("no entry")
+        };
+        assert_eq!(
+            u.summary,
+            "Moved back from Syncro Tenant \"Foggy IT Services\": \"Waltham office\" to \"Waltham\", \"Burlington office\" to \"Burlington\" (undo)"
+        );
+        // One was moved elsewhere since: nothing is moved back.
+        let elsewhere = Organization {
+            syncro_tenant: b.id,
+            ..there(&oa)
+        };
+        let now = Now {
+            organizations: vec![elsewhere, there(&ob)],
+            ..now
+        };
+        let err = undo(&ctx(), &what, &now).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("\"Waltham office\" was moved since"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -361,3 +361,33 @@ pub fn multipart_form(fields: &[(&str, &str)]) -> (String, String) {
     body.push_str(&format!("--{boundary}--\r\n"));
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// Records tenants in account "MSP A" as a sync reporting them would (names, domains).
+#[allow(dead_code)]
+pub async fn synced(app: &TestApp, found: Vec<app::domain::DiscoveredTenant>) {
+    let me = app
+        .store
+        .user_by_email(&app::domain::Email::parse("admin@msp-a.example").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let ctx = app::domain::rules::Ctx {
+        actor: "sync".into(),
+        now: app::domain::Timestamp(1_790_000_000_000),
+        audit_id: uuid::Uuid::new_v4().to_string(),
+    };
+    let audit = app::domain::discovery::DiscoveryAudit {
+        action: "microsoft_tenant.sync",
+        summary: "sync".into(),
+    };
+    app::services::discovery::record(
+        &*app.store,
+        &me.account,
+        &ctx,
+        audit,
+        found,
+        app::domain::Coverage::Partial,
+    )
+    .await
+    .unwrap();
+}

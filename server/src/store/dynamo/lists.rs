@@ -89,15 +89,6 @@ impl Lists for DynamoStore {
         ))
     }
 
-    async fn list_audit(
-        &self,
-        account: &AccountId,
-        limit: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        self.query_records(account, keys::AUDIT_PREFIX, Some(limit))
-            .await
-    }
-
     /// One Query, newest first; `BETWEEN` the prefix and the cursor's own key (inclusive,
     /// so one more is read and the cursor's entry is dropped).
     async fn audit_before(

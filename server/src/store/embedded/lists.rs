@@ -70,28 +70,6 @@ impl Lists for EmbeddedStore {
         }))
     }
 
-    async fn list_audit(
-        &self,
-        account: &AccountId,
-        limit: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        let read = self.inner.db.begin_read().map_err(unavailable)?;
-        let table = read.open_table(AUDIT).map_err(unavailable)?;
-        let start = format!("{account}/");
-        let end = format!("{account}0"); // '0' sorts right after '/'
-        let mut out = Vec::new();
-        for row in table
-            .range(start.as_str()..end.as_str())
-            .map_err(unavailable)?
-            .rev()
-            .take(limit)
-        {
-            let (_, v) = row.map_err(unavailable)?;
-            out.push(serde_json::from_slice(v.value()).map_err(unavailable)?);
-        }
-        Ok(out)
-    }
-
     async fn audit_before(
         &self,
         account: &AccountId,
