@@ -287,6 +287,9 @@ async fn sessions(
 pub const IMPORT_BODY_LIMIT: usize = 5_000_000 + 64 * 1024;
 pub const FORM_BODY_LIMIT: usize = 64 * 1024;
 
+/// The server functions that take a CSV file as `multipart/form-data`.
+const UPLOADS: [&str; 2] = ["/api/import-tenants", "/api/import-mappings"];
+
 /// Reads a request's body up to its route's limit before anything else does: a larger one is
 /// answered 413 with what the limit is, whoever sends it, and never reaches a server function.
 async fn body_limits(
@@ -297,7 +300,7 @@ async fn body_limits(
     if req.method() == http::Method::GET || req.method() == http::Method::HEAD {
         return next.run(req).await;
     }
-    let (limit, message) = if req.uri().path() == "/api/import-tenants" {
+    let (limit, message) = if UPLOADS.contains(&req.uri().path()) {
         (
             IMPORT_BODY_LIMIT,
             "The file is larger than 5 MB: import it in parts.",
@@ -328,7 +331,7 @@ async fn body_limits(
         if content_type.is_none_or(|ct| multer::parse_boundary(ct).is_err()) {
             let err = app::error::AppError::validation(
                 "csv",
-                "The import takes a file upload (multipart/form-data): use the form on Microsoft Tenant Management.",
+                "The import takes a file upload (multipart/form-data): use the form on its page.",
             );
             let body = serde_json::to_string(&err).unwrap_or_default();
             return (

@@ -130,7 +130,7 @@ fn spoil(path: &str, args: &Args, m: &Mutation) -> (String, Vec<u8>) {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    if path == "/api/import-tenants" {
+    if path == "/api/import-tenants" || path == "/api/import-mappings" {
         let (content_type, body) = multipart_form(&pairs);
         (content_type, body.into_bytes())
     } else {

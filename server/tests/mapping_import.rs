@@ -120,6 +120,18 @@ async fn scenario(app: TestApp) {
         "no report"
     );
 
+    // Not a file upload (no multipart boundary): a clear 415, not a crash.
+    let res = app
+        .client
+        .post(format!("{}/api/import-mappings", app.base))
+        .header("cookie", app.cookie.clone().unwrap())
+        .header("content-type", "multipart/form-data")
+        .body("csv=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
+
     // Technicians cannot import.
     let tech = app.add_user("tech@msp-a.example", "technician").await;
     let err = app
