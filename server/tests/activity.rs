@@ -235,6 +235,15 @@ async fn scenario(app: TestApp) {
         &"Created Organization \"Paged 05\" and its Syncro Tenant \"Paged 05\"".to_string()
     ));
 
+    // A sign-out is recorded too (another session of the Administrator).
+    let other = app.sign_in("admin@msp-a.example", PASSWORD).await.unwrap();
+    app.call_as(Some(&other), "sign-out", &[]).await.unwrap();
+    let sessions = summaries(&activity(&app, &[("kind", "sign-ins")]).await);
+    assert_eq!(
+        sessions[0], "Signed out: admin@msp-a.example from 127.0.0.1",
+        "{sessions:?}"
+    );
+
     // Technicians see none of it and undo nothing.
     let tech = app.add_user("tech@msp-a.example", "technician").await;
     let form = [

@@ -24,7 +24,8 @@ async fn synced_foggy(app: &TestApp) {
     .await;
 }
 
-async fn scenario(app: TestApp) {
+/// `counter`: the DynamoDB store's request counter (the grouping must be one transaction).
+async fn scenario(app: TestApp, counter: Option<server::store::dynamo::count::RequestCounter>) {
     let mut orgs = Vec::new();
     let mut parents = Vec::new();
     for office in ["Boston", "Waltham", "Burlington"] {
@@ -130,9 +131,17 @@ async fn scenario(app: TestApp) {
     // Without JavaScript: the form posts and lands on the Syncro Tenant's page.
     let back = format!("/organizations/group?{choice}");
     let referer = [("referer", format!("{}{back}", app.base))];
+    if let Some(c) = &counter {
+        c.take();
+    }
     let res = app
         .browser_post("group-organizations", &referer, &applied)
         .await;
+    if let Some(c) = &counter {
+        let made = c.take();
+        println!("grouping Foggy IT on DynamoDB: {made}; {}", made.units());
+        assert_eq!(made.writes(), 1, "one atomic change: {made}");
+    }
     assert!(res.status().is_redirection(), "{}", res.status());
     let target = format!("/syncro-tenants/{}", parents[0]);
     assert_eq!(res.headers()["location"], target.as_str());
@@ -157,13 +166,13 @@ async fn scenario(app: TestApp) {
 
 #[tokio::test]
 async fn foggy_it_in_one_step_on_the_embedded_store() {
-    scenario(spawn_app().await).await;
+    scenario(spawn_app().await, None).await;
 }
 
 #[tokio::test]
 async fn foggy_it_in_one_step_on_dynamodb() {
-    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let (store, counter) = server::store::dynamo::testing::fresh_store().await;
     let mut app = spawn_with(std::sync::Arc::new(store), tempfile::tempdir().unwrap()).await;
     app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
-    scenario(app).await;
+    scenario(app, Some(counter)).await;
 }

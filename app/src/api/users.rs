@@ -44,9 +44,7 @@ pub async fn sign_in(
     // The permit first: a sign-in refused for being busy is not counted as a failed one.
     let permit = state.hashing.permit().await?;
     // Counted by email and address before the password is checked (see domain::throttle).
-    let address = super::context::client_address()
-        .map(crate::domain::throttle::client_address_key)
-        .unwrap_or_else(|| "unknown".into());
+    let address = address_key();
     let keys = crate::domain::throttle::SignInKeys::new(email.as_str(), &address);
     let attempt = match store.sign_in_attempt(&keys, super::context::now()).await {
         // Attempts at the same moment can outrun the store's counting: slow down.
@@ -86,7 +84,10 @@ pub async fn sign_in(
         let (store, address) = (store.clone(), address.clone());
         let ctx = session_ctx(&user);
         tokio::spawn(async move {
-            let entry = session_event(&ctx, &user, SessionEvent::Refused, &address);
+            let event = SessionEvent::Refused {
+                disabled: !user.active,
+            };
+            let entry = session_event(&ctx, user.id, user.email.as_str(), event, &address);
             if let Err(e) = store.apply(&user.account, entry).await {
                 tracing::warn!(error = %e, "a refused sign-in was not recorded");
             }
@@ -127,7 +128,13 @@ pub async fn sign_in(
         read(store.delete_session(&old.session).await)?;
     }
     let token = auth::start_session(&*store, &user).await?;
-    let entry = session_event(&session_ctx(&user), &user, SessionEvent::SignedIn, &address);
+    let entry = session_event(
+        &session_ctx(&user),
+        user.id,
+        user.email.as_str(),
+        SessionEvent::SignedIn,
+        &address,
+    );
     read(store.apply(&user.account, entry).await)?;
     set_cookie(|https| auth::session_cookie(&token, https));
     tracing::info!(user = %user.id, account = %user.account, "signed in");
@@ -142,13 +149,16 @@ pub async fn sign_in(
 pub async fn sign_out() -> Result<(), AppError> {
     let (caller, store) = caller().await?;
     read(store.delete_session(&caller.session).await)?;
-    if let Some(user) = read(store.user(&caller.account, caller.user).await)? {
-        let address = super::context::client_address()
-            .map(crate::domain::throttle::client_address_key)
-            .unwrap_or_else(|| "unknown".into());
-        let entry = session_event(&caller.ctx(), &user, SessionEvent::SignedOut, &address);
-        read(store.apply(&caller.account, entry).await)?;
-    }
+    // Who signed out is the session's user: no read of the user record needed.
+    let address = address_key();
+    let entry = session_event(
+        &caller.ctx(),
+        caller.user,
+        &caller.actor,
+        SessionEvent::SignedOut,
+        &address,
+    );
+    read(store.apply(&caller.account, entry).await)?;
     set_cookie(auth::clear_cookie);
     if accepts_html().await {
         leptos_axum::redirect("/sign-in");
@@ -305,4 +315,12 @@ fn session_ctx(user: &crate::domain::User) -> crate::domain::rules::Ctx {
         now: super::context::now(),
         audit_id: uuid::Uuid::new_v4().to_string(),
     }
+}
+
+/// The caller's address as sign-ins are counted and recorded by (an IPv6 address by its /64).
+#[cfg(feature = "ssr")]
+fn address_key() -> String {
+    super::context::client_address()
+        .map(crate::domain::throttle::client_address_key)
+        .unwrap_or_else(|| "unknown".into())
 }

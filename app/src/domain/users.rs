@@ -365,30 +365,36 @@ pub enum SessionEvent {
     SignedIn,
     SignedOut,
     /// The email is a user of the account, but the password was wrong or the user disabled.
-    Refused,
+    Refused {
+        disabled: bool,
+    },
 }
 
-/// The activity entry of a sign-in, sign-out or refused sign-in of `user` from `address`.
+/// The activity entry of a sign-in, sign-out or refused sign-in of the user `id` (`email`)
+/// from `address`.
 pub fn session_event(
     ctx: &rules::Ctx,
-    user: &User,
+    id: UserId,
+    email: &str,
     event: SessionEvent,
     address: &str,
 ) -> ChangeSet {
     let (action, what) = match event {
         SessionEvent::SignedIn => ("session.sign_in", "Signed in"),
         SessionEvent::SignedOut => ("session.sign_out", "Signed out"),
-        SessionEvent::Refused if !user.active => {
+        SessionEvent::Refused { disabled: true } => {
             ("session.refused", "Refused a sign-in (user disabled)")
         }
-        SessionEvent::Refused => ("session.refused", "Refused a sign-in (wrong password)"),
+        SessionEvent::Refused { disabled: false } => {
+            ("session.refused", "Refused a sign-in (wrong password)")
+        }
     };
     let mut c = ChangeSet::default();
     c.push(ctx.audit_entry(
         action,
-        format!("{what}: {} from {address}", user.email),
+        format!("{what}: {email} from {address}"),
         serde_json::Value::Null,
-        serde_json::json!({ "user": user.id, "address": address }),
+        serde_json::json!({ "user": id, "address": address }),
     ));
     c
 }
