@@ -9,6 +9,9 @@
 use crate::domain::activity::{
     ACTIVITY_BATCH, ACTIVITY_SCAN, ActivityCursor, ActivityFilter, ActivityPage,
 };
+use crate::domain::end_users::{
+    END_USER_BATCH, END_USER_SCAN, EndUserCursor, EndUserFilter, EndUserPage,
+};
 use crate::domain::suggest::Suggestion;
 use crate::domain::throttle::SignInKeys;
 use crate::domain::*;
@@ -116,6 +119,11 @@ pub trait Records: Send + Sync + 'static {
         account: &AccountId,
         ids: &[OrganizationId],
     ) -> Result<Vec<Organization>, StoreError>;
+    async fn end_user(
+        &self,
+        account: &AccountId,
+        id: EndUserId,
+    ) -> Result<Option<EndUser>, StoreError>;
 }
 
 /// Searched, filtered, sorted and paged on the store: a page view costs a page.
@@ -167,6 +175,68 @@ pub trait Lists: Send + Sync + 'static {
     ///
     /// [`suggest::suggest`]: crate::domain::suggest::suggest
     async fn suggestions(&self, account: &AccountId) -> Result<Vec<Suggestion>, StoreError>;
+    /// At most `n` rows of an Organization's active (or inactive) End Users after `after` (from
+    /// the first when `None`), in name order (name key, then id).
+    async fn end_user_rows(
+        &self,
+        account: &AccountId,
+        organization: OrganizationId,
+        active: bool,
+        after: Option<&EndUserCursor>,
+        n: usize,
+    ) -> Result<Vec<EndUserRow>, StoreError>;
+    /// A page of an Organization's End Users matching `filter`, in name order, from `after`:
+    /// read from [`Lists::end_user_rows`] a page at a time (in batches of [`END_USER_BATCH`]
+    /// when searching), looking at no more than [`END_USER_SCAN`] rows (then the page ends
+    /// early, with its `next` link).
+    async fn end_users(
+        &self,
+        account: &AccountId,
+        organization: OrganizationId,
+        filter: &EndUserFilter,
+        after: Option<EndUserCursor>,
+        per_page: usize,
+    ) -> Result<EndUserPage, StoreError> {
+        let mut page = EndUserPage::default();
+        let mut cursor = after;
+        let searching = !filter.words.trim().is_empty();
+        // Without words, one more than a page tells whether there is a next one.
+        let batch = if searching {
+            END_USER_BATCH
+        } else {
+            per_page + 1
+        };
+        loop {
+            let rows = self
+                .end_user_rows(
+                    account,
+                    organization,
+                    !filter.inactive,
+                    cursor.as_ref(),
+                    batch,
+                )
+                .await?;
+            let last_batch = rows.len() < batch;
+            for row in rows {
+                if filter.matches(&row) {
+                    if page.rows.len() == per_page {
+                        page.next = cursor;
+                        return Ok(page);
+                    }
+                    page.rows.push(row.clone());
+                }
+                page.scanned += 1;
+                cursor = Some(EndUserCursor::of(&row));
+            }
+            if last_batch {
+                return Ok(page);
+            }
+            if page.scanned >= END_USER_SCAN {
+                page.next = cursor;
+                return Ok(page);
+            }
+        }
+    }
     /// The newest `limit` audit entries, newest first.
     async fn list_audit(
         &self,

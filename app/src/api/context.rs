@@ -2,8 +2,8 @@
 
 pub use crate::domain::Role;
 use crate::domain::{
-    AccountId, ChangeSet, NameKind, OrganizationId, SyncroTenantId, Timestamp, UserId, Version,
-    rules::Ctx,
+    AccountId, ChangeSet, EndUserId, NameKind, OrganizationId, SyncroTenantId, Timestamp, UserId,
+    Version, rules::Ctx,
 };
 use crate::error::AppError;
 use crate::store::prelude::*;
@@ -237,6 +237,24 @@ pub async fn store_error(
             AppError::Stale
         }
         StoreError::NotEmpty(message) => AppError::InUse { message },
+        StoreError::NameTaken {
+            kind: NameKind::EndUserEmail,
+            key,
+            owner,
+        } => {
+            let holder = store
+                .end_user(account, EndUserId::from_uuid(owner))
+                .await
+                .ok()
+                .flatten();
+            AppError::Validation {
+                field: "email".into(),
+                message: match holder {
+                    Some(h) => format!("{key} is already the email of End User “{}”.", h.name),
+                    None => format!("{key} is already the email of another End User."),
+                },
+            }
+        }
         StoreError::NameTaken { kind, owner, .. } => {
             let existing = match kind {
                 NameKind::SyncroTenant => store
@@ -251,6 +269,7 @@ pub async fn store_error(
                     .ok()
                     .flatten()
                     .map(|o| o.name.to_string()),
+                NameKind::EndUserEmail => None,
             };
             AppError::NameTaken {
                 kind: kind.label().to_string(),

@@ -8,6 +8,7 @@ pub mod activity;
 pub mod csv_export;
 pub mod csv_import;
 pub mod discovery;
+pub mod end_users;
 pub mod group;
 mod ids;
 pub mod mapping_import;
@@ -22,8 +23,10 @@ pub mod undo;
 mod users;
 
 pub use discovery::DiscoveryOutcome;
+pub use end_users::{EndUser, EndUserRow};
 pub use ids::{
-    AccountId, ClientId, MicrosoftTenantId, OrganizationId, SyncroTenantId, UserId, Version,
+    AccountId, ClientId, EndUserId, MicrosoftTenantId, OrganizationId, SyncroTenantId, UserId,
+    Version,
 };
 pub use microsoft::{
     ClientSecret, Coverage, GdapAccess, Integration, IntegrationMode, SealedSecret, SyncFailure,

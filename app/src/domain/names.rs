@@ -52,7 +52,7 @@ pub fn name_key(name: &str) -> String {
 pub const HIDDEN: &str =
     "Name must not contain invisible characters (zero-width, text-direction or control characters)";
 
-fn parse_name(field: &str, raw: &str) -> Result<String, DomainError> {
+pub(super) fn parse_name(field: &str, raw: &str) -> Result<String, DomainError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(DomainError::invalid(field, "Name is required"));
@@ -75,6 +75,8 @@ fn parse_name(field: &str, raw: &str) -> Result<String, DomainError> {
 pub enum NameKind {
     SyncroTenant,
     Organization,
+    /// An End User's email: unique per account, ignoring case.
+    EndUserEmail,
 }
 
 impl NameKind {
@@ -82,6 +84,7 @@ impl NameKind {
         match self {
             NameKind::SyncroTenant => "Syncro Tenant",
             NameKind::Organization => "Organization",
+            NameKind::EndUserEmail => "End User",
         }
     }
 }

@@ -315,6 +315,19 @@ pub enum Write {
         kind: NameKind,
         key: String,
     },
+    /// An End User at `expect` (R8); every End User change is made through
+    /// [`end_users::put`](super::end_users::put), which adds the list rows and email claims.
+    PutEndUser {
+        record: super::EndUser,
+        expect: Expect,
+    },
+    /// An Organization's list of End Users: the row at `place`, put (`Some`) or taken out.
+    /// The embedded store lists from its records and needs no rows; DynamoDB keeps one item per
+    /// row, so a page of a list reads a page.
+    ListEndUser {
+        place: super::end_users::EndUserPlace,
+        row: Option<super::EndUserRow>,
+    },
     Audit(AuditEntry),
     /// The installation has an account. `first`: refused if it had one already (first run).
     Installed {
@@ -381,6 +394,11 @@ impl Write {
             Write::ClaimName { kind, key, .. } | Write::ReleaseName { kind, key } => {
                 format!("name:{kind:?}:{key}")
             }
+            Write::PutEndUser { record, .. } => format!("eu:{}", record.id),
+            Write::ListEndUser { place, .. } => format!(
+                "eul:{}:{}:{}:{}",
+                place.organization, place.active, place.name_key, place.id
+            ),
             Write::Audit(a) => format!("audit:{}", a.id),
             Write::Installed { .. } => "installed".to_string(),
             Write::PutAccount { .. } | Write::AdjustAdministrators { .. } => "account".to_string(),
@@ -456,7 +474,7 @@ impl ChangeSet {
     }
 
     /// The writes to apply, unless the change is malformed. Its audit entries name the
-    /// Syncro Tenants, Organizations and Microsoft Tenants it writes (their history).
+    /// Syncro Tenants, Organizations, Microsoft Tenants and End Users it writes (their history).
     pub fn into_writes(self) -> Result<Vec<Write>, MalformedChange> {
         if let Some(why) = self.malformed {
             return Err(MalformedChange(why));
@@ -465,7 +483,11 @@ impl ChangeSet {
             .writes
             .iter()
             .map(Write::item)
-            .filter(|i| ["st:", "org:", "mt:"].iter().any(|p| i.starts_with(p)))
+            .filter(|i| {
+                ["st:", "org:", "mt:", "eu:"]
+                    .iter()
+                    .any(|p| i.starts_with(p))
+            })
             .collect();
         let mut writes = self.writes;
         for w in &mut writes {

@@ -5,6 +5,7 @@
 //! share and the invariants checked after every case.
 
 mod activity;
+mod end_users;
 mod group;
 mod identity;
 mod integrations;
@@ -13,6 +14,7 @@ mod records;
 mod suggestions;
 
 pub use activity::*;
+pub use end_users::*;
 pub use group::*;
 pub use identity::*;
 pub use integrations::*;
@@ -209,6 +211,9 @@ macro_rules! contract_tests {
             case!(foggy_it_in_one_step);
             case!(stale_groupings_change_nothing);
             case!(activity_of_an_account);
+            case!(end_users_are_listed_by_organization_in_name_order);
+            case!(end_user_emails_are_unique_per_account);
+            case!(stale_end_user_edits_are_refused);
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn concurrent_demotions_keep_an_administrator() {

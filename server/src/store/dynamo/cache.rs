@@ -263,8 +263,13 @@ impl DynamoStore {
         from: &str,
         to: &str,
     ) -> Result<Vec<Item>, StoreError> {
-        self.query_account(account, "sk BETWEEN :a AND :b", &[from, to], None)
-            .await
+        self.query_account(
+            account,
+            "sk BETWEEN :a AND :b",
+            &[from, to],
+            super::Take::All,
+        )
+        .await
     }
 }
 

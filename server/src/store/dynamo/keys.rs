@@ -7,8 +7,10 @@
 //! | Syncro Tenant           | `A#{account}`       | `ST#{id}`                   |
 //! | Organization            | `A#{account}`       | `ORG#{id}`                  |
 //! | Microsoft Tenant        | `A#{account}`       | `MT#{tenant id}`            |
+//! | End User                | `A#{account}`       | `EU#{id}`                   |
+//! | End User list row       | `A#{account}`       | `EUL#{org}#{A|I}#{name key}\u{1}{id}` |
 //! | user                    | `A#{account}`       | `USER#{id}`                 |
-//! | unique name marker (R3) | `A#{account}`       | `NAME#{ST|ORG}#{name key}`  |
+//! | unique name marker (R3) | `A#{account}`       | `NAME#{ST|ORG|EU}#{name key}` (EU: an End User's email) |
 //! | audit entry (R9)        | `A#{account}`       | `AUDIT#{at, 20 digits}#{id}`|
 //! | Microsoft integration   | `A#{account}`       | `INTEGRATION`               |
 //! | last sync report        | `A#{account}`       | `SYNC`                      |
@@ -31,6 +33,12 @@
 //! log entry naming the items it wrote, in the same transaction, so a cached copy of the lists
 //! can tell with one read whether it is current and catch up by reading only what changed
 //! (see `cache.rs`). Change log entries expire after a day.
+//!
+//! End Users are not in the list cache (an account may have 250,000). Each has a small list
+//! row sorted within its Organization, active or inactive, by name key: a page of a list is one
+//! `Query` of the rows from where the last page ended. `\u{1}` ends the name key, so "Ann"
+//! sorts before "Ann Lee" as it does on the embedded store (a name key holds no control
+//! character).
 
 use app::domain::*;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -55,6 +63,8 @@ pub const MT_PREFIX: &str = "MT#";
 pub const USER_PREFIX: &str = "USER#";
 pub const AUDIT_PREFIX: &str = "AUDIT#";
 pub const CHANGE_PREFIX: &str = "CHG#";
+pub const END_USER_PREFIX: &str = "EU#";
+pub const END_USER_ROW_PREFIX: &str = "EUL#";
 pub const INTEGRATIONS_PK: &str = "INTEGRATIONS";
 
 /// The address of one item.
@@ -64,6 +74,9 @@ pub enum Key {
     SyncroTenant(AccountId, SyncroTenantId),
     Organization(AccountId, OrganizationId),
     MicrosoftTenant(AccountId, MicrosoftTenantId),
+    EndUser(AccountId, EndUserId),
+    /// An End User's row in its Organization's list.
+    EndUserRow(AccountId, app::domain::end_users::EndUserPlace),
     User(AccountId, UserId),
     Name(AccountId, NameKind, String),
     Audit(AccountId, Timestamp, String),
@@ -102,6 +115,8 @@ impl Key {
             | Key::SyncroTenant(a, _)
             | Key::Organization(a, _)
             | Key::MicrosoftTenant(a, _)
+            | Key::EndUser(a, _)
+            | Key::EndUserRow(a, _)
             | Key::User(a, _)
             | Key::Name(a, ..)
             | Key::Audit(a, ..)
@@ -125,6 +140,13 @@ impl Key {
             Key::Organization(_, id) => format!("{ORG_PREFIX}{id}"),
             Key::MicrosoftTenant(_, id) => format!("{MT_PREFIX}{id}"),
             Key::User(_, id) => format!("{USER_PREFIX}{id}"),
+            Key::EndUser(_, id) => format!("{END_USER_PREFIX}{id}"),
+            Key::EndUserRow(_, p) => format!(
+                "{}{}\u{1}{}",
+                end_user_rows(p.organization, p.active),
+                p.name_key,
+                p.id
+            ),
             Key::Name(_, kind, key) => format!("NAME#{}#{key}", name_kind(*kind)),
             // Zero-padded so the sort key orders by time; the id orders one millisecond.
             Key::Audit(_, at, id) => format!("{AUDIT_PREFIX}{:020}#{id}", at.0.max(0)),
@@ -148,6 +170,8 @@ impl Key {
             Key::Organization(..) => "org",
             Key::MicrosoftTenant(..) => "mt",
             Key::User(..) => "user",
+            Key::EndUser(..) => "eu",
+            Key::EndUserRow(..) => "eurow",
             Key::Name(..) => "name",
             Key::Audit(..) => "audit",
             Key::Integration(_) => "integration",
@@ -222,6 +246,8 @@ impl Key {
             Write::PutAccount { .. } | Write::AdjustAdministrators { .. } => Key::Account(a),
             Write::ClaimEmail { key, .. } => Key::Email(key.clone(), a),
             Write::PutUser { record, .. } => Key::User(a, record.id),
+            Write::PutEndUser { record, .. } => Key::EndUser(a, record.id),
+            Write::ListEndUser { place, .. } => Key::EndUserRow(a, place.clone()),
             Write::PutIntegration { .. } | Write::DeleteIntegration { .. } => Key::Integration(a),
             Write::IndexIntegration { .. } => Key::IntegrationIndex(a),
             Write::PutSyncReport(_) => Key::SyncReport(a),
@@ -230,10 +256,19 @@ impl Key {
     }
 }
 
+/// The sort-key prefix of an Organization's active (or inactive) End User rows.
+pub fn end_user_rows(org: OrganizationId, active: bool) -> String {
+    format!(
+        "{END_USER_ROW_PREFIX}{org}#{}#",
+        if active { 'A' } else { 'I' }
+    )
+}
+
 fn name_kind(kind: NameKind) -> &'static str {
     match kind {
         NameKind::SyncroTenant => "ST",
         NameKind::Organization => "ORG",
+        NameKind::EndUserEmail => "EU",
     }
 }
 

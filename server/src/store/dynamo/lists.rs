@@ -4,11 +4,57 @@
 use super::*;
 use crate::store::listing;
 use app::domain::activity::ActivityCursor;
+use app::domain::end_users::{EndUserCursor, EndUserPlace};
 use app::domain::suggest::{self, Suggestion};
 use app::wire::TenantCounts;
 
 #[async_trait]
 impl Lists for DynamoStore {
+    /// One Query of the rows `BETWEEN` where the page starts (the cursor's own row, inclusive,
+    /// dropped if it is still there) and the end of the list's prefix.
+    async fn end_user_rows(
+        &self,
+        account: &AccountId,
+        organization: OrganizationId,
+        active: bool,
+        after: Option<&EndUserCursor>,
+        n: usize,
+    ) -> Result<Vec<EndUserRow>, StoreError> {
+        let prefix = keys::end_user_rows(organization, active);
+        // '$' follows '#': the first key past every row of this list.
+        let end = format!("{}$", prefix.trim_end_matches('#'));
+        let from = match after {
+            Some(c) => Key::EndUserRow(
+                account.clone(),
+                EndUserPlace {
+                    organization,
+                    active,
+                    name_key: c.name_key.clone(),
+                    id: c.id,
+                },
+            )
+            .sk(),
+            None => prefix,
+        };
+        let items = self
+            .query_account(
+                account,
+                "sk BETWEEN :a AND :b",
+                &[&from, &end],
+                Take::First(n + usize::from(after.is_some())),
+            )
+            .await?;
+        let mut rows = Vec::with_capacity(n);
+        for item in items {
+            let row: EndUserRow = keys::from_item(item).map_err(unavailable)?;
+            if after.is_some_and(|c| c.id == row.id) || rows.len() == n {
+                continue;
+            }
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+
     async fn list_syncro_tenants(
         &self,
         account: &AccountId,
@@ -108,7 +154,7 @@ impl Lists for DynamoStore {
                 account,
                 "sk BETWEEN :a AND :b",
                 &[keys::AUDIT_PREFIX, &upper],
-                Some(n + 1),
+                Take::Newest(n + 1),
             )
             .await?;
         let mut out = Vec::with_capacity(n);

@@ -29,6 +29,17 @@ use aws_sdk_dynamodb::types::{
 use keys::{Item, Key};
 use std::collections::HashMap;
 
+/// How much of a Query to read.
+#[derive(Clone, Copy, Debug)]
+enum Take {
+    /// Every item, in key order.
+    All,
+    /// The last `n` in reverse key order.
+    Newest(usize),
+    /// The first `n` in key order.
+    First(usize),
+}
+
 /// The DynamoDB store. Cheap to clone (the SDK client and the list cache are shared).
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -265,19 +276,26 @@ impl DynamoStore {
         prefix: &str,
         newest: Option<usize>,
     ) -> Result<Vec<Item>, StoreError> {
-        self.query_account(account, "begins_with(sk, :a)", &[prefix], newest)
+        let take = newest.map_or(Take::All, Take::Newest);
+        self.query_account(account, "begins_with(sk, :a)", &[prefix], take)
             .await
     }
 
     /// One strongly consistent Query of an account's partition, `pk = :pk AND {sort}` with the
-    /// sort condition's values bound to `:a`, `:b`, …, through every page (or the newest `n`).
+    /// sort condition's values bound to `:a`, `:b`, …, through every page (or as many as `take`
+    /// says).
     async fn query_account(
         &self,
         account: &AccountId,
         sort: &str,
         values: &[&str],
-        newest: Option<usize>,
+        take: Take,
     ) -> Result<Vec<Item>, StoreError> {
+        let (limit, forward) = match take {
+            Take::All => (None, true),
+            Take::Newest(n) => (Some(n), false),
+            Take::First(n) => (Some(n), true),
+        };
         let mut bound = Item::from([(":pk".to_string(), s(keys::account_pk(account)))]);
         for (name, v) in [":a", ":b"].iter().zip(values) {
             bound.insert(name.to_string(), s(*v));
@@ -285,7 +303,7 @@ impl DynamoStore {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let wanted = newest.map(|n| n.saturating_sub(items.len()));
+            let wanted = limit.map(|n| n.saturating_sub(items.len()));
             if wanted == Some(0) {
                 return Ok(items);
             }
@@ -296,7 +314,7 @@ impl DynamoStore {
                 .key_condition_expression(format!("pk = :pk AND {sort}"))
                 .set_expression_attribute_values(Some(bound.clone()))
                 .consistent_read(true)
-                .scan_index_forward(newest.is_none())
+                .scan_index_forward(forward)
                 .set_limit(wanted.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
                 .set_exclusive_start_key(start)
                 .send()

@@ -149,6 +149,14 @@ impl Records for DynamoStore {
         )
         .await
     }
+
+    async fn end_user(
+        &self,
+        account: &AccountId,
+        id: EndUserId,
+    ) -> Result<Option<EndUser>, StoreError> {
+        self.get_record(&Key::EndUser(account.clone(), id)).await
+    }
 }
 
 #[cfg(test)]

@@ -352,6 +352,15 @@ impl DynamoStore {
                     Expect::Version(v) => Cond::version(*v),
                 }),
             ),
+            Write::PutEndUser { record, expect } => self.put(
+                item_of(&key, record)?,
+                Some(match expect {
+                    Expect::Absent => Cond::absent(),
+                    Expect::Version(v) => Cond::version(*v),
+                }),
+            ),
+            Write::ListEndUser { row: Some(row), .. } => self.put(item_of(&key, row)?, None),
+            Write::ListEndUser { row: None, .. } => self.delete(&key, None),
             Write::PutIntegration { record, expect } => self.put(
                 item_of(&key, record)?,
                 Some(match expect {

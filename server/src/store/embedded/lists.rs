@@ -2,11 +2,45 @@
 
 use super::*;
 use app::domain::activity::ActivityCursor;
+use app::domain::end_users::{EndUserCursor, EndUserPlace};
 use app::domain::suggest::{self, Suggestion};
 use app::wire::TenantCounts;
 
 #[async_trait]
 impl Lists for EmbeddedStore {
+    async fn end_user_rows(
+        &self,
+        account: &AccountId,
+        organization: OrganizationId,
+        active: bool,
+        after: Option<&EndUserCursor>,
+        n: usize,
+    ) -> Result<Vec<EndUserRow>, StoreError> {
+        use std::ops::Bound;
+        let from = match after {
+            Some(c) => Bound::Excluded(EndUserPlace {
+                organization,
+                active,
+                name_key: c.name_key.clone(),
+                id: c.id,
+            }),
+            None => Bound::Included(EndUserPlace {
+                organization,
+                active,
+                name_key: String::new(),
+                id: EndUserId::from_uuid(uuid::Uuid::nil()),
+            }),
+        };
+        Ok(self.with_account(account, |a| {
+            a.end_user_places
+                .range((from, Bound::Unbounded))
+                .take_while(|p| p.organization == organization && p.active == active)
+                .take(n)
+                .filter_map(|p| a.end_users.get(&p.id).map(EndUser::row))
+                .collect()
+        }))
+    }
+
     async fn list_syncro_tenants(
         &self,
         account: &AccountId,

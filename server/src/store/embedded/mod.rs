@@ -38,6 +38,9 @@ struct AccountData {
     syncro: HashMap<SyncroTenantId, SyncroTenant>,
     orgs: HashMap<OrganizationId, Organization>,
     tenants: HashMap<MicrosoftTenantId, MicrosoftTenant>,
+    end_users: HashMap<EndUserId, EndUser>,
+    /// Each Organization's End Users in list order; derived from the records.
+    end_user_places: std::collections::BTreeSet<app::domain::end_users::EndUserPlace>,
     integration: Option<Integration>,
     sync_report: Option<SyncReport>,
     sync_job: Option<SyncJob>,
@@ -70,6 +73,16 @@ impl AccountData {
             self.names
                 .insert((NameKind::Organization, o.name.key()), o.id.as_uuid());
         }
+        self.end_user_places.clear();
+        for eu in self.end_users.values() {
+            if let Some(e) = &eu.email {
+                self.names.insert(
+                    (NameKind::EndUserEmail, e.as_str().to_string()),
+                    eu.id.as_uuid(),
+                );
+            }
+            self.end_user_places.insert(eu.place());
+        }
     }
 }
 
@@ -78,6 +91,7 @@ enum Record {
     Syncro(SyncroTenant),
     Org(Organization),
     Tenant(MicrosoftTenant),
+    EndUser(EndUser),
     Account(Account),
     User(User),
     Integration(Integration),
@@ -90,6 +104,7 @@ enum Key {
     Syncro(SyncroTenantId),
     Org(OrganizationId),
     Tenant(MicrosoftTenantId),
+    EndUser(EndUserId),
     Account,
     User(UserId),
     Integration,
@@ -105,6 +120,7 @@ impl Key {
             Key::Syncro(id) => format!("{account}/st/{id}"),
             Key::Org(id) => format!("{account}/org/{id}"),
             Key::Tenant(id) => format!("{account}/mt/{id}"),
+            Key::EndUser(id) => format!("{account}/eu/{id}"),
             Key::Integration => format!("{account}/int/-"),
             Key::SyncReport => format!("{account}/sync/-"),
             Key::SyncJob => format!("{account}/job/-"),
@@ -155,6 +171,13 @@ impl Staged {
             Some(Some(Record::Tenant(t))) => Some(t.clone()),
             Some(_) => None,
             None => acct.tenants.get(&id).cloned(),
+        }
+    }
+    fn end_user(&self, acct: &AccountData, id: EndUserId) -> Option<EndUser> {
+        match self.records.get(&Key::EndUser(id)) {
+            Some(Some(Record::EndUser(e))) => Some(e.clone()),
+            Some(_) => None,
+            None => acct.end_users.get(&id).cloned(),
         }
     }
     fn sync_job(&self, acct: &AccountData) -> Option<SyncJob> {
@@ -338,6 +361,20 @@ impl Staged {
                 self.records
                     .insert(Key::Org(record.id), Some(Record::Org(record)));
             }
+            Write::PutEndUser { record, expect } => {
+                let ok = match (expect, self.end_user(acct, record.id)) {
+                    (Expect::Absent, None) => true,
+                    (Expect::Version(v), Some(cur)) => cur.version == v,
+                    _ => false,
+                };
+                if !ok {
+                    return conflict(format!("end user {} changed", record.id));
+                }
+                self.records
+                    .insert(Key::EndUser(record.id), Some(Record::EndUser(record)));
+            }
+            // Lists are ordered from the records themselves (`end_user_places`).
+            Write::ListEndUser { .. } => {}
             Write::SetMapping { record, expect } => {
                 match self.tenant(acct, record.tenant_id) {
                     // Only the mapping and its version are written: a refresh of the discovered
@@ -466,6 +503,10 @@ impl EmbeddedStore {
                             serde_json::from_slice(bytes).map_err(unavailable)?;
                         acct.tenants.insert(r.tenant_id, r);
                     }
+                    "eu" => {
+                        let r: EndUser = serde_json::from_slice(bytes).map_err(unavailable)?;
+                        acct.end_users.insert(r.id, r);
+                    }
                     "acct" => {
                         acct.info = Some(serde_json::from_slice(bytes).map_err(unavailable)?);
                     }
@@ -567,6 +608,7 @@ impl EmbeddedStore {
                     Some(Record::Syncro(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::Org(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::Tenant(r)) => Some(serde_json::to_vec(r)),
+                    Some(Record::EndUser(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::Account(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::User(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::Integration(r)) => Some(serde_json::to_vec(r)),
@@ -626,6 +668,15 @@ impl EmbeddedStore {
                 }
                 (Key::Tenant(id), _) => {
                     acct.tenants.remove(&id);
+                }
+                (Key::EndUser(id), record) => {
+                    if let Some(old) = acct.end_users.remove(&id) {
+                        acct.end_user_places.remove(&old.place());
+                    }
+                    if let Some(Record::EndUser(r)) = record {
+                        acct.end_user_places.insert(r.place());
+                        acct.end_users.insert(id, r);
+                    }
                 }
                 (Key::Account, Some(Record::Account(a))) => acct.info = Some(a),
                 (Key::Account, _) => acct.info = None,
@@ -694,7 +745,7 @@ mod tests {
     async fn survives_a_restart() {
         let dir = tempfile::tempdir().unwrap();
         let a = crate::store::contract::acct();
-        let (org, st, admin, session) = {
+        let (org, st, admin, session, ann) = {
             let store = EmbeddedStore::open(dir.path()).unwrap();
             let (_, admin) =
                 crate::store::contract::new_account(&store, "msp-a", "admin@msp-a.example", true)
@@ -712,7 +763,16 @@ mod tests {
             let (org, st) = crate::store::contract::create_org(&store, &a, "Acme Dental")
                 .await
                 .unwrap();
-            (org, st, admin, session)
+            let ann = crate::store::contract::add_end_user(
+                &store,
+                &a,
+                &org,
+                "Ann Lee",
+                "ann@acme.example",
+            )
+            .await
+            .unwrap();
+            (org, st, admin, session, ann)
         };
         let store = EmbeddedStore::open(dir.path()).unwrap();
         assert!(store.installed().await.unwrap());
@@ -741,7 +801,19 @@ mod tests {
             crate::store::contract::create_org(&store, &a, "ACME DENTAL").await,
             Err(StoreError::NameTaken { .. })
         ));
-        assert_eq!(store.list_audit(&a, 10).await.unwrap().len(), 1);
+        assert_eq!(store.list_audit(&a, 10).await.unwrap().len(), 2);
+        // End Users: the record, its place in the list and its email are back.
+        assert_eq!(store.end_user(&a, ann.id).await.unwrap(), Some(ann.clone()));
+        let rows = store
+            .end_user_rows(&a, org.id, true, None, 10)
+            .await
+            .unwrap();
+        assert_eq!(rows, [ann.row()]);
+        assert!(matches!(
+            crate::store::contract::add_end_user(&store, &a, &org, "Ann Two", "ANN@acme.example")
+                .await,
+            Err(StoreError::NameTaken { .. })
+        ));
     }
 }
 

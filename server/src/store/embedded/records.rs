@@ -72,4 +72,12 @@ impl Records for EmbeddedStore {
                 .collect()
         }))
     }
+
+    async fn end_user(
+        &self,
+        account: &AccountId,
+        id: EndUserId,
+    ) -> Result<Option<EndUser>, StoreError> {
+        Ok(self.with_account(account, |a| a.end_users.get(&id).cloned()))
+    }
 }

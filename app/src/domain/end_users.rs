@@ -1,0 +1,795 @@
+//! End Users: the people at an Organization (formerly "Contacts"), added by hand or brought in
+//! by Entra ID User Sync. Their emails are unique per account, ignoring case (like names, R3).
+//!
+//! Lists show an Organization's End Users a page at a time in name order, active or inactive
+//! ([`EndUserRow`], [`EndUserPlace`]): each store keeps them in that order, so a page reads a
+//! page, whatever the size of the account.
+
+use super::rules::Ctx;
+use super::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// The fields a person has, in the order the pages show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum EndUserField {
+    Name,
+    Email,
+    OtherEmails,
+    JobTitle,
+    Department,
+    OfficeLocation,
+    Phone,
+}
+
+impl EndUserField {
+    pub const ALL: [EndUserField; 7] = [
+        EndUserField::Name,
+        EndUserField::Email,
+        EndUserField::OtherEmails,
+        EndUserField::JobTitle,
+        EndUserField::Department,
+        EndUserField::OfficeLocation,
+        EndUserField::Phone,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EndUserField::Name => "Name",
+            EndUserField::Email => "Email",
+            EndUserField::OtherEmails => "Other emails",
+            EndUserField::JobTitle => "Job title",
+            EndUserField::Department => "Department",
+            EndUserField::OfficeLocation => "Office location",
+            EndUserField::Phone => "Phone",
+        }
+    }
+
+    /// The form field's name.
+    pub fn key(self) -> &'static str {
+        match self {
+            EndUserField::Name => "name",
+            EndUserField::Email => "email",
+            EndUserField::OtherEmails => "other_emails",
+            EndUserField::JobTitle => "job_title",
+            EndUserField::Department => "department",
+            EndUserField::OfficeLocation => "office_location",
+            EndUserField::Phone => "phone",
+        }
+    }
+}
+
+/// Where a field's value came from: typed by an Administrator (`by`), or Entra ID (`by: None`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldOrigin {
+    pub field: EndUserField,
+    #[serde(default)]
+    pub by: Option<String>,
+    pub at: Timestamp,
+}
+
+/// How the person came to be here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EndUserSource {
+    /// Added by hand.
+    Manual,
+    /// Linked to an Entra ID user (followed by its object id from then on).
+    Entra {
+        tenant: MicrosoftTenantId,
+        object_id: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndUser {
+    pub id: EndUserId,
+    pub organization: OrganizationId,
+    pub name: String,
+    /// Unique in the account, ignoring case (stored lowercased).
+    #[serde(default)]
+    pub email: Option<Email>,
+    #[serde(default)]
+    pub other_emails: Vec<Email>,
+    #[serde(default)]
+    pub job_title: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub office_location: String,
+    #[serde(default)]
+    pub phone: String,
+    /// Inactive people are kept (never deleted): their tickets and history stay theirs.
+    pub active: bool,
+    pub source: EndUserSource,
+    /// Fields a sync never overwrites.
+    #[serde(default)]
+    pub pinned: Vec<EndUserField>,
+    /// The whole person: a sync neither overwrites nor deactivates them.
+    #[serde(default)]
+    pub pinned_person: bool,
+    /// Where each field that has a value came from.
+    #[serde(default)]
+    pub origins: Vec<FieldOrigin>,
+    pub version: Version,
+    pub updated_at: Timestamp,
+}
+
+/// Most other emails kept per person.
+pub const OTHER_EMAILS_KEPT: usize = 10;
+/// Longest job title, department, office location or phone.
+pub const DETAIL_MAX_CHARS: usize = 120;
+
+impl EndUser {
+    /// Where the person's row is listed.
+    pub fn place(&self) -> EndUserPlace {
+        EndUserPlace {
+            organization: self.organization,
+            active: self.active,
+            name_key: name_key(&self.name),
+            id: self.id,
+        }
+    }
+
+    pub fn row(&self) -> EndUserRow {
+        EndUserRow {
+            id: self.id,
+            organization: self.organization,
+            name: self.name.clone(),
+            email: self.email.clone(),
+            job_title: self.job_title.clone(),
+            department: self.department.clone(),
+            active: self.active,
+            synced: matches!(self.source, EndUserSource::Entra { .. }),
+        }
+    }
+
+    pub fn origin(&self, field: EndUserField) -> Option<&FieldOrigin> {
+        self.origins.iter().find(|o| o.field == field)
+    }
+
+    fn draft(&self) -> EndUserDraft {
+        EndUserDraft {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            other_emails: self.other_emails.clone(),
+            job_title: self.job_title.clone(),
+            department: self.department.clone(),
+            office_location: self.office_location.clone(),
+            phone: self.phone.clone(),
+        }
+    }
+}
+
+/// Where an End User's row sits in its Organization's list: active or not, then name order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EndUserPlace {
+    pub organization: OrganizationId,
+    pub active: bool,
+    pub name_key: String,
+    pub id: EndUserId,
+}
+
+/// What a list shows of an End User.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndUserRow {
+    pub id: EndUserId,
+    pub organization: OrganizationId,
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<Email>,
+    #[serde(default)]
+    pub job_title: String,
+    #[serde(default)]
+    pub department: String,
+    pub active: bool,
+    pub synced: bool,
+}
+
+impl EndUserRow {
+    pub fn place(&self) -> EndUserPlace {
+        EndUserPlace {
+            organization: self.organization,
+            active: self.active,
+            name_key: name_key(&self.name),
+            id: self.id,
+        }
+    }
+}
+
+/// A place in a list to go on from: the last row of a page (its name key and id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndUserCursor {
+    pub name_key: String,
+    pub id: EndUserId,
+}
+
+impl EndUserCursor {
+    pub fn of(row: &EndUserRow) -> Self {
+        EndUserCursor {
+            name_key: name_key(&row.name),
+            id: row.id,
+        }
+    }
+    /// `{id}:{name key}` (for a link).
+    pub fn encode(&self) -> String {
+        format!("{}:{}", self.id, self.name_key)
+    }
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let bad = || DomainError::invalid("after", "not a place in the list");
+        let (id, key) = raw.split_once(':').ok_or_else(bad)?;
+        if key.chars().count() > NAME_MAX_KEY || key.chars().any(names::is_hidden) {
+            return Err(bad());
+        }
+        Ok(EndUserCursor {
+            name_key: key.to_string(),
+            id: EndUserId::parse(id).map_err(|_| bad())?,
+        })
+    }
+}
+
+/// A name key is at most as long as a name (120 characters; lowercasing may add a few).
+const NAME_MAX_KEY: usize = 4 * names::NAME_MAX_CHARS;
+
+/// Which End Users a list shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EndUserFilter {
+    pub inactive: bool,
+    /// Words that must all appear in the name, an email, the job title or the department.
+    pub words: String,
+}
+
+impl EndUserFilter {
+    pub fn matches(&self, row: &EndUserRow) -> bool {
+        let words = self.words.to_lowercase();
+        words.split_whitespace().all(|w| {
+            row.name.to_lowercase().contains(w)
+                || row.email.as_ref().is_some_and(|e| e.as_str().contains(w))
+                || row.job_title.to_lowercase().contains(w)
+                || row.department.to_lowercase().contains(w)
+        })
+    }
+}
+
+/// Rows read from a store per request of a list.
+pub const END_USER_BATCH: usize = 100;
+/// Most rows one page looks through when searching (then it ends with a link to go on).
+pub const END_USER_SCAN: usize = 2_000;
+pub const END_USERS_PER_PAGE: usize = 25;
+
+/// One page of an Organization's End Users.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EndUserPage {
+    pub rows: Vec<EndUserRow>,
+    /// Where the next page starts, when there is one (or the search looked far enough).
+    pub next: Option<EndUserCursor>,
+    pub scanned: usize,
+}
+
+/// An End User's fields as typed in a form, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndUserDraft {
+    pub name: String,
+    pub email: Option<Email>,
+    pub other_emails: Vec<Email>,
+    pub job_title: String,
+    pub department: String,
+    pub office_location: String,
+    pub phone: String,
+}
+
+fn detail(field: &str, label: &str, raw: &str) -> Result<String, DomainError> {
+    let t = raw.trim();
+    if t.chars().any(names::is_hidden) {
+        return Err(DomainError::invalid(
+            field,
+            format!("{label} must not contain invisible characters"),
+        ));
+    }
+    if t.chars().count() > DETAIL_MAX_CHARS {
+        return Err(DomainError::invalid(
+            field,
+            format!("{label} is longer than {DETAIL_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+impl EndUserDraft {
+    #[allow(clippy::too_many_arguments)]
+    pub fn parse(
+        name: &str,
+        email: &str,
+        other_emails: &str,
+        job_title: &str,
+        department: &str,
+        office_location: &str,
+        phone: &str,
+    ) -> Result<Self, DomainError> {
+        let name = names::parse_name("name", name)?;
+        let email = match email.trim() {
+            "" => None,
+            e => Some(Email::parse(e)?),
+        };
+        let mut others = Vec::new();
+        for raw in other_emails.split(|c: char| c == ',' || c == ';' || c.is_whitespace()) {
+            if raw.is_empty() {
+                continue;
+            }
+            let e = Email::parse(raw).map_err(|_| {
+                DomainError::invalid(
+                    "other_emails",
+                    format!("“{raw}” is not an address such as name@example.com"),
+                )
+            })?;
+            if Some(&e) != email.as_ref() && !others.contains(&e) {
+                others.push(e);
+            }
+        }
+        if others.len() > OTHER_EMAILS_KEPT {
+            return Err(DomainError::invalid(
+                "other_emails",
+                format!("At most {OTHER_EMAILS_KEPT} other emails"),
+            ));
+        }
+        Ok(EndUserDraft {
+            name,
+            email,
+            other_emails: others,
+            job_title: detail("job_title", "Job title", job_title)?,
+            department: detail("department", "Department", department)?,
+            office_location: detail("office_location", "Office location", office_location)?,
+            phone: detail("phone", "Phone", phone)?,
+        })
+    }
+
+    /// The fields that differ from `other`.
+    fn changed(&self, other: &EndUserDraft) -> Vec<EndUserField> {
+        use EndUserField::*;
+        let mut f = Vec::new();
+        let mut check = |field, differs: bool| {
+            if differs {
+                f.push(field);
+            }
+        };
+        check(Name, self.name != other.name);
+        check(Email, self.email != other.email);
+        check(OtherEmails, self.other_emails != other.other_emails);
+        check(JobTitle, self.job_title != other.job_title);
+        check(Department, self.department != other.department);
+        check(
+            OfficeLocation,
+            self.office_location != other.office_location,
+        );
+        check(Phone, self.phone != other.phone);
+        f
+    }
+
+    fn has(&self, field: EndUserField) -> bool {
+        match field {
+            EndUserField::Name => true,
+            EndUserField::Email => self.email.is_some(),
+            EndUserField::OtherEmails => !self.other_emails.is_empty(),
+            EndUserField::JobTitle => !self.job_title.is_empty(),
+            EndUserField::Department => !self.department.is_empty(),
+            EndUserField::OfficeLocation => !self.office_location.is_empty(),
+            EndUserField::Phone => !self.phone.is_empty(),
+        }
+    }
+
+    fn apply_to(self, eu: &mut EndUser) {
+        eu.name = self.name;
+        eu.email = self.email;
+        eu.other_emails = self.other_emails;
+        eu.job_title = self.job_title;
+        eu.department = self.department;
+        eu.office_location = self.office_location;
+        eu.phone = self.phone;
+    }
+}
+
+fn email_key(e: &Email) -> String {
+    e.as_str().to_string()
+}
+
+/// The writes that take an End User from `before` (none: new) to `after`: the record at its
+/// version, its list row moved when its place changed, its email claimed and released. Every
+/// End User change goes through here, so the stores' indexes stay in step.
+pub fn put(c: &mut ChangeSet, before: Option<&EndUser>, after: &EndUser) {
+    let old_email = before.and_then(|b| b.email.as_ref());
+    if old_email != after.email.as_ref() {
+        if let Some(e) = old_email {
+            c.push(Write::ReleaseName {
+                kind: NameKind::EndUserEmail,
+                key: email_key(e),
+            });
+        }
+        if let Some(e) = &after.email {
+            c.push(Write::ClaimName {
+                kind: NameKind::EndUserEmail,
+                key: email_key(e),
+                owner: after.id.as_uuid(),
+            });
+        }
+    }
+    if let Some(b) = before
+        && b.place() != after.place()
+    {
+        c.push(Write::ListEndUser {
+            place: b.place(),
+            row: None,
+        });
+    }
+    if before.map(EndUser::row).as_ref() != Some(&after.row()) {
+        c.push(Write::ListEndUser {
+            place: after.place(),
+            row: Some(after.row()),
+        });
+    }
+    c.push(Write::PutEndUser {
+        record: after.clone(),
+        expect: match before {
+            Some(b) => Expect::Version(b.version),
+            None => Expect::Absent,
+        },
+    });
+}
+
+fn origins_by_hand(ctx: &Ctx, draft: &EndUserDraft, fields: &[EndUserField]) -> Vec<FieldOrigin> {
+    fields
+        .iter()
+        .filter(|f| draft.has(**f))
+        .map(|f| FieldOrigin {
+            field: *f,
+            by: Some(ctx.actor.clone()),
+            at: ctx.now,
+        })
+        .collect()
+}
+
+/// *Add End User* to an Organization, by hand.
+pub fn add(ctx: &Ctx, id: EndUserId, org: &Organization, draft: EndUserDraft) -> ChangeSet {
+    let origins = origins_by_hand(ctx, &draft, &EndUserField::ALL);
+    let mut eu = EndUser {
+        id,
+        organization: org.id,
+        name: String::new(),
+        email: None,
+        other_emails: Vec::new(),
+        job_title: String::new(),
+        department: String::new(),
+        office_location: String::new(),
+        phone: String::new(),
+        active: true,
+        source: EndUserSource::Manual,
+        pinned: Vec::new(),
+        pinned_person: false,
+        origins,
+        version: Version(1),
+        updated_at: ctx.now,
+    };
+    draft.apply_to(&mut eu);
+    let mut c = ChangeSet::default();
+    put(&mut c, None, &eu);
+    c.push(ctx.audit_entry(
+        "end_user.create",
+        format!("Added End User “{}” to “{}”", eu.name, org.name),
+        serde_json::Value::Null,
+        json!({ "end_user": eu }),
+    ));
+    c
+}
+
+/// *Edit End User*: the fields typed, and which of them a sync must leave alone. Each field
+/// changed is now the Administrator's (its origin says who and when). Nothing changed: no
+/// writes.
+pub fn edit(
+    ctx: &Ctx,
+    eu: &EndUser,
+    draft: EndUserDraft,
+    pinned: Vec<EndUserField>,
+    pinned_person: bool,
+) -> ChangeSet {
+    let changed = draft.changed(&eu.draft());
+    let mut pinned = pinned;
+    pinned.sort();
+    pinned.dedup();
+    let mut was_pinned = eu.pinned.clone();
+    was_pinned.sort();
+    if changed.is_empty() && pinned == was_pinned && pinned_person == eu.pinned_person {
+        return ChangeSet::default();
+    }
+    let mut after = eu.clone();
+    let fresh = origins_by_hand(ctx, &draft, &changed);
+    after
+        .origins
+        .retain(|o| !changed.contains(&o.field) && draft.has(o.field));
+    after.origins.extend(fresh);
+    after.origins.sort_by_key(|o| o.field);
+    draft.apply_to(&mut after);
+    after.pinned = pinned;
+    after.pinned_person = pinned_person;
+    after.version = eu.version.next();
+    after.updated_at = ctx.now;
+    let mut what: Vec<&str> = changed.iter().map(|f| f.label()).collect();
+    if after.pinned != was_pinned || after.pinned_person != eu.pinned_person {
+        what.push("pins");
+    }
+    let mut c = ChangeSet::default();
+    put(&mut c, Some(eu), &after);
+    c.push(ctx.audit_entry(
+        "end_user.update",
+        format!("Edited End User “{}”: {}", after.name, what.join(", ")),
+        json!({ "end_user": eu }),
+        json!({ "end_user": after }),
+    ));
+    c
+}
+
+/// *Deactivate* / *Reactivate* by hand. Deactivating keeps the person and their history.
+pub fn set_active(ctx: &Ctx, eu: &EndUser, active: bool) -> Result<ChangeSet, DomainError> {
+    if eu.active == active {
+        return Err(DomainError::invalid(
+            "active",
+            if active {
+                format!("“{}” is active already", eu.name)
+            } else {
+                format!("“{}” is inactive already", eu.name)
+            },
+        ));
+    }
+    let after = EndUser {
+        active,
+        version: eu.version.next(),
+        updated_at: ctx.now,
+        ..eu.clone()
+    };
+    let mut c = ChangeSet::default();
+    put(&mut c, Some(eu), &after);
+    let (action, verb) = if active {
+        ("end_user.reactivate", "Reactivated")
+    } else {
+        ("end_user.deactivate", "Deactivated")
+    };
+    c.push(ctx.audit_entry(
+        action,
+        format!("{verb} End User “{}”", eu.name),
+        json!({ "end_user": eu.id, "active": eu.active }),
+        json!({ "end_user": eu.id, "active": active }),
+    ));
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn ctx() -> Ctx {
+        Ctx {
+            actor: "admin@msp.example".into(),
+            now: Timestamp(1_795_000_000_000),
+            audit_id: "a1".into(),
+        }
+    }
+
+    fn org() -> Organization {
+        Organization {
+            id: OrganizationId::from_uuid(Uuid::from_u128(7)),
+            name: OrganizationName::parse("Foggy IT Services - Boston").unwrap(),
+            syncro_tenant: SyncroTenantId::from_uuid(Uuid::from_u128(8)),
+            contact: ContactDetails::default(),
+            version: Version(1),
+            updated_at: Timestamp(1),
+        }
+    }
+
+    fn draft(name: &str, email: &str) -> EndUserDraft {
+        EndUserDraft::parse(name, email, "", "Engineer", "", "", "").unwrap()
+    }
+
+    fn added() -> EndUser {
+        let c = add(
+            &ctx(),
+            EndUserId::from_uuid(Uuid::from_u128(1)),
+            &org(),
+            draft("Ann Lee", "Ann@Foggy.example"),
+        );
+        c.writes()
+            .iter()
+            .find_map(|w| match w {
+                Write::PutEndUser { record, .. } => Some(record.clone()),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn drafts_are_parsed_and_refused_with_the_field() {
+        let d = EndUserDraft::parse(
+            " Ann Lee ",
+            "ANN@foggy.example",
+            "ann.lee@foggy.example, ann@foggy.example;al@foggy.example al@foggy.example",
+            " Engineer ",
+            "Boston Office",
+            "",
+            "+1 617 555 0100",
+        )
+        .unwrap();
+        assert_eq!(d.name, "Ann Lee");
+        assert_eq!(d.email.as_ref().unwrap().as_str(), "ann@foggy.example");
+        let others: Vec<&str> = d.other_emails.iter().map(Email::as_str).collect();
+        assert_eq!(others, ["ann.lee@foggy.example", "al@foggy.example"]);
+        assert_eq!(d.job_title, "Engineer");
+        assert!(
+            EndUserDraft::parse("Ann", "", "", "", "", "", "")
+                .unwrap()
+                .email
+                .is_none()
+        );
+        let field = |r: Result<EndUserDraft, DomainError>| match r.unwrap_err() {
+            DomainError::Invalid { field, .. } => field,
+            e => panic!("{e}"),
+        };
+        assert_eq!(
+            field(EndUserDraft::parse("", "", "", "", "", "", "")),
+            "name"
+        );
+        assert_eq!(
+            field(EndUserDraft::parse("Ann", "nope", "", "", "", "", "")),
+            "email"
+        );
+        assert_eq!(
+            field(EndUserDraft::parse("Ann", "", "x@", "", "", "", "")),
+            "other_emails"
+        );
+        assert_eq!(
+            field(EndUserDraft::parse(
+                "Ann",
+                "",
+                "",
+                &"x".repeat(121),
+                "",
+                "",
+                ""
+            )),
+            "job_title"
+        );
+        assert_eq!(
+            field(EndUserDraft::parse("Ann", "", "", "", "a\u{200b}b", "", "")),
+            "department"
+        );
+    }
+
+    #[test]
+    fn adding_claims_the_email_and_lists_the_row() {
+        let c = add(
+            &ctx(),
+            EndUserId::from_uuid(Uuid::from_u128(1)),
+            &org(),
+            draft("Ann Lee", "Ann@Foggy.example"),
+        );
+        let items: Vec<String> = c.writes().iter().map(Write::item).collect();
+        assert!(
+            items.contains(&"name:EndUserEmail:ann@foggy.example".to_string()),
+            "{items:?}"
+        );
+        assert!(items.iter().any(|i| i.starts_with("eul:")), "{items:?}");
+        assert!(items.contains(&format!("eu:{}", Uuid::from_u128(1))));
+        let eu = added();
+        assert!(eu.active);
+        assert_eq!(eu.source, EndUserSource::Manual);
+        assert_eq!(
+            eu.origin(EndUserField::Name).unwrap().by.as_deref(),
+            Some("admin@msp.example")
+        );
+        assert!(
+            eu.origin(EndUserField::Department).is_none(),
+            "no value, no origin"
+        );
+    }
+
+    #[test]
+    fn edits_move_the_row_and_the_email_claim() {
+        let eu = added();
+        let later = Ctx {
+            now: Timestamp(1_795_000_100_000),
+            actor: "tech@msp.example".into(),
+            ..ctx()
+        };
+        let c = edit(
+            &later,
+            &eu,
+            draft("Ann Lee-Smith", "ann.smith@foggy.example"),
+            vec![EndUserField::Email],
+            false,
+        );
+        let w = c.writes();
+        assert!(
+            w.iter()
+                .any(|w| matches!(w, Write::ReleaseName { key, .. } if key == "ann@foggy.example"))
+        );
+        assert!(w.iter().any(
+            |w| matches!(w, Write::ClaimName { key, .. } if key == "ann.smith@foggy.example")
+        ));
+        assert!(w.iter().any(
+            |w| matches!(w, Write::ListEndUser { row: None, place } if place.name_key == "ann lee")
+        ));
+        let after = w
+            .iter()
+            .find_map(|w| match w {
+                Write::PutEndUser { record, expect } => {
+                    assert_eq!(*expect, Expect::Version(Version(1)));
+                    Some(record.clone())
+                }
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(after.version, Version(2));
+        assert_eq!(after.pinned, [EndUserField::Email]);
+        assert_eq!(
+            after.origin(EndUserField::Name).unwrap().by.as_deref(),
+            Some("tech@msp.example")
+        );
+        assert_eq!(
+            after.origin(EndUserField::JobTitle).unwrap().by.as_deref(),
+            Some("admin@msp.example")
+        );
+        let Some(Write::Audit(a)) = w.last() else {
+            panic!()
+        };
+        assert_eq!(
+            a.summary,
+            "Edited End User “Ann Lee-Smith”: Name, Email, pins"
+        );
+        // The same values again: nothing to write.
+        assert!(
+            edit(
+                &later,
+                &after,
+                draft("Ann Lee-Smith", "ann.smith@foggy.example"),
+                vec![EndUserField::Email],
+                false
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn deactivating_moves_the_row_to_the_inactive_list() {
+        let eu = added();
+        let c = set_active(&ctx(), &eu, false).unwrap();
+        let rows: Vec<(bool, bool)> = c
+            .writes()
+            .iter()
+            .filter_map(|w| match w {
+                Write::ListEndUser { place, row } => Some((place.active, row.is_some())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(rows, [(true, false), (false, true)]);
+        assert!(
+            !c.writes()
+                .iter()
+                .any(|w| matches!(w, Write::ClaimName { .. } | Write::ReleaseName { .. }))
+        );
+        assert!(set_active(&ctx(), &eu, true).is_err());
+    }
+
+    #[test]
+    fn cursors_and_filters() {
+        let eu = added();
+        let cur = EndUserCursor::of(&eu.row());
+        assert_eq!(EndUserCursor::parse(&cur.encode()).unwrap(), cur);
+        assert!(EndUserCursor::parse("nope").is_err());
+        assert!(EndUserCursor::parse(&format!("{}:a\u{1}b", eu.id)).is_err());
+        let f = |w: &str| {
+            EndUserFilter {
+                inactive: false,
+                words: w.into(),
+            }
+            .matches(&eu.row())
+        };
+        assert!(f("") && f("ann") && f("FOGGY.example") && f("lee engineer"));
+        assert!(!f("bob"));
+    }
+}

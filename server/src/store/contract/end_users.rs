@@ -1,0 +1,299 @@
+//! End Users: kept per Organization, listed a page at a time in name order, active and
+//! inactive apart; emails unique per account ignoring case; stale edits refused.
+
+use super::*;
+use app::domain::end_users::{
+    self, EndUserCursor, EndUserDraft, EndUserField, EndUserFilter, EndUserPage,
+};
+
+pub async fn add_end_user(
+    store: &dyn Store,
+    a: &AccountId,
+    org: &Organization,
+    name: &str,
+    email: &str,
+) -> Result<EndUser, StoreError> {
+    let id = EndUserId::from_uuid(Uuid::new_v4());
+    let draft = EndUserDraft::parse(name, email, "", "Engineer", "", "", "").unwrap();
+    store
+        .apply(a, end_users::add(&ctx(), id, org, draft))
+        .await?;
+    Ok(store.end_user(a, id).await?.expect("added"))
+}
+
+async fn page(
+    store: &dyn Store,
+    a: &AccountId,
+    org: &Organization,
+    filter: &EndUserFilter,
+    after: Option<EndUserCursor>,
+    per_page: usize,
+) -> EndUserPage {
+    store
+        .end_users(a, org.id, filter, after, per_page)
+        .await
+        .unwrap()
+}
+
+/// Every name a filter lists, page after page.
+async fn every_name(
+    store: &dyn Store,
+    a: &AccountId,
+    org: &Organization,
+    filter: &EndUserFilter,
+    per_page: usize,
+) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut after = None;
+    loop {
+        let p = page(store, a, org, filter, after, per_page).await;
+        assert!(p.rows.len() <= per_page);
+        names.extend(p.rows.iter().map(|r| r.name.clone()));
+        match p.next {
+            Some(c) => after = Some(c),
+            None => return names,
+        }
+    }
+}
+
+pub async fn end_users_are_listed_by_organization_in_name_order(store: &dyn Store) {
+    let a = &acct();
+    let (boston, _) = create_org(store, a, "Foggy IT Services - Boston")
+        .await
+        .unwrap();
+    let (waltham, _) = create_org(store, a, "Foggy IT Services - Waltham")
+        .await
+        .unwrap();
+    // Names whose keys share prefixes and spaces: "Ann" before "Ann Lee" before "Anna".
+    let mut expected = Vec::new();
+    for (n, name) in ["Anna", "Ann Lee", "ann", "Bob", "Zoë", "Émile"]
+        .iter()
+        .enumerate()
+    {
+        add_end_user(store, a, &boston, name, &format!("p{n}@boston.example"))
+            .await
+            .unwrap();
+        expected.push(name.to_string());
+    }
+    for n in 0..53 {
+        let name = format!("Person {n:02}");
+        add_end_user(
+            store,
+            a,
+            &boston,
+            &name,
+            &format!("person{n}@boston.example"),
+        )
+        .await
+        .unwrap();
+        expected.push(name);
+    }
+    let other = add_end_user(store, a, &waltham, "Walt Ham", "walt@waltham.example")
+        .await
+        .unwrap();
+    expected.sort_by_key(|n| name_key(n));
+    let all = EndUserFilter::default();
+    for per_page in [1, 7, 25, 59, 100] {
+        assert_eq!(
+            every_name(store, a, &boston, &all, per_page).await,
+            expected,
+            "{per_page} per page"
+        );
+    }
+    assert_eq!(every_name(store, a, &waltham, &all, 25).await, ["Walt Ham"]);
+
+    // Search: words in any order, across name, email and job title; paged the same way.
+    let persons = EndUserFilter {
+        inactive: false,
+        words: "boston.example PERSON 1".into(),
+    };
+    let found = every_name(store, a, &boston, &persons, 3).await;
+    assert_eq!(
+        found,
+        [
+            "Person 01",
+            "Person 10",
+            "Person 11",
+            "Person 12",
+            "Person 13",
+            "Person 14",
+            "Person 15",
+            "Person 16",
+            "Person 17",
+            "Person 18",
+            "Person 19",
+            "Person 21",
+            "Person 31",
+            "Person 41",
+            "Person 51"
+        ]
+    );
+
+    // Deactivated: gone from the active list, in the inactive one; active again, back.
+    let bob = store
+        .end_users(
+            a,
+            boston.id,
+            &EndUserFilter {
+                inactive: false,
+                words: "bob".into(),
+            },
+            None,
+            25,
+        )
+        .await
+        .unwrap()
+        .rows[0]
+        .clone();
+    let bob = store.end_user(a, bob.id).await.unwrap().unwrap();
+    store
+        .apply(a, end_users::set_active(&ctx(), &bob, false).unwrap())
+        .await
+        .unwrap();
+    let inactive = EndUserFilter {
+        inactive: true,
+        words: String::new(),
+    };
+    assert_eq!(every_name(store, a, &boston, &inactive, 25).await, ["Bob"]);
+    assert!(
+        !every_name(store, a, &boston, &all, 100)
+            .await
+            .contains(&"Bob".to_string())
+    );
+    let bob = store.end_user(a, bob.id).await.unwrap().unwrap();
+    assert!(!bob.active);
+    store
+        .apply(a, end_users::set_active(&ctx(), &bob, true).unwrap())
+        .await
+        .unwrap();
+    assert!(
+        every_name(store, a, &boston, &inactive, 25)
+            .await
+            .is_empty()
+    );
+
+    // A rename moves the row to its new place.
+    let cur = store.end_user(a, other.id).await.unwrap().unwrap();
+    let draft =
+        EndUserDraft::parse("Aaron Walt", "walt@waltham.example", "", "", "", "", "").unwrap();
+    store
+        .apply(a, end_users::edit(&ctx(), &cur, draft, vec![], false))
+        .await
+        .unwrap();
+    let w = add_end_user(store, a, &waltham, "Zed", "zed@waltham.example")
+        .await
+        .unwrap();
+    assert_eq!(
+        every_name(store, a, &waltham, &all, 1).await,
+        ["Aaron Walt", "Zed"]
+    );
+    assert_eq!(
+        store.end_user(a, w.id).await.unwrap().unwrap().organization,
+        waltham.id
+    );
+
+    // Another account sees none of them.
+    let b = AccountId::parse("other-msp").unwrap();
+    assert!(
+        page(store, &b, &boston, &all, None, 25)
+            .await
+            .rows
+            .is_empty()
+    );
+    assert!(store.end_user(&b, w.id).await.unwrap().is_none());
+}
+
+pub async fn end_user_emails_are_unique_per_account(store: &dyn Store) {
+    let a = &acct();
+    let (org, _) = create_org(store, a, "Acme Dental").await.unwrap();
+    let ann = add_end_user(store, a, &org, "Ann Lee", "ann@acme.example")
+        .await
+        .unwrap();
+    let taken = add_end_user(store, a, &org, "Ann Other", " ANN@Acme.example ").await;
+    match taken {
+        Err(StoreError::NameTaken {
+            kind: NameKind::EndUserEmail,
+            owner,
+            ..
+        }) => {
+            assert_eq!(owner, ann.id.as_uuid())
+        }
+        other => panic!("expected the email to be taken, got {other:?}"),
+    }
+    // Nothing of the refused change was written.
+    assert_eq!(
+        every_name(store, a, &org, &EndUserFilter::default(), 25).await,
+        ["Ann Lee"]
+    );
+    // Without an email, any number of people.
+    add_end_user(store, a, &org, "Front Desk", "")
+        .await
+        .unwrap();
+    add_end_user(store, a, &org, "Back Office", "")
+        .await
+        .unwrap();
+
+    // A changed email frees the old one for someone else.
+    let draft = EndUserDraft::parse("Ann Lee", "ann.lee@acme.example", "", "", "", "", "").unwrap();
+    store
+        .apply(a, end_users::edit(&ctx(), &ann, draft, vec![], false))
+        .await
+        .unwrap();
+    let newcomer = add_end_user(store, a, &org, "Ann Newcomer", "ann@acme.example")
+        .await
+        .unwrap();
+    assert_eq!(newcomer.email.unwrap().as_str(), "ann@acme.example");
+
+    // Another account may have the same address.
+    let b = AccountId::parse("other-msp").unwrap();
+    let (org_b, _) = create_org(store, &b, "Acme Dental").await.unwrap();
+    add_end_user(store, &b, &org_b, "Ann Lee", "ann.lee@acme.example")
+        .await
+        .unwrap();
+}
+
+pub async fn stale_end_user_edits_are_refused(store: &dyn Store) {
+    let a = &acct();
+    let (org, _) = create_org(store, a, "Acme Dental").await.unwrap();
+    let ann = add_end_user(store, a, &org, "Ann Lee", "ann@acme.example")
+        .await
+        .unwrap();
+    let draft =
+        |name: &str| EndUserDraft::parse(name, "ann@acme.example", "", "", "", "", "").unwrap();
+    store
+        .apply(
+            a,
+            end_users::edit(
+                &ctx(),
+                &ann,
+                draft("Ann Lee-Smith"),
+                vec![EndUserField::JobTitle],
+                true,
+            ),
+        )
+        .await
+        .unwrap();
+    // The page read before that edit: refused, nothing written.
+    let stale = end_users::edit(&ctx(), &ann, draft("Ann Stale"), vec![], false);
+    assert!(matches!(
+        store.apply(a, stale).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let now = store.end_user(a, ann.id).await.unwrap().unwrap();
+    assert_eq!(now.name, "Ann Lee-Smith");
+    assert!(now.pinned_person);
+    assert_eq!(now.pinned, [EndUserField::JobTitle]);
+    assert_eq!(now.version, Version(2));
+    assert_eq!(
+        every_name(store, a, &org, &EndUserFilter::default(), 25).await,
+        ["Ann Lee-Smith"]
+    );
+    // Each change is in the person's history.
+    let history = store.list_audit(a, 10).await.unwrap();
+    let mine: Vec<&str> = history
+        .iter()
+        .filter(|e| e.records.contains(&format!("eu:{}", ann.id)))
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(mine, ["end_user.update", "end_user.create"]);
+}
