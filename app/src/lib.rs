@@ -152,6 +152,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organizations/new") view=pages::organizations::NewOrganization ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/:id") view=pages::organizations::OrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/:id/edit") view=pages::organizations::EditOrganization ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/:id/end-users") view=pages::end_users::EndUsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organizations/:id/end-users/new") view=pages::end_users::NewEndUser ssr=SsrMode::Async/>
+                    <Route path=path!("/end-users/:id") view=pages::end_users::EndUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("/end-users/:id/edit") view=pages::end_users::EditEndUser ssr=SsrMode::Async/>
                 </Routes>
             </islands::Main>
         </Router>

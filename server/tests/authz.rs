@@ -40,7 +40,7 @@ async fn only_the_right_people_reach_each_server_function() {
         .map(|s| s.to_string())
         .chain([f.org_a, f.org_b].iter().map(|i| i.to_string()))
         .chain([f.st_a, f.st_b, f.st_empty].iter().map(|i| i.to_string()))
-        .chain([f.tech.to_string()])
+        .chain([f.tech.to_string(), f.eu_a.to_string()])
         .collect();
 
     // (a) Signed out: every function answers "not signed in".

@@ -5,6 +5,7 @@
 mod activity;
 #[cfg(feature = "ssr")]
 pub mod context;
+mod end_users;
 mod group;
 mod mapping_import;
 mod microsoft;
@@ -17,6 +18,7 @@ mod tenants;
 mod users;
 
 pub use activity::*;
+pub use end_users::*;
 pub use group::*;
 pub use mapping_import::*;
 pub use microsoft::*;

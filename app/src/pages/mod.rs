@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod end_users;
 pub mod group;
 pub mod import_mappings;
 pub mod integration;

@@ -92,6 +92,7 @@ pub fn OrganizationPage() -> impl IntoView {
                                 </div>
                             })}
                         </div>
+                        <crate::pages::end_users::OrganizationTabs id=o.id.clone() end_users=false/>
                         <dl class="facts">
                             <dt>"Syncro Tenant"</dt>
                             <dd><a href=format!("/syncro-tenants/{}", o.syncro_tenant.id)>{o.syncro_tenant.name.clone()}</a></dd>

@@ -3,7 +3,7 @@
 //! role and `fuzz.rs` mutates.
 
 use super::*;
-use app::domain::{AccountId, Email, OrganizationId, SyncroTenantId, UserId};
+use app::domain::{AccountId, Email, EndUserId, OrganizationId, SyncroTenantId, UserId};
 use app::store::{MappingFilter, ParentFilter};
 use app::wire::ListQuery;
 use server::fake_microsoft as fake;
@@ -31,6 +31,8 @@ pub struct Fixture {
     pub st_b: SyncroTenantId,
     pub st_empty: SyncroTenantId,
     pub tech: UserId,
+    /// Ann Lee, an End User of Alpha Dental.
+    pub eu_a: EndUserId,
 }
 
 pub type Args = Vec<(&'static str, String)>;
@@ -69,6 +71,9 @@ pub async fn versions(
             m.insert(k, v(t.version.0));
         }
     }
+    if let Some(e) = s.end_user(a, f.eu_a).await.unwrap() {
+        m.insert("eu_a", v(e.version.0));
+    }
     if let Some(u) = s.user(a, f.tech).await.unwrap() {
         m.insert("tech", v(u.version.0));
     }
@@ -91,6 +96,26 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
         f.st_empty.to_string(),
     );
     let tech = f.tech.to_string();
+    let eu_a = f.eu_a.to_string();
+    let end_user = |name: String, email: String| {
+        vec![
+            ("name", name),
+            ("email", email),
+            ("other_emails", s("")),
+            ("job_title", s("Engineer")),
+            ("department", s("")),
+            ("office_location", s("")),
+            ("phone", s("")),
+        ]
+    };
+    let mut create_end_user = end_user(
+        format!("Probe Person {phase}"),
+        format!("probe-{phase}@alpha.example"),
+    );
+    create_end_user.insert(0, ("organization", org_a.clone()));
+    let mut update_end_user = end_user(format!("Ann Lee {phase}"), s("ann@alpha.example"));
+    update_end_user.splice(0..0, [("id", eu_a.clone()), ("version", ver("eu_a"))]);
+    update_end_user.push(("pin_job_title", s("on")));
     // Grouping applies only what a preview showed: its digest, from the Administrator's preview.
     let group_name = format!("Grouped {phase}");
     let (group_a, group_b) = (org_a.clone(), org_b.clone());
@@ -165,6 +190,24 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
             vec![("q", s("")), ("page", s("1")), ("exclude", st_a.clone())],
         ),
         ("/api/organization", Read, vec![("id", org_a.clone())]),
+        (
+            "/api/end-users",
+            Read,
+            vec![
+                ("organization", org_a.clone()),
+                ("q", s("")),
+                ("inactive", s("")),
+                ("after", s("")),
+            ],
+        ),
+        ("/api/end-user", Read, vec![("id", eu_a.clone())]),
+        ("/api/create-end-user", Change, create_end_user),
+        ("/api/update-end-user", Change, update_end_user),
+        (
+            "/api/set-end-user-active",
+            Change,
+            vec![("id", eu_a), ("version", ver("eu_a")), ("active", s(""))],
+        ),
         ("/api/users", AdminRead, vec![]),
         ("/api/microsoft-integration", AdminRead, vec![]),
         // In this order: (d) connects account A to its fake Microsoft, syncs, replaces the
@@ -364,6 +407,17 @@ pub async fn snapshot(store: &dyn Store, a: &AccountId) -> String {
         .await
         .unwrap();
     let users = store.list_users(a).await.unwrap();
+    let mut end_users = Vec::new();
+    for o in &orgs.items {
+        for active in [true, false] {
+            end_users.extend(
+                store
+                    .end_user_rows(a, o.id, active, None, 1_000)
+                    .await
+                    .unwrap(),
+            );
+        }
+    }
     // Sign-ins are recorded, refused ones too (aside, so one may land late): a refusal of
     // anything else changes nothing at all.
     let audit = store
@@ -373,7 +427,7 @@ pub async fn snapshot(store: &dyn Store, a: &AccountId) -> String {
         .iter()
         .filter(|e| !e.action.starts_with("session."))
         .count();
-    serde_json::json!({ "orgs": orgs, "sts": sts, "mts": mts, "users": users, "audit": audit })
+    serde_json::json!({ "orgs": orgs, "sts": sts, "mts": mts, "users": users, "end_users": end_users, "audit": audit })
         .to_string()
 }
 
@@ -424,6 +478,18 @@ pub async fn setup_on(app: TestApp) -> (TestApp, Fixture, String, String) {
         .await
         .unwrap()
         .unwrap();
+    let eu_a = app
+        .call(
+            "create-end-user",
+            &[
+                ("organization", org_a.as_str()),
+                ("name", "Ann Lee"),
+                ("email", "ann@alpha.example"),
+            ],
+        )
+        .await
+        .unwrap();
+    let eu_a = EndUserId::parse(eu_a.as_str().unwrap()).unwrap();
     let other_admin = app.create_account("MSP B", "admin@msp-b.example").await;
     let f = Fixture {
         account: a_admin.account,
@@ -433,6 +499,7 @@ pub async fn setup_on(app: TestApp) -> (TestApp, Fixture, String, String) {
         st_b: SyncroTenantId::parse(&st_b).unwrap(),
         st_empty: SyncroTenantId::parse(&st_g).unwrap(),
         tech: tech.id,
+        eu_a,
     };
     (app, f, tech_cookie, other_admin)
 }

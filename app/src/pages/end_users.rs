@@ -1,0 +1,312 @@
+//! End Users: an Organization's End Users tab, a person's page (each field and where it came
+//! from), and the Add / Edit forms with pins.
+
+use crate::api::*;
+use crate::components::*;
+use crate::error::AppError;
+use crate::wire::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// The Organization page's tabs: Details and End Users.
+#[component]
+pub fn OrganizationTabs(id: String, end_users: bool) -> impl IntoView {
+    let current = |on: bool| on.then_some("page");
+    view! {
+        <nav class="tabs" aria-label="Organization">
+            <a class="tab" href=format!("/organizations/{id}") aria-current=current(!end_users)>"Details"</a>
+            <a class="tab" href=format!("/organizations/{id}/end-users") aria-current=current(end_users)>"End Users"</a>
+        </nav>
+    }
+}
+
+#[component]
+pub fn EndUsersPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let (q, inactive, after) = (
+        query_param("q"),
+        query_param("inactive"),
+        query_param("after"),
+    );
+    let list = Resource::new(
+        move || (id.get(), q.get(), inactive.get(), after.get()),
+        |(id, q, inactive, after)| list_end_users(id, q, inactive, after),
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(e) => view! { <Title text="End Users"/><h1>"End Users"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(v) => {
+                        let org = v.organization.clone();
+                        let base = format!("/organizations/{}/end-users", org.id);
+                        let state = if v.inactive { "1" } else { "" };
+                        let tab = |on: bool, label: &'static str, value: &str| {
+                            view! { <a class="tab" href=url(&base, &[("inactive", value), ("q", &q.get_untracked())]) aria-current=on.then_some("page")>{label}</a> }
+                        };
+                        let empty = v.rows.is_empty();
+                        let new_href = format!("{base}/new");
+                        view! {
+                            <Title text=format!("End Users of {}", org.name)/>
+                            <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}", org.id)>{org.name.clone()}</a>" › End Users"</p>
+                            <div class="heading-row">
+                                <h1>{org.name.clone()}</h1>
+                                <AdminOnly><a class="button primary" href=new_href.clone()>"Add End User"</a></AdminOnly>
+                            </div>
+                            <OrganizationTabs id=org.id.clone() end_users=true/>
+                            <div class="toolbar">
+                                <nav class="tabs" aria-label="Status">
+                                    {tab(!v.inactive, "Active", "")}
+                                    {tab(v.inactive, "Inactive", "1")}
+                                </nav>
+                                <SearchForm label="Search End Users" value=q.get_untracked() keep=vec![("inactive", state.to_string())]/>
+                            </div>
+                            {if empty && v.next.is_none() {
+                                view! { <p class="note" role="status">{match (v.inactive, q.get_untracked().is_empty()) {
+                                    (_, false) => "No End User matches this search.",
+                                    (false, true) => "No active End Users yet.",
+                                    (true, true) => "No inactive End Users.",
+                                }}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="grid">
+                                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Job title"</th><th scope="col">"Department"</th><th scope="col">"Source"</th></tr></thead>
+                                        <tbody>
+                                            {v.rows.into_iter().map(|r| view! {
+                                                <tr>
+                                                    <td data-label="Name"><a href=format!("/end-users/{}", r.id)>{r.name}</a></td>
+                                                    <td data-label="Email">{r.email}</td>
+                                                    <td data-label="Job title">{r.job_title}</td>
+                                                    <td data-label="Department">{r.department}</td>
+                                                    <td data-label="Source">{if r.synced { "Entra ID" } else { "Added by hand" }}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                            <nav class="pager" aria-label="Pages">
+                                {v.searched_far.then(|| view! { <span>"Looked through 2,000 people without filling the page."</span> })}
+                                {(!after.get_untracked().is_empty()).then(|| view! { <a href=url(&base, &[("inactive", state), ("q", &q.get_untracked())])>"First page"</a> })}
+                                {v.next.map(|n| view! { <a href=url(&base, &[("inactive", state), ("q", &q.get_untracked()), ("after", &n)]) rel="next">"Next"</a> })}
+                            </nav>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The fields of the Add and Edit forms; `pins` adds a "Pin" checkbox to each (Edit).
+#[component]
+fn EndUserFields(
+    fields: Vec<EndUserFieldView>,
+    pins: bool,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    fields
+        .into_iter()
+        .map(|f| {
+            let key: &'static str = match f.key.as_str() {
+                "name" => "name",
+                "email" => "email",
+                "other_emails" => "other_emails",
+                "job_title" => "job_title",
+                "department" => "department",
+                "office_location" => "office_location",
+                _ => "phone",
+            };
+            let input_id = format!("eu-{key}");
+            let (kind, auto) = match key {
+                "email" => ("email", "email"),
+                "phone" => ("tel", "tel"),
+                "name" => ("text", "name"),
+                "job_title" => ("text", "organization-title"),
+                _ => ("text", "off"),
+            };
+            let hint = (key == "other_emails").then(|| view! { <p class="hint">"Aliases, separated by commas."</p> });
+            view! {
+                <div class="field">
+                    <label for=input_id.clone()>{f.label.clone()}</label>
+                    <input id=input_id name=key type=kind value=f.value autocomplete=auto required=key == "name"/>
+                    {hint}
+                    {pins.then(|| view! {
+                        <label class="check"><input type="checkbox" name=format!("pin_{key}") checked=f.pinned/>{format!(" Pin {}: a sync never changes it", f.label.to_lowercase())}</label>
+                    })}
+                    <FieldError error=error field=key/>
+                </div>
+            }
+        })
+        .collect_view()
+}
+
+fn blank_fields() -> Vec<EndUserFieldView> {
+    [
+        ("name", "Name"),
+        ("email", "Email"),
+        ("other_emails", "Other emails"),
+        ("job_title", "Job title"),
+        ("department", "Department"),
+        ("office_location", "Office location"),
+        ("phone", "Phone"),
+    ]
+    .into_iter()
+    .map(|(key, label)| EndUserFieldView {
+        key: key.into(),
+        label: label.into(),
+        value: String::new(),
+        origin: String::new(),
+        pinned: false,
+    })
+    .collect()
+}
+
+fn administrators_only() -> impl IntoView {
+    view! { <p class="note" role="status">"Only Administrators can add or change End Users."</p> }
+}
+
+#[component]
+pub fn NewEndUser() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let org = Resource::new(move || id.get(), organization_details);
+    let action = ServerAction::<CreateEndUser>::new();
+    let error = action_error(action.value());
+    let me = use_me();
+    view! {
+        <Title text="Add End User"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let admin = is_admin(me).await;
+                match org.await {
+                    Err(e) => view! { <h1>"Add End User"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(o) => {
+                        let org_id = o.id.clone();
+                        let back = format!("/organizations/{}/end-users", o.id);
+                        view! {
+                        <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=back.clone()>{o.name.clone()}</a>" › Add End User"</p>
+                        <h1>{format!("Add End User to {}", o.name)}</h1>
+                        {if admin { view! {
+                            <ActionForm action=action attr:class="form">
+                                <input type="hidden" name="organization" value=org_id.clone()/>
+                                <EndUserFields fields=blank_fields() pins=false error=error/>
+                                <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+                                <div class="buttons">
+                                    <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
+                                    <a class="button secondary" href=back.clone()>"Cancel"</a>
+                                </div>
+                            </ActionForm>
+                        }.into_any() } else { administrators_only().into_any() }}
+                    }.into_any() }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn EndUserPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let eu = Resource::new(move || id.get(), end_user_details);
+    let toggle = ServerAction::<SetEndUserActive>::new();
+    let error = action_error(toggle.value());
+    let me = use_me();
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let admin = is_admin(me).await;
+                match eu.await {
+                    Err(e) => view! { <Title text="End User"/><h1>"End User"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(p) => {
+                        let history = url("/admin/activity", &[("record", &format!("eu:{}", p.id))]);
+                        let edit = format!("/end-users/{}/edit", p.id);
+                        let (pid, version) = (p.id.clone(), p.version.to_string());
+                        view! {
+                        <Title text=p.name.clone()/>
+                        <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}/end-users", p.organization.id)>{p.organization.name.clone()}</a>" › "{p.name.clone()}</p>
+                        <div class="heading-row">
+                            <h1>{p.name.clone()}</h1>
+                            {admin.then(|| view! {
+                                <div class="buttons">
+                                    <a class="button secondary" href=history>"History"</a>
+                                    <ActionForm action=toggle>
+                                        <input type="hidden" name="id" value=pid/>
+                                        <input type="hidden" name="version" value=version/>
+                                        {(!p.active).then(|| view! { <input type="hidden" name="active" value="1"/> })}
+                                        <button type="submit" class="secondary" data-pending="Saving…">{if p.active { "Deactivate" } else { "Reactivate" }}</button>
+                                    </ActionForm>
+                                    <a class="button" href=edit>"Edit"</a>
+                                </div>
+                            })}
+                        </div>
+                        <ErrorNote error=error/>
+                        <dl class="facts">
+                            <dt>"Organization"</dt>
+                            <dd><a href=format!("/organizations/{}/end-users", p.organization.id)>{p.organization.name.clone()}</a></dd>
+                            <dt>"Status"</dt>
+                            <dd>{if p.active { "Active" } else { "Inactive" }}</dd>
+                            <dt>"Source"</dt>
+                            <dd>{p.source.clone()}{p.pinned_person.then_some(" · Pinned: a sync neither changes nor deactivates this person")}</dd>
+                        </dl>
+                        <table class="grid">
+                            <thead><tr><th scope="col">"Field"</th><th scope="col">"Value"</th><th scope="col">"Came from"</th></tr></thead>
+                            <tbody>
+                                {p.fields.into_iter().map(|f| view! {
+                                    <tr>
+                                        <th scope="row" data-label="Field">{f.label}</th>
+                                        <td data-label="Value">{f.value}</td>
+                                        <td data-label="Came from">{f.origin}{f.pinned.then_some(" · pinned")}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any() }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn EditEndUser() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let eu = Resource::new(move || id.get(), end_user_details);
+    let action = ServerAction::<UpdateEndUser>::new();
+    let error = action_error(action.value());
+    let me = use_me();
+    view! {
+        <Title text="Edit End User"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let admin = is_admin(me).await;
+                match eu.await {
+                    Err(e) => view! { <h1>"Edit End User"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(p) => {
+                        let (pid, version, fields, pinned_person) = (p.id.clone(), p.version.to_string(), p.fields.clone(), p.pinned_person);
+                        view! {
+                        <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}/end-users", p.organization.id)>{p.organization.name.clone()}</a>" › "<a href=format!("/end-users/{}", p.id)>{p.name.clone()}</a>" › Edit"</p>
+                        <h1>{format!("Edit {}", p.name)}</h1>
+                        {if admin { view! {
+                            <ActionForm action=action attr:class="form">
+                                <input type="hidden" name="id" value=pid.clone()/>
+                                <input type="hidden" name="version" value=version.clone()/>
+                                <EndUserFields fields=fields.clone() pins=true error=error/>
+                                <label class="check"><input type="checkbox" name="pin_person" checked=pinned_person/>" Pin this person: a sync neither changes nor deactivates them"</label>
+                                <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+                                <div class="buttons">
+                                    <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
+                                    <a class="button secondary" href=format!("/end-users/{pid}")>"Cancel"</a>
+                                </div>
+                            </ActionForm>
+                        }.into_any() } else { administrators_only().into_any() }}
+                    }.into_any() }
+                }
+            })}
+        </Transition>
+    }
+}
