@@ -14,6 +14,7 @@ use crate::domain::end_users::{
 };
 use crate::domain::suggest::Suggestion;
 use crate::domain::throttle::SignInKeys;
+use crate::domain::user_sync::{UserSyncSettings, UserSyncState};
 use crate::domain::*;
 use crate::wire::{ListQuery, Page, TenantCounts};
 use async_trait::async_trait;
@@ -124,6 +125,20 @@ pub trait Records: Send + Sync + 'static {
         account: &AccountId,
         id: EndUserId,
     ) -> Result<Option<EndUser>, StoreError>;
+    /// The End Users linked to users of this tenant: those with these object ids, or with
+    /// `None` every one (each once).
+    async fn end_users_linked(
+        &self,
+        account: &AccountId,
+        tenant: MicrosoftTenantId,
+        object_ids: Option<&[String]>,
+    ) -> Result<Vec<EndUser>, StoreError>;
+    /// The End Users whose email is one of these (lowercase addresses), each once.
+    async fn end_users_by_emails(
+        &self,
+        account: &AccountId,
+        emails: &[String],
+    ) -> Result<Vec<EndUser>, StoreError>;
 }
 
 /// Searched, filtered, sorted and paged on the store: a page view costs a page.
@@ -312,6 +327,20 @@ pub trait Integrations: Send + Sync + 'static {
     /// Every account with an integration (the scheduled sync's work list).
     async fn connected_accounts(&self) -> Result<Vec<AccountId>, StoreError>;
     async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError>;
+    /// A Syncro Tenant's Entra ID User Sync settings, if set up.
+    async fn user_sync(
+        &self,
+        account: &AccountId,
+        syncro_tenant: SyncroTenantId,
+    ) -> Result<Option<UserSyncSettings>, StoreError>;
+    /// Every Entra ID User Sync set up in the account (the sync job's work list).
+    async fn user_syncs(&self, account: &AccountId) -> Result<Vec<UserSyncSettings>, StoreError>;
+    /// What a Syncro Tenant's sync kept from its last run.
+    async fn user_sync_state(
+        &self,
+        account: &AccountId,
+        syncro_tenant: SyncroTenantId,
+    ) -> Result<Option<UserSyncState>, StoreError>;
     /// The account's sync job, running or the last one (strongly consistent: it is a lease).
     async fn sync_job(
         &self,

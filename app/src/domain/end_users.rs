@@ -110,6 +110,10 @@ pub struct EndUser {
     /// Where each field that has a value came from.
     #[serde(default)]
     pub origins: Vec<FieldOrigin>,
+    /// What Entra ID last said of the linked user (a later change may report only what
+    /// changed).
+    #[serde(default)]
+    pub entra: Option<super::user_sync::EntraUser>,
     pub version: Version,
     pub updated_at: Timestamp,
 }
@@ -392,7 +396,8 @@ fn email_key(e: &Email) -> String {
 }
 
 /// The writes that take an End User from `before` (none: new) to `after`: the record at its
-/// version, its list row moved when its place changed, its email claimed and released. Every
+/// version, its list row moved when its place changed, its email claimed and released, its
+/// link to an Entra ID user kept (the sync finds linked people by object id). Every
 /// End User change goes through here, so the stores' indexes stay in step.
 pub fn put(c: &mut ChangeSet, before: Option<&EndUser>, after: &EndUser) {
     let old_email = before.and_then(|b| b.email.as_ref());
@@ -408,6 +413,27 @@ pub fn put(c: &mut ChangeSet, before: Option<&EndUser>, after: &EndUser) {
                 kind: NameKind::EndUserEmail,
                 key: email_key(e),
                 owner: after.id.as_uuid(),
+            });
+        }
+    }
+    let link = |eu: &EndUser| match &eu.source {
+        EndUserSource::Entra { tenant, object_id } => Some((*tenant, object_id.clone())),
+        EndUserSource::Manual => None,
+    };
+    let (old_link, new_link) = (before.and_then(link), link(after));
+    if old_link != new_link {
+        if let Some((tenant, object_id)) = old_link {
+            c.push(Write::LinkEndUser {
+                tenant,
+                object_id,
+                end_user: None,
+            });
+        }
+        if let Some((tenant, object_id)) = new_link {
+            c.push(Write::LinkEndUser {
+                tenant,
+                object_id,
+                end_user: Some(after.id),
             });
         }
     }
@@ -464,6 +490,7 @@ pub fn add(ctx: &Ctx, id: EndUserId, org: &Organization, draft: EndUserDraft) ->
         pinned: Vec::new(),
         pinned_person: false,
         origins,
+        entra: None,
         version: Version(1),
         updated_at: ctx.now,
     };

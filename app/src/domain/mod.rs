@@ -20,6 +20,8 @@ pub mod suggest;
 pub mod sync_job;
 pub mod throttle;
 pub mod undo;
+pub mod user_sync;
+pub mod user_sync_plan;
 mod users;
 
 pub use discovery::DiscoveryOutcome;

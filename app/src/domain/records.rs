@@ -328,6 +328,20 @@ pub enum Write {
         place: super::end_users::EndUserPlace,
         row: Option<super::EndUserRow>,
     },
+    /// The End User an Entra ID user (by tenant and object id) is linked to, or none. The
+    /// embedded store derives links from its records; DynamoDB keeps one item per link.
+    LinkEndUser {
+        tenant: MicrosoftTenantId,
+        object_id: String,
+        end_user: Option<EndUserId>,
+    },
+    /// The Entra ID User Sync settings of a Syncro Tenant, at `expect` (R8).
+    PutUserSync {
+        record: super::user_sync::UserSyncSettings,
+        expect: Expect,
+    },
+    /// What a Syncro Tenant's sync keeps between runs (its delta link, its last report).
+    PutUserSyncState(super::user_sync::UserSyncState),
     Audit(AuditEntry),
     /// The installation has an account. `first`: refused if it had one already (first run).
     Installed {
@@ -399,6 +413,11 @@ impl Write {
                 "eul:{}:{}:{}:{}",
                 place.organization, place.active, place.name_key, place.id
             ),
+            Write::LinkEndUser {
+                tenant, object_id, ..
+            } => format!("eux:{tenant}:{object_id}"),
+            Write::PutUserSync { record, .. } => format!("usync:{}", record.syncro_tenant),
+            Write::PutUserSyncState(s) => format!("usyncstate:{}", s.syncro_tenant),
             Write::Audit(a) => format!("audit:{}", a.id),
             Write::Installed { .. } => "installed".to_string(),
             Write::PutAccount { .. } | Write::AdjustAdministrators { .. } => "account".to_string(),

@@ -1,6 +1,7 @@
 //! The DynamoDB store: the Microsoft integration and what its syncs found ([`Integrations`]).
 
 use super::*;
+use app::domain::user_sync::{UserSyncSettings, UserSyncState};
 
 #[async_trait]
 impl Integrations for DynamoStore {
@@ -61,5 +62,28 @@ impl Integrations for DynamoStore {
         account: &AccountId,
     ) -> Result<Option<app::domain::sync_job::SyncJob>, StoreError> {
         self.get_record(&Key::SyncJob(account.clone())).await
+    }
+
+    async fn user_sync(
+        &self,
+        account: &AccountId,
+        syncro_tenant: SyncroTenantId,
+    ) -> Result<Option<UserSyncSettings>, StoreError> {
+        self.get_record(&Key::UserSync(account.clone(), syncro_tenant))
+            .await
+    }
+
+    async fn user_syncs(&self, account: &AccountId) -> Result<Vec<UserSyncSettings>, StoreError> {
+        self.query_records(account, keys::USER_SYNC_PREFIX, None)
+            .await
+    }
+
+    async fn user_sync_state(
+        &self,
+        account: &AccountId,
+        syncro_tenant: SyncroTenantId,
+    ) -> Result<Option<UserSyncState>, StoreError> {
+        self.get_record(&Key::UserSyncState(account.clone(), syncro_tenant))
+            .await
     }
 }

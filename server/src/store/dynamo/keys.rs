@@ -9,6 +9,9 @@
 //! | Microsoft Tenant        | `A#{account}`       | `MT#{tenant id}`            |
 //! | End User                | `A#{account}`       | `EU#{id}`                   |
 //! | End User list row       | `A#{account}`       | `EUL#{org}#{A|I}#{name key}\u{1}{id}` |
+//! | End User's Entra link   | `A#{account}`       | `EUX#{tenant}#{object id}`  |
+//! | Entra ID User Sync      | `A#{account}`       | `USYNC#{Syncro Tenant}`     |
+//! | its state (delta link)  | `A#{account}`       | `USYNCSTATE#{Syncro Tenant}`|
 //! | user                    | `A#{account}`       | `USER#{id}`                 |
 //! | unique name marker (R3) | `A#{account}`       | `NAME#{ST|ORG|EU}#{name key}` (EU: an End User's email) |
 //! | audit entry (R9)        | `A#{account}`       | `AUDIT#{at, 20 digits}#{id}`|
@@ -65,6 +68,8 @@ pub const AUDIT_PREFIX: &str = "AUDIT#";
 pub const CHANGE_PREFIX: &str = "CHG#";
 pub const END_USER_PREFIX: &str = "EU#";
 pub const END_USER_ROW_PREFIX: &str = "EUL#";
+pub const END_USER_LINK_PREFIX: &str = "EUX#";
+pub const USER_SYNC_PREFIX: &str = "USYNC#";
 pub const INTEGRATIONS_PK: &str = "INTEGRATIONS";
 
 /// The address of one item.
@@ -77,6 +82,10 @@ pub enum Key {
     EndUser(AccountId, EndUserId),
     /// An End User's row in its Organization's list.
     EndUserRow(AccountId, app::domain::end_users::EndUserPlace),
+    /// Which End User an Entra ID user (tenant, object id) is linked to.
+    EndUserLink(AccountId, MicrosoftTenantId, String),
+    UserSync(AccountId, SyncroTenantId),
+    UserSyncState(AccountId, SyncroTenantId),
     User(AccountId, UserId),
     Name(AccountId, NameKind, String),
     Audit(AccountId, Timestamp, String),
@@ -117,6 +126,9 @@ impl Key {
             | Key::MicrosoftTenant(a, _)
             | Key::EndUser(a, _)
             | Key::EndUserRow(a, _)
+            | Key::EndUserLink(a, ..)
+            | Key::UserSync(a, _)
+            | Key::UserSyncState(a, _)
             | Key::User(a, _)
             | Key::Name(a, ..)
             | Key::Audit(a, ..)
@@ -141,6 +153,9 @@ impl Key {
             Key::MicrosoftTenant(_, id) => format!("{MT_PREFIX}{id}"),
             Key::User(_, id) => format!("{USER_PREFIX}{id}"),
             Key::EndUser(_, id) => format!("{END_USER_PREFIX}{id}"),
+            Key::EndUserLink(_, tenant, oid) => format!("{END_USER_LINK_PREFIX}{tenant}#{oid}"),
+            Key::UserSync(_, st) => format!("{USER_SYNC_PREFIX}{st}"),
+            Key::UserSyncState(_, st) => format!("USYNCSTATE#{st}"),
             Key::EndUserRow(_, p) => format!(
                 "{}{}\u{1}{}",
                 end_user_rows(p.organization, p.active),
@@ -172,6 +187,9 @@ impl Key {
             Key::User(..) => "user",
             Key::EndUser(..) => "eu",
             Key::EndUserRow(..) => "eurow",
+            Key::EndUserLink(..) => "eulink",
+            Key::UserSync(..) => "usync",
+            Key::UserSyncState(..) => "usyncstate",
             Key::Name(..) => "name",
             Key::Audit(..) => "audit",
             Key::Integration(_) => "integration",
@@ -248,6 +266,11 @@ impl Key {
             Write::PutUser { record, .. } => Key::User(a, record.id),
             Write::PutEndUser { record, .. } => Key::EndUser(a, record.id),
             Write::ListEndUser { place, .. } => Key::EndUserRow(a, place.clone()),
+            Write::LinkEndUser {
+                tenant, object_id, ..
+            } => Key::EndUserLink(a, *tenant, object_id.clone()),
+            Write::PutUserSync { record, .. } => Key::UserSync(a, record.syncro_tenant),
+            Write::PutUserSyncState(st) => Key::UserSyncState(a, st.syncro_tenant),
             Write::PutIntegration { .. } | Write::DeleteIntegration { .. } => Key::Integration(a),
             Write::IndexIntegration { .. } => Key::IntegrationIndex(a),
             Write::PutSyncReport(_) => Key::SyncReport(a),

@@ -157,6 +157,64 @@ impl Records for DynamoStore {
     ) -> Result<Option<EndUser>, StoreError> {
         self.get_record(&Key::EndUser(account.clone(), id)).await
     }
+
+    /// The links' items (one `Query` of the tenant's, or `BatchGetItem` of these), then the
+    /// End Users they name (`BatchGetItem`).
+    async fn end_users_linked(
+        &self,
+        account: &AccountId,
+        tenant: MicrosoftTenantId,
+        object_ids: Option<&[String]>,
+    ) -> Result<Vec<EndUser>, StoreError> {
+        let links = match object_ids {
+            None => {
+                let prefix = format!("{}{tenant}#", keys::END_USER_LINK_PREFIX);
+                self.query_prefix(account, &prefix, None).await?
+            }
+            Some(ids) => {
+                let keys = ids
+                    .iter()
+                    .map(|oid| Key::EndUserLink(account.clone(), tenant, oid.clone()))
+                    .collect();
+                self.batch_get_items(keys).await?
+            }
+        };
+        self.end_users_named(account, links, "end_user").await
+    }
+
+    /// The email claims (`BatchGetItem`), then the End Users holding them.
+    async fn end_users_by_emails(
+        &self,
+        account: &AccountId,
+        emails: &[String],
+    ) -> Result<Vec<EndUser>, StoreError> {
+        let keys = emails
+            .iter()
+            .map(|e| Key::Name(account.clone(), NameKind::EndUserEmail, e.clone()))
+            .collect();
+        let claims = self.batch_get_items(keys).await?;
+        self.end_users_named(account, claims, "owner").await
+    }
+}
+
+impl DynamoStore {
+    /// The End Users whose ids the items' `attr` holds (each once, in the items' order).
+    async fn end_users_named(
+        &self,
+        account: &AccountId,
+        items: Vec<keys::Item>,
+        attr: &str,
+    ) -> Result<Vec<EndUser>, StoreError> {
+        let ids: Vec<Key> = items
+            .iter()
+            .filter_map(|i| match i.get(attr) {
+                Some(AttributeValue::S(v)) => EndUserId::parse(v).ok(),
+                _ => None,
+            })
+            .map(|id| Key::EndUser(account.clone(), id))
+            .collect();
+        self.batch_get(ids).await
+    }
 }
 
 #[cfg(test)]

@@ -361,6 +361,24 @@ impl DynamoStore {
             ),
             Write::ListEndUser { row: Some(row), .. } => self.put(item_of(&key, row)?, None),
             Write::ListEndUser { row: None, .. } => self.delete(&key, None),
+            Write::LinkEndUser {
+                end_user: Some(id),
+                ..
+            } => {
+                let mut item = key.item_key();
+                item.insert(keys::KIND.into(), s(key.kind()));
+                item.insert("end_user".into(), s(id.to_string()));
+                self.put(item, None)
+            }
+            Write::LinkEndUser { end_user: None, .. } => self.delete(&key, None),
+            Write::PutUserSync { record, expect } => self.put(
+                item_of(&key, record)?,
+                Some(match expect {
+                    Expect::Absent => Cond::absent(),
+                    Expect::Version(v) => Cond::version(*v),
+                }),
+            ),
+            Write::PutUserSyncState(state) => self.put(item_of(&key, state)?, None),
             Write::PutIntegration { record, expect } => self.put(
                 item_of(&key, record)?,
                 Some(match expect {

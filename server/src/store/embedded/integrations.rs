@@ -34,4 +34,28 @@ impl Integrations for EmbeddedStore {
     async fn sync_job(&self, account: &AccountId) -> Result<Option<SyncJob>, StoreError> {
         Ok(self.with_account(account, |a| a.sync_job.clone()))
     }
+
+    async fn user_sync(
+        &self,
+        account: &AccountId,
+        syncro_tenant: SyncroTenantId,
+    ) -> Result<Option<UserSyncSettings>, StoreError> {
+        Ok(self.with_account(account, |a| a.user_syncs.get(&syncro_tenant).cloned()))
+    }
+
+    async fn user_syncs(&self, account: &AccountId) -> Result<Vec<UserSyncSettings>, StoreError> {
+        Ok(self.with_account(account, |a| {
+            let mut all: Vec<UserSyncSettings> = a.user_syncs.values().cloned().collect();
+            all.sort_by_key(|u| u.syncro_tenant);
+            all
+        }))
+    }
+
+    async fn user_sync_state(
+        &self,
+        account: &AccountId,
+        syncro_tenant: SyncroTenantId,
+    ) -> Result<Option<UserSyncState>, StoreError> {
+        Ok(self.with_account(account, |a| a.user_sync_states.get(&syncro_tenant).cloned()))
+    }
 }

@@ -13,6 +13,7 @@ mod records;
 use crate::store::listing;
 use app::domain::discovery;
 use app::domain::sync_job::{Lease, SyncJob};
+use app::domain::user_sync::{UserSyncSettings, UserSyncState};
 use app::domain::*;
 use app::store::prelude::*;
 use app::store::{MappingFilter, ParentFilter};
@@ -41,6 +42,10 @@ struct AccountData {
     end_users: HashMap<EndUserId, EndUser>,
     /// Each Organization's End Users in list order; derived from the records.
     end_user_places: std::collections::BTreeSet<app::domain::end_users::EndUserPlace>,
+    /// Entra ID user (tenant, object id) → the End User linked to it; derived from the records.
+    links: HashMap<(MicrosoftTenantId, String), EndUserId>,
+    user_syncs: HashMap<SyncroTenantId, UserSyncSettings>,
+    user_sync_states: HashMap<SyncroTenantId, UserSyncState>,
     integration: Option<Integration>,
     sync_report: Option<SyncReport>,
     sync_job: Option<SyncJob>,
@@ -83,6 +88,21 @@ impl AccountData {
             }
             self.end_user_places.insert(eu.place());
         }
+        self.links = self
+            .end_users
+            .values()
+            .filter_map(|eu| Some((link_of(eu)?, eu.id)))
+            .collect();
+    }
+}
+
+/// The Entra ID user an End User is linked to.
+fn link_of(eu: &EndUser) -> Option<(MicrosoftTenantId, String)> {
+    match &eu.source {
+        app::domain::end_users::EndUserSource::Entra { tenant, object_id } => {
+            Some((*tenant, object_id.clone()))
+        }
+        app::domain::end_users::EndUserSource::Manual => None,
     }
 }
 
@@ -92,6 +112,8 @@ enum Record {
     Org(Organization),
     Tenant(MicrosoftTenant),
     EndUser(EndUser),
+    UserSync(UserSyncSettings),
+    UserSyncState(UserSyncState),
     Account(Account),
     User(User),
     Integration(Integration),
@@ -105,6 +127,8 @@ enum Key {
     Org(OrganizationId),
     Tenant(MicrosoftTenantId),
     EndUser(EndUserId),
+    UserSync(SyncroTenantId),
+    UserSyncState(SyncroTenantId),
     Account,
     User(UserId),
     Integration,
@@ -121,6 +145,8 @@ impl Key {
             Key::Org(id) => format!("{account}/org/{id}"),
             Key::Tenant(id) => format!("{account}/mt/{id}"),
             Key::EndUser(id) => format!("{account}/eu/{id}"),
+            Key::UserSync(id) => format!("{account}/usync/{id}"),
+            Key::UserSyncState(id) => format!("{account}/usyncstate/{id}"),
             Key::Integration => format!("{account}/int/-"),
             Key::SyncReport => format!("{account}/sync/-"),
             Key::SyncJob => format!("{account}/job/-"),
@@ -373,8 +399,33 @@ impl Staged {
                 self.records
                     .insert(Key::EndUser(record.id), Some(Record::EndUser(record)));
             }
-            // Lists are ordered from the records themselves (`end_user_places`).
-            Write::ListEndUser { .. } => {}
+            // Lists and links are indexed from the records themselves.
+            Write::ListEndUser { .. } | Write::LinkEndUser { .. } => {}
+            Write::PutUserSync { record, expect } => {
+                let cur = match self.records.get(&Key::UserSync(record.syncro_tenant)) {
+                    Some(Some(Record::UserSync(u))) => Some(u.clone()),
+                    Some(_) => None,
+                    None => acct.user_syncs.get(&record.syncro_tenant).cloned(),
+                };
+                let ok = match (expect, cur) {
+                    (Expect::Absent, None) => true,
+                    (Expect::Version(v), Some(cur)) => cur.version == v,
+                    _ => false,
+                };
+                if !ok {
+                    return conflict(format!("user sync of {} changed", record.syncro_tenant));
+                }
+                self.records.insert(
+                    Key::UserSync(record.syncro_tenant),
+                    Some(Record::UserSync(record)),
+                );
+            }
+            Write::PutUserSyncState(state) => {
+                self.records.insert(
+                    Key::UserSyncState(state.syncro_tenant),
+                    Some(Record::UserSyncState(state)),
+                );
+            }
             Write::SetMapping { record, expect } => {
                 match self.tenant(acct, record.tenant_id) {
                     // Only the mapping and its version are written: a refresh of the discovered
@@ -507,6 +558,16 @@ impl EmbeddedStore {
                         let r: EndUser = serde_json::from_slice(bytes).map_err(unavailable)?;
                         acct.end_users.insert(r.id, r);
                     }
+                    "usync" => {
+                        let r: UserSyncSettings =
+                            serde_json::from_slice(bytes).map_err(unavailable)?;
+                        acct.user_syncs.insert(r.syncro_tenant, r);
+                    }
+                    "usyncstate" => {
+                        let r: UserSyncState =
+                            serde_json::from_slice(bytes).map_err(unavailable)?;
+                        acct.user_sync_states.insert(r.syncro_tenant, r);
+                    }
                     "acct" => {
                         acct.info = Some(serde_json::from_slice(bytes).map_err(unavailable)?);
                     }
@@ -609,6 +670,8 @@ impl EmbeddedStore {
                     Some(Record::Org(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::Tenant(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::EndUser(r)) => Some(serde_json::to_vec(r)),
+                    Some(Record::UserSync(r)) => Some(serde_json::to_vec(r)),
+                    Some(Record::UserSyncState(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::Account(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::User(r)) => Some(serde_json::to_vec(r)),
                     Some(Record::Integration(r)) => Some(serde_json::to_vec(r)),
@@ -672,11 +735,29 @@ impl EmbeddedStore {
                 (Key::EndUser(id), record) => {
                     if let Some(old) = acct.end_users.remove(&id) {
                         acct.end_user_places.remove(&old.place());
+                        if let Some(l) = link_of(&old) {
+                            acct.links.remove(&l);
+                        }
                     }
                     if let Some(Record::EndUser(r)) = record {
                         acct.end_user_places.insert(r.place());
+                        if let Some(l) = link_of(&r) {
+                            acct.links.insert(l, id);
+                        }
                         acct.end_users.insert(id, r);
                     }
+                }
+                (Key::UserSync(id), Some(Record::UserSync(r))) => {
+                    acct.user_syncs.insert(id, r);
+                }
+                (Key::UserSync(id), _) => {
+                    acct.user_syncs.remove(&id);
+                }
+                (Key::UserSyncState(id), Some(Record::UserSyncState(r))) => {
+                    acct.user_sync_states.insert(id, r);
+                }
+                (Key::UserSyncState(id), _) => {
+                    acct.user_sync_states.remove(&id);
                 }
                 (Key::Account, Some(Record::Account(a))) => acct.info = Some(a),
                 (Key::Account, _) => acct.info = None,

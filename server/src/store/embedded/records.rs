@@ -80,4 +80,48 @@ impl Records for EmbeddedStore {
     ) -> Result<Option<EndUser>, StoreError> {
         Ok(self.with_account(account, |a| a.end_users.get(&id).cloned()))
     }
+
+    async fn end_users_linked(
+        &self,
+        account: &AccountId,
+        tenant: MicrosoftTenantId,
+        object_ids: Option<&[String]>,
+    ) -> Result<Vec<EndUser>, StoreError> {
+        Ok(self.with_account(account, |a| match object_ids {
+            Some(ids) => listing::first_of_each(ids.to_vec(), String::clone)
+                .into_iter()
+                .filter_map(|oid| a.links.get(&(tenant, oid)))
+                .filter_map(|id| a.end_users.get(id).cloned())
+                .collect(),
+            None => {
+                let mut all: Vec<EndUser> = a
+                    .links
+                    .iter()
+                    .filter(|((t, _), _)| *t == tenant)
+                    .filter_map(|(_, id)| a.end_users.get(id).cloned())
+                    .collect();
+                all.sort_by_key(|e| e.id);
+                all
+            }
+        }))
+    }
+
+    async fn end_users_by_emails(
+        &self,
+        account: &AccountId,
+        emails: &[String],
+    ) -> Result<Vec<EndUser>, StoreError> {
+        Ok(self.with_account(account, |a| {
+            let mut out: Vec<EndUser> = Vec::new();
+            for e in emails {
+                let holder = a.names.get(&(NameKind::EndUserEmail, e.clone()));
+                if let Some(eu) = holder.and_then(|h| a.end_users.get(&EndUserId::from_uuid(*h)))
+                    && !out.iter().any(|o| o.id == eu.id)
+                {
+                    out.push(eu.clone());
+                }
+            }
+            out
+        }))
+    }
 }
