@@ -40,6 +40,92 @@ pub struct FakeCustomer {
     pub throttled: bool,
     /// More verified domains than its initial and default ones.
     pub other_domains: Vec<String>,
+    /// Its directory's users and groups (Entra ID User Sync).
+    pub users: Vec<FakeUser>,
+    pub groups: Vec<FakeGroup>,
+    /// Counts changes to users: a delta token is a value of it.
+    pub clock: u64,
+    /// Delta tokens older than this are refused as expired (410 `syncStateNotFound`).
+    pub delta_floor: u64,
+    /// `User.Read.All` granted (else 403 on users).
+    pub users_granted: bool,
+    /// `MailboxSettings.Read` granted (else 403 on mailbox settings).
+    pub mailbox_granted: bool,
+}
+
+/// A user in a fake customer's directory.
+#[derive(Debug, Clone)]
+pub struct FakeUser {
+    pub id: String,
+    pub display_name: String,
+    pub mail: String,
+    pub upn: String,
+    /// Aliases (`smtp:`), besides the primary address.
+    pub aliases: Vec<String>,
+    pub job_title: String,
+    pub department: String,
+    pub office: String,
+    pub phone: String,
+    pub enabled: bool,
+    pub guest: bool,
+    pub licensed: bool,
+    /// `mailboxSettings.userPurpose`; `None`: no mailbox.
+    pub purpose: Option<String>,
+    pub deleted: bool,
+    /// The clock value of its last change.
+    pub changed_at: u64,
+}
+
+impl FakeUser {
+    pub fn new(n: u32, name: &str, upn: &str, department: &str) -> Self {
+        FakeUser {
+            id: format!("{n:08x}-5555-4000-8000-000000000000"),
+            display_name: name.into(),
+            mail: upn.into(),
+            upn: upn.into(),
+            aliases: Vec::new(),
+            job_title: String::new(),
+            department: department.into(),
+            office: String::new(),
+            phone: String::new(),
+            enabled: true,
+            guest: false,
+            licensed: true,
+            purpose: Some("user".into()),
+            deleted: false,
+            changed_at: 0,
+        }
+    }
+
+    fn json(&self) -> Value {
+        if self.deleted {
+            return json!({"id": self.id, "@removed": {"reason": "changed"}});
+        }
+        let mut proxies = vec![format!("SMTP:{}", self.mail)];
+        proxies.extend(self.aliases.iter().map(|a| format!("smtp:{a}")));
+        json!({
+            "id": self.id,
+            "displayName": self.display_name,
+            "mail": if self.mail.is_empty() { Value::Null } else { json!(self.mail) },
+            "userPrincipalName": self.upn,
+            "proxyAddresses": proxies,
+            "jobTitle": if self.job_title.is_empty() { Value::Null } else { json!(self.job_title) },
+            "department": if self.department.is_empty() { Value::Null } else { json!(self.department) },
+            "officeLocation": if self.office.is_empty() { Value::Null } else { json!(self.office) },
+            "businessPhones": if self.phone.is_empty() { json!([]) } else { json!([self.phone]) },
+            "mobilePhone": Value::Null,
+            "accountEnabled": self.enabled,
+            "userType": if self.guest { "Guest" } else { "Member" },
+            "assignedLicenses": if self.licensed { json!([{"disabledPlans": [], "skuId": "c7df2760-2c81-4ef7-b578-5b5392b571df"}]) } else { json!([]) },
+        })
+    }
+}
+
+/// A group: its members are users' or other groups' ids (nested).
+#[derive(Debug, Clone)]
+pub struct FakeGroup {
+    pub id: String,
+    pub members: Vec<String>,
 }
 
 impl FakeCustomer {
@@ -54,7 +140,59 @@ impl FakeCustomer {
             consent: true,
             throttled: false,
             other_domains: Vec::new(),
+            users: Vec::new(),
+            groups: Vec::new(),
+            clock: 1,
+            delta_floor: 0,
+            users_granted: true,
+            mailbox_granted: true,
         }
+    }
+
+    /// Adds a user (a change the next delta reports).
+    pub fn add_user(&mut self, mut user: FakeUser) {
+        self.clock += 1;
+        user.changed_at = self.clock;
+        self.users.push(user);
+    }
+
+    /// Changes the user with this UPN (the next delta reports it).
+    pub fn change_user(&mut self, upn: &str, f: impl FnOnce(&mut FakeUser)) {
+        self.clock += 1;
+        let clock = self.clock;
+        let u = self
+            .users
+            .iter_mut()
+            .find(|u| u.upn == upn)
+            .unwrap_or_else(|| panic!("no fake user {upn}"));
+        f(u);
+        u.changed_at = clock;
+    }
+
+    /// Every delta token handed out so far is refused from now on.
+    pub fn expire_delta_tokens(&mut self) {
+        self.clock += 1;
+        self.delta_floor = self.clock;
+    }
+
+    /// The users (by id) of a group, nested groups included.
+    fn members_of(&self, group: &str, seen: &mut Vec<String>) -> Vec<String> {
+        if seen.iter().any(|g| g == group) {
+            return Vec::new();
+        }
+        seen.push(group.to_string());
+        let Some(g) = self.groups.iter().find(|g| g.id == group) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for m in &g.members {
+            if self.groups.iter().any(|x| &x.id == m) {
+                out.extend(self.members_of(m, seen));
+            } else {
+                out.push(m.clone());
+            }
+        }
+        out
     }
 }
 
@@ -174,6 +312,13 @@ impl FakeMicrosoft {
                 get(relationships),
             )
             .route("/v1.0/contracts", get(contracts))
+            .route("/v1.0/users/delta", get(users_delta))
+            .route("/v1.0/users/{id}", get(one_user))
+            .route("/v1.0/users/{id}/mailboxSettings", get(mailbox_settings))
+            .route(
+                "/v1.0/groups/{id}/transitiveMembers/microsoft.graph.user",
+                get(transitive_members),
+            )
             .with_state(fake);
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -525,4 +670,157 @@ pub async fn connect_account(
     };
     let change = microsoft::connect(&ctx("connect"), None, integration).expect("not connected");
     store.apply(account, change).await
+}
+
+/// The customer whose token this is, with `User.Read.All` granted.
+#[allow(clippy::result_large_err)]
+fn directory<'a>(world: &'a World, tenant: &str) -> Result<&'a FakeCustomer, Response> {
+    match world.customers.iter().find(|c| c.tenant_id == tenant) {
+        Some(c) if c.users_granted => Ok(c),
+        _ => Err(graph_error(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        )),
+    }
+}
+
+/// `GET /users/delta`: every user (first round), or with `$deltatoken` the users changed since
+/// (deleted ones as `@removed`); pages end in a `@odata.deltaLink`. An old token is refused
+/// like Graph refuses an expired one.
+async fn users_delta(
+    State(fake): State<Arc<Fake>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let path = "/v1.0/users/delta";
+    let (tenant, world) = match authorize(&fake, &headers, path) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = match directory(&world, &tenant) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let since: Option<u64> = q.get("$deltatoken").and_then(|t| t.parse().ok());
+    if since.is_some_and(|t| t < c.delta_floor) {
+        return graph_error(
+            StatusCode::GONE,
+            "syncStateNotFound",
+            "The sync state for this request was not found.",
+        );
+    }
+    let items: Vec<Value> = c
+        .users
+        .iter()
+        .filter(|u| match since {
+            Some(t) => u.changed_at > t,
+            None => !u.deleted,
+        })
+        .map(FakeUser::json)
+        .collect();
+    let size = world.page_size.max(1);
+    let at = skip(&q);
+    let chunk: Vec<Value> = items.iter().skip(at).take(size).cloned().collect();
+    let mut body = json!({
+        "@odata.context": format!("{}/v1.0/$metadata#users(id,displayName)", fake.base),
+        "value": chunk,
+    });
+    if at + size < items.len() {
+        let token = since
+            .map(|t| format!("&$deltatoken={t}"))
+            .unwrap_or_default();
+        body["@odata.nextLink"] = json!(format!(
+            "{}{path}?$skiptoken={}{token}",
+            fake.base,
+            at + size
+        ));
+    } else {
+        body["@odata.deltaLink"] = json!(format!("{}{path}?$deltatoken={}", fake.base, c.clock));
+    }
+    axum::Json(body).into_response()
+}
+
+async fn one_user(
+    State(fake): State<Arc<Fake>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (tenant, world) = match authorize(&fake, &headers, "/v1.0/users/{id}") {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = match directory(&world, &tenant) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match c.users.iter().find(|u| u.id == id && !u.deleted) {
+        Some(u) => axum::Json(u.json()).into_response(),
+        None => graph_error(
+            StatusCode::NOT_FOUND,
+            "Request_ResourceNotFound",
+            "Resource does not exist.",
+        ),
+    }
+}
+
+async fn mailbox_settings(
+    State(fake): State<Arc<Fake>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (tenant, world) = match authorize(&fake, &headers, "/v1.0/users/{id}/mailboxSettings") {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = match directory(&world, &tenant) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !c.mailbox_granted {
+        return graph_error(
+            StatusCode::FORBIDDEN,
+            "ErrorAccessDenied",
+            "Access is denied. Check credentials and try again.",
+        );
+    }
+    match c.users.iter().find(|u| u.id == id && !u.deleted) {
+        Some(FakeUser {
+            purpose: Some(p), ..
+        }) => axum::Json(json!({"userPurpose": p})).into_response(),
+        _ => graph_error(
+            StatusCode::NOT_FOUND,
+            "MailboxNotEnabledForRESTAPI",
+            "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+        ),
+    }
+}
+
+async fn transitive_members(
+    State(fake): State<Arc<Fake>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let path = format!("/v1.0/groups/{id}/transitiveMembers/microsoft.graph.user");
+    let (tenant, world) = match authorize(&fake, &headers, "/v1.0/groups/{id}/transitiveMembers") {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let c = match directory(&world, &tenant) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !c.groups.iter().any(|g| g.id == id) {
+        return graph_error(
+            StatusCode::NOT_FOUND,
+            "Request_ResourceNotFound",
+            &format!("Resource '{id}' does not exist."),
+        );
+    }
+    let mut members = c.members_of(&id, &mut Vec::new());
+    members.sort();
+    members.dedup();
+    let items = members.into_iter().map(|m| json!({"id": m})).collect();
+    page(&fake, &world, &path, items, skip(&q))
 }

@@ -361,6 +361,9 @@ pub struct UserSyncReport {
     pub braked: Option<String>,
     #[serde(default)]
     pub error: Option<String>,
+    /// What the run could not know or did differently (a permission not granted, a resync).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl UserSyncReport {

@@ -8,6 +8,7 @@
 
 pub mod seal;
 mod sync;
+pub mod users;
 
 pub use seal::SealingKey;
 pub use sync::{
@@ -323,52 +324,109 @@ impl Microsoft {
         token: &str,
         path: &str,
     ) -> Result<Vec<T>, GraphError> {
+        let url = format!("{}{path}", self.config.graph_url);
+        Ok(self.pages(token, url).await?.0)
+    }
+
+    /// A delta query from `url` (a path's first page, or a kept `@odata.deltaLink`) to its
+    /// end: every item, and the `@odata.deltaLink` to read the next changes from.
+    pub async fn get_delta<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        url: &str,
+    ) -> Result<(Vec<T>, String), GraphError> {
+        let url = if url.starts_with('/') {
+            format!("{}{url}", self.config.graph_url)
+        } else {
+            self.on_graph(url, "a delta link")?
+        };
+        match self.pages(token, url).await? {
+            (items, Some(link)) => Ok((items, self.on_graph(&link, "a delta link")?)),
+            (_, None) => Err(GraphError::Invalid(
+                "a delta query ended without a deltaLink".into(),
+            )),
+        }
+    }
+
+    /// One Graph object (`GET {path}`).
+    pub async fn get_one<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+    ) -> Result<T, GraphError> {
+        let url = format!("{}{path}", self.config.graph_url);
+        let body = self.get_ok(token, &url, path).await?;
+        serde_json::from_slice(&body).map_err(|e| GraphError::Invalid(format!("{path}: {e}")))
+    }
+
+    /// `url` when it is on Graph (a token is never sent anywhere else).
+    fn on_graph(&self, url: &str, what: &str) -> Result<String, GraphError> {
+        if url.starts_with(&format!("{}/", self.config.graph_url)) {
+            Ok(url.to_string())
+        } else {
+            Err(GraphError::Invalid(format!("{what} outside Graph ({url})")))
+        }
+    }
+
+    /// The body of a 2xx answer to `GET url`, else the typed error.
+    async fn get_ok(&self, token: &str, url: &str, what: &str) -> Result<Vec<u8>, GraphError> {
+        let resp = self.send(|| self.http.get(url).bearer_auth(token)).await?;
+        let status = resp.status().as_u16();
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| GraphError::Network(e.to_string()))?;
+        if (200..300).contains(&status) {
+            return Ok(body.to_vec());
+        }
+        let (code, message) = match serde_json::from_slice::<GraphErrorBody>(&body) {
+            Ok(b) => (b.error.code, b.error.message),
+            Err(_) => (
+                String::new(),
+                String::from_utf8_lossy(&body).chars().take(200).collect(),
+            ),
+        };
+        tracing::debug!(%what, status, %code, "Graph refused");
+        Err(GraphError::Api {
+            status,
+            code,
+            message,
+        })
+    }
+
+    /// Every page from `url` on: the items, and the last page's `@odata.deltaLink` if any.
+    async fn pages<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        mut url: String,
+    ) -> Result<(Vec<T>, Option<String>), GraphError> {
         #[derive(Deserialize)]
         struct Collection<T> {
             value: Vec<T>,
             #[serde(rename = "@odata.nextLink", default)]
             next_link: Option<String>,
+            #[serde(rename = "@odata.deltaLink", default)]
+            delta_link: Option<String>,
         }
-        let mut url = format!("{}{path}", self.config.graph_url);
+        let what = url
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches(&self.config.graph_url)
+            .to_string();
         let mut items = Vec::new();
         for _ in 0..10_000 {
-            let resp = self.send(|| self.http.get(&url).bearer_auth(token)).await?;
-            let status = resp.status().as_u16();
-            let body = resp
-                .bytes()
-                .await
-                .map_err(|e| GraphError::Network(e.to_string()))?;
-            if !(200..300).contains(&status) {
-                let (code, message) = match serde_json::from_slice::<GraphErrorBody>(&body) {
-                    Ok(b) => (b.error.code, b.error.message),
-                    Err(_) => (
-                        String::new(),
-                        String::from_utf8_lossy(&body).chars().take(200).collect(),
-                    ),
-                };
-                return Err(GraphError::Api {
-                    status,
-                    code,
-                    message,
-                });
-            }
+            let body = self.get_ok(token, &url, &what).await?;
             let page: Collection<T> = serde_json::from_slice(&body)
-                .map_err(|e| GraphError::Invalid(format!("{path}: {e}")))?;
+                .map_err(|e| GraphError::Invalid(format!("{what}: {e}")))?;
             items.extend(page.value);
             match page.next_link {
-                Some(next) if next.starts_with(&format!("{}/", self.config.graph_url)) => {
-                    url = next
-                }
-                Some(next) => {
-                    return Err(GraphError::Invalid(format!(
-                        "{path}: a next page outside Graph ({next})"
-                    )));
-                }
-                None => return Ok(items),
+                Some(next) => url = self.on_graph(&next, &format!("{what}: a next page"))?,
+                None => return Ok((items, page.delta_link)),
             }
         }
         Err(GraphError::Invalid(format!(
-            "{path}: more than 10,000 pages"
+            "{what}: more than 10,000 pages"
         )))
     }
 

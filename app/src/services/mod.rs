@@ -3,3 +3,4 @@
 //! call them; none of them holds HTTP or page concerns.
 
 pub mod discovery;
+pub mod user_sync;

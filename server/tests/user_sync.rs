@@ -1,0 +1,554 @@
+//! Entra ID User Sync against the fake Microsoft, on both stores: the real Graph client reads
+//! `/users/delta` (paged, then from the kept delta link), and the End Users land under the
+//! Organizations the routing rules name — first run, incremental run, renamed email, leaver,
+//! returning user, expired delta token, the brake, and missing consent.
+
+mod common;
+
+use app::domain::end_users::{EndUserFilter, EndUserSource};
+use app::domain::rules::{self, Ctx, Parent};
+use app::domain::user_sync::*;
+use app::domain::*;
+use app::microsoft::{Microsoft, sync_account};
+use app::services::user_sync::{RunRequest, run};
+use app::store::prelude::*;
+use common::*;
+use server::fake_microsoft::{
+    CLIENT_SECRET, FakeCustomer, FakeMicrosoft, FakeUser, PARTNER_TENANT, World,
+};
+use std::sync::Arc;
+
+fn ctx() -> Ctx {
+    Ctx {
+        actor: "admin@msp.example".into(),
+        now: app::api::context::now(),
+        audit_id: uuid::Uuid::new_v4().to_string(),
+    }
+}
+
+fn foggy() -> FakeCustomer {
+    let mut c = FakeCustomer::new(7, "Foggy IT", "foggyit.onmicrosoft.com");
+    let mut bob = FakeUser::new(2, "Bob Stone", "bob@boston.foggy.example", "Boston Office");
+    bob.aliases = vec!["robert@foggy.example".into()];
+    let mut gus = FakeUser::new(
+        5,
+        "Gus Guest",
+        "gus_partner.example#EXT#@foggyit.onmicrosoft.com",
+        "Boston Office",
+    );
+    gus.mail = "gus@partner.example".into();
+    gus.guest = true;
+    let mut reception = FakeUser::new(
+        6,
+        "Reception",
+        "reception@boston.foggy.example",
+        "Boston Office",
+    );
+    reception.purpose = Some("shared".into());
+    let mut dan = FakeUser::new(7, "Dan Gone", "dan@boston.foggy.example", "Boston Office");
+    dan.enabled = false;
+    for u in [
+        FakeUser::new(1, "Ann Lee", "ann@boston.foggy.example", "Boston Office"),
+        bob,
+        FakeUser::new(3, "Walt Ham", "walt@waltham.foggy.example", "Sales"),
+        FakeUser::new(4, "Wendy Wu", "wendy@waltham.foggy.example", ""),
+        gus,
+        reception,
+        dan,
+        FakeUser::new(8, "Nora North", "nora@foggy.example", "Finance"),
+    ] {
+        c.add_user(u);
+    }
+    c
+}
+
+struct Setup {
+    fake: FakeMicrosoft,
+    ms: Microsoft,
+    account: AccountId,
+    st: SyncroTenant,
+    boston: Organization,
+    waltham: Organization,
+    settings: UserSyncSettings,
+}
+
+async fn setup(store: &dyn Store) -> Setup {
+    let mut world = World::sample();
+    world.customers.push(foggy());
+    world.page_size = 3;
+    let fake = FakeMicrosoft::start(world).await;
+    let ms = fake_client(&fake);
+    let (account, _) = server::tasks::create_account(store, "MSP A", "admin@msp.example", PASSWORD)
+        .await
+        .unwrap();
+    server::fake_microsoft::connect_account(
+        store,
+        ms.key().unwrap(),
+        &account,
+        IntegrationMode::Csp,
+        PARTNER_TENANT,
+        CLIENT_SECRET,
+    )
+    .await
+    .unwrap();
+    sync_account(
+        store,
+        &ms,
+        &account,
+        "Sync Now by test",
+        "admin@msp.example",
+    )
+    .await
+    .unwrap();
+    let tenant = MicrosoftTenantId::parse("00000007-0000-4000-8000-00000000c0de").unwrap();
+    let mt = store
+        .microsoft_tenant(&account, tenant)
+        .await
+        .unwrap()
+        .unwrap();
+    let (b, st_id) = (
+        OrganizationId::from_uuid(uuid::Uuid::new_v4()),
+        SyncroTenantId::from_uuid(uuid::Uuid::new_v4()),
+    );
+    let name = |n: &str| OrganizationName::parse(n).unwrap();
+    store
+        .apply(
+            &account,
+            rules::create_organization(
+                &ctx(),
+                b,
+                name("Foggy IT Services - Boston"),
+                Default::default(),
+                Parent::Automatic(st_id),
+            ),
+        )
+        .await
+        .unwrap();
+    let st = store.syncro_tenant(&account, st_id).await.unwrap().unwrap();
+    let w = OrganizationId::from_uuid(uuid::Uuid::new_v4());
+    store
+        .apply(
+            &account,
+            rules::create_organization(
+                &ctx(),
+                w,
+                name("Foggy IT Services - Waltham"),
+                Default::default(),
+                Parent::Existing(&st),
+            ),
+        )
+        .await
+        .unwrap();
+    let st = store.syncro_tenant(&account, st_id).await.unwrap().unwrap();
+    store
+        .apply(
+            &account,
+            rules::map_tenant(&ctx(), &mt, mt.version, &st).unwrap(),
+        )
+        .await
+        .unwrap();
+    let st = store.syncro_tenant(&account, st_id).await.unwrap().unwrap();
+    let boston = store.organization(&account, b).await.unwrap().unwrap();
+    let waltham = store.organization(&account, w).await.unwrap().unwrap();
+    let settings = UserSyncSettings {
+        syncro_tenant: st.id,
+        filters: UserFilters::default(),
+        rules: vec![
+            RoutingRule {
+                field: RuleField::Department,
+                value: "Boston Office".into(),
+                organization: boston.id,
+            },
+            RoutingRule {
+                field: RuleField::Domain,
+                value: "waltham.foggy.example".into(),
+                organization: waltham.id,
+            },
+        ],
+        default_organization: None,
+        brake_percent: DEFAULT_BRAKE_PERCENT,
+        approved_at: Some(ctx().now),
+        version: Version(1),
+        updated_at: ctx().now,
+        updated_by: "admin@msp.example".into(),
+    };
+    let mut c = ChangeSet::default();
+    c.push(Write::PutUserSync {
+        record: settings.clone(),
+        expect: Expect::Absent,
+    });
+    store.apply(&account, c).await.unwrap();
+    Setup {
+        fake,
+        ms,
+        account,
+        st,
+        boston,
+        waltham,
+        settings,
+    }
+}
+
+fn request(trigger: &str) -> RunRequest {
+    RunRequest {
+        trigger: trigger.into(),
+        actor: "admin@msp.example".into(),
+        preview: false,
+        full: false,
+        past_the_brake: false,
+    }
+}
+
+/// The names listed under an Organization, active (or inactive).
+async fn names(store: &dyn Store, s: &Setup, org: &Organization, inactive: bool) -> Vec<String> {
+    let filter = EndUserFilter {
+        inactive,
+        words: String::new(),
+    };
+    store
+        .end_users(&s.account, org.id, &filter, None, 100)
+        .await
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.name)
+        .collect()
+}
+
+async fn scenario(store: Arc<dyn Store>) {
+    let store = &*store;
+    let s = setup(store).await;
+    // Bob was added by hand under his old address, before the sync.
+    let draft = app::domain::end_users::EndUserDraft::parse(
+        "Robert Stone",
+        "robert@foggy.example",
+        "",
+        "",
+        "",
+        "",
+        "",
+    )
+    .unwrap();
+    let bob_id = EndUserId::from_uuid(uuid::Uuid::new_v4());
+    store
+        .apply(
+            &s.account,
+            app::domain::end_users::add(&ctx(), bob_id, &s.boston, draft),
+        )
+        .await
+        .unwrap();
+
+    // The preview says what the first run would do, and writes nothing.
+    let preview = run(
+        store,
+        &s.ms,
+        &s.account,
+        &s.st,
+        &s.settings,
+        &RunRequest {
+            preview: true,
+            ..request("Preview")
+        },
+    )
+    .await;
+    assert_eq!(preview.report.error, None);
+    assert_eq!(
+        (
+            preview.report.created,
+            preview.report.linked,
+            preview.report.skipped
+        ),
+        (3, 1, 4),
+        "{:?}",
+        preview.report
+    );
+    assert!(
+        preview
+            .people
+            .iter()
+            .any(|p| p.name == "Bob Stone" && p.what == "Match")
+    );
+    assert_eq!(names(store, &s, &s.boston, false).await, ["Robert Stone"]);
+    assert!(
+        store
+            .user_sync_state(&s.account, s.st.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // First run: everyone routed, Bob matched by his alias (not duplicated); the guest, the
+    // shared mailbox, the disabled account and the unrouted one left out.
+    let first = run(
+        store,
+        &s.ms,
+        &s.account,
+        &s.st,
+        &s.settings,
+        &request("Sync Now by test"),
+    )
+    .await
+    .report;
+    assert_eq!(first.error, None);
+    assert!(first.full);
+    assert_eq!(
+        (first.created, first.linked, first.skipped),
+        (3, 1, 4),
+        "{first:?}"
+    );
+    assert_eq!(
+        names(store, &s, &s.boston, false).await,
+        ["Ann Lee", "Bob Stone"]
+    );
+    assert_eq!(
+        names(store, &s, &s.waltham, false).await,
+        ["Walt Ham", "Wendy Wu"]
+    );
+    let bob = store.end_user(&s.account, bob_id).await.unwrap().unwrap();
+    assert!(matches!(bob.source, EndUserSource::Entra { .. }));
+    assert_eq!(bob.email.unwrap().as_str(), "bob@boston.foggy.example");
+    let state = store
+        .user_sync_state(&s.account, s.st.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        state
+            .delta_link
+            .as_deref()
+            .unwrap()
+            .contains("$deltatoken=")
+    );
+    assert_eq!(state.synced_active, 4);
+
+    // Nothing changed: the next run reads only changes (none).
+    let seen = s.fake.world().seen("graph:/v1.0/users/delta");
+    let quiet = run(
+        store,
+        &s.ms,
+        &s.account,
+        &s.st,
+        &s.settings,
+        &request("Scheduled"),
+    )
+    .await
+    .report;
+    assert!(!quiet.full);
+    assert_eq!(quiet.summary(), "no changes");
+    assert_eq!(
+        s.fake.world().seen("graph:/v1.0/users/delta"),
+        seen + 1,
+        "one page of changes"
+    );
+
+    // Ann's email is renamed, Walt leaves the company.
+    {
+        let mut w = s.fake.world();
+        let c = w
+            .customers
+            .iter_mut()
+            .find(|c| c.contract_name == "Foggy IT")
+            .unwrap();
+        c.change_user("ann@boston.foggy.example", |u| {
+            u.mail = "ann.lee@boston.foggy.example".into();
+            u.job_title = "Practice Manager".into();
+        });
+        c.change_user("walt@waltham.foggy.example", |u| u.deleted = true);
+    }
+    let changed = run(
+        store,
+        &s.ms,
+        &s.account,
+        &s.st,
+        &s.settings,
+        &request("Scheduled"),
+    )
+    .await
+    .report;
+    assert_eq!(
+        (changed.updated, changed.deactivated, changed.created),
+        (1, 1, 0),
+        "{changed:?}"
+    );
+    assert_eq!(
+        names(store, &s, &s.waltham, true).await,
+        ["Walt Ham"],
+        "kept, inactive"
+    );
+    assert_eq!(names(store, &s, &s.waltham, false).await, ["Wendy Wu"]);
+    let ann = store
+        .end_users_by_emails(&s.account, &["ann.lee@boston.foggy.example".into()])
+        .await
+        .unwrap();
+    assert_eq!(ann.len(), 1);
+    assert_eq!(ann[0].job_title, "Practice Manager");
+    assert_eq!(
+        names(store, &s, &s.boston, false).await,
+        ["Ann Lee", "Bob Stone"],
+        "no duplicate"
+    );
+
+    // Walt comes back (restored within 30 days: the same object id).
+    {
+        let mut w = s.fake.world();
+        let c = w
+            .customers
+            .iter_mut()
+            .find(|c| c.contract_name == "Foggy IT")
+            .unwrap();
+        c.change_user("walt@waltham.foggy.example", |u| u.deleted = false);
+    }
+    let back = run(
+        store,
+        &s.ms,
+        &s.account,
+        &s.st,
+        &s.settings,
+        &request("Scheduled"),
+    )
+    .await
+    .report;
+    assert_eq!(back.reactivated, 1, "{back:?}");
+    assert_eq!(
+        names(store, &s, &s.waltham, false).await,
+        ["Walt Ham", "Wendy Wu"]
+    );
+
+    // Microsoft forgets the delta token: every user is read again, links kept, nothing doubled.
+    s.fake
+        .world()
+        .customers
+        .iter_mut()
+        .find(|c| c.contract_name == "Foggy IT")
+        .unwrap()
+        .expire_delta_tokens();
+    let resync = run(
+        store,
+        &s.ms,
+        &s.account,
+        &s.st,
+        &s.settings,
+        &request("Scheduled"),
+    )
+    .await
+    .report;
+    assert_eq!(resync.error, None);
+    assert!(
+        resync.full
+            && resync
+                .notes
+                .iter()
+                .any(|n| n.contains("every user was read again")),
+        "{resync:?}"
+    );
+    assert_eq!((resync.created, resync.deactivated), (0, 0), "{resync:?}");
+    assert_eq!(
+        names(store, &s, &s.boston, false).await,
+        ["Ann Lee", "Bob Stone"]
+    );
+
+    // The brake: 4 of 5 synced people leave at once — nothing is written until confirmed.
+    {
+        let mut w = s.fake.world();
+        let c = w
+            .customers
+            .iter_mut()
+            .find(|c| c.contract_name == "Foggy IT")
+            .unwrap();
+        for upn in [
+            "ann@boston.foggy.example",
+            "bob@boston.foggy.example",
+            "walt@waltham.foggy.example",
+            "wendy@waltham.foggy.example",
+        ] {
+            c.change_user(upn, |u| u.enabled = false);
+        }
+    }
+    let held = run(
+        store,
+        &s.ms,
+        &s.account,
+        &s.st,
+        &s.settings,
+        &request("Scheduled"),
+    )
+    .await
+    .report;
+    assert!(
+        held.braked
+            .as_deref()
+            .is_some_and(|b| b.contains("deactivate 4 of 4")),
+        "{held:?}"
+    );
+    assert_eq!(
+        names(store, &s, &s.boston, false).await,
+        ["Ann Lee", "Bob Stone"],
+        "the brake held"
+    );
+    let kept = store
+        .user_sync_state(&s.account, s.st.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.last_report.unwrap().braked, held.braked);
+    let confirmed = run(
+        store,
+        &s.ms,
+        &s.account,
+        &s.st,
+        &s.settings,
+        &RunRequest {
+            past_the_brake: true,
+            ..request("Applied anyway")
+        },
+    )
+    .await
+    .report;
+    assert_eq!(confirmed.deactivated, 4, "{confirmed:?}");
+    assert!(names(store, &s, &s.boston, false).await.is_empty());
+
+    // Without consent for users in that tenant: a clear error, nothing changed.
+    s.fake
+        .world()
+        .customers
+        .iter_mut()
+        .find(|c| c.contract_name == "Foggy IT")
+        .unwrap()
+        .users_granted = false;
+    let refused = run(
+        store,
+        &s.ms,
+        &s.account,
+        &s.st,
+        &s.settings,
+        &request("Scheduled"),
+    )
+    .await
+    .report;
+    assert!(
+        refused
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("User.Read.All")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        names(store, &s, &s.boston, true).await,
+        ["Ann Lee", "Bob Stone"]
+    );
+}
+
+#[tokio::test]
+async fn user_sync_on_the_embedded_store() {
+    let dir = tempfile::tempdir().unwrap();
+    scenario(Arc::new(
+        server::store::EmbeddedStore::open(dir.path()).unwrap(),
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn user_sync_on_dynamodb() {
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    scenario(Arc::new(store)).await;
+}
