@@ -147,6 +147,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/microsoft-tenants/suggestions") view=pages::suggestions::SuggestionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/syncro-tenants") view=pages::syncro::SyncroTenantList ssr=SsrMode::Async/>
                     <Route path=path!("/syncro-tenants/:id") view=pages::syncro::SyncroTenantDetailsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/syncro-tenants/:id/user-sync") view=pages::user_sync::UserSyncSetupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/syncro-tenants/:id/user-sync/preview") view=pages::user_sync::UserSyncPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/organizations") view=pages::organizations::OrganizationList ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/group") view=pages::group::GroupPage ssr=SsrMode::Async/>
                     <Route path=path!("/organizations/new") view=pages::organizations::NewOrganization ssr=SsrMode::Async/>

@@ -15,6 +15,7 @@ pub mod site;
 mod suggestions;
 mod syncro_tenants;
 mod tenants;
+mod user_sync;
 mod users;
 
 pub use activity::*;
@@ -26,6 +27,7 @@ pub use organizations::*;
 pub use suggestions::*;
 pub use syncro_tenants::*;
 pub use tenants::*;
+pub use user_sync::*;
 pub use users::*;
 
 /// A redirect target from a form: only a path on this site (no open redirects).

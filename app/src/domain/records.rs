@@ -502,6 +502,11 @@ impl ChangeSet {
             .writes
             .iter()
             .map(Write::item)
+            // A Syncro Tenant's user sync settings are part of its history.
+            .map(|i| match i.strip_prefix("usync:") {
+                Some(st) => format!("st:{st}"),
+                None => i,
+            })
             .filter(|i| {
                 ["st:", "org:", "mt:", "eu:"]
                     .iter()

@@ -408,8 +408,25 @@ pub fn plan(
     p.plan.report.at = now;
     p.plan.report.full = full;
     let mut seen = HashSet::new();
+    let mut overlaps = 0;
     for u in users {
         seen.insert(u.object_id.clone());
+        let in_groups = |g: &str| {
+            known
+                .groups
+                .get(&g.to_lowercase())
+                .is_some_and(|m| m.contains(&u.object_id))
+        };
+        if !u.removed
+            && settings
+                .rules
+                .iter()
+                .filter(|r| r.matches(&u, &in_groups))
+                .count()
+                > 1
+        {
+            overlaps += 1;
+        }
         match known.linked.get(&u.object_id) {
             Some(eu) => {
                 let u = match &eu.entra {
@@ -420,6 +437,16 @@ pub fn plan(
             }
             None => p.newcomer(u, new_id),
         }
+    }
+    if overlaps > 0 {
+        p.plan.report.notes.push(format!(
+            "{overlaps} {} more than one routing rule; the first rule in order decides.",
+            if overlaps == 1 {
+                "user matches"
+            } else {
+                "users match"
+            }
+        ));
     }
     if full {
         // Linked End Users Microsoft no longer lists: gone from the tenant.

@@ -10,6 +10,7 @@ pub mod organizations;
 pub mod suggestions;
 pub mod syncro;
 pub mod tenants;
+pub mod user_sync;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -96,6 +96,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                     Ok(d) => {
                         let st = d.tenant.clone();
                         let back = format!("/syncro-tenants/{}", st.id);
+                        let st_id = st.id.clone();
                         view! {
                             <Title text=st.name.clone()/>
                             <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "{st.name.clone()}</p>
@@ -134,7 +135,6 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                                                 </ActionForm>
                                             })}
                                             <ErrorNote error=action_error(unmap.value())/>
-                                            <p class="hint">"Microsoft Entra ID User Sync for this tenant will be set up here."</p>
                                         }.into_any(),
                                         None => view! {
                                             <p>"Not mapped. "{admin.then(|| view! { <a href="/admin/microsoft-tenants?filter=unmapped">"Map a Microsoft Tenant"</a> })}</p>
@@ -149,6 +149,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                                     {(d.organizations.total > d.organizations.items.len()).then(|| view! { <p class="hint">{format!("Showing {} of {}.", d.organizations.items.len(), d.organizations.total)}</p> })}
                                 </section>
                             </div>
+                            <super::user_sync::UserSyncPanel id=st_id admin=admin/>
                         }.into_any()
                     }
                 }

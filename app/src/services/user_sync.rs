@@ -301,7 +301,7 @@ async fn plan_run(
         &mut || EndUserId::from_uuid(uuid::Uuid::new_v4()),
     );
     plan.report.trigger = req.trigger.clone();
-    plan.report.notes = notes;
+    plan.report.notes.splice(0..0, notes);
     if read.resynced {
         plan.report.notes.push(
             "Microsoft no longer knew where the last sync ended, so every user was read again (links kept)."

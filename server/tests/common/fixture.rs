@@ -71,6 +71,9 @@ pub async fn versions(
             m.insert(k, v(t.version.0));
         }
     }
+    if let Some(u) = s.user_sync(a, f.st_a).await.unwrap() {
+        m.insert("usync", v(u.version.0));
+    }
     if let Some(e) = s.end_user(a, f.eu_a).await.unwrap() {
         m.insert("eu_a", v(e.version.0));
     }
@@ -201,6 +204,48 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
             ],
         ),
         ("/api/end-user", Read, vec![("id", eu_a.clone())]),
+        // In this order: (d) sets up Alpha Dental's user sync, previews, applies and syncs
+        // (the integration is not connected yet: each run reports why it did not run).
+        (
+            "/api/user-sync",
+            Read,
+            vec![("syncro_tenant", st_a.clone())],
+        ),
+        (
+            "/api/save-user-sync",
+            Change,
+            vec![
+                ("syncro_tenant", st_a.clone()),
+                (
+                    "version",
+                    v.get("usync").cloned().unwrap_or_else(|| "0".into()),
+                ),
+                ("kinds", s("members")),
+                ("enabled_only", s("true")),
+                ("exclude_non_people", s("true")),
+                ("departments", format!("Front Desk {phase}")),
+                ("rule_field[]", s("department")),
+                ("rule_value[]", s("Front Desk")),
+                ("rule_org[]", org_a.clone()),
+                ("default_organization", org_a.clone()),
+                ("brake_percent", s("10")),
+            ],
+        ),
+        (
+            "/api/preview-user-sync",
+            AdminRead,
+            vec![("syncro_tenant", st_a.clone())],
+        ),
+        (
+            "/api/apply-user-sync",
+            Change,
+            vec![("syncro_tenant", st_a.clone()), ("version", ver("usync"))],
+        ),
+        (
+            "/api/sync-users-now",
+            Change,
+            vec![("syncro_tenant", st_a.clone()), ("past_the_brake", s(""))],
+        ),
         ("/api/create-end-user", Change, create_end_user),
         ("/api/update-end-user", Change, update_end_user),
         (
@@ -407,6 +452,7 @@ pub async fn snapshot(store: &dyn Store, a: &AccountId) -> String {
         .await
         .unwrap();
     let users = store.list_users(a).await.unwrap();
+    let user_syncs = store.user_syncs(a).await.unwrap();
     let mut end_users = Vec::new();
     for o in &orgs.items {
         for active in [true, false] {
@@ -427,7 +473,7 @@ pub async fn snapshot(store: &dyn Store, a: &AccountId) -> String {
         .iter()
         .filter(|e| !e.action.starts_with("session."))
         .count();
-    serde_json::json!({ "orgs": orgs, "sts": sts, "mts": mts, "users": users, "end_users": end_users, "audit": audit })
+    serde_json::json!({ "orgs": orgs, "sts": sts, "mts": mts, "users": users, "end_users": end_users, "user_syncs": user_syncs, "audit": audit })
         .to_string()
 }
 

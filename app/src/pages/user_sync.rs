@@ -1,0 +1,267 @@
+//! Entra ID User Sync: the panel on a Syncro Tenant's page (its state, last run, *Sync Now*),
+//! the setup form (filters, routing rules) and the preview that must be applied before the
+//! sync runs with new settings.
+
+use crate::api::*;
+use crate::components::*;
+use crate::wire::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// What the app needs in the customer's tenant, said where the sync is set up.
+const PERMISSIONS: &str = "The app needs User.Read.All (and GroupMember.Read.All for groups) in the customer's tenant. With MailboxSettings.Read as well, shared, room and equipment mailboxes are told apart from people; without it they cannot be.";
+
+fn report(r: UserSyncReportView, admin: bool, st: String) -> impl IntoView {
+    let braked = r.braked.clone();
+    view! {
+        <p class="last-run"><strong>"Last run: "</strong>{format!("{} ({}): {}", r.at, r.trigger, r.summary)}
+            {(r.skipped > 0).then(|| format!("; {} not brought in (filters, or no rule)", r.skipped))}</p>
+        {r.error.map(|e| view! { <p class="note error" role="alert">{e}</p> })}
+        {braked.map(|b| view! {
+            <div class="note warning" role="alert">
+                <p>{b}</p>
+                {admin.then(|| view! {
+                    <form method="post" action="/api/sync-users-now">
+                        <input type="hidden" name="syncro_tenant" value=st.clone()/>
+                        <input type="hidden" name="past_the_brake" value="1"/>
+                        <button type="submit" class="danger" data-pending="Syncing…">"Apply anyway"</button>
+                    </form>
+                })}
+            </div>
+        })}
+        {r.notes.into_iter().map(|n| view! { <p class="hint">{n}</p> }).collect_view()}
+        {(!r.review.is_empty()).then(|| view! {
+            <h3>{format!("To review ({})", r.review_count)}</h3>
+            <ul class="review">
+                {r.review.into_iter().map(|(who, why)| view! { <li><strong>{who}</strong>": "{why}</li> }).collect_view()}
+            </ul>
+        })}
+    }
+}
+
+/// The panel on a Syncro Tenant's details page.
+#[component]
+pub fn UserSyncPanel(id: String, admin: bool) -> impl IntoView {
+    let setup = Resource::new(move || id.clone(), user_sync_setup);
+    view! {
+        <section class="panel user-sync" aria-labelledby="user-sync-heading">
+            <h2 id="user-sync-heading">"Entra ID User Sync"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match setup.await {
+                        Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(v) if v.microsoft_tenant.is_none() => view! {
+                            <p>"Map a Microsoft Tenant to this Syncro Tenant to bring its users in as End Users."</p>
+                        }.into_any(),
+                        Ok(v) if !v.set_up => view! {
+                            <p>"Bring this tenant's users in as the End Users of its Organizations, and keep them current."</p>
+                            {admin.then(|| view! { <a class="button primary" href=format!("/syncro-tenants/{}/user-sync", v.syncro_tenant.id)>"Set Up Entra ID User Sync"</a> })}
+                        }.into_any(),
+                        Ok(v) => {
+                            let st = v.syncro_tenant.id.clone();
+                            view! {
+                                {if v.approved {
+                                    view! { <p>{format!("On: {} syncs with every Microsoft sync.", v.microsoft_tenant.as_ref().map(|m| m.name.clone()).unwrap_or_default())}</p> }.into_any()
+                                } else {
+                                    view! { <p class="note warning">"Settings saved but not applied: preview them, then apply."</p> }.into_any()
+                                }}
+                                {v.last_run.map(|r| report(r, admin, st.clone()))}
+                                {admin.then(|| view! {
+                                    <div class="buttons">
+                                        {v.approved.then(|| view! {
+                                            <form method="post" action="/api/sync-users-now">
+                                                <input type="hidden" name="syncro_tenant" value=st.clone()/>
+                                                <button type="submit" data-pending="Syncing…">"Sync Users Now"</button>
+                                            </form>
+                                        })}
+                                        <a class="button secondary" href=format!("/syncro-tenants/{st}/user-sync/preview")>"Preview"</a>
+                                        <a class="button secondary" href=format!("/syncro-tenants/{st}/user-sync")>"Change settings"</a>
+                                    </div>
+                                })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn org_options(orgs: &[NamedRef], selected: &str) -> impl IntoView {
+    orgs.iter()
+        .map(|o| view! { <option value=o.id.clone() selected=o.id == selected>{o.name.clone()}</option> })
+        .collect_view()
+}
+
+fn rule_row(n: usize, r: RuleView, orgs: &[NamedRef]) -> impl IntoView {
+    let field = r.field.clone();
+    let opt = move |value: &'static str, label: &'static str| view! { <option value=value selected=field == value>{label}</option> };
+    view! {
+        <fieldset class="rule">
+            <legend>{format!("Rule {n}")}</legend>
+            <label for=format!("rule-field-{n}")>"When the user's"</label>
+            <select id=format!("rule-field-{n}") name="rule_field[]">
+                {opt("department", "Department")}
+                {opt("domain", "Domain (UPN or mail)")}
+                {opt("office", "Office location")}
+                {opt("group", "Group (object ID, nested too)")}
+            </select>
+            <label for=format!("rule-value-{n}")>"is"</label>
+            <input id=format!("rule-value-{n}") name="rule_value[]" value=r.value/>
+            <label for=format!("rule-org-{n}")>"put them in"</label>
+            <select id=format!("rule-org-{n}") name="rule_org[]">{org_options(orgs, &r.organization)}</select>
+        </fieldset>
+    }
+}
+
+#[component]
+pub fn UserSyncSetupPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let setup = Resource::new(move || id.get(), user_sync_setup);
+    let save = ServerAction::<SaveUserSync>::new();
+    let error = action_error(save.value());
+    let me = use_me();
+    view! {
+        <Title text="Set Up Entra ID User Sync"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let admin = is_admin(me).await;
+                match setup.await {
+                    Err(e) => view! { <h1>"Entra ID User Sync"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(v) => {
+                        let st = v.syncro_tenant.clone();
+                        let orgs = v.organizations.clone();
+                        let several = orgs.len() > 1;
+                        let mut rules = v.rules.clone();
+                        rules.extend((0..2).map(|_| RuleView { field: "department".into(), value: String::new(), organization: String::new() }));
+                        let only = orgs.first().map(|o| o.id.clone()).unwrap_or_default();
+                        let default = if several { v.default_organization.clone() } else { only };
+                        view! {
+                            <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "<a href=format!("/syncro-tenants/{}", st.id)>{st.name.clone()}</a>" › Entra ID User Sync"</p>
+                            <h1>{format!("Entra ID User Sync of {}", st.name)}</h1>
+                            {match (&v.microsoft_tenant, admin) {
+                                (None, _) => view! { <p class="note">"Map a Microsoft Tenant to this Syncro Tenant first."</p> }.into_any(),
+                                (Some(_), false) => view! { <p class="note" role="status">"Only Administrators can set up the sync."</p> }.into_any(),
+                                (Some(mt), true) => view! {
+                                    <p class="hint">{format!("Users of {} become End Users of this Syncro Tenant's Organizations. {PERMISSIONS}", mt.name)}</p>
+                                    <ActionForm action=save attr:class="form">
+                                        <input type="hidden" name="syncro_tenant" value=st.id.clone()/>
+                                        <input type="hidden" name="version" value=v.version.to_string()/>
+                                        <h2 class="section">"Which users"</h2>
+                                        <label for="us-kinds">"Kind"</label>
+                                        <select id="us-kinds" name="kinds">
+                                            <option value="members" selected=v.kinds == "members">"Members"</option>
+                                            <option value="guests" selected=v.kinds == "guests">"Guests"</option>
+                                            <option value="both" selected=v.kinds == "both">"Members and guests"</option>
+                                        </select>
+                                        <label class="check"><input type="checkbox" name="enabled_only" value="true" checked=v.enabled_only/>" Enabled accounts only (a disabled account's End User becomes inactive)"</label>
+                                        <label class="check"><input type="checkbox" name="licensed_only" value="true" checked=v.licensed_only/>" Licensed users only"</label>
+                                        <label class="check"><input type="checkbox" name="exclude_non_people" value="true" checked=v.exclude_non_people/>" Leave out shared, room and equipment mailboxes"</label>
+                                        <label for="us-domains">"Domains (UPN or mail)"</label>
+                                        <input id="us-domains" name="domains" value=v.domains.clone() placeholder="Any: or foggy.com, waltham.foggy.com"/>
+                                        <FieldError error=error field="domains"/>
+                                        <label for="us-departments">"Departments"</label>
+                                        <input id="us-departments" name="departments" value=v.departments.clone() placeholder="Any"/>
+                                        <FieldError error=error field="departments"/>
+                                        <label for="us-offices">"Office locations"</label>
+                                        <input id="us-offices" name="offices" value=v.offices.clone() placeholder="Any"/>
+                                        <FieldError error=error field="offices"/>
+                                        <label for="us-groups">"Groups (object IDs; members of nested groups count)"</label>
+                                        <input id="us-groups" name="groups" value=v.groups.clone() placeholder="Any"/>
+                                        <FieldError error=error field="groups"/>
+                                        {if several { view! {
+                                            <h2 class="section">"Routing rules"</h2>
+                                            <p class="hint">"In order: the first rule that matches decides. Blank rows are left out; save to get more."</p>
+                                            {v.shadowed.clone().into_iter().map(|s| view! { <p class="note warning">{s}</p> }).collect_view()}
+                                            {rules.into_iter().enumerate().map(|(i, r)| rule_row(i + 1, r, &orgs)).collect_view()}
+                                            <FieldError error=error field="rules"/>
+                                            <label for="us-default">"Everyone else"</label>
+                                            <select id="us-default" name="default_organization">
+                                                <option value="" selected=default.is_empty()>"Leave unassigned (not brought in)"</option>
+                                                {org_options(&orgs, &default)}
+                                            </select>
+                                        }.into_any() } else { view! {
+                                            <input type="hidden" name="rule_field[]" value=""/>
+                                            <input type="hidden" name="rule_value[]" value=""/>
+                                            <input type="hidden" name="rule_org[]" value=""/>
+                                            <input type="hidden" name="default_organization" value=default/>
+                                            <p class="hint">{format!("Everyone goes to {}.", orgs.first().map(|o| o.name.clone()).unwrap_or_default())}</p>
+                                        }.into_any() }}
+                                        <FieldError error=error field="default_organization"/>
+                                        <label for="us-brake">"Stop and ask when one run would deactivate more than (%)"</label>
+                                        <input id="us-brake" name="brake_percent" type="number" min="1" max="100" value=v.brake_percent.to_string()/>
+                                        <FieldError error=error field="brake_percent"/>
+                                        <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+                                        <div class="buttons">
+                                            <button type="submit" class="primary" data-pending="Saving…">"Save and preview"</button>
+                                            <a class="button secondary" href=format!("/syncro-tenants/{}", st.id)>"Cancel"</a>
+                                        </div>
+                                    </ActionForm>
+                                }.into_any(),
+                            }}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn UserSyncPreviewPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let preview = Resource::new(move || id.get(), preview_user_sync);
+    let apply = ServerAction::<ApplyUserSync>::new();
+    view! {
+        <Title text="Preview: Entra ID User Sync"/>
+        <Transition fallback=|| view! { <p class="loading">"Reading the tenant's users…"</p> }>
+            {move || Suspend::new(async move {
+                match preview.await {
+                    Err(e) => view! { <h1>"Preview"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(p) => {
+                        let st = p.setup.syncro_tenant.clone();
+                        let r = p.report.clone();
+                        let failed = r.error.is_some();
+                        view! {
+                            <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "<a href=format!("/syncro-tenants/{}", st.id)>{st.name.clone()}</a>" › Preview"</p>
+                            <h1>{format!("Preview: Entra ID User Sync of {}", st.name)}</h1>
+                            {r.error.clone().map(|e| view! { <p class="note error" role="alert">{e}</p> })}
+                            {(!failed).then(|| view! {
+                                <p class="lead">{format!("Applying would: {}.", r.summary)}
+                                    {(r.skipped > 0).then(|| format!(" {} users are not brought in (filters, or no rule).", r.skipped))}</p>
+                            })}
+                            {p.setup.shadowed.into_iter().map(|s| view! { <p class="note warning">{s}</p> }).collect_view()}
+                            {r.notes.into_iter().map(|n| view! { <p class="hint">{n}</p> }).collect_view()}
+                            {(!p.people.is_empty()).then(|| view! {
+                                <table class="grid">
+                                    <thead><tr><th scope="col">"What"</th><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Organization"</th></tr></thead>
+                                    <tbody>
+                                        {p.people.into_iter().map(|x| view! {
+                                            <tr><td data-label="What">{x.what}</td><td data-label="Name">{x.name}</td><td data-label="Email">{x.email}</td><td data-label="Organization">{x.organization}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            })}
+                            {(!r.review.is_empty()).then(|| view! {
+                                <h2>{format!("To review ({}): not matched, so as not to guess", r.review_count)}</h2>
+                                <ul class="review">{r.review.into_iter().map(|(who, why)| view! { <li><strong>{who}</strong>": "{why}</li> }).collect_view()}</ul>
+                            })}
+                            <ActionForm action=apply attr:class="form">
+                                <input type="hidden" name="syncro_tenant" value=st.id.clone()/>
+                                <input type="hidden" name="version" value=p.setup.version.to_string()/>
+                                <ErrorNote error=action_error(apply.value())/>
+                                <div class="buttons">
+                                    {(!failed).then(|| view! { <button type="submit" class="primary" data-pending="Syncing…">"Apply and sync now"</button> })}
+                                    <a class="button secondary" href=format!("/syncro-tenants/{}/user-sync", st.id)>"Change settings"</a>
+                                </div>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
