@@ -398,17 +398,22 @@ async fn scenario(store: Arc<dyn Store>) {
             .unwrap();
         c.change_user("walt@waltham.foggy.example", |u| u.deleted = false);
     }
-    let back = run(
-        store,
-        &s.ms,
-        &s.account,
-        &s.st,
-        &s.settings,
-        &request("Scheduled"),
-    )
-    .await
-    .report;
-    assert_eq!(back.reactivated, 1, "{back:?}");
+    // This time through the Microsoft sync job, which runs every applied user sync.
+    sync_account(store, &s.ms, &s.account, "Scheduled", "Scheduled sync")
+        .await
+        .unwrap();
+    let back = store
+        .user_sync_state(&s.account, s.st.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_report
+        .unwrap();
+    assert_eq!(
+        (back.trigger.as_str(), back.reactivated),
+        ("Scheduled", 1),
+        "{back:?}"
+    );
     assert_eq!(
         names(store, &s, &s.waltham, false).await,
         ["Walt Ham", "Wendy Wu"]

@@ -346,6 +346,7 @@ async fn collect(
                     report.added = outcome.added;
                     report.updated = outcome.updated;
                     report.removed = outcome.removed;
+                    sync_users(store, ms, account, job).await;
                 }
                 Err(stopped) => report.error = Some(AppError::from(stopped).to_string()),
             }
@@ -357,6 +358,39 @@ async fn collect(
     }
     report.finished_at = now();
     report
+}
+
+/// Entra ID User Sync of every Syncro Tenant set up (and applied) for it, after the tenants
+/// are recorded: each run reads its tenant's changes and keeps its own report (shown on the
+/// Syncro Tenant's page), so one tenant's failure never stops the others.
+async fn sync_users(store: &dyn Store, ms: &Microsoft, account: &AccountId, job: &SyncJob) {
+    let settings = match store.user_syncs(account).await {
+        Ok(all) => all,
+        Err(e) => {
+            tracing::warn!(%account, error = %e, "user syncs not read");
+            return;
+        }
+    };
+    let req = crate::services::user_sync::RunRequest {
+        trigger: job.trigger.clone(),
+        actor: job.actor.clone(),
+        preview: false,
+        full: false,
+        past_the_brake: false,
+    };
+    futures::stream::iter(settings.into_iter().filter(|s| s.approved_at.is_some()))
+        .for_each_concurrent(ms.config.concurrency.max(1), |s| {
+            let req = &req;
+            async move {
+                let st = match store.syncro_tenant(account, s.syncro_tenant).await {
+                    Ok(Some(st)) if st.microsoft_tenant.is_some() => st,
+                    _ => return,
+                };
+                let r = crate::services::user_sync::run(store, ms, account, &st, &s, req).await;
+                tracing::info!(%account, syncro_tenant = %st.id, summary = %r.report.summary(), error = ?r.report.error, "user sync ran");
+            }
+        })
+        .await;
 }
 
 /// Takes the account's sync lease for a new job, unless a sync is running (then the error
