@@ -9,6 +9,7 @@ use app::domain::end_users::{EndUserFilter, EndUserSource};
 use app::domain::rules::{self, Ctx, Parent};
 use app::domain::user_sync::*;
 use app::domain::*;
+use app::error::AppError;
 use app::microsoft::{Microsoft, sync_account};
 use app::services::user_sync::{RunRequest, run};
 use app::store::prelude::*;
@@ -556,4 +557,198 @@ async fn user_sync_on_the_embedded_store() {
 async fn user_sync_on_dynamodb() {
     let (store, _) = server::store::dynamo::testing::fresh_store().await;
     scenario(Arc::new(store)).await;
+}
+
+/// The pages, over HTTP as a browser without JavaScript posts them: set up on the Syncro
+/// Tenant's page, two routing rules, the preview, apply; the End Users under the right offices.
+async fn pages_over_http(app: TestApp) {
+    app.fake.world().customers.push(foggy());
+    let csp = [
+        ("mode", "csp"),
+        ("directory_tenant", PARTNER_TENANT),
+        ("client_id", server::fake_microsoft::CLIENT_ID),
+        ("client_secret", CLIENT_SECRET),
+    ];
+    app.call("connect-microsoft", &csp).await.unwrap();
+    app.call("sync-microsoft", &[("back", "/")]).await.unwrap();
+    let me = app
+        .store
+        .user_by_email(&Email::parse("admin@msp-a.example").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    finished_report(&*app.store, &me.account, "Sync Now by admin@msp-a.example").await;
+    let boston = app
+        .create_organization("Foggy IT Services - Boston", "")
+        .await
+        .unwrap();
+    let st = app.organization(&boston).await.unwrap()["syncro_tenant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let waltham = app
+        .create_organization("Foggy IT Services - Waltham", &st)
+        .await
+        .unwrap();
+    let foggy_id = "00000007-0000-4000-8000-00000000c0de";
+    let v = app.tenant(foggy_id).await["version"].to_string();
+    app.map_tenant(foggy_id, &v, &st).await.unwrap();
+
+    let page = |path: String| {
+        let app = &app;
+        async move { app.page(&path).await.replace("<!>", "") }
+    };
+    let html = page(format!("/syncro-tenants/{st}")).await;
+    assert!(
+        html.contains("Set Up Entra ID User Sync"),
+        "no setup button"
+    );
+    let html = page(format!("/syncro-tenants/{st}/user-sync")).await;
+    for shown in [
+        "Routing rules",
+        "Foggy IT Services - Waltham",
+        "User.Read.All",
+        "Leave unassigned (not brought in)",
+    ] {
+        assert!(html.contains(shown), "setup page lacks {shown}");
+    }
+
+    // A rule naming another Syncro Tenant's Organization is refused by its field.
+    let other = app.create_organization("Acme Dental", "").await.unwrap();
+    let form = |org: &str| {
+        vec![
+            ("syncro_tenant", st.clone()),
+            ("version", "0".to_string()),
+            ("kinds", "members".to_string()),
+            ("enabled_only", "true".to_string()),
+            ("exclude_non_people", "true".to_string()),
+            ("rule_field[]", "department".to_string()),
+            ("rule_value[]", "Boston Office".to_string()),
+            ("rule_org[]", org.to_string()),
+            ("rule_field[]", "domain".to_string()),
+            ("rule_value[]", "waltham.foggy.example".to_string()),
+            ("rule_org[]", waltham.clone()),
+            ("rule_field[]", "department".to_string()),
+            ("rule_value[]", String::new()),
+            ("rule_org[]", boston.clone()),
+            ("default_organization", String::new()),
+            ("brake_percent", "10".to_string()),
+        ]
+    };
+    match app
+        .call("save-user-sync", &common::fixture::form(&form(&other)))
+        .await
+    {
+        Err(AppError::Validation { field, .. }) => assert_eq!(field, "rules"),
+        r => panic!("{r:?}"),
+    }
+    let res = app
+        .browser_post(
+            "save-user-sync",
+            &[(
+                "referer",
+                format!("http://localhost/syncro-tenants/{st}/user-sync"),
+            )],
+            &common::fixture::form(&form(&boston)),
+        )
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let preview_path = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        preview_path,
+        format!("/syncro-tenants/{st}/user-sync/preview")
+    );
+    // Saved again from the same page: stale.
+    assert_eq!(
+        app.call("save-user-sync", &common::fixture::form(&form(&boston)))
+            .await,
+        Err(AppError::Stale)
+    );
+
+    // The preview: who would be created where; nothing written yet.
+    let html = page(preview_path).await;
+    assert!(
+        html.contains("Applying would: 4 created."),
+        "{}",
+        &html[html.find("<main").unwrap_or(0)..]
+    );
+    assert!(html.contains("4 users are not brought in"));
+    for row in [
+        "<td data-label=\"What\">Create</td><td data-label=\"Name\">Ann Lee</td><td data-label=\"Email\">ann@boston.foggy.example</td><td data-label=\"Organization\">Foggy IT Services - Boston</td>",
+        "<td data-label=\"Name\">Walt Ham</td><td data-label=\"Email\">walt@waltham.foggy.example</td><td data-label=\"Organization\">Foggy IT Services - Waltham</td>",
+    ] {
+        assert!(html.contains(row), "preview lacks {row}");
+    }
+    assert!(
+        page(format!("/organizations/{boston}/end-users"))
+            .await
+            .contains("No active End Users yet.")
+    );
+    let html = page(format!("/syncro-tenants/{st}")).await;
+    assert!(html.contains("Settings saved but not applied"));
+
+    // A Technician can neither preview nor run it.
+    let tech = app.add_user("tech@msp-a.example", "technician").await;
+    assert_eq!(
+        app.call_as(Some(&tech), "preview-user-sync", &[("syncro_tenant", &st)])
+            .await,
+        Err(AppError::NotAllowed)
+    );
+
+    // Apply: approved and synced now; the page says what it did.
+    let res = app
+        .browser_post(
+            "apply-user-sync",
+            &[(
+                "referer",
+                format!("http://localhost/syncro-tenants/{st}/user-sync/preview"),
+            )],
+            &[("syncro_tenant", &st), ("version", "1")],
+        )
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let html = page(format!("/syncro-tenants/{st}")).await;
+    assert!(
+        html.contains("4 created"),
+        "no report on the Syncro Tenant's page"
+    );
+    assert!(html.contains("Sync Users Now"));
+    let boston_people = page(format!("/organizations/{boston}/end-users")).await;
+    assert!(boston_people.contains(">Ann Lee</a>") && boston_people.contains(">Bob Stone</a>"));
+    assert!(!boston_people.contains(">Walt Ham</a>"));
+    let waltham_people = page(format!("/organizations/{waltham}/end-users")).await;
+    assert!(waltham_people.contains(">Walt Ham</a>") && waltham_people.contains(">Wendy Wu</a>"));
+    assert!(waltham_people.contains("Entra ID"), "the source column");
+
+    // A leaver, then Sync Users Now: inactive under Waltham.
+    app.fake
+        .world()
+        .customers
+        .iter_mut()
+        .find(|c| c.contract_name == "Foggy IT")
+        .unwrap()
+        .change_user("walt@waltham.foggy.example", |u| u.deleted = true);
+    app.call("sync-users-now", &[("syncro_tenant", &st)])
+        .await
+        .unwrap();
+    let inactive = page(format!("/organizations/{waltham}/end-users?inactive=1")).await;
+    assert!(inactive.contains(">Walt Ham</a>"));
+    assert!(
+        page(format!("/syncro-tenants/{st}"))
+            .await
+            .contains("1 deactivated")
+    );
+}
+
+#[tokio::test]
+async fn pages_over_http_on_the_embedded_store() {
+    pages_over_http(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn pages_over_http_on_dynamodb() {
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let mut app = spawn_with(Arc::new(store), tempfile::tempdir().unwrap()).await;
+    app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
+    pages_over_http(app).await;
 }
