@@ -297,3 +297,128 @@ pub async fn stale_end_user_edits_are_refused(store: &dyn Store) {
         .collect();
     assert_eq!(mine, ["end_user.update", "end_user.create"]);
 }
+
+/// Links (tenant, object id) and emails find End Users on every store; settings are guarded by
+/// their version; the state keeps the delta link.
+pub async fn links_settings_and_state(store: &dyn Store) {
+    use app::domain::user_sync::*;
+    let a = &acct();
+    let (org, st) = create_org(store, a, "Foggy IT Services - Boston")
+        .await
+        .unwrap();
+    let tenant = MicrosoftTenantId::from_uuid(Uuid::from_u128(0x7777));
+    let other_tenant = MicrosoftTenantId::from_uuid(Uuid::from_u128(0x8888));
+    let mut linked = Vec::new();
+    for n in 0..3u32 {
+        let eu = add_end_user(
+            store,
+            a,
+            &org,
+            &format!("P{n}"),
+            &format!("p{n}@foggy.example"),
+        )
+        .await
+        .unwrap();
+        let mut after = eu.clone();
+        after.source = end_users::EndUserSource::Entra {
+            tenant: if n == 2 { other_tenant } else { tenant },
+            object_id: format!("oid-{n}"),
+        };
+        after.version = eu.version.next();
+        let mut c = ChangeSet::default();
+        end_users::put(&mut c, Some(&eu), &after);
+        store.apply(a, c).await.unwrap();
+        linked.push(after);
+    }
+    let names = |v: Vec<EndUser>| v.into_iter().map(|e| e.name).collect::<Vec<_>>();
+    let mut all = names(store.end_users_linked(a, tenant, None).await.unwrap());
+    all.sort();
+    assert_eq!(all, ["P0", "P1"]);
+    let some = store
+        .end_users_linked(
+            a,
+            tenant,
+            Some(&["oid-1".into(), "oid-9".into(), "oid-2".into()]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(names(some), ["P1"], "oid-2 is another tenant's");
+    // Unlinked again (back to manual): no longer found by its link.
+    let mut manual = linked[0].clone();
+    manual.source = end_users::EndUserSource::Manual;
+    manual.version = linked[0].version.next();
+    let mut c = ChangeSet::default();
+    end_users::put(&mut c, Some(&linked[0]), &manual);
+    store.apply(a, c).await.unwrap();
+    assert_eq!(
+        names(store.end_users_linked(a, tenant, None).await.unwrap()),
+        ["P1"]
+    );
+    let found = store
+        .end_users_by_emails(
+            a,
+            &[
+                "p2@foggy.example".into(),
+                "nobody@x.example".into(),
+                "p0@foggy.example".into(),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(names(found), ["P2", "P0"]);
+    assert!(
+        store
+            .end_users_linked(&AccountId::parse("other-msp").unwrap(), tenant, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Settings: saved once, then only at their version.
+    let parsed = (
+        UserFilters::default(),
+        Vec::new(),
+        Some(org.id),
+        DEFAULT_BRAKE_PERCENT,
+    );
+    store
+        .apply(a, save(&ctx(), &st, None, parsed.clone()))
+        .await
+        .unwrap();
+    let saved = store.user_sync(a, st.id).await.unwrap().unwrap();
+    assert_eq!((saved.version, saved.approved_at), (Version(1), None));
+    assert!(matches!(
+        store
+            .apply(a, save(&ctx(), &st, None, parsed.clone()))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    store.apply(a, approve(&ctx(), &st, &saved)).await.unwrap();
+    assert!(matches!(
+        store.apply(a, approve(&ctx(), &st, &saved)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let approved = store.user_sync(a, st.id).await.unwrap().unwrap();
+    assert!(approved.approved_at.is_some());
+    assert_eq!(store.user_syncs(a).await.unwrap(), [approved]);
+    let history = store.list_audit(a, 5).await.unwrap();
+    assert!(
+        history[0].records.contains(&format!("st:{}", st.id)),
+        "in the Syncro Tenant's history"
+    );
+
+    let state = UserSyncState {
+        syncro_tenant: st.id,
+        tenant,
+        delta_link: Some("https://graph.example/v1.0/users/delta?$deltatoken=9".into()),
+        synced_active: 2,
+        last_report: Some(UserSyncReport {
+            created: 2,
+            ..Default::default()
+        }),
+    };
+    let mut c = ChangeSet::default();
+    c.push(Write::PutUserSyncState(state.clone()));
+    store.apply(a, c).await.unwrap();
+    assert_eq!(store.user_sync_state(a, st.id).await.unwrap(), Some(state));
+}

@@ -214,6 +214,7 @@ macro_rules! contract_tests {
             case!(end_users_are_listed_by_organization_in_name_order);
             case!(end_user_emails_are_unique_per_account);
             case!(stale_end_user_edits_are_refused);
+            case!(links_settings_and_state);
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn concurrent_demotions_keep_an_administrator() {
