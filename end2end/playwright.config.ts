@@ -33,13 +33,18 @@ const chromium = {
   ],
 };
 
-/** The accounts a server starts with: the shared one, and one CSP account per project (the
- * integration tests connect, sync and map there without touching each other). */
+/** The accounts a server starts with: the shared one, and per project one CSP account (the
+ * integration tests connect, sync and map there without touching each other) and one for
+ * Entra ID User Sync. */
 function accounts(prefix: string): string[] {
   return [
     `target/release/server admin create --account "E2E MSP" --email admin@e2e.example`,
     ...Object.keys(kinds).map(
       (k) => `target/release/server admin create --account "E2E CSP ${prefix}${k}" --email csp-${prefix}${k}@e2e.example`,
+    ),
+    // Entra ID User Sync (user_sync.spec.ts): connected as Single Tenant, one per project.
+    ...Object.keys(kinds).map(
+      (k) => `target/release/server admin create --account "E2E Users ${prefix}${k}" --email users-${prefix}${k}@e2e.example`,
     ),
   ];
 }

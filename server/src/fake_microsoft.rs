@@ -319,6 +319,9 @@ impl FakeMicrosoft {
                 "/v1.0/groups/{id}/transitiveMembers/microsoft.graph.user",
                 get(transitive_members),
             )
+            // Test controls (browser tests change the world while they run).
+            .route("/_fake/customers", post(add_customer))
+            .route("/_fake/users/change", post(change_user))
             .with_state(fake);
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -823,4 +826,80 @@ async fn transitive_members(
     members.dedup();
     let items = members.into_iter().map(|m| json!({"id": m})).collect();
     page(&fake, &world, &path, items, skip(&q))
+}
+
+/// A customer a browser test adds: `{"n": 70, "name": "Foggy IT", "domain": "…", "users":
+/// [{"n": 1, "name": "Ann Lee", "upn": "ann@…", "department": "Boston Office"}]}`. Adding one
+/// that exists changes nothing.
+#[derive(serde::Deserialize)]
+struct NewCustomer {
+    n: u32,
+    name: String,
+    domain: String,
+    #[serde(default)]
+    users: Vec<NewUser>,
+}
+
+#[derive(serde::Deserialize)]
+struct NewUser {
+    n: u32,
+    name: String,
+    upn: String,
+    #[serde(default)]
+    department: String,
+}
+
+async fn add_customer(
+    State(fake): State<Arc<Fake>>,
+    axum::Json(c): axum::Json<NewCustomer>,
+) -> Response {
+    let mut world = fake.world.lock().unwrap_or_else(|e| e.into_inner());
+    let mut customer = FakeCustomer::new(c.n, &c.name, &c.domain);
+    let id = customer.tenant_id.clone();
+    if !world.customers.iter().any(|x| x.tenant_id == id) {
+        for u in c.users {
+            customer.add_user(FakeUser::new(u.n, &u.name, &u.upn, &u.department));
+        }
+        world.customers.push(customer);
+    }
+    axum::Json(json!({ "tenantId": id })).into_response()
+}
+
+/// `{"tenantId": "…", "upn": "…", "deleted": true}` (or `enabled`, `department`).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserChange {
+    tenant_id: String,
+    upn: String,
+    #[serde(default)]
+    deleted: Option<bool>,
+    #[serde(default)]
+    enabled: Option<bool>,
+    #[serde(default)]
+    department: Option<String>,
+}
+
+async fn change_user(
+    State(fake): State<Arc<Fake>>,
+    axum::Json(ch): axum::Json<UserChange>,
+) -> Response {
+    let mut world = fake.world.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(c) = world.customers.iter_mut().find(|c| c.tenant_id == ch.tenant_id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if !c.users.iter().any(|u| u.upn == ch.upn) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    c.change_user(&ch.upn, |u| {
+        if let Some(d) = ch.deleted {
+            u.deleted = d;
+        }
+        if let Some(e) = ch.enabled {
+            u.enabled = e;
+        }
+        if let Some(d) = ch.department {
+            u.department = d;
+        }
+    });
+    StatusCode::NO_CONTENT.into_response()
 }

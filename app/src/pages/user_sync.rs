@@ -231,7 +231,10 @@ pub fn UserSyncPreviewPage() -> impl IntoView {
                             {r.error.clone().map(|e| view! { <p class="note error" role="alert">{e}</p> })}
                             {(!failed).then(|| view! {
                                 <p class="lead">{format!("Applying would: {}.", r.summary)}
-                                    {(r.skipped > 0).then(|| format!(" {} users are not brought in (filters, or no rule).", r.skipped))}</p>
+                                    {(r.skipped > 0).then(|| match r.skipped {
+                                        1 => " 1 user is not brought in (filters, or no rule).".to_string(),
+                                        n => format!(" {n} users are not brought in (filters, or no rule)."),
+                                    })}</p>
                             })}
                             {p.setup.shadowed.into_iter().map(|s| view! { <p class="note warning">{s}</p> }).collect_view()}
                             {r.notes.into_iter().map(|n| view! { <p class="hint">{n}</p> }).collect_view()}
