@@ -20,6 +20,8 @@
 //! 6. A CSP sync of 5,000 customers into each store (`sync.rs` says what it measures).
 //! 7. Load: 50 signed-in clients for 60 s on each store, a realistic mix of reads and changes
 //!    (`load.rs`): throughput, p50/p99, no 5xx, R1–R3 at the end.
+//! 8. Entra ID User Sync: 3,000 tenants × 80 users, first and incremental, and the End Users
+//!    pages at 250,000 End Users (`user_sync.rs` says what it measures).
 //!
 //! Prints a table and exits non-zero when a budget is missed.
 
@@ -31,6 +33,7 @@ mod load;
 mod pages;
 mod sizes;
 mod sync;
+mod user_sync;
 
 use app::api::context::AppState;
 use leptos::config::get_configuration;
@@ -79,6 +82,19 @@ async fn main() {
     if std::env::var("BENCH_ONLY").as_deref() == Ok("dynamodb-load") {
         app::set_asset_hashes(&options);
         if !dynamo::load(options).await {
+            std::process::exit(1);
+        }
+        return;
+    }
+
+    // `BENCH_ONLY=user-sync`: only Entra ID User Sync and the End Users pages.
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("user-sync") {
+        app::set_asset_hashes(&options);
+        let embedded =
+            user_sync::embedded(options.clone(), scale("BENCH_USER_SYNC_TENANTS", 3_000)).await;
+        let dynamodb =
+            user_sync::dynamodb(options, scale("BENCH_USER_SYNC_DYNAMODB_TENANTS", 30)).await;
+        if !(embedded && dynamodb) {
             std::process::exit(1);
         }
         return;
@@ -171,6 +187,7 @@ async fn main() {
 
     // --- The DynamoDB store at SPEC scale, and the Lambda ---
     let options_for_load = options.clone();
+    let options_for_users = options.clone();
     ok &= dynamo::at_scale(
         options,
         scale("BENCH_DYNAMODB_ORGS", 10_000),
@@ -180,6 +197,16 @@ async fn main() {
     ok &= dynamo::load(options_for_load).await;
     ok &= coldstart::measure(&root).await;
     ok &= sync::at_scale(scale("BENCH_SYNC_CUSTOMERS", 5_000)).await;
+    ok &= user_sync::embedded(
+        options_for_users.clone(),
+        scale("BENCH_USER_SYNC_TENANTS", 3_000),
+    )
+    .await;
+    ok &= user_sync::dynamodb(
+        options_for_users,
+        scale("BENCH_USER_SYNC_DYNAMODB_TENANTS", 30),
+    )
+    .await;
 
     if !ok {
         eprintln!("\nA budget was missed.");

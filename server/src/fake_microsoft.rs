@@ -884,7 +884,11 @@ async fn change_user(
     axum::Json(ch): axum::Json<UserChange>,
 ) -> Response {
     let mut world = fake.world.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(c) = world.customers.iter_mut().find(|c| c.tenant_id == ch.tenant_id) else {
+    let Some(c) = world
+        .customers
+        .iter_mut()
+        .find(|c| c.tenant_id == ch.tenant_id)
+    else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if !c.users.iter().any(|u| u.upn == ch.upn) {

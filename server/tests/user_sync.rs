@@ -752,3 +752,100 @@ async fn pages_over_http_on_dynamodb() {
     app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
     pages_over_http(app).await;
 }
+
+/// Group filters and rules read membership through `transitiveMembers`: a member of a nested
+/// group counts.
+async fn groups_nested(store: Arc<dyn Store>) {
+    let store = &*store;
+    let s = setup(store).await;
+    let (outer, inner) = (
+        "6a000000-0000-4000-8000-000000000001".to_string(),
+        "6a000000-0000-4000-8000-000000000002".to_string(),
+    );
+    {
+        let mut w = s.fake.world();
+        let c = w
+            .customers
+            .iter_mut()
+            .find(|c| c.contract_name == "Foggy IT")
+            .unwrap();
+        let id = |upn: &str| c.users.iter().find(|u| u.upn == upn).unwrap().id.clone();
+        let (ann, walt, bob) = (
+            id("ann@boston.foggy.example"),
+            id("walt@waltham.foggy.example"),
+            id("bob@boston.foggy.example"),
+        );
+        c.groups = vec![
+            server::fake_microsoft::FakeGroup {
+                id: outer.clone(),
+                members: vec![inner.clone(), bob],
+            },
+            server::fake_microsoft::FakeGroup {
+                id: inner.clone(),
+                members: vec![ann, walt],
+            },
+        ];
+    }
+    let settings = UserSyncSettings {
+        filters: UserFilters {
+            groups: vec![outer.clone()],
+            ..UserFilters::default()
+        },
+        rules: vec![RoutingRule {
+            field: RuleField::Group,
+            value: inner.clone(),
+            organization: s.waltham.id,
+        }],
+        default_organization: Some(s.boston.id),
+        ..s.settings.clone()
+    };
+    let preview = run(
+        store,
+        &s.ms,
+        &s.account,
+        &s.st,
+        &settings,
+        &RunRequest {
+            preview: true,
+            ..request("Preview")
+        },
+    )
+    .await;
+    assert_eq!(preview.report.error, None);
+    let mut placed: Vec<(String, bool)> = preview
+        .people
+        .iter()
+        .map(|p| (p.name.clone(), p.organization == Some(s.waltham.id)))
+        .collect();
+    placed.sort();
+    assert_eq!(
+        placed,
+        [
+            ("Ann Lee".to_string(), true),
+            ("Bob Stone".to_string(), false),
+            ("Walt Ham".to_string(), true)
+        ]
+    );
+    assert_eq!(
+        s.fake
+            .world()
+            .seen("graph:/v1.0/groups/{id}/transitiveMembers"),
+        2,
+        "outer and inner, once each"
+    );
+}
+
+#[tokio::test]
+async fn group_filters_and_rules_on_the_embedded_store() {
+    let dir = tempfile::tempdir().unwrap();
+    groups_nested(Arc::new(
+        server::store::EmbeddedStore::open(dir.path()).unwrap(),
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn group_filters_and_rules_on_dynamodb() {
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    groups_nested(Arc::new(store)).await;
+}

@@ -876,7 +876,10 @@ mod tests {
                 .await,
             Err(StoreError::EmailTaken(_))
         ));
-        assert_eq!(store.organization(&a, org.id).await.unwrap(), Some(org.clone()));
+        assert_eq!(
+            store.organization(&a, org.id).await.unwrap(),
+            Some(org.clone())
+        );
         assert_eq!(store.syncro_tenant(&a, st.id).await.unwrap(), Some(st));
         assert!(matches!(
             crate::store::contract::create_org(&store, &a, "ACME DENTAL").await,
