@@ -230,7 +230,7 @@ pub async fn update_end_user(
     let who = draft.name.clone();
     let change = end_users::edit(&caller.ctx(), &eu, draft, pinned, !pin_person.is_empty());
     if change.is_empty() {
-        crate::status::say("Nothing changed.".to_string());
+        crate::status::say("Nothing changed.");
     } else {
         apply(&*store, acct, change, &who).await?;
         crate::status::say(format!("Saved {who}."));

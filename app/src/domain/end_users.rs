@@ -452,7 +452,7 @@ pub fn put(c: &mut ChangeSet, before: Option<&EndUser>, after: &EndUser) {
         });
     }
     c.push(Write::PutEndUser {
-        record: after.clone(),
+        record: Box::new(after.clone()),
         expect: match before {
             Some(b) => Expect::Version(b.version),
             None => Expect::Absent,
@@ -624,7 +624,7 @@ mod tests {
         c.writes()
             .iter()
             .find_map(|w| match w {
-                Write::PutEndUser { record, .. } => Some(record.clone()),
+                Write::PutEndUser { record, .. } => Some((**record).clone()),
                 _ => None,
             })
             .unwrap()
@@ -746,7 +746,7 @@ mod tests {
             .find_map(|w| match w {
                 Write::PutEndUser { record, expect } => {
                     assert_eq!(*expect, Expect::Version(Version(1)));
-                    Some(record.clone())
+                    Some((**record).clone())
                 }
                 _ => None,
             })

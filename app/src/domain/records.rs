@@ -318,7 +318,7 @@ pub enum Write {
     /// An End User at `expect` (R8); every End User change is made through
     /// [`end_users::put`](super::end_users::put), which adds the list rows and email claims.
     PutEndUser {
-        record: super::EndUser,
+        record: Box<super::EndUser>,
         expect: Expect,
     },
     /// An Organization's list of End Users: the row at `place`, put (`Some`) or taken out.

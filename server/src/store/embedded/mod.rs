@@ -111,7 +111,7 @@ enum Record {
     Syncro(SyncroTenant),
     Org(Organization),
     Tenant(MicrosoftTenant),
-    EndUser(EndUser),
+    EndUser(Box<EndUser>),
     UserSync(UserSyncSettings),
     UserSyncState(UserSyncState),
     Account(Account),
@@ -201,7 +201,7 @@ impl Staged {
     }
     fn end_user(&self, acct: &AccountData, id: EndUserId) -> Option<EndUser> {
         match self.records.get(&Key::EndUser(id)) {
-            Some(Some(Record::EndUser(e))) => Some(e.clone()),
+            Some(Some(Record::EndUser(e))) => Some((**e).clone()),
             Some(_) => None,
             None => acct.end_users.get(&id).cloned(),
         }
@@ -744,7 +744,7 @@ impl EmbeddedStore {
                         if let Some(l) = link_of(&r) {
                             acct.links.insert(l, id);
                         }
-                        acct.end_users.insert(id, r);
+                        acct.end_users.insert(id, *r);
                     }
                 }
                 (Key::UserSync(id), Some(Record::UserSync(r))) => {
