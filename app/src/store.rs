@@ -341,6 +341,17 @@ pub trait Integrations: Send + Sync + 'static {
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
     ) -> Result<Option<UserSyncState>, StoreError>;
+    /// Both at once (a page shows them together; DynamoDB reads them in one request).
+    async fn user_sync_with_state(
+        &self,
+        account: &AccountId,
+        syncro_tenant: SyncroTenantId,
+    ) -> Result<(Option<UserSyncSettings>, Option<UserSyncState>), StoreError> {
+        Ok((
+            self.user_sync(account, syncro_tenant).await?,
+            self.user_sync_state(account, syncro_tenant).await?,
+        ))
+    }
     /// The account's sync job, running or the last one (strongly consistent: it is a lease).
     async fn sync_job(
         &self,

@@ -677,6 +677,14 @@ pub struct UserSyncView {
     pub last_run: Option<UserSyncReportView>,
 }
 
+/// What a Syncro Tenant's page shows of its user sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSyncStatusView {
+    pub set_up: bool,
+    pub approved: bool,
+    pub last_run: Option<UserSyncReportView>,
+}
+
 /// A person in a preview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviewPersonView {

@@ -153,6 +153,20 @@ async fn setup_of(
     Ok((st, orgs, settings, view))
 }
 
+/// The panel on a Syncro Tenant's page: set up, applied, the last run (one read on DynamoDB:
+/// the page names the Syncro Tenant and its mapping already).
+#[server(prefix = "/api", endpoint = "user-sync-status")]
+pub async fn user_sync_status(syncro_tenant: String) -> Result<UserSyncStatusView, AppError> {
+    let (caller, store) = caller().await?;
+    let st = SyncroTenantId::parse(&syncro_tenant)?;
+    let (settings, state) = read(store.user_sync_with_state(&caller.account, st).await)?;
+    Ok(UserSyncStatusView {
+        set_up: settings.is_some(),
+        approved: settings.is_some_and(|s| s.approved_at.is_some()),
+        last_run: state.and_then(|s| s.last_report).as_ref().map(report_view),
+    })
+}
+
 #[server(prefix = "/api", endpoint = "user-sync")]
 pub async fn user_sync_setup(syncro_tenant: String) -> Result<UserSyncView, AppError> {
     let (caller, store) = caller().await?;

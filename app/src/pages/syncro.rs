@@ -83,9 +83,17 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
     let sync = ServerAction::<SyncMicrosoft>::new();
     let me = use_me();
     let details = Resource::new(move || id.get(), |id| syncro_tenant_details(id, "1".into()));
+    // Only once asked for by name: a Syncro Tenant's page costs a page (on DynamoDB, another
+    // list read would be a sixth request).
     let candidates = Resource::new(
         move || (id.get(), org_q.get()),
-        |(id, q)| list_organizations(q, "1".into(), id),
+        |(id, q)| async move {
+            if q.trim().is_empty() {
+                Ok(None)
+            } else {
+                list_organizations(q, "1".into(), id).await.map(Some)
+            }
+        },
     );
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -149,7 +157,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                                     {(d.organizations.total > d.organizations.items.len()).then(|| view! { <p class="hint">{format!("Showing {} of {}.", d.organizations.items.len(), d.organizations.total)}</p> })}
                                 </section>
                             </div>
-                            <super::user_sync::UserSyncPanel id=st_id admin=admin/>
+                            <super::user_sync::UserSyncPanel id=st_id admin=admin mapped_to=d.microsoft_tenant.as_ref().map(|m| m.display_name.clone())/>
                         }.into_any()
                     }
                 }
@@ -171,8 +179,9 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match candidates.await {
                             Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                            Ok(list) if list.items.is_empty() => view! { <p class="empty">"No other Organizations match."</p> }.into_any(),
-                            Ok(list) => view! {
+                            Ok(None) => view! { <p class="hint">"Find the Organizations to add by name."</p> }.into_any(),
+                            Ok(Some(list)) if list.items.is_empty() => view! { <p class="empty">"No other Organizations match."</p> }.into_any(),
+                            Ok(Some(list)) => view! {
                                 <fieldset>
                                     <legend class="visually-hidden">"Organizations to add"</legend>
                                     {list.items.into_iter().map(|o| view! {

@@ -40,29 +40,36 @@ fn report(r: UserSyncReportView, admin: bool, st: String) -> impl IntoView {
     }
 }
 
-/// The panel on a Syncro Tenant's details page.
+/// The panel on a Syncro Tenant's details page; `mapped_to` names its Microsoft Tenant.
 #[component]
-pub fn UserSyncPanel(id: String, admin: bool) -> impl IntoView {
-    let setup = Resource::new(move || id.clone(), user_sync_setup);
+pub fn UserSyncPanel(id: String, admin: bool, mapped_to: Option<String>) -> impl IntoView {
+    let status = Resource::new(
+        {
+            let id = id.clone();
+            move || id.clone()
+        },
+        user_sync_status,
+    );
     view! {
         <section class="panel user-sync" aria-labelledby="user-sync-heading">
             <h2 id="user-sync-heading">"Entra ID User Sync"</h2>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match setup.await {
+                {move || {
+                    let (st, mapped_to) = (id.clone(), mapped_to.clone());
+                    Suspend::new(async move {
+                    match status.await {
                         Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(v) if v.microsoft_tenant.is_none() => view! {
+                        Ok(_) if mapped_to.is_none() => view! {
                             <p>"Map a Microsoft Tenant to this Syncro Tenant to bring its users in as End Users."</p>
                         }.into_any(),
                         Ok(v) if !v.set_up => view! {
                             <p>"Bring this tenant's users in as the End Users of its Organizations, and keep them current."</p>
-                            {admin.then(|| view! { <a class="button primary" href=format!("/syncro-tenants/{}/user-sync", v.syncro_tenant.id)>"Set Up Entra ID User Sync"</a> })}
+                            {admin.then(|| view! { <a class="button primary" href=format!("/syncro-tenants/{st}/user-sync")>"Set Up Entra ID User Sync"</a> })}
                         }.into_any(),
                         Ok(v) => {
-                            let st = v.syncro_tenant.id.clone();
                             view! {
                                 {if v.approved {
-                                    view! { <p>{format!("On: {} syncs with every Microsoft sync.", v.microsoft_tenant.as_ref().map(|m| m.name.clone()).unwrap_or_default())}</p> }.into_any()
+                                    view! { <p>{format!("On: {} syncs with every Microsoft sync.", mapped_to.unwrap_or_default())}</p> }.into_any()
                                 } else {
                                     view! { <p class="note warning">"Settings saved but not applied: preview them, then apply."</p> }.into_any()
                                 }}
@@ -82,7 +89,8 @@ pub fn UserSyncPanel(id: String, admin: bool) -> impl IntoView {
                             }.into_any()
                         }
                     }
-                })}
+                    })
+                }}
             </Suspense>
         </section>
     }

@@ -212,6 +212,11 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
             vec![("syncro_tenant", st_a.clone())],
         ),
         (
+            "/api/user-sync-status",
+            Read,
+            vec![("syncro_tenant", st_a.clone())],
+        ),
+        (
             "/api/save-user-sync",
             Change,
             vec![
