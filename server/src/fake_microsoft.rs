@@ -828,7 +828,8 @@ async fn transitive_members(
     page(&fake, &world, &path, items, skip(&q))
 }
 
-/// A customer a browser test adds: `{"n": 70, "name": "Foggy IT", "domain": "…", "users":
+/// A directory a browser test adds (outside the partner's contracts and GDAP relationships):
+/// `{"n": 70, "name": "Foggy IT", "domain": "…", "users":
 /// [{"n": 1, "name": "Ann Lee", "upn": "ann@…", "department": "Boston Office"}]}`. Adding one
 /// that exists changes nothing.
 #[derive(serde::Deserialize)]
@@ -855,6 +856,10 @@ async fn add_customer(
 ) -> Response {
     let mut world = fake.world.lock().unwrap_or_else(|e| e.into_inner());
     let mut customer = FakeCustomer::new(c.n, &c.name, &c.domain);
+    // A directory of its own (a Single Tenant connection's), not one of the partner's
+    // customers: the partner's syncs in other tests keep listing the sample's six.
+    customer.in_contracts = false;
+    customer.relationships.clear();
     let id = customer.tenant_id.clone();
     if !world.customers.iter().any(|x| x.tenant_id == id) {
         for u in c.users {
