@@ -15,7 +15,7 @@ use {
         self, END_USERS_PER_PAGE, EndUserCursor, EndUserDraft, EndUserField, EndUserFilter,
         EndUserSource,
     },
-    crate::domain::{EndUser, EndUserId, OrganizationId, Version},
+    crate::domain::{EndUserId, OrganizationId, Version},
 };
 
 /// One page of an Organization's End Users: active (or `inactive=1`), searched by `q`, from
@@ -67,28 +67,6 @@ pub async fn list_end_users(
     })
 }
 
-#[cfg(feature = "ssr")]
-fn field_value(eu: &EndUser, f: EndUserField) -> String {
-    match f {
-        EndUserField::Name => eu.name.clone(),
-        EndUserField::Email => eu
-            .email
-            .as_ref()
-            .map(|e| e.as_str().to_string())
-            .unwrap_or_default(),
-        EndUserField::OtherEmails => eu
-            .other_emails
-            .iter()
-            .map(|e| e.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        EndUserField::JobTitle => eu.job_title.clone(),
-        EndUserField::Department => eu.department.clone(),
-        EndUserField::OfficeLocation => eu.office_location.clone(),
-        EndUserField::Phone => eu.phone.clone(),
-    }
-}
-
 /// A person's page: every field, where its value came from, and what is pinned.
 #[server(prefix = "/api", endpoint = "end-user")]
 pub async fn end_user_details(id: String) -> Result<EndUserView, AppError> {
@@ -111,7 +89,7 @@ pub async fn end_user_details(id: String) -> Result<EndUserView, AppError> {
         .map(|f| EndUserFieldView {
             key: f.key().to_string(),
             label: f.label().to_string(),
-            value: field_value(&eu, *f),
+            value: eu.value(*f),
             origin: eu
                 .origin(*f)
                 .map(|o| {

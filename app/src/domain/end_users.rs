@@ -147,6 +147,25 @@ impl EndUser {
         }
     }
 
+    /// A field's value as a form shows it (other emails separated by ", ").
+    pub fn value(&self, field: EndUserField) -> String {
+        let email = |e: &Email| e.as_str().to_string();
+        match field {
+            EndUserField::Name => self.name.clone(),
+            EndUserField::Email => self.email.as_ref().map(email).unwrap_or_default(),
+            EndUserField::OtherEmails => self
+                .other_emails
+                .iter()
+                .map(email)
+                .collect::<Vec<_>>()
+                .join(", "),
+            EndUserField::JobTitle => self.job_title.clone(),
+            EndUserField::Department => self.department.clone(),
+            EndUserField::OfficeLocation => self.office_location.clone(),
+            EndUserField::Phone => self.phone.clone(),
+        }
+    }
+
     pub fn origin(&self, field: EndUserField) -> Option<&FieldOrigin> {
         self.origins.iter().find(|o| o.field == field)
     }

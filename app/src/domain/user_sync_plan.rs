@@ -106,33 +106,12 @@ fn values(u: &EntraUser) -> Vec<(EndUserField, String)> {
             EndUserField::Email,
             primary.map(|e| e.as_str().to_string()).unwrap_or_default(),
         ),
-        (EndUserField::OtherEmails, others.join(",")),
+        (EndUserField::OtherEmails, others.join(", ")),
         (EndUserField::JobTitle, t(&u.job_title)),
         (EndUserField::Department, t(&u.department)),
         (EndUserField::OfficeLocation, t(&u.office_location)),
         (EndUserField::Phone, t(&u.phone)),
     ]
-}
-
-fn current(eu: &EndUser, f: EndUserField) -> String {
-    match f {
-        EndUserField::Name => eu.name.clone(),
-        EndUserField::Email => eu
-            .email
-            .as_ref()
-            .map(|e| e.as_str().to_string())
-            .unwrap_or_default(),
-        EndUserField::OtherEmails => eu
-            .other_emails
-            .iter()
-            .map(|e| e.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
-        EndUserField::JobTitle => eu.job_title.clone(),
-        EndUserField::Department => eu.department.clone(),
-        EndUserField::OfficeLocation => eu.office_location.clone(),
-        EndUserField::Phone => eu.phone.clone(),
-    }
 }
 
 fn set(eu: &mut EndUser, f: EndUserField, v: &str) {
@@ -160,7 +139,7 @@ fn take_fields(
         if v.is_empty() || eu.pinned.contains(&f) || (keep_email && f == EndUserField::Email) {
             continue;
         }
-        if current(eu, f) != v {
+        if eu.value(f) != v {
             set(eu, f, &v);
             changed.push(f);
             eu.origins.retain(|o| o.field != f);
@@ -588,6 +567,24 @@ mod tests {
         }
     }
 
+    /// The Syncro Tenant the runs are for, and the sync's context.
+    fn foggy_it() -> (SyncroTenant, Ctx) {
+        let st = SyncroTenant {
+            id: settings().syncro_tenant,
+            name: SyncroTenantName::parse("Foggy IT").unwrap(),
+            microsoft_tenant: Some(tenant()),
+            organization_count: 2,
+            version: Version(1),
+            updated_at: Timestamp(1),
+        };
+        let ctx = Ctx {
+            actor: "sync".into(),
+            now: Timestamp(1_000),
+            audit_id: "r".into(),
+        };
+        (st, ctx)
+    }
+
     fn run(users: Vec<EntraUser>, full: bool, known: &Known) -> Plan {
         let mut n = 0u128;
         plan(
@@ -666,19 +663,7 @@ mod tests {
             "from Entra ID"
         );
         // Every part fits one transaction.
-        let st = SyncroTenant {
-            id: settings().syncro_tenant,
-            name: SyncroTenantName::parse("Foggy IT").unwrap(),
-            microsoft_tenant: Some(tenant()),
-            organization_count: 2,
-            version: Version(1),
-            updated_at: Timestamp(1),
-        };
-        let ctx = Ctx {
-            actor: "sync".into(),
-            now: Timestamp(1_000),
-            audit_id: "r".into(),
-        };
+        let (st, ctx) = foggy_it();
         let parts = changes(&ctx, &p, &st);
         assert_eq!(parts.len(), 1);
         assert!(parts.iter().all(|c| c.clone().into_writes().is_ok()));
@@ -843,19 +828,7 @@ mod tests {
             })
             .collect();
         let p = run(users, true, &Known::default());
-        let st = SyncroTenant {
-            id: settings().syncro_tenant,
-            name: SyncroTenantName::parse("Foggy IT").unwrap(),
-            microsoft_tenant: Some(tenant()),
-            organization_count: 2,
-            version: Version(1),
-            updated_at: Timestamp(1),
-        };
-        let ctx = Ctx {
-            actor: "sync".into(),
-            now: Timestamp(1_000),
-            audit_id: "r".into(),
-        };
+        let (st, ctx) = foggy_it();
         let parts = changes(&ctx, &p, &st);
         assert_eq!(parts.len(), 4);
         for c in parts {

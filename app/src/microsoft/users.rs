@@ -15,25 +15,42 @@ use std::collections::HashSet;
 pub const USER_SELECT: &str = "id,displayName,mail,userPrincipalName,proxyAddresses,jobTitle,department,officeLocation,businessPhones,mobilePhone,accountEnabled,userType,assignedLicenses";
 
 /// A user in a Graph answer. A property left out is `None` (unchanged, in a delta); one sent
-/// as `null` is `Some(Null)` (no value).
+/// as `null` is `Some(Null)` (no value) — serde alone would read both as `None`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GraphUser {
     id: String,
-    #[serde(rename = "@removed", default)]
+    #[serde(rename = "@removed", default, deserialize_with = "present")]
     removed: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     display_name: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     mail: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     user_principal_name: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     proxy_addresses: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     job_title: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     department: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     office_location: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     business_phones: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     mobile_phone: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     account_enabled: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     user_type: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     assigned_licenses: Option<Value>,
+}
+
+/// A property that is there, `null` included (absent ones take the `default`, `None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 fn string(v: &Option<Value>) -> Option<String> {
