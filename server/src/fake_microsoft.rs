@@ -697,10 +697,23 @@ async fn users_delta(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let path = "/v1.0/users/delta";
-    let (tenant, world) = match authorize(&fake, &headers, path) {
+    let (tenant, mut world) = match authorize(&fake, &headers, path) {
         Ok(x) => x,
         Err(r) => return r,
     };
+    // `Prefer: odata.maxpagesize=N` asks for pages of at most N (as Graph, up to 999); without
+    // it Graph's default (100 here), and never more than the world's page size.
+    let asked: Option<usize> = headers
+        .get("prefer")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().strip_prefix("odata.maxpagesize="))
+        .and_then(|n| n.trim().parse().ok());
+    if let Some(n) = asked {
+        *world
+            .seen
+            .entry(format!("delta maxpagesize={n}"))
+            .or_default() += 1;
+    }
     let c = match directory(&world, &tenant) {
         Ok(c) => c,
         Err(r) => return r,
@@ -722,7 +735,10 @@ async fn users_delta(
         })
         .map(FakeUser::json)
         .collect();
-    let size = world.page_size.max(1);
+    let size = asked
+        .map_or(world.page_size.min(100), |n| n.min(999))
+        .min(world.page_size)
+        .max(1);
     let at = skip(&q);
     let chunk: Vec<Value> = items.iter().skip(at).take(size).cloned().collect();
     let mut body = json!({

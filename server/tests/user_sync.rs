@@ -308,6 +308,10 @@ async fn scenario(store: Arc<dyn Store>) {
     let bob = store.end_user(&s.account, bob_id).await.unwrap().unwrap();
     assert!(matches!(bob.source, EndUserSource::Entra { .. }));
     assert_eq!(bob.email.unwrap().as_str(), "bob@boston.foggy.example");
+    assert!(
+        s.fake.world().seen("delta maxpagesize=999") >= 3,
+        "delta pages are asked for at Graph's largest size"
+    );
     let state = store
         .user_sync_state(&s.account, s.st.id)
         .await

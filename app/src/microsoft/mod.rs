@@ -325,7 +325,7 @@ impl Microsoft {
         path: &str,
     ) -> Result<Vec<T>, GraphError> {
         let url = format!("{}{path}", self.config.graph_url);
-        Ok(self.pages(token, url).await?.0)
+        Ok(self.pages(token, url, None).await?.0)
     }
 
     /// A delta query from `url` (a path's first page, or a kept `@odata.deltaLink`) to its
@@ -340,7 +340,11 @@ impl Microsoft {
         } else {
             self.on_graph(url, "a delta link")?
         };
-        match self.pages(token, url).await? {
+        // Graph's largest page for a delta of users (its default is ~100-200).
+        match self
+            .pages(token, url, Some("odata.maxpagesize=999"))
+            .await?
+        {
             (items, Some(link)) => Ok((items, self.on_graph(&link, "a delta link")?)),
             (_, None) => Err(GraphError::Invalid(
                 "a delta query ended without a deltaLink".into(),
@@ -355,7 +359,7 @@ impl Microsoft {
         path: &str,
     ) -> Result<T, GraphError> {
         let url = format!("{}{path}", self.config.graph_url);
-        let body = self.get_ok(token, &url, path).await?;
+        let body = self.get_ok(token, &url, path, None).await?;
         serde_json::from_slice(&body).map_err(|e| GraphError::Invalid(format!("{path}: {e}")))
     }
 
@@ -369,8 +373,22 @@ impl Microsoft {
     }
 
     /// The body of a 2xx answer to `GET url`, else the typed error.
-    async fn get_ok(&self, token: &str, url: &str, what: &str) -> Result<Vec<u8>, GraphError> {
-        let resp = self.send(|| self.http.get(url).bearer_auth(token)).await?;
+    async fn get_ok(
+        &self,
+        token: &str,
+        url: &str,
+        what: &str,
+        prefer: Option<&str>,
+    ) -> Result<Vec<u8>, GraphError> {
+        let resp = self
+            .send(|| {
+                let req = self.http.get(url).bearer_auth(token);
+                match prefer {
+                    Some(p) => req.header("Prefer", p),
+                    None => req,
+                }
+            })
+            .await?;
         let status = resp.status().as_u16();
         let body = resp
             .bytes()
@@ -399,6 +417,7 @@ impl Microsoft {
         &self,
         token: &str,
         mut url: String,
+        prefer: Option<&str>,
     ) -> Result<(Vec<T>, Option<String>), GraphError> {
         #[derive(Deserialize)]
         struct Collection<T> {
@@ -416,7 +435,7 @@ impl Microsoft {
             .to_string();
         let mut items = Vec::new();
         for _ in 0..10_000 {
-            let body = self.get_ok(token, &url, &what).await?;
+            let body = self.get_ok(token, &url, &what, prefer).await?;
             let page: Collection<T> = serde_json::from_slice(&body)
                 .map_err(|e| GraphError::Invalid(format!("{what}: {e}")))?;
             items.extend(page.value);
