@@ -124,6 +124,34 @@ pub const OTHER_EMAILS_KEPT: usize = 10;
 pub const DETAIL_MAX_CHARS: usize = 120;
 
 impl EndUser {
+    /// A new, active person with no values yet, at version 1.
+    pub fn new(
+        id: EndUserId,
+        organization: OrganizationId,
+        source: EndUserSource,
+        now: Timestamp,
+    ) -> Self {
+        EndUser {
+            id,
+            organization,
+            name: String::new(),
+            email: None,
+            other_emails: Vec::new(),
+            job_title: String::new(),
+            department: String::new(),
+            office_location: String::new(),
+            phone: String::new(),
+            active: true,
+            source,
+            pinned: Vec::new(),
+            pinned_person: false,
+            origins: Vec::new(),
+            entra: None,
+            version: Version(1),
+            updated_at: now,
+        }
+    }
+
     /// Where the person's row is listed.
     pub fn place(&self) -> EndUserPlace {
         EndUserPlace {
@@ -493,26 +521,8 @@ fn origins_by_hand(ctx: &Ctx, draft: &EndUserDraft, fields: &[EndUserField]) -> 
 
 /// *Add End User* to an Organization, by hand.
 pub fn add(ctx: &Ctx, id: EndUserId, org: &Organization, draft: EndUserDraft) -> ChangeSet {
-    let origins = origins_by_hand(ctx, &draft, &EndUserField::ALL);
-    let mut eu = EndUser {
-        id,
-        organization: org.id,
-        name: String::new(),
-        email: None,
-        other_emails: Vec::new(),
-        job_title: String::new(),
-        department: String::new(),
-        office_location: String::new(),
-        phone: String::new(),
-        active: true,
-        source: EndUserSource::Manual,
-        pinned: Vec::new(),
-        pinned_person: false,
-        origins,
-        entra: None,
-        version: Version(1),
-        updated_at: ctx.now,
-    };
+    let mut eu = EndUser::new(id, org.id, EndUserSource::Manual, ctx.now);
+    eu.origins = origins_by_hand(ctx, &draft, &EndUserField::ALL);
     draft.apply_to(&mut eu);
     let mut c = ChangeSet::default();
     put(&mut c, None, &eu);

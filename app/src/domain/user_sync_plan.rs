@@ -300,25 +300,8 @@ impl Planner<'_> {
         };
         match candidates.as_slice() {
             [] => {
-                let mut eu = EndUser {
-                    id: new_id(),
-                    organization: org,
-                    name: String::new(),
-                    email: None,
-                    other_emails: Vec::new(),
-                    job_title: String::new(),
-                    department: String::new(),
-                    office_location: String::new(),
-                    phone: String::new(),
-                    active: u.enabled(),
-                    source,
-                    pinned: Vec::new(),
-                    pinned_person: false,
-                    origins: Vec::new(),
-                    entra: None,
-                    version: Version(1),
-                    updated_at: self.now,
-                };
+                let mut eu = EndUser::new(new_id(), org, source, self.now);
+                eu.active = u.enabled();
                 take_fields(&mut eu, &u, self.now, false);
                 if let Some(held) = self.email_free(&eu) {
                     return self.review(&u, format!("{held} is claimed twice in this run"));
