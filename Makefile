@@ -37,9 +37,13 @@ demo: build
 ## Everything: unit, property and contract tests, API tests over HTTP, browser tests.
 test: tools test-tools fmt-check clippy template unit build e2e
 
+# The server's tests: with cargo-nextest (on the machine) each test runs in a process of its
+# own, two at a time; every DynamoDB test shares one moto (scripts/with-moto.sh).
+SERVER_TESTS := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo nextest run" || echo "cargo test")
+
 unit:
 	cargo test -p app --features ssr
-	cargo test -p server
+	bash scripts/with-moto.sh $(SERVER_TESTS) -p server
 
 ## The browser scenarios (desktop, mobile, JavaScript off) against the release build, on the
 ## embedded store and on DynamoDB (a moto server of their own).

@@ -78,6 +78,9 @@ pub enum AppError {
     /// Too many password checks at once (`api::context::Hashing`).
     #[error("tenantmap is busy checking passwords. Try again in a few seconds.")]
     Busy,
+    /// Too many CSV uploads at once (`api::context::Uploads`).
+    #[error("tenantmap is reading other imports just now. Try again in a minute.")]
+    ImportsBusy,
     /// The database was busy or out of reach for this request (after retries).
     #[error(
         "tenantmap's database is busy or out of reach just now (reference {reference}). Try again in a moment: a change that was not saved can be made again, and one that was is refused as already done."
@@ -90,10 +93,11 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Input refused, with why (bounded: `domain::bounded_message`).
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
         AppError::Validation {
             field: field.to_string(),
-            message: message.into(),
+            message: crate::domain::bounded_message(message.into()),
         }
     }
 
@@ -116,7 +120,10 @@ impl AppError {
             AppError::NotSignedIn | AppError::SignInFailed => 401,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Integration { .. } => 502,
-            AppError::Interrupted { .. } | AppError::Busy | AppError::StoreBusy { .. } => 503,
+            AppError::Interrupted { .. }
+            | AppError::Busy
+            | AppError::ImportsBusy
+            | AppError::StoreBusy { .. } => 503,
             AppError::Internal { .. } => 500,
         }
     }

@@ -112,7 +112,7 @@ pub fn App() -> impl IntoView {
     let me: components::MeResource = Resource::new_blocking(|| (), |_| api::whoami());
     provide_context(me);
     view! {
-        <Title formatter=|t: String| if t.is_empty() { "tenantmap".to_string() } else { format!("{t} · tenantmap") }/>
+        <Title formatter=page_title/>
         <Router>
             <a class="skip" href="#main">"Skip to content"</a>
             <header class="top">
@@ -161,6 +161,52 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </islands::Main>
         </Router>
+    }
+}
+
+/// The text of every page's `<title>`: the page's own title, then the app's name — escaped,
+/// because leptos_meta writes the formatted title into the head as it is, and a title often
+/// holds a record's name (an End User's comes from a customer's directory): a name with
+/// `</title><meta http-equiv="refresh" …>` must read as text, not end the title.
+pub fn page_title(text: String) -> String {
+    let title = if text.is_empty() {
+        "tenantmap".to_string()
+    } else {
+        format!("{text} · tenantmap")
+    };
+    escape_html(&title)
+}
+
+/// Text made safe for HTML text and attribute values: `&`, `<`, `>`, `"` and `'` as references.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn titles_are_text_whatever_a_name_holds() {
+        let hostile =
+            r#"</title><meta http-equiv="refresh" content="0;url=https://evil.example/">"#;
+        let title = super::page_title(hostile.to_string());
+        assert!(!title.contains('<') && !title.contains('"'), "{title}");
+        assert_eq!(
+            title,
+            "&lt;/title&gt;&lt;meta http-equiv=&quot;refresh&quot; content=&quot;0;url=https://evil.example/&quot;&gt; · tenantmap"
+        );
+        assert_eq!(super::page_title(String::new()), "tenantmap");
+        assert_eq!(super::page_title("A & B".into()), "A &amp; B · tenantmap");
     }
 }
 

@@ -189,7 +189,7 @@ async fn accept_hundred(
     let mut form: Vec<(&str, &str)> = picks.iter().map(|p| ("picks[]", p.as_str())).collect();
     form.push(("back", ""));
     counter.take();
-    let report = post(client, base, "accept-suggestions", &form).await;
+    let report = post(client, base, "map-tenants", &form).await;
     let made = counter.take();
     let parts = picks
         .len()

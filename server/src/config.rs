@@ -43,8 +43,12 @@ pub struct Config {
     pub sync_every: Option<Duration>,
     /// `TENANTMAP_IDENTITY_URL`, `TENANTMAP_GRAPH_URL`, `TENANTMAP_GRAPH_SCOPE`.
     pub microsoft: MicrosoftConfig,
-    /// `TENANTMAP_SECRET_KEY`: the key that seals Microsoft client secrets (base64 of 32 bytes).
+    /// `TENANTMAP_SECRET_KEY`: the root key that seals Microsoft client secrets and browser
+    /// values (base64 of 32 bytes); or read at start from `secret_key_arn`.
     pub secret_key: Option<SealingKey>,
+    /// `TENANTMAP_SECRET_KEY_ARN`: the AWS Secrets Manager secret that holds the root key (so
+    /// it is not in the function's environment); read once by [`Config::read_secret_key`].
+    pub secret_key_arn: Option<String>,
     /// `TENANTMAP_SECURE_COOKIES=1`: mark the session cookie `Secure` even when no proxy says
     /// HTTPS.
     pub secure_cookies: bool,
@@ -54,7 +58,8 @@ pub struct Config {
     pub demo_password: Hidden,
     /// `TENANTMAP_PUBLIC_ORIGIN` (comma-separated origins browsers use),
     /// `TENANTMAP_CLIENT_ADDRESS_HEADER` (the header a trusted proxy writes the browser's
-    /// address into), `TENANTMAP_SETUP_TOKEN` (opens the first-run page from elsewhere).
+    /// address into) with `TENANTMAP_PROXY_SECRET` (what the proxy proves itself with),
+    /// `TENANTMAP_SETUP_TOKEN` (opens the first-run page from elsewhere).
     pub site: Site,
 }
 
@@ -104,6 +109,12 @@ impl Config {
         let secret_key = text("TENANTMAP_SECRET_KEY")
             .map(|k| SealingKey::from_base64(&k).map_err(|e| format!("TENANTMAP_SECRET_KEY: {e}")))
             .transpose()?;
+        let secret_key_arn = text("TENANTMAP_SECRET_KEY_ARN");
+        if secret_key.is_some() && secret_key_arn.is_some() {
+            return Err(
+                "TENANTMAP_SECRET_KEY_ARN: set it or TENANTMAP_SECRET_KEY, not both".into(),
+            );
+        }
         let dynamodb_timeout = match text("TENANTMAP_DYNAMODB_TIMEOUT_SECONDS") {
             Some(v) => v.parse::<u64>().ok().filter(|s| *s > 0).ok_or_else(|| {
                 "TENANTMAP_DYNAMODB_TIMEOUT_SECONDS: a whole number of seconds".to_string()
@@ -121,9 +132,21 @@ impl Config {
                 })
             })
             .transpose()?;
+        let proxy_secret = text("TENANTMAP_PROXY_SECRET");
+        if let Some(secret) = &proxy_secret
+            && secret.len() < 16
+        {
+            return Err(
+                "TENANTMAP_PROXY_SECRET: at least 16 characters (openssl rand -hex 32)".into(),
+            );
+        }
+        if client_address_header.is_some() && proxy_secret.is_none() {
+            return Err("TENANTMAP_CLIENT_ADDRESS_HEADER needs TENANTMAP_PROXY_SECRET: anyone can send an address header, so it is believed only from requests carrying the secret your proxy adds (X-Tenantmap-Proxy-Secret)".into());
+        }
         let site = Site {
             public_origins,
             client_address_header,
+            proxy_secret,
             setup_token: text("TENANTMAP_SETUP_TOKEN"),
         };
         Ok(Config {
@@ -136,6 +159,7 @@ impl Config {
             sync_every: (minutes > 0).then(|| Duration::from_secs(minutes * 60)),
             microsoft,
             secret_key,
+            secret_key_arn,
             secure_cookies: text("TENANTMAP_SECURE_COOKIES").as_deref() == Some("1"),
             // A password keeps its spaces.
             admin_password: var("TENANTMAP_ADMIN_PASSWORD")
@@ -147,6 +171,32 @@ impl Config {
                     .unwrap_or_else(|| "foggy-demo-password".into()),
             ),
         })
+    }
+
+    /// On AWS the root key lives in Secrets Manager (`TENANTMAP_SECRET_KEY_ARN`), not in the
+    /// function's environment: read it once, at start, before the first request.
+    pub async fn read_secret_key(&mut self, aws: &aws_config::SdkConfig) -> Result<(), String> {
+        let Some(arn) = self.secret_key_arn.clone() else {
+            return Ok(());
+        };
+        let answer = aws_sdk_secretsmanager::Client::new(aws)
+            .get_secret_value()
+            .secret_id(&arn)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "TENANTMAP_SECRET_KEY_ARN: cannot read {arn}: {}",
+                    aws_smithy_types::error::display::DisplayErrorContext(e)
+                )
+            })?;
+        let text = answer
+            .secret_string()
+            .ok_or_else(|| format!("TENANTMAP_SECRET_KEY_ARN: {arn} holds no text"))?;
+        let key = SealingKey::from_base64(text)
+            .map_err(|e| format!("TENANTMAP_SECRET_KEY_ARN: {arn}: {e}"))?;
+        self.secret_key = Some(key);
+        Ok(())
     }
 
     /// The site with a setup token for this run: the configured one, or a new random one
@@ -236,6 +286,7 @@ mod tests {
                 "TENANTMAP_CLIENT_ADDRESS_HEADER",
                 "CloudFront-Viewer-Address",
             ),
+            ("TENANTMAP_PROXY_SECRET", "a secret of the proxy"),
             ("TENANTMAP_SETUP_TOKEN", "s3cret"),
         ])
         .unwrap();
@@ -254,6 +305,10 @@ mod tests {
         assert_eq!(
             c.site.client_address_header.as_ref().map(|h| h.as_str()),
             Some("cloudfront-viewer-address")
+        );
+        assert_eq!(
+            c.site.proxy_secret.as_deref(),
+            Some("a secret of the proxy")
         );
         assert_eq!(
             c.site_with_setup_token().setup_token.as_deref(),
@@ -283,6 +338,21 @@ mod tests {
             (
                 vec![("TENANTMAP_CLIENT_ADDRESS_HEADER", "no spaces")],
                 "TENANTMAP_CLIENT_ADDRESS_HEADER",
+            ),
+            (
+                vec![("TENANTMAP_CLIENT_ADDRESS_HEADER", "X-Forwarded-For")],
+                "TENANTMAP_CLIENT_ADDRESS_HEADER needs TENANTMAP_PROXY_SECRET",
+            ),
+            (
+                vec![("TENANTMAP_PROXY_SECRET", "short")],
+                "TENANTMAP_PROXY_SECRET",
+            ),
+            (
+                vec![
+                    ("TENANTMAP_SECRET_KEY", key.as_str()),
+                    ("TENANTMAP_SECRET_KEY_ARN", "arn:aws:secretsmanager:x"),
+                ],
+                "TENANTMAP_SECRET_KEY_ARN",
             ),
         ] {
             let err = config(&vars).unwrap_err();

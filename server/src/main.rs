@@ -54,7 +54,14 @@ async fn main() {
         .with_writer(std::io::stderr)
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = Config::from_env().unwrap_or_else(|e| fail(e));
+    let mut config = Config::from_env().unwrap_or_else(|e| fail(e));
+    if config.secret_key_arn.is_some() {
+        let aws = aws_config::load_from_env().await;
+        config
+            .read_secret_key(&aws)
+            .await
+            .unwrap_or_else(|e| fail(e));
+    }
     let data = config.data.clone();
     let open = async || -> Arc<dyn Store> {
         match config.store {

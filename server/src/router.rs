@@ -1,7 +1,7 @@
 //! The one axum Router every entry point serves: pages, server functions and static assets.
 
 use app::api::context::AppState;
-use app::api::site::{ClientAddress, Site};
+use app::api::site::{NotThroughProxy, Peer, Site};
 use app::{App, shell};
 use axum::Router;
 use http::{HeaderValue, header};
@@ -46,7 +46,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Inside the compression, so it reads the error as the server function wrote it.
         .layer(axum::middleware::from_fn(error_status))
-        .layer(axum::middleware::from_fn(body_limits))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            body_limits,
+        ))
         .layer(CompressionLayer::new())
         // Same-origin referrers keep the no-JavaScript redirect back to the form working.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -133,9 +136,10 @@ async fn refuse_cross_site(
 }
 
 /// Answers only for this installation's names (no DNS rebinding of a local install: see
-/// [`Site::knows_host`]), and notes who is asking ([`ClientAddress`]): the trusted proxy's
-/// header when one is configured, else the Lambda event's source (put there by the Lambda
-/// entry point), else the connection's peer.
+/// [`Site::knows_host`]), and notes who is asking (`ClientAddress`, from [`Site::client_of`]):
+/// the trusted proxy's header when the request proves it came through the proxy, else the
+/// Lambda event's source ([`Peer`], put there by the Lambda entry point), else the
+/// connection's peer. With a proxy configured, a request that bypassed it is refused.
 async fn host_and_client(
     axum::extract::State(state): axum::extract::State<AppState>,
     mut req: axum::extract::Request,
@@ -153,19 +157,27 @@ async fn host_and_client(
         );
         return (http::StatusCode::MISDIRECTED_REQUEST, message).into_response();
     }
-    let from_header = state.site.client_address_header.as_ref().and_then(|name| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(app::api::site::address_in_header)
+    let peer = req.extensions().get::<Peer>().map(|p| p.0).or_else(|| {
+        req.extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
     });
-    let peer = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
-    let found = req.extensions().get::<ClientAddress>().map(|c| c.0);
-    if let Some(ip) = from_header.or(found).or(peer) {
-        req.extensions_mut().insert(ClientAddress(ip));
+    match state.site.client_of(peer, req.headers()) {
+        Ok(Some(client)) => {
+            req.extensions_mut().insert(client);
+        }
+        Ok(None) => {}
+        Err(NotThroughProxy) => {
+            tracing::warn!(
+                ?peer,
+                "refused a request that did not come through the proxy"
+            );
+            return (
+                http::StatusCode::FORBIDDEN,
+                "This tenantmap is reached through its proxy only.",
+            )
+                .into_response();
+        }
     }
     next.run(req).await
 }
@@ -290,17 +302,31 @@ pub const FORM_BODY_LIMIT: usize = 64 * 1024;
 /// The server functions that take a CSV file as `multipart/form-data`.
 const UPLOADS: [&str; 2] = ["/api/import-tenants", "/api/import-mappings"];
 
-/// Reads a request's body up to its route's limit before anything else does: a larger one is
+/// A typed error as a server function would answer it (JSON, with its status).
+fn answer(err: app::error::AppError) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = http::StatusCode::from_u16(err.status()).unwrap_or_default();
+    let body = serde_json::to_string(&err).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Bounds a request's body by its route's limit before anything else reads it: a larger one is
 /// answered 413 with what the limit is, whoever sends it, and never reaches a server function.
+/// A form (64 KB) is read here whole. An upload is refused unread unless an Administrator
+/// sends it (the session layer has run), waits for its turn among the uploads read at once
+/// (`Uploads`), and is then streamed to the server function through the limit — held once, by
+/// the function that reads it.
 async fn body_limits(
+    axum::extract::State(state): axum::extract::State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
+    use app::error::AppError;
     if req.method() == http::Method::GET || req.method() == http::Method::HEAD {
         return next.run(req).await;
     }
-    let (limit, message) = if UPLOADS.contains(&req.uri().path()) {
+    let upload = UPLOADS.contains(&req.uri().path());
+    let (limit, message) = if upload {
         (
             IMPORT_BODY_LIMIT,
             "The file is larger than 5 MB: import it in parts.",
@@ -312,34 +338,31 @@ async fn body_limits(
         )
     };
     let too_large = || {
-        let err = app::error::AppError::validation("form", message);
-        let body = serde_json::to_string(&err).unwrap_or_default();
-        (
-            http::StatusCode::PAYLOAD_TOO_LARGE,
-            [(header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
+        let mut resp = answer(AppError::validation("form", message));
+        *resp.status_mut() = http::StatusCode::PAYLOAD_TOO_LARGE;
+        resp
     };
-    // The upload's decoder panics on a body that is not multipart with a boundary (server_fn
-    // 0.8 `expect`s one): refuse anything else here, clearly.
-    if limit == IMPORT_BODY_LIMIT {
+    if upload {
+        match req.extensions().get::<app::api::context::Caller>() {
+            None => return answer(AppError::NotSignedIn),
+            Some(c) if c.role != app::domain::Role::Administrator => {
+                return answer(AppError::NotAllowed);
+            }
+            Some(_) => {}
+        }
+        // The upload's decoder panics on a body that is not multipart with a boundary
+        // (server_fn 0.8 `expect`s one): refuse anything else here, clearly.
         let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
         if content_type.is_none_or(|ct| multer::parse_boundary(ct).is_err()) {
-            let err = app::error::AppError::validation(
+            let mut resp = answer(AppError::validation(
                 "csv",
                 "The import takes a file upload (multipart/form-data): use the form on its page.",
-            );
-            let body = serde_json::to_string(&err).unwrap_or_default();
-            return (
-                http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                [(header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response();
+            ));
+            *resp.status_mut() = http::StatusCode::UNSUPPORTED_MEDIA_TYPE;
+            return resp;
         }
     }
     let declared = req
@@ -351,6 +374,16 @@ async fn body_limits(
         return too_large();
     }
     let (parts, body) = req.into_parts();
+    if upload {
+        let _turn = match state.uploads.turn().await {
+            Ok(turn) => turn,
+            Err(e) => return answer(e),
+        };
+        let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+        return next
+            .run(axum::extract::Request::from_parts(parts, body))
+            .await;
+    }
     match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => {
             next.run(axum::extract::Request::from_parts(

@@ -21,6 +21,8 @@ pub struct AppState {
     pub jobs: Arc<dyn crate::microsoft::JobRunner>,
     /// Bounds the password hashes running at once.
     pub hashing: Arc<Hashing>,
+    /// Bounds the CSV uploads read at once.
+    pub uploads: Arc<Uploads>,
     /// Public origins, the client-address header, the setup token.
     pub site: Arc<super::site::Site>,
 }
@@ -77,6 +79,40 @@ impl Default for Hashing {
     }
 }
 
+/// CSV uploads (the two imports) are read whole before they are checked: each holds up to
+/// 5 MB while it is read and parsed. At most `permits` are read at once per instance; another
+/// waits up to [`Uploads::WAIT`] for a turn and is otherwise answered `ImportsBusy` (503) with
+/// its body unread — so many uploads at once cannot take a server's (or a Lambda's) memory.
+pub struct Uploads {
+    permits: tokio::sync::Semaphore,
+}
+
+impl Uploads {
+    /// Two at once: ~2 × 3 × 5 MB at most, a fraction of a 512 MB Lambda.
+    pub const DEFAULT_PERMITS: usize = 2;
+    pub const WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+    pub fn new(permits: usize) -> Self {
+        Uploads {
+            permits: tokio::sync::Semaphore::new(permits),
+        }
+    }
+
+    /// A turn to read one upload, waiting up to [`Uploads::WAIT`].
+    pub async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+        tokio::time::timeout(Self::WAIT, self.permits.acquire())
+            .await
+            .map_err(|_| AppError::ImportsBusy)?
+            .map_err(AppError::internal)
+    }
+}
+
+impl Default for Uploads {
+    fn default() -> Self {
+        Uploads::new(Self::DEFAULT_PERMITS)
+    }
+}
+
 impl AppState {
     /// A state whose sync jobs run on this process's runtime (`server serve`, tests, bench).
     pub fn local(
@@ -94,6 +130,7 @@ impl AppState {
             microsoft,
             jobs,
             hashing: Arc::new(Hashing::default()),
+            uploads: Default::default(),
             site: Default::default(),
         }
     }
@@ -180,26 +217,19 @@ pub fn open_for_session(purpose: &str, sealed: &str) -> Option<String> {
 }
 
 /// The browser's address (the router puts it in every request; `None` only outside one).
-pub fn client_address() -> Option<std::net::IpAddr> {
-    use_context::<http::request::Parts>()
-        .and_then(|parts| {
-            parts
-                .extensions
-                .get::<super::site::ClientAddress>()
-                .copied()
-        })
-        .map(|a| a.0)
+pub fn client_address() -> Option<super::site::ClientAddress> {
+    use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<super::site::ClientAddress>()
+            .copied()
+    })
 }
 
-/// Whether this request may use the first-run page: from this machine (loopback), or with
-/// the setup token printed at start-up.
+/// Whether this request may use the first-run page: from this machine (its own connection,
+/// not through a proxy: `Site::client_of`), or with the setup token printed at start-up.
 pub fn may_set_up(token: &str) -> bool {
-    let from_here = client_address().is_some_and(|ip| match ip {
-        std::net::IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map_or(v6.is_loopback(), |v4| v4.is_loopback()),
-        ip => ip.is_loopback(),
-    });
+    let from_here = client_address().is_some_and(|c| c.this_machine);
     from_here || state().is_ok_and(|s| s.site.is_setup_token(token))
 }
 

@@ -12,8 +12,14 @@ pub struct Site {
     /// domain while the function sees its own. Lowercase, without a trailing slash.
     pub public_origins: Vec<String>,
     /// The header a trusted proxy writes the browser's address into (`CloudFront-Viewer-Address`,
-    /// `X-Forwarded-For`); without it, the address the connection comes from.
+    /// `X-Forwarded-For`); without it, the address the connection comes from. Believed only
+    /// from a request that carries [`Site::proxy_secret`].
     pub client_address_header: Option<http::HeaderName>,
+    /// The secret the trusted proxy adds to every request it forwards, in
+    /// [`PROXY_SECRET_HEADER`] (`TENANTMAP_PROXY_SECRET`; CloudFront: a custom origin header).
+    /// When set, a request without it did not come through the proxy and is refused: anyone
+    /// can write an address header, only the proxy knows the secret.
+    pub proxy_secret: Option<String>,
     /// The token that opens the first-run page from anywhere but this machine (printed by
     /// `server serve` at start, or `TENANTMAP_SETUP_TOKEN`). Without one, only loopback may set
     /// up a fresh installation.
@@ -56,11 +62,83 @@ impl Site {
 
     /// Whether `token` is the setup token (compared by digest: no timing to learn it from).
     pub fn is_setup_token(&self, token: &str) -> bool {
-        use sha2::{Digest, Sha256};
-        match &self.setup_token {
-            Some(t) => Sha256::digest(t.as_bytes()) == Sha256::digest(token.trim().as_bytes()),
+        same_secret(self.setup_token.as_deref(), token.trim())
+    }
+
+    /// Who is asking, from what the platform saw (`peer`: the connection's address, or the
+    /// Lambda event's source) and the request's headers: `Ok(None)` when nothing is known,
+    /// `Err` when a proxy is configured and this request did not come through it.
+    ///
+    /// The proxy's address header is believed only from a request carrying the proxy's
+    /// secret; otherwise the address is the peer's, whatever headers say. "This machine"
+    /// (which may use the first-run page) is decided from the peer alone, and never for a
+    /// request that went through a proxy: one configured, or any forwarding header present
+    /// (a reverse proxy on this machine makes every visitor's peer a loopback address).
+    pub fn client_of(
+        &self,
+        peer: Option<IpAddr>,
+        headers: &http::HeaderMap,
+    ) -> Result<Option<ClientAddress>, NotThroughProxy> {
+        let proxied = match &self.proxy_secret {
+            Some(secret) => {
+                let sent = headers
+                    .get(PROXY_SECRET_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                if !same_secret(Some(secret), sent) {
+                    return Err(NotThroughProxy);
+                }
+                true
+            }
             None => false,
-        }
+        };
+        let from_header = self
+            .client_address_header
+            .as_ref()
+            .filter(|_| proxied)
+            .and_then(|name| headers.get(name))
+            .and_then(|v| v.to_str().ok())
+            .and_then(address_in_header);
+        let forwarded = proxied
+            || self.client_address_header.is_some()
+            || FORWARDING_HEADERS.iter().any(|h| headers.contains_key(*h));
+        let this_machine = !forwarded && peer.is_some_and(is_loopback);
+        Ok(from_header
+            .or(peer)
+            .map(|ip| ClientAddress { ip, this_machine }))
+    }
+}
+
+/// The header a trusted proxy carries [`Site::proxy_secret`] in.
+pub const PROXY_SECRET_HEADER: &str = "x-tenantmap-proxy-secret";
+
+/// Headers that say a proxy forwarded the request (whoever wrote them).
+const FORWARDING_HEADERS: [&str; 4] = [
+    "forwarded",
+    "x-forwarded-for",
+    "x-real-ip",
+    "cloudfront-viewer-address",
+];
+
+/// A request that did not come through the configured proxy (it lacks the proxy's secret).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotThroughProxy;
+
+/// Compares a secret by digest: no timing to learn it from.
+fn same_secret(expected: Option<&str>, given: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    match expected {
+        Some(t) => Sha256::digest(t.as_bytes()) == Sha256::digest(given.as_bytes()),
+        None => false,
+    }
+}
+
+fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or(v6.is_loopback(), |v4| v4.is_loopback()),
+        ip => ip.is_loopback(),
     }
 }
 
@@ -77,10 +155,20 @@ fn host_name(host: &str) -> &str {
     }
 }
 
-/// The browser's address, as the router found it (the connection's peer, the Lambda event's
-/// source, or the trusted proxy's header), in the request's extensions.
+/// The browser's address, as the router found it ([`Site::client_of`]), in the request's
+/// extensions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientAddress(pub IpAddr);
+pub struct ClientAddress {
+    /// The address sign-in throttling and the activity log know the browser by.
+    pub ip: IpAddr,
+    /// The request came from the machine tenantmap runs on, not through a proxy.
+    pub this_machine: bool,
+}
+
+/// The address the platform saw a request come from: the Lambda event's source (put in the
+/// request's extensions by the Lambda entry point); elsewhere the connection's peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peer(pub IpAddr);
 
 /// The address in a proxy header's value: the last entry of a list (`X-Forwarded-For`: the
 /// one the trusted proxy itself added), with or without a port (`CloudFront-Viewer-Address`
@@ -161,6 +249,63 @@ mod tests {
         assert_eq!(ip("2001:db8::1:46532").as_deref(), Some("2001:db8::1"));
         assert_eq!(ip("[2001:db8::1]:46532").as_deref(), Some("2001:db8::1"));
         assert_eq!(ip("not an address"), None);
+    }
+
+    #[test]
+    fn an_address_header_is_believed_only_from_the_proxy() {
+        let peer: IpAddr = "198.51.100.7".parse().unwrap();
+        let local: IpAddr = "127.0.0.1".parse().unwrap();
+        let headers = |pairs: &[(&'static str, &str)]| {
+            let mut h = http::HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, v.parse().unwrap());
+            }
+            h
+        };
+        let spoofed = headers(&[("x-forwarded-for", "203.0.113.9")]);
+        // Nothing configured: the peer, whatever a header says; loopback is this machine.
+        let plain = site(&[]);
+        let c = plain.client_of(Some(peer), &spoofed).unwrap().unwrap();
+        assert_eq!((c.ip, c.this_machine), (peer, false));
+        let c = plain
+            .client_of(Some(local), &headers(&[]))
+            .unwrap()
+            .unwrap();
+        assert_eq!((c.ip, c.this_machine), (local, true));
+        // A same-host reverse proxy: loopback, but forwarded — not this machine.
+        let c = plain.client_of(Some(local), &spoofed).unwrap().unwrap();
+        assert_eq!((c.ip, c.this_machine), (local, false));
+        // A header configured without a request proving it came through the proxy.
+        let mut proxied = site(&[]);
+        proxied.client_address_header = Some(http::HeaderName::from_static("x-forwarded-for"));
+        proxied.proxy_secret = Some("s3cret".into());
+        assert_eq!(
+            proxied.client_of(Some(peer), &spoofed),
+            Err(NotThroughProxy)
+        );
+        assert_eq!(
+            proxied.client_of(
+                Some(peer),
+                &headers(&[
+                    ("x-forwarded-for", "203.0.113.9"),
+                    (PROXY_SECRET_HEADER, "wrong")
+                ])
+            ),
+            Err(NotThroughProxy)
+        );
+        // Through the proxy: its header, and never this machine (even from loopback).
+        let through = headers(&[
+            ("x-forwarded-for", "198.51.100.1, 203.0.113.9"),
+            (PROXY_SECRET_HEADER, "s3cret"),
+        ]);
+        let c = proxied.client_of(Some(local), &through).unwrap().unwrap();
+        assert_eq!(c.ip, "203.0.113.9".parse::<IpAddr>().unwrap());
+        assert!(!c.this_machine);
+        let c = proxied
+            .client_of(Some(local), &headers(&[(PROXY_SECRET_HEADER, "s3cret")]))
+            .unwrap()
+            .unwrap();
+        assert_eq!((c.ip, c.this_machine), (local, false));
     }
 
     #[test]

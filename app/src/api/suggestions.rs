@@ -100,12 +100,15 @@ async fn rows(
         .collect())
 }
 
-/// *Accept selected* (`picks[]`: `<tenant ID>:<Syncro Tenant id>` each) or, with `high` =
-/// "true", *Accept all with high confidence*. Maps them in atomic parts of
+/// Maps several Microsoft Tenants at once — a bulk mapping, not only of suggestions: `picks[]`
+/// (`<tenant ID>:<Syncro Tenant id>` each, any pairs of the caller's account; each is checked
+/// as a single mapping is, R2) — the Suggestions page's *Accept selected* — or, with `high` =
+/// "true", every suggestion of high confidence as the matcher makes them now (*Accept all with
+/// high confidence*). Maps them in atomic parts of
 /// [`rules::MAPPINGS_PER_CHANGE`]; a pair whose tenant or Syncro Tenant was mapped meanwhile is
 /// reported by name and the rest still apply. Redirects to `back` without JavaScript.
-#[server(prefix = "/api", endpoint = "accept-suggestions")]
-pub async fn accept_suggestions(
+#[server(prefix = "/api", endpoint = "map-tenants")]
+pub async fn map_tenants(
     #[server(default)] picks: Vec<String>,
     #[server(default)] high: String,
     #[server(default)] back: String,

@@ -242,7 +242,10 @@ pub(crate) async fn upload(
                 if value.len() + chunk.len() > 100 {
                     return Err(AppError::validation(
                         "csv",
-                        format!("The field {name} is too long"),
+                        format!(
+                            "The field {} is too long",
+                            crate::domain::quote(&name, crate::domain::QUOTED_CHARS)
+                        ),
                     ));
                 }
                 value.extend_from_slice(&chunk);
@@ -262,10 +265,13 @@ pub(crate) async fn upload(
             into.extend_from_slice(&chunk);
         }
     }
-    let bytes = if file.is_empty() { text } else { file };
+    let mut bytes = if file.is_empty() { text } else { file };
     // A spreadsheet's UTF-8 export may start with a byte order mark.
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
-    let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+    if bytes.starts_with("\u{feff}".as_bytes()) {
+        bytes.drain(..3);
+    }
+    // In place: the upload is held once.
+    let text = String::from_utf8(bytes).map_err(|_| {
         AppError::validation(
             "csv",
             "The file is not UTF-8 text: save it as CSV UTF-8 and try again",

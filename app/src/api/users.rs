@@ -70,17 +70,27 @@ pub async fn sign_in(
             (u, right)
         })
     });
-    let (mut verified, refused): (Vec<_>, Vec<_>) = futures::future::try_join_all(checks)
-        .await?
-        .into_iter()
-        .partition(|(u, right)| *right && u.active);
+    let checked: Vec<(crate::domain::User, bool)> = futures::future::try_join_all(checks).await?;
     if unknown {
         super::context::blocking(move || auth::verify_nothing(&password)).await?;
     }
     drop(permit);
-    // Each account whose user this email is sees the refusal in its activity — written
-    // aside, so the answer takes as long whether or not the email exists.
-    for (user, _) in refused {
+    // A refusal is recorded only in the account whose user it was beyond doubt (see
+    // domain::refusals_to_record): never one account's user's sign-in in another's log.
+    let accounts: Vec<String> = checked.iter().map(|(u, _)| u.account.to_string()).collect();
+    let facts: Vec<crate::domain::SignInCheck> = checked
+        .iter()
+        .zip(&accounts)
+        .map(|((u, right), account)| crate::domain::SignInCheck {
+            account,
+            right: *right,
+            active: u.active,
+        })
+        .collect();
+    let record = crate::domain::refusals_to_record(&facts, account.trim());
+    // Written aside, so the answer takes as long whether or not the email exists.
+    for i in record {
+        let user = checked[i].0.clone();
         let (store, address) = (store.clone(), address.clone());
         let ctx = session_ctx(&user);
         tokio::spawn(async move {
@@ -93,11 +103,15 @@ pub async fn sign_in(
             }
         });
     }
+    let mut verified: Vec<crate::domain::User> = checked
+        .into_iter()
+        .filter(|(u, right)| *right && u.active)
+        .map(|(u, _)| u)
+        .collect();
     if verified.is_empty() {
         tracing::info!(email = %email, "sign-in refused");
         return Err(AppError::SignInFailed);
     }
-    let mut verified: Vec<crate::domain::User> = verified.drain(..).map(|(u, _)| u).collect();
     // The right password: this attempt is forgiven (see domain::throttle).
     read(store.sign_in_succeeded(&keys).await)?;
     // The same email and password open several accounts: the person says which.
@@ -321,6 +335,6 @@ fn session_ctx(user: &crate::domain::User) -> crate::domain::rules::Ctx {
 #[cfg(feature = "ssr")]
 fn address_key() -> String {
     super::context::client_address()
-        .map(crate::domain::throttle::client_address_key)
+        .map(|c| crate::domain::throttle::client_address_key(c.ip))
         .unwrap_or_else(|| "unknown".into())
 }

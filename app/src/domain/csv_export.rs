@@ -16,13 +16,18 @@ pub const HEADER: [&str; 7] = [
     "Sync problem",
 ];
 
-/// One field, quoted and defused as needed.
-pub fn field(raw: &str) -> String {
-    let defused = if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+/// A value a spreadsheet would run as a formula, with a `'` before it.
+fn defused(raw: &str) -> String {
+    if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{raw}")
     } else {
         raw.to_string()
-    };
+    }
+}
+
+/// One field, quoted and defused as needed.
+pub fn field(raw: &str) -> String {
+    let defused = defused(raw);
     if defused.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", defused.replace('"', "\"\""))
     } else {
@@ -70,8 +75,10 @@ pub fn mapping_csv(
             t.display_name.clone(),
             t.default_domain.clone(),
             st.map(|s| s.name.to_string()).unwrap_or_default(),
+            // Each name defused, not only the cell's first: a spreadsheet's "text to
+            // columns" splits the cell into cells of their own.
             st.and_then(|s| children.get(&s.id))
-                .map(|n| n.join("; "))
+                .map(|n| n.iter().map(|n| defused(n)).collect::<Vec<_>>().join("; "))
                 .unwrap_or_default(),
             if t.last_sync.0 > 0 {
                 t.last_sync.display()
@@ -107,6 +114,46 @@ mod tests {
         assert_eq!(field("-Boston"), "'-Boston");
         assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(field("Foggy IT - Boston"), "Foggy IT - Boston");
+    }
+
+    #[test]
+    fn every_organization_in_a_joined_cell_is_defused() {
+        let st = SyncroTenant {
+            id: SyncroTenantId::from_uuid(uuid::Uuid::from_u128(1)),
+            name: SyncroTenantName::parse("Acme").unwrap(),
+            microsoft_tenant: None,
+            organization_count: 2,
+            version: Version(1),
+            updated_at: Timestamp(0),
+        };
+        let org = |n: u128, name: &str| Organization {
+            id: OrganizationId::from_uuid(uuid::Uuid::from_u128(n)),
+            name: OrganizationName::parse(name).unwrap(),
+            syncro_tenant: st.id,
+            contact: ContactDetails::default(),
+            version: Version(1),
+            updated_at: Timestamp(0),
+        };
+        let tenant = MicrosoftTenant {
+            tenant_id: MicrosoftTenantId::from_uuid(uuid::Uuid::from_u128(2)),
+            display_name: "Acme".into(),
+            default_domain: "acme.onmicrosoft.com".into(),
+            verified_domains: Vec::new(),
+            syncro_tenant: Some(st.id),
+            last_sync: Timestamp(0),
+            version: Version(1),
+            sync_error: None,
+            removed_at: None,
+            gdap: None,
+        };
+        let csv = mapping_csv(
+            &[tenant],
+            &[st.clone()],
+            &[org(10, "Acme Boston"), org(11, "=cmd|' /C calc'!A0")],
+            // (names in order: "=" sorts before letters; the cell's own first character and
+            // the name after "; " are both defused)
+        );
+        assert!(csv.contains(",'=cmd|' /C calc'!A0; Acme Boston,"), "{csv}");
     }
 
     #[test]

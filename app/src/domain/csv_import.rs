@@ -1,7 +1,7 @@
 //! Parses the tenant import file: a CSV with the header `tenantId,displayName,defaultDomainName`.
 //! Bad rows are reported by line number; good rows still import.
 
-use super::{DiscoveredTenant, DomainError};
+use super::{DiscoveredTenant, DomainError, QUOTED_CHARS, quote};
 
 pub const HEADER: [&str; 3] = ["tenantId", "displayName", "defaultDomainName"];
 pub const MAX_ROWS: usize = 20_000;
@@ -16,67 +16,135 @@ pub struct Parsed {
 /// One CSV record: the line it starts on, and its fields.
 pub(crate) type Record = (usize, Vec<String>);
 
-/// Splits CSV text into records, handling quoted fields with `""` escapes and newlines inside
-/// quotes. An error names the line where the unclosed quote starts.
-pub(crate) fn records(text: &str) -> Result<Vec<Record>, (usize, String)> {
-    let mut out = Vec::new();
-    let mut line = 1;
-    let mut start_line = 1;
-    let mut field = String::new();
-    let mut fields = Vec::new();
-    let mut quoted = false;
-    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
+/// The most fields a record may have (the mapping export has 7); a wider record is refused.
+pub const MAX_FIELDS: usize = 64;
+/// The most characters kept of one field: a longer one is cut there (no field either import
+/// uses is longer than a name; the export's Organizations column can be, and is not read).
+pub const MAX_FIELD_CHARS: usize = 2_000;
+
+/// A record the reader could not take: the line it starts on, why, and whether the file
+/// cannot be read past it (an unclosed quote swallows the rest of the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub line: usize,
+    pub why: String,
+    pub fatal: bool,
+}
+
+/// Splits CSV text into records as they are asked for, handling quoted fields with `""`
+/// escapes and newlines inside quotes. What it holds at once is one record, bounded by
+/// [`MAX_FIELDS`] and [`MAX_FIELD_CHARS`]; blank lines are skipped without allocating — so a
+/// file's cost is its own size, whatever it holds, and a reader that stops after the row
+/// limit reads no further.
+pub(crate) fn records(text: &str) -> Records<'_> {
+    Records {
+        chars: text.trim_start_matches('\u{feff}').chars().peekable(),
+        line: 1,
+        done: false,
+    }
+}
+
+pub(crate) struct Records<'a> {
+    chars: std::iter::Peekable<std::str::Chars<'a>>,
+    line: usize,
+    done: bool,
+}
+
+impl Iterator for Records<'_> {
+    type Item = Result<Record, Refusal>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            let start = self.line;
+            let mut fields: Vec<String> = Vec::new();
+            // Allocates only once a character is kept: a blank line costs nothing.
+            let mut field = String::new();
+            let mut chars_in_field = 0;
+            let mut quoted = false;
+            let mut wide = false;
+            let keep = |field: &mut String, chars: &mut usize, c: char| {
+                if *chars < MAX_FIELD_CHARS {
+                    field.push(c);
                 }
-                '"' => quoted = false,
-                '\n' => {
-                    line += 1;
-                    field.push('\n');
+                *chars += 1;
+            };
+            loop {
+                let Some(c) = self.chars.next() else {
+                    self.done = true;
+                    if quoted {
+                        return Some(Err(Refusal {
+                            line: start,
+                            why: "a quoted field is not closed".into(),
+                            fatal: true,
+                        }));
+                    }
+                    break;
+                };
+                if quoted {
+                    match c {
+                        '"' if self.chars.peek() == Some(&'"') => {
+                            self.chars.next();
+                            keep(&mut field, &mut chars_in_field, '"');
+                        }
+                        '"' => quoted = false,
+                        '\n' => {
+                            self.line += 1;
+                            keep(&mut field, &mut chars_in_field, '\n');
+                        }
+                        _ => keep(&mut field, &mut chars_in_field, c),
+                    }
+                    continue;
                 }
-                _ => field.push(c),
+                match c {
+                    '"' if chars_in_field == 0 => quoted = true,
+                    ',' => {
+                        if fields.len() < MAX_FIELDS {
+                            fields.push(std::mem::take(&mut field));
+                        } else {
+                            wide = true;
+                            field.clear();
+                        }
+                        chars_in_field = 0;
+                    }
+                    '\r' => {}
+                    '\n' => {
+                        self.line += 1;
+                        break;
+                    }
+                    _ => keep(&mut field, &mut chars_in_field, c),
+                }
             }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() => quoted = true,
-            ',' => fields.push(std::mem::take(&mut field)),
-            '\r' => {}
-            '\n' => {
-                fields.push(std::mem::take(&mut field));
-                out.push((start_line, std::mem::take(&mut fields)));
-                line += 1;
-                start_line = line;
+            if wide || fields.len() >= MAX_FIELDS {
+                return Some(Err(Refusal {
+                    line: start,
+                    why: format!("more than {MAX_FIELDS} fields"),
+                    fatal: false,
+                }));
             }
-            _ => field.push(c),
+            if fields.is_empty() && field.trim().is_empty() {
+                continue; // a blank line
+            }
+            fields.push(field);
+            return Some(Ok((start, fields)));
         }
+        None
     }
-    if quoted {
-        return Err((start_line, "a quoted field is not closed".to_string()));
-    }
-    if !field.is_empty() || !fields.is_empty() {
-        fields.push(field);
-        out.push((start_line, fields));
-    }
-    Ok(out)
 }
 
 /// Parses the whole file. A wrong header is an error for the file; bad rows are collected.
 pub fn parse(text: &str) -> Result<Parsed, DomainError> {
-    let rows = records(text)
-        .map_err(|(line, why)| DomainError::invalid("csv", format!("line {line}: {why}")))?;
-    let mut rows = rows
-        .into_iter()
-        .filter(|(_, f)| !(f.len() == 1 && f[0].trim().is_empty()));
-    let Some((_, header)) = rows.next() else {
-        return Err(DomainError::invalid(
-            "csv",
-            "The file is empty; expected the header tenantId,displayName,defaultDomainName",
-        ));
+    let file_error =
+        |r: Refusal| DomainError::invalid("csv", format!("line {}: {}", r.line, r.why));
+    let mut rows = records(text);
+    let header = match rows.next() {
+        None => {
+            return Err(DomainError::invalid(
+                "csv",
+                "The file is empty; expected the header tenantId,displayName,defaultDomainName",
+            ));
+        }
+        Some(Err(r)) => return Err(file_error(r)),
+        Some(Ok((_, header))) => header,
     };
     let header: Vec<&str> = header.iter().map(|h| h.trim()).collect();
     if header != HEADER {
@@ -84,19 +152,30 @@ pub fn parse(text: &str) -> Result<Parsed, DomainError> {
             "csv",
             format!(
                 "The first line must be tenantId,displayName,defaultDomainName (found {})",
-                header.join(",")
+                quote(&header.join(","), QUOTED_CHARS)
             ),
         ));
     }
     let mut parsed = Parsed::default();
     let mut seen = std::collections::HashMap::new();
-    for (line, fields) in rows {
+    for row in rows {
+        let (line, fields) = match row {
+            Ok(row) => row,
+            Err(r) if r.fatal => return Err(file_error(r)),
+            Err(r) => (r.line, Vec::new()),
+        };
         if parsed.tenants.len() + parsed.rejected.len() >= MAX_ROWS {
             parsed.rejected.push((
                 line,
                 format!("the file has more than {MAX_ROWS} rows; the rest was not read"),
             ));
             break;
+        }
+        if fields.is_empty() {
+            parsed
+                .rejected
+                .push((line, format!("more than {MAX_FIELDS} fields")));
+            continue;
         }
         if fields.len() != 3 {
             parsed
@@ -142,6 +221,33 @@ mod tests {
         let lines: Vec<usize> = p.rejected.iter().map(|r| r.0).collect();
         assert_eq!(lines, vec![3, 5, 6]);
         assert!(p.rejected[0].1.contains("tenant ID"), "{:?}", p.rejected);
+    }
+
+    #[test]
+    fn records_cost_their_own_size_and_errors_quote_a_little() {
+        // Blank lines are skipped; a field is cut at its limit; a wide record is refused.
+        let long = "x".repeat(MAX_FIELD_CHARS + 500);
+        let wide = vec!["a"; MAX_FIELDS + 1].join(",");
+        let text = format!("\n\n  \r\n{long},b\n\n{wide}\n\"q\"\"\nr\",z\n");
+        let got: Vec<_> = records(&text).collect();
+        assert_eq!(got.len(), 3, "{got:?}");
+        let (line, fields) = got[0].clone().unwrap();
+        assert_eq!(line, 4);
+        assert_eq!(fields[0].chars().count(), MAX_FIELD_CHARS);
+        assert_eq!(fields[1], "b");
+        let refused = got[1].clone().unwrap_err();
+        assert_eq!((refused.line, refused.fatal), (6, false));
+        assert_eq!(
+            got[2].clone().unwrap(),
+            (7, vec!["q\"\nr".into(), "z".into()])
+        );
+        // A header of a megabyte is quoted in 200 characters.
+        let err = parse(&format!("{}\n", "h".repeat(1_000_000))).unwrap_err();
+        let said = err.to_string();
+        assert!(said.len() < 400, "{} bytes", said.len());
+        assert!(said.ends_with("…)"), "{said}");
+        // A file of blank lines is an empty file, read in one pass.
+        assert!(parse(&"\n".repeat(100_000)).is_err());
     }
 
     #[test]

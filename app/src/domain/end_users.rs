@@ -157,7 +157,7 @@ impl EndUser {
         EndUserPlace {
             organization: self.organization,
             active: self.active,
-            name_key: name_key(&self.name),
+            name_key: sort_key(&self.name),
             id: self.id,
         }
     }
@@ -241,7 +241,7 @@ impl EndUserRow {
         EndUserPlace {
             organization: self.organization,
             active: self.active,
-            name_key: name_key(&self.name),
+            name_key: sort_key(&self.name),
             id: self.id,
         }
     }
@@ -257,7 +257,7 @@ pub struct EndUserCursor {
 impl EndUserCursor {
     pub fn of(row: &EndUserRow) -> Self {
         EndUserCursor {
-            name_key: name_key(&row.name),
+            name_key: sort_key(&row.name),
             id: row.id,
         }
     }
@@ -268,7 +268,7 @@ impl EndUserCursor {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let bad = || DomainError::invalid("after", "not a place in the list");
         let (id, key) = raw.split_once(':').ok_or_else(bad)?;
-        if key.chars().count() > NAME_MAX_KEY || key.chars().any(names::is_hidden) {
+        if key.chars().count() > NAME_MAX_KEY || key.chars().any(names::is_format) {
             return Err(bad());
         }
         Ok(EndUserCursor {
@@ -369,7 +369,10 @@ impl EndUserDraft {
             let e = Email::parse(raw).map_err(|_| {
                 DomainError::invalid(
                     "other_emails",
-                    format!("“{raw}” is not an address such as name@example.com"),
+                    format!(
+                        "“{}” is not an address such as name@example.com",
+                        super::quote(raw, super::QUOTED_CHARS)
+                    ),
                 )
             })?;
             if Some(&e) != email.as_ref() && !others.contains(&e) {

@@ -209,10 +209,7 @@ pub fn group(ctx: &Ctx, g: &Grouping<'_>) -> Result<GroupPlan, DomainError> {
                     key: g.name.key(),
                     owner: t.id.as_uuid(),
                 });
-                c.push(Write::ReleaseName {
-                    kind: NameKind::SyncroTenant,
-                    key: t.name.key(),
-                });
+                c.extend(Write::release_name(NameKind::SyncroTenant, t.name.as_str()));
             }
             if t.name.as_str() != g.name.as_str() {
                 steps.push(format!(
@@ -256,10 +253,7 @@ pub fn group(ctx: &Ctx, g: &Grouping<'_>) -> Result<GroupPlan, DomainError> {
         };
         let emptied = p.organization_count == k;
         if emptied && g.delete_empty && p.microsoft_tenant.is_none() {
-            c.push(Write::ReleaseName {
-                kind: NameKind::SyncroTenant,
-                key: p.name.key(),
-            });
+            c.extend(Write::release_name(NameKind::SyncroTenant, p.name.as_str()));
             c.push(Write::DeleteSyncroTenant {
                 id,
                 expect: p.version,

@@ -38,18 +38,22 @@ fn undefused(field: &str) -> &str {
 /// their header, so other columns may be left out or moved); at most
 /// [`super::csv_import::MAX_ROWS`] rows.
 pub fn read(text: &str) -> Result<Rows, DomainError> {
-    let records = super::csv_import::records(text)
-        .map_err(|(line, why)| DomainError::invalid("csv", format!("line {line}: {why}")))?;
-    let mut records = records
-        .into_iter()
-        .filter(|(_, f)| !(f.len() == 1 && f[0].trim().is_empty()));
+    use super::csv_import::{MAX_FIELDS, Refusal};
+    let file_error =
+        |r: Refusal| DomainError::invalid("csv", format!("line {}: {}", r.line, r.why));
+    let mut records = super::csv_import::records(text);
     let missing = || {
         DomainError::invalid(
             "csv",
             "The first line must name the columns \"Microsoft Tenant ID\" and \"Syncro Tenant\" (as the export does)",
         )
     };
-    let (_, header) = records.next().ok_or_else(missing)?;
+    let header = match records.next() {
+        None => return Err(missing()),
+        Some(Err(r)) if r.fatal => return Err(file_error(r)),
+        Some(Err(_)) => return Err(missing()),
+        Some(Ok((_, header))) => header,
+    };
     let column = |name: &str| {
         header
             .iter()
@@ -61,13 +65,23 @@ pub fn read(text: &str) -> Result<Rows, DomainError> {
     };
     let mut out = Rows::default();
     let mut seen: HashMap<MicrosoftTenantId, usize> = HashMap::new();
-    for (line, fields) in records {
+    for record in records {
+        let (line, fields) = match record {
+            Ok(record) => record,
+            Err(r) if r.fatal => return Err(file_error(r)),
+            Err(r) => (r.line, Vec::new()),
+        };
         if out.rows.len() + out.refused.len() >= super::csv_import::MAX_ROWS {
             out.refused.push((
                 line,
                 "the file has too many rows; the rest was not read".into(),
             ));
             break;
+        }
+        if fields.is_empty() {
+            out.refused
+                .push((line, format!("more than {MAX_FIELDS} fields")));
+            continue;
         }
         let (Some(id), Some(st)) = (fields.get(id_at), fields.get(st_at)) else {
             out.refused.push((
@@ -79,8 +93,10 @@ pub fn read(text: &str) -> Result<Rows, DomainError> {
         let tenant = match MicrosoftTenantId::parse(id.trim()) {
             Ok(t) => t,
             Err(_) => {
-                out.refused
-                    .push((line, format!("\"{}\" is not a tenant ID", id.trim())));
+                out.refused.push((
+                    line,
+                    format!("\"{}\" is not a tenant ID", quote(id.trim(), QUOTED_CHARS)),
+                ));
                 continue;
             }
         };
@@ -159,7 +175,8 @@ pub fn plan(
             tenant: tenants
                 .get(&row.tenant)
                 .map_or_else(|| row.tenant.to_string(), |t| t.display_name.clone()),
-            syncro_tenant: row.syncro_tenant.clone(),
+            // Echoed to the page (and, without JavaScript, in its link): a short prefix.
+            syncro_tenant: quote(&row.syncro_tenant, QUOTED_CHARS),
             outcome,
             note,
         });

@@ -34,7 +34,10 @@ pub use microsoft::{
     ClientSecret, Coverage, GdapAccess, Integration, IntegrationMode, SealedSecret, SyncFailure,
     SyncReport, TenantFailure,
 };
-pub use names::{ContactDetails, NameKind, OrganizationName, SyncroTenantName, name_key};
+pub use names::{
+    ContactDetails, NameKind, OrganizationName, SyncroTenantName, legacy_name_key, name_key,
+    name_keys, sort_key,
+};
 pub use records::{
     AuditEntry, ChangeSet, DiscoveredTenant, Expect, GDAP_WARNING_DAYS, MalformedChange,
     MicrosoftTenant, Organization, SyncroTenant, Timestamp, VERIFIED_DOMAINS_KEPT, Write,
@@ -61,10 +64,48 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// Input refused, with why; the message is bounded (see [`bounded_message`]).
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         DomainError::Invalid {
             field: field.to_string(),
-            message: message.into(),
+            message: bounded_message(message.into()),
         }
+    }
+}
+
+/// How much of an input an error quotes.
+pub const QUOTED_CHARS: usize = 200;
+
+/// At most `max` characters of `text`, with "…" when cut: how an error quotes what was sent,
+/// never at the input's own length.
+pub fn quote(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// The longest message an error carries: room for a sentence and a quoted input.
+pub const MESSAGE_MAX_CHARS: usize = 600;
+
+/// A message cut to [`MESSAGE_MAX_CHARS`]: the net under every refusal, so that one quoting
+/// its input in full still answers in a few hundred bytes (and fits a redirect's URL).
+pub fn bounded_message(message: String) -> String {
+    if message.len() <= MESSAGE_MAX_CHARS {
+        message
+    } else {
+        quote(&message, MESSAGE_MAX_CHARS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn errors_quote_a_little_of_what_was_sent() {
+        assert_eq!(super::quote("abc", 2), "ab…");
+        assert_eq!(super::quote("abc", 3), "abc");
+        assert_eq!(super::quote("äöü", 1), "ä…");
+        let long = super::DomainError::invalid("csv", "x".repeat(1_000_000));
+        assert!(long.to_string().len() < 2 * super::MESSAGE_MAX_CHARS);
     }
 }

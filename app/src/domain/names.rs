@@ -7,10 +7,22 @@ use std::fmt;
 pub const NAME_MAX_CHARS: usize = 120;
 
 /// A character a name may not hold because it cannot be seen or changes how the text around it
-/// is shown: control characters, and Unicode's format characters (category Cf) — zero-width
+/// is shown: control characters; Unicode's format characters (category Cf) — zero-width
 /// spaces and joiners, bidirectional marks, embeddings, overrides and isolates (which can make
-/// "Contoso" display as something else), the byte order mark, the soft hyphen, tag characters.
+/// "Contoso" display as something else), the byte order mark, the soft hyphen, tag characters;
+/// every other Default_Ignorable_Code_Point (the combining grapheme joiner U+034F, variation
+/// selectors, Hangul fillers U+115F/U+1160/U+3164/U+FFA0, Khmer and Mongolian invisibles);
+/// and the blank Braille pattern U+2800, which shows as a space but is not one.
 pub fn is_hidden(c: char) -> bool {
+    is_format(c)
+        || matches!(c as u32,
+            0x034F | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F | 0x2800 | 0x3164
+            | 0xFE00..=0xFE0F | 0xFFA0 | 0xFFF0..=0xFFF8 | 0xE0000..=0xE0FFF)
+}
+
+/// The hidden characters as they were before [`is_hidden`] took in every default-ignorable
+/// code point: control and format (Cf) characters. [`legacy_name_key`] is defined with it.
+pub(super) fn is_format(c: char) -> bool {
     c.is_control()
         || matches!(c as u32,
             0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
@@ -19,19 +31,60 @@ pub fn is_hidden(c: char) -> bool {
             | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
 }
 
-/// The key under which a name must be unique in an account: trimmed, inner whitespace collapsed,
-/// lowercased (R3: "ignoring case and surrounding spaces"); hidden characters do not count, so
-/// two names that differ only by them are the same name.
+/// The key under which a name must be unique in an account (R3: "ignoring case and surrounding
+/// spaces"): hidden characters dropped, compatibility forms folded (Unicode NFKC: "Ａｃｍｅ",
+/// "ﬁ" and "e" + combining acute are "Acme", "fi" and "é"), inner whitespace collapsed,
+/// lowercased — so two names a reader cannot tell apart are the same name.
 ///
-/// One pass and (for the usual ASCII name) one allocation: list views compute it for every
+/// Stored keys stay valid: for a name without compatibility forms and without the hidden
+/// characters added to [`is_hidden`] — every ASCII name, and any name typed in NFC — the key
+/// is the one [`legacy_name_key`] gave before. A name stored earlier whose key has changed
+/// gives up both keys when it is renamed or deleted ([`name_keys`]); the embedded store
+/// derives its claims from the records at start-up.
+///
+/// One pass and one allocation for the usual ASCII name: list views compute it for every
 /// record of a kind on each request.
 pub fn name_key(name: &str) -> String {
+    if name.is_ascii() {
+        return legacy_name_key(name);
+    }
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = name.chars().filter(|c| !is_hidden(*c)).nfkc().collect();
+    collapse_and_lower(&folded, |_| false)
+}
+
+/// The key as it was defined before NFKC and the wider [`is_hidden`]: kept for what was stored
+/// under it — a name claimed under it is released under it too ([`name_keys`]), and End User
+/// list rows are still ordered by it ([`sort_key`]).
+pub fn legacy_name_key(name: &str) -> String {
+    collapse_and_lower(name, is_format)
+}
+
+/// The key a list of people is ordered by (and, on DynamoDB, stored under): the
+/// [`legacy_name_key`], so rows written before keep their place.
+pub fn sort_key(name: &str) -> String {
+    legacy_name_key(name)
+}
+
+/// Every key a stored name may be claimed under: its key, and its legacy key where that
+/// differs — what a rename or a delete releases.
+pub fn name_keys(name: &str) -> Vec<String> {
+    let key = name_key(name);
+    let legacy = legacy_name_key(name);
+    if legacy == key {
+        vec![key]
+    } else {
+        vec![key, legacy]
+    }
+}
+
+fn collapse_and_lower(name: &str, skip: impl Fn(char) -> bool) -> String {
     let mut key = String::with_capacity(name.len());
     let mut gap = false;
     for c in name.chars() {
         if c.is_whitespace() {
             gap = !key.is_empty();
-        } else if !is_hidden(c) {
+        } else if !skip(c) {
             if gap {
                 key.push(' ');
                 gap = false;
@@ -347,11 +400,60 @@ mod tests {
     /// Keys are stored (uniqueness items on DynamoDB): the one-pass key must equal, for every
     /// name, the definition it replaced — filter hidden characters, collapse whitespace, then
     /// lowercase the whole string.
+    /// Look-alikes of "Acme Dental" a reader cannot tell from it: the same name.
+    #[test]
+    fn look_alike_names_are_one_name() {
+        for c in [
+            '\u{034F}', '\u{FE0F}', '\u{3164}', '\u{115F}', '\u{2800}', '\u{FFA0}',
+        ] {
+            let name = format!("Acme{c} Dental");
+            assert!(OrganizationName::parse(&name).is_err(), "{c:?} is refused");
+            assert_eq!(name_key(&name), "acme dental", "{c:?} is ignored");
+        }
+        for twin in [
+            "Ａｃｍｅ Ｄｅｎｔａｌ",
+            "Acme\u{3000}Dental",
+            "ACME DENTAL",
+            "Acme Dental\u{FE0F}",
+        ] {
+            assert_eq!(name_key(twin), "acme dental", "{twin:?}");
+        }
+        assert_eq!(name_key("Cafe\u{301}"), name_key("Café"));
+        assert_eq!(name_key("ﬁrst"), "first");
+    }
+
+    /// Keys are stored (uniqueness items and End User rows on DynamoDB): for every name without
+    /// compatibility forms or newly hidden characters the key is the one stored before, and a
+    /// name whose key changed releases both.
+    #[test]
+    fn stored_keys_stay_valid() {
+        for name in [
+            "Foggy IT Services",
+            "Zürich Ärzte",
+            "株式会社コントソ",
+            "شركة",
+            "Café ☕",
+            "ΟΔΥΣΣΕΥΣ Σ",
+            "İstanbul ẞ Straße",
+            "Con\u{200B}toso",
+        ] {
+            assert_eq!(name_key(name), legacy_name_key(name), "{name:?}");
+            assert_eq!(name_keys(name), vec![name_key(name)]);
+            assert_eq!(sort_key(name), legacy_name_key(name));
+        }
+        let old = "Ａｃｍｅ";
+        assert_eq!(legacy_name_key(old), "ａｃｍｅ");
+        assert_eq!(
+            name_keys(old),
+            vec!["acme".to_string(), "ａｃｍｅ".to_string()]
+        );
+    }
+
     #[test]
     fn name_keys_are_the_stored_definition() {
         fn definition(name: &str) -> String {
             name.chars()
-                .filter(|c| !is_hidden(*c) || c.is_whitespace())
+                .filter(|c| !is_format(*c) || c.is_whitespace())
                 .collect::<String>()
                 .split_whitespace()
                 .collect::<Vec<_>>()
@@ -371,7 +473,7 @@ mod tests {
             "İstanbul ẞ Straße",
             "Ελληνικά   ΑΣ\u{200D}",
         ] {
-            assert_eq!(name_key(name), definition(name), "{name:?}");
+            assert_eq!(legacy_name_key(name), definition(name), "{name:?}");
         }
     }
 

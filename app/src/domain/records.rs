@@ -392,6 +392,15 @@ pub enum Write {
 }
 
 impl Write {
+    /// Gives back every key the stored name `name` may be claimed under (its key, and its
+    /// legacy key where that differs: see `names::name_keys`).
+    pub fn release_name(kind: NameKind, name: &str) -> Vec<Write> {
+        super::name_keys(name)
+            .into_iter()
+            .map(|key| Write::ReleaseName { kind, key })
+            .collect()
+    }
+
     /// The item this write touches; no change touches one item twice (DynamoDB refuses that).
     pub fn item(&self) -> String {
         match self {
@@ -467,6 +476,13 @@ impl ChangeSet {
             }
         }
         self.writes.push(w);
+    }
+
+    /// Pushes each of `writes`.
+    pub fn extend(&mut self, writes: impl IntoIterator<Item = Write>) {
+        for w in writes {
+            self.push(w);
+        }
     }
 
     /// The writes, to look at (tests, and a store's refusal of a failed write).

@@ -135,10 +135,10 @@ pub fn update_organization(
             key: name.key(),
             owner: before.id.as_uuid(),
         });
-        c.push(Write::ReleaseName {
-            kind: NameKind::Organization,
-            key: before.name.key(),
-        });
+        c.extend(Write::release_name(
+            NameKind::Organization,
+            before.name.as_str(),
+        ));
     }
     if parent.id != before.syncro_tenant {
         c.push(Write::AdjustOrganizationCount {
@@ -192,10 +192,10 @@ pub fn rename_syncro_tenant(
             key: name.key(),
             owner: before.id.as_uuid(),
         });
-        c.push(Write::ReleaseName {
-            kind: NameKind::SyncroTenant,
-            key: before.name.key(),
-        });
+        c.extend(Write::release_name(
+            NameKind::SyncroTenant,
+            before.name.as_str(),
+        ));
     }
     let after = SyncroTenant {
         name,
@@ -242,10 +242,10 @@ pub fn delete_syncro_tenant(
         )));
     }
     let mut c = ChangeSet::default();
-    c.push(Write::ReleaseName {
-        kind: NameKind::SyncroTenant,
-        key: before.name.key(),
-    });
+    c.extend(Write::release_name(
+        NameKind::SyncroTenant,
+        before.name.as_str(),
+    ));
     c.push(Write::DeleteSyncroTenant {
         id: before.id,
         expect: expected,

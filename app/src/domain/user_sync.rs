@@ -404,7 +404,10 @@ fn list(field: &str, raw: &str, lowercase: bool) -> Result<Vec<String>, DomainEr
         if item.chars().count() > 120 || item.chars().any(names::is_hidden) {
             return Err(DomainError::invalid(
                 field,
-                format!("“{item}” is not a value Entra ID holds"),
+                format!(
+                    "“{}” is not a value Entra ID holds",
+                    super::quote(item, super::QUOTED_CHARS)
+                ),
             ));
         }
         let item = if lowercase {
@@ -462,7 +465,10 @@ pub fn parse_settings(
     if let Some(bad) = groups.iter().find(|g| uuid::Uuid::try_parse(g).is_err()) {
         return Err(DomainError::invalid(
             "groups",
-            format!("“{bad}” is not a group's object ID (a GUID, from Entra ID > Groups)"),
+            format!(
+                "“{}” is not a group's object ID (a GUID, from Entra ID > Groups)",
+                super::quote(bad, super::QUOTED_CHARS)
+            ),
         ));
     }
     let filters = UserFilters {
@@ -493,7 +499,10 @@ pub fn parse_settings(
         if field == RuleField::Group && uuid::Uuid::try_parse(&value).is_err() {
             return Err(DomainError::invalid(
                 "rules",
-                format!("“{value}” is not a group's object ID"),
+                format!(
+                    "“{}” is not a group's object ID",
+                    super::quote(&value, super::QUOTED_CHARS)
+                ),
             ));
         }
         parsed.push(RoutingRule {

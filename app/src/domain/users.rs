@@ -399,6 +399,47 @@ pub fn session_event(
     c
 }
 
+/// One user a sign-in checked its password against: its account, whether the password was
+/// right, whether the user is active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInCheck<'a> {
+    pub account: &'a str,
+    pub right: bool,
+    pub active: bool,
+}
+
+/// Which of the checked users a refused sign-in is recorded for — only those whose attempt it
+/// was beyond doubt. An email may be a user of several accounts, and any Administrator can add
+/// any email to their own: recording a refusal in every account that has the email would let
+/// one account watch when and from where another's user signs in, and fill another's log with
+/// refusals by signing in to its own. So a refusal is recorded:
+/// - when no account opened: where the password was right but the user is disabled (knowing
+///   it proves the target); otherwise where the attempt named one account — the email is a
+///   user of that account alone, or the sign-in chose it (`chosen`, the account picked on the
+///   sign-in page).
+///
+/// An attempt that opened an account, or that could be for any of several, is recorded in none
+/// (the throttle still counts it).
+pub fn refusals_to_record(checks: &[SignInCheck<'_>], chosen: &str) -> Vec<usize> {
+    if checks.iter().any(|c| c.right && c.active) {
+        return Vec::new();
+    }
+    let disabled: Vec<usize> = (0..checks.len())
+        .filter(|&i| checks[i].right && !checks[i].active)
+        .collect();
+    if !disabled.is_empty() {
+        return disabled;
+    }
+    match checks {
+        [_] => vec![0],
+        _ => checks
+            .iter()
+            .position(|c| !chosen.is_empty() && c.account == chosen)
+            .into_iter()
+            .collect(),
+    }
+}
+
 /// Admin > Users: *Add user*.
 pub fn add_user(ctx: &rules::Ctx, account: &AccountId, new: NewUser) -> ChangeSet {
     let mut c = ChangeSet::default();
@@ -499,6 +540,34 @@ fn describe(u: &User) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_refused_sign_in_is_recorded_only_for_the_user_it_was_for() {
+        use super::{SignInCheck, refusals_to_record};
+        let check = |account, right, active| SignInCheck {
+            account,
+            right,
+            active,
+        };
+        // One account has the email: its user's wrong password is theirs.
+        assert_eq!(refusals_to_record(&[check("a", false, true)], ""), vec![0]);
+        // Another account added the same email: a sign-in that opened one records nothing in
+        // the other (it was not for them), whichever way round.
+        let b_signs_in = [check("a", false, true), check("b", true, true)];
+        assert!(refusals_to_record(&b_signs_in, "").is_empty());
+        // A wrong password for an email of two accounts: whose attempt? Nobody's beyond doubt.
+        let wrong = [check("a", false, true), check("b", false, true)];
+        assert!(refusals_to_record(&wrong, "").is_empty());
+        assert!(refusals_to_record(&wrong, "c").is_empty());
+        // ... unless the sign-in chose the account.
+        assert_eq!(refusals_to_record(&wrong, "b"), vec![1]);
+        // The right password of a disabled user: that user's attempt.
+        let disabled = [check("a", false, true), check("b", true, false)];
+        assert_eq!(refusals_to_record(&disabled, ""), vec![1]);
+        let elsewhere = [check("a", true, true), check("b", true, false)];
+        assert!(refusals_to_record(&elsewhere, "").is_empty());
+        assert!(refusals_to_record(&[], "").is_empty());
+    }
+
     use super::*;
 
     fn ctx() -> rules::Ctx {

@@ -1,5 +1,11 @@
 //! The client secret at rest: AES-256-GCM under a key from configuration, bound to its account
 //! and client ID (a sealed secret copied to another account or app does not open).
+//!
+//! One root key (`TENANTMAP_SECRET_KEY`), a key per purpose: HKDF-SHA256 derives the key that
+//! seals client secrets and the one that seals what browsers carry back (reports in links,
+//! the status-line cookie), so neither kind of sealed value can stand in for the other and a
+//! weakness in one use does not reach the other. Client secrets sealed before the keys were
+//! separated (directly under the root key) still open, and are sealed anew when next saved.
 
 use crate::domain::{AccountId, ClientId, ClientSecret, SealedSecret};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -7,9 +13,28 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 
-/// The key that seals client secrets. Never printed.
+/// The keys that seal client secrets and browser values, derived from one root key. Never
+/// printed.
 #[derive(Clone)]
-pub struct SealingKey(Aes256Gcm);
+pub struct SealingKey {
+    secrets: Aes256Gcm,
+    values: Aes256Gcm,
+    /// The root key itself: what client secrets were sealed under before the keys were
+    /// separated (opened, never used to seal).
+    legacy: Aes256Gcm,
+}
+
+/// The purposes keys are derived for (HKDF's `info`).
+const SECRETS_INFO: &[u8] = b"tenantmap/v1/client-secrets";
+const VALUES_INFO: &[u8] = b"tenantmap/v1/browser-values";
+
+fn derive(root: &[u8], info: &[u8]) -> Aes256Gcm {
+    let mut okm = [0u8; 32];
+    hkdf::Hkdf::<sha2::Sha256>::new(Some(b"tenantmap"), root)
+        .expand(info, &mut okm)
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    Aes256Gcm::new_from_slice(&okm).expect("a 32-byte key")
+}
 
 impl std::fmt::Debug for SealingKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -33,9 +58,12 @@ impl SealingKey {
                 bytes.len()
             ));
         }
-        Aes256Gcm::new_from_slice(bytes)
-            .map(SealingKey)
-            .map_err(|e| e.to_string())
+        let legacy = Aes256Gcm::new_from_slice(bytes).map_err(|e| e.to_string())?;
+        Ok(SealingKey {
+            secrets: derive(bytes, SECRETS_INFO),
+            values: derive(bytes, VALUES_INFO),
+            legacy,
+        })
     }
 
     /// A fresh random key, as base64 text.
@@ -55,7 +83,7 @@ impl SealingKey {
         getrandom::fill(&mut nonce).expect("the operating system's random source");
         let aad = associated(account, client);
         let ciphertext = self
-            .0
+            .secrets
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
@@ -82,15 +110,15 @@ impl SealingKey {
             return Err("the sealed secret's nonce is not 12 bytes".into());
         }
         let aad = associated(account, client);
+        let payload = || Payload {
+            msg: &ciphertext,
+            aad: aad.as_bytes(),
+        };
+        let nonce = Nonce::from_slice(&nonce);
         let plain = self
-            .0
-            .decrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: &ciphertext,
-                    aad: aad.as_bytes(),
-                },
-            )
+            .secrets
+            .decrypt(nonce, payload())
+            .or_else(|_| self.legacy.decrypt(nonce, payload()))
             .map_err(|_| {
                 "the client secret does not open with this server's key (was TENANTMAP_SECRET_KEY changed?)".to_string()
             })?;
@@ -111,7 +139,7 @@ impl SealingKey {
             aad: purpose.as_bytes(),
         };
         let ciphertext = self
-            .0
+            .values
             .encrypt(Nonce::from_slice(&nonce), payload)
             .expect("AES-GCM encryption of a short message");
         URL_SAFE_NO_PAD.encode([nonce.as_slice(), &ciphertext].concat())
@@ -130,7 +158,7 @@ impl SealingKey {
             msg: ciphertext,
             aad: purpose.as_bytes(),
         };
-        self.0.decrypt(Nonce::from_slice(nonce), payload).ok()
+        self.values.decrypt(Nonce::from_slice(nonce), payload).ok()
     }
 }
 
@@ -182,6 +210,59 @@ mod tests {
         let mut tampered = sealed.clone();
         tampered.ciphertext = B64.encode(b"0123456789abcdef0123456789");
         assert!(key.open(&a, client, &tampered).is_err());
+    }
+
+    #[test]
+    fn each_purpose_has_its_own_key_and_old_secrets_still_open() {
+        let root = [7u8; 32];
+        let key = SealingKey::from_bytes(&root).unwrap();
+        let a = AccountId::parse("msp-a").unwrap();
+        let client = ClientId::parse("22222222-2222-2222-2222-222222222222").unwrap();
+        let secret = ClientSecret::parse("Abc8Q~not-a-real-secret").unwrap();
+        // A secret sealed as before (directly under the root key) still opens.
+        let nonce = [1u8; 12];
+        let aad = associated(&a, client);
+        let old = Aes256Gcm::new_from_slice(&root)
+            .unwrap()
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: secret.expose().as_bytes(),
+                    aad: aad.as_bytes(),
+                },
+            )
+            .unwrap();
+        let old = SealedSecret {
+            nonce: B64.encode(nonce),
+            ciphertext: B64.encode(old),
+        };
+        assert_eq!(key.open(&a, client, &old).unwrap(), secret);
+        // What is sealed now is not under the root key, and a browser value is under neither
+        // the secrets' key nor the root key.
+        let sealed = key.seal(&a, client, &secret);
+        let raw = B64.decode(&sealed.ciphertext).unwrap();
+        let n = B64.decode(&sealed.nonce).unwrap();
+        let under = |k: &Aes256Gcm| {
+            k.decrypt(
+                Nonce::from_slice(&n),
+                Payload {
+                    msg: &raw,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .is_ok()
+        };
+        assert!(under(&key.secrets) && !under(&key.legacy) && !under(&key.values));
+        let value = key.seal_value("p", b"x");
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&value)
+            .unwrap();
+        let (vn, vc) = bytes.split_at(12);
+        let opens = |k: &Aes256Gcm| {
+            k.decrypt(Nonce::from_slice(vn), Payload { msg: vc, aad: b"p" })
+                .is_ok()
+        };
+        assert!(opens(&key.values) && !opens(&key.secrets) && !opens(&key.legacy));
     }
 
     #[test]

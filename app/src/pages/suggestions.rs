@@ -16,7 +16,7 @@ const PATH: &str = "/admin/microsoft-tenants/suggestions";
 pub fn SuggestionsPage() -> impl IntoView {
     let confidence = query_param("confidence");
     let page = query_param("page");
-    let accept = ServerAction::<AcceptSuggestions>::new();
+    let accept = ServerAction::<MapTenants>::new();
     let me = use_me();
     let list = Resource::new(
         move || (confidence.get(), page.get(), accept.version().get()),

@@ -6,7 +6,8 @@
 //! Configuration is `server::config::Config` (read once: `TENANTMAP_TABLE`, the Microsoft
 //! settings), the AWS SDK's own variables, and the `LEPTOS_*` overrides of `Leptos.toml`
 //! (packaged next to `bootstrap` with the site). The SDK clients are built once, before the
-//! runtime starts, without touching the network.
+//! runtime starts; the only request before it is the read of the root key from Secrets
+//! Manager (`TENANTMAP_SECRET_KEY_ARN`).
 
 use app::api::context::AppState;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
@@ -40,12 +41,14 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let conf = get_configuration(Some("Leptos.toml"))?;
     let leptos_options = conf.leptos_options;
     app::set_asset_hashes(&leptos_options);
-    let config = server::config::Config::from_env()?;
+    let mut config = server::config::Config::from_env()?;
+    let aws = aws_config::load_from_env().await;
+    // The root key, from Secrets Manager: the one request before the runtime starts.
+    config.read_secret_key(&aws).await?;
     let table = config
         .table
         .as_deref()
         .ok_or("TENANTMAP_TABLE: the DynamoDB table to use")?;
-    let aws = aws_config::load_from_env().await;
     let store: Arc<dyn app::store::Store> = Arc::new(
         server::store::dynamo::connect(&aws, table, false, config.dynamodb_timeout).await?,
     );
@@ -62,6 +65,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         microsoft: microsoft.clone(),
         jobs: jobs.clone(),
         hashing: Default::default(),
+        uploads: Default::default(),
         site: Arc::new(config.site.clone()),
     };
     // The address the Function URL or HTTP API saw the request come from.
@@ -75,8 +79,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
                 _ => None,
             };
             if let Some(ip) = source {
-                req.extensions_mut()
-                    .insert(app::api::site::ClientAddress(ip));
+                req.extensions_mut().insert(app::api::site::Peer(ip));
             }
             req
         },

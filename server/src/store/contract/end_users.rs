@@ -91,7 +91,7 @@ pub async fn end_users_are_listed_by_organization_in_name_order(store: &dyn Stor
     let other = add_end_user(store, a, &waltham, "Walt Ham", "walt@waltham.example")
         .await
         .unwrap();
-    expected.sort_by_key(|n| name_key(n));
+    expected.sort_by_key(|n| sort_key(n));
     let all = EndUserFilter::default();
     for per_page in [1, 7, 25, 59, 100] {
         assert_eq!(

@@ -1,11 +1,9 @@
 //! Abuse over HTTP (issue 13): what anyone who reaches the server can make it do. Each test here
 //! fails without the fix it names.
 
-mod common;
-
+use crate::helpers::*;
 use app::api::context::Hashing;
 use app::error::AppError;
-use common::*;
 
 /// Holds every password-hash permit of `app`, as a flood of hashes would.
 fn hold_all(app: &TestApp) -> Vec<tokio::sync::SemaphorePermit<'_>> {

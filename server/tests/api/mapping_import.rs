@@ -2,10 +2,8 @@
 //! changes; an edited file maps, moves and creates as its dry run said, and refuses by name;
 //! the no-JavaScript form gets its report in the page; Technicians are refused.
 
-mod common;
-
+use crate::helpers::*;
 use app::error::AppError;
-use common::*;
 
 const T1: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const T2: &str = "0b5e7c1a-1111-4c2b-9a11-000000000002";

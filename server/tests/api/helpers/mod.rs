@@ -1,7 +1,6 @@
 //! The test server for the HTTP tests: the real router on a free port with a fresh embedded
 //! store, an account with a signed-in Administrator, and calls made the way a browser makes
 //! them (URL-encoded form posts with the session cookie).
-#![allow(dead_code)] // each test binary uses its own part of this
 
 use app::api::context::AppState;
 use app::error::AppError;

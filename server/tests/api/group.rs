@@ -3,11 +3,9 @@
 //! a stale preview changes nothing, a Technician is refused, and the no-JavaScript apply lands
 //! on the Syncro Tenant's page showing the tenant and the three offices.
 
-mod common;
-
+use crate::helpers::*;
 use app::domain::{DiscoveredTenant, MicrosoftTenantId};
 use app::error::AppError;
-use common::*;
 
 const FOGGY: &str = "00000001-0000-4000-8000-00000000abcd";
 

@@ -2,10 +2,8 @@
 //! listed by name, filtered by kind, person, record and words, paged; *Undo* restores a
 //! mapping and a rename and refuses when the record changed since; Technicians are refused.
 
-mod common;
-
+use crate::helpers::*;
 use app::error::AppError;
-use common::*;
 
 const T1: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 

@@ -3,8 +3,7 @@
 //! Organizations the routing rules name — first run, incremental run, renamed email, leaver,
 //! returning user, expired delta token, the brake, and missing consent.
 
-mod common;
-
+use crate::helpers::*;
 use app::domain::end_users::{EndUserFilter, EndUserSource};
 use app::domain::rules::{self, Ctx, Parent};
 use app::domain::user_sync::*;
@@ -13,7 +12,6 @@ use app::error::AppError;
 use app::microsoft::{Microsoft, sync_account};
 use app::services::user_sync::{RunRequest, run};
 use app::store::prelude::*;
-use common::*;
 use server::fake_microsoft::{
     CLIENT_SECRET, FakeCustomer, FakeMicrosoft, FakeUser, PARTNER_TENANT, World,
 };
@@ -640,7 +638,10 @@ async fn pages_over_http(app: TestApp) {
         ]
     };
     match app
-        .call("save-user-sync", &common::fixture::form(&form(&other)))
+        .call(
+            "save-user-sync",
+            &crate::helpers::fixture::form(&form(&other)),
+        )
         .await
     {
         Err(AppError::Validation { field, .. }) => assert_eq!(field, "rules"),
@@ -653,7 +654,7 @@ async fn pages_over_http(app: TestApp) {
                 "referer",
                 format!("http://localhost/syncro-tenants/{st}/user-sync"),
             )],
-            &common::fixture::form(&form(&boston)),
+            &crate::helpers::fixture::form(&form(&boston)),
         )
         .await;
     assert!(res.status().is_redirection(), "{}", res.status());
@@ -664,8 +665,11 @@ async fn pages_over_http(app: TestApp) {
     );
     // Saved again from the same page: stale.
     assert_eq!(
-        app.call("save-user-sync", &common::fixture::form(&form(&boston)))
-            .await,
+        app.call(
+            "save-user-sync",
+            &crate::helpers::fixture::form(&form(&boston))
+        )
+        .await,
         Err(AppError::Stale)
     );
 

@@ -2,12 +2,23 @@
 //! names the server answers for, the public origin behind a proxy, and the first-run page from
 //! another machine.
 
-mod common;
-
-use app::api::site::Site;
+use crate::helpers::*;
+use app::api::site::{PROXY_SECRET_HEADER, Site};
 use app::error::AppError;
-use common::*;
 use reqwest::StatusCode;
+
+const PROXY_SECRET: &str = "the proxy's own secret, 32 chars";
+
+/// An installation behind a proxy that writes the browser's address into `X-Viewer-Address`
+/// and proves itself with [`PROXY_SECRET`]; the first-run link's token is known.
+fn behind_a_proxy() -> Site {
+    Site {
+        client_address_header: Some(http::HeaderName::from_static("x-viewer-address")),
+        proxy_secret: Some(PROXY_SECRET.into()),
+        setup_token: Some("0123456789abcdef0123456789abcdef".into()),
+        ..Default::default()
+    }
+}
 
 /// A client whose connections come from `ip` (any 127.x address is this machine's loopback).
 fn client_from(ip: &str) -> reqwest::Client {
@@ -176,16 +187,13 @@ async fn behind_a_proxy_posts_from_the_public_origin_are_accepted() {
 
 #[tokio::test]
 async fn the_first_run_page_from_another_machine_needs_the_setup_token() {
-    let app = spawn_empty_at(Site {
-        client_address_header: Some(http::HeaderName::from_static("x-viewer-address")),
-        setup_token: Some("0123456789abcdef0123456789abcdef".into()),
-        ..Default::default()
-    })
-    .await;
+    let app = spawn_empty_at(behind_a_proxy()).await;
+    // The proxy, on this machine (loopback), forwards a browser from afar.
     let from_afar = |path: &str| {
         app.client
             .get(format!("{}{path}", app.base))
             .header("x-viewer-address", "203.0.113.50:51515")
+            .header(PROXY_SECRET_HEADER, PROXY_SECRET)
     };
     let page = from_afar("/first-run").send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
@@ -199,6 +207,7 @@ async fn the_first_run_page_from_another_machine_needs_the_setup_token() {
         app.client
             .post(format!("{}/api/set-up", app.base))
             .header("x-viewer-address", "203.0.113.50:51515")
+            .header(PROXY_SECRET_HEADER, PROXY_SECRET)
             .form(&[
                 ("account", "MSP A"),
                 ("email", "admin@msp-a.example"),
@@ -245,4 +254,107 @@ async fn the_first_run_page_on_this_machine_needs_no_token() {
         )
         .await;
     assert!(res.is_ok(), "{res:?}");
+}
+
+/// Anyone can write a forwarding header: on this machine it must not open the first-run page
+/// (a reverse proxy here makes every visitor's connection a loopback one), and without the
+/// proxy's secret it is not believed — nor is such a request served when a proxy is configured.
+#[tokio::test]
+async fn a_spoofed_address_header_opens_nothing_and_escapes_no_throttle() {
+    // No proxy configured: a forwarded request from loopback is not "this machine".
+    let app = spawn_empty().await;
+    for header in ["x-forwarded-for", "forwarded", "x-real-ip"] {
+        let value = if header == "forwarded" {
+            "for=203.0.113.9"
+        } else {
+            "203.0.113.9"
+        };
+        let page = app
+            .client
+            .get(format!("{}/first-run", app.base))
+            .header(header, value)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("not set up yet"), "{header}: {page}");
+        assert!(!page.contains("Create account"), "{header}");
+        let may = app
+            .client
+            .post(format!("{}/api/may-set-up", app.base))
+            .header(header, value)
+            .form(&[("token", "")])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(may, "false", "{header}");
+    }
+    let refused = app
+        .client
+        .post(format!("{}/api/set-up", app.base))
+        .header("x-forwarded-for", "127.0.0.1")
+        .form(&[
+            ("account", "MSP A"),
+            ("email", "admin@msp-a.example"),
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(!app.store.installed().await.unwrap());
+    drop(app);
+
+    // A new address header per attempt: still counted by the real client's address.
+    let app = spawn_app().await;
+    let attacker = client_from("127.0.0.6");
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let status = attacker
+            .post(format!("{}/api/sign-in", app.base))
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .form(&[
+                ("email", "admin@msp-a.example"),
+                ("password", "guess guess guess"),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status();
+        statuses.push(status);
+    }
+    assert_eq!(statuses[..5], [StatusCode::UNAUTHORIZED; 5]);
+    assert_eq!(statuses[7], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    drop(app);
+
+    // A proxy configured: a request without its secret is refused before anything runs, so a
+    // header it carries is never believed; the proxy's own requests from loopback still need
+    // the setup token for the first-run page.
+    let app = spawn_empty_at(behind_a_proxy()).await;
+    let bypass = app
+        .client
+        .get(format!("{}/first-run", app.base))
+        .header("x-viewer-address", "127.0.0.1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bypass.status(), StatusCode::FORBIDDEN);
+    assert!(bypass.text().await.unwrap().contains("through its proxy"));
+    let proxied = app
+        .client
+        .post(format!("{}/api/may-set-up", app.base))
+        .header("x-viewer-address", "127.0.0.1")
+        .header(PROXY_SECRET_HEADER, PROXY_SECRET)
+        .form(&[("token", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proxied.text().await.unwrap(), "false");
 }

@@ -9,12 +9,10 @@
 //! to a write it applied; the SDK then retries `TransactWriteItems` with the same
 //! `ClientRequestToken`, which DynamoDB deduplicates (moto does not, so that case is left out).
 
-mod common;
-
+use crate::helpers::workload::*;
+use crate::helpers::*;
 use app::domain::{AccountId, Email};
 use app::store::prelude::*;
-use common::workload::*;
-use common::*;
 use server::store::dynamo::testing::{client_at, fresh_store};
 use server::store::dynamo::{DynamoStore, count::RequestCounter};
 use std::sync::Arc;

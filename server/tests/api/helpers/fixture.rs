@@ -354,7 +354,7 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
         ),
         (
             // After the unmap above, T1 and Alpha Dental are both free again.
-            "/api/accept-suggestions",
+            "/api/map-tenants",
             Change,
             vec![
                 ("picks[]", format!("{T1}:{st_a}")),

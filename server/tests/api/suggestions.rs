@@ -3,11 +3,9 @@
 //! by name what became taken meanwhile; the no-JavaScript form redirects back and says what it
 //! did; the page renders the rows server-side.
 
-mod common;
-
+use crate::helpers::*;
 use app::domain::{DiscoveredTenant, MicrosoftTenantId};
 use app::error::AppError;
-use common::*;
 
 /// Tenant `n`'s ID.
 fn tid(n: u32) -> String {
@@ -128,21 +126,18 @@ async fn scenario(app: TestApp) {
         .is_ok()
     );
     assert_eq!(
-        app.call_as(Some(&tech), "accept-suggestions", &[("picks[]", &pick)])
+        app.call_as(Some(&tech), "map-tenants", &[("picks[]", &pick)])
             .await,
         Err(AppError::NotAllowed)
     );
 
     // Bad picks are refused before anything is read.
-    match app
-        .call("accept-suggestions", &[("picks[]", "nonsense")])
-        .await
-    {
+    match app.call("map-tenants", &[("picks[]", "nonsense")]).await {
         Err(AppError::Validation { field, .. }) => assert_eq!(field, "picks"),
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        app.call("accept-suggestions", &[("picks[]", "")]).await,
+        app.call("map-tenants", &[("picks[]", "")]).await,
         Err(AppError::Validation { .. })
     ));
 
@@ -154,10 +149,7 @@ async fn scenario(app: TestApp) {
         .unwrap();
     let smith = format!("{}:{}", tid(4), sts[3]);
     let report = app
-        .call(
-            "accept-suggestions",
-            &[("picks[]", &pick), ("picks[]", &smith)],
-        )
+        .call("map-tenants", &[("picks[]", &pick), ("picks[]", &smith)])
         .await
         .unwrap();
     assert_eq!(report["mapped"], 1, "{report}");
@@ -193,7 +185,7 @@ async fn scenario(app: TestApp) {
     let referer = [("referer", format!("{}{back}", app.base))];
     let res = app
         .browser_post(
-            "accept-suggestions",
+            "map-tenants",
             &referer,
             &[("picks[]", ""), ("high", "true"), ("back", back)],
         )

@@ -2,13 +2,11 @@
 //! per-customer failures) against a fake Microsoft identity platform and Graph over HTTP, with
 //! what it finds recorded in each store — and the same through the server functions.
 
-mod common;
-
+use crate::helpers::*;
 use app::domain::rules::{self, Ctx};
 use app::domain::*;
 use app::microsoft::{Microsoft, sync_account};
 use app::store::prelude::*;
-use common::*;
 use server::fake_microsoft::{CLIENT_ID, CLIENT_SECRET, FakeMicrosoft, PARTNER_TENANT, World};
 use std::sync::Arc;
 

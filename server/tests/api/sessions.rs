@@ -1,9 +1,7 @@
 //! Sign-in, sessions, first run and Admin > Users over HTTP (R6, R7, S5).
 
-mod common;
-
+use crate::helpers::*;
 use app::error::AppError;
-use common::*;
 use reqwest::StatusCode;
 
 fn location(res: &reqwest::Response) -> String {

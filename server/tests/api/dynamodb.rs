@@ -2,9 +2,7 @@
 //! request budget — each change one write request, each warm page view at most 5 requests and
 //! 10 read units whatever the account's size (the list cache, `store/dynamo/cache.rs`).
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use server::store::dynamo::count::{RequestCounter, Requests};
 use server::store::dynamo::testing::fresh_store;
 use std::sync::Arc;

@@ -8,11 +8,9 @@
 //! Each client changes only records it created, so what it saw acknowledged is exactly what
 //! must be there; its one request in flight at the kill may have gone either way.
 
-mod common;
-
+use crate::helpers::PASSWORD;
+use crate::helpers::workload::*;
 use app::store::prelude::*;
-use common::PASSWORD;
-use common::workload::*;
 use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::Duration;

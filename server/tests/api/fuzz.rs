@@ -1,5 +1,5 @@
 //! Hostile input to every server function over HTTP (issue 13): each function's real arguments
-//! (`common::fixture::cases`), mutated at random — wrong types, huge and empty strings,
+//! (`crate::helpers::fixture::cases`), mutated at random — wrong types, huge and empty strings,
 //! control, invisible and right-to-left characters, markup, missing, repeated and unknown
 //! fields, bodies that are not forms at all — posted signed out, as a Technician, as another
 //! account's Administrator and as this account's Administrator, on both stores.
@@ -7,10 +7,8 @@
 //! Every answer must be a clear refusal or a success: no 5xx. A refused call must change
 //! nothing in the account (compared record by record, audit log included).
 
-mod common;
-
-use common::fixture::*;
-use common::*;
+use crate::helpers::fixture::*;
+use crate::helpers::*;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};

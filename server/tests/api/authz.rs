@@ -5,12 +5,10 @@
 //! A server function added later without a case here fails `every_registered_function_has_a_case`;
 //! one added without a check fails (a), (b) or (c).
 
-mod common;
-
+use crate::helpers::fixture::*;
+use crate::helpers::*;
 use app::domain::Email;
 use app::error::AppError;
-use common::fixture::*;
-use common::*;
 use std::collections::BTreeSet;
 
 #[tokio::test]

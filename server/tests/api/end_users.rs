@@ -2,11 +2,9 @@
 //! active and inactive), a person's page with where each field came from, adding and editing
 //! by hand with pins, emails unique per account, stale edits refused, Technicians read only.
 
-mod common;
-
+use crate::helpers::fixture::form;
+use crate::helpers::*;
 use app::error::AppError;
-use common::fixture::form;
-use common::*;
 use server::store::dynamo::count::RequestCounter;
 
 fn person<'a>(org: &'a str, name: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {

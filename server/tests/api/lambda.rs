@@ -2,8 +2,6 @@
 //! table: S1 driven with Function URL events — sign in, create, import, map, and the page
 //! shows the mapping.
 
-mod common;
-
 use serde_json::Value;
 use server::lambda_local::{LocalLambda, function_url_event};
 
@@ -45,7 +43,7 @@ impl Lambda {
         let cookies: Vec<String> = self.cookie.iter().cloned().collect();
         // The CSV import is a file upload; every other function takes a URL-encoded form.
         let event = if path == "/api/import-tenants" {
-            let (content_type, body) = common::multipart_form(form);
+            let (content_type, body) = crate::helpers::multipart_form(form);
             let mut event = function_url_event(method, path, query, &cookies, &body);
             event["headers"]["content-type"] = content_type.into();
             event
@@ -242,7 +240,7 @@ async fn sync_jobs_run_in_invocations_of_their_own() {
     });
     let answer = local.invoke(scheduled).await;
     assert_eq!(answer, serde_json::json!({ "launched": 1 }));
-    let report = common::finished_report(&store, &account, "Scheduled").await;
+    let report = crate::helpers::finished_report(&store, &account, "Scheduled").await;
     assert_eq!((report.error, report.added), (None, 6));
     assert_eq!(report.trigger, "Scheduled");
     assert_eq!(
@@ -269,7 +267,8 @@ async fn sync_jobs_run_in_invocations_of_their_own() {
             .starts_with("Sync Now by admin@msp-a.example"),
         "{job}"
     );
-    let report = common::finished_report(&store, &account, "Sync Now by admin@msp-a.example").await;
+    let report =
+        crate::helpers::finished_report(&store, &account, "Sync Now by admin@msp-a.example").await;
     assert_eq!(
         (report.trigger.as_str(), report.updated, report.error),
         ("Sync Now by admin@msp-a.example", 6, None)

@@ -1,9 +1,7 @@
 //! The mapping export over HTTP, on both stores: the file a spreadsheet opens, for anyone
 //! signed in to the account and only with that account's records.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 
 const T1: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const T2: &str = "0b5e7c1a-1111-4c2b-9a11-000000000002";

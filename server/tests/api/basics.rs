@@ -1,10 +1,8 @@
 //! API tests over HTTP: the real router on a free port with a fresh embedded store, called the
 //! way a browser calls server functions (URL-encoded form posts).
 
-mod common;
-
+use crate::helpers::*;
 use app::error::AppError;
-use common::*;
 use reqwest::StatusCode;
 
 const T1: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";

@@ -2,9 +2,7 @@
 //! never just a status: a page renders its errors with status 200, which is how a
 //! DynamoDB-only failure of the Organizations list once reached `main`.
 
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use std::sync::Arc;
 
 async fn on_embedded() -> TestApp {
