@@ -22,6 +22,8 @@
 //!    (`load.rs`): throughput, p50/p99, no 5xx, R1–R3 at the end.
 //! 8. Entra ID User Sync: 3,000 tenants × 80 users, first and incremental, and the End Users
 //!    pages at 250,000 End Users (`user_sync.rs` says what it measures).
+//! 9. Uploads: the real server's peak resident memory while it reads worst-case 5 MB CSVs, one
+//!    and four at once (`uploads.rs`). Budget: ≤ 3× the upload each.
 //!
 //! Prints a table and exits non-zero when a budget is missed.
 
@@ -33,6 +35,7 @@ mod load;
 mod pages;
 mod sizes;
 mod sync;
+mod uploads;
 mod user_sync;
 
 use app::api::context::AppState;
@@ -82,6 +85,14 @@ async fn main() {
     if std::env::var("BENCH_ONLY").as_deref() == Ok("dynamodb-load") {
         app::set_asset_hashes(&options);
         if !dynamo::load(options).await {
+            std::process::exit(1);
+        }
+        return;
+    }
+
+    // `BENCH_ONLY=uploads`: only the uploads' memory (a minute).
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("uploads") {
+        if !uploads::measure(&root).await {
             std::process::exit(1);
         }
         return;
@@ -196,6 +207,7 @@ async fn main() {
     .await;
     ok &= dynamo::load(options_for_load).await;
     ok &= coldstart::measure(&root).await;
+    ok &= uploads::measure(&root).await;
     ok &= sync::at_scale(scale("BENCH_SYNC_CUSTOMERS", 5_000)).await;
     ok &= user_sync::embedded(
         options_for_users.clone(),

@@ -183,7 +183,8 @@ async fn s1_through_the_real_lambda_binary() {
 /// connected account, each in an asynchronous invocation of its own (the local runtime answers
 /// the Lambda Invoke API); *Sync Now* through the Function URL answers at once with the job,
 /// which runs in its own invocation; a second Sync Now while it runs is refused. Microsoft is a
-/// fake, with the key and URLs from the environment as in `template.yaml`.
+/// fake, with the URLs from the environment and the root key from Secrets Manager, as in
+/// `template.yaml` (the sync opens the client secret sealed under it).
 #[tokio::test]
 async fn sync_jobs_run_in_invocations_of_their_own() {
     use app::domain::*;
@@ -218,7 +219,15 @@ async fn sync_jobs_run_in_invocations_of_their_own() {
             server::store::dynamo::testing::lambda_env(store.table()),
             vec![
                 ("LEPTOS_HASH_FILES", "false".into()),
-                ("TENANTMAP_SECRET_KEY", key_text),
+                // As template.yaml passes it: the root key in Secrets Manager, by ARN.
+                (
+                    "TENANTMAP_SECRET_KEY_ARN",
+                    server::store::dynamo::testing::secret(
+                        &format!("tenantmap-root-key-{}", uuid::Uuid::new_v4().simple()),
+                        &key_text,
+                    )
+                    .await,
+                ),
                 ("TENANTMAP_IDENTITY_URL", fake.base.clone()),
                 ("TENANTMAP_GRAPH_URL", fake.base.clone()),
             ],

@@ -539,11 +539,33 @@ pub mod testing {
                 MOTO_TIMEOUT.as_secs().to_string(),
             ),
             ("AWS_ENDPOINT_URL_DYNAMODB", endpoint()),
+            ("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint()),
             ("AWS_REGION", "us-east-1".into()),
             ("AWS_ACCESS_KEY_ID", "test".into()),
             ("AWS_SECRET_ACCESS_KEY", "test".into()),
             ("RUST_LOG", "warn".into()),
         ]
+    }
+
+    /// Keeps `value` as a Secrets Manager secret on the test server (moto serves every AWS
+    /// service it knows on one port); returns its ARN, as `template.yaml` passes the root key.
+    pub async fn secret(name: &str, value: &str) -> String {
+        let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(endpoint())
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "test", "test", None, None, "tests",
+            ))
+            .load()
+            .await;
+        let made = aws_sdk_secretsmanager::Client::new(&conf)
+            .create_secret()
+            .name(name)
+            .secret_string(value)
+            .send()
+            .await
+            .expect("a secret on the test server");
+        made.arn().expect("the secret's ARN").to_string()
     }
 
     /// A client of the test server whose requests `counter` counts.
