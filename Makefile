@@ -35,7 +35,16 @@ demo: build
 	$(SERVER) demo --organizations 300 --tenants 200
 
 ## Everything: unit, property and contract tests, API tests over HTTP, browser tests.
-test: tools test-tools fmt-check clippy template unit build e2e
+## The browser tests run the release site (WASM, CSS: what users download) against the debug
+## server binaries the server's tests just built (target/debug/{server,fake-microsoft}): the
+## same code, without spending ten minutes on an optimized server that no test times.
+test: tools test-tools fmt-check clippy template unit site e2e
+
+## The release site only (target/site: WASM, JS, CSS, assets); its hash file beside the debug
+## binaries too.
+site: tools
+	cargo leptos build --release --frontend-only
+	@mkdir -p target/debug && if [ -f target/release/hash.txt ]; then cp target/release/hash.txt target/debug/hash.txt; fi
 
 # The server's tests: with cargo-nextest (on the machine) each test runs in a process of its
 # own, two at a time; every DynamoDB test shares one moto (scripts/with-moto.sh).
@@ -45,15 +54,21 @@ unit:
 	cargo test -p app --features ssr
 	bash scripts/with-moto.sh $(SERVER_TESTS) -p server
 
-## The browser scenarios (desktop, mobile, JavaScript off) against the release build, on the
-## embedded store and on DynamoDB (a moto server of their own).
-## The app talks to the tests' fake Microsoft (target/debug/fake-microsoft, built by `unit`).
+## The browser scenarios (desktop, mobile, JavaScript off) against the site (`make site`, or
+## `make build`) and E2E_SERVER (the debug server of the server's tests; `make e2e
+## E2E_SERVER=target/release/server` for the release build), on the embedded store and on
+## DynamoDB (a moto server of their own). The app talks to the tests' fake Microsoft
+## (target/debug/fake-microsoft, built with the server's tests).
+E2E_SERVER ?= target/debug/server
+
 e2e:
-	cargo build -p server --bin fake-microsoft --features testkit
+	# The binaries as the server's tests build them (nothing to do after `make unit`).
+	cargo test -p server --no-run -q
+	$(E2E_SERVER) precompress target/site/pkg >/dev/null
 	@data=$$(mktemp -d); free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }; \
 	  port=$$(free_port); fake=$$(free_port); dynamo=$$(free_port); moto=$$(free_port); \
 	  (cd end2end && E2E_PORT=$$port E2E_FAKE_PORT=$$fake E2E_DYNAMODB_PORT=$$dynamo E2E_MOTO_PORT=$$moto \
-	    TENANTMAP_DATA=$$data npx playwright test); status=$$?; rm -rf $$data; exit $$status
+	    E2E_SERVER=$(E2E_SERVER) TENANTMAP_DATA=$$data npx playwright test); status=$$?; rm -rf $$data; exit $$status
 
 ## Speed budgets: download size, sign-in, page times at SPEC scale, DynamoDB requests per page,
 ## Lambda cold start (bench/src/main.rs says what each measures).

@@ -10,6 +10,8 @@ const dynamoPort = Number(process.env.E2E_DYNAMODB_PORT ?? 3919);
 const motoPort = Number(process.env.E2E_MOTO_PORT ?? 3920);
 const fakePort = Number(process.env.E2E_FAKE_PORT ?? 3918);
 const fakeURL = `http://127.0.0.1:${fakePort}`;
+// The server binary under test: `make e2e` passes the debug build the server's tests made.
+const server = process.env.E2E_SERVER ?? "target/release/server";
 const stores = [
   { store: "embedded", prefix: "", baseURL: `http://127.0.0.1:${port}` },
   { store: "dynamodb", prefix: "dynamodb-", baseURL: `http://127.0.0.1:${dynamoPort}` },
@@ -38,13 +40,13 @@ const chromium = {
  * Entra ID User Sync. */
 function accounts(prefix: string): string[] {
   return [
-    `target/release/server admin create --account "E2E MSP" --email admin@e2e.example`,
+    `${server} admin create --account "E2E MSP" --email admin@e2e.example`,
     ...Object.keys(kinds).map(
-      (k) => `target/release/server admin create --account "E2E CSP ${prefix}${k}" --email csp-${prefix}${k}@e2e.example`,
+      (k) => `${server} admin create --account "E2E CSP ${prefix}${k}" --email csp-${prefix}${k}@e2e.example`,
     ),
     // Entra ID User Sync (user_sync.spec.ts): connected as Single Tenant, one per project.
     ...Object.keys(kinds).map(
-      (k) => `target/release/server admin create --account "E2E Users ${prefix}${k}" --email users-${prefix}${k}@e2e.example`,
+      (k) => `${server} admin create --account "E2E Users ${prefix}${k}" --email users-${prefix}${k}@e2e.example`,
     ),
   ];
 }
@@ -90,7 +92,7 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: [...accounts(""), `target/release/server serve`].join(" && "),
+      command: [...accounts(""), `${server} serve`].join(" && "),
       cwd: "..",
       url: `${stores[0].baseURL}/`,
       reuseExistingServer: false,
@@ -98,7 +100,7 @@ export default defineConfig({
       env: { ...serverEnv, LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, TENANTMAP_DATA: process.env.TENANTMAP_DATA ?? "" },
     },
     {
-      command: `bash scripts/run-dynamodb.sh '${[...accounts("dynamodb-"), "target/release/server serve"].join(" && ")}'`,
+      command: `bash scripts/run-dynamodb.sh '${[...accounts("dynamodb-"), `${server} serve`].join(" && ")}'`,
       cwd: "..",
       url: `${stores[1].baseURL}/`,
       reuseExistingServer: false,

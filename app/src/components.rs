@@ -51,7 +51,8 @@ pub fn ErrorNote(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
             };
             let sign_in = (e == AppError::NotSignedIn)
                 .then(|| view! { " "<a href="/sign-in" rel="external">"Sign in"</a> });
-            view! { <p class=class role="alert">{e.to_string()}{sign_in}</p> }
+            // A refused post lands here (`#problems`, focused): beside the action it refused.
+            view! { <p class=class role="alert" id="problems" tabindex="-1" autofocus=true>{e.to_string()}{sign_in}</p> }
         })
     }
 }
@@ -174,4 +175,33 @@ pub fn options_view(options: Vec<NamedRef>, selected: String) -> impl IntoView {
             view! { <option value=o.id selected=is>{o.name}</option> }
         })
         .collect_view()
+}
+
+/// A destructive action asked about first, without JavaScript: the button (`label`) opens the
+/// question and the button that does it (`children`, a form); pressing `label` again closes it.
+#[component]
+pub fn Confirm(
+    /// The button that asks ("Delete").
+    #[prop(into)]
+    label: String,
+    /// Its accessible name when `label` alone is not enough ("Delete Acme Dental").
+    #[prop(optional, into)]
+    name: Option<String>,
+    /// What will happen, as a question.
+    #[prop(into)]
+    question: String,
+    /// The asking button's look ("danger small").
+    #[prop(optional, into)]
+    class: String,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <details class="confirm">
+            <summary class=format!("button {class}") aria-label=name>{label}</summary>
+            <div class="confirm-box">
+                <p>{question}</p>
+                {children()}
+            </div>
+        </details>
+    }
 }

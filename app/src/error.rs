@@ -21,6 +21,12 @@ mod server_fn_error {
 pub enum AppError {
     #[error("{message}")]
     Validation { field: String, message: String },
+    /// Several fields of a form refused at once: each is shown beside its field, and all of
+    /// them in the summary at the top of the form.
+    #[error("{}", .errors.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join(" "))]
+    Invalid {
+        errors: Vec<crate::domain::FieldProblem>,
+    },
     #[error("{what} was not found. It may have been deleted; reload the page.")]
     NotFound { what: String },
     /// R8: the record changed since the page was loaded.
@@ -106,7 +112,7 @@ impl AppError {
     /// other API callers what kind of failure it was).
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Validation { .. } => 422,
+            AppError::Validation { .. } | AppError::Invalid { .. } => 422,
             AppError::NotFound { .. } => 404,
             AppError::Stale
             | AppError::NameTaken { .. }
@@ -128,10 +134,29 @@ impl AppError {
         }
     }
 
-    /// The form field this error belongs to, if any.
+    /// Every field this error refuses, with why: what a form shows beside its fields and in
+    /// its summary. Empty for an error that is the whole form's.
+    pub fn field_problems(&self) -> Vec<crate::domain::FieldProblem> {
+        use crate::domain::FieldProblem;
+        match self {
+            AppError::Invalid { errors } => errors.clone(),
+            other => other
+                .field()
+                .map(|field| {
+                    vec![FieldProblem {
+                        field: field.to_string(),
+                        message: other.to_string(),
+                    }]
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The form field this error belongs to, if any (the first, when it refuses several).
     pub fn field(&self) -> Option<&str> {
         match self {
             AppError::Validation { field, .. } => Some(field),
+            AppError::Invalid { errors } => errors.first().map(|p| p.field.as_str()),
             AppError::NameTaken { .. } => Some("name"),
             AppError::EmailTaken { .. } => Some("email"),
             AppError::ChooseAccount { .. } => Some("account"),
@@ -189,6 +214,7 @@ impl From<DomainError> for AppError {
             },
             DomainError::InUse(message) => AppError::InUse { message },
             DomainError::LastAdministrator => AppError::LastAdministrator,
+            DomainError::Fields(errors) => AppError::Invalid { errors },
         }
     }
 }

@@ -275,7 +275,7 @@ pub fn SyncroTenantPicker(
         <select id=select_id name="syncro_tenant" size=(size > 0).then(|| size.to_string())
             required=required
             on:change=move |ev| chosen.set(event_target_value(&ev))>
-            {new_option.map(|text| view! { <option value="" selected=true>{text}</option> })}
+            {new_option.map(|text| view! { <option value="" selected=chosen.get_untracked().is_empty()>{text}</option> })}
             {list}
         </select>
         {move || empty().then(|| view! { <p class="hint">"No unmapped Syncro Tenant matches. Each Syncro Tenant can be mapped to one Microsoft Tenant."</p> })}

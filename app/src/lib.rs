@@ -9,6 +9,7 @@ pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod forms;
 pub mod islands;
 #[cfg(feature = "ssr")]
 pub mod microsoft;

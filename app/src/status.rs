@@ -27,32 +27,83 @@ fn set(value: &str, max_age: u32) {
     });
 }
 
+/// What the status line says, and the activity entry its *Undo* undoes (if the change can be).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct Said {
+    text: String,
+    #[serde(default)]
+    undo: Option<String>,
+}
+
 /// Says what a change did, on the next page this browser shows.
 #[cfg(feature = "ssr")]
 pub fn say(sentence: impl AsRef<str>) {
-    let text: String = sentence.as_ref().chars().take(MAX_CHARS).collect();
-    set(&crate::api::context::seal_for_session(PURPOSE, &text), 60);
+    keep(Said {
+        text: sentence.as_ref().to_string(),
+        undo: None,
+    });
 }
 
-/// The sentence this request brought, if any; the response clears it so it shows once.
+/// Says what a change did, with *Undo* beside it: the change's activity entry
+/// (`ActivityCursor::token`), undone as Admin › Activity undoes it.
 #[cfg(feature = "ssr")]
-fn take() -> Option<String> {
+pub fn say_undoable(sentence: impl AsRef<str>, entry: String) {
+    keep(Said {
+        text: sentence.as_ref().to_string(),
+        undo: Some(entry),
+    });
+}
+
+#[cfg(feature = "ssr")]
+fn keep(mut said: Said) {
+    said.text = said.text.chars().take(MAX_CHARS).collect();
+    let json = serde_json::to_string(&said).unwrap_or_default();
+    set(&crate::api::context::seal_for_session(PURPOSE, &json), 60);
+}
+
+/// What this request brought, if anything; the response clears it so it shows once.
+#[cfg(feature = "ssr")]
+fn take() -> Option<(Said, String)> {
     let parts = use_context::<http::request::Parts>()?;
     let value = crate::auth::cookie_values(&parts.headers, COOKIE)
         .next()?
         .to_string();
     set("", 0);
+    let here = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
     crate::api::context::open_for_session(PURPOSE, &value)
-        .map(|t| t.chars().take(MAX_CHARS).collect::<String>())
-        .filter(|t| !t.trim().is_empty())
+        .and_then(|json| serde_json::from_str::<Said>(&json).ok())
+        .map(|mut s| {
+            s.text = s.text.chars().take(MAX_CHARS).collect();
+            s
+        })
+        .filter(|s| !s.text.trim().is_empty())
+        .map(|s| (s, here))
 }
 
-/// The status line at the top of the page, when the last change said something.
+/// The status line at the top of the page, when the last change said something — with *Undo*
+/// when that change can be undone (a plain form: it works without JavaScript).
 #[component]
 pub fn StatusLine() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let sentence = take();
+    let said = take();
     #[cfg(not(feature = "ssr"))]
-    let sentence: Option<String> = None;
-    sentence.map(|text| view! { <crate::islands::Announce text/> })
+    let said: Option<(Said, String)> = None;
+    said.map(|(said, here)| {
+        view! {
+            <div class="status-row">
+                <crate::islands::Announce text=said.text/>
+                {said.undo.map(|entry| view! {
+                    <form method="post" action="/api/undo" class="inline-form undo">
+                        <input type="hidden" name="entry" value=entry/>
+                        <input type="hidden" name="back" value=here/>
+                        <button type="submit" class="small secondary" data-pending="Undoing…">"Undo"</button>
+                    </form>
+                })}
+            </div>
+        }
+    })
 }

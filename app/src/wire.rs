@@ -327,7 +327,7 @@ impl SyncReportView {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncroTenantRow {
     pub id: String,
     pub name: String,
@@ -380,7 +380,7 @@ pub struct OrganizationRow {
     pub syncro_tenant: Option<NamedRef>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganizationView {
     pub id: String,
     pub name: String,
@@ -701,4 +701,52 @@ pub struct UserSyncPreviewView {
     pub setup: UserSyncView,
     pub report: UserSyncReportView,
     pub people: Vec<PreviewPersonView>,
+}
+
+/// Home: where the account stands (`api::home_overview`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeView {
+    /// The caller is an Administrator (the next steps are theirs to take).
+    pub admin: bool,
+    /// How the account is connected to Microsoft ("CSP partner", "Single Tenant"), if it is.
+    pub connected: Option<String>,
+    pub tenants: TenantCounts,
+    pub organizations: usize,
+    /// Syncro Tenants with Entra ID User Sync set up.
+    pub user_syncs: usize,
+    pub last_sync: Option<SyncReportView>,
+}
+
+impl HomeView {
+    /// The first day's steps, in order: (what, done, where to do it).
+    pub fn steps(&self) -> [(&'static str, bool, &'static str); 4] {
+        let t = &self.tenants;
+        [
+            (
+                "Connect Microsoft, or import your Microsoft Tenants from a CSV",
+                self.connected.is_some() || t.all > 0,
+                "/admin/microsoft-integration",
+            ),
+            (
+                "Add or import your Organizations (your billed customers)",
+                self.organizations > 0,
+                "/organizations/new",
+            ),
+            (
+                "Map each Microsoft Tenant to a Syncro Tenant with Suggestions",
+                t.all > 0 && t.unmapped == 0,
+                "/admin/microsoft-tenants/suggestions",
+            ),
+            (
+                "Set up Entra ID User Sync on a mapped Syncro Tenant",
+                self.user_syncs > 0,
+                "/syncro-tenants",
+            ),
+        ]
+    }
+
+    /// Every step is done.
+    pub fn all_done(&self) -> bool {
+        self.steps().iter().all(|(_, done, _)| *done)
+    }
 }

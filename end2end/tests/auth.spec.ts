@@ -49,7 +49,7 @@ test.describe("signed out", () => {
     test.skip(store(info) === "dynamodb", "starts its own embedded server; the store's first-run condition is in the contract suite");
     const port = await freePort();
     const data = mkdtempSync(join(tmpdir(), "tenantmap-first-run-"));
-    const server = spawn("target/release/server", ["serve"], {
+    const server = spawn(process.env.E2E_SERVER ?? "target/release/server", ["serve"], {
       cwd: "..",
       env: { ...process.env, LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, TENANTMAP_DATA: data, RUST_LOG: "warn" },
       stdio: "ignore",
@@ -153,7 +153,10 @@ test("a disabled user's open page can no longer change anything", async ({ page,
   // The Administrator disables the user while that page is open.
   await page.goto("/admin/users");
   const row = page.getByRole("row").filter({ hasText: email });
-  await row.getByRole("button", { name: "Disable" }).click();
+  // Asked first: the question, then the button that does it.
+  await row.getByText("Disable", { exact: true }).click();
+  await expect(row).toContainText(`Disable ${email}? Their sessions end at once`);
+  await row.getByRole("button", { name: "Yes, disable" }).click();
   await expect(page.getByRole("row").filter({ hasText: email })).toContainText("Disabled");
 
   // The form posts and the server answers with the sign-in page (with and without JavaScript).

@@ -2,6 +2,7 @@
 //! command-line tasks.
 
 pub mod config;
+pub mod drafts;
 pub mod export;
 #[cfg(feature = "testkit")]
 pub mod fake_microsoft;

@@ -46,6 +46,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Inside the compression, so it reads the error as the server function wrote it.
         .layer(axum::middleware::from_fn(error_status))
+        // Inside the body limits: a form's body is read whole before a draft is kept of it.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::drafts::drafts,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             body_limits,

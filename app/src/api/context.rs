@@ -182,11 +182,11 @@ pub fn state() -> Result<AppState, AppError> {
 /// The key that seals what the browser carries back for this server (links, cookies): the
 /// configured one, else one made for this process (a value then opens only where it was
 /// sealed — enough for a redirect to the same server).
-fn value_key() -> crate::microsoft::SealingKey {
+pub fn value_key(state: Option<&AppState>) -> crate::microsoft::SealingKey {
     static PROCESS_KEY: std::sync::OnceLock<crate::microsoft::SealingKey> =
         std::sync::OnceLock::new();
-    if let Ok(key) = state().and_then(|s| s.microsoft.key().cloned()) {
-        return key;
+    if let Some(key) = state.and_then(|s| s.microsoft.key().ok()) {
+        return key.clone();
     }
     PROCESS_KEY
         .get_or_init(|| {
@@ -196,23 +196,28 @@ fn value_key() -> crate::microsoft::SealingKey {
         .clone()
 }
 
-/// The purpose a value is sealed for, bound to this browser's session (a value made in
-/// another session, or by anyone else, does not open).
+/// The purpose a value is sealed for, bound to a browser's session (its token's hash; empty
+/// when signed out): a value made in another session, or by anyone else, does not open.
+pub fn sealed_purpose(purpose: &str, session: &str) -> String {
+    format!("tenantmap/{purpose}/{session}")
+}
+
+/// The purpose a value is sealed for, bound to this request's session.
 fn session_purpose(purpose: &str) -> String {
     let session = use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<Caller>().map(|c| c.session.clone()))
         .unwrap_or_default();
-    format!("tenantmap/{purpose}/{session}")
+    sealed_purpose(purpose, &session)
 }
 
 /// Seals `value` for this session to carry back (see [`open_for_session`]).
 pub fn seal_for_session(purpose: &str, value: &str) -> String {
-    value_key().seal_value(&session_purpose(purpose), value.as_bytes())
+    value_key(state().ok().as_ref()).seal_value(&session_purpose(purpose), value.as_bytes())
 }
 
 /// What [`seal_for_session`] sealed for `purpose` in this session; `None` for anything else.
 pub fn open_for_session(purpose: &str, sealed: &str) -> Option<String> {
-    let bytes = value_key().open_value(&session_purpose(purpose), sealed)?;
+    let bytes = value_key(state().ok().as_ref()).open_value(&session_purpose(purpose), sealed)?;
     String::from_utf8(bytes).ok()
 }
 

@@ -74,15 +74,18 @@ pub async fn connect_microsoft(
     client_secret: String,
 ) -> Result<(), AppError> {
     let (caller, store) = admin().await?;
-    let mode = IntegrationMode::parse(&mode)?;
-    let directory = MicrosoftTenantId::parse(&directory_tenant).map_err(|_| {
-        AppError::validation(
+    let mut p = crate::domain::Problems::default();
+    let mode = p.check(IntegrationMode::parse(&mode));
+    let directory = p.check(MicrosoftTenantId::parse(&directory_tenant).map_err(|_| {
+        crate::domain::DomainError::invalid(
             "directory_tenant",
             "The Directory (tenant) ID is a GUID, such as 72f988bf-86f1-41af-91ab-2d7cd011db47",
         )
-    })?;
-    let client = ClientId::parse(&client_id)?;
-    let secret = ClientSecret::parse(&client_secret)?;
+    }));
+    let client = p.check(ClientId::parse(&client_id));
+    let secret = p.check(ClientSecret::parse(&client_secret));
+    let (mode, (directory, (client, secret))) =
+        p.finish_with(mode.zip(directory.zip(client.zip(secret))))?;
     let existing = read(store.integration(&caller.account).await)?;
     let ctx = caller.ctx();
     let sealed = state()?

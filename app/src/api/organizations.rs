@@ -100,8 +100,7 @@ pub async fn create_organization(
     #[server(default)] website: String,
 ) -> Result<String, AppError> {
     let (caller, store) = admin().await?;
-    let name = OrganizationName::parse(&name)?;
-    let contact = ContactDetails::parse(&email, &phone, &address)?.with_website(&website)?;
+    let (name, contact) = organization_form(&name, &email, &phone, &address, &website)?;
     let acct = &caller.account;
     let id = OrganizationId::from_uuid(uuid::Uuid::new_v4());
     let ctx = caller.ctx();
@@ -134,8 +133,7 @@ pub async fn update_organization(
     let (caller, store) = admin().await?;
     let id = OrganizationId::parse(&id)?;
     let expected = Version::parse(&version)?;
-    let name = OrganizationName::parse(&name)?;
-    let contact = ContactDetails::parse(&email, &phone, &address)?.with_website(&website)?;
+    let (name, contact) = organization_form(&name, &email, &phone, &address, &website)?;
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
     let org = found(store.organization(acct, id).await, "The Organization")?;
@@ -147,4 +145,21 @@ pub async fn update_organization(
     crate::status::say(format!("Saved {name}."));
     leptos_axum::redirect(&format!("/organizations/{id}"));
     Ok(())
+}
+
+/// The Organization form's name and contact details, every field checked at once.
+#[cfg(feature = "ssr")]
+fn organization_form(
+    name: &str,
+    email: &str,
+    phone: &str,
+    address: &str,
+    website: &str,
+) -> Result<(OrganizationName, ContactDetails), AppError> {
+    let mut p = crate::domain::Problems::default();
+    let name = p.check(OrganizationName::parse(name));
+    let contact = p.check(ContactDetails::parse_with_website(
+        email, phone, address, website,
+    ));
+    Ok(p.finish_with(name.zip(contact))?)
 }

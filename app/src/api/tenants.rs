@@ -132,7 +132,7 @@ pub async fn map_tenant(
         ),
     };
     apply(&*store, acct, change_set, "").await?;
-    crate::status::say(said);
+    crate::status::say_undoable(said, undo_token(&ctx));
     leptos_axum::redirect(&super::safe_back(&back, "/admin/microsoft-tenants"));
     Ok(())
 }
@@ -156,13 +156,24 @@ pub async fn unmap_tenant(tenant_id: String, version: String) -> Result<(), AppE
         ));
     };
     let current = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::Stale)?;
-    let change = rules::unmap_tenant(&caller.ctx(), &mt, expected, &current);
+    let ctx = caller.ctx();
+    let change = rules::unmap_tenant(&ctx, &mt, expected, &current);
     apply(&*store, acct, change, "").await?;
-    crate::status::say(format!(
-        "Unmapped {} from {}.",
-        mt.display_name, current.name
-    ));
+    crate::status::say_undoable(
+        format!("Unmapped {} from {}.", mt.display_name, current.name),
+        undo_token(&ctx),
+    );
     Ok(())
+}
+
+/// The activity entry a change made with `ctx` wrote, as *Undo* names it.
+#[cfg(feature = "ssr")]
+pub(crate) fn undo_token(ctx: &rules::Ctx) -> String {
+    crate::domain::activity::ActivityCursor {
+        at: ctx.now,
+        id: ctx.audit_id.clone(),
+    }
+    .token()
 }
 
 /// Imports Microsoft Tenants from CSV (`tenantId,displayName,defaultDomainName`), posted as

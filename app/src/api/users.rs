@@ -205,15 +205,14 @@ pub async fn set_up(
     if read(store.installed().await)? {
         return Err(AppError::AlreadySetUp);
     }
-    let name = crate::domain::AccountName::parse(&account)?;
-    let email = Email::parse(&email)?;
-    let password = Password::new(&password)?;
-    if password.expose() != confirm {
-        return Err(AppError::validation(
-            "confirm",
-            "The two passwords are not the same",
-        ));
+    let mut p = crate::domain::Problems::default();
+    let name = p.check(crate::domain::AccountName::parse(&account));
+    let email = p.check(Email::parse(&email));
+    let password = p.check(Password::new(&password));
+    if password.as_ref().is_some_and(|p| p.expose() != confirm) {
+        p.add("confirm", "The two passwords are not the same");
     }
+    let (name, (email, password)) = p.finish_with(name.zip(email.zip(password)))?;
     let user = super::context::create_account(&*store, name, email, password, true).await?;
     let token = auth::start_session(&*store, &user).await?;
     set_cookie(|https| auth::session_cookie(&token, https));
@@ -236,9 +235,11 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
 #[server(prefix = "/api", endpoint = "add-user")]
 pub async fn add_user(email: String, role: String, password: String) -> Result<(), AppError> {
     let (caller, store) = admin().await?;
-    let email = Email::parse(&email)?;
-    let role = Role::parse(&role)?;
-    let password = Password::new(&password)?;
+    let mut p = crate::domain::Problems::default();
+    let email = p.check(Email::parse(&email));
+    let role = p.check(Role::parse(&role));
+    let password = p.check(Password::new(&password));
+    let (email, (role, password)) = p.finish_with(email.zip(role.zip(password)))?;
     let hash = super::context::hash_password(password).await?;
     let new = crate::domain::NewUser {
         id: UserId::from_uuid(uuid::Uuid::new_v4()),

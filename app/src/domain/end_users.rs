@@ -345,6 +345,36 @@ fn detail(field: &str, label: &str, raw: &str) -> Result<String, DomainError> {
     Ok(t.to_string())
 }
 
+/// The other emails as typed (commas, semicolons or spaces between), without the primary one
+/// and without repeats; at most [`OTHER_EMAILS_KEPT`].
+fn other_emails_of(typed: &str, primary: Option<&Email>) -> Result<Vec<Email>, DomainError> {
+    let mut others = Vec::new();
+    for raw in typed.split(|c: char| c == ',' || c == ';' || c.is_whitespace()) {
+        if raw.is_empty() {
+            continue;
+        }
+        let e = Email::parse(raw).map_err(|_| {
+            DomainError::invalid(
+                "other_emails",
+                format!(
+                    "“{}” is not an address such as name@example.com",
+                    super::quote(raw, super::QUOTED_CHARS)
+                ),
+            )
+        })?;
+        if Some(&e) != primary && !others.contains(&e) {
+            others.push(e);
+        }
+    }
+    if others.len() > OTHER_EMAILS_KEPT {
+        return Err(DomainError::invalid(
+            "other_emails",
+            format!("At most {OTHER_EMAILS_KEPT} other emails"),
+        ));
+    }
+    Ok(others)
+}
+
 impl EndUserDraft {
     #[allow(clippy::too_many_arguments)]
     pub fn parse(
@@ -356,44 +386,46 @@ impl EndUserDraft {
         office_location: &str,
         phone: &str,
     ) -> Result<Self, DomainError> {
-        let name = names::parse_name("name", name)?;
-        let email = match email.trim() {
-            "" => None,
-            e => Some(Email::parse(e)?),
-        };
-        let mut others = Vec::new();
-        for raw in other_emails.split(|c: char| c == ',' || c == ';' || c.is_whitespace()) {
-            if raw.is_empty() {
-                continue;
-            }
-            let e = Email::parse(raw).map_err(|_| {
-                DomainError::invalid(
-                    "other_emails",
-                    format!(
-                        "“{}” is not an address such as name@example.com",
-                        super::quote(raw, super::QUOTED_CHARS)
-                    ),
-                )
-            })?;
-            if Some(&e) != email.as_ref() && !others.contains(&e) {
-                others.push(e);
-            }
-        }
-        if others.len() > OTHER_EMAILS_KEPT {
-            return Err(DomainError::invalid(
-                "other_emails",
-                format!("At most {OTHER_EMAILS_KEPT} other emails"),
-            ));
-        }
-        Ok(EndUserDraft {
-            name,
-            email,
-            other_emails: others,
-            job_title: detail("job_title", "Job title", job_title)?,
-            department: detail("department", "Department", department)?,
-            office_location: detail("office_location", "Office location", office_location)?,
-            phone: detail("phone", "Phone", phone)?,
-        })
+        // Every field is checked; all that are refused are reported at once.
+        let mut p = super::Problems::default();
+        let name = p.check(names::parse_name("name", name));
+        let email = p.check(match email.trim() {
+            "" => Ok(None),
+            e => Email::parse(e).map(Some),
+        });
+        let others = p.check(other_emails_of(
+            other_emails,
+            email.as_ref().and_then(|e| e.as_ref()),
+        ));
+        let job_title = p.check(detail("job_title", "Job title", job_title));
+        let department = p.check(detail("department", "Department", department));
+        let office_location = p.check(detail(
+            "office_location",
+            "Office location",
+            office_location,
+        ));
+        let phone = p.check(detail("phone", "Phone", phone));
+        let parts = name
+            .zip(email)
+            .zip(others)
+            .zip(job_title.zip(department))
+            .zip(office_location.zip(phone));
+        p.finish_with(parts).map(
+            |(
+                (((name, email), other_emails), (job_title, department)),
+                (office_location, phone),
+            )| {
+                EndUserDraft {
+                    name,
+                    email,
+                    other_emails,
+                    job_title,
+                    department,
+                    office_location,
+                    phone,
+                }
+            },
+        )
     }
 
     /// The fields that differ from `other`.

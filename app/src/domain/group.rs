@@ -229,11 +229,22 @@ pub fn group(ctx: &Ctx, g: &Grouping<'_>) -> Result<GroupPlan, DomainError> {
         }
     }
     for o in &orgs {
-        let from = parent(o.syncro_tenant).map_or("?".to_string(), |p| p.name.to_string());
+        let from = parent(o.syncro_tenant);
+        let from_name = from.map_or("?".to_string(), |p| p.name.to_string());
+        // Moving from a mapped Syncro Tenant to one mapped elsewhere (or not at all): the
+        // Organization's Microsoft Tenant changes, which is said, not left to be found out.
+        let loses = from
+            .and_then(|p| p.microsoft_tenant)
+            .filter(|mt| Some(*mt) != mapping)
+            .map(|_| match mapping {
+                Some(_) => " It leaves the Microsoft Tenant its Syncro Tenant is mapped to for this one's.",
+                None => " It loses its Microsoft Tenant: the Syncro Tenant it leaves is mapped, this one is not.",
+            })
+            .unwrap_or_default();
         steps.push(if o.syncro_tenant == target_id {
             format!("Keep \"{}\" (already under it).", o.name)
         } else {
-            format!("Move \"{}\" from \"{from}\".", o.name)
+            format!("Move \"{}\" from \"{from_name}\".{loses}", o.name)
         });
     }
     if let Some(mt) = g.tenant.filter(|mt| mt.syncro_tenant != Some(target_id)) {
@@ -470,6 +481,39 @@ mod tests {
                 .contains("deleted \"Foggy IT Services - Waltham\""),
             "{}",
             entry.summary
+        );
+    }
+
+    #[test]
+    fn the_preview_says_when_an_organization_loses_its_microsoft_tenant() {
+        let mut boston = st(1, "Acme Boston", 1);
+        let waltham = st(2, "Acme Waltham", 1);
+        let acme = tenant(7, "Acme Waltham (M365)");
+        let mut waltham_mapped = waltham.clone();
+        waltham_mapped.microsoft_tenant = Some(acme.tenant_id);
+        boston.microsoft_tenant = None;
+        let orgs = [
+            org(1, "Acme Boston", &boston),
+            org(2, "Acme Waltham", &waltham_mapped),
+        ];
+        let parents = [boston.clone(), waltham_mapped.clone()];
+        let name = SyncroTenantName::parse("Acme").unwrap();
+        let plan = group(
+            &ctx(),
+            &Grouping {
+                organizations: &orgs,
+                parents: &parents,
+                target: GroupTarget::Existing(&boston),
+                name: &name,
+                tenant: None,
+                delete_empty: true,
+            },
+        )
+        .unwrap();
+        assert!(
+            plan.steps.contains(&"Move \"Acme Waltham\" from \"Acme Waltham\". It loses its Microsoft Tenant: the Syncro Tenant it leaves is mapped, this one is not.".to_string()),
+            "{:?}",
+            plan.steps
         );
     }
 

@@ -61,6 +61,84 @@ pub enum DomainError {
     /// An account always keeps one active Administrator.
     #[error("the last active Administrator cannot be demoted or disabled")]
     LastAdministrator,
+    /// Several fields of one form refused at once (see [`Problems`]).
+    #[error("{}", .0.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join(" "))]
+    Fields(Vec<FieldProblem>),
+}
+
+/// One field's refusal: which field, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every refusal of a form's fields, collected so a form is parsed whole and all its problems
+/// are reported at once (not the first one only): each field's parse goes through
+/// [`Problems::check`], then [`Problems::finish`] refuses the form if any failed.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<FieldProblem>);
+
+impl Problems {
+    /// The value, or `None` with its refusal recorded (a refusal that names no field is the
+    /// form's).
+    pub fn check<T>(&mut self, parsed: Result<T, DomainError>) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.record(e);
+                None
+            }
+        }
+    }
+
+    fn record(&mut self, e: DomainError) {
+        match e {
+            DomainError::Invalid { field, message } => self.add(&field, message),
+            DomainError::Fields(all) => {
+                for p in all {
+                    self.add(&p.field, p.message);
+                }
+            }
+            other => self.add("form", other.to_string()),
+        }
+    }
+
+    /// Records a refusal of `field` (one per field: the first stands).
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        if !self.0.iter().any(|p| p.field == field) {
+            self.0.push(FieldProblem {
+                field: field.to_string(),
+                message: bounded_message(message.into()),
+            });
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `value` (the parsed parts, `Some` when each part parsed) when no field was refused;
+    /// otherwise every refusal.
+    pub fn finish_with<T>(self, value: Option<T>) -> Result<T, DomainError> {
+        self.finish()?;
+        value.ok_or_else(|| DomainError::invalid("form", "The form is incomplete"))
+    }
+
+    /// `Ok` when no field was refused; otherwise every refusal (one alone as it is).
+    pub fn finish(mut self) -> Result<(), DomainError> {
+        match self.0.len() {
+            0 => Ok(()),
+            1 => {
+                let p = self.0.remove(0);
+                Err(DomainError::Invalid {
+                    field: p.field,
+                    message: p.message,
+                })
+            }
+            _ => Err(DomainError::Fields(self.0)),
+        }
+    }
 }
 
 impl DomainError {
@@ -100,6 +178,32 @@ pub fn bounded_message(message: String) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_form_reports_every_field_it_refused() {
+        use super::*;
+        let mut p = Problems::default();
+        let name = p.check(OrganizationName::parse(""));
+        let ok = p.check(Email::parse("ann@acme.example"));
+        p.check(Err::<(), _>(DomainError::invalid("phone", "Use digits")));
+        p.check(Err::<(), _>(DomainError::invalid("phone", "a second one")));
+        assert!(name.is_none() && ok.is_some());
+        match p.finish() {
+            Err(DomainError::Fields(all)) => {
+                let fields: Vec<&str> = all.iter().map(|f| f.field.as_str()).collect();
+                assert_eq!(fields, ["name", "phone"]);
+                assert_eq!(all[1].message, "Use digits");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut one = Problems::default();
+        one.add("email", "Enter an email");
+        assert_eq!(
+            one.finish(),
+            Err(DomainError::invalid("email", "Enter an email"))
+        );
+        assert_eq!(Problems::default().finish(), Ok(()));
+    }
+
     #[test]
     fn errors_quote_a_little_of_what_was_sent() {
         assert_eq!(super::quote("abc", 2), "ab…");

@@ -210,54 +210,34 @@ pub struct ContactDetails {
 }
 
 impl ContactDetails {
+    /// The details as typed, each field checked; every field refused is reported at once.
     pub fn parse(email: &str, phone: &str, address: &str) -> Result<Self, DomainError> {
-        let email = email.trim();
-        if !email.is_empty() {
-            let ok = email.len() <= 254
-                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-                && matches!(email.split_once('@'), Some((user, host)) if !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.') && !host.contains('@'));
-            if !ok {
-                return Err(DomainError::invalid(
-                    "email",
-                    "Enter an email address like office@example.com",
-                ));
-            }
-        }
-        let phone = phone.trim();
-        if !phone.is_empty()
-            && (phone.len() > 40
-                || !phone
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || " +-().x".contains(c))
-                || !phone.chars().any(|c| c.is_ascii_digit()))
-        {
-            return Err(DomainError::invalid(
-                "phone",
-                "Use digits, spaces and + - ( ) only, up to 40 characters",
-            ));
-        }
-        let address = address.trim();
-        if address.chars().count() > 500 {
-            return Err(DomainError::invalid(
-                "address",
-                "Address is limited to 500 characters",
-            ));
-        }
-        if address
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r')
-        {
-            return Err(DomainError::invalid(
-                "address",
-                "Address must not contain control characters",
-            ));
-        }
-        Ok(ContactDetails {
-            email: email.to_string(),
-            phone: phone.to_string(),
-            address: address.replace("\r\n", "\n"),
-            website: String::new(),
-        })
+        let mut p = super::Problems::default();
+        let email = p.check(parse_contact_email(email));
+        let phone = p.check(parse_phone(phone));
+        let address = p.check(parse_address(address));
+        let parts = email.zip(phone).zip(address);
+        p.finish_with(parts)
+            .map(|((email, phone), address)| ContactDetails {
+                email,
+                phone,
+                address,
+                website: String::new(),
+            })
+    }
+
+    /// [`ContactDetails::parse`] with the website, all four fields checked at once.
+    pub fn parse_with_website(
+        email: &str,
+        phone: &str,
+        address: &str,
+        website: &str,
+    ) -> Result<Self, DomainError> {
+        let mut p = super::Problems::default();
+        let details = p.check(Self::parse(email, phone, address));
+        let website = p.check(parse_website(website));
+        p.finish_with(details.zip(website))
+            .map(|(details, website)| ContactDetails { website, ..details })
     }
 
     /// The same details with a website: a domain, or an address on the web whose domain is
@@ -268,6 +248,59 @@ impl ContactDetails {
             ..self
         })
     }
+}
+
+fn parse_contact_email(email: &str) -> Result<String, DomainError> {
+    let email = email.trim();
+    if !email.is_empty() {
+        let ok = email.len() <= 254
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && matches!(email.split_once('@'), Some((user, host)) if !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.') && !host.contains('@'));
+        if !ok {
+            return Err(DomainError::invalid(
+                "email",
+                "Enter an email address like office@example.com",
+            ));
+        }
+    }
+    Ok(email.to_string())
+}
+
+fn parse_phone(phone: &str) -> Result<String, DomainError> {
+    let phone = phone.trim();
+    if !phone.is_empty()
+        && (phone.len() > 40
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().x".contains(c))
+            || !phone.chars().any(|c| c.is_ascii_digit()))
+    {
+        return Err(DomainError::invalid(
+            "phone",
+            "Use digits, spaces and + - ( ) only, up to 40 characters",
+        ));
+    }
+    Ok(phone.to_string())
+}
+
+fn parse_address(address: &str) -> Result<String, DomainError> {
+    let address = address.trim();
+    if address.chars().count() > 500 {
+        return Err(DomainError::invalid(
+            "address",
+            "Address is limited to 500 characters",
+        ));
+    }
+    if address
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
+        return Err(DomainError::invalid(
+            "address",
+            "Address must not contain control characters",
+        ));
+    }
+    Ok(address.replace("\r\n", "\n"))
 }
 
 fn parse_website(raw: &str) -> Result<String, DomainError> {

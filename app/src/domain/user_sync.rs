@@ -450,37 +450,72 @@ pub fn parse_settings(
                 DomainError::invalid(field, "Choose one of this Syncro Tenant's Organizations")
             })
     };
-    let kinds = match kinds {
-        "guests" => UserKinds::Guests,
-        "both" => UserKinds::Both,
-        "members" | "" => UserKinds::Members,
-        _ => {
-            return Err(DomainError::invalid(
-                "kinds",
-                "Choose members, guests or both",
-            ));
+    // Every field is checked; all that are refused are reported at once.
+    let mut p = super::Problems::default();
+    let kinds = p.check(match kinds {
+        "guests" => Ok(UserKinds::Guests),
+        "both" => Ok(UserKinds::Both),
+        "members" | "" => Ok(UserKinds::Members),
+        _ => Err(DomainError::invalid(
+            "kinds",
+            "Choose members, guests or both",
+        )),
+    });
+    let groups = p.check(list("groups", groups, true).and_then(|groups| {
+        match groups.iter().find(|g| uuid::Uuid::try_parse(g).is_err()) {
+            Some(bad) => Err(DomainError::invalid(
+                "groups",
+                format!(
+                    "“{}” is not a group's object ID (a GUID, from Entra ID > Groups)",
+                    super::quote(bad, super::QUOTED_CHARS)
+                ),
+            )),
+            None => Ok(groups),
         }
-    };
-    let groups = list("groups", groups, true)?;
-    if let Some(bad) = groups.iter().find(|g| uuid::Uuid::try_parse(g).is_err()) {
-        return Err(DomainError::invalid(
-            "groups",
-            format!(
-                "“{}” is not a group's object ID (a GUID, from Entra ID > Groups)",
-                super::quote(bad, super::QUOTED_CHARS)
-            ),
-        ));
-    }
+    }));
+    let domains = p.check(list("domains", domains, true));
+    let departments = p.check(list("departments", departments, false));
+    let offices = p.check(list("offices", offices, false));
+    let rules = p.check(parse_rules(rules, &org));
+    let default = p.check(match default_organization.trim() {
+        "" => Ok(None),
+        raw => org("default_organization", raw).map(Some),
+    });
+    let brake = p.check(match brake_percent.trim() {
+        "" => Ok(DEFAULT_BRAKE_PERCENT),
+        raw => raw
+            .trim_end_matches('%')
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|p| (1..=100).contains(p))
+            .ok_or_else(|| DomainError::invalid("brake_percent", "A share from 1 to 100 %")),
+    });
+    let parts = kinds
+        .zip(groups)
+        .zip(domains.zip(departments.zip(offices)))
+        .zip(rules.zip(default.zip(brake)));
+    let (((kinds, groups), (domains, (departments, offices))), (rules, (default, brake))) =
+        p.finish_with(parts)?;
     let filters = UserFilters {
         kinds,
         enabled_only,
         licensed_only,
-        domains: list("domains", domains, true)?,
-        departments: list("departments", departments, false)?,
-        offices: list("offices", offices, false)?,
+        domains,
+        departments,
+        offices,
         groups,
         exclude_non_people,
     };
+    Ok((filters, rules, default, brake))
+}
+
+/// The routing rules as posted (field, value, Organization), blank rows left out; at most
+/// [`MAX_RULES`].
+fn parse_rules(
+    rules: &[(String, String, String)],
+    org: &impl Fn(&str, &str) -> Result<OrganizationId, DomainError>,
+) -> Result<Vec<RoutingRule>, DomainError> {
     let mut parsed = Vec::new();
     for (field, value, organization) in rules {
         let value = value.trim();
@@ -517,21 +552,7 @@ pub fn parse_settings(
             format!("At most {MAX_RULES} rules"),
         ));
     }
-    let default = match default_organization.trim() {
-        "" => None,
-        raw => Some(org("default_organization", raw)?),
-    };
-    let brake = match brake_percent.trim() {
-        "" => DEFAULT_BRAKE_PERCENT,
-        raw => raw
-            .trim_end_matches('%')
-            .trim()
-            .parse::<u8>()
-            .ok()
-            .filter(|p| (1..=100).contains(p))
-            .ok_or_else(|| DomainError::invalid("brake_percent", "A share from 1 to 100 %"))?,
-    };
-    Ok((filters, parsed, default, brake))
+    Ok(parsed)
 }
 
 /// *Save* the setup: the settings at their next version, waiting for a preview to be applied

@@ -3,6 +3,7 @@
 use crate::api::*;
 use crate::components::*;
 use crate::domain::Role;
+use crate::forms::{ErrorSummary, FormState, TextInput};
 use crate::wire::UserRow;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -48,7 +49,7 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 pub fn FirstRunPage() -> impl IntoView {
     let action = ServerAction::<SetUp>::new();
-    let error = action_error(action.value());
+    let form = FormState::of(action);
     let token = query_param("token").get_untracked();
     let allowed = Resource::new(move || token.clone(), may_set_up);
     view! {
@@ -58,7 +59,7 @@ pub fn FirstRunPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match allowed.await {
-                        Ok(true) => view! { <FirstRunForm action=action error=error/> }.into_any(),
+                        Ok(true) => view! { <FirstRunForm action=action form=form/> }.into_any(),
                         Ok(false) => view! {
                             <p class="note error" role="alert">{crate::error::AppError::SetupTokenNeeded.to_string()}</p>
                         }.into_any(),
@@ -71,29 +72,18 @@ pub fn FirstRunPage() -> impl IntoView {
 }
 
 #[component]
-fn FirstRunForm(
-    action: ServerAction<SetUp>,
-    error: Signal<Option<crate::error::AppError>>,
-) -> impl IntoView {
+fn FirstRunForm(action: ServerAction<SetUp>, form: FormState) -> impl IntoView {
     let token = query_param("token").get_untracked();
     view! {
         <p class="lead">"Create your MSP's account and its first Administrator. This page works once: afterwards, Administrators add users under Admin › Users."</p>
+        <ErrorSummary form=form/>
         <ActionForm action=action attr:class="form">
             <input type="hidden" name="token" value=token/>
-            <label for="account">"Account name"</label>
-            <input id="account" name="account" required=true placeholder="Your MSP's name"/>
-            <FieldError error=error field="account"/>
-            <label for="email">"Your email"</label>
-            <input id="email" name="email" type="email" autocomplete="username" required=true/>
-            <FieldError error=error field="email"/>
-            <label for="password">"Password"</label>
-            <input id="password" name="password" type="password" autocomplete="new-password" required=true minlength="12"/>
-            <p class="hint">"At least 12 characters."</p>
-            <FieldError error=error field="password"/>
-            <label for="confirm">"Password again"</label>
-            <input id="confirm" name="confirm" type="password" autocomplete="new-password" required=true/>
-            <FieldError error=error field="confirm"/>
-            <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+            <TextInput form=form name="account" label="Account name" placeholder="Your MSP's name" required=true/>
+            <TextInput form=form name="email" label="Your email" kind="email" autocomplete="username" required=true/>
+            <TextInput form=form name="password" label="Password" kind="password" autocomplete="new-password"
+                required=true minlength="12" hint="At least 12 characters."/>
+            <TextInput form=form name="confirm" label="Password again" kind="password" autocomplete="new-password" required=true/>
             <div class="buttons">
                 <button type="submit" class="primary" data-pending="Creating…">"Create account"</button>
             </div>
@@ -129,7 +119,7 @@ pub fn UsersPage() -> impl IntoView {
     let active = ServerAction::<SetUserActive>::new();
     let password = ServerAction::<SetUserPassword>::new();
     let users = Resource::new(|| (), |_| list_users());
-    let add_error = action_error(add.value());
+    let add_form = FormState::of(add);
     view! {
         <Title text="Users"/>
         <p class="crumbs"><a href="/admin">"Admin"</a>" › Users"</p>
@@ -162,20 +152,17 @@ pub fn UsersPage() -> impl IntoView {
         </Transition>
         <section class="panel" aria-labelledby="add-user-heading">
             <h2 id="add-user-heading">"Add user"</h2>
+            <ErrorSummary form=add_form/>
             <ActionForm action=add attr:class="form">
-                <label for="new-email">"Email"</label>
-                <input id="new-email" name="email" type="email" autocomplete="off" required=true/>
-                <FieldError error=add_error field="email"/>
-                <label for="new-role">"Role"</label>
-                <select id="new-role" name="role">
-                    <option value="technician">"Technician"</option>
-                    <option value="administrator">"Administrator"</option>
+                <TextInput form=add_form name="email" label="Email" kind="email" autocomplete="off" required=true/>
+                <label for="f-role">"Role"</label>
+                <select id="f-role" name="role">
+                    <option value="technician" selected=add_form.value("role", "technician") == "technician">"Technician"</option>
+                    <option value="administrator" selected=add_form.value("role", "") == "administrator">"Administrator"</option>
                 </select>
-                <label for="new-password">"First password"</label>
-                <input id="new-password" name="password" type="password" autocomplete="new-password" required=true minlength="12"/>
-                <p class="hint">"At least 12 characters. Give it to them; they sign in with it."</p>
-                <FieldError error=add_error field="password"/>
-                <ErrorNote error=Signal::derive(move || add_error.get().filter(|e| !matches!(e.field(), Some("email" | "password"))))/>
+                {add_form.error("role")}
+                <TextInput form=add_form name="password" label="First password" kind="password" autocomplete="new-password"
+                    required=true minlength="12" hint="At least 12 characters. Give it to them; they sign in with it."/>
                 <div class="buttons">
                     <button type="submit" class="primary" data-pending="Adding…">"Add user"</button>
                 </div>
@@ -208,20 +195,36 @@ fn UserRowView(
             <td data-label="Role">{user.role.label()}</td>
             <td data-label="Status">{if user.active { "Active" } else { "Disabled" }}</td>
             <td class="actions user-actions">
-                <ActionForm action=role>
-                    <input type="hidden" name="id" value=id1/>
-                    <input type="hidden" name="version" value=version1/>
-                    <input type="hidden" name="role" value=other.as_str()/>
-                    <button type="submit" class="small secondary">{format!("Make {}", other.label())}</button>
-                </ActionForm>
-                {(!user.is_you).then(|| view! {
+                <Confirm label=format!("Make {}", other.label()) name=format!("Make {} {}", user.email, other.label()) class="small secondary"
+                    question=match other {
+                        Role::Technician => format!("Make {} a Technician? They will see every page but change nothing.", user.email),
+                        Role::Administrator => format!("Make {} an Administrator? They will be able to change everything, users too.", user.email),
+                    }>
+                    <ActionForm action=role>
+                        <input type="hidden" name="id" value=id1/>
+                        <input type="hidden" name="version" value=version1/>
+                        <input type="hidden" name="role" value=other.as_str()/>
+                        <button type="submit" class="small primary" data-pending="Saving…">{format!("Yes, make {}", other.label())}</button>
+                    </ActionForm>
+                </Confirm>
+                {(!user.is_you).then(|| if user.active { view! {
+                    <Confirm label="Disable" name=format!("Disable {}", user.email) class="small danger"
+                        question=format!("Disable {}? Their sessions end at once and they cannot sign in until enabled again.", user.email)>
+                        <ActionForm action=active>
+                            <input type="hidden" name="id" value=id2/>
+                            <input type="hidden" name="version" value=version2/>
+                            <input type="hidden" name="active" value="false"/>
+                            <button type="submit" class="small danger" data-pending="Disabling…">"Yes, disable"</button>
+                        </ActionForm>
+                    </Confirm>
+                }.into_any() } else { view! {
                     <ActionForm action=active>
                         <input type="hidden" name="id" value=id2/>
                         <input type="hidden" name="version" value=version2/>
-                        <input type="hidden" name="active" value=if user.active { "false" } else { "true" }/>
-                        <button type="submit" class=if user.active { "small danger" } else { "small secondary" }>{if user.active { "Disable" } else { "Enable" }}</button>
+                        <input type="hidden" name="active" value="true"/>
+                        <button type="submit" class="small secondary">"Enable"</button>
                     </ActionForm>
-                })}
+                }.into_any() })}
                 <details class="set-password">
                     <summary>"Set password"</summary>
                     <ActionForm action=password>

@@ -4,6 +4,7 @@
 use crate::api::*;
 use crate::components::*;
 use crate::error::AppError;
+use crate::forms::{ErrorSummary, FormState};
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -105,7 +106,10 @@ pub fn EndUsersPage() -> impl IntoView {
 fn EndUserFields(
     fields: Vec<EndUserFieldView>,
     pins: bool,
-    error: Signal<Option<AppError>>,
+    form: FormState,
+    /// The edit came back stale: show what is stored now beside what was typed.
+    #[prop(optional)]
+    stale: bool,
 ) -> impl IntoView {
     fields
         .into_iter()
@@ -119,7 +123,7 @@ fn EndUserFields(
                 "office_location" => "office_location",
                 _ => "phone",
             };
-            let input_id = format!("eu-{key}");
+            let input_id = format!("f-{key}");
             let (kind, auto) = match key {
                 "email" => ("email", "email"),
                 "phone" => ("tel", "tel"),
@@ -128,15 +132,25 @@ fn EndUserFields(
                 _ => ("text", "off"),
             };
             let hint = (key == "other_emails").then(|| view! { <p class="hint">"Aliases, separated by commas."</p> });
+            let value = form.value(key, f.value.clone());
+            let now = (stale && value.trim() != f.value.trim()).then(|| {
+                let shown = if f.value.is_empty() { "(empty)".to_string() } else { f.value.clone() };
+                view! { <p class="hint stored-now">"Stored now: "{shown}</p> }
+            });
+            let pin = format!("pin_{key}");
+            let pinned = form.checked(&pin, f.pinned);
+            let invalid = form.invalid(key);
             view! {
                 <div class="field">
                     <label for=input_id.clone()>{f.label.clone()}</label>
-                    <input id=input_id name=key type=kind value=f.value autocomplete=auto required=key == "name"/>
+                    <input id=input_id name=key type=kind value=value autocomplete=auto required=key == "name"
+                        aria-invalid=move || invalid.get().then_some("true") aria-describedby=format!("{key}-error")/>
                     {hint}
+                    {now}
                     {pins.then(|| view! {
-                        <label class="check"><input type="checkbox" name=format!("pin_{key}") checked=f.pinned/>{format!(" Pin {}: a sync never changes it", f.label.to_lowercase())}</label>
+                        <label class="check"><input type="checkbox" name=pin checked=pinned/>{format!(" Pin {}: a sync never changes it", f.label.to_lowercase())}</label>
                     })}
-                    <FieldError error=error field=key/>
+                    {form.error(key)}
                 </div>
             }
         })
@@ -174,7 +188,7 @@ pub fn NewEndUser() -> impl IntoView {
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let org = Resource::new(move || id.get(), organization_details);
     let action = ServerAction::<CreateEndUser>::new();
-    let error = action_error(action.value());
+    let form = FormState::of(action);
     let me = use_me();
     view! {
         <Title text="Add End User"/>
@@ -190,10 +204,10 @@ pub fn NewEndUser() -> impl IntoView {
                         <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=back.clone()>{o.name.clone()}</a>" › Add End User"</p>
                         <h1>{format!("Add End User to {}", o.name)}</h1>
                         {if admin { view! {
+                            <ErrorSummary form=form/>
                             <ActionForm action=action attr:class="form">
                                 <input type="hidden" name="organization" value=org_id.clone()/>
-                                <EndUserFields fields=blank_fields() pins=false error=error/>
-                                <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+                                <EndUserFields fields=blank_fields() pins=false form=form/>
                                 <div class="buttons">
                                     <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
                                     <a class="button secondary" href=back.clone()>"Cancel"</a>
@@ -277,7 +291,7 @@ pub fn EditEndUser() -> impl IntoView {
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let eu = Resource::new(move || id.get(), end_user_details);
     let action = ServerAction::<UpdateEndUser>::new();
-    let error = action_error(action.value());
+    let form = FormState::of(action);
     let me = use_me();
     view! {
         <Title text="Edit End User"/>
@@ -287,17 +301,20 @@ pub fn EditEndUser() -> impl IntoView {
                 match eu.await {
                     Err(e) => view! { <h1>"Edit End User"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(p) => {
-                        let (pid, version, fields, pinned_person) = (p.id.clone(), p.version.to_string(), p.fields.clone(), p.pinned_person);
+                        let (pid, version, fields) = (p.id.clone(), p.version.to_string(), p.fields.clone());
+                        let pinned_person = form.checked("pin_person", p.pinned_person);
+                        let stale = form.is_draft() && form.error.get_untracked() == Some(AppError::Stale);
                         view! {
                         <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}/end-users", p.organization.id)>{p.organization.name.clone()}</a>" › "<a href=format!("/end-users/{}", p.id)>{p.name.clone()}</a>" › Edit"</p>
                         <h1>{format!("Edit {}", p.name)}</h1>
                         {if admin { view! {
+                            <ErrorSummary form=form/>
+                            {stale.then(|| view! { <p class="note">"Below is what you typed. Someone else saved this person after you opened the page: what is stored now is shown under each field you changed differently. Save to keep yours, or Cancel to keep theirs."</p> })}
                             <ActionForm action=action attr:class="form">
                                 <input type="hidden" name="id" value=pid.clone()/>
                                 <input type="hidden" name="version" value=version.clone()/>
-                                <EndUserFields fields=fields.clone() pins=true error=error/>
+                                <EndUserFields fields=fields.clone() pins=true form=form stale=stale/>
                                 <label class="check"><input type="checkbox" name="pin_person" checked=pinned_person/>" Pin this person: a sync neither changes nor deactivates them"</label>
-                                <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
                                 <div class="buttons">
                                     <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
                                     <a class="button secondary" href=format!("/end-users/{pid}")>"Cancel"</a>

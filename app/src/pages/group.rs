@@ -61,10 +61,10 @@ fn GroupForm(v: GroupView, apply: ServerAction<GroupOrganizations>) -> impl Into
             .filter(|e| e.field() == Some(f))
             .map(|e| view! { <p class="field-error" role="alert" id=format!("{f}-error")>{e.to_string()}</p> })
     };
+    // Where Preview lands (`#preview`): the preview, or what keeps it from being made.
     let other_problem = problem
         .as_ref()
-        .filter(|e| !matches!(e.field(), Some("name" | "target" | "tenant")))
-        .map(|e| view! { <p class="note error" role="alert">{e.to_string()}</p> });
+        .map(|e| view! { <p class="note error" role="alert" id="preview" tabindex="-1">{e.to_string()}</p> });
     let name_error = field("name");
     let target_error = field("target");
     let tenant_error = field("tenant");
@@ -126,7 +126,7 @@ fn GroupForm(v: GroupView, apply: ServerAction<GroupOrganizations>) -> impl Into
                 "Keep the Syncro Tenants left without Organizations (otherwise they are deleted)"
             </label>
             <div class="buttons">
-                <button type="submit" name="preview" value="1" class="primary">"Preview"</button>
+                <button type="submit" name="preview" value="1" class="primary" formaction=format!("{PATH}#preview")>"Preview"</button>
                 <a class="button secondary" href="/organizations">"Cancel"</a>
             </div>
         </form>
@@ -143,7 +143,7 @@ fn GroupPreview(
 ) -> impl IntoView {
     let error = action_error(apply.value());
     view! {
-        <section class="form preview" aria-labelledby="preview-heading">
+        <section class="form preview" aria-labelledby="preview-heading" id="preview" tabindex="-1">
             <h2 id="preview-heading" class="section">"Preview"</h2>
             <p>"Applying does this, all at once or not at all:"</p>
             <ol class="steps">{steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ol>

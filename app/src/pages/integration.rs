@@ -4,6 +4,7 @@
 
 use crate::api::*;
 use crate::components::*;
+use crate::forms::{ErrorSummary, FormState, TextInput};
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -44,29 +45,26 @@ pub fn IntegrationPage() -> impl IntoView {
 
 #[component]
 fn ConnectForm(action: ServerAction<ConnectMicrosoft>) -> impl IntoView {
-    let error = action_error(action.value());
+    let form = FormState::of(action);
+    let single = form.value("mode", "csp") == "single";
     view! {
         <section class="panel" aria-labelledby="connect-heading">
             <h2 id="connect-heading">"Connect to Microsoft"</h2>
             <p class="hint">"Use an Entra ID app registration with the Microsoft Graph application permissions Organization.Read.All and, for a CSP partner, DelegatedAdminRelationship.Read.All and Directory.Read.All, with admin consent. An account connects one way at a time."</p>
+            <ErrorSummary form=form/>
             <ActionForm action=action attr:class="form">
-                <fieldset>
+                <fieldset id="f-mode">
                     <legend>"Integrate as"</legend>
-                    <label class="check"><input type="radio" name="mode" value="csp" checked=true/>" Cloud Solution Provider (CSP) — your partner tenant; its customers become Microsoft Tenants"</label>
-                    <label class="check"><input type="radio" name="mode" value="single"/>" Single Tenant — one customer tenant that consented to the app"</label>
+                    <label class="check"><input type="radio" name="mode" value="csp" checked=!single/>" Cloud Solution Provider (CSP) — your partner tenant; its customers become Microsoft Tenants"</label>
+                    <label class="check"><input type="radio" name="mode" value="single" checked=single/>" Single Tenant — one customer tenant that consented to the app"</label>
                 </fieldset>
-                <FieldError error=error field="mode"/>
-                <label for="directory_tenant">"Directory (tenant) ID"</label>
-                <input id="directory_tenant" name="directory_tenant" required=true autocomplete="off" spellcheck="false" placeholder="00000000-0000-0000-0000-000000000000"/>
-                <FieldError error=error field="directory_tenant"/>
-                <label for="client_id">"Application (client) ID"</label>
-                <input id="client_id" name="client_id" required=true autocomplete="off" spellcheck="false" placeholder="00000000-0000-0000-0000-000000000000"/>
-                <FieldError error=error field="client_id"/>
-                <label for="client_secret">"Client secret (its Value)"</label>
-                <input id="client_secret" name="client_secret" type="password" required=true autocomplete="off"/>
-                <p class="hint">"Stored encrypted and never shown again. tenantmap checks it with Microsoft before saving."</p>
-                <FieldError error=error field="client_secret"/>
-                <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+                {form.error("mode")}
+                <TextInput form=form name="directory_tenant" label="Directory (tenant) ID" autocomplete="off"
+                    placeholder="00000000-0000-0000-0000-000000000000" required=true/>
+                <TextInput form=form name="client_id" label="Application (client) ID" autocomplete="off"
+                    placeholder="00000000-0000-0000-0000-000000000000" required=true/>
+                <TextInput form=form name="client_secret" label="Client secret (its Value)" kind="password" autocomplete="off"
+                    required=true hint="Stored encrypted and never shown again. tenantmap checks it with Microsoft before saving; type it again if the form comes back."/>
                 <div class="buttons">
                     <button type="submit" class="primary" data-pending="Connecting…">"Connect"</button>
                 </div>
@@ -176,10 +174,13 @@ fn Disconnect(c: ConnectionView, action: ServerAction<DisconnectMicrosoft>) -> i
         <section class="panel" aria-labelledby="disconnect-heading">
             <h2 id="disconnect-heading">"Disconnect"</h2>
             <p class="hint">"Stops syncing. The Microsoft Tenants and their mappings stay, shown as no longer synced. To switch between Single Tenant and CSP, disconnect first."</p>
-            <ActionForm action=action>
-                <input type="hidden" name="version" value=c.version.to_string()/>
-                <button type="submit" class="danger">"Disconnect"</button>
-            </ActionForm>
+            <Confirm label="Disconnect" class="danger"
+                question="Disconnect from Microsoft? Syncing stops; the Microsoft Tenants and their mappings stay. Connecting again needs the client secret.">
+                <ActionForm action=action>
+                    <input type="hidden" name="version" value=c.version.to_string()/>
+                    <button type="submit" class="danger" data-pending="Disconnecting…">"Yes, disconnect"</button>
+                </ActionForm>
+            </Confirm>
             <ErrorNote error=action_error(action.value())/>
         </section>
     }

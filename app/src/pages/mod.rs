@@ -15,17 +15,92 @@ pub mod user_sync;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// Home: on the first day, what to do next (a checklist with what is done); afterwards, the
+/// numbers that matter. Technicians see where the account stands, not tasks only an
+/// Administrator can do.
 #[component]
 pub fn Home() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| crate::api::home_overview());
     view! {
         <Title text="Home"/>
         <h1>"tenantmap"</h1>
         <p class="lead">"Map your customers' Microsoft 365 tenants to Syncro Tenants and Organizations."</p>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(v) => view! { <Overview v/> }.into_any(),
+                }
+            })}
+        </Transition>
         <ul class="cards">
             <li><a href="/admin/microsoft-tenants"><strong>"RMM Settings - Microsoft Tenant Management"</strong><span>"Map each Microsoft Tenant to a Syncro Tenant."</span></a></li>
             <li><a href="/syncro-tenants"><strong>"Syncro Tenants"</strong><span>"Rename, group Organizations, see mappings."</span></a></li>
             <li><a href="/organizations"><strong>"Organizations"</strong><span>"Your billed customers and their Syncro Tenant."</span></a></li>
         </ul>
+    }
+}
+
+#[component]
+fn Overview(v: crate::wire::HomeView) -> impl IntoView {
+    let t = v.tenants;
+    let steps = v.steps();
+    let next = steps.iter().position(|(_, done, _)| !done);
+    let figures = view! {
+        <dl class="figures">
+            <div><dt>"Microsoft Tenants"</dt><dd>{t.all}</dd></div>
+            <div><dt>"Unmapped"</dt><dd><a href="/admin/microsoft-tenants?filter=unmapped">{t.unmapped}</a></dd></div>
+            <div><dt>"Needs attention"</dt><dd><a href="/admin/microsoft-tenants?filter=attention">{t.attention}</a></dd></div>
+            <div><dt>"Organizations"</dt><dd><a href="/organizations">{v.organizations}</a></dd></div>
+        </dl>
+    };
+    let last_sync = match (&v.connected, v.last_sync.clone()) {
+        (None, _) => view! { <p class="hint">"Not connected to Microsoft: tenants come from CSV imports."</p> }.into_any(),
+        (Some(mode), None) => view! { <p class="hint">{format!("Connected as {mode}; not synced yet.")}</p> }.into_any(),
+        (Some(mode), Some(r)) => {
+            let problem = match (&r.error, r.failure_count) {
+                (Some(e), _) => format!(" It could not list the tenants: {e}"),
+                (None, 0) => " No problems.".to_string(),
+                (None, 1) => " 1 tenant could not be read.".to_string(),
+                (None, n) => format!(" {n} tenants could not be read."),
+            };
+            let ok = r.error.is_none() && r.failure_count == 0;
+            view! {
+                <p class=if ok { "hint" } else { "note warning" }>
+                    {format!("Connected as {mode}. Last sync {} ({}).{problem}", r.finished_at, r.trigger)}
+                    {(!ok && v.admin).then(|| view! { " "<a href="/admin/microsoft-integration">"See the sync's report"</a> })}
+                </p>
+            }.into_any()
+        }
+    };
+    view! {
+        {(!v.all_done()).then(|| view! {
+            <section class="panel checklist" aria-labelledby="start-heading">
+                <h2 id="start-heading">{if v.admin { "Getting started" } else { "Where the account stands" }}</h2>
+                <ol>
+                    {steps.into_iter().enumerate().map(|(i, (what, done, href))| {
+                        let is_next = next == Some(i);
+                        let state = if done { "Done" } else if is_next { "Next" } else { "To do" };
+                        view! {
+                            <li class:done=done class:next=is_next aria-current=is_next.then_some("step")>
+                                <span class="step-state">{state}</span>
+                                {if v.admin && !done {
+                                    view! { <a href=href>{what}</a> }.into_any()
+                                } else {
+                                    view! { <span>{what}</span> }.into_any()
+                                }}
+                                {(i == 2 && t.all > 0 && !done).then(|| view! {
+                                    <span class="hint">{format!(" — {} of {} mapped", t.mapped, t.all)}</span>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+                {(!v.admin).then(|| view! { <p class="hint">"An Administrator of your account takes these steps."</p> })}
+            </section>
+        })}
+        {figures}
+        {last_sync}
     }
 }
 

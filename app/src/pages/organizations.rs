@@ -3,6 +3,7 @@
 use crate::api::*;
 use crate::components::*;
 use crate::error::AppError;
+use crate::forms::{ErrorSummary, FormState};
 use crate::islands::SyncroTenantPicker;
 use crate::wire::*;
 use leptos::prelude::*;
@@ -116,16 +117,16 @@ pub fn OrganizationPage() -> impl IntoView {
 #[component]
 pub fn NewOrganization() -> impl IntoView {
     let action = ServerAction::<CreateOrganization>::new();
-    let error = action_error(action.value());
+    let form = FormState::of(action);
     view! {
         <Title text="New Organization"/>
         <p class="crumbs"><a href="/organizations">"Organizations"</a>" › New"</p>
         <h1>"New Organization"</h1>
         <AdminOnly fallback=administrators_only>
+        <ErrorSummary form=form/>
         <ActionForm action=action attr:class="form">
-            <OrganizationFields name=String::new() email=String::new() phone=String::new() website=String::new() address=String::new() error=error/>
-            <SyncroTenantField current=None error=error/>
-            <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+            <OrganizationFields form=form stored=OrganizationView::default() stale=false/>
+            <SyncroTenantField current=None form=form/>
             <div class="buttons">
                 <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
                 <a class="button secondary" href="/organizations">"Cancel"</a>
@@ -146,25 +147,32 @@ pub fn EditOrganization() -> impl IntoView {
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let org = Resource::new(move || id.get(), organization_details);
     let action = ServerAction::<UpdateOrganization>::new();
-    let error = action_error(action.value());
+    let form = FormState::of(action);
     let me = use_me();
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                Suspend::new(async move {
                 let admin = is_admin(me).await;
                 match org.await {
                     Err(e) => view! { <Title text="Edit Organization"/><h1>"Edit Organization"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(o) => view! {
+                    Ok(o) => {
+                        // Changed by someone else since the page was opened: the form keeps
+                        // what this person typed, shows what is stored now beside each field
+                        // that differs, and carries the current version — Save keeps theirs.
+                        let stale = form.is_draft() && form.error.get_untracked() == Some(AppError::Stale);
+                        view! {
                         <Title text=format!("Edit {}", o.name)/>
                         <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a>" › Edit"</p>
                         <h1>"Edit Organization"</h1>
                         {if admin { view! {
+                        <ErrorSummary form=form/>
+                        {stale.then(|| view! { <p class="note">"Below is what you typed. Someone else saved this Organization after you opened it: what is stored now is shown under each field you changed differently. Save to keep yours, or Cancel to keep theirs."</p> })}
                         <ActionForm action=action attr:class="form">
                             <input type="hidden" name="id" value=o.id.clone()/>
                             <input type="hidden" name="version" value=o.version.to_string()/>
-                            <OrganizationFields name=o.name.clone() email=o.email.clone() phone=o.phone.clone() website=o.website.clone() address=o.address.clone() error=error/>
-                            <SyncroTenantField current=Some(NamedRef { id: o.syncro_tenant.id.clone(), name: o.syncro_tenant.name.clone() }) error=error/>
-                            <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+                            <OrganizationFields form=form stored=o.clone() stale=stale/>
+                            <SyncroTenantField current=Some(NamedRef { id: o.syncro_tenant.id.clone(), name: o.syncro_tenant.name.clone() }) form=form/>
                             <div class="buttons">
                                 <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
                                 <a class="button secondary" href=format!("/organizations/{}", o.id)>"Cancel"</a>
@@ -172,69 +180,90 @@ pub fn EditOrganization() -> impl IntoView {
                         </ActionForm>
                         <GetForm id="st-filter"/>
                         }.into_any() } else { administrators_only().into_any() }}
-                    }.into_any(),
+                    }.into_any()},
                 }
-            })}
+            })}}
         </Transition>
     }
 }
 
-/// The error for one field, shown under it.
-fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
-    move || {
-        error.get().filter(|e| e.field() == Some(field)).map(|e| {
-            let pick = match &e {
-                AppError::NameTaken { existing_id: Some(id), kind, .. } if kind == "Syncro Tenant" => Some(id.clone()),
-                _ => None,
-            };
-            view! {
-                <p class="field-error" role="alert" id=format!("{field}-error")>
-                    {e.to_string()}
-                    {pick.map(|id| view! { " "<a href=format!("/syncro-tenants/{id}")>"Open the existing Syncro Tenant"</a>" or choose it under ORGANIZATION SETTINGS." })}
-                </p>
-            }
-        })
+/// A field of the Organization form: its label, its input (`f-{name}`, described by its error),
+/// its refusal, and — after a stale save — what is stored now when it differs.
+fn text_field(
+    form: &FormState,
+    name: &'static str,
+    label: &'static str,
+    stored: String,
+    stale: bool,
+    input: impl FnOnce(String, String, Signal<bool>) -> AnyView,
+) -> impl IntoView {
+    let value = form.value(name, stored.clone());
+    let now = (stale && value.trim() != stored.trim()).then(|| {
+        let shown = if stored.is_empty() {
+            "(empty)".to_string()
+        } else {
+            stored.clone()
+        };
+        view! { <p class="hint stored-now">"Stored now: "{shown}</p> }
+    });
+    let id = format!("f-{name}");
+    view! {
+        <label for=id.clone()>{label}</label>
+        {input(id, value, form.invalid(name))}
+        {now}
+        {form.error(name)}
     }
 }
 
 #[component]
-fn OrganizationFields(
-    name: String,
-    email: String,
-    phone: String,
-    website: String,
-    address: String,
-    error: Signal<Option<AppError>>,
-) -> impl IntoView {
+fn OrganizationFields(form: FormState, stored: OrganizationView, stale: bool) -> impl IntoView {
+    let described = |field: &'static str| format!("{field}-error");
+    let taken = {
+        let error = form.error;
+        move || {
+            error.get().and_then(|e| match e {
+                AppError::NameTaken { existing_id: Some(id), kind, .. } if kind == "Syncro Tenant" => Some(view! {
+                    <p class="hint"><a href=format!("/syncro-tenants/{id}")>"Open the existing Syncro Tenant"</a>" or choose it under ORGANIZATION SETTINGS."</p>
+                }),
+                _ => None,
+            })
+        }
+    };
     view! {
-        <label for="org-name">"Name"</label>
-        <input id="org-name" name="name" value=name required=true autocomplete="organization"/>
-        {field_error(error, "name")}
+        {text_field(&form, "name", "Name", stored.name.clone(), stale, move |id, value, invalid| view! {
+            <input id=id name="name" value=value required=true autocomplete="organization"
+                aria-invalid=move || invalid.get().then_some("true") aria-describedby=described("name")/>
+        }.into_any())}
+        {taken}
         <div class="cols">
             <div>
-                <label for="org-email">"Email"</label>
-                <input id="org-email" name="email" type="email" value=email autocomplete="email"/>
-                {field_error(error, "email")}
+                {text_field(&form, "email", "Email", stored.email.clone(), stale, move |id, value, invalid| view! {
+                    <input id=id name="email" type="email" value=value autocomplete="email"
+                        aria-invalid=move || invalid.get().then_some("true") aria-describedby=described("email")/>
+                }.into_any())}
             </div>
             <div>
-                <label for="org-phone">"Phone"</label>
-                <input id="org-phone" name="phone" type="tel" value=phone autocomplete="tel"/>
-                {field_error(error, "phone")}
+                {text_field(&form, "phone", "Phone", stored.phone.clone(), stale, move |id, value, invalid| view! {
+                    <input id=id name="phone" type="tel" value=value autocomplete="tel"
+                        aria-invalid=move || invalid.get().then_some("true") aria-describedby=described("phone")/>
+                }.into_any())}
             </div>
         </div>
-        <label for="org-website">"Website"</label>
-        <input id="org-website" name="website" value=website inputmode="url" autocomplete="url" placeholder="foggyit.com"/>
-        {field_error(error, "website")}
-        <label for="org-address">"Address"</label>
-        <textarea id="org-address" name="address" rows="3">{address}</textarea>
-        {field_error(error, "address")}
+        {text_field(&form, "website", "Website", stored.website.clone(), stale, move |id, value, invalid| view! {
+            <input id=id name="website" value=value inputmode="url" autocomplete="url" placeholder="foggyit.com"
+                aria-invalid=move || invalid.get().then_some("true") aria-describedby=described("website")/>
+        }.into_any())}
+        {text_field(&form, "address", "Address", stored.address.clone(), stale, move |id, value, invalid| view! {
+            <textarea id=id name="address" rows="3"
+                aria-invalid=move || invalid.get().then_some("true") aria-describedby=described("address")>{value}</textarea>
+        }.into_any())}
     }
 }
 
 /// ORGANIZATION SETTINGS: the parent Syncro Tenant. On a new Organization the default is a new
 /// Syncro Tenant named after it (R4). The search box belongs to the page's `st-filter` GET form.
 #[component]
-fn SyncroTenantField(current: Option<NamedRef>, error: Signal<Option<AppError>>) -> impl IntoView {
+fn SyncroTenantField(current: Option<NamedRef>, form: FormState) -> impl IntoView {
     let st_q = query_param("st_q").get_untracked();
     let options = Resource::new(|| (), {
         let q = st_q.clone();
@@ -245,18 +274,22 @@ fn SyncroTenantField(current: Option<NamedRef>, error: Signal<Option<AppError>>)
         <Suspense fallback=|| view! { <p class="loading">"Loading Syncro Tenants…"</p> }>
             {move || {
                 let (current, query) = (current.clone(), st_q.clone());
+                let selected = form.value(
+                    "syncro_tenant",
+                    current.as_ref().map(|c| c.id.clone()).unwrap_or_default(),
+                );
                 Suspend::new(async move {
                     let new_option = current.is_none().then(|| "Create a new Syncro Tenant named after this Organization".to_string());
                     view! {
-                        <SyncroTenantPicker select_id="org-st".to_string() filter_form="st-filter".to_string()
+                        <SyncroTenantPicker select_id="f-syncro_tenant".to_string() filter_form="st-filter".to_string()
                             query=query options=options.await.unwrap_or_default()
-                            selected=current.as_ref().map(|c| c.id.clone()).unwrap_or_default() pinned=current
+                            selected=selected pinned=current
                             new_option=new_option unmapped_only=false size=0 autofocus=false/>
                     }
                 })
             }}
         </Suspense>
         <p class="hint">"Organizations that share one Microsoft Tenant share one Syncro Tenant."</p>
-        {field_error(error, "syncro_tenant")}
+        {form.error("syncro_tenant")}
     }
 }

@@ -6,6 +6,7 @@
 use crate::api::*;
 use crate::components::*;
 use crate::domain::suggest::Confidence;
+use crate::forms::{ErrorSummary, FormState};
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,6 +18,7 @@ pub fn SuggestionsPage() -> impl IntoView {
     let confidence = query_param("confidence");
     let page = query_param("page");
     let accept = ServerAction::<MapTenants>::new();
+    let form = FormState::of(accept);
     let me = use_me();
     let list = Resource::new(
         move || (confidence.get(), page.get(), accept.version().get()),
@@ -33,6 +35,7 @@ pub fn SuggestionsPage() -> impl IntoView {
         <p class="crumbs"><a href="/admin">"Admin"</a>" › "<a href="/admin/microsoft-tenants">"RMM Settings - Microsoft Tenant Management"</a></p>
         <h1>"Suggested mappings"</h1>
         <p class="hint">"For each unmapped Microsoft Tenant, the free Syncro Tenant it most likely belongs to, and why: a verified domain on an Organization's email or website, the same name (ignoring case, punctuation, Inc/LLC/GmbH, \"(M365)\" and \" - Office\" suffixes), or a similar one. Nothing is mapped until you accept it."</p>
+        <ErrorSummary form=form/>
         <Transition fallback=|| view! { <p class="loading">"Finding suggestions…"</p> }>
             {move || Suspend::new(async move {
                 let admin = is_admin(me).await;
@@ -60,7 +63,7 @@ pub fn SuggestionsPage() -> impl IntoView {
                                     <ActionForm action=accept attr:class="suggestions">
                                         <input type="hidden" name="back" value=back/>
                                         <input type="hidden" name="picks[]" value=""/>
-                                        <table class="grid">
+                                        <table class="grid" id="f-picks">
                                             <thead>
                                                 <tr>
                                                     {admin.then(|| view! { <th scope="col">"Accept"</th> })}
@@ -91,7 +94,6 @@ pub fn SuggestionsPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <ErrorNote error=action_error(accept.value())/>
         {move || accept.value().get().and_then(|r| r.ok()).map(|r| view! {
             <div class="note" role="status">
                 <p>{format!("Mapped {} Microsoft Tenant{}.", r.mapped, if r.mapped == 1 { "" } else { "s" })}</p>

@@ -51,11 +51,14 @@ pub fn SyncroTenantList() -> impl IntoView {
                                                 <td data-label="Organizations">{st.organization_count}</td>
                                                 <td class="actions">
                                                     {deletable.then(|| view! {
-                                                        <ActionForm action=delete>
-                                                            <input type="hidden" name="id" value=st.id.clone()/>
-                                                            <input type="hidden" name="version" value=st.version.to_string()/>
-                                                            <button type="submit" class="danger small" aria-label=label>"Delete"</button>
-                                                        </ActionForm>
+                                                        <Confirm label="Delete" name=label.clone() class="danger small"
+                                                            question=format!("Delete the Syncro Tenant “{}”? It has no Organizations and no mapping.", st.name)>
+                                                            <ActionForm action=delete>
+                                                                <input type="hidden" name="id" value=st.id.clone()/>
+                                                                <input type="hidden" name="version" value=st.version.to_string()/>
+                                                                <button type="submit" class="danger small" data-pending="Deleting…">{format!("Yes, delete {}", st.name)}</button>
+                                                            </ActionForm>
+                                                        </Confirm>
                                                     })}
                                                 </td>
                                             </tr>

@@ -4,6 +4,7 @@
 
 use crate::api::*;
 use crate::components::*;
+use crate::forms::{ErrorSummary, FormState, TextInput};
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -129,7 +130,7 @@ pub fn UserSyncSetupPage() -> impl IntoView {
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let setup = Resource::new(move || id.get(), user_sync_setup);
     let save = ServerAction::<SaveUserSync>::new();
-    let error = action_error(save.value());
+    let form = FormState::of(save);
     let me = use_me();
     view! {
         <Title text="Set Up Entra ID User Sync"/>
@@ -142,10 +143,28 @@ pub fn UserSyncSetupPage() -> impl IntoView {
                         let st = v.syncro_tenant.clone();
                         let orgs = v.organizations.clone();
                         let several = orgs.len() > 1;
-                        let mut rules = v.rules.clone();
+                        // The rules as posted when the form came back refused, else as saved.
+                        let mut rules: Vec<RuleView> = if form.is_draft() {
+                            let fields = form.values("rule_field[]", Vec::new());
+                            let values = form.values("rule_value[]", Vec::new());
+                            let orgs_of = form.values("rule_org[]", Vec::new());
+                            fields.into_iter().zip(values).zip(orgs_of)
+                                .filter(|((_, value), _)| !value.trim().is_empty())
+                                .map(|((field, value), organization)| RuleView { field, value, organization })
+                                .collect()
+                        } else {
+                            v.rules.clone()
+                        };
                         rules.extend((0..2).map(|_| RuleView { field: "department".into(), value: String::new(), organization: String::new() }));
                         let only = orgs.first().map(|o| o.id.clone()).unwrap_or_default();
-                        let default = if several { v.default_organization.clone() } else { only };
+                        let default = if several { form.value("default_organization", v.default_organization.clone()) } else { only };
+                        let kinds = form.value("kinds", v.kinds.clone());
+                        let (enabled_only, licensed_only, exclude_non_people) = (
+                            form.checked("enabled_only", v.enabled_only),
+                            form.checked("licensed_only", v.licensed_only),
+                            form.checked("exclude_non_people", v.exclude_non_people),
+                        );
+                        let brake = form.value("brake_percent", v.brake_percent.to_string());
                         view! {
                             <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "<a href=format!("/syncro-tenants/{}", st.id)>{st.name.clone()}</a>" › Entra ID User Sync"</p>
                             <h1>{format!("Entra ID User Sync of {}", st.name)}</h1>
@@ -154,39 +173,33 @@ pub fn UserSyncSetupPage() -> impl IntoView {
                                 (Some(_), false) => view! { <p class="note" role="status">"Only Administrators can set up the sync."</p> }.into_any(),
                                 (Some(mt), true) => view! {
                                     <p class="hint">{format!("Users of {} become End Users of this Syncro Tenant's Organizations. {PERMISSIONS}", mt.name)}</p>
+                                    <ErrorSummary form=form/>
                                     <ActionForm action=save attr:class="form">
                                         <input type="hidden" name="syncro_tenant" value=st.id.clone()/>
                                         <input type="hidden" name="version" value=v.version.to_string()/>
                                         <h2 class="section">"Which users"</h2>
-                                        <label for="us-kinds">"Kind"</label>
-                                        <select id="us-kinds" name="kinds">
-                                            <option value="members" selected=v.kinds == "members">"Members"</option>
-                                            <option value="guests" selected=v.kinds == "guests">"Guests"</option>
-                                            <option value="both" selected=v.kinds == "both">"Members and guests"</option>
+                                        <label for="f-kinds">"Kind"</label>
+                                        <select id="f-kinds" name="kinds">
+                                            <option value="members" selected=kinds == "members">"Members"</option>
+                                            <option value="guests" selected=kinds == "guests">"Guests"</option>
+                                            <option value="both" selected=kinds == "both">"Members and guests"</option>
                                         </select>
-                                        <label class="check"><input type="checkbox" name="enabled_only" value="true" checked=v.enabled_only/>" Enabled accounts only (a disabled account's End User becomes inactive)"</label>
-                                        <label class="check"><input type="checkbox" name="licensed_only" value="true" checked=v.licensed_only/>" Licensed users only"</label>
-                                        <label class="check"><input type="checkbox" name="exclude_non_people" value="true" checked=v.exclude_non_people/>" Leave out shared, room and equipment mailboxes"</label>
-                                        <label for="us-domains">"Domains (UPN or mail)"</label>
-                                        <input id="us-domains" name="domains" value=v.domains.clone() placeholder="Any: or foggy.com, waltham.foggy.com"/>
-                                        <FieldError error=error field="domains"/>
-                                        <label for="us-departments">"Departments"</label>
-                                        <input id="us-departments" name="departments" value=v.departments.clone() placeholder="Any"/>
-                                        <FieldError error=error field="departments"/>
-                                        <label for="us-offices">"Office locations"</label>
-                                        <input id="us-offices" name="offices" value=v.offices.clone() placeholder="Any"/>
-                                        <FieldError error=error field="offices"/>
-                                        <label for="us-groups">"Groups (object IDs; members of nested groups count)"</label>
-                                        <input id="us-groups" name="groups" value=v.groups.clone() placeholder="Any"/>
-                                        <FieldError error=error field="groups"/>
+                                        {form.error("kinds")}
+                                        <label class="check"><input type="checkbox" name="enabled_only" value="true" checked=enabled_only/>" Enabled accounts only (a disabled account's End User becomes inactive)"</label>
+                                        <label class="check"><input type="checkbox" name="licensed_only" value="true" checked=licensed_only/>" Licensed users only"</label>
+                                        <label class="check"><input type="checkbox" name="exclude_non_people" value="true" checked=exclude_non_people/>" Leave out shared, room and equipment mailboxes"</label>
+                                        <TextInput form=form name="domains" label="Domains (UPN or mail)" value=v.domains.clone() placeholder="Any: or foggy.com, waltham.foggy.com"/>
+                                        <TextInput form=form name="departments" label="Departments" value=v.departments.clone() placeholder="Any"/>
+                                        <TextInput form=form name="offices" label="Office locations" value=v.offices.clone() placeholder="Any"/>
+                                        <TextInput form=form name="groups" label="Groups (object IDs; members of nested groups count)" value=v.groups.clone() placeholder="Any"/>
                                         {if several { view! {
-                                            <h2 class="section">"Routing rules"</h2>
+                                            <h2 class="section" id="f-rules" tabindex="-1">"Routing rules"</h2>
                                             <p class="hint">"In order: the first rule that matches decides. Blank rows are left out; save to get more."</p>
                                             {v.shadowed.clone().into_iter().map(|s| view! { <p class="note warning">{s}</p> }).collect_view()}
                                             {rules.into_iter().enumerate().map(|(i, r)| rule_row(i + 1, r, &orgs)).collect_view()}
-                                            <FieldError error=error field="rules"/>
-                                            <label for="us-default">"Everyone else"</label>
-                                            <select id="us-default" name="default_organization">
+                                            {form.error("rules")}
+                                            <label for="f-default_organization">"Everyone else"</label>
+                                            <select id="f-default_organization" name="default_organization">
                                                 <option value="" selected=default.is_empty()>"Leave unassigned (not brought in)"</option>
                                                 {org_options(&orgs, &default)}
                                             </select>
@@ -197,11 +210,11 @@ pub fn UserSyncSetupPage() -> impl IntoView {
                                             <input type="hidden" name="default_organization" value=default/>
                                             <p class="hint">{format!("Everyone goes to {}.", orgs.first().map(|o| o.name.clone()).unwrap_or_default())}</p>
                                         }.into_any() }}
-                                        <FieldError error=error field="default_organization"/>
-                                        <label for="us-brake">"Stop and ask when one run would deactivate more than (%)"</label>
-                                        <input id="us-brake" name="brake_percent" type="number" min="1" max="100" value=v.brake_percent.to_string()/>
-                                        <FieldError error=error field="brake_percent"/>
-                                        <ErrorNote error=Signal::derive(move || error.get().filter(|e| e.field().is_none()))/>
+                                        {form.error("default_organization")}
+                                        <label for="f-brake_percent">"Stop and ask when one run would deactivate more than (%)"</label>
+                                        <input id="f-brake_percent" name="brake_percent" type="number" min="1" max="100" value=brake
+                                            aria-describedby="brake_percent-error"/>
+                                        {form.error("brake_percent")}
                                         <div class="buttons">
                                             <button type="submit" class="primary" data-pending="Saving…">"Save and preview"</button>
                                             <a class="button secondary" href=format!("/syncro-tenants/{}", st.id)>"Cancel"</a>

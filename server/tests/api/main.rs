@@ -15,6 +15,7 @@ mod dynamodb;
 mod end_users;
 mod export;
 mod faults;
+mod forms;
 mod fuzz;
 mod group;
 mod hostile;

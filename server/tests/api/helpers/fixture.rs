@@ -160,6 +160,7 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
     use Kind::*;
     vec![
         ("/api/whoami", Read, vec![]),
+        ("/api/home", Read, vec![]),
         (
             "/api/microsoft-tenants",
             Read,

@@ -1,0 +1,50 @@
+import { expect, test } from "@playwright/test";
+import { unique } from "./helpers";
+
+// A refused form comes back as it was left: every problem at once in a summary at the top
+// (focused, and in the first screen), each value as typed; fixed, it saves.
+test("New Organization with several bad fields keeps what was typed", async ({ page }, info) => {
+  const name = `Forms Dental ${unique(info)}`;
+  await page.goto("/organizations/new");
+  await page.getByLabel("Email").fill("not an email");
+  await page.getByLabel("Phone").fill("call me");
+  await page.getByLabel("Website").fill("forms dental");
+  await page.getByLabel("Address").fill("1 Main St\nSuite 2");
+  // The name left empty: the browser itself asks for it; without that check the server does.
+  await page.getByLabel("Name", { exact: true }).evaluate((el) => el.removeAttribute("required"));
+  await page.getByRole("button", { name: "Save" }).click();
+
+  const summary = page.getByRole("alert").filter({ hasText: "There are 4 problems" });
+  await expect(summary).toBeVisible();
+  await expect(summary.getByRole("link")).toHaveText([
+    "Name is required",
+    "Enter an email address like office@example.com",
+    "Use digits, spaces and + - ( ) only, up to 40 characters",
+    "Enter a website like foggyit.com or https://www.foggyit.com",
+  ]);
+  // Focused and in view, on a desktop and on a phone.
+  if (info.project.metadata.kind !== "nojs") await expect(summary).toBeFocused();
+  const box = await summary.boundingBox();
+  const viewport = page.viewportSize()!;
+  expect(box!.y).toBeGreaterThanOrEqual(0);
+  expect(box!.y + 40).toBeLessThan(viewport.height);
+  await expect(page.getByLabel("Email")).toHaveValue("not an email");
+  await expect(page.getByLabel("Phone")).toHaveValue("call me");
+  await expect(page.getByLabel("Website")).toHaveValue("forms dental");
+  await expect(page.getByLabel("Address")).toHaveValue("1 Main St\nSuite 2");
+  await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
+
+  // The summary's link takes the user to the field.
+  await summary.getByRole("link", { name: "Enter an email address like office@example.com" }).click();
+  await expect(page).toHaveURL(/#f-email$/);
+
+  // Fixed: saved.
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Email").fill("office@forms.example");
+  await page.getByLabel("Phone").fill("+1 617 555 0100");
+  await page.getByLabel("Website").fill("forms.example");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/organizations\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  await expect(page.getByRole("status")).toHaveText(`Created ${name}.`);
+});
