@@ -68,7 +68,7 @@ e2e:
 	@data=$$(mktemp -d); free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }; \
 	  port=$$(free_port); fake=$$(free_port); dynamo=$$(free_port); moto=$$(free_port); \
 	  (cd end2end && E2E_PORT=$$port E2E_FAKE_PORT=$$fake E2E_DYNAMODB_PORT=$$dynamo E2E_MOTO_PORT=$$moto \
-	    E2E_SERVER=$(E2E_SERVER) TENANTMAP_DATA=$$data npx playwright test); status=$$?; rm -rf $$data; exit $$status
+	    E2E_SERVER=$(E2E_SERVER) TENANTMAP_DATA=$$data npx playwright test $(E2E_ARGS)); status=$$?; rm -rf $$data; exit $$status
 
 ## Speed budgets: download size, sign-in, page times at SPEC scale, DynamoDB requests per page,
 ## Lambda cold start (bench/src/main.rs says what each measures).

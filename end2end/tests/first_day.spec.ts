@@ -25,11 +25,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The Home checklist's steps as shown: "Done …", "Next …", "To do …". */
+/** The Home checklist's steps as shown: "Done: …", "Next: …", "To do: …". */
 async function checklist(page: Page, base: string): Promise<string[]> {
   await page.goto(`${base}/`);
   const steps = page.getByRole("region", { name: "Getting started" }).getByRole("listitem");
-  return (await steps.allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
+  return (await steps.allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
 }
 
 test.use({ storageState: { cookies: [], origins: [] } });
@@ -66,10 +66,10 @@ test("the first day: Home says what to do next until everything is done", async 
 
     // Nothing yet: connecting to Microsoft comes first.
     expect(await checklist(page, base)).toEqual([
-      "Next Connect Microsoft, or import your Microsoft Tenants from a CSV",
-      "To do Add or import your Organizations (your billed customers)",
-      "To do Map each Microsoft Tenant to a Syncro Tenant with Suggestions",
-      "To do Set up Entra ID User Sync on a mapped Syncro Tenant",
+      "Next: Connect Microsoft, or import your Microsoft Tenants from a CSV",
+      "To do: Add or import your Organizations (your billed customers)",
+      "To do: Map each Microsoft Tenant to a Syncro Tenant with Suggestions",
+      "To do: Set up Entra ID User Sync on a mapped Syncro Tenant",
     ]);
     await page.getByRole("link", { name: "Connect Microsoft, or import your Microsoft Tenants from a CSV" }).click();
     await expect(page).toHaveURL(`${base}/admin/microsoft-integration`);
@@ -85,10 +85,10 @@ test("the first day: Home says what to do next until everything is done", async 
     }).toPass({ timeout: 30_000 });
 
     expect(await checklist(page, base)).toEqual([
-      "Done Connect Microsoft, or import your Microsoft Tenants from a CSV",
-      "Next Add or import your Organizations (your billed customers)",
-      "To do Map each Microsoft Tenant to a Syncro Tenant with Suggestions — 0 of 6 mapped",
-      "To do Set up Entra ID User Sync on a mapped Syncro Tenant",
+      "Done: Connect Microsoft, or import your Microsoft Tenants from a CSV",
+      "Next: Add or import your Organizations (your billed customers)",
+      "To do: Map each Microsoft Tenant to a Syncro Tenant with Suggestions — 0 of 6 mapped",
+      "To do: Set up Entra ID User Sync on a mapped Syncro Tenant",
     ]);
     for (const name of CUSTOMERS) {
       await page.goto(`${base}/organizations/new`);
@@ -98,20 +98,20 @@ test("the first day: Home says what to do next until everything is done", async 
     }
 
     expect(await checklist(page, base)).toEqual([
-      "Done Connect Microsoft, or import your Microsoft Tenants from a CSV",
-      "Done Add or import your Organizations (your billed customers)",
-      "Next Map each Microsoft Tenant to a Syncro Tenant with Suggestions — 0 of 6 mapped",
-      "To do Set up Entra ID User Sync on a mapped Syncro Tenant",
+      "Done: Connect Microsoft, or import your Microsoft Tenants from a CSV",
+      "Done: Add or import your Organizations (your billed customers)",
+      "Next: Map each Microsoft Tenant to a Syncro Tenant with Suggestions — 0 of 6 mapped",
+      "To do: Set up Entra ID User Sync on a mapped Syncro Tenant",
     ]);
     await page.getByRole("link", { name: "Map each Microsoft Tenant to a Syncro Tenant with Suggestions" }).click();
     await page.getByRole("button", { name: "Accept all with high confidence (6)" }).click();
     await expect(page.getByRole("status")).toContainText("Mapped 6 Microsoft Tenants.");
 
     expect(await checklist(page, base)).toEqual([
-      "Done Connect Microsoft, or import your Microsoft Tenants from a CSV",
-      "Done Add or import your Organizations (your billed customers)",
-      "Done Map each Microsoft Tenant to a Syncro Tenant with Suggestions",
-      "Next Set up Entra ID User Sync on a mapped Syncro Tenant",
+      "Done: Connect Microsoft, or import your Microsoft Tenants from a CSV",
+      "Done: Add or import your Organizations (your billed customers)",
+      "Done: Map each Microsoft Tenant to a Syncro Tenant with Suggestions",
+      "Next: Set up Entra ID User Sync on a mapped Syncro Tenant",
     ]);
     await page.getByRole("link", { name: "Set up Entra ID User Sync on a mapped Syncro Tenant" }).click();
     await page.getByRole("link", { name: "Contoso Group", exact: true }).click();

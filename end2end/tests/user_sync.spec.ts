@@ -45,7 +45,7 @@ test("Entra ID User Sync: Foggy IT's people under the right offices, and a leave
   await expect(async () => {
     if (!jsEnabled(info)) await page.reload();
     await expect(last).toContainText("1 added", { timeout: 1_000 });
-  }).toPass({ timeout: 15_000 });
+  }).toPass({ timeout: 45_000 });
 
   // Boston and Waltham under one Syncro Tenant, mapped to the tenant.
   const u = unique(info);

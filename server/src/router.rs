@@ -43,7 +43,18 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Pages no route matches (the 404 page) render the same shell — its status line and
+        // session reads need the state too.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            {
+                let state = state.clone();
+                move || leptos::prelude::provide_context(state.clone())
+            },
+            shell,
+        ))
         // Inside the compression, so it reads the error as the server function wrote it.
         .layer(axum::middleware::from_fn(error_status))
         // Inside the body limits: a form's body is read whole before a draft is kept of it.

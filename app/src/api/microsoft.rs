@@ -18,8 +18,11 @@ use {
 pub async fn microsoft_integration() -> Result<IntegrationView, AppError> {
     let (caller, store) = admin().await?;
     let integration = read(store.integration(&caller.account).await)?;
-    let report = read(store.sync_report(&caller.account).await)?;
+    // The job before its report: a job that finishes between the two reads is then seen
+    // running (its progress looks again) or finished with its report — never neither, which
+    // would leave the page with no report and nothing to wait for.
     let job = read(store.sync_job(&caller.account).await)?;
+    let report = read(store.sync_report(&caller.account).await)?;
     Ok(IntegrationView {
         connection: integration.as_ref().map(ConnectionView::new),
         last_sync: report.as_ref().map(SyncReportView::new),

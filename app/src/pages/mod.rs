@@ -83,7 +83,7 @@ fn Overview(v: crate::wire::HomeView) -> impl IntoView {
                         let state = if done { "Done" } else if is_next { "Next" } else { "To do" };
                         view! {
                             <li class:done=done class:next=is_next aria-current=is_next.then_some("step")>
-                                <span class="step-state">{state}</span>
+                                <span class="step-state">{state}<span class="visually-hidden">": "</span></span>
                                 {if v.admin && !done {
                                     view! { <a href=href>{what}</a> }.into_any()
                                 } else {
