@@ -203,14 +203,12 @@ pub fn group(ctx: &Ctx, g: &Grouping<'_>) -> Result<GroupPlan, DomainError> {
             steps.push(format!("Create the Syncro Tenant \"{}\".", g.name));
         }
         Some(t) => {
-            if t.name.key() != g.name.key() {
-                c.push(Write::ClaimName {
-                    kind: NameKind::SyncroTenant,
-                    key: g.name.key(),
-                    owner: t.id.as_uuid(),
-                });
-                c.extend(Write::release_name(NameKind::SyncroTenant, t.name.as_str()));
-            }
+            c.extend(Write::move_name(
+                NameKind::SyncroTenant,
+                t.id.as_uuid(),
+                t.name.as_str(),
+                g.name.key(),
+            ));
             if t.name.as_str() != g.name.as_str() {
                 steps.push(format!(
                     "Rename the Syncro Tenant \"{}\" to \"{}\".",

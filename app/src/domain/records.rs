@@ -401,6 +401,23 @@ impl Write {
             .collect()
     }
 
+    /// Moves the claim of a record renamed from `before` to the name whose key is `key`: claims
+    /// `key` and gives back every other key `before` may be held under. Nothing when the new
+    /// key is the only one the old name could hold (a change of case or spacing).
+    pub fn move_name(kind: NameKind, owner: uuid::Uuid, before: &str, key: String) -> Vec<Write> {
+        let old = super::name_keys(before);
+        if old == [key.as_str()] {
+            return Vec::new();
+        }
+        let mut writes: Vec<Write> = old
+            .into_iter()
+            .filter(|k| *k != key)
+            .map(|key| Write::ReleaseName { kind, key })
+            .collect();
+        writes.insert(0, Write::ClaimName { kind, key, owner });
+        writes
+    }
+
     /// The item this write touches; no change touches one item twice (DynamoDB refuses that).
     pub fn item(&self) -> String {
         match self {

@@ -129,17 +129,12 @@ pub fn update_organization(
     parent: &SyncroTenant,
 ) -> ChangeSet {
     let mut c = ChangeSet::default();
-    if name.key() != before.name.key() {
-        c.push(Write::ClaimName {
-            kind: NameKind::Organization,
-            key: name.key(),
-            owner: before.id.as_uuid(),
-        });
-        c.extend(Write::release_name(
-            NameKind::Organization,
-            before.name.as_str(),
-        ));
-    }
+    c.extend(Write::move_name(
+        NameKind::Organization,
+        before.id.as_uuid(),
+        before.name.as_str(),
+        name.key(),
+    ));
     if parent.id != before.syncro_tenant {
         c.push(Write::AdjustOrganizationCount {
             id: before.syncro_tenant,
@@ -186,17 +181,12 @@ pub fn rename_syncro_tenant(
     name: SyncroTenantName,
 ) -> ChangeSet {
     let mut c = ChangeSet::default();
-    if name.key() != before.name.key() {
-        c.push(Write::ClaimName {
-            kind: NameKind::SyncroTenant,
-            key: name.key(),
-            owner: before.id.as_uuid(),
-        });
-        c.extend(Write::release_name(
-            NameKind::SyncroTenant,
-            before.name.as_str(),
-        ));
-    }
+    c.extend(Write::move_name(
+        NameKind::SyncroTenant,
+        before.id.as_uuid(),
+        before.name.as_str(),
+        name.key(),
+    ));
     let after = SyncroTenant {
         name,
         version: expected.next(),
@@ -439,7 +429,8 @@ fn set_mapping(
     });
 }
 
-fn clear_syncro_side(c: &mut ChangeSet, st: &SyncroTenant) {
+/// The Syncro Tenant's side of a mapping cleared (it keeps its name and Organizations).
+pub(crate) fn clear_syncro_side(c: &mut ChangeSet, st: &SyncroTenant) {
     c.push(Write::UpdateSyncroTenant {
         record: SyncroTenant {
             microsoft_tenant: None,

@@ -188,6 +188,7 @@ macro_rules! contract_tests {
             case!(automatic_syncro_tenant);
             case!(taken_automatic_name_creates_nothing);
             case!(names_are_unique_ignoring_case);
+            case!(look_alike_names_are_one_name);
             case!(mapping_is_one_to_one);
             case!(stale_changes_are_refused);
             case!(delete_only_when_empty_and_unmapped);

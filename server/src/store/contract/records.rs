@@ -130,6 +130,78 @@ pub async fn names_are_unique_ignoring_case(store: &dyn Store) {
     assert_invariants(store, &a).await;
 }
 
+/// Names a reader cannot tell apart are one name (NFKC, default-ignorable characters); a name
+/// claimed under its key from before (a legacy key) is given up whole when it is renamed.
+pub async fn look_alike_names_are_one_name(store: &dyn Store) {
+    let a = acct();
+    create_org(store, &a, "Acme Dental").await.unwrap();
+    for twin in [
+        "Ａｃｍｅ Dental",
+        "ACME\u{3000}DENTAL",
+        "Acme Dental\u{FE0F}",
+    ] {
+        // Parsing refuses the ignorable one outright; the store refuses the others as taken.
+        if let Ok(name) = OrganizationName::parse(twin) {
+            let change = rules::create_organization(
+                &ctx(),
+                OrganizationId::from_uuid(Uuid::new_v4()),
+                name,
+                Default::default(),
+                Parent::Automatic(SyncroTenantId::from_uuid(Uuid::new_v4())),
+            );
+            assert!(
+                matches!(
+                    store.apply(&a, change).await,
+                    Err(StoreError::NameTaken { .. })
+                ),
+                "{twin:?} is a second \"Acme Dental\""
+            );
+        }
+    }
+    // A Syncro Tenant stored before NFKC: its name's claim is under the legacy key.
+    let old = SyncroTenantName::parse("Ｆｏｇｇｙ").unwrap();
+    assert_ne!(old.key(), legacy_name_key(old.as_str()));
+    let id = SyncroTenantId::from_uuid(Uuid::new_v4());
+    let mut before = ChangeSet::default();
+    before.push(Write::ClaimName {
+        kind: NameKind::SyncroTenant,
+        key: legacy_name_key(old.as_str()),
+        owner: id.as_uuid(),
+    });
+    before.push(Write::CreateSyncroTenant {
+        record: SyncroTenant {
+            id,
+            name: old.clone(),
+            microsoft_tenant: None,
+            organization_count: 0,
+            version: Version(1),
+            updated_at: ctx().now,
+        },
+    });
+    store.apply(&a, before).await.unwrap();
+    let stored = st(store, &a, id).await;
+    store
+        .apply(
+            &a,
+            rules::rename_syncro_tenant(
+                &ctx(),
+                &stored,
+                stored.version,
+                SyncroTenantName::parse("Foggy").unwrap(),
+            ),
+        )
+        .await
+        .unwrap();
+    // The legacy key went with the rename: it can be claimed again.
+    let mut again = ChangeSet::default();
+    again.push(Write::ClaimName {
+        kind: NameKind::SyncroTenant,
+        key: legacy_name_key(old.as_str()),
+        owner: Uuid::new_v4(),
+    });
+    store.apply(&a, again).await.unwrap();
+}
+
 pub async fn mapping_is_one_to_one(store: &dyn Store) {
     let a = acct();
     let foggy = discover(store, &a, 1, "Foggy IT").await;
