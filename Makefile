@@ -5,7 +5,7 @@ export TENANTMAP_DATA ?= ./data
 
 SERVER := target/release/server
 
-.PHONY: run test tools test-tools build demo unit api e2e bench fmt-check clippy template lambda
+.PHONY: run test tools test-tools build site demo unit check e2e bench fmt-check clippy template lambda
 
 ## Install the build tools that are missing (wasm32 target, cargo-leptos, wasm-bindgen, wasm-opt).
 tools:
@@ -53,6 +53,16 @@ SERVER_TESTS := $(shell cargo nextest --version >/dev/null 2>&1 && echo "cargo n
 unit:
 	cargo test -p app --features ssr
 	bash scripts/with-moto.sh $(SERVER_TESTS) -p server
+
+## The inner loop after a change: formatting, the app's lints, the domain's unit tests and the
+## store contract suite on the embedded store (no moto, no browser, no server tests).
+check:
+	cargo fmt --all --check
+	cargo clippy -p app --features ssr -- -D warnings
+	cargo test -q -p app --features ssr --lib
+	@if cargo nextest --version >/dev/null 2>&1; then \
+	  cargo nextest run -p server --lib -E 'not test(/dynamo/)' --status-level fail; \
+	else cargo test -q -p server --lib -- --skip dynamo; fi
 
 ## The browser scenarios (desktop, mobile, JavaScript off) against the site (`make site`, or
 ## `make build`) and E2E_SERVER (the debug server of the server's tests; `make e2e

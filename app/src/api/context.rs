@@ -85,22 +85,25 @@ impl Default for Hashing {
 /// its body unread — so many uploads at once cannot take a server's (or a Lambda's) memory.
 pub struct Uploads {
     permits: tokio::sync::Semaphore,
+    wait: std::time::Duration,
 }
 
 impl Uploads {
-    /// Two at once: ~2 × 3 × 5 MB at most, a fraction of a 512 MB Lambda.
+    /// Two at once: ~2 × 1.5 × 5 MB at most (`make bench` measures it), a fraction of a
+    /// 512 MB Lambda.
     pub const DEFAULT_PERMITS: usize = 2;
     pub const WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
-    pub fn new(permits: usize) -> Self {
+    pub fn new(permits: usize, wait: std::time::Duration) -> Self {
         Uploads {
             permits: tokio::sync::Semaphore::new(permits),
+            wait,
         }
     }
 
-    /// A turn to read one upload, waiting up to [`Uploads::WAIT`].
+    /// A turn to read one upload, waiting up to `wait`.
     pub async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
-        tokio::time::timeout(Self::WAIT, self.permits.acquire())
+        tokio::time::timeout(self.wait, self.permits.acquire())
             .await
             .map_err(|_| AppError::ImportsBusy)?
             .map_err(AppError::internal)
@@ -109,7 +112,7 @@ impl Uploads {
 
 impl Default for Uploads {
     fn default() -> Self {
-        Uploads::new(Self::DEFAULT_PERMITS)
+        Uploads::new(Self::DEFAULT_PERMITS, Self::WAIT)
     }
 }
 

@@ -351,3 +351,26 @@ async fn worst_case_uploads_are_answered_briefly() {
     let html = app.page(location).await;
     assert!(html.contains("No Microsoft Tenant"), "the row's refusal");
 }
+
+/// Uploads past the bound wait a little for a turn, then are told the server is busy (503,
+/// "try again"), unread; the other forms go on.
+#[tokio::test]
+async fn uploads_past_the_bound_are_told_to_try_again() {
+    next_uploads(0, std::time::Duration::from_millis(200));
+    let app = spawn_app().await;
+    match app
+        .call(
+            "import-tenants",
+            &[("csv", "tenantId,displayName,defaultDomainName\n")],
+        )
+        .await
+    {
+        Err(AppError::ImportsBusy) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        app.count("organizations").await,
+        0,
+        "other calls are served"
+    );
+}

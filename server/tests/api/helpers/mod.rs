@@ -35,6 +35,18 @@ pub struct TestApp {
 /// (800 concurrent page loads on the release build: no stall). Serializing keeps this honest.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+thread_local! {
+    /// The bound on uploads read at once of the next server this thread spawns (a test that
+    /// fills it sets it first).
+    static UPLOADS: std::cell::Cell<Option<app::api::context::Uploads>> = const { std::cell::Cell::new(None) };
+}
+
+/// The next server this thread spawns reads at most `permits` uploads at once, each waiting at
+/// most `wait` for its turn.
+pub fn next_uploads(permits: usize, wait: std::time::Duration) {
+    UPLOADS.with(|u| u.set(Some(app::api::context::Uploads::new(permits, wait))));
+}
+
 /// A server with no account yet (the first-run state), on the embedded store.
 pub async fn spawn_empty() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
@@ -87,6 +99,9 @@ pub async fn spawn_configured(
     let mut state = AppState::local(options, store.clone(), microsoft);
     state.hashing = Arc::new(hashing);
     state.site = Arc::new(site);
+    if let Some(uploads) = UPLOADS.with(|u| u.take()) {
+        state.uploads = Arc::new(uploads);
+    }
     let hashing = state.hashing.clone();
     let base = server::router::spawn_on_free_port(state).await.unwrap();
     let client = reqwest::Client::builder()
@@ -314,6 +329,24 @@ impl TestApp {
             ],
         )
         .await
+    }
+
+    /// How many Microsoft Tenants are unmapped (the management page's tab).
+    pub async fn count_unmapped(&self) -> u64 {
+        let list = self
+            .call(
+                "microsoft-tenants",
+                &[
+                    ("filter", "unmapped"),
+                    ("q", ""),
+                    ("sort", ""),
+                    ("dir", ""),
+                    ("page", "1"),
+                ],
+            )
+            .await
+            .unwrap();
+        list["counts"]["unmapped"].as_u64().unwrap()
     }
 
     pub async fn count(&self, endpoint: &str) -> u64 {
