@@ -157,12 +157,58 @@ pub fn Pager(
     total: usize,
     link: impl Fn(u32) -> String + 'static,
 ) -> impl IntoView {
+    let numbers = page_numbers(page, pages);
     view! {
         <nav class="pager" aria-label="Pages">
             <span>{format!("Page {page} of {pages} · {total} in all")}</span>
             {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"Previous"</a> })}
+            {(pages > 1).then(|| view! {
+                <ol class="page-numbers">
+                    {numbers.into_iter().map(|n| match n {
+                        None => view! { <li class="gap" aria-hidden="true">"…"</li> }.into_any(),
+                        Some(n) if n == page => view! { <li><a href=link(n) aria-current="page">{n}</a></li> }.into_any(),
+                        Some(n) => view! { <li><a href=link(n) aria-label=format!("Page {n}")>{n}</a></li> }.into_any(),
+                    }).collect_view()}
+                </ol>
+            })}
             {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next"</a> })}
         </nav>
+    }
+}
+
+/// The page numbers a pager shows: the first, the last, and two either side of `page`, with
+/// `None` for each gap ("1 … 4 5 6 7 8 … 20").
+pub fn page_numbers(page: u32, pages: u32) -> Vec<Option<u32>> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for n in 1..=pages {
+        if n == 1 || n == pages || n.abs_diff(page) <= 2 {
+            if n > last + 1 {
+                out.push(None);
+            }
+            out.push(Some(n));
+            last = n;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pagers_show_the_ends_and_the_pages_near() {
+        let shown = |p, n| {
+            super::page_numbers(p, n)
+                .into_iter()
+                .map(|x| x.map_or("…".to_string(), |n| n.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(shown(6, 20), "1 … 4 5 6 7 8 … 20");
+        assert_eq!(shown(1, 3), "1 2 3");
+        assert_eq!(shown(1, 10), "1 2 3 … 10");
+        assert_eq!(shown(10, 10), "1 … 8 9 10");
+        assert_eq!(shown(1, 1), "1");
     }
 }
 
@@ -203,5 +249,26 @@ pub fn Confirm(
                 {children()}
             </div>
         </details>
+    }
+}
+
+/// A record page whose record could not be read: its title, heading and why — answered 404
+/// when the record does not exist (or the link names none), so a stale bookmark or a mistyped
+/// id is a "not found" to the browser and to crawlers alike.
+#[component]
+pub fn RecordError(#[prop(into)] title: String, error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if matches!(
+        error,
+        AppError::NotFound { .. } | AppError::Validation { .. }
+    ) && let Some(resp) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        resp.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <leptos_meta::Title text=title.clone()/>
+        <h1>{title}</h1>
+        <p class="note error" role="alert">{error.to_string()}</p>
+        <p><a href="/">"Go to the start page"</a></p>
     }
 }

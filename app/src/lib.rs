@@ -144,7 +144,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=pages::account::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-integration") view=pages::integration::IntegrationPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-tenants") view=pages::tenants::TenantManagement ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/microsoft-tenants/import-mappings") view=pages::import_mappings::ImportMappingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/microsoft-tenants/import") view=pages::import_mappings::ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/microsoft-tenants/import-mappings") view=pages::import_mappings::ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-tenants/suggestions") view=pages::suggestions::SuggestionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/syncro-tenants") view=pages::syncro::SyncroTenantList ssr=SsrMode::Async/>
                     <Route path=path!("/syncro-tenants/:id") view=pages::syncro::SyncroTenantDetailsPage ssr=SsrMode::Async/>

@@ -56,9 +56,18 @@ pub fn say_undoable(sentence: impl AsRef<str>, entry: String) {
 
 #[cfg(feature = "ssr")]
 fn keep(mut said: Said) {
-    said.text = said.text.chars().take(MAX_CHARS).collect();
+    said.text = one_period(said.text.chars().take(MAX_CHARS).collect());
     let json = serde_json::to_string(&said).unwrap_or_default();
     set(&crate::api::context::seal_for_session(PURPOSE, &json), 60);
+}
+
+/// A sentence ending in a name that ends in "." ("Created Acme Inc..") ends in one period.
+#[cfg(any(feature = "ssr", test))]
+fn one_period(mut text: String) -> String {
+    if text.ends_with("..") && !text.ends_with("...") {
+        text.pop();
+    }
+    text
 }
 
 /// What this request brought, if anything; the response clears it so it shows once.
@@ -106,4 +115,17 @@ pub fn StatusLine() -> impl IntoView {
             </div>
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_name_ending_in_a_period_ends_the_sentence() {
+        assert_eq!(
+            super::one_period("Created Acme Inc..".into()),
+            "Created Acme Inc."
+        );
+        assert_eq!(super::one_period("Created Acme.".into()), "Created Acme.");
+        assert_eq!(super::one_period("Wait...".into()), "Wait...");
+    }
 }

@@ -192,6 +192,12 @@ pub struct SuggestionList {
     pub high: usize,
     pub medium: usize,
     pub low: usize,
+    /// When there is no suggestion at all: how many Microsoft Tenants there are, and how many
+    /// unmapped (so the page can say why there is nothing to suggest).
+    #[serde(default)]
+    pub tenants: usize,
+    #[serde(default)]
+    pub unmapped: usize,
 }
 
 /// What accepting suggestions did.
@@ -647,6 +653,9 @@ pub struct UserSyncReportView {
     pub braked: Option<String>,
     pub error: Option<String>,
     pub notes: Vec<String>,
+    /// Who was not brought in, and why (at most 100).
+    #[serde(default)]
+    pub not_brought_in: Vec<(String, String)>,
 }
 
 /// A Syncro Tenant's Entra ID User Sync: its settings (or the defaults) and its last run.
@@ -693,6 +702,9 @@ pub struct PreviewPersonView {
     pub name: String,
     pub email: String,
     pub organization: String,
+    /// The fields Entra replaces on an End User already here ("Job title: A → B").
+    #[serde(default)]
+    pub changes: Vec<String>,
 }
 
 /// What applying the settings would do now.

@@ -40,7 +40,7 @@ test("every page has no accessibility violations", async ({ page }, info) => {
     ["/admin", "admin"],
     ["/admin/users", "users"],
     ["/admin/activity", "activity"],
-    ["/admin/microsoft-tenants/import-mappings", "import mappings"],
+    ["/admin/microsoft-tenants/import", "import"],
     ["/admin/microsoft-integration", "integration"],
     [`/admin/microsoft-tenants?q=${encodeURIComponent(tenant)}`, "management page"],
     ["/admin/microsoft-tenants?filter=attention", "needs attention"],

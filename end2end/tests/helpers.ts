@@ -52,12 +52,13 @@ export async function createOrganization(page: Page, name: string, syncroTenant?
   return page.url();
 }
 
-/** Imports Microsoft Tenants through the CSV box on the management page. */
+/** Imports Microsoft Tenants through the CSV box of the import page. */
 export async function importTenants(page: Page, rows: Array<[string, string, string]>) {
-  await page.goto("/admin/microsoft-tenants");
+  await page.goto("/admin/microsoft-tenants/import");
   const csv = ["tenantId,displayName,defaultDomainName", ...rows.map((r) => r.join(","))].join("\n");
-  await page.getByLabel("CSV", { exact: true }).fill(csv);
-  await page.getByRole("button", { name: "Import", exact: true }).click();
+  const section = page.getByRole("region", { name: "Microsoft Tenants" });
+  await section.getByLabel("CSV", { exact: true }).fill(csv);
+  await section.getByRole("button", { name: "Import tenants" }).click();
   await expect(page.getByRole("status")).toContainText(`Added ${rows.length}, updated 0, rejected 0.`);
 }
 

@@ -9,10 +9,13 @@ test("CSV file import reports bad rows by line and imports the rest", async ({ p
     `${guid()},${good},imp${Date.now()}.onmicrosoft.com`,
     "not-a-guid,Bad Row,bad.onmicrosoft.com",
   ].join("\n");
+  // One place for both imports, reached from Microsoft Tenant Management.
   await page.goto("/admin/microsoft-tenants");
+  await page.getByRole("link", { name: "Import CSV" }).click();
+  const tenants = page.getByRole("region", { name: "Microsoft Tenants" });
   // The file itself is posted (multipart/form-data): the same with and without JavaScript.
-  await page.getByLabel("CSV file").setInputFiles({ name: "tenants.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
-  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await tenants.getByLabel("CSV file").setInputFiles({ name: "tenants.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await tenants.getByRole("button", { name: "Import tenants" }).click();
   const status = page.getByRole("status");
   await expect(status).toContainText("Added 1, updated 0, rejected 1.");
   await expect(status).toContainText("Line 3: tenant_id not a valid tenant ID");
@@ -51,9 +54,10 @@ test("export the mapping as CSV and read it back as a dry run: zero changes", as
   expect(mine.find((l) => l.includes(mapped))).toContain(stName);
 
   // Read back as a dry run: nothing would change.
-  await page.getByRole("link", { name: "Import mappings" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Import mappings" })).toBeVisible();
-  await page.getByLabel("CSV file").setInputFiles({ name: "mapping.csv", mimeType: "text/csv", buffer: Buffer.from(mine.join("\r\n")) });
-  await page.getByRole("button", { name: "Check (dry run)" }).click();
+  await page.getByRole("link", { name: "Import CSV" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Import CSV" })).toBeVisible();
+  const mappings = page.getByRole("region", { name: "Mappings" });
+  await mappings.getByLabel("CSV file").setInputFiles({ name: "mapping.csv", mimeType: "text/csv", buffer: Buffer.from(mine.join("\r\n")) });
+  await mappings.getByRole("button", { name: "Check (dry run)" }).click();
   await expect(page.getByRole("status")).toHaveText("Dry run: 0 changes, 2 unchanged, 0 refused. Nothing was changed.");
 });

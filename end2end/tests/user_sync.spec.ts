@@ -91,6 +91,10 @@ test("Entra ID User Sync: Foggy IT's people under the right offices, and a leave
   await expect(page.getByRole("row").filter({ hasText: "Ann Lee" })).toContainText(boston);
   await expect(page.getByRole("row").filter({ hasText: "Walt Ham" })).toContainText(waltham);
   await expect(page.getByRole("row").filter({ hasText: "Nora North" })).toHaveCount(0);
+  // Who is not brought in is listed, with why.
+  await expect(page.getByRole("listitem").filter({ hasText: "Nora North" })).toHaveText(
+    "Nora North: no rule routes them and everyone else is left unassigned",
+  );
   await page.getByRole("button", { name: "Apply and sync now" }).click();
 
   // Applied: the report on the Syncro Tenant's page, the people under the right offices.

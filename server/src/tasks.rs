@@ -178,9 +178,11 @@ pub fn demo_name(n: usize) -> String {
     }
 }
 
-/// Fills an account: the Foggy IT starting state of S4 (three Organizations with automatic
-/// Syncro Tenants, and an unmapped "Foggy IT" Microsoft Tenant), plus `orgs` generated
-/// Organizations and `tenants` generated Microsoft Tenants, a third of them mapped.
+/// Fills an account as a believable MSP's: the Foggy IT starting state of S4 (three offices'
+/// Organizations with automatic Syncro Tenants, waiting to be grouped, and an unmapped
+/// "Foggy IT" Microsoft Tenant), plus `orgs` generated Organizations and `tenants` Microsoft
+/// Tenants named after them — a third mapped already, the rest for Suggestions (mostly High:
+/// the same name with "(M365)"; some Medium: the customer's name without its office).
 pub async fn load_demo(
     store: &dyn Store,
     caller: &Caller,
@@ -204,19 +206,23 @@ pub async fn load_demo(
         )
         .map_err(|e| e.to_string())?,
     ];
+    // Tenant t belongs to the generated Organization t - 1 and is named as Microsoft would
+    // show it: the customer's name, "(M365)" after it. A few carry only the customer's name
+    // and trade (no office): an honest Medium, since several offices could be theirs.
     for n in 1..=tenants as u64 {
-        let name = demo_name(n as usize * 7 % 20_000);
+        let org = demo_name(n as usize - 1);
+        let name = if n % 9 == 5 {
+            format!("{} Group", org.split(" - ").next().unwrap_or(&org))
+        } else {
+            format!("{org} (M365)")
+        };
         let domain = format!(
             "{}{n}.onmicrosoft.com",
-            name.split(' ').next().unwrap_or("t").to_lowercase()
+            org.split(' ').take(2).collect::<String>().to_lowercase()
         );
         discovered.push(
-            DiscoveredTenant::parse(
-                &demo_tenant_id(n).to_string(),
-                &format!("{name} (M365)"),
-                &domain,
-            )
-            .map_err(|e| e.to_string())?,
+            DiscoveredTenant::parse(&demo_tenant_id(n).to_string(), &name, &domain)
+                .map_err(|e| e.to_string())?,
         );
     }
     let audit = DiscoveryAudit {
@@ -240,8 +246,9 @@ pub async fn load_demo(
         let st = create_org(store, caller, &demo_name(n))
             .await
             .map_err(err)?;
-        // Map every third generated Syncro Tenant to a generated Microsoft Tenant.
-        let t = (n / 3 + 1) as u64;
+        // A third are mapped already, each to its own tenant (the names agree); the rest wait
+        // for Suggestions.
+        let t = (n + 1) as u64;
         if n % 3 != 0 || t > tenants as u64 {
             continue;
         }

@@ -63,22 +63,30 @@ pub async fn import_mappings(
         .into_iter()
         .filter(|r| r.outcome != Outcome::Unchanged)
         .take(MAPPING_ROWS_SHOWN)
+        .map(|mut r| {
+            if apply {
+                r.note = mapping_import::done(&r.outcome, &r.note);
+            }
+            r
+        })
         .collect();
     if super::context::accepts_html().await {
         let mut shown = report.clone();
         shown.rows.truncate(15);
         let json = serde_json::to_string(&shown).map_err(AppError::internal)?;
         let sealed = super::context::seal_for_session(MAPPING_REPORT, &json);
-        leptos_axum::redirect(&crate::components::url(
-            IMPORT_MAPPINGS_PATH,
-            &[("report", &sealed)],
+        // Lands on the report.
+        leptos_axum::redirect(&format!(
+            "{}#problems",
+            crate::components::url(IMPORT_PATH, &[("report", &sealed)])
         ));
     }
     Ok(report)
 }
 
-/// The page.
-pub const IMPORT_MAPPINGS_PATH: &str = "/admin/microsoft-tenants/import-mappings";
+/// The import page: Microsoft Tenants and mappings, each in its place (it was
+/// `/admin/microsoft-tenants/import-mappings`, still served).
+pub const IMPORT_PATH: &str = "/admin/microsoft-tenants/import";
 
 /// What a sealed report in the page's link is for.
 pub const MAPPING_REPORT: &str = "mapping-import-report";

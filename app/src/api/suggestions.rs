@@ -53,7 +53,19 @@ pub async fn list_suggestions(
         .take(query.per_page as usize)
         .collect();
     let rows = rows(&*store, &caller.account, &shown).await?;
+    // Nothing to suggest: say why (read only then — the usual page needs no counts).
+    let counts = if all.is_empty() {
+        read(
+            store
+                .microsoft_tenant_counts(&caller.account, super::context::now())
+                .await,
+        )?
+    } else {
+        TenantCounts::default()
+    };
     Ok(SuggestionList {
+        tenants: counts.all,
+        unmapped: counts.unmapped,
         rows: Page {
             items: rows,
             total,

@@ -194,9 +194,10 @@ pub async fn import_tenants(
         shown.rejected.truncate(20);
         let summary = serde_json::to_string(&shown).map_err(AppError::internal)?;
         let sealed = super::context::seal_for_session(IMPORT_REPORT, &summary);
-        leptos_axum::redirect(&crate::components::url(
-            "/admin/microsoft-tenants",
-            &[("import", &sealed)],
+        // Lands on the report.
+        leptos_axum::redirect(&format!(
+            "{}#problems",
+            crate::components::url(super::IMPORT_PATH, &[("import", &sealed)])
         ));
     }
     Ok(report)

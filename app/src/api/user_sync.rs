@@ -27,6 +27,7 @@ fn report_view(r: &UserSyncReport) -> UserSyncReportView {
         summary: r.summary(),
         full: r.full,
         skipped: r.skipped,
+        not_brought_in: r.not_brought_in.clone(),
         review: r.review.clone(),
         review_count: r.review_count,
         braked: r.braked.clone(),
@@ -268,6 +269,7 @@ pub async fn preview_user_sync(syncro_tenant: String) -> Result<UserSyncPreviewV
                 name: p.name,
                 email: p.email,
                 organization: org_name(p.organization),
+                changes: p.changes,
             })
             .collect(),
     })

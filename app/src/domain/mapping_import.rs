@@ -208,6 +208,22 @@ pub fn plan(
 
 type Decision = (Outcome, String, Option<ChangeSet>);
 
+/// A row's note once it is applied: what it did, in the past tense ("Map …" → "Mapped …").
+pub fn done(outcome: &Outcome, note: &str) -> String {
+    if matches!(outcome, Outcome::Refused | Outcome::Unchanged) {
+        return note.to_string();
+    }
+    let note = note
+        .replacen("Create the Syncro Tenant", "Created the Syncro Tenant", 1)
+        .replacen(" and map ", " and mapped ", 1)
+        .replacen(" and move ", " and moved ", 1);
+    match note.split_once(' ') {
+        Some(("Map", rest)) => format!("Mapped {rest}"),
+        Some(("Move", rest)) => format!("Moved {rest}"),
+        _ => note,
+    }
+}
+
 fn decide(
     ctx: &Ctx,
     row: &Row,
@@ -239,13 +255,7 @@ fn decide(
     let Some(st) = syncro.get(&name.key()) else {
         if !create {
             return refused(format!(
-                "No Syncro Tenant \"{name}\" (tick \"Create the Syncro Tenants that do not exist\")"
-            ));
-        }
-        if current.is_some() {
-            return refused(format!(
-                "\"{}\" is mapped to another Syncro Tenant: unmap it first",
-                mt.display_name
+                "No Syncro Tenant \"{name}\": tick \"Create the Syncro Tenants that do not exist\" and check again to create it"
             ));
         }
         if !taken.insert(name.key()) {
@@ -253,13 +263,33 @@ fn decide(
                 "\"{name}\" is named for another Microsoft Tenant above"
             ));
         }
-        return (
-            Outcome::Create,
-            format!(
+        // Mapped elsewhere now: the new Syncro Tenant takes the mapping over, in one change.
+        let from = match current {
+            None => None,
+            Some(old) => match syncro.values().find(|s| s.id == old) {
+                Some(from) => Some(from),
+                None => {
+                    return refused(format!(
+                        "\"{}\" is mapped to a Syncro Tenant not read here: change it on its page",
+                        mt.display_name
+                    ));
+                }
+            },
+        };
+        let note = match from {
+            None => format!(
                 "Create the Syncro Tenant \"{name}\" and map \"{}\" to it",
                 mt.display_name
             ),
-            Some(create_and_map(ctx, mt, &name, new_id())),
+            Some(from) => format!(
+                "Create the Syncro Tenant \"{name}\" and move \"{}\" to it from \"{}\"",
+                mt.display_name, from.name
+            ),
+        };
+        return (
+            Outcome::Create,
+            note,
+            Some(create_and_map(ctx, mt, &name, new_id(), from)),
         );
     };
     if current == Some(st.id) {
@@ -318,6 +348,7 @@ fn create_and_map(
     mt: &MicrosoftTenant,
     name: &SyncroTenantName,
     id: SyncroTenantId,
+    from: Option<&SyncroTenant>,
 ) -> ChangeSet {
     let record = SyncroTenant {
         id,
@@ -334,6 +365,9 @@ fn create_and_map(
         owner: id.as_uuid(),
     });
     c.push(Write::CreateSyncroTenant { record });
+    if let Some(from) = from {
+        rules::clear_syncro_side(&mut c, from);
+    }
     c.push(Write::SetMapping {
         record: MicrosoftTenant {
             syncro_tenant: Some(id),
@@ -342,21 +376,55 @@ fn create_and_map(
         },
         expect: mt.version,
     });
-    c.push(ctx.audit_entry(
-        "microsoft_tenant.map",
-        format!(
-            "Mapped Microsoft Tenant \"{}\" to a new Syncro Tenant \"{name}\"",
-            mt.display_name
+    c.push(match from {
+        None => ctx.audit_entry(
+            "microsoft_tenant.map",
+            format!(
+                "Mapped Microsoft Tenant \"{}\" to a new Syncro Tenant \"{name}\"",
+                mt.display_name
+            ),
+            json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": null }),
+            json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": id }),
         ),
-        json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": null }),
-        json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": id }),
-    ));
+        Some(from) => ctx.audit_entry(
+            "microsoft_tenant.change",
+            format!(
+                "Changed Microsoft Tenant \"{}\" from Syncro Tenant \"{}\" to a new Syncro Tenant \"{name}\"",
+                mt.display_name, from.name
+            ),
+            json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": from.id }),
+            json!({ "microsoft_tenant": mt.tenant_id, "syncro_tenant": id }),
+        ),
+    });
     c
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn applied_rows_read_in_the_past_tense() {
+        assert_eq!(
+            done(&Outcome::Map, "Map \"Acme\" to \"Acme Dental\""),
+            "Mapped \"Acme\" to \"Acme Dental\""
+        );
+        assert_eq!(
+            done(&Outcome::Change, "Move \"Acme\" from \"A\" to \"B\""),
+            "Moved \"Acme\" from \"A\" to \"B\""
+        );
+        assert_eq!(
+            done(
+                &Outcome::Create,
+                "Create the Syncro Tenant \"B\" and move \"Acme\" to it from \"A\""
+            ),
+            "Created the Syncro Tenant \"B\" and moved \"Acme\" to it from \"A\""
+        );
+        assert_eq!(
+            done(&Outcome::Refused, "No Syncro Tenant"),
+            "No Syncro Tenant"
+        );
+    }
 
     fn ctx() -> Ctx {
         Ctx {
@@ -415,6 +483,46 @@ mod tests {
             "Syncro Tenant,Microsoft Tenant ID\n'Acme,00000003-0000-4000-8000-00000000abcd\n";
         assert_eq!(read(short).unwrap().rows[0].syncro_tenant, "'Acme");
         assert!(read("tenantId,displayName\n").is_err());
+    }
+
+    /// A row naming a Syncro Tenant that does not exist, for a tenant mapped elsewhere: with
+    /// "Create" ticked, the new Syncro Tenant takes the mapping over in one change (the advice
+    /// of the dry run leads to success, not to another refusal).
+    #[test]
+    fn creating_for_a_mapped_tenant_moves_it() {
+        let old = st(3, "Old Home", Some(tid(3)));
+        let tenants: HashMap<_, _> = [tenant(3, "Moved Co", Some(old.id))]
+            .into_iter()
+            .map(|t| (t.tenant_id, t))
+            .collect();
+        let syncro: HashMap<_, _> = [(old.name.key(), old.clone())].into_iter().collect();
+        let rows = Rows {
+            rows: vec![Row {
+                line: 2,
+                tenant: tid(3),
+                syncro_tenant: "New Home".into(),
+            }],
+            refused: vec![],
+        };
+        let dry = plan(&ctx(), &rows, &tenants, &syncro, false, || unreachable!());
+        assert!(
+            dry.results[0]
+                .note
+                .contains("tick \"Create the Syncro Tenants")
+        );
+        let p = plan(&ctx(), &rows, &tenants, &syncro, true, || {
+            SyncroTenantId::from_uuid(uuid::Uuid::from_u128(77))
+        });
+        assert_eq!(p.results[0].outcome, Outcome::Create);
+        assert_eq!(
+            p.results[0].note,
+            "Create the Syncro Tenant \"New Home\" and move \"Moved Co\" to it from \"Old Home\""
+        );
+        let writes = p.changes[0].clone().into_writes().unwrap();
+        assert!(writes.iter().any(|w| matches!(w,
+            Write::UpdateSyncroTenant { record, .. } if record.id == old.id && record.microsoft_tenant.is_none())));
+        assert!(writes.iter().any(|w| matches!(w,
+            Write::SetMapping { record, .. } if record.syncro_tenant == Some(SyncroTenantId::from_uuid(uuid::Uuid::from_u128(77))))));
     }
 
     #[test]

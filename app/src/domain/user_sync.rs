@@ -55,6 +55,16 @@ fn text(v: &Option<String>) -> &str {
 }
 
 impl EntraUser {
+    /// Who this is, as a list shows them: the display name, else the UPN or mail.
+    pub fn display_name_or_upn(&self) -> String {
+        [&self.display_name, &self.user_principal_name, &self.mail]
+            .into_iter()
+            .map(text)
+            .find(|v| !v.is_empty())
+            .unwrap_or(self.object_id.as_str())
+            .to_string()
+    }
+
     /// This report laid over the copy kept from an earlier one: what Graph left out stays.
     pub fn over(self, kept: &EntraUser) -> EntraUser {
         fn pick<T: Clone>(new: Option<T>, old: &Option<T>) -> Option<T> {
@@ -353,6 +363,10 @@ pub struct UserSyncReport {
     pub reactivated: usize,
     /// Users not brought in (filters, or no rule and no default).
     pub skipped: usize,
+    /// Who was not brought in, and why ("a guest", "disabled", …): at most
+    /// [`UserSyncReport::MAX_REVIEW`].
+    #[serde(default)]
+    pub not_brought_in: Vec<(String, String)>,
     /// People the sync would not guess about: (name, why), at most [`UserSyncReport::MAX_REVIEW`].
     pub review: Vec<(String, String)>,
     pub review_count: usize,
@@ -371,6 +385,13 @@ impl UserSyncReport {
 
     /// "3 created, 1 moved, 1 deactivated, 2 to review".
     pub fn summary(&self) -> String {
+        // When the brake held, nothing was done: say what would have been, and that it held.
+        if self.braked.is_some() {
+            return format!(
+                "would deactivate {} — held, nothing changed",
+                self.deactivated
+            );
+        }
         let parts: Vec<String> = [
             (self.created, "created"),
             (self.linked, "matched"),

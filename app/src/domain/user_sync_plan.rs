@@ -284,6 +284,13 @@ impl Planner<'_> {
         drop(groups);
         let Some(org) = route.filter(|_| refused.is_none()) else {
             self.plan.report.skipped += 1;
+            let why = refused.unwrap_or("no rule routes them and everyone else is left unassigned");
+            if self.plan.report.not_brought_in.len() < UserSyncReport::MAX_REVIEW {
+                self.plan
+                    .report
+                    .not_brought_in
+                    .push((clean(&u.display_name_or_upn(), 120), why.to_string()));
+            }
             return;
         };
         let mut candidates: Vec<&EndUser> = Vec::new();

@@ -130,6 +130,30 @@ impl GraphError {
     }
 }
 
+impl GraphError {
+    /// A request that got no answer from Microsoft, in words an administrator can act on (the
+    /// library's own words go to the log).
+    fn network(e: &reqwest::Error) -> GraphError {
+        tracing::warn!(error = %e, "a request to Microsoft failed");
+        let host = e
+            .url()
+            .and_then(|u| u.host_str())
+            .unwrap_or("Microsoft")
+            .to_string();
+        GraphError::Network(if e.is_timeout() {
+            format!(
+                "Microsoft ({host}) did not answer in time. Try again; if it keeps happening, check this server's connection to it."
+            )
+        } else if e.is_connect() {
+            format!(
+                "Microsoft ({host}) could not be reached from this server. Check its internet access, DNS, proxy and firewall, then try again."
+            )
+        } else {
+            format!("The connection to Microsoft ({host}) broke off before it answered. Try again.")
+        })
+    }
+}
+
 impl std::fmt::Display for GraphError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -163,7 +187,7 @@ impl std::fmt::Display for GraphError {
             GraphError::Throttled => f.write_str(
                 "Microsoft kept throttling the requests (429/503) after several retries; try again later.",
             ),
-            GraphError::Network(e) => write!(f, "Microsoft could not be reached: {e}"),
+            GraphError::Network(e) => f.write_str(e),
             GraphError::Invalid(e) => write!(f, "Microsoft's answer could not be read: {e}"),
         }
     }
@@ -283,10 +307,7 @@ impl Microsoft {
         ];
         let resp = self.send(|| self.http.post(&url).form(&form)).await?;
         let status = resp.status().as_u16();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| GraphError::Network(e.to_string()))?;
+        let body = resp.bytes().await.map_err(|e| GraphError::network(&e))?;
         if !(200..300).contains(&status) {
             let refusal: TokenRefusal = serde_json::from_slice(&body).unwrap_or_default();
             return Err(GraphError::Token {
@@ -390,10 +411,7 @@ impl Microsoft {
             })
             .await?;
         let status = resp.status().as_u16();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| GraphError::Network(e.to_string()))?;
+        let body = resp.bytes().await.map_err(|e| GraphError::network(&e))?;
         if (200..300).contains(&status) {
             return Ok(body.to_vec());
         }
@@ -460,7 +478,7 @@ impl Microsoft {
             let resp = request()
                 .send()
                 .await
-                .map_err(|e| GraphError::Network(e.without_url().to_string()))?;
+                .map_err(|e| GraphError::network(&e))?;
             let status = resp.status().as_u16();
             if status != 429 && status != 503 {
                 return Ok(resp);

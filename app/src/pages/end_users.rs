@@ -39,7 +39,7 @@ pub fn EndUsersPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
-                    Err(e) => view! { <Title text="End Users"/><h1>"End Users"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <RecordError title="End Users" error=e/> }.into_any(),
                     Ok(v) => {
                         let org = v.organization.clone();
                         let base = format!("/organizations/{}/end-users", org.id);
@@ -234,7 +234,7 @@ pub fn EndUserPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let admin = is_admin(me).await;
                 match eu.await {
-                    Err(e) => view! { <Title text="End User"/><h1>"End User"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <RecordError title="End User" error=e/> }.into_any(),
                     Ok(p) => {
                         let history = url("/admin/activity", &[("record", &format!("eu:{}", p.id))]);
                         let edit = format!("/end-users/{}/edit", p.id);

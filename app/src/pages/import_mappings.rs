@@ -1,7 +1,9 @@
-//! Microsoft Tenant Management › Import mappings: the mapping export (or any CSV with the
-//! columns "Microsoft Tenant ID" and "Syncro Tenant") read back. *Check* is a dry run that
-//! lists what would change; *Import* applies it. A plain multipart form, with or without
-//! JavaScript: the report comes back in the page's link.
+//! Microsoft Tenant Management › Import: the two CSV imports in one place, each saying what it
+//! is for. *Microsoft Tenants* (`tenantId,displayName,defaultDomainName`) adds or refreshes
+//! tenants without a Microsoft connection; *Mappings* (the mapping export, or any CSV with the
+//! columns "Microsoft Tenant ID" and "Syncro Tenant") maps them — *Check* is a dry run that
+//! lists what would change, *Import* applies it. Plain multipart forms, with or without
+//! JavaScript: each report comes back in the page's link, sealed for the session.
 
 use crate::api::*;
 use crate::components::*;
@@ -12,7 +14,59 @@ use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 
 #[component]
-pub fn ImportMappingsPage() -> impl IntoView {
+pub fn ImportPage() -> impl IntoView {
+    view! {
+        <Title text="Import CSV - Microsoft Tenant Management"/>
+        <p class="crumbs"><a href="/admin">"Admin"</a>" › "<a href="/admin/microsoft-tenants">"RMM Settings - Microsoft Tenant Management"</a>" › Import"</p>
+        <h1>"Import CSV"</h1>
+        <AdminOnly fallback=|| view! { <p class="note" role="status">"Only Administrators can import."</p> }>
+            <p class="lead">"Two kinds of file: a list of Microsoft Tenants brings tenants in; a mapping file says which Syncro Tenant each belongs to."</p>
+            <TenantsImport/>
+            <MappingsImport/>
+        </AdminOnly>
+    }
+}
+
+/// Microsoft Tenants from a CSV: for an account not connected to Microsoft (or tenants it
+/// cannot see).
+#[component]
+fn TenantsImport() -> impl IntoView {
+    let from_url = query_param("import");
+    let report = move || {
+        form_error::<ImportTenants>()
+            .map(Err)
+            .or_else(|| import_report_in_link(&from_url.get()).map(Ok))
+    };
+    view! {
+        <section class="panel import" aria-labelledby="import-heading">
+            <h2 id="import-heading">"Microsoft Tenants"</h2>
+            <p class="hint">"Brings tenants in without a Microsoft connection: a CSV with the header "<code>"tenantId,displayName,defaultDomainName"</code>". Known tenants get the file's name and domain; their mappings are kept. Rows with errors are reported by line; the others are imported."</p>
+            {move || report().map(|r| match r {
+                Ok(r) => view! {
+                    <div class="note ok" role="status" id="problems" tabindex="-1">
+                        <p>{format!("Added {}, updated {}, rejected {}.", r.added, r.updated, r.rejected.len())}</p>
+                        <ul>{r.rejected.into_iter().map(|(line, why)| view! { <li>{format!("Line {line}: {why}")}</li> }).collect_view()}</ul>
+                    </div>
+                }.into_any(),
+                Err(e) => view! { <p class="note error" role="alert" id="problems" tabindex="-1">{e.to_string()}</p> }.into_any(),
+            })}
+            <form method="post" action=ImportTenants::PATH enctype="multipart/form-data" class="form">
+                <label for="csv-file">"CSV file"</label>
+                <input id="csv-file" name="file" type="file" accept=".csv,text/csv"/>
+                <label for="csv">"CSV"</label>
+                <textarea id="csv" name="csv" rows="5" placeholder="tenantId,displayName,defaultDomainName"></textarea>
+                <p class="hint">"A chosen file is imported; otherwise the pasted text."</p>
+                <div class="buttons">
+                    <button type="submit" class="primary" data-pending="Importing…">"Import tenants"</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// Mappings from a CSV: the mapping export read back.
+#[component]
+fn MappingsImport() -> impl IntoView {
     let from_url = query_param("report");
     let report = move || {
         form_error::<ImportMappings>()
@@ -20,11 +74,13 @@ pub fn ImportMappingsPage() -> impl IntoView {
             .or_else(|| mapping_report_in_link(&from_url.get()).map(Ok))
     };
     view! {
-        <Title text="Import mappings - Microsoft Tenant Management"/>
-        <p class="crumbs"><a href="/admin">"Admin"</a>" › "<a href="/admin/microsoft-tenants">"RMM Settings - Microsoft Tenant Management"</a></p>
-        <h1>"Import mappings"</h1>
-        <AdminOnly fallback=|| view! { <p class="note" role="status">"Only Administrators can import mappings."</p> }>
-            <p class="hint">"Read back the mapping export ("<a href="/admin/microsoft-tenants/export.csv" download="" rel="external">"Export CSV"</a>"), edited in a spreadsheet: each row's Microsoft Tenant ID is mapped to the Syncro Tenant the row names. An empty Syncro Tenant leaves the row as it is. Check first: nothing is changed until you import."</p>
+        <section class="panel import" aria-labelledby="mappings-heading">
+            <h2 id="mappings-heading">"Mappings"</h2>
+            <p class="hint">"Maps tenants already here to Syncro Tenants: the mapping export ("<a href="/admin/microsoft-tenants/export.csv" download="" rel="external">"Export CSV"</a>"), edited in a spreadsheet, or any CSV with the columns \"Microsoft Tenant ID\" and \"Syncro Tenant\". Each row's tenant is mapped to the Syncro Tenant it names; an empty Syncro Tenant leaves the row as it is. Check first: nothing is changed until you import."</p>
+            {move || report().map(|r| match r {
+                Ok(r) => view! { <MappingReport r/> }.into_any(),
+                Err(e) => view! { <p class="note error" role="alert" id="problems" tabindex="-1">{e.to_string()}</p> }.into_any(),
+            })}
             <form method="post" action=ImportMappings::PATH enctype="multipart/form-data" class="form">
                 <label for="map-file">"CSV file"</label>
                 <input id="map-file" name="file" type="file" accept=".csv,text/csv"/>
@@ -40,11 +96,7 @@ pub fn ImportMappingsPage() -> impl IntoView {
                     <button type="submit" name="apply" value="true" class="primary" data-pending="Importing…">"Import"</button>
                 </div>
             </form>
-            {move || report().map(|r| match r {
-                Ok(r) => view! { <MappingReport r/> }.into_any(),
-                Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-            })}
-        </AdminOnly>
+        </section>
     }
 }
 
@@ -69,13 +121,13 @@ fn MappingReport(r: MappingImportReport) -> impl IntoView {
     let shown = r.rows.len();
     let listed = r.changes + r.refused;
     view! {
-        <section class="panel" aria-labelledby="report-heading">
-            <h2 id="report-heading">{if r.applied { "Import" } else { "Dry run" }}</h2>
+        <section class="report" aria-labelledby="report-heading" id="problems" tabindex="-1">
+            <h3 id="report-heading">{if r.applied { "Imported" } else { "Dry run" }}</h3>
             <p role="status">{headline}</p>
             {(r.not_applied > 0).then(|| view! {
                 <p class="note stale">{format!("{} rows were not applied: their records changed meanwhile. Import the file again to finish (rows already applied read as unchanged).", r.not_applied)}</p>
             })}
-            {(!r.applied && r.changes > 0).then(|| view! { <p class="hint">"To apply these changes, choose the same file again and press Import."</p> })}
+            {(!r.applied && r.changes > 0).then(|| view! { <p class="hint">"To apply these changes, choose the same file again below and press Import."</p> })}
             {(shown > 0).then(|| view! {
                 <table class="grid">
                     <thead><tr><th scope="col">"Line"</th><th scope="col">"Microsoft Tenant"</th><th scope="col">"Syncro Tenant"</th><th scope="col">"Result"</th></tr></thead>

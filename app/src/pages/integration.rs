@@ -50,7 +50,23 @@ fn ConnectForm(action: ServerAction<ConnectMicrosoft>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="connect-heading">
             <h2 id="connect-heading">"Connect to Microsoft"</h2>
-            <p class="hint">"Use an Entra ID app registration with the Microsoft Graph application permissions Organization.Read.All and, for a CSP partner, DelegatedAdminRelationship.Read.All and Directory.Read.All, with admin consent. An account connects one way at a time."</p>
+            <p class="hint">"tenantmap reads your customers' Microsoft 365 tenants through an app you register in your Entra ID. An account connects one way at a time."</p>
+            <details class="guide" open=!form.is_draft()>
+                <summary>"How to register the app (about five minutes)"</summary>
+                <ol>
+                    <li>"In the Microsoft Entra admin center, open "<strong>"App registrations › New registration"</strong>". Name it \"tenantmap\". For a CSP partner choose "<em>"Accounts in any organizational directory"</em>" (customers consent to it); for a Single Tenant, "<em>"this organizational directory only"</em>"."</li>
+                    <li>"Open "<strong>"API permissions › Add a permission › Microsoft Graph › Application permissions"</strong>" and add:"
+                        <ul>
+                            <li><code>"Organization.Read.All"</code>" — each tenant's name and domains."</li>
+                            <li><code>"DelegatedAdminRelationship.Read.All"</code>" (CSP) — your GDAP relationships: which customers you manage and until when."</li>
+                            <li><code>"Directory.Read.All"</code>" (CSP) — your contracts: every customer's tenant ID, name and domain."</li>
+                            <li><code>"User.Read.All"</code>", "<code>"GroupMember.Read.All"</code>", optionally "<code>"MailboxSettings.Read"</code>" — only for Entra ID User Sync (customers' users as End Users)."</li>
+                        </ul>
+                        "Then "<strong>"Grant admin consent"</strong>"."</li>
+                    <li>"Open "<strong>"Certificates & secrets › New client secret"</strong>" and copy its "<strong>"Value"</strong>" at once (Entra shows it only once; the Secret ID is not it)."</li>
+                    <li>"On the app's "<strong>"Overview"</strong>", copy the "<strong>"Directory (tenant) ID"</strong>" and the "<strong>"Application (client) ID"</strong>", and paste the three values below."</li>
+                </ol>
+            </details>
             <ErrorSummary form=form/>
             <ActionForm action=action attr:class="form">
                 <fieldset id="f-mode">

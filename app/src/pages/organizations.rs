@@ -14,6 +14,8 @@ use leptos_router::hooks::use_params_map;
 pub fn OrganizationList() -> impl IntoView {
     let q = query_param("q");
     let page = query_param("page");
+    // "Select all on this page": the same page with every box ticked (works without JavaScript).
+    let all = query_param("all");
     let rows = Resource::new(
         move || (q.get(), page.get()),
         |(q, p)| list_organizations(q, p, String::new()),
@@ -32,6 +34,21 @@ pub fn OrganizationList() -> impl IntoView {
                 let admin = is_admin(me).await;
                 match rows.await {
                     Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    // None yet, or none that match: say so and what to do next.
+                    Ok(list) if list.items.is_empty() => {
+                        let searched = !q.get_untracked().trim().is_empty();
+                        view! {
+                            <p class="empty">
+                                {if searched {
+                                    view! { {format!("No Organizations match “{}”. ", q.get_untracked().trim())}<a href="/organizations">"Show all"</a> }.into_any()
+                                } else if admin {
+                                    view! { "No Organizations yet. "<a href="/organizations/new">"New Organization"</a>" — or import the mapping file under "<a href=crate::api::IMPORT_PATH>"Import CSV"</a>" to create them with their Syncro Tenants." }.into_any()
+                                } else {
+                                    view! { "No Organizations yet. An Administrator adds them." }.into_any()
+                                }}
+                            </p>
+                        }.into_any()
+                    }
                     Ok(list) => {
                         let pages = list.pages();
                         let (pg, total) = (list.page, list.total);
@@ -40,6 +57,11 @@ pub fn OrganizationList() -> impl IntoView {
                             {(admin && any).then(|| view! {
                                 <form method="get" action=crate::pages::group::PATH id="group" class="toolbar">
                                     <button type="submit" class="secondary">"Group under one Syncro Tenant"</button>
+                                    {if all.get_untracked().is_empty() {
+                                        view! { <a href=url("/organizations", &[("q", &q.get_untracked()), ("page", &page.get_untracked()), ("all", "1")])>"Select all on this page"</a> }.into_any()
+                                    } else {
+                                        view! { <a href=url("/organizations", &[("q", &q.get_untracked()), ("page", &page.get_untracked())])>"Clear the selection"</a> }.into_any()
+                                    }}
                                     <span class="hint">"Select the Organizations below, then group them: one Syncro Tenant, one Microsoft Tenant."</span>
                                 </form>
                             })}
@@ -52,7 +74,7 @@ pub fn OrganizationList() -> impl IntoView {
                                     {list.items.into_iter().map(|o| view! {
                                         <tr>
                                             {admin.then(|| view! {
-                                                <td data-label="Select"><input type="checkbox" name="o" form="group" value=o.id.clone() aria-label=format!("Select {}", o.name)/></td>
+                                                <td data-label="Select"><input type="checkbox" name="o" form="group" value=o.id.clone() checked=!all.get_untracked().is_empty() aria-label=format!("Select {}", o.name)/></td>
                                             })}
                                             <td data-label="Name"><a href=format!("/organizations/{}", o.id)>{o.name}</a></td>
                                             <td data-label="Syncro Tenant">{o.syncro_tenant.map(|s| view! { <a href=format!("/syncro-tenants/{}", s.id)>{s.name}</a> })}</td>
@@ -80,7 +102,7 @@ pub fn OrganizationPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let admin = is_admin(me).await;
                 match org.await {
-                    Err(e) => view! { <Title text="Organization"/><h1>"Organization"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <RecordError title="Organization" error=e/> }.into_any(),
                     Ok(o) => view! {
                         <Title text=o.name.clone()/>
                         <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "{o.name.clone()}</p>
@@ -155,7 +177,7 @@ pub fn EditOrganization() -> impl IntoView {
                 Suspend::new(async move {
                 let admin = is_admin(me).await;
                 match org.await {
-                    Err(e) => view! { <Title text="Edit Organization"/><h1>"Edit Organization"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <RecordError title="Edit Organization" error=e/> }.into_any(),
                     Ok(o) => {
                         // Changed by someone else since the page was opened: the form keeps
                         // what this person typed, shows what is stored now beside each field
@@ -222,8 +244,15 @@ fn OrganizationFields(form: FormState, stored: OrganizationView, stale: bool) ->
         let error = form.error;
         move || {
             error.get().and_then(|e| match e {
-                AppError::NameTaken { existing_id: Some(id), kind, .. } if kind == "Syncro Tenant" => Some(view! {
-                    <p class="hint"><a href=format!("/syncro-tenants/{id}")>"Open the existing Syncro Tenant"</a>" or choose it under ORGANIZATION SETTINGS."</p>
+                // "Already taken by …": a link to whoever holds the name.
+                AppError::NameTaken { existing_id: Some(id), kind, existing, .. } => Some(if kind == "Syncro Tenant" {
+                    view! {
+                        <p class="hint"><a href=format!("/syncro-tenants/{id}")>{format!("Open the existing Syncro Tenant “{existing}”")}</a>" or choose it under ORGANIZATION SETTINGS."</p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p class="hint"><a href=format!("/organizations/{id}")>{format!("Open the Organization “{existing}”")}</a></p>
+                    }.into_any()
                 }),
                 _ => None,
             })

@@ -17,6 +17,8 @@ const PATH: &str = "/admin/microsoft-tenants/suggestions";
 pub fn SuggestionsPage() -> impl IntoView {
     let confidence = query_param("confidence");
     let page = query_param("page");
+    // "Select all on this page": the same page with every box ticked (works without JavaScript).
+    let select_all = query_param("all");
     let accept = ServerAction::<MapTenants>::new();
     let form = FormState::of(accept);
     let me = use_me();
@@ -55,8 +57,16 @@ pub fn SuggestionsPage() -> impl IntoView {
                             </nav>
                             {if list.rows.items.is_empty() {
                                 view! {
-                                    <p class="empty">"No suggestions here: every Microsoft Tenant is mapped, or none resembles a free Syncro Tenant. Map the others one by one on "
-                                        <a href="/admin/microsoft-tenants?filter=unmapped">"Microsoft Tenant Management"</a>"."</p>
+                                    <p class="empty">{if all > 0 {
+                                        view! { "None of this confidence: see the other tabs." }.into_any()
+                                    } else if list.tenants == 0 {
+                                        view! { "Nothing to suggest yet: there are no Microsoft Tenants. "<a href="/admin/microsoft-integration">"Connect Microsoft"</a>" or "<a href="/admin/microsoft-tenants/import">"import them from a CSV"</a>" first." }.into_any()
+                                    } else if list.unmapped == 0 {
+                                        view! { "Nothing to suggest: every Microsoft Tenant is mapped." }.into_any()
+                                    } else {
+                                        view! { {format!("No suggestion here for the {} unmapped Microsoft Tenants: none resembles a free Syncro Tenant. Map them one by one on ", list.unmapped)}
+                                            <a href="/admin/microsoft-tenants?filter=unmapped">"Microsoft Tenant Management"</a>"." }.into_any()
+                                    }}</p>
                                 }.into_any()
                             } else {
                                 view! {
@@ -74,12 +84,17 @@ pub fn SuggestionsPage() -> impl IntoView {
                                                 </tr>
                                             </thead>
                                             <tbody>
-                                                {list.rows.items.into_iter().map(|row| view! { <SuggestionLine row admin/> }).collect_view()}
+                                                {list.rows.items.into_iter().map(|row| view! { <SuggestionLine row admin ticked=!select_all.get_untracked().is_empty()/> }).collect_view()}
                                             </tbody>
                                         </table>
                                         <Pager page=pg pages=pages total=total link=move |p| link(&chosen, &p.to_string())/>
                                         {admin.then(|| view! {
                                             <div class="form-actions">
+                                                {if select_all.get_untracked().is_empty() {
+                                                    view! { <a href=url(PATH, &[("confidence", &confidence.get_untracked()), ("page", &page.get_untracked()), ("all", "1")])>"Select all on this page"</a> }.into_any()
+                                                } else {
+                                                    view! { <a href=link(&confidence.get_untracked(), &page.get_untracked())>"Clear the selection"</a> }.into_any()
+                                                }}
                                                 <button type="submit" class="primary" data-pending="Mapping…">"Accept selected"</button>
                                                 {(list.high > 0).then(|| view! {
                                                     <button type="submit" name="high" value="true" data-pending="Mapping…">{format!("Accept all with high confidence ({})", list.high)}</button>
@@ -107,7 +122,7 @@ pub fn SuggestionsPage() -> impl IntoView {
 }
 
 #[component]
-fn SuggestionLine(row: SuggestionRow, admin: bool) -> impl IntoView {
+fn SuggestionLine(row: SuggestionRow, admin: bool, ticked: bool) -> impl IntoView {
     let pick = row.pick();
     let id = format!("pick-{}", row.tenant_id);
     let label = format!("Map {} to {}", row.tenant_name, row.syncro_tenant.name);
@@ -122,7 +137,7 @@ fn SuggestionLine(row: SuggestionRow, admin: bool) -> impl IntoView {
     view! {
         <tr>
             {admin.then(|| view! {
-                <td data-label="Accept"><input type="checkbox" id=id name="picks[]" value=pick aria-label=label/></td>
+                <td data-label="Accept"><input type="checkbox" id=id name="picks[]" value=pick checked=ticked aria-label=label/></td>
             })}
             <td data-label="Microsoft Tenant">
                 <strong>{row.tenant_name}</strong><br/>

@@ -29,6 +29,13 @@ pub fn SyncroTenantList() -> impl IntoView {
                 let admin = is_admin(me).await;
                 match rows.await {
                     Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(list) if list.items.is_empty() => view! {
+                        <p class="empty">{if q.get_untracked().trim().is_empty() {
+                            "No Syncro Tenants yet: each Organization gets one when it is created (or joins one you choose).".to_string()
+                        } else {
+                            format!("No Syncro Tenants match “{}”.", q.get_untracked().trim())
+                        }}" "<a href="/organizations">"Organizations"</a></p>
+                    }.into_any(),
                     Ok(list) => {
                         let pages = list.pages();
                         let (pg, total) = (list.page, list.total);
@@ -103,7 +110,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let admin = is_admin(me).await;
                 match details.await {
-                    Err(e) => view! { <Title text="Syncro Tenant"/><h1>"Syncro Tenant"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <RecordError title="Syncro Tenant" error=e/> }.into_any(),
                     Ok(d) => {
                         let st = d.tenant.clone();
                         let back = format!("/syncro-tenants/{}", st.id);

@@ -6,7 +6,6 @@ use crate::components::*;
 use crate::islands::{Modal, RowMenu, SyncroTenantPicker};
 use crate::wire::*;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 
 #[component]
@@ -98,7 +97,7 @@ pub fn TenantManagement() -> impl IntoView {
             </nav>
             <SearchForm label="Search Microsoft Tenants" value=q.get_untracked() keep=vec![("filter", filter.get_untracked()), ("sort", sort.get_untracked()), ("dir", dir.get_untracked())]/>
             <a class="button secondary" href="/admin/microsoft-tenants/export.csv" download="" rel="external">"Export CSV"</a>
-            <AdminOnly><a class="button secondary" href=IMPORT_MAPPINGS_PATH>"Import mappings"</a></AdminOnly>
+            <AdminOnly><a class="button secondary" href=IMPORT_PATH>"Import CSV"</a></AdminOnly>
         </div>
         <ErrorNote error=action_error(unmap.value())/>
         <Transition fallback=|| view! { <p class="loading">"Loading Microsoft Tenants…"</p> }>
@@ -150,7 +149,6 @@ pub fn TenantManagement() -> impl IntoView {
                     <MapDialog tenant_id=id change=change back=back action=map_action/>
                 })
             }}
-            <ImportSection/>
         </AdminOnly>
     }
 }
@@ -291,40 +289,5 @@ fn MapDialog(
                 }}
             </Suspense>
         </Modal>
-    }
-}
-
-/// The CSV import: a file or pasted text, posted as `multipart/form-data` (the same with and
-/// without JavaScript); the server answers with this page and the report.
-#[component]
-fn ImportSection() -> impl IntoView {
-    let from_url = query_param("import");
-    let report = move || {
-        form_error::<ImportTenants>()
-            .map(Err)
-            .or_else(|| import_report_in_link(&from_url.get()).map(Ok))
-    };
-    view! {
-        <section class="import" aria-labelledby="import-heading">
-            <h2 id="import-heading">"Import Microsoft Tenants"</h2>
-            <p class="hint">"Choose or paste a CSV with the header "<code>"tenantId,displayName,defaultDomainName"</code>". Known tenants are refreshed; their mappings are kept. Rows with errors are reported by line; the others are imported."</p>
-            <form method="post" action=ImportTenants::PATH enctype="multipart/form-data">
-                <label for="csv-file">"CSV file"</label>
-                <input id="csv-file" name="file" type="file" accept=".csv,text/csv"/>
-                <label for="csv">"CSV"</label>
-                <textarea id="csv" name="csv" rows="5" placeholder="tenantId,displayName,defaultDomainName"></textarea>
-                <p class="hint">"A chosen file is imported; otherwise the pasted text."</p>
-                <button type="submit" data-pending="Importing…">"Import"</button>
-            </form>
-            {move || report().map(|r| match r {
-                Ok(r) => view! {
-                    <div class="note ok" role="status">
-                        <p>{format!("Added {}, updated {}, rejected {}.", r.added, r.updated, r.rejected.len())}</p>
-                        <ul>{r.rejected.into_iter().map(|(line, why)| view! { <li>{format!("Line {line}: {why}")}</li> }).collect_view()}</ul>
-                    </div>
-                }.into_any(),
-                Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-            })}
-        </section>
     }
 }

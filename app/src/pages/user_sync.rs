@@ -261,13 +261,19 @@ pub fn UserSyncPreviewPage() -> impl IntoView {
                             {r.notes.into_iter().map(|n| view! { <p class="hint">{n}</p> }).collect_view()}
                             {(!p.people.is_empty()).then(|| view! {
                                 <table class="grid">
-                                    <thead><tr><th scope="col">"What"</th><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Organization"</th></tr></thead>
+                                    <thead><tr><th scope="col">"What"</th><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Organization"</th><th scope="col">"Entra replaces"</th></tr></thead>
                                     <tbody>
                                         {p.people.into_iter().map(|x| view! {
-                                            <tr><td data-label="What">{x.what}</td><td data-label="Name">{x.name}</td><td data-label="Email">{x.email}</td><td data-label="Organization">{x.organization}</td></tr>
+                                            <tr><td data-label="What">{x.what}</td><td data-label="Name">{x.name}</td><td data-label="Email">{x.email}</td><td data-label="Organization">{x.organization}</td>
+                                                <td data-label="Entra replaces">{(!x.changes.is_empty()).then(|| view! { <ul class="changes">{x.changes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul> })}</td></tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>
+                            })}
+                            {(!r.not_brought_in.is_empty()).then(|| view! {
+                                <h2>{format!("Not brought in ({})", r.skipped)}</h2>
+                                <ul class="review">{r.not_brought_in.clone().into_iter().map(|(who, why)| view! { <li><strong>{who}</strong>": "{why}</li> }).collect_view()}</ul>
+                                {(r.skipped > r.not_brought_in.len()).then(|| view! { <p class="hint">{format!("…and {} more.", r.skipped - r.not_brought_in.len())}</p> })}
                             })}
                             {(!r.review.is_empty()).then(|| view! {
                                 <h2>{format!("To review ({}): not matched, so as not to guess", r.review_count)}</h2>

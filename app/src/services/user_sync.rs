@@ -38,6 +38,9 @@ pub struct PreviewRow {
     /// "Create", "Match", "Update", "Move", "Deactivate", "Reactivate".
     pub what: String,
     pub organization: Option<OrganizationId>,
+    /// For an End User already here: each field Entra replaces ("Job title: Associate →
+    /// Associate Attorney").
+    pub changes: Vec<String>,
 }
 
 /// What a run did (or would do), and for a preview each person.
@@ -311,7 +314,28 @@ async fn plan_run(
     let people = plan
         .people
         .iter()
-        .map(|(_, after, outcome)| PreviewRow {
+        .map(|(before, after, outcome)| PreviewRow {
+            changes: before
+                .as_ref()
+                .map(|before| {
+                    crate::domain::end_users::EndUserField::ALL
+                        .iter()
+                        .filter_map(|f| {
+                            let (was, is) = (before.value(*f), after.value(*f));
+                            (was != is).then(|| {
+                                let shown = |v: &str| {
+                                    if v.is_empty() {
+                                        "(empty)".to_string()
+                                    } else {
+                                        v.to_string()
+                                    }
+                                };
+                                format!("{}: {} → {}", f.label(), shown(&was), shown(&is))
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             name: after.name.clone(),
             email: after
                 .email

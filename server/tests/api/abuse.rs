@@ -323,7 +323,7 @@ async fn only_this_server_writes_the_import_report_and_the_status_line_a_page_sh
         r#"{"added":0,"updated":0,"rejected":[[1,"Your session expired: call 555-0100"]]}"#;
     let page = app
         .page(&format!(
-            "/admin/microsoft-tenants?import={}",
+            "/admin/microsoft-tenants/import?import={}",
             app::components::enc(forged)
         ))
         .await;

@@ -219,6 +219,18 @@ async fn first_run_keeps_what_was_typed() {
 }
 
 async fn other_forms(app: TestApp) {
+    // A record that does not exist (or a link that names none) is a 404 page that says so.
+    for path in [
+        "/organizations/00000000-0000-0000-0000-000000000000",
+        "/syncro-tenants/not-an-id",
+        "/end-users/00000000-0000-0000-0000-000000000000",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 404, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Go to the start page"), "{path}");
+    }
+
     let (html, _) = refused_post(
         &app,
         "add-user",

@@ -69,7 +69,7 @@ async fn scenario(app: TestApp) {
         notes,
         [
             "Map \"Acme M365\" to \"Acme Dental\"",
-            "No Syncro Tenant \"=Formula Holdings\" (tick \"Create the Syncro Tenants that do not exist\")",
+            "No Syncro Tenant \"=Formula Holdings\": tick \"Create the Syncro Tenants that do not exist\" and check again to create it",
             "\"not-an-id\" is not a tenant ID",
         ]
     );
