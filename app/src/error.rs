@@ -81,10 +81,10 @@ pub enum AppError {
         total: usize,
         reference: String,
     },
-    /// Too many password checks at once (`api::context::Hashing`).
+    /// Too many password checks at once (`state::Hashing`).
     #[error("tenantmap is busy checking passwords. Try again in a few seconds.")]
     Busy,
-    /// Too many CSV uploads at once (`api::context::Uploads`).
+    /// Too many CSV uploads at once (`state::Uploads`).
     #[error("tenantmap is reading other imports just now. Try again in a minute.")]
     ImportsBusy,
     /// The database was busy or out of reach for this request (after retries).
@@ -183,20 +183,38 @@ impl AppError {
 
 /// Logs the full detail of a failure under a new reference id, and returns the id.
 #[cfg(feature = "ssr")]
-fn logged(detail: impl std::fmt::Display) -> String {
+pub(crate) fn logged(detail: impl std::fmt::Display) -> String {
     let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
     tracing::error!(%reference, %detail, "internal error");
     reference
 }
 
+/// A store failure outside the rules (a read, or a write no rule refused): retryable when the
+/// store was busy or out of reach, else internal with a reference. What a rule's change is
+/// refused for is turned into words by `services::changes::apply` instead.
 #[cfg(feature = "ssr")]
-impl From<crate::services::discovery::Interrupted> for AppError {
-    fn from(e: crate::services::discovery::Interrupted) -> Self {
-        AppError::Interrupted {
-            written: e.written,
-            total: e.total,
-            reference: logged(&e),
+impl From<crate::store::StoreError> for AppError {
+    fn from(e: crate::store::StoreError) -> Self {
+        match e {
+            crate::store::StoreError::Busy(detail) => AppError::store_busy(detail),
+            other => AppError::internal(other),
         }
+    }
+}
+
+/// Reads of a record the request names: `store.organization(..).await.found("The
+/// Organization")?` is the record, or `NotFound` saying what was missing.
+#[cfg(feature = "ssr")]
+pub trait ResultExt<T> {
+    fn found(self, what: &str) -> Result<T, AppError>;
+}
+
+#[cfg(feature = "ssr")]
+impl<T> ResultExt<T> for Result<Option<T>, crate::store::StoreError> {
+    fn found(self, what: &str) -> Result<T, AppError> {
+        self?.ok_or_else(|| AppError::NotFound {
+            what: what.to_string(),
+        })
     }
 }
 

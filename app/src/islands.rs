@@ -233,12 +233,19 @@ pub fn SyncroTenantPicker(
     };
     let on_input = move |ev: leptos::ev::Event| search(event_target_value(&ev));
     let input = NodeRef::<leptos::html::Input>::new();
-    // Typed before the page was ready: filter by what is in the box now.
+    let select = NodeRef::<leptos::html::Select>::new();
+    // Typed or chosen before the page was ready: keep the choice when the list is drawn again,
+    // and filter by what is in the box now.
     #[cfg(feature = "hydrate")]
     {
         let query = query.clone();
         set_timeout(
             move || {
+                if let Some(el) = select.get_untracked()
+                    && !el.value().is_empty()
+                {
+                    chosen.set(el.value());
+                }
                 if let Some(el) = input.get_untracked()
                     && el.value() != query
                 {
@@ -273,7 +280,7 @@ pub fn SyncroTenantPicker(
         </div>
         <label for=select_id.clone()>"Syncro Tenant"</label>
         <select id=select_id name="syncro_tenant" size=(size > 0).then(|| size.to_string())
-            required=required
+            required=required node_ref=select
             on:change=move |ev| chosen.set(event_target_value(&ev))>
             {new_option.map(|text| view! { <option value="" selected=chosen.get_untracked().is_empty()>{text}</option> })}
             {list}

@@ -16,6 +16,8 @@ pub mod microsoft;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod services;
+#[cfg(feature = "ssr")]
+pub mod state;
 pub mod status;
 #[cfg(feature = "ssr")]
 pub mod store;

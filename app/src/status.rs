@@ -21,7 +21,7 @@ const MAX_CHARS: usize = 200;
 /// Sets the status cookie on this response (`max_age` 0 clears it).
 #[cfg(feature = "ssr")]
 fn set(value: &str, max_age: u32) {
-    crate::api::context::set_cookie(|https| {
+    crate::api::http::set_cookie(|https| {
         let secure = if https { "; Secure" } else { "" };
         format!("{COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
     });
@@ -58,7 +58,7 @@ pub fn say_undoable(sentence: impl AsRef<str>, entry: String) {
 fn keep(mut said: Said) {
     said.text = one_period(said.text.chars().take(MAX_CHARS).collect());
     let json = serde_json::to_string(&said).unwrap_or_default();
-    set(&crate::api::context::seal_for_session(PURPOSE, &json), 60);
+    set(&crate::auth::seal_for_session(PURPOSE, &json), 60);
 }
 
 /// A sentence ending in a name that ends in "." ("Created Acme Inc..") ends in one period.
@@ -83,7 +83,7 @@ fn take() -> Option<(Said, String)> {
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    crate::api::context::open_for_session(PURPOSE, &value)
+    crate::auth::open_for_session(PURPOSE, &value)
         .and_then(|json| serde_json::from_str::<Said>(&json).ok())
         .map(|mut s| {
             s.text = s.text.chars().take(MAX_CHARS).collect();

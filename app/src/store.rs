@@ -12,11 +12,11 @@ use crate::domain::activity::{
 use crate::domain::end_users::{
     END_USER_BATCH, END_USER_SCAN, EndUserCursor, EndUserFilter, EndUserPage,
 };
+use crate::domain::lists::{ListQuery, Page, TenantCounts};
 use crate::domain::suggest::Suggestion;
 use crate::domain::throttle::SignInKeys;
 use crate::domain::user_sync::{UserSyncSettings, UserSyncState};
 use crate::domain::*;
-use crate::wire::{ListQuery, Page, TenantCounts};
 use async_trait::async_trait;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -3,7 +3,7 @@
 //! reads to load an account, the cost table, and for orientation the time per page through moto.
 
 use crate::pages::{self, PAGES};
-use app::api::context::AppState;
+use app::state::AppState;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 use std::time::Instant;

@@ -38,7 +38,7 @@ mod sync;
 mod uploads;
 mod user_sync;
 
-use app::api::context::AppState;
+use app::state::AppState;
 use leptos::config::get_configuration;
 use server::store::EmbeddedStore;
 use std::sync::Arc;

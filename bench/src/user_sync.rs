@@ -42,7 +42,7 @@ pub const SEARCH_READ_UNITS: f64 = 200.0;
 fn ctx() -> Ctx {
     Ctx {
         actor: "bench@msp.example".into(),
-        now: app::api::context::now(),
+        now: app::domain::now(),
         audit_id: uuid::Uuid::new_v4().to_string(),
     }
 }
@@ -395,7 +395,7 @@ pub async fn embedded(options: LeptosOptions, tenants: usize) -> bool {
         "  embedded   added {LARGE_ORG} End Users by hand to one Organization in {:.1} s: {total} End Users in the account",
         t.elapsed().as_secs_f64()
     );
-    let state = app::api::context::AppState::local(
+    let state = app::state::AppState::local(
         options,
         store.clone(),
         Arc::new(Microsoft::new(Default::default(), None)),
@@ -432,7 +432,7 @@ pub async fn dynamodb(options: LeptosOptions, tenants: usize) -> bool {
     run_syncs("DynamoDB", &*store, &a, tenants, Some(&counter)).await;
     let large = a.first.1.clone();
     add_by_hand(&*store, &a.account, &large, 2_000).await;
-    let state = app::api::context::AppState::local(
+    let state = app::state::AppState::local(
         options,
         store.clone(),
         Arc::new(Microsoft::new(Default::default(), None)),

@@ -5,8 +5,9 @@
 //! on the page's error summary (`#problems`). The next page request takes the draft out of the
 //! cookie into the request (where the page's form reads it) and clears the cookie.
 
-use app::api::context::{AppState, Caller, sealed_purpose, value_key};
+use app::auth::{Caller, sealed_purpose, value_key};
 use app::forms::Draft;
+use app::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;

@@ -2,10 +2,11 @@
 //! (`app::domain::csv_export`), for anyone signed in to the account (a Technician may look).
 //! A download, not a server function: the browser saves the answer as a file.
 
-use app::api::context::{AppState, Caller, outage};
+use app::auth::Caller;
+use app::domain::lists::ListQuery;
+use app::state::AppState;
 use app::store::ParentFilter;
 use app::store::prelude::*;
-use app::wire::ListQuery;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{StatusCode, header};
@@ -34,7 +35,7 @@ pub async fn mapping_csv(State(state): State<AppState>, req: Request) -> Respons
     match read.await {
         Ok((tenants, syncro, orgs)) => {
             let body = app::domain::csv_export::mapping_csv(&tenants, &syncro, &orgs);
-            let day = app::api::context::now().display();
+            let day = app::domain::now().display();
             let file = format!(
                 "attachment; filename=\"tenantmap-mapping-{}.csv\"",
                 &day[..10]
@@ -49,7 +50,7 @@ pub async fn mapping_csv(State(state): State<AppState>, req: Request) -> Respons
                 .into_response()
         }
         Err(e) => {
-            let err = outage(e);
+            let err = app::error::AppError::from(e);
             let status =
                 StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, err.to_string()).into_response()

@@ -76,7 +76,7 @@ pub async fn run(store: &dyn Store, ms: &Microsoft, job: JobRef) -> serde_json::
         Err(e) => return serde_json::json!({ "error": e.to_string() }),
     };
     match current {
-        Some(current) if current.id == job.id && current.is_running(app::api::context::now()) => {
+        Some(current) if current.id == job.id && current.is_running(app::domain::now()) => {
             let report = app::microsoft::run_job(store, ms, &account, current).await;
             serde_json::json!({
                 "added": report.added,

@@ -1,6 +1,6 @@
 //! The `server` command: serve (the default), admin create, import-tenants, demo, precompress.
 
-use app::api::context::AppState;
+use app::state::AppState;
 use app::store::prelude::*;
 use leptos::config::get_configuration;
 use server::config::{Config, StoreKind};

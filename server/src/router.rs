@@ -1,7 +1,7 @@
 //! The one axum Router every entry point serves: pages, server functions and static assets.
 
-use app::api::context::AppState;
 use app::api::site::{NotThroughProxy, Peer, Site};
+use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
 use http::{HeaderValue, header};
@@ -215,7 +215,7 @@ pub fn page_gate(path: &str, signed_in: bool, installed: bool) -> Option<String>
 }
 
 /// The session layer: finds the caller from the session cookie once per request and puts it
-/// in the request's extensions (where `api::context::caller` looks), sends signed-out page
+/// in the request's extensions (where `auth::caller` looks), sends signed-out page
 /// requests to sign-in (or first-run), and tells the browser to drop a cookie whose session
 /// has ended. Static assets skip it.
 async fn sessions(
@@ -252,7 +252,7 @@ async fn sessions(
         Ok(r) => r,
         Err(e) => {
             // A server function's caller reads the typed error; a page shows the sentence.
-            let err = app::api::context::outage(e);
+            let err = app::error::AppError::from(e);
             let status = http::StatusCode::from_u16(err.status()).unwrap_or_default();
             if path.starts_with("/api/") {
                 let body = serde_json::to_string(&err).unwrap_or_default();
@@ -359,7 +359,7 @@ async fn body_limits(
         resp
     };
     if upload {
-        match req.extensions().get::<app::api::context::Caller>() {
+        match req.extensions().get::<app::auth::Caller>() {
             None => return answer(AppError::NotSignedIn),
             Some(c) if c.role != app::domain::Role::Administrator => {
                 return answer(AppError::NotAllowed);

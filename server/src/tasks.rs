@@ -1,9 +1,11 @@
 //! Command-line tasks: the first Administrator, importing tenants from CSV, the demo account.
 
-use app::api::context::{Caller, Role, import_csv};
+use app::auth::Caller;
+use app::domain::Role;
 use app::domain::discovery::DiscoveryAudit;
 use app::domain::rules::{self, Parent};
 use app::domain::*;
+use app::services::discovery::import_csv;
 use app::store::prelude::*;
 use app::wire::ImportReport;
 use uuid::Uuid;
@@ -29,7 +31,7 @@ pub async fn create_account(
     let name = AccountName::parse(name).map_err(|e| e.to_string())?;
     let email = Email::parse(email).map_err(|e| e.to_string())?;
     let password = Password::new(password).map_err(|e| e.to_string())?;
-    let user = app::api::context::create_account(store, name, email, password, false)
+    let user = app::services::accounts::create_account(store, name, email, password, false)
         .await
         .map_err(|e| e.to_string())?;
     Ok((user.account, user.email))
@@ -97,10 +99,9 @@ pub async fn create_demo(
         create_account(store, "Foggy IT Services (demo)", DEMO_ADMIN, password).await?;
     let admin = administrator(store, DEMO_ADMIN).await?;
     let caller = cli_caller(&admin, "demo loader");
-    let hash =
-        app::api::context::hash_password(Password::new(password).map_err(|e| e.to_string())?)
-            .await
-            .map_err(|e| e.to_string())?;
+    let hash = app::auth::hash_new_password(Password::new(password).map_err(|e| e.to_string())?)
+        .await
+        .map_err(|e| e.to_string())?;
     let tech = NewUser {
         id: UserId::from_uuid(Uuid::new_v4()),
         email: Email::parse(DEMO_TECHNICIAN).map_err(|e| e.to_string())?,

@@ -6,10 +6,11 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{admin, apply, read},
+    crate::auth::admin,
     crate::domain::activity::{ACTIVITY_PER_PAGE, ActivityCursor, ActivityFilter, ActivityKind},
     crate::domain::undo::{self, Now, Undoable},
     crate::domain::*,
+    crate::services::changes::apply,
     crate::store::prelude::*,
 };
 
@@ -39,12 +40,12 @@ pub async fn activity(
         search: q.chars().take(200).collect(),
     };
     let before = ActivityCursor::parse(before.trim());
-    let page = read(
-        store
-            .activity(acct, &filter, before, ACTIVITY_PER_PAGE)
-            .await,
-    )?;
-    let people = read(store.list_users(acct).await)?
+    let page = store
+        .activity(acct, &filter, before, ACTIVITY_PER_PAGE)
+        .await?;
+    let people = store
+        .list_users(acct)
+        .await?
         .into_iter()
         .map(|u| u.email.as_str().to_string())
         .collect();
@@ -84,16 +85,18 @@ async fn record_name(
     };
     let (kind, id) = record.split_once(':').ok_or_else(not_found)?;
     let name = match kind {
-        "st" => read(store.syncro_tenant(acct, SyncroTenantId::parse(id)?).await)?
+        "st" => store
+            .syncro_tenant(acct, SyncroTenantId::parse(id)?)
+            .await?
             .map(|s| format!("Syncro Tenant \u{201c}{}\u{201d}", s.name)),
-        "org" => read(store.organization(acct, OrganizationId::parse(id)?).await)?
+        "org" => store
+            .organization(acct, OrganizationId::parse(id)?)
+            .await?
             .map(|o| format!("Organization \u{201c}{}\u{201d}", o.name)),
-        "mt" => read(
-            store
-                .microsoft_tenant(acct, MicrosoftTenantId::parse(id)?)
-                .await,
-        )?
-        .map(|m| format!("Microsoft Tenant \u{201c}{}\u{201d}", m.display_name)),
+        "mt" => store
+            .microsoft_tenant(acct, MicrosoftTenantId::parse(id)?)
+            .await?
+            .map(|m| format!("Microsoft Tenant \u{201c}{}\u{201d}", m.display_name)),
         _ => None,
     };
     // A deleted record still has its history.
@@ -111,9 +114,12 @@ pub async fn undo_change(
     let acct = &caller.account;
     let at = ActivityCursor::parse(entry.trim())
         .ok_or_else(|| AppError::validation("entry", "Not an entry of the activity log"))?;
-    let entry = read(store.audit_entry(acct, &at).await)?.ok_or_else(|| AppError::NotFound {
-        what: "That activity entry".into(),
-    })?;
+    let entry = store
+        .audit_entry(acct, &at)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: "That activity entry".into(),
+        })?;
     let what = undo::what_to_undo(&entry)?;
     let mut now = Now::default();
     let mut syncro_ids: Vec<SyncroTenantId> = Vec::new();
@@ -123,22 +129,22 @@ pub async fn undo_change(
             before,
             after,
         } => {
-            now.tenant = read(store.microsoft_tenant(acct, *tenant).await)?;
+            now.tenant = store.microsoft_tenant(acct, *tenant).await?;
             syncro_ids.extend(before.iter().chain(after.iter()));
         }
         Undoable::Rename { after, .. } => syncro_ids.push(after.id),
         Undoable::Organization { before, after } => {
-            now.organizations = read(store.organizations_by_ids(acct, &[after.id]).await)?;
+            now.organizations = store.organizations_by_ids(acct, &[after.id]).await?;
             syncro_ids.push(before.syncro_tenant);
         }
         Undoable::Moves { target, moves } => {
             let ids: Vec<OrganizationId> = moves.iter().map(|(o, _)| *o).collect();
-            now.organizations = read(store.organizations_by_ids(acct, &ids).await)?;
+            now.organizations = store.organizations_by_ids(acct, &ids).await?;
             syncro_ids.push(*target);
             syncro_ids.extend(moves.iter().map(|(_, from)| *from));
         }
     }
-    now.syncro_tenants = read(store.syncro_tenants_by_ids(acct, &syncro_ids).await)?;
+    now.syncro_tenants = store.syncro_tenants_by_ids(acct, &syncro_ids).await?;
     let change = undo::undo(&caller.ctx(), &what, &now)?;
     let requested = match &what {
         Undoable::Rename { before, .. } => before.name.to_string(),

@@ -10,12 +10,16 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{admin, apply, caller, current, found, read},
+    crate::auth::admin,
+    crate::auth::caller,
     crate::domain::end_users::{
         self, END_USERS_PER_PAGE, EndUserCursor, EndUserDraft, EndUserField, EndUserFilter,
         EndUserSource,
     },
     crate::domain::{EndUserId, OrganizationId, Version},
+    crate::error::ResultExt,
+    crate::services::changes::apply,
+    crate::services::changes::current,
 };
 
 /// One page of an Organization's End Users: active (or `inactive=1`), searched by `q`, from
@@ -38,12 +42,13 @@ pub async fn list_end_users(
         a => Some(EndUserCursor::parse(a)?),
     };
     let acct = &caller.account;
-    let org = found(store.organization(acct, org_id).await, "The Organization")?;
-    let page = read(
-        store
-            .end_users(acct, org_id, &filter, after, END_USERS_PER_PAGE)
-            .await,
-    )?;
+    let org = store
+        .organization(acct, org_id)
+        .await
+        .found("The Organization")?;
+    let page = store
+        .end_users(acct, org_id, &filter, after, END_USERS_PER_PAGE)
+        .await?;
     Ok(EndUsersView {
         organization: NamedRef {
             id: org.id.to_string(),
@@ -73,11 +78,11 @@ pub async fn end_user_details(id: String) -> Result<EndUserView, AppError> {
     let (caller, store) = caller().await?;
     let id = EndUserId::parse(&id)?;
     let acct = &caller.account;
-    let eu = found(store.end_user(acct, id).await, "The End User")?;
-    let org = found(
-        store.organization(acct, eu.organization).await,
-        "The End User's Organization",
-    )?;
+    let eu = store.end_user(acct, id).await.found("The End User")?;
+    let org = store
+        .organization(acct, eu.organization)
+        .await
+        .found("The End User's Organization")?;
     let source = match &eu.source {
         EndUserSource::Manual => "Added by hand".to_string(),
         EndUserSource::Entra { tenant, object_id } => {
@@ -139,7 +144,10 @@ pub async fn create_end_user(
         &phone,
     )?;
     let acct = &caller.account;
-    let org = found(store.organization(acct, org_id).await, "The Organization")?;
+    let org = store
+        .organization(acct, org_id)
+        .await
+        .found("The Organization")?;
     let id = EndUserId::from_uuid(uuid::Uuid::new_v4());
     let who = draft.name.clone();
     apply(
@@ -203,7 +211,7 @@ pub async fn update_end_user(
         .map(|(f, _)| f)
         .collect();
     let acct = &caller.account;
-    let eu = found(store.end_user(acct, id).await, "The End User")?;
+    let eu = store.end_user(acct, id).await.found("The End User")?;
     current(expected, eu.version)?;
     let who = draft.name.clone();
     let change = end_users::edit(&caller.ctx(), &eu, draft, pinned, !pin_person.is_empty());
@@ -228,7 +236,7 @@ pub async fn set_end_user_active(
     let id = EndUserId::parse(&id)?;
     let expected = Version::parse(&version)?;
     let acct = &caller.account;
-    let eu = found(store.end_user(acct, id).await, "The End User")?;
+    let eu = store.end_user(acct, id).await.found("The End User")?;
     current(expected, eu.version)?;
     let active = !active.is_empty();
     let change = end_users::set_active(&caller.ctx(), &eu, active)?;

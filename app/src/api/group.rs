@@ -9,9 +9,10 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{Caller, admin, apply, caller, read},
+    crate::auth::{Caller, admin, caller},
     crate::domain::group::{self, GroupPlan, GroupTarget, Grouping, MAX_GROUP},
     crate::domain::*,
+    crate::services::changes::apply,
     crate::store::{MappingFilter, prelude::*},
     sha2::Digest as _,
 };
@@ -51,11 +52,9 @@ pub async fn plan_grouping(
     {
         tenants.push(t.clone());
     }
-    let unmapped = read(
-        store
-            .list_microsoft_tenants(acct, &query, MappingFilter::Unmapped)
-            .await,
-    )?;
+    let unmapped = store
+        .list_microsoft_tenants(acct, &query, MappingFilter::Unmapped)
+        .await?;
     for t in unmapped.items {
         if !tenants.iter().any(|m| m.tenant_id == t.tenant_id) {
             tenants.push(t);
@@ -182,13 +181,13 @@ impl Chosen {
         for id in orgs.iter().filter(|s| !s.is_empty()).take(MAX_GROUP + 1) {
             ids.push(OrganizationId::parse(id)?);
         }
-        let organizations = read(store.organizations_by_ids(acct, &ids).await)?;
+        let organizations = store.organizations_by_ids(acct, &ids).await?;
         let parent_ids: Vec<SyncroTenantId> =
             organizations.iter().map(|o| o.syncro_tenant).collect();
-        let parents = read(store.syncro_tenants_by_ids(acct, &parent_ids).await)?;
+        let parents = store.syncro_tenants_by_ids(acct, &parent_ids).await?;
         let mapped_ids: Vec<MicrosoftTenantId> =
             parents.iter().filter_map(|p| p.microsoft_tenant).collect();
-        let mapped = read(store.microsoft_tenants_by_ids(acct, &mapped_ids).await)?;
+        let mapped = store.microsoft_tenants_by_ids(acct, &mapped_ids).await?;
         let offered = group::common_name(organizations.iter().map(|o| o.name.as_str()));
         let target = match target.trim() {
             "" => None,
@@ -211,11 +210,9 @@ impl Chosen {
             "" => None,
             id => {
                 let id = MicrosoftTenantId::parse(id)?;
-                Some(
-                    read(store.microsoft_tenant(acct, id).await)?.ok_or_else(|| {
-                        AppError::validation("tenant", "That Microsoft Tenant is not known here")
-                    })?,
-                )
+                Some(store.microsoft_tenant(acct, id).await?.ok_or_else(|| {
+                    AppError::validation("tenant", "That Microsoft Tenant is not known here")
+                })?)
             }
         };
         let problem = if organizations.is_empty() {

@@ -6,7 +6,8 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{Caller, admin, read},
+    crate::auth::Caller,
+    crate::auth::admin,
     crate::domain::mapping_import::{self, Outcome, Plan, Rows},
     crate::domain::*,
     crate::store::prelude::*,
@@ -54,7 +55,7 @@ pub async fn import_mappings(
                     report.not_applied += rows_in;
                     tracing::info!(part = i, total, "a mapping import part met a change");
                 }
-                Err(e) => return Err(super::context::outage(e)),
+                Err(e) => return Err(AppError::from(e)),
             }
         }
     }
@@ -70,11 +71,11 @@ pub async fn import_mappings(
             r
         })
         .collect();
-    if super::context::accepts_html().await {
+    if super::http::accepts_html().await {
         let mut shown = report.clone();
         shown.rows.truncate(15);
         let json = serde_json::to_string(&shown).map_err(AppError::internal)?;
-        let sealed = super::context::seal_for_session(MAPPING_REPORT, &json);
+        let sealed = crate::auth::seal_for_session(MAPPING_REPORT, &json);
         // Lands on the report.
         leptos_axum::redirect(&format!(
             "{}#problems",
@@ -95,7 +96,7 @@ pub const MAPPING_REPORT: &str = "mapping-import-report";
 pub fn mapping_report_in_link(sealed: &str) -> Option<MappingImportReport> {
     #[cfg(feature = "ssr")]
     {
-        let json = super::context::open_for_session(MAPPING_REPORT, sealed)?;
+        let json = crate::auth::open_for_session(MAPPING_REPORT, sealed)?;
         serde_json::from_str(&json).ok()
     }
     #[cfg(not(feature = "ssr"))]
@@ -116,11 +117,12 @@ async fn plan(
 ) -> Result<Plan, AppError> {
     let acct = &caller.account;
     let ids: Vec<MicrosoftTenantId> = rows.rows.iter().map(|r| r.tenant).collect();
-    let tenants: HashMap<MicrosoftTenantId, MicrosoftTenant> =
-        read(store.microsoft_tenants_by_ids(acct, &ids).await)?
-            .into_iter()
-            .map(|t| (t.tenant_id, t))
-            .collect();
+    let tenants: HashMap<MicrosoftTenantId, MicrosoftTenant> = store
+        .microsoft_tenants_by_ids(acct, &ids)
+        .await?
+        .into_iter()
+        .map(|t| (t.tenant_id, t))
+        .collect();
     let named: std::collections::HashSet<String> = rows
         .rows
         .iter()
@@ -130,7 +132,7 @@ async fn plan(
         per_page: u32::MAX,
         ..ListQuery::default()
     };
-    let listed = read(store.list_syncro_tenants(acct, &everything, false).await)?;
+    let listed = store.list_syncro_tenants(acct, &everything, false).await?;
     let mut wanted: Vec<SyncroTenantId> = listed
         .items
         .iter()
@@ -138,11 +140,12 @@ async fn plan(
         .map(|s| s.id)
         .collect();
     wanted.extend(tenants.values().filter_map(|t| t.syncro_tenant));
-    let syncro: HashMap<String, SyncroTenant> =
-        read(store.syncro_tenants_by_ids(acct, &wanted).await)?
-            .into_iter()
-            .map(|s| (s.name.key(), s))
-            .collect();
+    let syncro: HashMap<String, SyncroTenant> = store
+        .syncro_tenants_by_ids(acct, &wanted)
+        .await?
+        .into_iter()
+        .map(|s| (s.name.key(), s))
+        .collect();
     Ok(mapping_import::plan(
         &caller.ctx(),
         rows,

@@ -6,10 +6,14 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{admin, apply, current, found, read, state},
+    crate::auth::admin,
     crate::domain::{
         ClientId, ClientSecret, Integration, IntegrationMode, MicrosoftTenantId, Version, microsoft,
     },
+    crate::error::ResultExt,
+    crate::services::changes::apply,
+    crate::services::changes::current,
+    crate::state::state,
 };
 
 /// The integration page: how the account is connected, and what the last sync did. Never
@@ -17,17 +21,17 @@ use {
 #[server(prefix = "/api", endpoint = "microsoft-integration")]
 pub async fn microsoft_integration() -> Result<IntegrationView, AppError> {
     let (caller, store) = admin().await?;
-    let integration = read(store.integration(&caller.account).await)?;
+    let integration = store.integration(&caller.account).await?;
     // The job before its report: a job that finishes between the two reads is then seen
     // running (its progress looks again) or finished with its report — never neither, which
     // would leave the page with no report and nothing to wait for.
-    let job = read(store.sync_job(&caller.account).await)?;
-    let report = read(store.sync_report(&caller.account).await)?;
+    let job = store.sync_job(&caller.account).await?;
+    let report = store.sync_report(&caller.account).await?;
     Ok(IntegrationView {
         connection: integration.as_ref().map(ConnectionView::new),
         last_sync: report.as_ref().map(SyncReportView::new),
         running: job
-            .filter(|j| j.is_running(super::context::now()))
+            .filter(|j| j.is_running(crate::domain::now()))
             .as_ref()
             .map(SyncJobView::new),
     })
@@ -37,9 +41,9 @@ pub async fn microsoft_integration() -> Result<IntegrationView, AppError> {
 #[server(prefix = "/api", endpoint = "sync-progress")]
 pub async fn sync_progress() -> Result<Option<SyncJobView>, AppError> {
     let (caller, store) = admin().await?;
-    let job = read(store.sync_job(&caller.account).await)?;
+    let job = store.sync_job(&caller.account).await?;
     Ok(job
-        .filter(|j| j.is_running(super::context::now()))
+        .filter(|j| j.is_running(crate::domain::now()))
         .as_ref()
         .map(SyncJobView::new))
 }
@@ -89,7 +93,7 @@ pub async fn connect_microsoft(
     let secret = p.check(ClientSecret::parse(&client_secret));
     let (mode, (directory, (client, secret))) =
         p.finish_with(mode.zip(directory.zip(client.zip(secret))))?;
-    let existing = read(store.integration(&caller.account).await)?;
+    let existing = store.integration(&caller.account).await?;
     let ctx = caller.ctx();
     let sealed = state()?
         .microsoft
@@ -128,10 +132,10 @@ pub async fn replace_microsoft_secret(
     let expected = Version::parse(&version)?;
     let client = ClientId::parse(&client_id)?;
     let secret = ClientSecret::parse(&client_secret)?;
-    let cur = found(
-        store.integration(&caller.account).await,
-        "The Microsoft integration",
-    )?;
+    let cur = store
+        .integration(&caller.account)
+        .await
+        .found("The Microsoft integration")?;
     current(expected, cur.version)?;
     check_credentials(cur.directory_tenant, client, &secret).await?;
     let sealed = state()?
@@ -150,10 +154,10 @@ pub async fn replace_microsoft_secret(
 pub async fn disconnect_microsoft(version: String) -> Result<(), AppError> {
     let (caller, store) = admin().await?;
     let expected = Version::parse(&version)?;
-    let cur = found(
-        store.integration(&caller.account).await,
-        "The Microsoft integration",
-    )?;
+    let cur = store
+        .integration(&caller.account)
+        .await
+        .found("The Microsoft integration")?;
     current(expected, cur.version)?;
     let change = microsoft::disconnect(&caller.ctx(), &cur, expected);
     apply(&*store, &caller.account, change, "").await?;
@@ -169,7 +173,7 @@ pub async fn disconnect_microsoft(version: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "sync-microsoft")]
 pub async fn sync_microsoft(back: String) -> Result<SyncJobView, AppError> {
     let (caller, store) = admin().await?;
-    read(store.integration(&caller.account).await)?.ok_or_else(|| {
+    store.integration(&caller.account).await?.ok_or_else(|| {
         AppError::validation("integration", "Connect the Microsoft integration first")
     })?;
     let jobs = state()?.jobs;
@@ -182,7 +186,7 @@ pub async fn sync_microsoft(back: String) -> Result<SyncJobView, AppError> {
     )
     .await?;
     crate::status::say("Started a sync with Microsoft.");
-    if super::context::accepts_html().await {
+    if super::http::accepts_html().await {
         leptos_axum::redirect(&super::safe_back(&back, "/admin/microsoft-integration"));
     }
     Ok(SyncJobView::new(&job))

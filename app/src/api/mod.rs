@@ -3,11 +3,11 @@
 //! a fixed URL (`/api/...`), so the WASM and any server build agree on it.
 
 mod activity;
-#[cfg(feature = "ssr")]
-pub mod context;
 mod end_users;
 mod group;
 mod home;
+#[cfg(feature = "ssr")]
+pub mod http;
 mod mapping_import;
 mod microsoft;
 mod organizations;

@@ -9,11 +9,15 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{admin, apply, caller, current, found, read},
+    crate::auth::admin,
+    crate::auth::caller,
     crate::domain::{
         ContactDetails, OrganizationId, OrganizationName, SyncroTenantId, Version,
         rules::{self, Parent},
     },
+    crate::error::ResultExt,
+    crate::services::changes::apply,
+    crate::services::changes::current,
     crate::store::ParentFilter,
 };
 
@@ -33,14 +37,14 @@ pub async fn list_organizations(
         query.per_page = 10;
         ParentFilter::Not(SyncroTenantId::parse(&exclude)?)
     };
-    let page = read(
-        store
-            .list_organizations(&caller.account, &query, parent)
-            .await,
-    )?;
+    let page = store
+        .list_organizations(&caller.account, &query, parent)
+        .await?;
     let items = page.items;
     let st_ids: Vec<SyncroTenantId> = items.iter().map(|o| o.syncro_tenant).collect();
-    let sts = read(store.listed_syncro_tenants(&caller.account, &st_ids).await)?;
+    let sts = store
+        .listed_syncro_tenants(&caller.account, &st_ids)
+        .await?;
     let rows = items
         .iter()
         .map(|o| OrganizationRow {
@@ -65,12 +69,18 @@ pub async fn organization_details(id: String) -> Result<OrganizationView, AppErr
     let (caller, store) = caller().await?;
     let id = OrganizationId::parse(&id)?;
     let acct = &caller.account;
-    let org = found(store.organization(acct, id).await, "The Organization")?;
-    let st = read(store.syncro_tenant(acct, org.syncro_tenant).await)?.ok_or_else(|| {
-        AppError::internal(format!("R1 broken: organization {} has no parent", org.id))
-    })?;
+    let org = store
+        .organization(acct, id)
+        .await
+        .found("The Organization")?;
+    let st = store
+        .syncro_tenant(acct, org.syncro_tenant)
+        .await?
+        .ok_or_else(|| {
+            AppError::internal(format!("R1 broken: organization {} has no parent", org.id))
+        })?;
     let mt = match st.microsoft_tenant {
-        Some(m) => read(store.microsoft_tenant(acct, m).await)?,
+        Some(m) => store.microsoft_tenant(acct, m).await?,
         None => None,
     };
     Ok(OrganizationView {
@@ -109,7 +119,10 @@ pub async fn create_organization(
         rules::create_organization(&ctx, id, name.clone(), contact, Parent::Automatic(st_id))
     } else {
         let st_id = SyncroTenantId::parse(&syncro_tenant)?;
-        let st = found(store.syncro_tenant(acct, st_id).await, "The Syncro Tenant")?;
+        let st = store
+            .syncro_tenant(acct, st_id)
+            .await
+            .found("The Syncro Tenant")?;
         rules::create_organization(&ctx, id, name.clone(), contact, Parent::Existing(&st))
     };
     apply(&*store, acct, change, name.as_str()).await?;
@@ -136,9 +149,15 @@ pub async fn update_organization(
     let (name, contact) = organization_form(&name, &email, &phone, &address, &website)?;
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
-    let org = found(store.organization(acct, id).await, "The Organization")?;
+    let org = store
+        .organization(acct, id)
+        .await
+        .found("The Organization")?;
     current(expected, org.version)?;
-    let st = found(store.syncro_tenant(acct, st_id).await, "The Syncro Tenant")?;
+    let st = store
+        .syncro_tenant(acct, st_id)
+        .await
+        .found("The Syncro Tenant")?;
     let change =
         rules::update_organization(&caller.ctx(), &org, expected, name.clone(), contact, &st);
     apply(&*store, acct, change, name.as_str()).await?;

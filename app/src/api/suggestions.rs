@@ -6,9 +6,11 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{admin, caller, read, store_error},
+    crate::auth::admin,
+    crate::auth::caller,
     crate::domain::suggest::{Confidence, Suggestion},
     crate::domain::{AccountId, MicrosoftTenantId, SyncroTenantId, rules},
+    crate::services::changes::store_error,
     crate::store::prelude::*,
     std::collections::HashMap,
 };
@@ -27,7 +29,7 @@ pub async fn list_suggestions(
     page: String,
 ) -> Result<SuggestionList, AppError> {
     let (caller, store) = caller().await?;
-    let all = read(store.suggestions(&caller.account).await)?;
+    let all = store.suggestions(&caller.account).await?;
     let count = |c: Confidence| all.iter().filter(|s| s.confidence == c).count();
     let (high, medium, low) = (
         count(Confidence::High),
@@ -55,11 +57,9 @@ pub async fn list_suggestions(
     let rows = rows(&*store, &caller.account, &shown).await?;
     // Nothing to suggest: say why (read only then — the usual page needs no counts).
     let counts = if all.is_empty() {
-        read(
-            store
-                .microsoft_tenant_counts(&caller.account, super::context::now())
-                .await,
-        )?
+        store
+            .microsoft_tenant_counts(&caller.account, crate::domain::now())
+            .await?
     } else {
         TenantCounts::default()
     };
@@ -87,11 +87,15 @@ async fn rows(
 ) -> Result<Vec<SuggestionRow>, AppError> {
     let tenant_ids: Vec<MicrosoftTenantId> = shown.iter().map(|s| s.tenant).collect();
     let syncro_ids: Vec<SyncroTenantId> = shown.iter().map(|s| s.syncro_tenant).collect();
-    let tenants: HashMap<_, _> = read(store.listed_microsoft_tenants(account, &tenant_ids).await)?
+    let tenants: HashMap<_, _> = store
+        .listed_microsoft_tenants(account, &tenant_ids)
+        .await?
         .into_iter()
         .map(|t| (t.tenant_id, t))
         .collect();
-    let syncro: HashMap<_, _> = read(store.listed_syncro_tenants(account, &syncro_ids).await)?
+    let syncro: HashMap<_, _> = store
+        .listed_syncro_tenants(account, &syncro_ids)
+        .await?
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
@@ -129,7 +133,7 @@ pub async fn map_tenants(
     let acct = &caller.account;
     let mut pairs: Vec<(MicrosoftTenantId, SyncroTenantId)> = Vec::new();
     if high == "true" {
-        let all = read(store.suggestions(acct).await)?;
+        let all = store.suggestions(acct).await?;
         pairs.extend(
             all.iter()
                 .filter(|s| s.confidence == Confidence::High)
@@ -195,12 +199,15 @@ async fn accept(
             tries += 1;
             let tenant_ids: Vec<_> = chunk.iter().map(|p| p.0).collect();
             let syncro_ids: Vec<_> = chunk.iter().map(|p| p.1).collect();
-            let tenants: HashMap<_, _> =
-                read(store.microsoft_tenants_by_ids(acct, &tenant_ids).await)?
-                    .into_iter()
-                    .map(|t| (t.tenant_id, t))
-                    .collect();
-            let syncro: HashMap<_, _> = read(store.syncro_tenants_by_ids(acct, &syncro_ids).await)?
+            let tenants: HashMap<_, _> = store
+                .microsoft_tenants_by_ids(acct, &tenant_ids)
+                .await?
+                .into_iter()
+                .map(|t| (t.tenant_id, t))
+                .collect();
+            let syncro: HashMap<_, _> = store
+                .syncro_tenants_by_ids(acct, &syncro_ids)
+                .await?
                 .into_iter()
                 .map(|s| (s.id, s))
                 .collect();

@@ -5,10 +5,14 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{admin, apply, caller, current, found, read},
+    crate::auth::admin,
+    crate::auth::caller,
     crate::domain::{
         MicrosoftTenantId, OrganizationId, SyncroTenantId, SyncroTenantName, Version, rules,
     },
+    crate::error::ResultExt,
+    crate::services::changes::apply,
+    crate::services::changes::current,
 };
 
 #[server(prefix = "/api", endpoint = "syncro-tenants")]
@@ -18,21 +22,17 @@ pub async fn list_syncro_tenants(
 ) -> Result<Page<SyncroTenantRow>, AppError> {
     let (caller, store) = caller().await?;
     let query = ListQuery::from_params(&q, "name", "asc", &page);
-    let page = read(
-        store
-            .list_syncro_tenants(&caller.account, &query, false)
-            .await,
-    )?;
+    let page = store
+        .list_syncro_tenants(&caller.account, &query, false)
+        .await?;
     let mt_ids: Vec<MicrosoftTenantId> = page
         .items
         .iter()
         .filter_map(|s| s.microsoft_tenant)
         .collect();
-    let mts = read(
-        store
-            .listed_microsoft_tenants(&caller.account, &mt_ids)
-            .await,
-    )?;
+    let mts = store
+        .listed_microsoft_tenants(&caller.account, &mt_ids)
+        .await?;
     Ok(page.map(|st| {
         let mt = st
             .microsoft_tenant
@@ -51,18 +51,18 @@ pub async fn syncro_tenant_details(id: String, page: String) -> Result<SyncroTen
     query.per_page = 50;
     // The list first: the Syncro Tenant and its Microsoft Tenant are then named as of that
     // list (on DynamoDB, one read for all three).
-    let orgs = read(
-        store
-            .list_organizations(acct, &query, crate::store::ParentFilter::Only(id))
-            .await,
-    )?;
-    let st = read(store.listed_syncro_tenants(acct, &[id]).await)?
+    let orgs = store
+        .list_organizations(acct, &query, crate::store::ParentFilter::Only(id))
+        .await?;
+    let st = store
+        .listed_syncro_tenants(acct, &[id])
+        .await?
         .pop()
         .ok_or_else(|| AppError::NotFound {
             what: "The Syncro Tenant".into(),
         })?;
     let mt = match st.microsoft_tenant {
-        Some(mt_id) => read(store.listed_microsoft_tenants(acct, &[mt_id]).await)?.pop(),
+        Some(mt_id) => store.listed_microsoft_tenants(acct, &[mt_id]).await?.pop(),
         None => None,
     };
     Ok(SyncroTenantView {
@@ -85,7 +85,10 @@ pub async fn rename_syncro_tenant(
     let expected = Version::parse(&version)?;
     let name = SyncroTenantName::parse(&name)?;
     let acct = &caller.account;
-    let st = found(store.syncro_tenant(acct, id).await, "The Syncro Tenant")?;
+    let st = store
+        .syncro_tenant(acct, id)
+        .await
+        .found("The Syncro Tenant")?;
     current(expected, st.version)?;
     let change = rules::rename_syncro_tenant(&caller.ctx(), &st, expected, name.clone());
     apply(&*store, acct, change, name.as_str()).await?;
@@ -100,7 +103,10 @@ pub async fn delete_syncro_tenant(id: String, version: String) -> Result<(), App
     let id = SyncroTenantId::parse(&id)?;
     let expected = Version::parse(&version)?;
     let acct = &caller.account;
-    let st = found(store.syncro_tenant(acct, id).await, "The Syncro Tenant")?;
+    let st = store
+        .syncro_tenant(acct, id)
+        .await
+        .found("The Syncro Tenant")?;
     current(expected, st.version)?;
     let change = rules::delete_syncro_tenant(&caller.ctx(), &st, expected)?;
     apply(&*store, acct, change, "").await?;
@@ -134,8 +140,11 @@ pub async fn add_organizations(id: String, organizations: Vec<String>) -> Result
         ));
     }
     let acct = &caller.account;
-    let target = found(store.syncro_tenant(acct, id).await, "The Syncro Tenant")?;
-    let orgs = read(store.organizations_by_ids(acct, &ids).await)?;
+    let target = store
+        .syncro_tenant(acct, id)
+        .await
+        .found("The Syncro Tenant")?;
+    let orgs = store.organizations_by_ids(acct, &ids).await?;
     if orgs.len() != ids.len() {
         return Err(AppError::NotFound {
             what: "One of the chosen Organizations".into(),

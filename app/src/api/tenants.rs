@@ -5,8 +5,12 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{admin, apply, caller, current, found, read},
+    crate::auth::admin,
+    crate::auth::caller,
     crate::domain::{MicrosoftTenantId, SyncroTenantId, Version, rules},
+    crate::error::ResultExt,
+    crate::services::changes::apply,
+    crate::services::changes::current,
     crate::store::MappingFilter,
 };
 
@@ -21,22 +25,22 @@ pub async fn list_microsoft_tenants(
 ) -> Result<TenantList, AppError> {
     let (caller, store) = caller().await?;
     let query = ListQuery::from_params(&q, &sort, &dir, &page);
-    let now = super::context::now();
+    let now = crate::domain::now();
     let filter = match filter.as_str() {
         "unmapped" => MappingFilter::Unmapped,
         "mapped" => MappingFilter::Mapped,
         "attention" => MappingFilter::NeedsAttention(now),
         _ => MappingFilter::All,
     };
-    let page = read(
-        store
-            .list_microsoft_tenants(&caller.account, &query, filter)
-            .await,
-    )?;
+    let page = store
+        .list_microsoft_tenants(&caller.account, &query, filter)
+        .await?;
     let st_ids: Vec<SyncroTenantId> = page.items.iter().filter_map(|m| m.syncro_tenant).collect();
-    let sts = read(store.listed_syncro_tenants(&caller.account, &st_ids).await)?;
-    let counts = read(store.microsoft_tenant_counts(&caller.account, now).await)?;
-    let connected = read(store.integration(&caller.account).await)?.is_some();
+    let sts = store
+        .listed_syncro_tenants(&caller.account, &st_ids)
+        .await?;
+    let counts = store.microsoft_tenant_counts(&caller.account, now).await?;
+    let connected = store.integration(&caller.account).await?.is_some();
     let tenants = page.map(|m| {
         let st = m
             .syncro_tenant
@@ -60,11 +64,9 @@ pub async fn syncro_tenant_options(
     let (caller, store) = caller().await?;
     let mut query = ListQuery::from_params(&q, "name", "asc", "1");
     query.per_page = 50;
-    let page = read(
-        store
-            .list_syncro_tenants(&caller.account, &query, unmapped_only)
-            .await,
-    )?;
+    let page = store
+        .list_syncro_tenants(&caller.account, &query, unmapped_only)
+        .await?;
     Ok(page.items.iter().map(NamedRef::from).collect())
 }
 
@@ -73,12 +75,14 @@ pub async fn syncro_tenant_options(
 pub async fn get_microsoft_tenant(tenant_id: String) -> Result<MicrosoftTenantRow, AppError> {
     let (caller, store) = caller().await?;
     let id = MicrosoftTenantId::parse(&tenant_id)?;
-    let mt = found(
-        store.microsoft_tenant(&caller.account, id).await,
-        "The Microsoft Tenant",
-    )?;
+    let mt = store
+        .microsoft_tenant(&caller.account, id)
+        .await
+        .found("The Microsoft Tenant")?;
     let st = match mt.syncro_tenant {
-        Some(st) => read(store.syncro_tenant(&caller.account, st).await)?
+        Some(st) => store
+            .syncro_tenant(&caller.account, st)
+            .await?
             .as_ref()
             .map(NamedRef::from),
         None => None,
@@ -107,16 +111,22 @@ pub async fn map_tenant(
     }
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
-    let mt = found(
-        store.microsoft_tenant(acct, id).await,
-        "The Microsoft Tenant",
-    )?;
-    let target = found(store.syncro_tenant(acct, st_id).await, "The Syncro Tenant")?;
+    let mt = store
+        .microsoft_tenant(acct, id)
+        .await
+        .found("The Microsoft Tenant")?;
+    let target = store
+        .syncro_tenant(acct, st_id)
+        .await
+        .found("The Syncro Tenant")?;
     current(expected, mt.version)?;
     let ctx = caller.ctx();
     let (change_set, said) = match (mt.syncro_tenant, change == "true") {
         (Some(current), true) => {
-            let current = read(store.syncro_tenant(acct, current).await)?.ok_or(AppError::Stale)?;
+            let current = store
+                .syncro_tenant(acct, current)
+                .await?
+                .ok_or(AppError::Stale)?;
             let said = format!(
                 "Moved {} from {} to {}.",
                 mt.display_name, current.name, target.name
@@ -144,10 +154,10 @@ pub async fn unmap_tenant(tenant_id: String, version: String) -> Result<(), AppE
     let id = MicrosoftTenantId::parse(&tenant_id)?;
     let expected = Version::parse(&version)?;
     let acct = &caller.account;
-    let mt = found(
-        store.microsoft_tenant(acct, id).await,
-        "The Microsoft Tenant",
-    )?;
+    let mt = store
+        .microsoft_tenant(acct, id)
+        .await
+        .found("The Microsoft Tenant")?;
     current(expected, mt.version)?;
     let Some(st_id) = mt.syncro_tenant else {
         return Err(AppError::validation(
@@ -155,7 +165,10 @@ pub async fn unmap_tenant(tenant_id: String, version: String) -> Result<(), AppE
             format!("\"{}\" is not mapped", mt.display_name),
         ));
     };
-    let current = read(store.syncro_tenant(acct, st_id).await)?.ok_or(AppError::Stale)?;
+    let current = store
+        .syncro_tenant(acct, st_id)
+        .await?
+        .ok_or(AppError::Stale)?;
     let ctx = caller.ctx();
     let change = rules::unmap_tenant(&ctx, &mt, expected, &current);
     apply(&*store, acct, change, "").await?;
@@ -185,15 +198,15 @@ pub async fn import_tenants(
 ) -> Result<ImportReport, AppError> {
     let (caller, store) = admin().await?;
     let csv = csv_upload(data).await?;
-    let report = crate::api::context::import_csv(&*store, &caller, &csv).await?;
+    let report = crate::services::discovery::import_csv(&*store, &caller, &csv).await?;
     // A form post without JavaScript cannot receive the report in the response: send it along
     // in the redirect, with the first rejected rows, sealed for this session (a link someone
     // else wrote shows nothing).
-    if super::context::accepts_html().await {
+    if super::http::accepts_html().await {
         let mut shown = report.clone();
         shown.rejected.truncate(20);
         let summary = serde_json::to_string(&shown).map_err(AppError::internal)?;
-        let sealed = super::context::seal_for_session(IMPORT_REPORT, &summary);
+        let sealed = crate::auth::seal_for_session(IMPORT_REPORT, &summary);
         // Lands on the report.
         leptos_axum::redirect(&format!(
             "{}#problems",
@@ -210,7 +223,7 @@ pub const IMPORT_REPORT: &str = "import-report";
 pub fn import_report_in_link(sealed: &str) -> Option<ImportReport> {
     #[cfg(feature = "ssr")]
     {
-        let json = super::context::open_for_session(IMPORT_REPORT, sealed)?;
+        let json = crate::auth::open_for_session(IMPORT_REPORT, sealed)?;
         serde_json::from_str(&json).ok()
     }
     #[cfg(not(feature = "ssr"))]

@@ -11,10 +11,16 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{Caller, admin, apply, caller, current, found, read, state},
+    crate::auth::Caller,
+    crate::auth::admin,
+    crate::auth::caller,
     crate::domain::user_sync::{self, UserKinds, UserSyncReport, UserSyncSettings},
     crate::domain::{OrganizationId, SyncroTenant, SyncroTenantId, Version},
+    crate::error::ResultExt,
+    crate::services::changes::apply,
+    crate::services::changes::current,
     crate::services::user_sync::{RunRequest, run},
+    crate::state::state,
     crate::store::{ParentFilter, Store},
     std::sync::Arc,
 };
@@ -53,29 +59,30 @@ async fn setup_of(
 > {
     let acct = &caller.account;
     let st_id = SyncroTenantId::parse(id)?;
-    let st = found(store.syncro_tenant(acct, st_id).await, "The Syncro Tenant")?;
+    let st = store
+        .syncro_tenant(acct, st_id)
+        .await
+        .found("The Syncro Tenant")?;
     let query = ListQuery {
         per_page: 100,
         ..ListQuery::default()
     };
-    let orgs: Vec<NamedRef> = read(
-        store
-            .list_organizations(acct, &query, ParentFilter::Only(st.id))
-            .await,
-    )?
-    .items
-    .iter()
-    .map(|o| NamedRef {
-        id: o.id.to_string(),
-        name: o.name.to_string(),
-    })
-    .collect();
+    let orgs: Vec<NamedRef> = store
+        .list_organizations(acct, &query, ParentFilter::Only(st.id))
+        .await?
+        .items
+        .iter()
+        .map(|o| NamedRef {
+            id: o.id.to_string(),
+            name: o.name.to_string(),
+        })
+        .collect();
     let mt = match st.microsoft_tenant {
-        Some(t) => read(store.microsoft_tenant(acct, t).await)?,
+        Some(t) => store.microsoft_tenant(acct, t).await?,
         None => None,
     };
-    let settings = read(store.user_sync(acct, st.id).await)?;
-    let state = read(store.user_sync_state(acct, st.id).await)?;
+    let settings = store.user_sync(acct, st.id).await?;
+    let state = store.user_sync_state(acct, st.id).await?;
     let s = settings.clone().unwrap_or_else(|| UserSyncSettings {
         syncro_tenant: st.id,
         filters: Default::default(),
@@ -160,7 +167,7 @@ async fn setup_of(
 pub async fn user_sync_status(syncro_tenant: String) -> Result<UserSyncStatusView, AppError> {
     let (caller, store) = caller().await?;
     let st = SyncroTenantId::parse(&syncro_tenant)?;
-    let (settings, state) = read(store.user_sync_with_state(&caller.account, st).await)?;
+    let (settings, state) = store.user_sync_with_state(&caller.account, st).await?;
     Ok(UserSyncStatusView {
         set_up: settings.is_some(),
         approved: settings.is_some_and(|s| s.approved_at.is_some()),
@@ -318,10 +325,10 @@ pub async fn apply_user_sync(syncro_tenant: String, version: String) -> Result<(
     current(expected, settings.version)?;
     let approve = user_sync::approve(&caller.ctx(), &st, &settings);
     apply(&*store, &caller.account, approve, st.name.as_str()).await?;
-    let settings = found(
-        store.user_sync(&caller.account, st.id).await,
-        "The user sync settings",
-    )?;
+    let settings = store
+        .user_sync(&caller.account, st.id)
+        .await
+        .found("The user sync settings")?;
     let trigger = format!("Applied by {}", caller.actor);
     run_now(&store, &caller, &st, &settings, trigger, true, false).await
 }

@@ -8,18 +8,25 @@ use crate::wire::*;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::context::{accepts_html, admin, apply, caller, current, found, read, set_cookie, state},
+    super::http::accepts_html,
+    super::http::set_cookie,
     crate::auth,
+    crate::auth::admin,
+    crate::auth::caller,
     crate::domain::{
         Email, Password, Role, SessionEvent, UserChange, UserId, Version, session_event,
     },
+    crate::error::ResultExt,
+    crate::services::changes::apply,
+    crate::services::changes::current,
+    crate::state::state,
 };
 
 /// Who is signed in (the header, and whether to show the changing actions).
 #[server(prefix = "/api", endpoint = "whoami")]
 pub async fn whoami() -> Result<Me, AppError> {
     let (caller, store) = caller().await?;
-    let account = found(store.account(&caller.account).await, "Your account")?;
+    let account = store.account(&caller.account).await.found("Your account")?;
     Ok(Me {
         email: caller.actor,
         role: caller.role,
@@ -37,119 +44,18 @@ pub async fn sign_in(
     next: String,
     #[server(default)] account: String,
 ) -> Result<(), AppError> {
-    let state = state()?;
-    let store = state.store.clone();
-    let email = Email::parse(&email)?;
-    let password = Password::typed(&password)?;
-    // The permit first: a sign-in refused for being busy is not counted as a failed one.
-    let permit = state.hashing.permit().await?;
-    // Counted by email and address before the password is checked (see domain::throttle).
-    let address = address_key();
-    let keys = crate::domain::throttle::SignInKeys::new(email.as_str(), &address);
-    let attempt = match store.sign_in_attempt(&keys, super::context::now()).await {
-        // Attempts at the same moment can outrun the store's counting: slow down.
-        Err(crate::store::StoreError::Conflict(_)) => {
-            Err(AppError::TooManyAttempts { wait_seconds: 1 })
-        }
-        other => read(other),
+    let attempt = auth::sign_in::Attempt {
+        email: Email::parse(&email)?,
+        password: Password::typed(&password)?,
+        account: account.trim().to_string(),
+        address: address_key(),
     };
-    if let Some(wait_ms) = attempt? {
-        return Err(AppError::TooManyAttempts {
-            wait_seconds: (wait_ms.max(0) as u64).div_ceil(1000),
-        });
-    }
-    // An email may be a user of several accounts: its password is checked against each at
-    // once (as long as one check, so the time says nothing of how many there are).
-    let candidates = read(store.users_by_email(&email).await)?;
-    // An unknown email costs one hash too, so the time tells nothing of whether it exists.
-    let unknown = candidates.is_empty();
-    let checks = candidates.into_iter().map(|u| {
-        let password = password.clone();
-        super::context::blocking(move || {
-            let right = auth::verify_password(&password, &u.password_hash);
-            (u, right)
-        })
-    });
-    let checked: Vec<(crate::domain::User, bool)> = futures::future::try_join_all(checks).await?;
-    if unknown {
-        super::context::blocking(move || auth::verify_nothing(&password)).await?;
-    }
-    drop(permit);
-    // A refusal is recorded only in the account whose user it was beyond doubt (see
-    // domain::refusals_to_record): never one account's user's sign-in in another's log.
-    let accounts: Vec<String> = checked.iter().map(|(u, _)| u.account.to_string()).collect();
-    let facts: Vec<crate::domain::SignInCheck> = checked
-        .iter()
-        .zip(&accounts)
-        .map(|((u, right), account)| crate::domain::SignInCheck {
-            account,
-            right: *right,
-            active: u.active,
-        })
-        .collect();
-    let record = crate::domain::refusals_to_record(&facts, account.trim());
-    // Written aside, so the answer takes as long whether or not the email exists.
-    for i in record {
-        let user = checked[i].0.clone();
-        let (store, address) = (store.clone(), address.clone());
-        let ctx = session_ctx(&user);
-        tokio::spawn(async move {
-            let event = SessionEvent::Refused {
-                disabled: !user.active,
-            };
-            let entry = session_event(&ctx, user.id, user.email.as_str(), event, &address);
-            if let Err(e) = store.apply(&user.account, entry).await {
-                tracing::warn!(error = %e, "a refused sign-in was not recorded");
-            }
-        });
-    }
-    let mut verified: Vec<crate::domain::User> = checked
-        .into_iter()
-        .filter(|(u, right)| *right && u.active)
-        .map(|(u, _)| u)
-        .collect();
-    if verified.is_empty() {
-        tracing::info!(email = %email, "sign-in refused");
-        return Err(AppError::SignInFailed);
-    }
-    // The right password: this attempt is forgiven (see domain::throttle).
-    read(store.sign_in_succeeded(&keys).await)?;
-    // The same email and password open several accounts: the person says which.
-    if verified.len() > 1 {
-        match verified
-            .iter()
-            .position(|u| u.account.as_str() == account.trim())
-        {
-            Some(i) => verified = vec![verified.swap_remove(i)],
-            None => {
-                let mut accounts = Vec::new();
-                for u in &verified {
-                    if let Some(a) = read(store.account(&u.account).await)? {
-                        accounts.push(crate::error::AccountChoice {
-                            id: a.id.to_string(),
-                            name: a.name.to_string(),
-                        });
-                    }
-                }
-                accounts.sort_by_key(|a| a.name.to_lowercase());
-                return Err(AppError::ChooseAccount { accounts });
-            }
-        }
-    }
-    let user = verified.remove(0);
-    // This browser's earlier session, if any, ends: a new token at every sign-in.
+    let state = state()?;
+    let (user, token) = auth::sign_in::sign_in(&state, attempt).await?;
+    // This browser's earlier session, if any, ends.
     if let Ok((old, _)) = caller().await {
-        read(store.delete_session(&old.session).await)?;
+        state.store.delete_session(&old.session).await?;
     }
-    let token = auth::start_session(&*store, &user).await?;
-    let entry = session_event(
-        &session_ctx(&user),
-        user.id,
-        user.email.as_str(),
-        SessionEvent::SignedIn,
-        &address,
-    );
-    read(store.apply(&user.account, entry).await)?;
     set_cookie(|https| auth::session_cookie(&token, https));
     tracing::info!(user = %user.id, account = %user.account, "signed in");
     if accepts_html().await {
@@ -162,7 +68,7 @@ pub async fn sign_in(
 #[server(prefix = "/api", endpoint = "sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
     let (caller, store) = caller().await?;
-    read(store.delete_session(&caller.session).await)?;
+    store.delete_session(&caller.session).await?;
     // Who signed out is the session's user: no read of the user record needed.
     let address = address_key();
     let entry = session_event(
@@ -172,7 +78,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         SessionEvent::SignedOut,
         &address,
     );
-    read(store.apply(&caller.account, entry).await)?;
+    store.apply(&caller.account, entry).await?;
     set_cookie(auth::clear_cookie);
     if accepts_html().await {
         leptos_axum::redirect("/sign-in");
@@ -184,7 +90,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// token printed at start-up (`token` from the page's link).
 #[server(prefix = "/api", endpoint = "may-set-up")]
 pub async fn may_set_up(token: String) -> Result<bool, AppError> {
-    Ok(super::context::may_set_up(&token))
+    Ok(crate::auth::may_set_up(&token))
 }
 
 /// The first-run page: creates the installation's first account and its Administrator, and
@@ -199,10 +105,10 @@ pub async fn set_up(
     #[server(default)] token: String,
 ) -> Result<(), AppError> {
     let store = state()?.store;
-    if !super::context::may_set_up(&token) {
+    if !crate::auth::may_set_up(&token) {
         return Err(AppError::SetupTokenNeeded);
     }
-    if read(store.installed().await)? {
+    if store.installed().await? {
         return Err(AppError::AlreadySetUp);
     }
     let mut p = crate::domain::Problems::default();
@@ -213,7 +119,8 @@ pub async fn set_up(
         p.add("confirm", "The two passwords are not the same");
     }
     let (name, (email, password)) = p.finish_with(name.zip(email.zip(password)))?;
-    let user = super::context::create_account(&*store, name, email, password, true).await?;
+    let user =
+        crate::services::accounts::create_account(&*store, name, email, password, true).await?;
     let token = auth::start_session(&*store, &user).await?;
     set_cookie(|https| auth::session_cookie(&token, https));
     if accepts_html().await {
@@ -226,7 +133,7 @@ pub async fn set_up(
 #[server(prefix = "/api", endpoint = "users")]
 pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
     let (caller, store) = admin().await?;
-    let users = read(store.list_users(&caller.account).await)?;
+    let users = store.list_users(&caller.account).await?;
     Ok(users.iter().map(|u| UserRow::new(u, caller.user)).collect())
 }
 
@@ -240,7 +147,7 @@ pub async fn add_user(email: String, role: String, password: String) -> Result<(
     let role = p.check(Role::parse(&role));
     let password = p.check(Password::new(&password));
     let (email, (role, password)) = p.finish_with(email.zip(role.zip(password)))?;
-    let hash = super::context::hash_password(password).await?;
+    let hash = auth::hash_new_password(password).await?;
     let new = crate::domain::NewUser {
         id: UserId::from_uuid(uuid::Uuid::new_v4()),
         email,
@@ -283,7 +190,7 @@ pub async fn set_user_password(
     // Who is calling comes first: a hash costs 19 MiB, and no one signed out may cause one.
     admin().await?;
     let password = Password::new(&password)?;
-    let hash = super::context::hash_password(password).await?;
+    let hash = auth::hash_new_password(password).await?;
     change_user(&id, &version, UserChange::Password(hash)).await
 }
 
@@ -293,7 +200,7 @@ async fn change_user(id: &str, version: &str, change: UserChange) -> Result<(), 
     let id = UserId::parse(id)?;
     let expected = Version::parse(version)?;
     let acct = &caller.account;
-    let user = found(store.user(acct, id).await, "The user")?;
+    let user = store.user(acct, id).await.found("The user")?;
     current(expected, user.version)?;
     if id == caller.user && change == UserChange::Active(false) {
         return Err(AppError::validation(
@@ -301,7 +208,7 @@ async fn change_user(id: &str, version: &str, change: UserChange) -> Result<(), 
             "You cannot disable yourself; ask another Administrator",
         ));
     }
-    let account = found(store.account(acct).await, "Your account")?;
+    let account = store.account(acct).await.found("Your account")?;
     let new_password = matches!(change, UserChange::Password(_));
     let said = match &change {
         UserChange::Role(role) => format!("{} is now {}.", user.email, role.label()),
@@ -314,28 +221,18 @@ async fn change_user(id: &str, version: &str, change: UserChange) -> Result<(), 
     crate::status::say(said);
     if new_password && id == caller.user {
         // Your own sessions ended with the new password; this browser continues in a new one.
-        let user = found(store.user(acct, id).await, "The user")?;
-        read(store.delete_session(&caller.session).await)?;
+        let user = store.user(acct, id).await.found("The user")?;
+        store.delete_session(&caller.session).await?;
         let token = auth::start_session(&*store, &user).await?;
         set_cookie(|https| auth::session_cookie(&token, https));
     }
     Ok(())
 }
 
-/// Who a sign-in entry is by: the person signing in.
-#[cfg(feature = "ssr")]
-fn session_ctx(user: &crate::domain::User) -> crate::domain::rules::Ctx {
-    crate::domain::rules::Ctx {
-        actor: user.email.as_str().to_string(),
-        now: super::context::now(),
-        audit_id: uuid::Uuid::new_v4().to_string(),
-    }
-}
-
 /// The caller's address as sign-ins are counted and recorded by (an IPv6 address by its /64).
 #[cfg(feature = "ssr")]
 fn address_key() -> String {
-    super::context::client_address()
+    crate::auth::client_address()
         .map(|c| crate::domain::throttle::client_address_key(c.ip))
         .unwrap_or_else(|| "unknown".into())
 }

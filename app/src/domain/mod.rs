@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod end_users;
 pub mod group;
 mod ids;
+pub mod lists;
 pub mod mapping_import;
 pub mod microsoft;
 mod names;
@@ -19,6 +20,7 @@ pub mod rules;
 pub mod suggest;
 pub mod sync_job;
 pub mod throttle;
+mod time;
 pub mod undo;
 pub mod user_sync;
 pub mod user_sync_plan;
@@ -40,8 +42,11 @@ pub use names::{
 };
 pub use records::{
     AuditEntry, ChangeSet, DiscoveredTenant, Expect, GDAP_WARNING_DAYS, MalformedChange,
-    MicrosoftTenant, Organization, SyncroTenant, Timestamp, VERIFIED_DOMAINS_KEPT, Write,
+    MicrosoftTenant, Organization, SyncroTenant, VERIFIED_DOMAINS_KEPT, Write,
 };
+pub use time::Timestamp;
+#[cfg(feature = "ssr")]
+pub use time::now;
 pub use users::*;
 
 use serde::{Deserialize, Serialize};

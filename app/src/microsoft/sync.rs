@@ -2,8 +2,8 @@
 //! account as a job (its lease, progress and report), recorded through the discovery service.
 
 use super::{GraphError, Microsoft};
-use crate::api::context::{now, read};
 use crate::domain::discovery::DiscoveryAudit;
+use crate::domain::now;
 use crate::domain::rules::Ctx;
 use crate::domain::sync_job::{self, SyncJob};
 use crate::domain::*;
@@ -408,7 +408,7 @@ pub async fn start_job(
     };
     let job = SyncJob::new(&ctx, trigger);
     for _ in 0..2 {
-        let current = read(store.sync_job(account).await)?;
+        let current = store.sync_job(account).await?;
         let change = sync_job::start(&ctx, current.as_ref(), job.clone())?;
         match store.apply(account, change).await {
             Ok(()) => return Ok(job),
@@ -530,7 +530,7 @@ pub async fn launch_job(
 /// invocation), so a large account never starves the others. An account whose sync is still
 /// running is skipped. Returns how many jobs were launched.
 pub async fn sync_all(store: &dyn Store, runner: &dyn JobRunner) -> Result<usize, AppError> {
-    let accounts = read(store.connected_accounts().await)?;
+    let accounts = store.connected_accounts().await?;
     let mut launched = 0;
     for account in &accounts {
         match launch_job(store, runner, account, "Scheduled", "Scheduled sync").await {

@@ -20,6 +20,52 @@ pub struct Interrupted {
     pub cause: StoreError,
 }
 
+impl From<Interrupted> for crate::error::AppError {
+    fn from(e: Interrupted) -> Self {
+        crate::error::AppError::Interrupted {
+            written: e.written,
+            total: e.total,
+            reference: crate::error::logged(&e),
+        }
+    }
+}
+
+/// Microsoft Tenants from a CSV file (the Import CSV page and `server import-tenants`): the
+/// rows that parse are recorded as a partial discovery; the others come back with their reasons.
+#[tracing::instrument(skip_all, fields(account = %caller.account))]
+pub async fn import_csv(
+    store: &dyn Store,
+    caller: &crate::auth::Caller,
+    csv: &str,
+) -> Result<crate::wire::ImportReport, crate::error::AppError> {
+    let parsed = crate::domain::csv_import::parse(csv)?;
+    let mut report = crate::wire::ImportReport {
+        rejected: parsed.rejected,
+        ..Default::default()
+    };
+    if !parsed.tenants.is_empty() {
+        let audit = crate::domain::discovery::DiscoveryAudit {
+            action: "microsoft_tenant.import",
+            summary: format!(
+                "Imported {} Microsoft Tenants from CSV",
+                parsed.tenants.len()
+            ),
+        };
+        let outcome = record(
+            store,
+            &caller.account,
+            &caller.ctx(),
+            audit,
+            parsed.tenants,
+            crate::domain::Coverage::Partial,
+        )
+        .await?;
+        report.added = outcome.added;
+        report.updated = outcome.updated;
+    }
+    Ok(report)
+}
+
 /// Records `tenants` for `account` as one planned discovery (see [`discovery::plan`]).
 #[tracing::instrument(skip(store, ctx, audit, tenants), fields(tenants = tenants.len()))]
 pub async fn record(

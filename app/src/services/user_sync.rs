@@ -6,7 +6,7 @@
 //! A run that stops part-way keeps the old delta link: the next run reads the same changes
 //! again, and what was written already is found linked and left as it is.
 
-use crate::api::context::now;
+use crate::domain::now;
 use crate::domain::rules::Ctx;
 use crate::domain::user_sync::*;
 use crate::domain::user_sync_plan::{self, Known, Outcome, Plan};

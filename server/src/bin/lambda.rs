@@ -9,7 +9,7 @@
 //! runtime starts; the only request before it is the read of the root key from Secrets
 //! Manager (`TENANTMAP_SECRET_KEY_ARN`).
 
-use app::api::context::AppState;
+use app::state::AppState;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Service};

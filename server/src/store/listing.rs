@@ -1,9 +1,9 @@
 //! Search, filter, sort and page: the list semantics every store shares, over the records of one
 //! account and one kind.
 
+use app::domain::lists::{ListQuery, Page, SortKey, TenantCounts};
 use app::domain::*;
 use app::store::{MappingFilter, ParentFilter};
-use app::wire::{ListQuery, Page, SortKey, TenantCounts};
 
 /// Each item once, in the order first given: a batch lookup answers every asked record once
 /// however often it was named.

@@ -2,7 +2,7 @@
 //! fails without the fix it names.
 
 use crate::helpers::*;
-use app::api::context::Hashing;
+use app::state::Hashing;
 use app::error::AppError;
 
 /// Holds every password-hash permit of `app`, as a flood of hashes would.

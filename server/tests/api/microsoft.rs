@@ -17,7 +17,7 @@ fn tenant(n: u32) -> MicrosoftTenantId {
 fn ctx() -> Ctx {
     Ctx {
         actor: "admin@msp.example".into(),
-        now: app::api::context::now(),
+        now: app::domain::now(),
         audit_id: uuid::Uuid::new_v4().to_string(),
     }
 }

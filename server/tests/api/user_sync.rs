@@ -20,7 +20,7 @@ use std::sync::Arc;
 fn ctx() -> Ctx {
     Ctx {
         actor: "admin@msp.example".into(),
-        now: app::api::context::now(),
+        now: app::domain::now(),
         audit_id: uuid::Uuid::new_v4().to_string(),
     }
 }

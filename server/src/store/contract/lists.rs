@@ -174,7 +174,7 @@ pub async fn needs_attention_is_filtered_and_counted(store: &dyn Store) {
     let counts = store.microsoft_tenant_counts(&a, now).await.unwrap();
     assert_eq!(
         counts,
-        app::wire::TenantCounts {
+        app::domain::lists::TenantCounts {
             all: 7,
             unmapped: 1,
             mapped: 6,

@@ -23,12 +23,12 @@ pub use records::*;
 pub use suggestions::*;
 
 use app::domain::discovery::{DiscoveryAudit, TENANTS_PER_CHANGE};
+use app::domain::lists::ListQuery;
 use app::domain::rules::{self, Ctx, Parent};
 use app::domain::*;
 use app::services::discovery;
 use app::store::prelude::*;
 use app::store::{MappingFilter, ParentFilter};
-use app::wire::ListQuery;
 use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
 

@@ -5,8 +5,8 @@ use super::*;
 use crate::store::listing;
 use app::domain::activity::ActivityCursor;
 use app::domain::end_users::{EndUserCursor, EndUserPlace};
+use app::domain::lists::TenantCounts;
 use app::domain::suggest::{self, Suggestion};
-use app::wire::TenantCounts;
 
 #[async_trait]
 impl Lists for DynamoStore {

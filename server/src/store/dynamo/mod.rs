@@ -14,10 +14,10 @@ mod lists;
 mod records;
 mod writes;
 
+use app::domain::lists::{ListQuery, Page};
 use app::domain::*;
 use app::store::prelude::*;
 use app::store::{MappingFilter, ParentFilter};
-use app::wire::{ListQuery, Page};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
@@ -614,7 +614,7 @@ mod tests {
     crate::contract_tests!(fresh());
 
     use crate::store::contract::{acct, create_org};
-    use app::wire::ListQuery;
+    use app::domain::lists::ListQuery;
 
     async fn organization_names(store: &DynamoStore) -> Vec<String> {
         let query = ListQuery {

@@ -116,7 +116,7 @@ impl DynamoStore {
         );
         item.insert(
             keys::EXPIRES_AT.into(),
-            keys::ttl_seconds(Timestamp(app::api::context::now().0 + CHANGE_LOG_MS)),
+            keys::ttl_seconds(Timestamp(app::domain::now().0 + CHANGE_LOG_MS)),
         );
         self.put(item, Some(Cond::absent()))
     }

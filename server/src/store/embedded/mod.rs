@@ -12,12 +12,12 @@ mod records;
 
 use crate::store::listing;
 use app::domain::discovery;
+use app::domain::lists::{ListQuery, Page};
 use app::domain::sync_job::{Lease, SyncJob};
 use app::domain::user_sync::{UserSyncSettings, UserSyncState};
 use app::domain::*;
 use app::store::prelude::*;
 use app::store::{MappingFilter, ParentFilter};
-use app::wire::{ListQuery, Page};
 use async_trait::async_trait;
 use redb::{Database, ReadableTable, TableDefinition};
 use std::collections::HashMap;

@@ -2,8 +2,8 @@
 //! store, an account with a signed-in Administrator, and calls made the way a browser makes
 //! them (URL-encoded form posts with the session cookie).
 
-use app::api::context::AppState;
 use app::error::AppError;
+use app::state::AppState;
 use app::store::prelude::*;
 use leptos::config::LeptosOptions;
 use server::fake_microsoft::{FakeMicrosoft, World};
@@ -24,7 +24,7 @@ pub struct TestApp {
     /// The Microsoft this server's integration talks to.
     pub fake: FakeMicrosoft,
     /// The server's bound on password hashes at once.
-    pub hashing: Arc<app::api::context::Hashing>,
+    pub hashing: Arc<app::state::Hashing>,
     _dir: tempfile::TempDir,
     _serial: std::sync::MutexGuard<'static, ()>,
 }
@@ -38,13 +38,13 @@ static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 thread_local! {
     /// The bound on uploads read at once of the next server this thread spawns (a test that
     /// fills it sets it first).
-    static UPLOADS: std::cell::Cell<Option<app::api::context::Uploads>> = const { std::cell::Cell::new(None) };
+    static UPLOADS: std::cell::Cell<Option<app::state::Uploads>> = const { std::cell::Cell::new(None) };
 }
 
 /// The next server this thread spawns reads at most `permits` uploads at once, each waiting at
 /// most `wait` for its turn.
 pub fn next_uploads(permits: usize, wait: std::time::Duration) {
-    UPLOADS.with(|u| u.set(Some(app::api::context::Uploads::new(permits, wait))));
+    UPLOADS.with(|u| u.set(Some(app::state::Uploads::new(permits, wait))));
 }
 
 /// A server with no account yet (the first-run state), on the embedded store.
@@ -58,14 +58,14 @@ pub async fn spawn_empty() -> TestApp {
 // The lock is held for the whole test on purpose; each test runs on its own thread.
 #[allow(clippy::await_holding_lock)]
 pub async fn spawn_with(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestApp {
-    spawn_with_hashing(store, dir, app::api::context::Hashing::default()).await
+    spawn_with_hashing(store, dir, app::state::Hashing::default()).await
 }
 
 /// Like [`spawn_with`], with its own bound on password hashes at once.
 pub async fn spawn_with_hashing(
     store: Arc<dyn Store>,
     dir: tempfile::TempDir,
-    hashing: app::api::context::Hashing,
+    hashing: app::state::Hashing,
 ) -> TestApp {
     spawn_configured(store, dir, hashing, Default::default()).await
 }
@@ -83,7 +83,7 @@ pub async fn spawn_empty_at(site: app::api::site::Site) -> TestApp {
 pub async fn spawn_configured(
     store: Arc<dyn Store>,
     dir: tempfile::TempDir,
-    hashing: app::api::context::Hashing,
+    hashing: app::state::Hashing,
     site: app::api::site::Site,
 ) -> TestApp {
     // Each server talks to its own fake Microsoft (the sample partner and customers).

@@ -1,11 +1,20 @@
-//! Passwords, session tokens and the session cookie (server only).
+//! Who is calling and how they prove it (server only): the caller and the Administrator check
+//! (`caller`), sign-in as a use case (`sign_in`), values sealed for a session (`seal`), and
+//! here passwords, session tokens and the session cookie.
 //!
 //! A session token is 32 random bytes from the operating system, sent only in an `HttpOnly`
 //! cookie. The store keeps the SHA-256 of it, so a copy of the store cannot be replayed as a
 //! cookie. Passwords are hashed with argon2id (the crate's defaults: 19 MiB, 2 passes).
 
-use crate::api::context::{Caller, now};
-use crate::domain::{Password, Session, SessionCheck, check_session};
+mod caller;
+mod seal;
+pub mod sign_in;
+
+pub use caller::{Caller, admin, caller, client_address, may_set_up};
+pub use seal::{open_for_session, seal_for_session, sealed_purpose, value_key};
+
+use crate::domain::{Password, Session, SessionCheck, check_session, now};
+use crate::error::AppError;
 use crate::store::prelude::*;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -227,6 +236,17 @@ pub async fn start_session(
         .await
         .map_err(crate::error::AppError::internal)?;
     Ok(token)
+}
+
+/// argon2id for a new password, off the async workers, within the bound on hashes at once
+/// (`state::Hashing`). Outside a request (the CLI tasks) it runs unbounded.
+pub async fn hash_new_password(password: Password) -> Result<String, AppError> {
+    let hash = move || hash_password(&password);
+    match leptos::prelude::use_context::<crate::state::AppState>() {
+        Some(state) => state.hashing.run(hash).await?,
+        None => crate::state::blocking(hash).await?,
+    }
+    .map_err(AppError::internal)
 }
 
 #[cfg(test)]
