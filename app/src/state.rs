@@ -15,7 +15,7 @@ pub struct AppState {
     /// The Microsoft integration's client (its token cache lives as long as the server).
     pub microsoft: Arc<crate::microsoft::Microsoft>,
     /// Where Microsoft sync jobs run (this runtime, or on AWS an invocation of their own).
-    pub jobs: Arc<dyn crate::microsoft::JobRunner>,
+    pub jobs: Arc<dyn crate::services::sync_job::JobRunner>,
     /// Bounds the password hashes running at once.
     pub hashing: Arc<Hashing>,
     /// Bounds the CSV uploads read at once.
@@ -110,29 +110,6 @@ impl Uploads {
 impl Default for Uploads {
     fn default() -> Self {
         Uploads::new(Self::DEFAULT_PERMITS, Self::WAIT)
-    }
-}
-
-impl AppState {
-    /// A state whose sync jobs run on this process's runtime (`server serve`, tests, bench).
-    pub fn local(
-        leptos_options: LeptosOptions,
-        store: Arc<dyn Store>,
-        microsoft: Arc<crate::microsoft::Microsoft>,
-    ) -> Self {
-        let jobs = Arc::new(crate::microsoft::LocalJobs {
-            store: store.clone(),
-            microsoft: microsoft.clone(),
-        });
-        AppState {
-            leptos_options,
-            store,
-            microsoft,
-            jobs,
-            hashing: Arc::new(Hashing::default()),
-            uploads: Default::default(),
-            site: Default::default(),
-        }
     }
 }
 

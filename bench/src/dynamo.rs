@@ -3,7 +3,6 @@
 //! reads to load an account, the cost table, and for orientation the time per page through moto.
 
 use crate::pages::{self, PAGES};
-use app::state::AppState;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 use std::time::Instant;
@@ -33,7 +32,7 @@ pub async fn load(options: LeptosOptions) -> bool {
     let (store, _) = server::store::dynamo::testing::fresh_store().await;
     let store = Arc::new(store);
     pages::load(&*store, orgs, orgs / 2).await;
-    let state = AppState::local(
+    let state = server::startup::local(
         options,
         store.clone(),
         Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),
@@ -56,7 +55,7 @@ pub async fn at_scale(options: LeptosOptions, orgs: usize, tenants: usize) -> bo
          Tenants, {tenants} Microsoft Tenants in {:.1} s ({loaded})",
         t.elapsed().as_secs_f64()
     );
-    let state = AppState::local(
+    let state = server::startup::local(
         options,
         store.clone(),
         Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),

@@ -38,7 +38,6 @@ mod sync;
 mod uploads;
 mod user_sync;
 
-use app::state::AppState;
 use leptos::config::get_configuration;
 use server::store::EmbeddedStore;
 use std::sync::Arc;
@@ -121,7 +120,7 @@ async fn main() {
         t.elapsed().as_secs_f64()
     );
     app::set_asset_hashes(&options);
-    let state = AppState::local(
+    let state = server::startup::local(
         options.clone(),
         store.clone(),
         Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),

@@ -9,7 +9,8 @@
 //!    `BENCH_SYNC_CUSTOMERS` chooses another scale.
 
 use app::domain::*;
-use app::microsoft::{Microsoft, MicrosoftConfig, SealingKey, sync_account};
+use app::microsoft::{Microsoft, MicrosoftConfig, SealingKey};
+use app::services::sync_job::sync_account;
 use app::store::prelude::*;
 use server::fake_microsoft::{CLIENT_SECRET, FakeCustomer, FakeMicrosoft, PARTNER_TENANT, World};
 use std::time::{Duration, Instant};

@@ -19,7 +19,8 @@ use app::domain::end_users::{self, EndUserCursor, EndUserDraft};
 use app::domain::rules::{self, Ctx, Parent};
 use app::domain::user_sync::*;
 use app::domain::*;
-use app::microsoft::{Microsoft, MicrosoftConfig, SealingKey, sync_account};
+use app::microsoft::{Microsoft, MicrosoftConfig, SealingKey};
+use app::services::sync_job::sync_account;
 use app::store::prelude::*;
 use leptos::prelude::LeptosOptions;
 use server::fake_microsoft::{
@@ -395,7 +396,7 @@ pub async fn embedded(options: LeptosOptions, tenants: usize) -> bool {
         "  embedded   added {LARGE_ORG} End Users by hand to one Organization in {:.1} s: {total} End Users in the account",
         t.elapsed().as_secs_f64()
     );
-    let state = app::state::AppState::local(
+    let state = server::startup::local(
         options,
         store.clone(),
         Arc::new(Microsoft::new(Default::default(), None)),
@@ -432,7 +433,7 @@ pub async fn dynamodb(options: LeptosOptions, tenants: usize) -> bool {
     run_syncs("DynamoDB", &*store, &a, tenants, Some(&counter)).await;
     let large = a.first.1.clone();
     add_by_hand(&*store, &a.account, &large, 2_000).await;
-    let state = app::state::AppState::local(
+    let state = server::startup::local(
         options,
         store.clone(),
         Arc::new(Microsoft::new(Default::default(), None)),

@@ -6,10 +6,11 @@ pub mod drafts;
 pub mod export;
 #[cfg(feature = "testkit")]
 pub mod fake_microsoft;
-pub mod lambda_jobs;
+pub mod jobs;
 #[cfg(feature = "testkit")]
 pub mod lambda_local;
 pub mod private;
 pub mod router;
+pub mod startup;
 pub mod store;
 pub mod tasks;

@@ -1,6 +1,5 @@
 //! The `server` command: serve (the default), admin create, import-tenants, demo, precompress.
 
-use app::state::AppState;
 use app::store::prelude::*;
 use leptos::config::get_configuration;
 use server::config::{Config, StoreKind};
@@ -170,14 +169,19 @@ async fn serve(config: &Config, store: Arc<dyn Store>) {
         .unwrap_or_else(|e| fail(format!("Leptos.toml: {e}")));
     let leptos_options = conf.leptos_options;
     let addr = leptos_options.site_addr;
-    app::set_asset_hashes(&leptos_options);
-    app::auth::force_https(config.secure_cookies);
     let microsoft = Arc::new(config.microsoft_client().unwrap_or_else(|e| fail(e)));
-    let mut state = AppState::local(leptos_options, store.clone(), microsoft);
-    state.site = Arc::new(config.site_with_setup_token());
+    let state = server::startup::build(
+        config,
+        server::startup::Deps {
+            leptos_options,
+            store: store.clone(),
+            microsoft,
+            jobs: None,
+        },
+    );
     let first_run = !store.installed().await.unwrap_or(true);
     let token = state.site.setup_token.clone().unwrap_or_default();
-    server::tasks::schedule_syncs(store, state.jobs.clone(), config.sync_every);
+    server::jobs::schedule_syncs(store, state.jobs.clone(), config.sync_every);
     let router = server::router::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

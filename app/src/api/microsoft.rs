@@ -177,7 +177,7 @@ pub async fn sync_microsoft(back: String) -> Result<SyncJobView, AppError> {
         AppError::validation("integration", "Connect the Microsoft integration first")
     })?;
     let jobs = state()?.jobs;
-    let job = crate::microsoft::launch_job(
+    let job = crate::services::sync_job::launch_job(
         &*store,
         &*jobs,
         &caller.account,

@@ -7,14 +7,11 @@
 //! setting, not a code change.
 
 pub mod seal;
-mod sync;
+mod tenants;
 pub mod users;
 
 pub use seal::SealingKey;
-pub use sync::{
-    JobRunner, LocalJobs, Progress, discover, launch_job, run_job, start_job, sync_account,
-    sync_all,
-};
+pub use tenants::{Progress, discover};
 
 use crate::domain::{ClientId, ClientSecret, MicrosoftTenantId, SyncFailure};
 use crate::error::AppError;

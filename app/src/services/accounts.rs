@@ -6,6 +6,7 @@ use crate::store::prelude::*;
 
 /// A new account with its first Administrator, in one change. Used by the first-run page,
 /// `server admin create` and the demo loader. `first_run` refuses when any account exists.
+#[tracing::instrument(skip_all, fields(first_run))]
 pub async fn create_account(
     store: &dyn Store,
     name: crate::domain::AccountName,

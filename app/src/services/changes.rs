@@ -82,6 +82,7 @@ pub fn current(expected: Version, actual: Version) -> Result<(), AppError> {
 }
 
 /// Applies a change, turning a refusal into what the user can act on.
+#[tracing::instrument(skip_all, fields(%account, writes = change.len()))]
 pub async fn apply(
     store: &dyn Store,
     account: &AccountId,

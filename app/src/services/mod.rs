@@ -5,4 +5,5 @@
 pub mod accounts;
 pub mod changes;
 pub mod discovery;
+pub mod sync_job;
 pub mod user_sync;

@@ -79,6 +79,7 @@ fn graph_refusal(e: &GraphError) -> String {
 
 /// Runs (or previews) the sync of `st` with `settings`. Never fails: a refusal by Microsoft or
 /// the store is the report's error (and is kept, unless previewing).
+#[tracing::instrument(skip_all, fields(%account, syncro_tenant = %st.id, preview = req.preview))]
 pub async fn run(
     store: &dyn Store,
     ms: &Microsoft,

@@ -1,7 +1,7 @@
 //! The AWS Lambda entry point: the same axum router as `server serve` — pages, server
 //! functions, `/pkg` assets — behind a Function URL or an HTTP API, on the DynamoDB store; the
 //! scheduled Microsoft sync when EventBridge invokes it (one job per connected account); and a
-//! sync job when the function invokes itself for one (`server::lambda_jobs`, `template.yaml`).
+//! sync job when the function invokes itself for one (`server::jobs::lambda`, `template.yaml`).
 //!
 //! Configuration is `server::config::Config` (read once: `TENANTMAP_TABLE`, the Microsoft
 //! settings), the AWS SDK's own variables, and the `LEPTOS_*` overrides of `Leptos.toml`
@@ -9,7 +9,6 @@
 //! runtime starts; the only request before it is the read of the root key from Secrets
 //! Manager (`TENANTMAP_SECRET_KEY_ARN`).
 
-use app::state::AppState;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Adapter, Service};
@@ -26,7 +25,7 @@ struct Probe {
     #[serde(rename = "detail-type", default)]
     detail_type: Option<String>,
     #[serde(default)]
-    tenantmap_job: Option<server::lambda_jobs::JobRef>,
+    tenantmap_job: Option<server::jobs::lambda::JobRef>,
 }
 
 #[tokio::main]
@@ -40,7 +39,6 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .init();
     let conf = get_configuration(Some("Leptos.toml"))?;
     let leptos_options = conf.leptos_options;
-    app::set_asset_hashes(&leptos_options);
     let mut config = server::config::Config::from_env()?;
     let aws = aws_config::load_from_env().await;
     // The root key, from Secrets Manager: the one request before the runtime starts.
@@ -53,21 +51,20 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         server::store::dynamo::connect(&aws, table, false, config.dynamodb_timeout).await?,
     );
     let microsoft = Arc::new(config.microsoft_client()?);
-    app::auth::force_https(config.secure_cookies);
     // Lambda names the running function; its sync jobs are invocations of it.
     let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME")
         .map_err(|_| "AWS_LAMBDA_FUNCTION_NAME: set by Lambda for the running function")?;
-    let jobs: Arc<dyn app::microsoft::JobRunner> =
-        Arc::new(server::lambda_jobs::LambdaJobs::new(&aws, function));
-    let state = AppState {
-        leptos_options,
-        store: store.clone(),
-        microsoft: microsoft.clone(),
-        jobs: jobs.clone(),
-        hashing: Default::default(),
-        uploads: Default::default(),
-        site: Arc::new(config.site.clone()),
-    };
+    let jobs: Arc<dyn app::services::sync_job::JobRunner> =
+        Arc::new(server::jobs::lambda::LambdaJobs::new(&aws, function));
+    let state = server::startup::build(
+        &config,
+        server::startup::Deps {
+            leptos_options,
+            store: store.clone(),
+            microsoft: microsoft.clone(),
+            jobs: Some(jobs.clone()),
+        },
+    );
     // The address the Function URL or HTTP API saw the request come from.
     let router = server::router::router(state).layer(axum::middleware::map_request(
         |mut req: axum::extract::Request| async move {
@@ -94,13 +91,13 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         async move {
             let probe: Probe = serde_json::from_str(event.payload.get())?;
             if let Some(job) = probe.tenantmap_job {
-                let done = server::lambda_jobs::run(&*store, &microsoft, job).await;
+                let done = server::jobs::lambda::run(&*store, &microsoft, job).await;
                 return Ok::<_, lambda_runtime::Error>(done);
             }
             if probe.source.as_deref() == Some("aws.events")
                 && probe.detail_type.as_deref() == Some("Scheduled Event")
             {
-                let launched = app::microsoft::sync_all(&*store, &*jobs)
+                let launched = app::services::sync_job::sync_all(&*store, &*jobs)
                     .await
                     .map_err(|e| e.to_string())?;
                 return Ok(serde_json::json!({ "launched": launched }));

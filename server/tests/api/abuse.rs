@@ -2,8 +2,8 @@
 //! fails without the fix it names.
 
 use crate::helpers::*;
-use app::state::Hashing;
 use app::error::AppError;
+use app::state::Hashing;
 
 /// Holds every password-hash permit of `app`, as a flood of hashes would.
 fn hold_all(app: &TestApp) -> Vec<tokio::sync::SemaphorePermit<'_>> {

@@ -285,9 +285,10 @@ async fn sync_jobs_run_in_invocations_of_their_own() {
     assert_eq!(lambda.local.async_invocations(), 2);
 
     // While a job holds the lease, Sync Now is refused with whose it is.
-    let running = app::microsoft::start_job(&store, &account, "Scheduled", "Scheduled sync")
-        .await
-        .unwrap();
+    let running =
+        app::services::sync_job::start_job(&store, &account, "Scheduled", "Scheduled sync")
+            .await
+            .unwrap();
     let again = lambda
         .invoke("POST", "/api/sync-microsoft", "", &[("back", "/")])
         .await;

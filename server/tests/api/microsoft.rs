@@ -5,7 +5,8 @@
 use crate::helpers::*;
 use app::domain::rules::{self, Ctx};
 use app::domain::*;
-use app::microsoft::{Microsoft, sync_account};
+use app::microsoft::Microsoft;
+use app::services::sync_job::sync_account;
 use app::store::prelude::*;
 use server::fake_microsoft::{CLIENT_ID, CLIENT_SECRET, FakeMicrosoft, PARTNER_TENANT, World};
 use std::sync::Arc;
@@ -246,7 +247,7 @@ async fn single_tenant_sync(store: Arc<dyn Store>) {
     );
     // A second sync while one runs is refused with who started it and how far it got; the
     // lease is free again once it finished.
-    let running = app::microsoft::start_job(
+    let running = app::services::sync_job::start_job(
         &*store,
         &account,
         "Sync Now by ann@msp-s.example",
@@ -265,17 +266,22 @@ async fn single_tenant_sync(store: Arc<dyn Store>) {
         }
         other => panic!("a second sync started: {other:?}"),
     }
-    let report = app::microsoft::run_job(&*store, &ms, &account, running).await;
+    let report = app::services::sync_job::run_job(&*store, &ms, &account, running).await;
     assert_eq!(report.error, None);
     let job = store.sync_job(&account).await.unwrap().unwrap();
     assert!(job.finished_at.is_some());
     assert_eq!((job.customers_done, job.customers_total), (1, 1));
     // The scheduled sync launches one job per connected account.
-    let jobs = app::microsoft::LocalJobs {
+    let jobs = app::services::sync_job::LocalJobs {
         store: store.clone(),
         microsoft: Arc::new(ms),
     };
-    assert_eq!(app::microsoft::sync_all(&*store, &jobs).await.unwrap(), 1);
+    assert_eq!(
+        app::services::sync_job::sync_all(&*store, &jobs)
+            .await
+            .unwrap(),
+        1
+    );
     let report = finished_report(&*store, &account, "Scheduled").await;
     assert_eq!(report.updated, 1);
 }
@@ -464,11 +470,11 @@ async fn the_local_timer_syncs_connected_accounts() {
         CLIENT_SECRET,
     )
     .await;
-    let jobs = Arc::new(app::microsoft::LocalJobs {
+    let jobs = Arc::new(app::services::sync_job::LocalJobs {
         store: store.clone(),
         microsoft: ms,
     });
-    server::tasks::schedule_syncs(
+    server::jobs::schedule_syncs(
         store.clone(),
         jobs,
         Some(std::time::Duration::from_millis(200)),

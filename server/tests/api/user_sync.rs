@@ -9,7 +9,8 @@ use app::domain::rules::{self, Ctx, Parent};
 use app::domain::user_sync::*;
 use app::domain::*;
 use app::error::AppError;
-use app::microsoft::{Microsoft, sync_account};
+use app::microsoft::Microsoft;
+use app::services::sync_job::sync_account;
 use app::services::user_sync::{RunRequest, run};
 use app::store::prelude::*;
 use server::fake_microsoft::{

@@ -3,7 +3,6 @@
 //! them (URL-encoded form posts with the session cookie).
 
 use app::error::AppError;
-use app::state::AppState;
 use app::store::prelude::*;
 use leptos::config::LeptosOptions;
 use server::fake_microsoft::{FakeMicrosoft, World};
@@ -96,7 +95,7 @@ pub async fn spawn_configured(
         .output_name("tenantmap")
         .site_root("target/site")
         .build();
-    let mut state = AppState::local(options, store.clone(), microsoft);
+    let mut state = server::startup::local(options, store.clone(), microsoft);
     state.hashing = Arc::new(hashing);
     state.site = Arc::new(site);
     if let Some(uploads) = UPLOADS.with(|u| u.take()) {

@@ -9,7 +9,8 @@
 
 use app::domain::AccountId;
 use app::domain::sync_job::SyncJob;
-use app::microsoft::{JobRunner, Microsoft};
+use app::microsoft::Microsoft;
+use app::services::sync_job::JobRunner;
 use app::store::Store;
 use aws_sdk_lambda::error::DisplayErrorContext;
 use aws_sdk_lambda::primitives::Blob;
@@ -77,7 +78,7 @@ pub async fn run(store: &dyn Store, ms: &Microsoft, job: JobRef) -> serde_json::
     };
     match current {
         Some(current) if current.id == job.id && current.is_running(app::domain::now()) => {
-            let report = app::microsoft::run_job(store, ms, &account, current).await;
+            let report = app::services::sync_job::run_job(store, ms, &account, current).await;
             serde_json::json!({
                 "added": report.added,
                 "updated": report.updated,
