@@ -100,9 +100,8 @@ template:
 fmt-check:
 	cargo fmt --all --check
 
+# Native code in one invocation (one feature set: the dependencies are checked once; the app's
+# tests are linted too), then the WASM build.
 clippy:
-	cargo clippy -p app --features ssr -- -D warnings
+	cargo clippy -p app -p server -p bench --features app/ssr --lib --bins --tests -- -D warnings
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
-	cargo clippy -p server --tests -- -D warnings
-	cargo clippy -p server --bins --lib -- -D warnings
-	cargo clippy -p bench -- -D warnings

@@ -148,7 +148,7 @@ mod tests {
         };
         let csv = mapping_csv(
             &[tenant],
-            &[st.clone()],
+            std::slice::from_ref(&st),
             &[org(10, "Acme Boston"), org(11, "=cmd|' /C calc'!A0")],
             // (names in order: "=" sorts before letters; the cell's own first character and
             // the name after "; " are both defused)
@@ -190,7 +190,7 @@ mod tests {
         gone.removed_at = Some(Timestamp(951_782_400_000));
         let csv = mapping_csv(
             &[tenant(2, "Foggy IT", true), gone],
-            &[st.clone()],
+            std::slice::from_ref(&st),
             &[
                 org(11, "Foggy IT Services - Waltham"),
                 org(10, "Foggy IT Services - Boston"),
