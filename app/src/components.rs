@@ -86,6 +86,23 @@ pub fn AdminOnly(#[prop(optional, into)] fallback: ViewFn, children: ChildrenFn)
     }
 }
 
+/// Said before a form or button that reads from Microsoft while the account is not connected:
+/// what is missing, and (to an Administrator) the link that fixes it. A Technician is told who
+/// can, never asked to do it.
+#[component]
+pub fn NeedsMicrosoft(what: &'static str, admin: bool) -> impl IntoView {
+    view! {
+        <p class="note needs-microsoft">
+            {format!("{what} reads from Microsoft, and this account is not connected to Microsoft yet. ")}
+            {if admin {
+                view! { <a href="/admin/microsoft-integration">"Connect Microsoft"</a>" first." }.into_any()
+            } else {
+                view! { "An Administrator connects it (Admin › Microsoft Integration)." }.into_any()
+            }}
+        </p>
+    }
+}
+
 /// The error of a form submission that belongs to one field, shown under it.
 #[component]
 pub fn FieldError(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {

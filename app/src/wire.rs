@@ -565,6 +565,8 @@ pub struct UserSyncReportView {
 pub struct UserSyncView {
     pub syncro_tenant: NamedRef,
     pub microsoft_tenant: Option<NamedRef>,
+    /// False while the account is not connected to Microsoft: the sync has nothing to read.
+    pub connected: bool,
     pub organizations: Vec<NamedRef>,
     pub set_up: bool,
     /// A preview of these settings was applied: the sync runs with them.
@@ -591,6 +593,8 @@ pub struct UserSyncView {
 /// What a Syncro Tenant's page shows of its user sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSyncStatusView {
+    /// False while the account is not connected to Microsoft: nothing can sync.
+    pub connected: bool,
     pub set_up: bool,
     pub approved: bool,
     pub last_run: Option<UserSyncReportView>,

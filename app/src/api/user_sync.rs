@@ -83,6 +83,7 @@ async fn setup_of(
     };
     let settings = store.user_sync(acct, st.id).await?;
     let state = store.user_sync_state(acct, st.id).await?;
+    let connected = store.integration(acct).await?.is_some();
     let s = settings.clone().unwrap_or_else(|| UserSyncSettings {
         syncro_tenant: st.id,
         filters: Default::default(),
@@ -106,6 +107,7 @@ async fn setup_of(
             name: st.name.to_string(),
         },
         microsoft_tenant: mt.as_ref().map(NamedRef::from),
+        connected,
         organizations: orgs.clone(),
         set_up: settings.is_some(),
         approved: s.approved_at.is_some(),
@@ -168,7 +170,9 @@ pub async fn user_sync_status(syncro_tenant: String) -> Result<UserSyncStatusVie
     let (caller, store) = caller().await?;
     let st = SyncroTenantId::parse(&syncro_tenant)?;
     let (settings, state) = store.user_sync_with_state(&caller.account, st).await?;
+    let connected = store.integration(&caller.account).await?.is_some();
     Ok(UserSyncStatusView {
+        connected,
         set_up: settings.is_some(),
         approved: settings.is_some_and(|s| s.approved_at.is_some()),
         last_run: state.and_then(|s| s.last_report).as_ref().map(report_view),

@@ -93,6 +93,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
     let sync = ServerAction::<SyncMicrosoft>::new();
     let me = use_me();
     let details = Resource::new(move || id.get(), |id| syncro_tenant_details(id, "1".into()));
+    let sync_status = Resource::new(move || id.get(), user_sync_status);
     // Only once asked for by name: a Syncro Tenant's page costs a page (on DynamoDB, another
     // list read would be a sixth request).
     let candidates = Resource::new(
@@ -112,6 +113,8 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                 match details.await {
                     Err(e) => view! { <RecordError title="Syncro Tenant" error=e/> }.into_any(),
                     Ok(d) => {
+                        let status = sync_status.await;
+                        let connected = status.as_ref().is_ok_and(|s| s.connected);
                         let st = d.tenant.clone();
                         let back = format!("/syncro-tenants/{}", st.id);
                         let st_id = st.id.clone();
@@ -144,7 +147,11 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                                             {mt.gdap.clone().map(|g| view! { <p class="hint">{g}</p> })}
                                             {mt.status.clone().map(|s| view! { <p class=format!("note sync-status {}", s.kind)>{s.label}": "{s.detail}</p> })}
                                             {admin.then(|| view! {
-                                                <super::integration::SyncNowForm action=sync back=back.clone()/>
+                                                {if connected {
+                                                    view! { <super::integration::SyncNowForm action=sync back=back.clone()/> }.into_any()
+                                                } else {
+                                                    view! { <NeedsMicrosoft what="Sync Now" admin=true/> }.into_any()
+                                                }}
                                                 <ErrorNote error=action_error(sync.value())/>
                                                 <ActionForm action=unmap>
                                                     <input type="hidden" name="tenant_id" value=mt.tenant_id.clone()/>
@@ -167,7 +174,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                                     {(d.organizations.total > d.organizations.items.len()).then(|| view! { <p class="hint">{format!("Showing {} of {}.", d.organizations.items.len(), d.organizations.total)}</p> })}
                                 </section>
                             </div>
-                            <super::user_sync::UserSyncPanel id=st_id admin=admin mapped_to=d.microsoft_tenant.as_ref().map(|m| m.display_name.clone())/>
+                            <super::user_sync::UserSyncPanel id=st_id admin=admin status=status mapped_to=d.microsoft_tenant.as_ref().map(|m| m.display_name.clone())/>
                         }.into_any()
                     }
                 }

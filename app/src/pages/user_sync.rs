@@ -5,6 +5,7 @@
 use crate::api::*;
 use crate::components::*;
 use crate::forms::{ErrorSummary, FormState, TextInput};
+use crate::error::AppError;
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -41,58 +42,55 @@ fn report(r: UserSyncReportView, admin: bool, st: String) -> impl IntoView {
     }
 }
 
-/// The panel on a Syncro Tenant's details page; `mapped_to` names its Microsoft Tenant.
+/// The panel on a Syncro Tenant's details page; `mapped_to` names its Microsoft Tenant and
+/// `status` is what `user_sync_status` said (loaded by the page, which also needs `connected`).
 #[component]
-pub fn UserSyncPanel(id: String, admin: bool, mapped_to: Option<String>) -> impl IntoView {
-    let status = Resource::new(
-        {
-            let id = id.clone();
-            move || id.clone()
-        },
-        user_sync_status,
-    );
+pub fn UserSyncPanel(
+    id: String,
+    admin: bool,
+    mapped_to: Option<String>,
+    status: Result<UserSyncStatusView, AppError>,
+) -> impl IntoView {
+    let st = id;
+    let body = match status {
+        Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+        Ok(_) if mapped_to.is_none() => view! {
+            <p>"Map a Microsoft Tenant to this Syncro Tenant to bring its users in as End Users."</p>
+        }.into_any(),
+        Ok(v) if !v.set_up && !v.connected => view! {
+            <p>"Bring this tenant's users in as the End Users of its Organizations, and keep them current."</p>
+            <NeedsMicrosoft what="Entra ID User Sync" admin=admin/>
+        }.into_any(),
+        Ok(v) if !v.set_up => view! {
+            <p>"Bring this tenant's users in as the End Users of its Organizations, and keep them current."</p>
+            {admin.then(|| view! { <a class="button primary" href=format!("/syncro-tenants/{st}/user-sync")>"Set Up Entra ID User Sync"</a> })}
+        }.into_any(),
+        Ok(v) => view! {
+            {if v.approved {
+                view! { <p>{format!("On: {} syncs with every Microsoft sync.", mapped_to.unwrap_or_default())}</p> }.into_any()
+            } else {
+                view! { <p class="note warning">"Settings saved but not applied: preview them, then apply."</p> }.into_any()
+            }}
+            {(!v.connected).then(|| view! { <NeedsMicrosoft what="Entra ID User Sync" admin=admin/> })}
+            {v.last_run.map(|r| report(r, admin, st.clone()))}
+            {(admin && v.connected).then(|| view! {
+                <div class="buttons">
+                    {v.approved.then(|| view! {
+                        <form method="post" action="/api/sync-users-now">
+                            <input type="hidden" name="syncro_tenant" value=st.clone()/>
+                            <button type="submit" data-pending="Syncing…">"Sync Users Now"</button>
+                        </form>
+                    })}
+                    <a class="button secondary" href=format!("/syncro-tenants/{st}/user-sync/preview")>"Preview"</a>
+                    <a class="button secondary" href=format!("/syncro-tenants/{st}/user-sync")>"Change settings"</a>
+                </div>
+            })}
+        }.into_any(),
+    };
     view! {
         <section class="panel user-sync" aria-labelledby="user-sync-heading">
             <h2 id="user-sync-heading">"Entra ID User Sync"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || {
-                    let (st, mapped_to) = (id.clone(), mapped_to.clone());
-                    Suspend::new(async move {
-                    match status.await {
-                        Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(_) if mapped_to.is_none() => view! {
-                            <p>"Map a Microsoft Tenant to this Syncro Tenant to bring its users in as End Users."</p>
-                        }.into_any(),
-                        Ok(v) if !v.set_up => view! {
-                            <p>"Bring this tenant's users in as the End Users of its Organizations, and keep them current."</p>
-                            {admin.then(|| view! { <a class="button primary" href=format!("/syncro-tenants/{st}/user-sync")>"Set Up Entra ID User Sync"</a> })}
-                        }.into_any(),
-                        Ok(v) => {
-                            view! {
-                                {if v.approved {
-                                    view! { <p>{format!("On: {} syncs with every Microsoft sync.", mapped_to.unwrap_or_default())}</p> }.into_any()
-                                } else {
-                                    view! { <p class="note warning">"Settings saved but not applied: preview them, then apply."</p> }.into_any()
-                                }}
-                                {v.last_run.map(|r| report(r, admin, st.clone()))}
-                                {admin.then(|| view! {
-                                    <div class="buttons">
-                                        {v.approved.then(|| view! {
-                                            <form method="post" action="/api/sync-users-now">
-                                                <input type="hidden" name="syncro_tenant" value=st.clone()/>
-                                                <button type="submit" data-pending="Syncing…">"Sync Users Now"</button>
-                                            </form>
-                                        })}
-                                        <a class="button secondary" href=format!("/syncro-tenants/{st}/user-sync/preview")>"Preview"</a>
-                                        <a class="button secondary" href=format!("/syncro-tenants/{st}/user-sync")>"Change settings"</a>
-                                    </div>
-                                })}
-                            }.into_any()
-                        }
-                    }
-                    })
-                }}
-            </Suspense>
+            {body}
         </section>
     }
 }
@@ -171,6 +169,7 @@ pub fn UserSyncSetupPage() -> impl IntoView {
                             {match (&v.microsoft_tenant, admin) {
                                 (None, _) => view! { <p class="note">"Map a Microsoft Tenant to this Syncro Tenant first."</p> }.into_any(),
                                 (Some(_), false) => view! { <p class="note" role="status">"Only Administrators can set up the sync."</p> }.into_any(),
+                                (Some(_), true) if !v.connected => view! { <NeedsMicrosoft what="Entra ID User Sync" admin=true/> }.into_any(),
                                 (Some(mt), true) => view! {
                                     <p class="hint">{format!("Users of {} become End Users of this Syncro Tenant's Organizations. {PERMISSIONS}", mt.name)}</p>
                                     <ErrorSummary form=form/>

@@ -747,6 +747,32 @@ async fn pages_over_http(app: TestApp) {
             .await
             .contains("1 deactivated")
     );
+
+    // Disconnected: both pages say so before any button, and offer the way back.
+    let view = app.call("microsoft-integration", &[]).await.unwrap();
+    let version = view["connection"]["version"].to_string();
+    app.call("disconnect-microsoft", &[("version", &version)])
+        .await
+        .unwrap();
+    let not_connected = "reads from Microsoft, and this account is not connected to Microsoft yet.";
+    let html = page(format!("/syncro-tenants/{st}")).await;
+    assert!(html.contains(&format!("Sync Now {not_connected}")), "{html}");
+    assert!(html.contains(&format!("Entra ID User Sync {not_connected}")));
+    assert!(html.contains(r#"href="/admin/microsoft-integration">Connect Microsoft</a>"#));
+    assert!(!html.contains(">Sync Now</button>") && !html.contains("Sync Users Now"));
+    assert!(html.contains("1 deactivated"), "the last run stays");
+    let html = page(format!("/syncro-tenants/{st}/user-sync")).await;
+    assert!(html.contains(&format!("Entra ID User Sync {not_connected}")));
+    assert!(!html.contains("Routing rules"), "no form that cannot work");
+    let html = app
+        .get_as(Some(&tech), &format!("/syncro-tenants/{st}"))
+        .await
+        .text()
+        .await
+        .unwrap()
+        .replace("<!>", "");
+    assert!(html.contains("An Administrator connects it"), "{html}");
+    assert!(!html.contains("Connect Microsoft</a>"));
 }
 
 #[tokio::test]
