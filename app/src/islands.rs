@@ -21,6 +21,57 @@ fn focus(el: impl JsCast) {
     }
 }
 
+/// After each time the server wrote in UTC ("2026-12-03 05:46 UTC"), the reader's own time in
+/// the browser's zone ("(06:46 your time)"). Only in the server's HTML, not inside the other
+/// islands (their text is theirs to redraw). Without JavaScript the UTC time stands alone.
+#[cfg(feature = "hydrate")]
+fn show_local_times() {
+    use crate::domain::time::{displayed_times, local_label};
+    use leptos::web_sys::{Node, js_sys::Date};
+    let Some(main) = document().get_element_by_id("main") else {
+        return;
+    };
+    // 4: NodeFilter.SHOW_TEXT.
+    let Ok(walker) = document().create_tree_walker_with_what_to_show(&main, 4) else {
+        return;
+    };
+    let mut texts = Vec::new();
+    while let Ok(Some(node)) = walker.next_node() {
+        texts.push(node);
+    }
+    for node in texts {
+        let Some(text) = node.text_content() else {
+            continue;
+        };
+        let found = displayed_times(&text);
+        let Some(parent) = node.parent_element() else {
+            continue;
+        };
+        // A form's text is what it sends: never changed.
+        let own_island = !matches!(parent.tag_name().as_str(), "TEXTAREA" | "OPTION" | "SCRIPT")
+            && parent
+                .closest("leptos-island")
+                .ok()
+                .flatten()
+                .is_some_and(|island| island.contains(Some(main.as_ref() as &Node)));
+        if found.is_empty() || !own_island {
+            continue;
+        }
+        let mut shown = String::with_capacity(text.len() + 24 * found.len());
+        let mut from = 0;
+        for (end, at) in found {
+            shown.push_str(&text[from..end]);
+            let offset = Date::new(&(at.0 as f64).into()).get_timezone_offset();
+            if let Some(label) = local_label(at, offset as i64) {
+                shown.push_str(&label);
+            }
+            from = end;
+        }
+        shown.push_str(&text[from..]);
+        node.set_text_content(Some(&shown));
+    }
+}
+
 /// The page's `<main>`. With JavaScript, a submitted form's submit button says what is
 /// happening (its `data-pending` text, e.g. "Saving…") and is disabled until the next page
 /// arrives, so a second press cannot send the change twice.
@@ -62,6 +113,7 @@ pub fn Main(children: Children) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     set_timeout(
         || {
+            show_local_times();
             if let Some(p) = leptos::prelude::window().performance() {
                 let _ = p.mark("tenantmap:interactive");
             }

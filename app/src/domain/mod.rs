@@ -20,7 +20,7 @@ pub mod rules;
 pub mod suggest;
 pub mod sync_job;
 pub mod throttle;
-mod time;
+pub mod time;
 pub mod undo;
 pub mod user_sync;
 pub mod user_sync_plan;

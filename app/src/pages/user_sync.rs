@@ -4,8 +4,8 @@
 
 use crate::api::*;
 use crate::components::*;
-use crate::forms::{ErrorSummary, FormState, TextInput};
 use crate::error::AppError;
+use crate::forms::{ErrorSummary, FormState, TextInput};
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;

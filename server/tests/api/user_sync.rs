@@ -756,7 +756,10 @@ async fn pages_over_http(app: TestApp) {
         .unwrap();
     let not_connected = "reads from Microsoft, and this account is not connected to Microsoft yet.";
     let html = page(format!("/syncro-tenants/{st}")).await;
-    assert!(html.contains(&format!("Sync Now {not_connected}")), "{html}");
+    assert!(
+        html.contains(&format!("Sync Now {not_connected}")),
+        "{html}"
+    );
     assert!(html.contains(&format!("Entra ID User Sync {not_connected}")));
     assert!(html.contains(r#"href="/admin/microsoft-integration">Connect Microsoft</a>"#));
     assert!(!html.contains(">Sync Now</button>") && !html.contains("Sync Users Now"));
