@@ -156,10 +156,19 @@ test("S4 in one step: group the offices from the Organizations list, with a prev
   await expect(page.getByRole("region", { name: "Microsoft Tenant" }).getByRole("link", { name: tenant })).toBeVisible();
   const orgs = page.getByRole("region", { name: "Organizations (3)" });
   for (const name of offices) await expect(orgs.getByRole("link", { name })).toBeVisible();
+  await expect(page.getByRole("status")).toHaveText(`Grouped 3 Organizations under ${target}.`);
+
+  // Undo, in the status line: the three Syncro Tenants are back, each with its office, and
+  // the tenant is unmapped.
+  await page.locator(".status-row").getByRole("button", { name: "Undo" }).click();
+  await expect(page.getByRole("status")).toContainText(`Undone: Grouped 3 Organizations under Syncro Tenant "${target}"`);
+  await expect(page.getByRole("heading", { level: 1, name: boston })).toBeVisible();
   await page.goto(`/syncro-tenants?q=${encodeURIComponent(`Foggy IT Services ${u}`)}`);
-  await expect(page.getByRole("link", { name: target, exact: true })).toBeVisible();
-  await expect(page.getByRole("link", { name: waltham })).toHaveCount(0);
-  await expect(page.getByRole("link", { name: burlington })).toHaveCount(0);
+  for (const name of offices) await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: target, exact: true })).toHaveCount(0);
+  await page.getByRole("link", { name: boston, exact: true }).click();
+  await expect(page.getByRole("region", { name: "Organizations (1)" }).getByRole("link", { name: boston })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Microsoft Tenant" })).toContainText("Not mapped.");
 });
 
 test("S4 Foggy IT: three Organizations under one mapped Syncro Tenant", async ({ page }, info) => {

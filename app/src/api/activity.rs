@@ -143,17 +143,44 @@ pub async fn undo_change(
             syncro_ids.push(*target);
             syncro_ids.extend(moves.iter().map(|(_, from)| *from));
         }
+        Undoable::Group {
+            after,
+            moves,
+            mapping,
+            ..
+        } => {
+            let ids: Vec<OrganizationId> = moves.iter().map(|(o, _)| *o).collect();
+            now.organizations = store.organizations_by_ids(acct, &ids).await?;
+            if let Some((tenant, _)) = mapping {
+                now.tenant = store.microsoft_tenant(acct, *tenant).await?;
+            }
+            syncro_ids.push(after.id);
+            syncro_ids.extend(moves.iter().map(|(_, from)| *from));
+        }
     }
     now.syncro_tenants = store.syncro_tenants_by_ids(acct, &syncro_ids).await?;
     let change = undo::undo(&caller.ctx(), &what, &now)?;
     let requested = match &what {
         Undoable::Rename { before, .. } => before.name.to_string(),
         Undoable::Organization { before, .. } => before.name.to_string(),
+        // A Syncro Tenant it re-creates may find its name taken meanwhile.
+        Undoable::Group { deleted, .. } => deleted
+            .iter()
+            .map(|d| d.name.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         Undoable::Mapping { .. } | Undoable::Moves { .. } => String::new(),
     };
     apply(&*store, acct, change, &requested).await?;
     let said = format!("Undone: {}.", entry.summary);
     crate::status::say(said.clone());
+    // A grouping under a new Syncro Tenant, undone, deletes the page it was undone from.
+    let back = match &what {
+        Undoable::Group { before: None, after, .. } if back.contains(&after.id.to_string()) => {
+            "/syncro-tenants".to_string()
+        }
+        _ => back,
+    };
     leptos_axum::redirect(&super::safe_back(&back, "/admin/activity"));
     Ok(said)
 }

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use {
     crate::auth::{Caller, admin, caller},
     crate::domain::group::{self, GroupPlan, GroupTarget, Grouping, MAX_GROUP},
+    crate::domain::rules::Ctx,
     crate::domain::*,
     crate::services::changes::apply,
     crate::store::{MappingFilter, prelude::*},
@@ -62,7 +63,7 @@ pub async fn plan_grouping(
     }
     let delete_empty = keep_empty != "true";
     let (preview, digest, problem) = if preview == "1" {
-        match chosen.plan(&caller, delete_empty) {
+        match chosen.plan(&caller.ctx(), delete_empty) {
             Ok(plan) => {
                 let digest = digest_of(&plan.steps);
                 (Some(plan.steps), digest, None)
@@ -131,22 +132,26 @@ pub async fn group_organizations(
     let (caller, store) = admin().await?;
     let acct = &caller.account;
     let chosen = Chosen::read(&*store, &caller, &orgs, &target, &name, &tenant).await?;
-    let plan = chosen.plan(&caller, keep_empty != "true")?;
+    let ctx = caller.ctx();
+    let plan = chosen.plan(&ctx, keep_empty != "true")?;
     if digest_of(&plan.steps) != digest {
         return Err(AppError::Stale);
     }
     apply(&*store, acct, plan.change, &chosen.name).await?;
     let target = plan.target;
-    crate::status::say(format!(
-        "Grouped {} Organization{} under {}.",
-        chosen.organizations.len(),
-        if chosen.organizations.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
-        chosen.name
-    ));
+    crate::status::say_undoable(
+        format!(
+            "Grouped {} Organization{} under {}.",
+            chosen.organizations.len(),
+            if chosen.organizations.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            chosen.name
+        ),
+        super::tenants::undo_token(&ctx),
+    );
     leptos_axum::redirect(&format!("/syncro-tenants/{target}"));
     Ok(target.to_string())
 }
@@ -243,7 +248,7 @@ impl Chosen {
         })
     }
 
-    fn plan(&self, caller: &Caller, delete_empty: bool) -> Result<GroupPlan, AppError> {
+    fn plan(&self, ctx: &Ctx, delete_empty: bool) -> Result<GroupPlan, AppError> {
         if let Some(p) = &self.problem {
             return Err(p.clone());
         }
@@ -261,7 +266,7 @@ impl Chosen {
             ))),
         };
         Ok(group::group(
-            &caller.ctx(),
+            ctx,
             &Grouping {
                 organizations: &self.organizations,
                 parents: &self.parents,

@@ -267,6 +267,7 @@ pub fn group(ctx: &Ctx, g: &Grouping<'_>) -> Result<GroupPlan, DomainError> {
                 id,
                 expect: p.version,
                 moving_out: k,
+                unmapping: false,
             });
             steps.push(format!(
                 "Delete the Syncro Tenant \"{}\", left empty.",

@@ -237,12 +237,15 @@ pub enum Write {
         count_delta: i32,
     },
     /// Only when it has no mapping and no Organizations but the `moving_out` ones that leave it
-    /// in the same change (R5), at this version.
+    /// in the same change (R5), at this version. `unmapping`: its mapping is cleared in the
+    /// same change (its Microsoft Tenant's `SetMapping`), as when a grouping is undone.
     DeleteSyncroTenant {
         id: SyncroTenantId,
         expect: Version,
         #[serde(default)]
         moving_out: u32,
+        #[serde(default)]
+        unmapping: bool,
     },
     /// Add `delta` to the count; the Syncro Tenant must exist (R1).
     AdjustOrganizationCount {

@@ -240,6 +240,7 @@ pub fn delete_syncro_tenant(
         id: before.id,
         expect: expected,
         moving_out: 0,
+        unmapping: false,
     });
     c.push(ctx.audit_entry(
         "syncro_tenant.delete",

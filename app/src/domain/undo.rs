@@ -1,6 +1,6 @@
 //! *Undo* in the activity log: a new change that restores what a recorded change replaced —
 //! a mapping, a Syncro Tenant's name, an Organization's details and parent, Organizations moved
-//! by *Add Organizations* — refused with the
+//! by *Add Organizations*, a grouping under one Syncro Tenant — refused with the
 //! reason when the record was changed since (R8), so an undo never overwrites later work.
 //!
 //! [`what_to_undo`] reads the entry; the server function reads the records it names, and
@@ -33,6 +33,16 @@ pub enum Undoable {
         target: SyncroTenantId,
         moves: Vec<(OrganizationId, SyncroTenantId)>,
     },
+    /// *Group under one Syncro Tenant*: `moves` went to `after` (which was `before`, or new),
+    /// the `deleted` Syncro Tenants were left empty and deleted, and `mapping` (a Microsoft
+    /// Tenant, and what it was mapped to before) was mapped to it.
+    Group {
+        before: Option<SyncroTenant>,
+        after: SyncroTenant,
+        moves: Vec<(OrganizationId, SyncroTenantId)>,
+        deleted: Vec<SyncroTenant>,
+        mapping: Option<(MicrosoftTenantId, Option<SyncroTenantId>)>,
+    },
 }
 
 /// Whether entries of this action offer *Undo*.
@@ -44,6 +54,7 @@ pub fn can_undo(action: &str) -> bool {
             | "microsoft_tenant.change"
             | "syncro_tenant.rename"
             | "syncro_tenant.add_organizations"
+            | "syncro_tenant.group"
             | "organization.update"
     )
 }
@@ -68,19 +79,8 @@ pub fn what_to_undo(entry: &AuditEntry) -> Result<Undoable, DomainError> {
             after: record(&entry.after).ok_or_else(cannot)?,
         },
         "syncro_tenant.add_organizations" => {
-            let pairs = |v: &serde_json::Value| -> Option<Vec<(OrganizationId, SyncroTenantId)>> {
-                v.as_array()?
-                    .iter()
-                    .map(|m| {
-                        Some((
-                            record(m.get("organization")?)?,
-                            record(m.get("syncro_tenant")?)?,
-                        ))
-                    })
-                    .collect()
-            };
-            let before = pairs(&entry.before).ok_or_else(cannot)?;
-            let after = pairs(&entry.after).ok_or_else(cannot)?;
+            let before = moves_of(&entry.before).ok_or_else(cannot)?;
+            let after = moves_of(&entry.after).ok_or_else(cannot)?;
             let target = after.first().map(|(_, t)| *t).ok_or_else(cannot)?;
             if after.iter().any(|(_, t)| *t != target) {
                 return Err(cannot());
@@ -88,6 +88,23 @@ pub fn what_to_undo(entry: &AuditEntry) -> Result<Undoable, DomainError> {
             Undoable::Moves {
                 target,
                 moves: before,
+            }
+        }
+        "syncro_tenant.group" => {
+            let pairs = moves_of(&entry.before["organizations"]).ok_or_else(cannot)?;
+            let mapping = match &entry.before["microsoft_tenant"] {
+                serde_json::Value::Null => None,
+                m => Some((record(&m["microsoft_tenant"]).ok_or_else(cannot)?, side(m)?)),
+            };
+            Undoable::Group {
+                before: match &entry.before["syncro_tenant"] {
+                    serde_json::Value::Null => None,
+                    v => Some(record(v).ok_or_else(cannot)?),
+                },
+                after: record(&entry.after["syncro_tenant"]).ok_or_else(cannot)?,
+                moves: pairs,
+                deleted: record(&entry.before["deleted"]).ok_or_else(cannot)?,
+                mapping,
             }
         }
         "organization.update" => Undoable::Organization {
@@ -104,6 +121,19 @@ pub fn what_to_undo(entry: &AuditEntry) -> Result<Undoable, DomainError> {
             after: side(&entry.after)?,
         },
     })
+}
+
+/// `[{ "organization": …, "syncro_tenant": … }, …]` as pairs.
+fn moves_of(v: &serde_json::Value) -> Option<Vec<(OrganizationId, SyncroTenantId)>> {
+    v.as_array()?
+        .iter()
+        .map(|m| {
+            Some((
+                record(m.get("organization")?)?,
+                record(m.get("syncro_tenant")?)?,
+            ))
+        })
+        .collect()
 }
 
 fn record<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Option<T> {
@@ -185,6 +215,13 @@ pub fn undo(ctx: &Ctx, what: &Undoable, now: &Now) -> Result<ChangeSet, DomainEr
             )
         }
         Undoable::Moves { target, moves } => move_back(ctx, *target, moves, now, st)?,
+        Undoable::Group {
+            before,
+            after,
+            moves,
+            deleted,
+            mapping,
+        } => ungroup(ctx, before.as_ref(), after, moves, deleted, *mapping, now)?,
     };
     Ok(change.noted(" (undo)"))
 }
@@ -258,6 +295,201 @@ fn move_back<'a>(
     Ok(c)
 }
 
+/// Undoes a grouping: the Organizations back where they were, the Syncro Tenants it deleted
+/// re-created (same id, name, and their Organizations), the one they were grouped under
+/// renamed back and unmapped if the grouping mapped it, or deleted if the grouping created it.
+/// Refused with the reason if any of it was changed since.
+fn ungroup(
+    ctx: &Ctx,
+    before: Option<&SyncroTenant>,
+    after: &SyncroTenant,
+    moves: &[(OrganizationId, SyncroTenantId)],
+    deleted: &[SyncroTenant],
+    mapping: Option<(MicrosoftTenantId, Option<SyncroTenantId>)>,
+    now: &Now,
+) -> Result<ChangeSet, DomainError> {
+    let target = now
+        .syncro_tenants
+        .iter()
+        .find(|s| s.id == after.id)
+        .ok_or_else(|| changed_since(format!("\"{}\" was deleted", after.name)))?;
+    if target.name != after.name {
+        return Err(changed_since(format!("\"{}\" was renamed", after.name)));
+    }
+    if target.microsoft_tenant != after.microsoft_tenant {
+        return Err(changed_since(format!(
+            "\"{}\" was mapped differently",
+            after.name
+        )));
+    }
+    let mut c = ChangeSet::default();
+
+    // The Microsoft Tenant the grouping mapped, unmapped again.
+    let mut unmapped = None;
+    if let Some((id, was)) = mapping.filter(|(_, was)| *was != Some(after.id)) {
+        let mt = now
+            .tenant
+            .as_ref()
+            .filter(|mt| mt.tenant_id == id && mt.syncro_tenant == Some(after.id))
+            .ok_or_else(|| changed_since("Its Microsoft Tenant was mapped differently".into()))?;
+        if was.is_some() {
+            // A grouping never takes a mapped Microsoft Tenant from another Syncro Tenant.
+            return Err(changed_since(
+                "Its Microsoft Tenant was mapped differently".into(),
+            ));
+        }
+        c.push(Write::SetMapping {
+            record: MicrosoftTenant {
+                syncro_tenant: None,
+                version: mt.version.next(),
+                ..mt.clone()
+            },
+            expect: mt.version,
+        });
+        unmapped = Some(mt.display_name.clone());
+    }
+
+    // The Organizations, back to where they came from.
+    let mut back: Vec<(SyncroTenantId, u32)> = Vec::new();
+    let mut names = Vec::new();
+    for (id, from) in moves {
+        let org = now
+            .organizations
+            .iter()
+            .find(|o| o.id == *id)
+            .ok_or_else(|| changed_since("An Organization was deleted".into()))?;
+        if org.syncro_tenant != after.id {
+            return Err(changed_since(format!("\"{}\" was moved", org.name)));
+        }
+        match back.iter_mut().find(|(p, _)| p == from) {
+            Some((_, n)) => *n += 1,
+            None => back.push((*from, 1)),
+        }
+        names.push(format!("\"{}\"", org.name));
+        c.push(Write::PutOrganization {
+            record: Organization {
+                syncro_tenant: *from,
+                version: org.version.next(),
+                updated_at: ctx.now,
+                ..org.clone()
+            },
+            expect: Expect::Version(org.version),
+        });
+    }
+    let moved: u32 = back.iter().map(|(_, n)| n).sum();
+
+    // The Syncro Tenants they came from: re-created if the grouping deleted them.
+    let mut recreated = Vec::new();
+    for (id, k) in back {
+        match deleted.iter().find(|d| d.id == id) {
+            Some(d) => {
+                if now.syncro_tenants.iter().any(|s| s.id == id) {
+                    return Err(changed_since(format!("\"{}\" exists again", d.name)));
+                }
+                c.push(Write::ClaimName {
+                    kind: NameKind::SyncroTenant,
+                    key: d.name.key(),
+                    owner: id.as_uuid(),
+                });
+                c.push(Write::CreateSyncroTenant {
+                    record: SyncroTenant {
+                        microsoft_tenant: None,
+                        organization_count: k,
+                        version: d.version.next(),
+                        updated_at: ctx.now,
+                        ..d.clone()
+                    },
+                });
+                recreated.push(format!("\"{}\"", d.name));
+            }
+            None => {
+                if !now.syncro_tenants.iter().any(|s| s.id == id) {
+                    return Err(changed_since(
+                        "A Syncro Tenant they came from was deleted".into(),
+                    ));
+                }
+                c.push(Write::AdjustOrganizationCount {
+                    id,
+                    delta: k as i32,
+                });
+            }
+        }
+    }
+
+    // The Syncro Tenant they were grouped under: as it was, or gone if the grouping made it.
+    let mut summary = format!("Undid the grouping under Syncro Tenant \"{}\"", after.name);
+    match before {
+        None => {
+            if target.organization_count != moved {
+                return Err(changed_since(format!(
+                    "Organizations joined \"{}\"",
+                    after.name
+                )));
+            }
+            c.extend(Write::release_name(
+                NameKind::SyncroTenant,
+                target.name.as_str(),
+            ));
+            c.push(Write::DeleteSyncroTenant {
+                id: target.id,
+                expect: target.version,
+                moving_out: moved,
+                unmapping: target.microsoft_tenant.is_some(),
+            });
+            summary.push_str(&format!("; deleted \"{}\"", after.name));
+        }
+        Some(b) => {
+            c.extend(Write::move_name(
+                NameKind::SyncroTenant,
+                target.id.as_uuid(),
+                target.name.as_str(),
+                b.name.key(),
+            ));
+            c.push(Write::UpdateSyncroTenant {
+                record: SyncroTenant {
+                    name: b.name.clone(),
+                    microsoft_tenant: if unmapped.is_some() {
+                        None
+                    } else {
+                        target.microsoft_tenant
+                    },
+                    organization_count: target.organization_count.saturating_sub(moved),
+                    version: target.version.next(),
+                    updated_at: ctx.now,
+                    ..target.clone()
+                },
+                expect: target.version,
+                count_delta: -(moved as i32),
+            });
+            if b.name != target.name {
+                summary.push_str(&format!("; renamed back to \"{}\"", b.name));
+            }
+        }
+    }
+    if !names.is_empty() {
+        summary.push_str(&format!("; moved back {}", names.join(", ")));
+    }
+    if !recreated.is_empty() {
+        summary.push_str(&format!("; re-created {}", recreated.join(", ")));
+    }
+    if let Some(mt) = unmapped {
+        summary.push_str(&format!("; unmapped Microsoft Tenant \"{mt}\""));
+    }
+    let pairs = |to: Option<SyncroTenantId>| {
+        moves
+            .iter()
+            .map(|(o, f)| serde_json::json!({ "organization": o, "syncro_tenant": to.unwrap_or(*f) }))
+            .collect::<Vec<_>>()
+    };
+    c.push(ctx.audit_entry(
+        "syncro_tenant.ungroup",
+        summary,
+        serde_json::json!({ "syncro_tenant": target, "organizations": pairs(Some(after.id)) }),
+        serde_json::json!({ "syncro_tenant": before, "organizations": pairs(None), "recreated": deleted }),
+    ));
+    Ok(c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,6 +540,124 @@ mod tests {
             after,
             records: vec![],
         }
+    }
+
+    /// Two offices grouped under a new Syncro Tenant mapped to Foggy IT, their old Syncro
+    /// Tenants deleted: the entry, the records as they are after it, and the offices.
+    fn grouped() -> (AuditEntry, Now, Vec<Organization>, Vec<SyncroTenant>) {
+        let parents = vec![
+            st(1, "Foggy - Boston", None),
+            st(2, "Foggy - Waltham", None),
+        ];
+        let orgs: Vec<Organization> = parents
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Organization {
+                id: OrganizationId::from_uuid(uuid::Uuid::from_u128(10 + i as u128)),
+                name: OrganizationName::parse(&p.name.to_string()).unwrap(),
+                syncro_tenant: p.id,
+                contact: ContactDetails::default(),
+                version: Version(2),
+                updated_at: Timestamp(1),
+            })
+            .collect();
+        let mt = tenant(None);
+        let name = SyncroTenantName::parse("Foggy IT").unwrap();
+        let new = SyncroTenantId::from_uuid(uuid::Uuid::from_u128(3));
+        let plan = super::super::group::group(
+            &ctx(),
+            &super::super::group::Grouping {
+                organizations: &orgs,
+                parents: &parents,
+                target: super::super::group::GroupTarget::New(new),
+                name: &name,
+                tenant: Some(&mt),
+                delete_empty: true,
+            },
+        )
+        .unwrap();
+        let Some(Write::Audit(e)) = plan.change.writes().last().cloned() else {
+            panic!("no entry")
+        };
+        let now = Now {
+            tenant: Some(tenant(Some(new))),
+            syncro_tenants: vec![SyncroTenant {
+                organization_count: 2,
+                version: Version(1),
+                ..st(3, "Foggy IT", Some(mt.tenant_id))
+            }],
+            organizations: orgs
+                .iter()
+                .map(|o| Organization {
+                    syncro_tenant: new,
+                    version: Version(3),
+                    ..o.clone()
+                })
+                .collect(),
+        };
+        (e, now, orgs, parents)
+    }
+
+    #[test]
+    fn a_grouping_is_undone_whole() {
+        let (e, now, orgs, parents) = grouped();
+        let what = what_to_undo(&e).unwrap();
+        let writes = undo(&ctx(), &what, &now).unwrap().into_writes().unwrap();
+        // Each office back under its own Syncro Tenant, re-created with its id and name.
+        for (o, p) in orgs.iter().zip(&parents) {
+            assert!(writes.iter().any(|w| matches!(w,
+                Write::PutOrganization { record, expect: Expect::Version(Version(3)) }
+                    if record.id == o.id && record.syncro_tenant == p.id)));
+            assert!(writes.iter().any(|w| matches!(w,
+                Write::CreateSyncroTenant { record }
+                    if record.id == p.id && record.name == p.name && record.organization_count == 1
+                        && record.version == Version(5))));
+        }
+        // The new one deleted with its mapping, which goes back to none.
+        assert!(writes.iter().any(|w| matches!(
+            w,
+            Write::DeleteSyncroTenant {
+                moving_out: 2,
+                unmapping: true,
+                expect: Version(1),
+                ..
+            }
+        )));
+        assert!(writes.iter().any(
+            |w| matches!(w, Write::SetMapping { record, .. } if record.syncro_tenant.is_none())
+        ));
+        let Some(Write::Audit(undone)) = writes.last() else {
+            panic!()
+        };
+        assert_eq!(
+            undone.summary,
+            "Undid the grouping under Syncro Tenant \"Foggy IT\"; deleted \"Foggy IT\"; moved back \"Foggy - Boston\", \"Foggy - Waltham\"; re-created \"Foggy - Boston\", \"Foggy - Waltham\"; unmapped Microsoft Tenant \"Foggy IT\" (undo)"
+        );
+    }
+
+    #[test]
+    fn a_grouping_changed_since_is_not_undone() {
+        let (e, now, _, _) = grouped();
+        let what = what_to_undo(&e).unwrap();
+        let refused = |now: &Now| match undo(&ctx(), &what, now) {
+            Err(DomainError::InUse(why)) => why,
+            other => panic!("{other:?}"),
+        };
+        let mut moved = now.clone();
+        moved.organizations[1].syncro_tenant = SyncroTenantId::from_uuid(uuid::Uuid::from_u128(7));
+        assert!(refused(&moved).starts_with("\"Foggy - Waltham\" was moved since"));
+        let mut joined = now.clone();
+        joined.syncro_tenants[0].organization_count = 3;
+        assert!(refused(&joined).starts_with("Organizations joined \"Foggy IT\" since"));
+        let mut remapped = now.clone();
+        remapped.tenant = Some(tenant(None));
+        assert!(refused(&remapped).starts_with("Its Microsoft Tenant was mapped differently"));
+        let mut renamed = now.clone();
+        renamed.syncro_tenants[0].name = SyncroTenantName::parse("Fog").unwrap();
+        assert!(refused(&renamed).starts_with("\"Foggy IT\" was renamed since"));
+        let mut back = now;
+        back.syncro_tenants.push(st(1, "Foggy - Boston", None));
+        assert!(refused(&back).starts_with("\"Foggy - Boston\" exists again"));
     }
 
     #[test]

@@ -160,6 +160,132 @@ async fn scenario(app: TestApp, counter: Option<server::store::dynamo::count::Re
 
     // Applying the same preview again is refused: it no longer describes what would happen.
     assert!(app.call("group-organizations", &applied).await.is_err());
+
+    // Undo: the name back, the tenant unmapped, the emptied Syncro Tenants back with their
+    // offices (same ids, so links to them work again).
+    let grouped = newest_entry(&app, "Grouped 3 Organizations").await;
+    let said = app
+        .call("undo", &[("entry", &grouped), ("back", "")])
+        .await
+        .unwrap();
+    assert!(
+        said.as_str().unwrap().starts_with("Undone: Grouped 3"),
+        "{said}"
+    );
+    assert_eq!(app.count("syncro-tenants").await, 4);
+    assert!(app.tenant(FOGGY).await["syncro_tenant"].is_null());
+    for (office, parent) in ["Boston", "Waltham", "Burlington"].iter().zip(&parents) {
+        let page = app
+            .page(&format!("/syncro-tenants/{parent}"))
+            .await
+            .replace("<!>", "");
+        assert!(
+            page.contains(&format!("<h1>Foggy IT Services - {office}</h1>"))
+                && page.contains(&format!(">Foggy IT Services - {office}</a></li>"))
+                && page.contains("Organizations (1)"),
+            "{office} not restored: {page}"
+        );
+    }
+    // Undone once: a second undo finds the records changed.
+    assert!(matches!(
+        app.call("undo", &[("entry", &grouped), ("back", "")]).await,
+        Err(AppError::InUse { .. })
+    ));
+
+    // Under a new Syncro Tenant, mapped: undone, it is deleted and its tenant unmapped.
+    let mut new_plan: Vec<(&str, &str)> = orgs.iter().map(|o| ("orgs[]", o.as_str())).collect();
+    new_plan.extend([
+        ("target", ""),
+        ("name", "Foggy IT"),
+        ("tenant", FOGGY),
+        ("tenant_query", ""),
+        ("keep_empty", ""),
+        ("preview", "1"),
+    ]);
+    let plan = app.call("plan-grouping", &new_plan).await.unwrap();
+    let digest = plan["digest"].as_str().unwrap().to_string();
+    let mut apply: Vec<(&str, &str)> = orgs.iter().map(|o| ("orgs[]", o.as_str())).collect();
+    apply.extend([
+        ("target", ""),
+        ("name", "Foggy IT"),
+        ("tenant", FOGGY),
+        ("keep_empty", "false"),
+        ("digest", &digest),
+    ]);
+    let made = app.call("group-organizations", &apply).await.unwrap();
+    let made = made.as_str().unwrap().to_string();
+    assert_eq!(app.count("syncro-tenants").await, 2);
+    // Renamed since: refused with the reason, nothing changed.
+    let v = app
+        .call("syncro-tenant", &[("id", &made), ("page", "1")])
+        .await
+        .unwrap()["tenant"]["version"]
+        .to_string();
+    app.call(
+        "rename-syncro-tenant",
+        &[("id", &made), ("version", &v), ("name", "Foggy")],
+    )
+    .await
+    .unwrap();
+    let grouped = newest_entry(&app, "Grouped 3 Organizations").await;
+    match app.call("undo", &[("entry", &grouped), ("back", "")]).await {
+        Err(AppError::InUse { message }) => assert!(
+            message.contains("\"Foggy IT\" was renamed since"),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.count("syncro-tenants").await, 2);
+    let v = app
+        .call("syncro-tenant", &[("id", &made), ("page", "1")])
+        .await
+        .unwrap()["tenant"]["version"]
+        .to_string();
+    app.call(
+        "rename-syncro-tenant",
+        &[("id", &made), ("version", &v), ("name", "Foggy IT")],
+    )
+    .await
+    .unwrap();
+    app.call("undo", &[("entry", &grouped), ("back", "")])
+        .await
+        .unwrap();
+    assert_eq!(app.count("syncro-tenants").await, 4);
+    assert!(app.tenant(FOGGY).await["syncro_tenant"].is_null());
+    assert_eq!(
+        app.get(&format!("/syncro-tenants/{made}")).await.status(),
+        404
+    );
+    for parent in &parents {
+        assert!(
+            app.page(&format!("/syncro-tenants/{parent}"))
+                .await
+                .contains("Organizations (1)")
+        );
+    }
+    // Its name is free again.
+    app.create_organization("Foggy IT", "").await.unwrap();
+}
+
+/// The newest activity entry whose summary starts with `start`, as its token.
+async fn newest_entry(app: &TestApp, start: &str) -> String {
+    let form = [
+        ("person", ""),
+        ("kind", ""),
+        ("record", ""),
+        ("q", ""),
+        ("before", ""),
+    ];
+    let v = app.call("activity", &form).await.unwrap();
+    v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["summary"].as_str().unwrap().starts_with(start))
+        .unwrap_or_else(|| panic!("no entry starting {start:?} in {v}"))["entry"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[tokio::test]

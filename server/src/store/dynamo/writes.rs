@@ -177,13 +177,18 @@ impl DynamoStore {
                 )
             }
             Write::DeleteSyncroTenant {
-                expect, moving_out, ..
+                expect,
+                moving_out,
+                unmapping,
+                ..
             } => self.delete(
                 &key,
                 Some(
-                    Cond::new(
-                        "#ver = :ver AND organization_count = :left AND attribute_not_exists(microsoft_tenant)",
-                    )
+                    Cond::new(if *unmapping {
+                        "#ver = :ver AND organization_count = :left"
+                    } else {
+                        "#ver = :ver AND organization_count = :left AND attribute_not_exists(microsoft_tenant)"
+                    })
                     .name("#ver", "version")
                     .value(":ver", n(expect.0))
                     .value(":left", n(moving_out)),
@@ -448,6 +453,7 @@ impl DynamoStore {
                 id,
                 expect,
                 moving_out: 0,
+                ..
             } if attr("version") == Some(expect.0.to_string()) => StoreError::NotEmpty(format!(
                 "\"{}\" has Organizations or a mapping and cannot be deleted",
                 attr("name").unwrap_or_else(|| id.to_string())

@@ -203,12 +203,15 @@ impl Staged {
                 id,
                 expect,
                 moving_out,
+                unmapping,
             } => match self.syncro(acct, id) {
                 Some(cur) if cur.version == expect => {
                     if moving_out > 0 && cur.organization_count != moving_out {
                         return conflict(format!("syncro tenant {id} gained Organizations"));
                     }
-                    if cur.organization_count > moving_out || cur.microsoft_tenant.is_some() {
+                    if cur.organization_count > moving_out
+                        || (cur.microsoft_tenant.is_some() && !unmapping)
+                    {
                         return Err(StoreError::NotEmpty(format!(
                             "\"{}\" has Organizations or a mapping and cannot be deleted",
                             cur.name
