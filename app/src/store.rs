@@ -383,6 +383,19 @@ pub trait Identity: Send + Sync + 'static {
     async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError>;
     async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError>;
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Keeps a checked file for a few minutes ([`Parked`], bounded by its constructor).
+    ///
+    /// [`Parked`]: crate::domain::parked::Parked
+    async fn park(&self, parked: crate::domain::parked::Parked) -> Result<(), StoreError>;
+    /// The file parked under `id` for `account`, while it is kept at `at`.
+    async fn parked(
+        &self,
+        account: &AccountId,
+        id: &str,
+        at: Timestamp,
+    ) -> Result<Option<crate::domain::parked::Parked>, StoreError>;
+    /// Forgets it (a parked file is used once).
+    async fn unpark(&self, account: &AccountId, id: &str) -> Result<(), StoreError>;
     /// Counts one sign-in attempt under all of `keys` at once, atomically: `Some(ms)` (and
     /// nothing counted) when the attempt must wait that long first
     /// ([`throttle::sign_in_wait`]), else the attempt is counted as a failure under each key

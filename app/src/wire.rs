@@ -477,6 +477,10 @@ pub struct MappingImportReport {
     pub rows: Vec<crate::domain::mapping_import::RowResult>,
     /// Rows of changes not applied because their records changed meanwhile (run it again).
     pub not_applied: usize,
+    /// After a dry run: where its changes are kept for *Import these N changes* (`None` when
+    /// there are none, or more than is kept).
+    #[serde(default)]
+    pub checked: Option<String>,
 }
 
 /// Most rows a mapping import report lists.

@@ -60,4 +60,25 @@ test("export the mapping as CSV and read it back as a dry run: zero changes", as
   await mappings.getByLabel("CSV file").setInputFiles({ name: "mapping.csv", mimeType: "text/csv", buffer: Buffer.from(mine.join("\r\n")) });
   await mappings.getByRole("button", { name: "Check (dry run)" }).click();
   await expect(page.getByRole("status")).toHaveText("Dry run: 0 changes, 2 unchanged, 0 refused. Nothing was changed.");
+  await expect(page.getByRole("button", { name: /^Import these/ })).toHaveCount(0);
+
+  // Edited in the spreadsheet: the free tenant goes to a new Syncro Tenant. The dry run offers
+  // to import its one change without choosing the file again.
+  const newSt = `Roundtrip New ${u}`;
+  const edited = mine.map((l) => {
+    if (!l.includes(free)) return l;
+    const fields = l.split(",");
+    fields[3] = newSt;
+    return fields.join(",");
+  });
+  await mappings.getByLabel("CSV file").setInputFiles({ name: "mapping.csv", mimeType: "text/csv", buffer: Buffer.from(edited.join("\r\n")) });
+  await mappings.getByLabel("Create the Syncro Tenants that do not exist").check();
+  await mappings.getByRole("button", { name: "Check (dry run)" }).click();
+  await expect(page.getByRole("status")).toHaveText("Dry run: 1 change, 1 unchanged, 0 refused. Nothing was changed.");
+  await expect(page.getByRole("cell", { name: `Create the Syncro Tenant "${newSt}" and map "${free}" to it` })).toBeVisible();
+  await page.getByRole("button", { name: "Import this change" }).click();
+  await expect(page.getByRole("status")).toHaveText("Imported: 1 changed, 0 unchanged, 0 refused.");
+  await expect(page.getByRole("cell", { name: `Created the Syncro Tenant "${newSt}" and mapped "${free}" to it` })).toBeVisible();
+  await page.goto(`/admin/microsoft-tenants?q=${encodeURIComponent(free)}`);
+  await expect(page.getByRole("row").filter({ hasText: free }).getByRole("link", { name: newSt })).toBeVisible();
 });

@@ -176,9 +176,11 @@ pub async fn undo_change(
     crate::status::say(said.clone());
     // A grouping under a new Syncro Tenant, undone, deletes the page it was undone from.
     let back = match &what {
-        Undoable::Group { before: None, after, .. } if back.contains(&after.id.to_string()) => {
-            "/syncro-tenants".to_string()
-        }
+        Undoable::Group {
+            before: None,
+            after,
+            ..
+        } if back.contains(&after.id.to_string()) => "/syncro-tenants".to_string(),
         _ => back,
     };
     leptos_axum::redirect(&super::safe_back(&back, "/admin/activity"));

@@ -9,6 +9,7 @@ use {
     crate::auth::Caller,
     crate::auth::admin,
     crate::domain::mapping_import::{self, Outcome, Plan, Rows},
+    crate::domain::parked::Parked,
     crate::domain::*,
     crate::store::prelude::*,
     std::collections::HashMap,
@@ -26,16 +27,110 @@ pub async fn import_mappings(
     let create = fields.get("create").is_some_and(|v| v == "true");
     let apply = fields.get("apply").is_some_and(|v| v == "true");
     let rows = mapping_import::read(&csv)?;
-    let plan = plan(&*store, &caller, &rows, create).await?;
+    let (mut report, changing) = run(&*store, &caller, &rows, create, apply).await?;
+    if !apply && !changing.is_empty() {
+        report.checked = park(
+            &*store,
+            &caller,
+            Checked {
+                create,
+                rows: changing,
+            },
+        )
+        .await?;
+    }
+    land(report).await
+}
+
+/// *Import these N changes*: the rows a dry run found to change (`checked`: where they are
+/// kept, for this session, a few minutes, once), imported without choosing the file again.
+/// Each is decided again on the records as they are now.
+#[server(prefix = "/api", endpoint = "import-checked-mappings")]
+pub async fn import_checked_mappings(checked: String) -> Result<MappingImportReport, AppError> {
+    let (caller, store) = admin().await?;
+    let acct = &caller.account;
+    let gone = || {
+        AppError::validation(
+            "checked",
+            "The checked file is no longer kept (for 10 minutes, and one import): choose it again below.",
+        )
+    };
+    let id = checked.trim();
+    let parked = store
+        .parked(acct, id, crate::domain::now())
+        .await?
+        .ok_or_else(gone)?;
+    let json = crate::auth::open_for_session(CHECKED_MAPPINGS, &parked.sealed).ok_or_else(gone)?;
+    let checked: Checked = serde_json::from_str(&json).map_err(|_| gone())?;
+    store.unpark(acct, id).await?;
+    let rows = Rows {
+        rows: checked.rows,
+        refused: Vec::new(),
+    };
+    let (report, _) = run(&*store, &caller, &rows, checked.create, true).await?;
+    land(report).await
+}
+
+/// The rows of a dry run that change, and its choice to create Syncro Tenants: what
+/// *Import these N changes* imports.
+#[cfg(feature = "ssr")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Checked {
+    create: bool,
+    rows: Vec<mapping_import::Row>,
+}
+
+/// What a parked check is sealed for.
+#[cfg(feature = "ssr")]
+const CHECKED_MAPPINGS: &str = "checked-mappings";
+
+/// Keeps the check for this session; its id, or `None` when it is larger than is kept (the
+/// page then asks for the file again).
+#[cfg(feature = "ssr")]
+async fn park(
+    store: &dyn Store,
+    caller: &Caller,
+    checked: Checked,
+) -> Result<Option<String>, AppError> {
+    let json = serde_json::to_string(&checked).map_err(AppError::internal)?;
+    let sealed = crate::auth::seal_for_session(CHECKED_MAPPINGS, &json);
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let Some(parked) = Parked::new(
+        caller.account.clone(),
+        id.clone(),
+        sealed,
+        crate::domain::now(),
+    ) else {
+        return Ok(None);
+    };
+    store.park(parked).await?;
+    Ok(Some(id))
+}
+
+/// Plans every row and, with `apply`, applies the plan in its atomic parts. The report, and
+/// the rows that change (those a dry run offers to import).
+#[cfg(feature = "ssr")]
+async fn run(
+    store: &dyn Store,
+    caller: &Caller,
+    rows: &Rows,
+    create: bool,
+    apply: bool,
+) -> Result<(MappingImportReport, Vec<mapping_import::Row>), AppError> {
+    let plan = plan(store, caller, rows, create).await?;
     let mut report = MappingImportReport {
         applied: apply,
         ..Default::default()
     };
+    let mut changing = std::collections::HashSet::new();
     for r in &plan.results {
         match r.outcome {
             Outcome::Unchanged => report.unchanged += 1,
             Outcome::Refused => report.refused += 1,
-            _ => report.changes += 1,
+            _ => {
+                report.changes += 1;
+                changing.insert(r.line);
+            }
         }
     }
     if apply {
@@ -71,12 +166,24 @@ pub async fn import_mappings(
             r
         })
         .collect();
+    let changing = rows
+        .rows
+        .iter()
+        .filter(|r| changing.contains(&r.line))
+        .cloned()
+        .collect();
+    Ok((report, changing))
+}
+
+/// Without JavaScript the report comes back in the page's link, sealed for this session, and
+/// the page opens on it.
+#[cfg(feature = "ssr")]
+async fn land(report: MappingImportReport) -> Result<MappingImportReport, AppError> {
     if super::http::accepts_html().await {
         let mut shown = report.clone();
         shown.rows.truncate(15);
         let json = serde_json::to_string(&shown).map_err(AppError::internal)?;
         let sealed = crate::auth::seal_for_session(MAPPING_REPORT, &json);
-        // Lands on the report.
         leptos_axum::redirect(&format!(
             "{}#problems",
             crate::components::url(IMPORT_PATH, &[("report", &sealed)])

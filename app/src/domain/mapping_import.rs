@@ -11,7 +11,7 @@ use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
 /// One row of the file: the line it starts on, the tenant and the Syncro Tenant it names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
     pub line: usize,
     pub tenant: MicrosoftTenantId,

@@ -15,6 +15,7 @@ pub mod lists;
 pub mod mapping_import;
 pub mod microsoft;
 mod names;
+pub mod parked;
 mod records;
 pub mod rules;
 pub mod suggest;

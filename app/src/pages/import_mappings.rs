@@ -70,6 +70,7 @@ fn MappingsImport() -> impl IntoView {
     let from_url = query_param("report");
     let report = move || {
         form_error::<ImportMappings>()
+            .or_else(form_error::<ImportCheckedMappings>)
             .map(Err)
             .or_else(|| mapping_report_in_link(&from_url.get()).map(Ok))
     };
@@ -127,7 +128,19 @@ fn MappingReport(r: MappingImportReport) -> impl IntoView {
             {(r.not_applied > 0).then(|| view! {
                 <p class="note stale">{format!("{} rows were not applied: their records changed meanwhile. Import the file again to finish (rows already applied read as unchanged).", r.not_applied)}</p>
             })}
-            {(!r.applied && r.changes > 0).then(|| view! { <p class="hint">"To apply these changes, choose the same file again below and press Import."</p> })}
+            {match (&r.checked, r.applied || r.changes == 0) {
+                (_, true) => None,
+                (Some(id), false) => Some(view! {
+                    <form method="post" action=ImportCheckedMappings::PATH class="inline-form">
+                        <input type="hidden" name="checked" value=id.clone()/>
+                        <button type="submit" class="primary" data-pending="Importing…">
+                            {if r.changes == 1 { "Import this change".to_string() } else { format!("Import these {} changes", r.changes) }}
+                        </button>
+                        <span class="hint">" The file you checked is kept for 10 minutes: no need to choose it again."</span>
+                    </form>
+                }.into_any()),
+                (None, false) => Some(view! { <p class="hint">"To apply these changes, choose the same file again below and press Import."</p> }.into_any()),
+            }}
             {(shown > 0).then(|| view! {
                 <table class="grid">
                     <thead><tr><th scope="col">"Line"</th><th scope="col">"Microsoft Tenant"</th><th scope="col">"Syncro Tenant"</th><th scope="col">"Result"</th></tr></thead>

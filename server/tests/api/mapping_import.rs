@@ -78,7 +78,35 @@ async fn scenario(app: TestApp) {
         "a dry run changes nothing"
     );
 
-    let done = import(&app, &edited, true, true).await;
+    // Checked again with "Create…" ticked: the two changes are kept for this session, and
+    // *Import these 2 changes* imports them without the file — once, and for no other session.
+    let checked = import(&app, &edited, true, false).await;
+    assert_eq!(checked["changes"].as_u64(), Some(2), "{checked}");
+    let id = checked["checked"].as_str().unwrap().to_string();
+    let other_admin = app.add_user("ann@msp-a.example", "administrator").await;
+    let not_kept = |r: Result<serde_json::Value, AppError>| match r {
+        Err(AppError::Validation { field, message }) => {
+            assert_eq!(field, "checked");
+            assert!(message.contains("choose it again"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    };
+    not_kept(
+        app.call_as(
+            Some(&other_admin),
+            "import-checked-mappings",
+            &[("checked", &id)],
+        )
+        .await,
+    );
+    let done = app
+        .call("import-checked-mappings", &[("checked", &id)])
+        .await
+        .unwrap();
+    not_kept(
+        app.call("import-checked-mappings", &[("checked", &id)])
+            .await,
+    );
     assert_eq!(
         (
             done["applied"].as_bool(),
@@ -93,9 +121,25 @@ async fn scenario(app: TestApp) {
         app.tenant(T2).await["syncro_tenant"]["name"],
         "=Formula Holdings"
     );
-    // Imported again: nothing left to do.
-    let again = import(&app, &edited, true, false).await;
+    let notes: Vec<&str> = done["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["note"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "Mapped \"Acme M365\" to \"Acme Dental\"",
+            "Created the Syncro Tenant \"=Formula Holdings\" and mapped \"=Formula Corp\" to it"
+        ],
+        "applied rows in the past tense, by their lines"
+    );
+    // Imported again: nothing left to do, so nothing is kept.
+    let again = import(&app, &edited, true, true).await;
     assert_eq!(again["changes"].as_u64(), Some(0), "{again}");
+    let again = import(&app, &edited, true, false).await;
+    assert!(again["checked"].is_null(), "{again}");
 
     // Without JavaScript: the report comes back in the page.
     let (content_type, body) = multipart_form(&[("csv", &export), ("apply", "false")]);

@@ -309,3 +309,29 @@ pub async fn failed_sign_ins_are_counted_by_email_and_address(store: &dyn Store)
     store.sign_in_succeeded(&nobody).await.unwrap();
     assert_eq!(store.sign_in_attempt(&nobody, t).await.unwrap(), None);
 }
+
+/// A checked file is kept for its account until it expires or is used; another account
+/// cannot read it under the same id, and the largest one kept fits.
+pub async fn checked_files_are_kept_a_few_minutes(store: &dyn Store) {
+    use app::domain::parked::{MAX_PARKED_CHARS, PARKED_FOR_MS, Parked};
+    let (a, _) = new_account(store, "msp-a", "admin@msp-a.example", false)
+        .await
+        .unwrap();
+    let (b, _) = new_account(store, "msp-b", "admin@msp-b.example", false)
+        .await
+        .unwrap();
+    let now = Timestamp(1_795_000_000_000);
+    assert!(Parked::new(a.clone(), "x".into(), "s".repeat(MAX_PARKED_CHARS + 1), now).is_none());
+    let p = Parked::new(a.clone(), "p1".into(), "s".repeat(MAX_PARKED_CHARS), now).unwrap();
+    store.park(p.clone()).await.unwrap();
+    assert_eq!(store.parked(&a, "p1", now).await.unwrap(), Some(p.clone()));
+    let last = Timestamp(now.0 + PARKED_FOR_MS - 1);
+    assert!(store.parked(&a, "p1", last).await.unwrap().is_some());
+    let expired = Timestamp(now.0 + PARKED_FOR_MS);
+    assert!(store.parked(&a, "p1", expired).await.unwrap().is_none());
+    assert!(store.parked(&b, "p1", now).await.unwrap().is_none());
+    assert!(store.parked(&a, "p2", now).await.unwrap().is_none());
+    store.unpark(&a, "p1").await.unwrap();
+    assert!(store.parked(&a, "p1", now).await.unwrap().is_none());
+    store.unpark(&a, "p1").await.unwrap();
+}

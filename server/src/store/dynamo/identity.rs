@@ -2,6 +2,7 @@
 
 use super::writes::Cancelled;
 use super::*;
+use app::domain::parked::Parked;
 use app::domain::throttle::{
     FAILURE_MEMORY_MS, SignInCounts, SignInFailures, SignInKeys, sign_in_wait,
 };
@@ -112,6 +113,46 @@ impl Identity for DynamoStore {
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(Key::Session(token_hash.to_string()).item_key()))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn park(&self, parked: Parked) -> Result<(), StoreError> {
+        let key = Key::Parked(parked.account.clone(), parked.id.clone());
+        let mut item = item_of(&key, &parked)?;
+        // DynamoDB deletes it some time after; `parked` stops returning it on time.
+        item.insert(keys::EXPIRES_AT.into(), keys::ttl_seconds(parked.until));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
+    }
+
+    async fn parked(
+        &self,
+        account: &AccountId,
+        id: &str,
+        at: Timestamp,
+    ) -> Result<Option<Parked>, StoreError> {
+        let parked: Option<Parked> = self
+            .get_record(&Key::Parked(account.clone(), id.to_string()))
+            .await?;
+        Ok(parked.filter(|p| p.kept_at(at)))
+    }
+
+    async fn unpark(&self, account: &AccountId, id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(
+                Key::Parked(account.clone(), id.to_string()).item_key(),
+            ))
             .send()
             .await
             .map_err(sdk)?;

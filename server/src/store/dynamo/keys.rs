@@ -106,6 +106,8 @@ pub enum Key {
     Installed,
     Session(String),
     SignIn(String),
+    /// A checked file kept for a few minutes (`domain::parked`), by its random id.
+    Parked(AccountId, String),
 }
 
 /// The partition of an email's items (see [`Key::Email`]).
@@ -136,7 +138,8 @@ impl Key {
             | Key::SyncReport(a)
             | Key::SyncJob(a)
             | Key::Generation(a)
-            | Key::Change(a, _) => account_pk(a),
+            | Key::Change(a, _)
+            | Key::Parked(a, _) => account_pk(a),
             Key::IntegrationIndex(_) => INTEGRATIONS_PK.into(),
             Key::Email(e, _) => email_pk(e),
             Key::Installed => "INSTALLED".into(),
@@ -175,6 +178,7 @@ impl Key {
             Key::Installed => "INSTALLED".into(),
             Key::Session(_) => "SESSION".into(),
             Key::SignIn(_) => "SIGNIN".into(),
+            Key::Parked(_, id) => format!("PARKED#{id}"),
         }
     }
 
@@ -202,6 +206,7 @@ impl Key {
             Key::Installed => "installed",
             Key::Session(_) => "session",
             Key::SignIn(_) => "signin",
+            Key::Parked(..) => "parked",
         }
     }
 

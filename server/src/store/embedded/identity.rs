@@ -1,6 +1,7 @@
 //! The embedded store: accounts, users, sessions and sign-in throttling ([`Identity`]).
 
 use super::*;
+use app::domain::parked::{PARKED_FOR_MS, Parked};
 use app::domain::throttle::{
     FAILURE_MEMORY_MS, SignInCounts, SignInFailures, SignInKeys, forgive_one, sign_in_wait,
 };
@@ -29,6 +30,10 @@ fn make_room(failures: &mut HashMap<String, SignInFailures>, at: Timestamp) {
         }
     }
 }
+
+/// How many checked files the embedded store keeps at once (each at most
+/// `MAX_PARKED_CHARS`: 19 MB in all); the one that would expire first makes room.
+pub const MAX_PARKED: usize = 64;
 
 #[async_trait]
 impl Identity for EmbeddedStore {
@@ -124,6 +129,42 @@ impl Identity for EmbeddedStore {
             Ok(())
         })
         .await
+    }
+
+    async fn park(&self, parked: Parked) -> Result<(), StoreError> {
+        let mut all = self.inner.parked.lock().unwrap_or_else(|e| e.into_inner());
+        all.retain(|_, p| p.until.0 > parked.until.0 - PARKED_FOR_MS);
+        while all.len() >= MAX_PARKED {
+            let Some(first) = all
+                .iter()
+                .min_by_key(|(_, p)| p.until)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            all.remove(&first);
+        }
+        all.insert((parked.account.clone(), parked.id.clone()), parked);
+        Ok(())
+    }
+
+    async fn parked(
+        &self,
+        account: &AccountId,
+        id: &str,
+        at: Timestamp,
+    ) -> Result<Option<Parked>, StoreError> {
+        let all = self.inner.parked.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(all
+            .get(&(account.clone(), id.to_string()))
+            .filter(|p| p.kept_at(at))
+            .cloned())
+    }
+
+    async fn unpark(&self, account: &AccountId, id: &str) -> Result<(), StoreError> {
+        let mut all = self.inner.parked.lock().unwrap_or_else(|e| e.into_inner());
+        all.remove(&(account.clone(), id.to_string()));
+        Ok(())
     }
 
     async fn sign_in_attempt(
