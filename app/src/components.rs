@@ -153,12 +153,16 @@ pub fn SearchForm(
     /// Other parameters to keep, as hidden fields.
     #[prop(optional)]
     keep: Vec<(&'static str, String)>,
+    /// What to type, in a few words (the label when not given).
+    #[prop(optional, into)]
+    placeholder: Option<String>,
 ) -> impl IntoView {
+    let placeholder = placeholder.unwrap_or_else(|| label.clone());
     view! {
         <GetForm class="search" role="search">
             <label>
                 <span class="visually-hidden">{label.clone()}</span>
-                <input type="search" name="q" value=value placeholder=label/>
+                <input type="search" name="q" value=value placeholder=placeholder/>
             </label>
             {keep.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
             <button type="submit">"Search"</button>

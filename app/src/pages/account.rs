@@ -135,7 +135,7 @@ pub fn UsersPage() -> impl IntoView {
                 match users.await {
                     Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(list) => view! {
-                        <table class="grid">
+                        <table class="grid users">
                             <thead><tr>
                                 <th scope="col">"Email"</th>
                                 <th scope="col">"Role"</th>

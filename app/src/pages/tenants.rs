@@ -79,7 +79,14 @@ pub fn TenantManagement() -> impl IntoView {
     view! {
         <Title text="RMM Settings - Microsoft Tenant Management"/>
         <p class="crumbs"><a href="/admin">"Admin"</a>" › RMM Settings"</p>
-        <h1>"RMM Settings - Microsoft Tenant Management"</h1>
+        <div class="heading-row">
+            <h1>"RMM Settings - Microsoft Tenant Management"</h1>
+            <div class="buttons">
+                <a class="button secondary" href="/admin/microsoft-tenants/suggestions">"Suggestions"</a>
+                <a class="button secondary" href="/admin/microsoft-tenants/export.csv" download="" rel="external">"Export CSV"</a>
+                <AdminOnly><a class="button secondary" href=IMPORT_PATH>"Import CSV"</a></AdminOnly>
+            </div>
+        </div>
         <div class="toolbar">
             <nav class="tabs" aria-label="Filter">
                 <Transition fallback=move || view! { {tab("", "All", None)}{tab("unmapped", "Unmapped", None)}{tab("mapped", "Mapped", None)}{tab("attention", "Needs attention", None)} }>
@@ -93,11 +100,8 @@ pub fn TenantManagement() -> impl IntoView {
                         }
                     })}
                 </Transition>
-                <a href="/admin/microsoft-tenants/suggestions" class="tab">"Suggestions"</a>
             </nav>
-            <SearchForm label="Search Microsoft Tenants" value=q.get_untracked() keep=vec![("filter", filter.get_untracked()), ("sort", sort.get_untracked()), ("dir", dir.get_untracked())]/>
-            <a class="button secondary" href="/admin/microsoft-tenants/export.csv" download="" rel="external">"Export CSV"</a>
-            <AdminOnly><a class="button secondary" href=IMPORT_PATH>"Import CSV"</a></AdminOnly>
+            <SearchForm label="Search Microsoft Tenants" placeholder="Name, domain or ID" value=q.get_untracked() keep=vec![("filter", filter.get_untracked()), ("sort", sort.get_untracked()), ("dir", dir.get_untracked())]/>
         </div>
         <ErrorNote error=action_error(unmap.value())/>
         <Transition fallback=|| view! { <p class="loading">"Loading Microsoft Tenants…"</p> }>
@@ -186,7 +190,7 @@ fn TenantRow(
     view! {
         <tr>
             <td data-label="Name">{row.display_name.clone()}</td>
-            <td data-label="Default domain">
+            <td data-label="Domain">
                 {row.default_domain}
                 {(!row.other_domains.is_empty()).then(|| {
                     let n = row.other_domains.len();
@@ -198,9 +202,12 @@ fn TenantRow(
                     }
                 })}
             </td>
-            <td data-label="Tenant ID"><code>{row.tenant_id.clone()}</code></td>
+            <td data-label="Tenant ID" class="id"><code>{row.tenant_id.clone()}</code></td>
             <td data-label="Syncro Tenant">
-                {row.syncro_tenant.map(|st| view! { <a href=format!("/syncro-tenants/{}", st.id)>{st.name}</a> })}
+                {match row.syncro_tenant {
+                    Some(st) => view! { <a href=format!("/syncro-tenants/{}", st.id)>{st.name}</a> }.into_any(),
+                    None => view! { <span class="hint">"Not mapped"</span> }.into_any(),
+                }}
             </td>
             <td data-label="Last sync">
                 {row.last_sync}
