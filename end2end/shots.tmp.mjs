@@ -12,6 +12,7 @@ for (const [kind, device] of [["desktop", { viewport: { width: 1280, height: 800
   const pages = process.argv.slice(2);
   for (const p of pages) {
     await page.goto(base + p);
+    if (process.env.CLICK) { await page.locator("table.grid tbody a").first().click(); await page.waitForLoadState(); }
     await page.waitForTimeout(300);
     const name = p.replace(/[^a-z0-9]+/gi, "_");
     await page.screenshot({ path: `/tmp/shots/${kind}${name}.png`, fullPage: process.env.FULL === "1" });
