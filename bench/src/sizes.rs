@@ -27,15 +27,17 @@ async fn first_details(
         .text()
         .await
         .ok()?;
-    let prefix = format!("href=\"{list}{sep}");
+    // As the HTML writes it (`&` as `&amp;`), and as a browser asks for it.
+    let prefix = format!("href=\"{}{sep}", list.replace('&', "&amp;"));
     html.match_indices(&prefix)
         .map(|(at, _)| {
             html[at + 6..]
                 .chars()
                 .take_while(|c| *c != '"')
                 .collect::<String>()
+                .replace("&amp;", "&")
         })
-        .find(|path| path.len() == list.len() + sep.len() + 36)
+        .find(|path| path.len() == list.len() + sep.replace("&amp;", "&").len() + 36)
 }
 
 /// Runs the browser over `paths` (signed in with `cookie`, or not with "-").
@@ -89,7 +91,8 @@ pub async fn first_load(base: &str, cookie: &str) -> (bool, String) {
     for (list, sep) in [
         ("/organizations", "/"),
         ("/syncro-tenants", "/"),
-        ("/admin/microsoft-tenants", "?map="),
+        // The demo's first tenants by name are mapped: an unmapped one opens the dialog.
+        ("/admin/microsoft-tenants?filter=unmapped", "&amp;map="),
     ] {
         let details = first_details(&client, base, list, sep).await;
         let details = details.unwrap_or_else(|| panic!("{list} links no details page"));
