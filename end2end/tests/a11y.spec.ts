@@ -84,6 +84,14 @@ test("every page has no accessibility violations", async ({ page }, info) => {
   await page.getByRole("menuitem", { name: "Map Syncro Tenant" }).click();
   await expect(page.getByRole("dialog", { name: "Start Tenant Mapping" })).toBeVisible();
   await noViolations(page, info, "mapping dialog");
+  // Its choices are touch targets: each at least 44 px tall.
+  const option = page.getByRole("dialog").getByRole("option").first();
+  expect((await option.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
+  // The header stays short on a phone, Sign out on one line.
+  const header = await page.locator("header.top").boundingBox();
+  expect(header?.height ?? 999).toBeLessThanOrEqual(64);
+  const signOut = await page.getByRole("button", { name: "Sign out" }).boundingBox();
+  expect(signOut?.height ?? 999).toBeLessThan(40);
 
   // A Syncro Tenant's page, and an error next to the form that caused it.
   await page.goto(orgUrl);

@@ -209,7 +209,7 @@ fn TenantRow(
                     None => view! { <span class="hint">"Not mapped"</span> }.into_any(),
                 }}
             </td>
-            <td data-label="Last sync">
+            <td data-label="Last sync" class="when">
                 {row.last_sync}
                 {row.gdap.map(|g| view! { <span class="hint gdap">{g}</span> })}
                 {row.status.map(|s| view! { <span class=format!("sync-status {}", s.kind) title=s.detail.clone()>{s.label}<span class="visually-hidden">{format!(": {}", s.detail)}</span></span> })}
