@@ -72,6 +72,30 @@ fn scale(var: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// The embedded store at SPEC scale (10,000 Organizations and Syncro Tenants, 5,000 Microsoft
+/// Tenants) in a temporary directory, and a server on it: the directory (kept while it is
+/// used), the store and the server's address.
+async fn spec_scale(
+    options: &leptos::prelude::LeptosOptions,
+) -> (tempfile::TempDir, Arc<EmbeddedStore>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedStore::open_with(dir.path(), false).unwrap());
+    let t = Instant::now();
+    pages::load(&*store, 10_000, 5_000).await;
+    println!(
+        "\nGenerated 10,000 Organizations, 10,000 Syncro Tenants, 5,000 Microsoft Tenants in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    app::set_asset_hashes(options);
+    let state = server::startup::local(
+        options.clone(),
+        store.clone(),
+        Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),
+    );
+    let base = server::router::spawn_on_free_port(state).await.unwrap();
+    (dir, store, base)
+}
+
 #[tokio::main]
 async fn main() {
     let conf = get_configuration(Some("Leptos.toml")).expect("run from the workspace root");
@@ -100,16 +124,7 @@ async fn main() {
     // `BENCH_ONLY=first-load`: only the first download and Lighthouse on a phone (a minute,
     // on the SPEC-scale data the whole bench loads).
     if std::env::var("BENCH_ONLY").as_deref() == Ok("first-load") {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(EmbeddedStore::open_with(dir.path(), false).unwrap());
-        pages::load(&*store, 10_000, 5_000).await;
-        app::set_asset_hashes(&options);
-        let state = server::startup::local(
-            options.clone(),
-            store.clone(),
-            Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),
-        );
-        let base = server::router::spawn_on_free_port(state).await.unwrap();
+        let (_dir, _store, base) = spec_scale(&options).await;
         let cookie = pages::sign_in(&base, pages::EMAIL, pages::PASSWORD).await;
         let (pass, form) = sizes::first_load(&base, &cookie).await;
         let pass =
@@ -134,21 +149,7 @@ async fn main() {
     }
 
     // --- The embedded store at SPEC scale ---
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(EmbeddedStore::open_with(dir.path(), false).unwrap());
-    let t = Instant::now();
-    pages::load(&*store, 10_000, 5_000).await;
-    println!(
-        "\nGenerated 10,000 Organizations, 10,000 Syncro Tenants, 5,000 Microsoft Tenants in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
-    app::set_asset_hashes(&options);
-    let state = server::startup::local(
-        options.clone(),
-        store.clone(),
-        Arc::new(app::microsoft::Microsoft::new(Default::default(), None)),
-    );
-    let base = server::router::spawn_on_free_port(state).await.unwrap();
+    let (_dir, store, base) = spec_scale(&options).await;
     // Sign-in is deliberately slow (argon2id); it must still feel instant.
     let mut times = Vec::new();
     let mut cookie = String::new();

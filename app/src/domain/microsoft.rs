@@ -305,14 +305,7 @@ impl Timestamp {
         let hh: i64 = t.next()?.parse().ok()?;
         let mm: i64 = t.next()?.parse().ok()?;
         let sec: f64 = t.next().unwrap_or("0").parse().ok()?;
-        // Howard Hinnant's days_from_civil.
-        let yy = if m <= 2 { y - 1 } else { y };
-        let era = yy.div_euclid(400);
-        let yoe = yy - era * 400;
-        let mp = (m + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + day - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let days = era * 146_097 + doe - 719_468;
+        let days = super::time::days_from_civil(y, m, day);
         let secs = days * 86_400 + hh * 3600 + mm * 60 - offset_min * 60;
         Some(Timestamp(secs * 1000 + (sec * 1000.0).round() as i64))
     }

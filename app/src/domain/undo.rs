@@ -226,6 +226,45 @@ pub fn undo(ctx: &Ctx, what: &Undoable, now: &Now) -> Result<ChangeSet, DomainEr
     Ok(change.noted(" (undo)"))
 }
 
+/// Puts each Organization of `moves` back under the Syncro Tenant it came from, if every one
+/// is still under `target`: how many go back to each Syncro Tenant, and the Organizations in
+/// the order of `moves`.
+fn organizations_back<'a>(
+    ctx: &Ctx,
+    c: &mut ChangeSet,
+    target: SyncroTenantId,
+    moves: &[(OrganizationId, SyncroTenantId)],
+    now: &'a Now,
+) -> Result<(Vec<(SyncroTenantId, u32)>, Vec<&'a Organization>), DomainError> {
+    let mut back: Vec<(SyncroTenantId, u32)> = Vec::new();
+    let mut orgs = Vec::new();
+    for (id, from) in moves {
+        let org = now
+            .organizations
+            .iter()
+            .find(|o| o.id == *id)
+            .ok_or_else(|| changed_since("An Organization was deleted".into()))?;
+        if org.syncro_tenant != target {
+            return Err(changed_since(format!("\"{}\" was moved", org.name)));
+        }
+        match back.iter_mut().find(|(p, _)| p == from) {
+            Some((_, n)) => *n += 1,
+            None => back.push((*from, 1)),
+        }
+        c.push(Write::PutOrganization {
+            record: Organization {
+                syncro_tenant: *from,
+                version: org.version.next(),
+                updated_at: ctx.now,
+                ..org.clone()
+            },
+            expect: Expect::Version(org.version),
+        });
+        orgs.push(org);
+    }
+    Ok((back, orgs))
+}
+
 /// Moves Organizations back to the Syncro Tenants they came from, if all are still where the
 /// move put them.
 fn move_back<'a>(
@@ -237,40 +276,21 @@ fn move_back<'a>(
 ) -> Result<ChangeSet, DomainError> {
     let to = st(target)?;
     let mut c = ChangeSet::default();
-    let mut back: Vec<(SyncroTenantId, i32)> = Vec::new();
+    let (back, orgs) = organizations_back(ctx, &mut c, target, moves, now)?;
     let mut names = Vec::new();
-    for (id, from) in moves {
-        let org = now
-            .organizations
-            .iter()
-            .find(|o| o.id == *id)
-            .ok_or_else(|| changed_since("An Organization was deleted".into()))?;
-        if org.syncro_tenant != target {
-            return Err(changed_since(format!("\"{}\" was moved", org.name)));
-        }
-        let parent = st(*from)?;
-        match back.iter_mut().find(|(p, _)| p == from) {
-            Some((_, n)) => *n += 1,
-            None => back.push((*from, 1)),
-        }
-        names.push(format!("\"{}\" to \"{}\"", org.name, parent.name));
-        c.push(Write::PutOrganization {
-            record: Organization {
-                syncro_tenant: *from,
-                version: org.version.next(),
-                updated_at: ctx.now,
-                ..org.clone()
-            },
-            expect: Expect::Version(org.version),
-        });
+    for (org, (_, from)) in orgs.iter().zip(moves) {
+        names.push(format!("\"{}\" to \"{}\"", org.name, st(*from)?.name));
     }
-    let moved: i32 = back.iter().map(|(_, n)| n).sum();
-    for (id, delta) in back {
-        c.push(Write::AdjustOrganizationCount { id, delta });
+    let moved: u32 = back.iter().map(|(_, n)| n).sum();
+    for (id, k) in back {
+        c.push(Write::AdjustOrganizationCount {
+            id,
+            delta: k as i32,
+        });
     }
     c.push(Write::AdjustOrganizationCount {
         id: target,
-        delta: -moved,
+        delta: -(moved as i32),
     });
     c.push(ctx.audit_entry(
         "syncro_tenant.move_back",
@@ -350,32 +370,8 @@ fn ungroup(
     }
 
     // The Organizations, back to where they came from.
-    let mut back: Vec<(SyncroTenantId, u32)> = Vec::new();
-    let mut names = Vec::new();
-    for (id, from) in moves {
-        let org = now
-            .organizations
-            .iter()
-            .find(|o| o.id == *id)
-            .ok_or_else(|| changed_since("An Organization was deleted".into()))?;
-        if org.syncro_tenant != after.id {
-            return Err(changed_since(format!("\"{}\" was moved", org.name)));
-        }
-        match back.iter_mut().find(|(p, _)| p == from) {
-            Some((_, n)) => *n += 1,
-            None => back.push((*from, 1)),
-        }
-        names.push(format!("\"{}\"", org.name));
-        c.push(Write::PutOrganization {
-            record: Organization {
-                syncro_tenant: *from,
-                version: org.version.next(),
-                updated_at: ctx.now,
-                ..org.clone()
-            },
-            expect: Expect::Version(org.version),
-        });
-    }
+    let (back, orgs) = organizations_back(ctx, &mut c, after.id, moves, now)?;
+    let names: Vec<String> = orgs.iter().map(|o| format!("\"{}\"", o.name)).collect();
     let moved: u32 = back.iter().map(|(_, n)| n).sum();
 
     // The Syncro Tenants they came from: re-created if the grouping deleted them.
@@ -807,12 +803,13 @@ mod tests {
     fn other_entries_are_not_undone() {
         for action in [
             "microsoft_tenant.sync",
-            "syncro_tenant.group",
+            "syncro_tenant.ungroup",
             "session.sign_in",
         ] {
             assert!(!can_undo(action));
             assert!(what_to_undo(&entry(action, json!(null), json!(null))).is_err());
         }
+        assert!(what_to_undo(&entry("syncro_tenant.group", json!(null), json!(null))).is_err());
         // A damaged entry is refused, not a panic.
         let e = entry(
             "microsoft_tenant.map",

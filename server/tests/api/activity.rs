@@ -7,21 +7,6 @@ use app::error::AppError;
 
 const T1: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
-async fn activity(app: &TestApp, filters: &[(&str, &str)]) -> serde_json::Value {
-    let mut form = vec![
-        ("person", ""),
-        ("kind", ""),
-        ("record", ""),
-        ("q", ""),
-        ("before", ""),
-    ];
-    for (k, v) in filters {
-        form.retain(|(f, _)| f != k);
-        form.push((k, v));
-    }
-    app.call("activity", &form).await.unwrap()
-}
-
 fn summaries(v: &serde_json::Value) -> Vec<String> {
     v["rows"]
         .as_array()
@@ -29,19 +14,6 @@ fn summaries(v: &serde_json::Value) -> Vec<String> {
         .iter()
         .map(|r| r["summary"].as_str().unwrap().to_string())
         .collect()
-}
-
-/// The newest entry whose summary starts with `start`, as its token.
-fn entry_of(v: &serde_json::Value, start: &str) -> String {
-    v["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["summary"].as_str().unwrap().starts_with(start))
-        .unwrap_or_else(|| panic!("no entry starting {start:?} in {v}"))["entry"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 async fn scenario(app: TestApp) {

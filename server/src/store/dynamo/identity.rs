@@ -57,19 +57,7 @@ impl Identity for DynamoStore {
 
     async fn put_session(&self, session: Session) -> Result<(), StoreError> {
         let key = Key::Session(session.token_hash.clone());
-        let mut item = item_of(&key, &session)?;
-        item.insert(
-            keys::EXPIRES_AT.into(),
-            keys::ttl_seconds(session.ends_at()),
-        );
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(sdk)?;
-        Ok(())
+        self.put_expiring(&key, &session, session.ends_at()).await
     }
 
     async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
@@ -121,17 +109,8 @@ impl Identity for DynamoStore {
 
     async fn park(&self, parked: Parked) -> Result<(), StoreError> {
         let key = Key::Parked(parked.account.clone(), parked.id.clone());
-        let mut item = item_of(&key, &parked)?;
         // DynamoDB deletes it some time after; `parked` stops returning it on time.
-        item.insert(keys::EXPIRES_AT.into(), keys::ttl_seconds(parked.until));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(sdk)?;
-        Ok(())
+        self.put_expiring(&key, &parked, parked.until).await
     }
 
     async fn parked(
@@ -246,5 +225,26 @@ fn unchanged(old: Option<SignInFailures>) -> Cond {
             .name("#last", "last")
             .value(":count", n(old.count))
             .value(":last", n(old.last.0)),
+    }
+}
+
+impl DynamoStore {
+    /// Puts a record that DynamoDB's time to live deletes some time after `until`.
+    async fn put_expiring<T: serde::Serialize>(
+        &self,
+        key: &Key,
+        record: &T,
+        until: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut item = item_of(key, record)?;
+        item.insert(keys::EXPIRES_AT.into(), keys::ttl_seconds(until));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(())
     }
 }

@@ -422,3 +422,32 @@ pub async fn synced(app: &TestApp, found: Vec<app::domain::DiscoveredTenant>) {
     .await
     .unwrap();
 }
+
+/// Admin › Activity as the Administrator, with these filters (the others empty).
+pub async fn activity(app: &TestApp, filters: &[(&str, &str)]) -> serde_json::Value {
+    let mut form = vec![
+        ("person", ""),
+        ("kind", ""),
+        ("record", ""),
+        ("q", ""),
+        ("before", ""),
+    ];
+    for (k, v) in filters {
+        form.retain(|(f, _)| f != k);
+        form.push((k, v));
+    }
+    app.call("activity", &form).await.unwrap()
+}
+
+/// The newest entry whose summary starts with `start`, as its token.
+pub fn entry_of(v: &serde_json::Value, start: &str) -> String {
+    v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["summary"].as_str().unwrap().starts_with(start))
+        .unwrap_or_else(|| panic!("no entry starting {start:?} in {v}"))["entry"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
