@@ -226,6 +226,9 @@ pub fn undo(ctx: &Ctx, what: &Undoable, now: &Now) -> Result<ChangeSet, DomainEr
     Ok(change.noted(" (undo)"))
 }
 
+/// How many Organizations go to each Syncro Tenant.
+type PerParent = Vec<(SyncroTenantId, u32)>;
+
 /// Puts each Organization of `moves` back under the Syncro Tenant it came from, if every one
 /// is still under `target`: how many go back to each Syncro Tenant, and the Organizations in
 /// the order of `moves`.
@@ -235,8 +238,8 @@ fn organizations_back<'a>(
     target: SyncroTenantId,
     moves: &[(OrganizationId, SyncroTenantId)],
     now: &'a Now,
-) -> Result<(Vec<(SyncroTenantId, u32)>, Vec<&'a Organization>), DomainError> {
-    let mut back: Vec<(SyncroTenantId, u32)> = Vec::new();
+) -> Result<(PerParent, Vec<&'a Organization>), DomainError> {
+    let mut back: PerParent = Vec::new();
     let mut orgs = Vec::new();
     for (id, from) in moves {
         let org = now
