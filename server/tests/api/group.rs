@@ -266,3 +266,16 @@ async fn scenario(app: TestApp, counter: Option<server::store::dynamo::count::Re
     // Its name is free again.
     app.create_organization("Foggy IT", "").await.unwrap();
 }
+
+#[tokio::test]
+async fn foggy_it_in_one_step_on_the_embedded_store() {
+    scenario(spawn_app().await, None).await;
+}
+
+#[tokio::test]
+async fn foggy_it_in_one_step_on_dynamodb() {
+    let (store, counter) = server::store::dynamo::testing::fresh_store().await;
+    let mut app = spawn_with(std::sync::Arc::new(store), tempfile::tempdir().unwrap()).await;
+    app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
+    scenario(app, Some(counter)).await;
+}
