@@ -263,7 +263,7 @@ pub async fn preview_user_sync(syncro_tenant: String) -> Result<UserSyncPreviewV
         full: true,
         past_the_brake: false,
     };
-    let result = run(&*store, &ms, &caller.account, &st, &settings, &req).await;
+    let result = run(&*store, &*ms, &caller.account, &st, &settings, &req).await;
     let org_name = |id: Option<OrganizationId>| {
         id.and_then(|id| orgs.iter().find(|o| o.id == id.to_string()))
             .map(|o| o.name.clone())
@@ -305,7 +305,7 @@ async fn run_now(
         full,
         past_the_brake,
     };
-    let report = run(&**store, &ms, &caller.account, st, settings, &req)
+    let report = run(&**store, &*ms, &caller.account, st, settings, &req)
         .await
         .report;
     crate::status::say(match (&report.error, &report.braked) {

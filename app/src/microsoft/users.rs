@@ -122,6 +122,62 @@ pub struct UsersRead {
     pub resynced: bool,
 }
 
+/// What Entra ID User Sync reads of one customer's directory, signed in to it: the port the
+/// sync is written against. [`Graph`] is Microsoft Graph; the sync's tests use a directory
+/// kept in memory, and the HTTP fake of Microsoft stays for the end-to-end tests.
+#[async_trait::async_trait]
+pub trait Directory: Send + Sync {
+    /// The users changed since `delta_link`, or all of them ([`read_users`]).
+    async fn users(&self, delta_link: Option<&str>) -> Result<UsersRead, GraphError>;
+    /// One user, every property.
+    async fn user(&self, id: &str) -> Result<EntraUser, GraphError>;
+    /// The object ids of a group's users, nested groups included (lower case).
+    async fn group_members(&self, group: &str) -> Result<HashSet<String>, GraphError>;
+    /// A mailbox's purpose ([`mailbox_purpose`]).
+    async fn mailbox_purpose(&self, id: &str) -> Result<Option<String>, GraphError>;
+    /// How many requests may be in flight at once.
+    fn concurrency(&self) -> usize {
+        1
+    }
+}
+
+/// Signs in to a customer's directory with the account's Microsoft integration.
+#[async_trait::async_trait]
+pub trait Directories: Send + Sync {
+    /// The directory of `tenant`; `Err` says, in words, why it cannot be read.
+    async fn directory<'a>(
+        &'a self,
+        store: &dyn crate::store::Store,
+        account: &crate::domain::AccountId,
+        tenant: crate::domain::MicrosoftTenantId,
+    ) -> Result<Box<dyn Directory + 'a>, String>;
+}
+
+/// Microsoft Graph, with a token for one tenant.
+pub struct Graph<'a> {
+    pub ms: &'a Microsoft,
+    pub token: String,
+}
+
+#[async_trait::async_trait]
+impl Directory for Graph<'_> {
+    async fn users(&self, delta_link: Option<&str>) -> Result<UsersRead, GraphError> {
+        read_users(self.ms, &self.token, delta_link).await
+    }
+    async fn user(&self, id: &str) -> Result<EntraUser, GraphError> {
+        read_user(self.ms, &self.token, id).await
+    }
+    async fn group_members(&self, group: &str) -> Result<HashSet<String>, GraphError> {
+        group_members(self.ms, &self.token, group).await
+    }
+    async fn mailbox_purpose(&self, id: &str) -> Result<Option<String>, GraphError> {
+        mailbox_purpose(self.ms, &self.token, id).await
+    }
+    fn concurrency(&self) -> usize {
+        self.ms.config.concurrency.max(1)
+    }
+}
+
 /// A delta link Microsoft no longer knows: 410 Gone, or `syncStateNotFound` /
 /// `resyncRequired` (the token expired, or the tenant's sync state was reset).
 fn expired(e: &GraphError) -> bool {

@@ -11,7 +11,8 @@ use crate::domain::rules::Ctx;
 use crate::domain::user_sync::*;
 use crate::domain::user_sync_plan::{self, Known, Outcome, Plan};
 use crate::domain::*;
-use crate::microsoft::{GraphError, Microsoft, users};
+use crate::microsoft::users::{Directories, Directory, Graph};
+use crate::microsoft::{GraphError, Microsoft};
 use crate::store::prelude::*;
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -82,7 +83,7 @@ fn graph_refusal(e: &GraphError) -> String {
 #[tracing::instrument(skip_all, fields(%account, syncro_tenant = %st.id, preview = req.preview))]
 pub async fn run(
     store: &dyn Store,
-    ms: &Microsoft,
+    directories: &dyn Directories,
     account: &AccountId,
     st: &SyncroTenant,
     settings: &UserSyncSettings,
@@ -98,7 +99,16 @@ pub async fn run(
         Ok(s) => s.filter(|s| s.tenant == tenant),
         Err(e) => return failed(&req.trigger, e.to_string()),
     };
-    let mut result = match plan_run(store, ms, account, tenant, settings, state.as_ref(), req).await
+    let mut result = match plan_run(
+        store,
+        directories,
+        account,
+        tenant,
+        settings,
+        state.as_ref(),
+        req,
+    )
+    .await
     {
         Ok(r) => r,
         Err(why) => (failed(&req.trigger, why), None),
@@ -193,35 +203,20 @@ type Planned = (RunResult, Option<(Plan, String)>);
 
 async fn plan_run(
     store: &dyn Store,
-    ms: &Microsoft,
+    directories: &dyn Directories,
     account: &AccountId,
     tenant: MicrosoftTenantId,
     settings: &UserSyncSettings,
     state: Option<&UserSyncState>,
     req: &RunRequest,
 ) -> Result<Planned, String> {
-    let integration = store
-        .integration(account)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("Connect the Microsoft integration first.")?;
-    let secret = ms.key().map_err(|e| e.to_string())?.open(
-        account,
-        integration.client_id,
-        &integration.secret,
-    )?;
-    let token = ms
-        .token(tenant, integration.client_id, &secret)
-        .await
-        .map_err(|e| graph_refusal(&e))?;
+    let dir = directories.directory(store, account, tenant).await?;
     let from = if req.preview || req.full {
         None
     } else {
         state.and_then(|s| s.delta_link.as_deref())
     };
-    let read = users::read_users(ms, &token, from)
-        .await
-        .map_err(|e| graph_refusal(&e))?;
+    let read = dir.users(from).await.map_err(|e| graph_refusal(&e))?;
     let object_ids: Vec<String> = read.users.iter().map(|u| u.object_id.clone()).collect();
     let linked = if read.full {
         store.end_users_linked(account, tenant, None).await
@@ -248,7 +243,7 @@ async fn plan_run(
     for u in read.users {
         if !u.is_complete() && !known.linked.contains_key(&u.object_id) {
             users.push(
-                users::read_user(ms, &token, &u.object_id)
+                dir.user(&u.object_id)
                     .await
                     .map_err(|e| graph_refusal(&e))?,
             );
@@ -258,7 +253,7 @@ async fn plan_run(
     }
     let mut notes = Vec::new();
     if settings.filters.exclude_non_people {
-        purposes(ms, &token, &mut users, &known, &mut notes).await;
+        purposes(&*dir, &mut users, &known, &mut notes).await;
     }
     let mut addresses: Vec<String> = users
         .iter()
@@ -290,9 +285,7 @@ async fn plan_run(
         )
         .collect();
     for g in groups {
-        let members = users::group_members(ms, &token, g)
-            .await
-            .map_err(|e| graph_refusal(&e))?;
+        let members = dir.group_members(g).await.map_err(|e| graph_refusal(&e))?;
         known.groups.insert(g.to_lowercase(), members);
     }
     let mut plan = user_sync_plan::plan(
@@ -363,8 +356,7 @@ async fn plan_run(
 /// first time (linked people were asked before). Stops asking at the first refusal: without
 /// `MailboxSettings.Read`, shared mailboxes cannot be told apart, and the report says so.
 async fn purposes(
-    ms: &Microsoft,
-    token: &str,
+    dir: &dyn Directory,
     users: &mut [EntraUser],
     known: &Known,
     notes: &mut Vec<String>,
@@ -380,9 +372,9 @@ async fn purposes(
     let answers: HashMap<usize, Result<Option<String>, GraphError>> = futures::stream::iter(ask)
         .map(|i| {
             let id = users[i].object_id.clone();
-            async move { (i, users::mailbox_purpose(ms, token, &id).await) }
+            async move { (i, dir.mailbox_purpose(&id).await) }
         })
-        .buffer_unordered(ms.config.concurrency.max(1))
+        .buffer_unordered(dir.concurrency())
         .collect()
         .await;
     let mut refused = false;
@@ -397,5 +389,32 @@ async fn purposes(
             "Shared, room and equipment mailboxes could not be told apart from people: grant the app MailboxSettings.Read in this tenant to leave them out."
                 .into(),
         );
+    }
+}
+
+/// Microsoft Graph, signed in to a customer's tenant with the account's integration.
+#[async_trait::async_trait]
+impl Directories for Microsoft {
+    async fn directory<'a>(
+        &'a self,
+        store: &dyn Store,
+        account: &AccountId,
+        tenant: MicrosoftTenantId,
+    ) -> Result<Box<dyn Directory + 'a>, String> {
+        let integration = store
+            .integration(account)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("Connect the Microsoft integration first.")?;
+        let secret = self.key().map_err(|e| e.to_string())?.open(
+            account,
+            integration.client_id,
+            &integration.secret,
+        )?;
+        let token = self
+            .token(tenant, integration.client_id, &secret)
+            .await
+            .map_err(|e| graph_refusal(&e))?;
+        Ok(Box::new(Graph { ms: self, token }))
     }
 }

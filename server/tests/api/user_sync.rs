@@ -887,3 +887,158 @@ async fn group_filters_and_rules_on_dynamodb() {
     let (store, _) = server::store::dynamo::testing::fresh_store().await;
     groups_nested(Arc::new(store)).await;
 }
+
+/// A customer's directory in memory: the sync's own logic (filters, mailbox purposes, group
+/// rules, delta links) without HTTP. `refuse_mailboxes`: as without `MailboxSettings.Read`.
+#[derive(Clone, Default)]
+struct Memory {
+    users: Vec<EntraUser>,
+    groups: std::collections::HashMap<String, std::collections::HashSet<String>>,
+    purposes: std::collections::HashMap<String, String>,
+    refuse_mailboxes: bool,
+}
+
+#[async_trait::async_trait]
+impl app::microsoft::users::Directory for Memory {
+    async fn users(
+        &self,
+        delta_link: Option<&str>,
+    ) -> Result<app::microsoft::users::UsersRead, app::microsoft::GraphError> {
+        Ok(app::microsoft::users::UsersRead {
+            users: self.users.clone(),
+            delta_link: "memory:1".into(),
+            full: delta_link.is_none(),
+            resynced: false,
+        })
+    }
+    async fn user(&self, id: &str) -> Result<EntraUser, app::microsoft::GraphError> {
+        Ok(self
+            .users
+            .iter()
+            .find(|u| u.object_id == id)
+            .cloned()
+            .unwrap())
+    }
+    async fn group_members(
+        &self,
+        group: &str,
+    ) -> Result<std::collections::HashSet<String>, app::microsoft::GraphError> {
+        Ok(self.groups.get(group).cloned().unwrap_or_default())
+    }
+    async fn mailbox_purpose(
+        &self,
+        id: &str,
+    ) -> Result<Option<String>, app::microsoft::GraphError> {
+        if self.refuse_mailboxes {
+            return Err(app::microsoft::GraphError::Api {
+                status: 403,
+                code: "ErrorAccessDenied".into(),
+                message: "Access is denied.".into(),
+            });
+        }
+        Ok(self.purposes.get(id).cloned())
+    }
+}
+
+#[async_trait::async_trait]
+impl app::microsoft::users::Directories for Memory {
+    async fn directory<'a>(
+        &'a self,
+        _: &dyn Store,
+        _: &AccountId,
+        _: MicrosoftTenantId,
+    ) -> Result<Box<dyn app::microsoft::users::Directory + 'a>, String> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+fn person(n: u32, name: &str, email: &str, department: &str) -> EntraUser {
+    EntraUser {
+        object_id: format!("00000000-0000-4000-8000-{n:012}"),
+        display_name: Some(name.into()),
+        mail: Some(email.into()),
+        user_principal_name: Some(email.into()),
+        department: Some(department.into()),
+        account_enabled: Some(true),
+        guest: Some(false),
+        licensed: Some(true),
+        ..EntraUser::default()
+    }
+}
+
+/// Shared, room and equipment mailboxes are left out when asked; without the permission to
+/// tell them apart, everyone is brought in and the report says which permission would help;
+/// a group rule routes its members (against a directory in memory, on the embedded store).
+#[tokio::test]
+async fn mailboxes_and_groups_against_a_directory_in_memory() {
+    let dir_on_disk = tempfile::tempdir().unwrap();
+    let store = server::store::EmbeddedStore::open(dir_on_disk.path()).unwrap();
+    let store: &dyn Store = &store;
+    let s = setup(store).await;
+    let front_desk = person(3, "Front Desk", "desk@foggy.example", "Boston Office");
+    let mut dir = Memory {
+        users: vec![
+            person(1, "Ann Lee", "ann@foggy.example", "Boston Office"),
+            person(2, "Walt Ham", "walt@foggy.example", "Sales"),
+            front_desk.clone(),
+        ],
+        ..Memory::default()
+    };
+    dir.purposes
+        .insert(front_desk.object_id.clone(), "shared".into());
+    dir.groups.insert(
+        "waltham-staff".into(),
+        [person(2, "", "", "").object_id].into_iter().collect(),
+    );
+    let mut settings = s.settings.clone();
+    settings.filters.exclude_non_people = true;
+    settings.rules.push(RoutingRule {
+        field: RuleField::Group,
+        value: "waltham-staff".into(),
+        organization: s.waltham.id,
+    });
+    let preview = RunRequest {
+        preview: true,
+        ..request("Preview by test")
+    };
+    let people =
+        |r: &app::services::user_sync::RunResult| -> Vec<(String, Option<OrganizationId>)> {
+            let mut p: Vec<_> = r
+                .people
+                .iter()
+                .map(|p| (p.name.clone(), p.organization))
+                .collect();
+            p.sort();
+            p
+        };
+    let r = run(store, &dir, &s.account, &s.st, &settings, &preview).await;
+    assert_eq!(r.report.error, None);
+    assert_eq!(
+        people(&r),
+        [
+            ("Ann Lee".to_string(), Some(s.boston.id)),
+            ("Walt Ham".to_string(), Some(s.waltham.id)),
+        ]
+    );
+    assert!(
+        r.report
+            .not_brought_in
+            .iter()
+            .any(|(who, why)| who.contains("Front Desk") && why.contains("shared")),
+        "{:?}",
+        r.report.not_brought_in
+    );
+
+    dir.refuse_mailboxes = true;
+    let r = run(store, &dir, &s.account, &s.st, &settings, &preview).await;
+    assert_eq!(people(&r).len(), 3, "not told apart: brought in");
+    assert!(
+        r.report
+            .notes
+            .iter()
+            .any(|n| n.contains("MailboxSettings.Read")),
+        "{:?}",
+        r.report.notes
+    );
+    drop(s.fake);
+}
