@@ -26,6 +26,21 @@ pub fn TenantManagement() -> impl IntoView {
         move || (filter.get(), q.get(), sort.get(), dir.get(), page.get()),
         |(f, q, s, d, p)| list_microsoft_tenants(f, q, s, d, p),
     );
+    // The dialog's tenant and choices: made here, once, not inside the Administrator-only
+    // part (which renders again when the signed-in user arrives, and would fetch them twice).
+    let st_q = query_param("st_q");
+    let dialog = Resource::new(
+        move || (map.get(), st_q.get()),
+        |(id, q)| async move {
+            if id.is_empty() {
+                return None;
+            }
+            Some((
+                get_microsoft_tenant(id).await,
+                syncro_tenant_options(q, true).await,
+            ))
+        },
+    );
     // The list's own URL with some parameters replaced; the dialog's parameters dropped.
     let link = move |over: &[(&str, &str)]| {
         let mut pairs: Vec<(&str, String)> = vec![
@@ -150,7 +165,7 @@ pub fn TenantManagement() -> impl IntoView {
                 // The dialog is rebuilt only when its tenant or mode changes.
                 let back = untrack(|| link(&[]));
                 (!id.is_empty()).then(|| view! {
-                    <MapDialog tenant_id=id change=change back=back action=map_action/>
+                    <MapDialog tenant_id=id change=change back=back action=map_action data=dialog/>
                 })
             }}
         </AdminOnly>
@@ -219,6 +234,12 @@ fn TenantRow(
     }
 }
 
+/// What the mapping dialog shows: its tenant, and the Syncro Tenants it may be mapped to.
+type DialogData = (
+    Result<MicrosoftTenantRow, crate::error::AppError>,
+    Result<Vec<NamedRef>, crate::error::AppError>,
+);
+
 /// Start Tenant Mapping (or Change Syncro Tenant): a modal dialog whose state is the URL
 /// (`map`, `change`, `st_q`), so it opens, filters and submits without JavaScript too.
 #[component]
@@ -227,6 +248,7 @@ fn MapDialog(
     change: bool,
     back: String,
     action: ServerAction<MapTenant>,
+    data: Resource<Option<DialogData>>,
 ) -> impl IntoView {
     let st_q = query_param("st_q").get_untracked();
     let title = if change {
@@ -241,18 +263,6 @@ fn MapDialog(
         .map(|k| (k, query_param(k).get_untracked()))
         .filter(|(_, v)| !v.is_empty())
         .collect();
-    let data = Resource::new(|| (), {
-        let (id, q) = (tenant_id.clone(), st_q.clone());
-        move |_| {
-            let (id, q) = (id.clone(), q.clone());
-            async move {
-                (
-                    get_microsoft_tenant(id).await,
-                    syncro_tenant_options(q, true).await,
-                )
-            }
-        }
-    });
     let back_form = back.clone();
     view! {
         <Modal labelled_by="map-title".to_string() back=back.clone()>
@@ -266,7 +276,9 @@ fn MapDialog(
                 {move || {
                     let (back, query) = (back_form.clone(), st_q.clone());
                     Suspend::new(async move {
-                        let (tenant, options) = data.await;
+                        let Some((tenant, options)) = data.await else {
+                            return ().into_any();
+                        };
                         match tenant {
                             Err(e) => view! {
                                 <p class="note error" role="alert">{e.to_string()}</p>
