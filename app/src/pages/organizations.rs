@@ -140,6 +140,7 @@ pub fn OrganizationPage() -> impl IntoView {
 pub fn NewOrganization() -> impl IntoView {
     let action = ServerAction::<CreateOrganization>::new();
     let form = FormState::of(action);
+    let choices = syncro_tenant_choices();
     view! {
         <Title text="New Organization"/>
         <p class="crumbs"><a href="/organizations">"Organizations"</a>" › New"</p>
@@ -148,7 +149,7 @@ pub fn NewOrganization() -> impl IntoView {
         <ErrorSummary form=form/>
         <ActionForm action=action attr:class="form">
             <OrganizationFields form=form stored=OrganizationView::default() stale=false/>
-            <SyncroTenantField current=None form=form/>
+            <SyncroTenantField current=None form=form options=choices/>
             <div class="buttons">
                 <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
                 <a class="button secondary" href="/organizations">"Cancel"</a>
@@ -171,6 +172,7 @@ pub fn EditOrganization() -> impl IntoView {
     let action = ServerAction::<UpdateOrganization>::new();
     let form = FormState::of(action);
     let me = use_me();
+    let choices = syncro_tenant_choices();
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {
@@ -194,7 +196,7 @@ pub fn EditOrganization() -> impl IntoView {
                             <input type="hidden" name="id" value=o.id.clone()/>
                             <input type="hidden" name="version" value=o.version.to_string()/>
                             <OrganizationFields form=form stored=o.clone() stale=stale/>
-                            <SyncroTenantField current=Some(NamedRef { id: o.syncro_tenant.id.clone(), name: o.syncro_tenant.name.clone() }) form=form/>
+                            <SyncroTenantField current=Some(NamedRef { id: o.syncro_tenant.id.clone(), name: o.syncro_tenant.name.clone() }) form=form options=choices/>
                             <div class="buttons">
                                 <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
                                 <a class="button secondary" href=format!("/organizations/{}", o.id)>"Cancel"</a>
@@ -289,15 +291,23 @@ fn OrganizationFields(form: FormState, stored: OrganizationView, stale: bool) ->
     }
 }
 
+/// The Syncro Tenants the form offers (those matching `st_q`). Made with the page, once: a
+/// resource made inside a part that renders again (the Administrator-only part, when the user
+/// arrives) would be fetched twice.
+fn syncro_tenant_choices() -> Resource<Result<Vec<NamedRef>, AppError>> {
+    let st_q = query_param("st_q");
+    Resource::new(move || st_q.get(), |q| syncro_tenant_options(q, false))
+}
+
 /// ORGANIZATION SETTINGS: the parent Syncro Tenant. On a new Organization the default is a new
 /// Syncro Tenant named after it (R4). The search box belongs to the page's `st-filter` GET form.
 #[component]
-fn SyncroTenantField(current: Option<NamedRef>, form: FormState) -> impl IntoView {
+fn SyncroTenantField(
+    current: Option<NamedRef>,
+    form: FormState,
+    options: Resource<Result<Vec<NamedRef>, AppError>>,
+) -> impl IntoView {
     let st_q = query_param("st_q").get_untracked();
-    let options = Resource::new(|| (), {
-        let q = st_q.clone();
-        move |_| syncro_tenant_options(q.clone(), false)
-    });
     view! {
         <h2 class="section">"ORGANIZATION SETTINGS"</h2>
         <Suspense fallback=|| view! { <p class="loading">"Loading Syncro Tenants…"</p> }>
