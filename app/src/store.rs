@@ -314,6 +314,15 @@ pub trait Lists: Send + Sync + 'static {
 }
 
 /// The Microsoft integration of an account and what its syncs found.
+/// What a Syncro Tenant's page shows of its Entra ID User Sync ([`Integrations::user_sync_overview`]).
+#[derive(Debug, Clone, Default)]
+pub struct UserSyncOverview {
+    pub settings: Option<UserSyncSettings>,
+    pub state: Option<UserSyncState>,
+    /// The account has a Microsoft integration.
+    pub connected: bool,
+}
+
 #[async_trait]
 pub trait Integrations: Send + Sync + 'static {
     /// Every Microsoft Tenant of the account (a complete sync decides which ones it no longer
@@ -341,16 +350,18 @@ pub trait Integrations: Send + Sync + 'static {
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
     ) -> Result<Option<UserSyncState>, StoreError>;
-    /// Both at once (a page shows them together; DynamoDB reads them in one request).
-    async fn user_sync_with_state(
+    /// The settings, the state and whether the account is connected to Microsoft, at once (a
+    /// Syncro Tenant's page shows them together; DynamoDB reads them in one request).
+    async fn user_sync_overview(
         &self,
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
-    ) -> Result<(Option<UserSyncSettings>, Option<UserSyncState>), StoreError> {
-        Ok((
-            self.user_sync(account, syncro_tenant).await?,
-            self.user_sync_state(account, syncro_tenant).await?,
-        ))
+    ) -> Result<UserSyncOverview, StoreError> {
+        Ok(UserSyncOverview {
+            settings: self.user_sync(account, syncro_tenant).await?,
+            state: self.user_sync_state(account, syncro_tenant).await?,
+            connected: self.integration(account).await?.is_some(),
+        })
     }
     /// The account's sync job, running or the last one (strongly consistent: it is a lease).
     async fn sync_job(
@@ -421,5 +432,5 @@ impl<T: Records + Lists + Integrations + Identity> Store for T {}
 
 /// The store's traits, for calling their methods on an `&dyn Store`.
 pub mod prelude {
-    pub use super::{Identity, Integrations, Lists, Records, Store, StoreError};
+    pub use super::{Identity, Integrations, Lists, Records, Store, StoreError, UserSyncOverview};
 }

@@ -169,8 +169,11 @@ async fn setup_of(
 pub async fn user_sync_status(syncro_tenant: String) -> Result<UserSyncStatusView, AppError> {
     let (caller, store) = caller().await?;
     let st = SyncroTenantId::parse(&syncro_tenant)?;
-    let (settings, state) = store.user_sync_with_state(&caller.account, st).await?;
-    let connected = store.integration(&caller.account).await?.is_some();
+    let crate::store::UserSyncOverview {
+        settings,
+        state,
+        connected,
+    } = store.user_sync_overview(&caller.account, st).await?;
     Ok(UserSyncStatusView {
         connected,
         set_up: settings.is_some(),

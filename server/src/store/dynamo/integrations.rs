@@ -79,24 +79,27 @@ impl Integrations for DynamoStore {
     }
 
     /// One `BatchGetItem` of both items.
-    async fn user_sync_with_state(
+    async fn user_sync_overview(
         &self,
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
-    ) -> Result<(Option<UserSyncSettings>, Option<UserSyncState>), StoreError> {
-        let settings = Key::UserSync(account.clone(), syncro_tenant);
-        let state = Key::UserSyncState(account.clone(), syncro_tenant);
-        let (mut s, mut t) = (None, None);
-        for item in self.batch_get_items(vec![settings, state]).await? {
-            let is_state =
-                matches!(item.get(keys::KIND), Some(AttributeValue::S(k)) if k == "usyncstate");
-            if is_state {
-                t = Some(keys::from_item(item).map_err(unavailable)?);
-            } else {
-                s = Some(keys::from_item(item).map_err(unavailable)?);
+    ) -> Result<UserSyncOverview, StoreError> {
+        let keys = vec![
+            Key::UserSync(account.clone(), syncro_tenant),
+            Key::UserSyncState(account.clone(), syncro_tenant),
+            Key::Integration(account.clone()),
+        ];
+        let mut overview = UserSyncOverview::default();
+        for item in self.batch_get_items(keys).await? {
+            match item.get(keys::KIND) {
+                Some(AttributeValue::S(k)) if k == "usyncstate" => {
+                    overview.state = Some(keys::from_item(item).map_err(unavailable)?);
+                }
+                Some(AttributeValue::S(k)) if k == "integration" => overview.connected = true,
+                _ => overview.settings = Some(keys::from_item(item).map_err(unavailable)?),
             }
         }
-        Ok((s, t))
+        Ok(overview)
     }
 
     async fn user_sync_state(

@@ -157,6 +157,21 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
         .first()
         .map(|e| app::domain::activity::ActivityCursor::of(e).token())
         .unwrap_or_else(|| s("1-none"));
+    // *Import these changes* imports a dry run the Administrator's session checked just now.
+    let dry_run = format!("Microsoft Tenant ID,Syncro Tenant\n{T3},Checked {phase}\n");
+    let checked = app
+        .call(
+            "import-mappings",
+            &[
+                ("csv", dry_run.as_str()),
+                ("create", "true"),
+                ("apply", "false"),
+            ],
+        )
+        .await
+        .ok()
+        .and_then(|v| v["checked"].as_str().map(str::to_string))
+        .unwrap_or_default();
     use Kind::*;
     vec![
         ("/api/whoami", Read, vec![]),
@@ -436,6 +451,11 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
                 ("create", s("true")),
                 ("apply", s("true")),
             ],
+        ),
+        (
+            "/api/import-checked-mappings",
+            Change,
+            vec![("checked", checked)],
         ),
         ("/api/plan-grouping", Read, grouping("1")),
         ("/api/group-organizations", Change, group),
