@@ -6,16 +6,16 @@
 //! functions cannot be generic, so they hold an `Arc<dyn Store>`. Bring the concerns into scope
 //! with `use crate::store::prelude::*`.
 
+use crate::domain::accounts::throttle::SignInKeys;
 use crate::domain::activity::{
     ACTIVITY_BATCH, ACTIVITY_SCAN, ActivityCursor, ActivityFilter, ActivityPage,
 };
+use crate::domain::end_users::sync::{UserSyncSettings, UserSyncState};
 use crate::domain::end_users::{
     END_USER_BATCH, END_USER_SCAN, EndUserCursor, EndUserFilter, EndUserPage,
 };
 use crate::domain::lists::{ListQuery, Page, TenantCounts};
-use crate::domain::suggest::Suggestion;
-use crate::domain::throttle::SignInKeys;
-use crate::domain::user_sync::{UserSyncSettings, UserSyncState};
+use crate::domain::mapping::suggest::Suggestion;
 use crate::domain::*;
 use async_trait::async_trait;
 
@@ -82,7 +82,7 @@ pub trait Records: Send + Sync + 'static {
     /// A change is at most [`ChangeSet::MAX_WRITES`] writes, one item each; a malformed one is
     /// refused whole ([`StoreError::Malformed`]). **Larger operations** (a CSP sync of 10,000
     /// customers, a CSV import of 20,000 rows) are a sequence of changes planned by
-    /// [`crate::domain::discovery::plan`]: each part is applied by this method — atomic, with
+    /// [`crate::domain::integration::discovery::plan`]: each part is applied by this method — atomic, with
     /// its own audit entry — and the parts are not atomic together; one that stops part-way
     /// has written whole parts only, and running it again finishes it (every write is an
     /// idempotent upsert). Every store keeps this promise (contract:
@@ -188,7 +188,7 @@ pub trait Lists: Send + Sync + 'static {
     /// Suggested mappings for the account's unmapped Microsoft Tenants, strongest first
     /// ([`suggest::suggest`] over the records as current as a list).
     ///
-    /// [`suggest::suggest`]: crate::domain::suggest::suggest
+    /// [`suggest::suggest`]: crate::domain::mapping::suggest::suggest
     async fn suggestions(&self, account: &AccountId) -> Result<Vec<Suggestion>, StoreError>;
     /// At most `n` rows of an Organization's active (or inactive) End Users after `after` (from
     /// the first when `None`), in name order (name key, then id).
@@ -367,7 +367,7 @@ pub trait Integrations: Send + Sync + 'static {
     async fn sync_job(
         &self,
         account: &AccountId,
-    ) -> Result<Option<crate::domain::sync_job::SyncJob>, StoreError>;
+    ) -> Result<Option<crate::domain::integration::sync_job::SyncJob>, StoreError>;
 }
 
 /// Accounts, users and sessions. Accounts and users are written through
@@ -396,15 +396,15 @@ pub trait Identity: Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
     /// Keeps a checked file for a few minutes ([`Parked`], bounded by its constructor).
     ///
-    /// [`Parked`]: crate::domain::parked::Parked
-    async fn park(&self, parked: crate::domain::parked::Parked) -> Result<(), StoreError>;
+    /// [`Parked`]: crate::domain::mapping::parked::Parked
+    async fn park(&self, parked: crate::domain::mapping::parked::Parked) -> Result<(), StoreError>;
     /// The file parked under `id` for `account`, while it is kept at `at`.
     async fn parked(
         &self,
         account: &AccountId,
         id: &str,
         at: Timestamp,
-    ) -> Result<Option<crate::domain::parked::Parked>, StoreError>;
+    ) -> Result<Option<crate::domain::mapping::parked::Parked>, StoreError>;
     /// Forgets it (a parked file is used once).
     async fn unpark(&self, account: &AccountId, id: &str) -> Result<(), StoreError>;
     /// Counts one sign-in attempt under all of `keys` at once, atomically: `Some(ms)` (and
@@ -412,7 +412,7 @@ pub trait Identity: Send + Sync + 'static {
     /// ([`throttle::sign_in_wait`]), else the attempt is counted as a failure under each key
     /// until [`Identity::sign_in_succeeded`] forgives it.
     ///
-    /// [`throttle::sign_in_wait`]: crate::domain::throttle::sign_in_wait
+    /// [`throttle::sign_in_wait`]: crate::domain::accounts::throttle::sign_in_wait
     async fn sign_in_attempt(
         &self,
         keys: &SignInKeys,
@@ -421,7 +421,7 @@ pub trait Identity: Send + Sync + 'static {
     /// Forgives a counted attempt whose password was right ([`throttle::forgive_one`]): the
     /// email-from-address count is dropped, the others lose one.
     ///
-    /// [`throttle::forgive_one`]: crate::domain::throttle::forgive_one
+    /// [`throttle::forgive_one`]: crate::domain::accounts::throttle::forgive_one
     async fn sign_in_succeeded(&self, keys: &SignInKeys) -> Result<(), StoreError>;
 }
 

@@ -85,7 +85,7 @@ pub struct SuggestionRow {
     /// The default domain first, then the other verified ones.
     pub domains: Vec<String>,
     pub syncro_tenant: NamedRef,
-    pub confidence: crate::domain::suggest::Confidence,
+    pub confidence: crate::domain::mapping::suggest::Confidence,
     pub reason: String,
 }
 
@@ -200,7 +200,7 @@ pub struct FailureRow {
 
 #[cfg(feature = "ssr")]
 impl SyncJobView {
-    pub fn new(j: &crate::domain::sync_job::SyncJob) -> Self {
+    pub fn new(j: &crate::domain::integration::sync_job::SyncJob) -> Self {
         SyncJobView {
             progress: j.progress(),
             customers_done: j.customers_done,
@@ -474,7 +474,7 @@ pub struct MappingImportReport {
     pub unchanged: usize,
     pub refused: usize,
     /// The rows that change or are refused, by line (at most [`MAPPING_ROWS_SHOWN`]).
-    pub rows: Vec<crate::domain::mapping_import::RowResult>,
+    pub rows: Vec<crate::domain::mapping::import::RowResult>,
     /// Rows of changes not applied because their records changed meanwhile (run it again).
     pub not_applied: usize,
     /// After a dry run: where its changes are kept for *Import these N changes* (`None` when

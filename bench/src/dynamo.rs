@@ -192,7 +192,7 @@ async fn accept_hundred(
     let made = counter.take();
     let parts = picks
         .len()
-        .div_ceil(app::domain::rules::MAPPINGS_PER_CHANGE) as u32;
+        .div_ceil(app::domain::mapping::rules::MAPPINGS_PER_CHANGE) as u32;
     let pass = !picks.is_empty() && report["mapped"] == picks.len() && made.writes() == parts;
     println!(
         "  {:<50} {made}; {}; {} mapped  {}",

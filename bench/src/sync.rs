@@ -74,7 +74,8 @@ async fn two_syncs(
         let requests = match counter {
             Some(c) => {
                 let made = c.take();
-                let parts = customers.div_ceil(app::domain::discovery::TENANTS_PER_CHANGE);
+                let parts =
+                    customers.div_ceil(app::domain::integration::discovery::TENANTS_PER_CHANGE);
                 let beats = (took.as_millis() as usize).div_ceil(2_000);
                 let writes = parts + 2 + beats;
                 pass &= made.reads() as usize <= READ_BUDGET && made.writes() as usize <= writes;

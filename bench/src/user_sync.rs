@@ -15,9 +15,10 @@
 //!    `BENCH_USER_SYNC_TENANTS` / `BENCH_USER_SYNC_DYNAMODB_TENANTS` choose other scales;
 //!    `BENCH_ONLY=user-sync` runs this part alone.
 
+use app::domain::Ctx;
+use app::domain::end_users::sync::*;
 use app::domain::end_users::{self, EndUserCursor, EndUserDraft};
-use app::domain::rules::{self, Ctx, Parent};
-use app::domain::user_sync::*;
+use app::domain::mapping::rules::{self, Parent};
 use app::domain::*;
 use app::microsoft::{Microsoft, MicrosoftConfig, SealingKey};
 use app::services::sync_job::sync_account;

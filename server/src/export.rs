@@ -1,5 +1,5 @@
 //! `GET /admin/microsoft-tenants/export.csv`: the account's mapping as a spreadsheet
-//! (`app::domain::csv_export`), for anyone signed in to the account (a Technician may look).
+//! (`app::domain::mapping::export`), for anyone signed in to the account (a Technician may look).
 //! A download, not a server function: the browser saves the answer as a file.
 
 use app::auth::Caller;
@@ -34,7 +34,7 @@ pub async fn mapping_csv(State(state): State<AppState>, req: Request) -> Respons
     };
     match read.await {
         Ok((tenants, syncro, orgs)) => {
-            let body = app::domain::csv_export::mapping_csv(&tenants, &syncro, &orgs);
+            let body = app::domain::mapping::export::mapping_csv(&tenants, &syncro, &orgs);
             let day = app::domain::now().display();
             let file = format!(
                 "attachment; filename=\"tenantmap-mapping-{}.csv\"",

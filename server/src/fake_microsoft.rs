@@ -645,8 +645,8 @@ pub async fn connect_account(
     directory: &str,
     secret: &str,
 ) -> Result<(), app::store::StoreError> {
-    use app::domain::{microsoft, *};
-    let ctx = |id: &str| rules::Ctx {
+    use app::domain::{integration, *};
+    let ctx = |id: &str| app::domain::Ctx {
         actor: "admin@msp.example".into(),
         now: Timestamp(1),
         audit_id: format!("{id}-{}", uuid::Uuid::new_v4()),
@@ -655,7 +655,7 @@ pub async fn connect_account(
         store
             .apply(
                 account,
-                microsoft::disconnect(&ctx("disconnect"), &cur, cur.version),
+                integration::disconnect(&ctx("disconnect"), &cur, cur.version),
             )
             .await?;
     }
@@ -671,7 +671,7 @@ pub async fn connect_account(
         connected_by: "admin@msp.example".into(),
         version: Version(1),
     };
-    let change = microsoft::connect(&ctx("connect"), None, integration).expect("not connected");
+    let change = integration::connect(&ctx("connect"), None, integration).expect("not connected");
     store.apply(account, change).await
 }
 

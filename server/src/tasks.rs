@@ -2,8 +2,8 @@
 
 use app::auth::Caller;
 use app::domain::Role;
-use app::domain::discovery::DiscoveryAudit;
-use app::domain::rules::{self, Parent};
+use app::domain::integration::discovery::DiscoveryAudit;
+use app::domain::mapping::rules::{self, Parent};
 use app::domain::*;
 use app::services::discovery::import_csv;
 use app::store::prelude::*;

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     crate::auth::admin,
+    crate::domain::activity::undo::{self, Now, Undoable},
     crate::domain::activity::{ACTIVITY_PER_PAGE, ActivityCursor, ActivityFilter, ActivityKind},
-    crate::domain::undo::{self, Now, Undoable},
     crate::domain::*,
     crate::services::changes::apply,
     crate::store::prelude::*,

@@ -1,5 +1,5 @@
 //! *Group under one Syncro Tenant* (S4 in one step): the page's choices and preview, and
-//! applying exactly what was previewed as one atomic change ([`crate::domain::group`]).
+//! applying exactly what was previewed as one atomic change ([`crate::domain::mapping::group`]).
 
 // A server function's arguments are its form's fields, one each.
 #![allow(clippy::too_many_arguments)]
@@ -10,8 +10,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     crate::auth::{Caller, admin, caller},
-    crate::domain::group::{self, GroupPlan, GroupTarget, Grouping, MAX_GROUP},
-    crate::domain::rules::Ctx,
+    crate::domain::Ctx,
+    crate::domain::mapping::group::{self, GroupPlan, GroupTarget, Grouping, MAX_GROUP},
     crate::domain::*,
     crate::services::changes::apply,
     crate::store::{MappingFilter, prelude::*},

@@ -1,5 +1,5 @@
 //! *Import mappings* from the mapping export: a dry run that reports every row, and the import
-//! that applies exactly those changes in atomic parts (`domain::mapping_import`).
+//! that applies exactly those changes in atomic parts (`domain::mapping::import`).
 
 use crate::error::AppError;
 use crate::wire::*;
@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use {
     crate::auth::Caller,
     crate::auth::admin,
-    crate::domain::mapping_import::{self, Outcome, Plan, Rows},
-    crate::domain::parked::Parked,
+    crate::domain::mapping::import::{self, Outcome, Plan, Rows},
+    crate::domain::mapping::parked::Parked,
     crate::domain::*,
     crate::store::prelude::*,
     std::collections::HashMap,
@@ -26,7 +26,7 @@ pub async fn import_mappings(
     let (csv, fields) = super::tenants::upload(data, &["create", "apply"]).await?;
     let create = fields.get("create").is_some_and(|v| v == "true");
     let apply = fields.get("apply").is_some_and(|v| v == "true");
-    let rows = mapping_import::read(&csv)?;
+    let rows = import::read(&csv)?;
     let (mut report, changing) = run(&*store, &caller, &rows, create, apply).await?;
     if !apply && !changing.is_empty() {
         report.checked = park(
@@ -77,7 +77,7 @@ pub async fn import_checked_mappings(checked: String) -> Result<MappingImportRep
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Checked {
     create: bool,
-    rows: Vec<mapping_import::Row>,
+    rows: Vec<import::Row>,
 }
 
 /// What a parked check is sealed for.
@@ -116,7 +116,7 @@ async fn run(
     rows: &Rows,
     create: bool,
     apply: bool,
-) -> Result<(MappingImportReport, Vec<mapping_import::Row>), AppError> {
+) -> Result<(MappingImportReport, Vec<import::Row>), AppError> {
     let plan = plan(store, caller, rows, create).await?;
     let mut report = MappingImportReport {
         applied: apply,
@@ -161,7 +161,7 @@ async fn run(
         .take(MAPPING_ROWS_SHOWN)
         .map(|mut r| {
             if apply {
-                r.note = mapping_import::done(&r.outcome, &r.note);
+                r.note = import::done(&r.outcome, &r.note);
             }
             r
         })
@@ -253,7 +253,7 @@ async fn plan(
         .into_iter()
         .map(|s| (s.name.key(), s))
         .collect();
-    Ok(mapping_import::plan(
+    Ok(import::plan(
         &caller.ctx(),
         rows,
         &tenants,

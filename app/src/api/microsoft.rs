@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use {
     crate::auth::admin,
     crate::domain::{
-        ClientId, ClientSecret, Integration, IntegrationMode, MicrosoftTenantId, Version, microsoft,
+        ClientId, ClientSecret, Integration, IntegrationMode, MicrosoftTenantId, Version,
+        integration,
     },
     crate::error::ResultExt,
     crate::services::changes::apply,
@@ -110,7 +111,7 @@ pub async fn connect_microsoft(
         version: Version(1),
     };
     // The rule first (one mode at a time), then Microsoft, then the store.
-    let change = microsoft::connect(&ctx, existing.as_ref(), new)?;
+    let change = integration::connect(&ctx, existing.as_ref(), new)?;
     check_credentials(directory, client, &secret).await?;
     apply(&*store, &caller.account, change, "").await?;
     crate::status::say(format!(
@@ -142,7 +143,7 @@ pub async fn replace_microsoft_secret(
         .microsoft
         .key()?
         .seal(&caller.account, client, &secret);
-    let change = microsoft::replace_secret(&caller.ctx(), &cur, expected, client, sealed);
+    let change = integration::replace_secret(&caller.ctx(), &cur, expected, client, sealed);
     apply(&*store, &caller.account, change, "").await?;
     crate::status::say("Replaced the client secret; Microsoft accepted it.");
     leptos_axum::redirect("/admin/microsoft-integration");
@@ -159,7 +160,7 @@ pub async fn disconnect_microsoft(version: String) -> Result<(), AppError> {
         .await
         .found("The Microsoft integration")?;
     current(expected, cur.version)?;
-    let change = microsoft::disconnect(&caller.ctx(), &cur, expected);
+    let change = integration::disconnect(&caller.ctx(), &cur, expected);
     apply(&*store, &caller.account, change, "").await?;
     crate::status::say("Disconnected. The Microsoft Tenants and their mappings are kept.");
     leptos_axum::redirect("/admin/microsoft-integration");

@@ -13,7 +13,7 @@ use {
     crate::auth::caller,
     crate::domain::{
         ContactDetails, OrganizationId, OrganizationName, SyncroTenantId, Version,
-        rules::{self, Parent},
+        mapping::rules::{self, Parent},
     },
     crate::error::ResultExt,
     crate::services::changes::apply,

@@ -1,4 +1,4 @@
-//! Suggestions on Microsoft Tenant Management: the proposed mappings (`domain::suggest`), and
+//! Suggestions on Microsoft Tenant Management: the proposed mappings (`domain::mapping::suggest`), and
 //! accepting the chosen ones or all those with high confidence.
 
 use crate::error::AppError;
@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use {
     crate::auth::admin,
     crate::auth::caller,
-    crate::domain::suggest::{Confidence, Suggestion},
-    crate::domain::{AccountId, MicrosoftTenantId, SyncroTenantId, rules},
+    crate::domain::mapping::suggest::{Confidence, Suggestion},
+    crate::domain::{AccountId, MicrosoftTenantId, SyncroTenantId, mapping::rules},
     crate::services::changes::store_error,
     crate::store::prelude::*,
     std::collections::HashMap,
@@ -189,7 +189,7 @@ pub async fn map_tenants(
 async fn accept(
     store: &dyn Store,
     acct: &AccountId,
-    ctx: &rules::Ctx,
+    ctx: &crate::domain::Ctx,
     pairs: &[(MicrosoftTenantId, SyncroTenantId)],
 ) -> Result<AcceptReport, AppError> {
     let mut report = AcceptReport::default();
@@ -223,7 +223,7 @@ async fn accept(
                     )),
                 }
             }
-            let part_ctx = rules::Ctx {
+            let part_ctx = crate::domain::Ctx {
                 audit_id: format!("{}-{part:04}", ctx.audit_id),
                 ..ctx.clone()
             };

@@ -8,7 +8,8 @@ use {
     crate::auth::admin,
     crate::auth::caller,
     crate::domain::{
-        MicrosoftTenantId, OrganizationId, SyncroTenantId, SyncroTenantName, Version, rules,
+        MicrosoftTenantId, OrganizationId, SyncroTenantId, SyncroTenantName, Version,
+        mapping::rules,
     },
     crate::error::ResultExt,
     crate::services::changes::apply,

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use {
     crate::auth::admin,
     crate::auth::caller,
-    crate::domain::{MicrosoftTenantId, SyncroTenantId, Version, rules},
+    crate::domain::{MicrosoftTenantId, SyncroTenantId, Version, mapping::rules},
     crate::error::ResultExt,
     crate::services::changes::apply,
     crate::services::changes::current,
@@ -181,7 +181,7 @@ pub async fn unmap_tenant(tenant_id: String, version: String) -> Result<(), AppE
 
 /// The activity entry a change made with `ctx` wrote, as *Undo* names it.
 #[cfg(feature = "ssr")]
-pub(crate) fn undo_token(ctx: &rules::Ctx) -> String {
+pub(crate) fn undo_token(ctx: &crate::domain::Ctx) -> String {
     crate::domain::activity::ActivityCursor {
         at: ctx.now,
         id: ctx.audit_id.clone(),

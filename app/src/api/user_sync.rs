@@ -14,7 +14,7 @@ use {
     crate::auth::Caller,
     crate::auth::admin,
     crate::auth::caller,
-    crate::domain::user_sync::{self, UserKinds, UserSyncReport, UserSyncSettings},
+    crate::domain::end_users::sync::{self, UserKinds, UserSyncReport, UserSyncSettings},
     crate::domain::{OrganizationId, SyncroTenant, SyncroTenantId, Version},
     crate::error::ResultExt,
     crate::services::changes::apply,
@@ -89,7 +89,7 @@ async fn setup_of(
         filters: Default::default(),
         rules: Vec::new(),
         default_organization: None,
-        brake_percent: user_sync::DEFAULT_BRAKE_PERCENT,
+        brake_percent: sync::DEFAULT_BRAKE_PERCENT,
         approved_at: None,
         version: Version(0),
         updated_at: Default::default(),
@@ -228,7 +228,7 @@ pub async fn save_user_sync(
         .filter(|(_, v, _)| !v.trim().is_empty())
         .collect();
     let on = |v: &str| !v.is_empty() && v != "false";
-    let parsed = user_sync::parse_settings(
+    let parsed = sync::parse_settings(
         &org_ids,
         &kinds,
         on(&enabled_only),
@@ -242,7 +242,7 @@ pub async fn save_user_sync(
         &default_organization,
         &brake_percent,
     )?;
-    let change = user_sync::save(&caller.ctx(), &st, existing.as_ref(), parsed);
+    let change = sync::save(&caller.ctx(), &st, existing.as_ref(), parsed);
     apply(&*store, &caller.account, change, st.name.as_str()).await?;
     crate::status::say("Saved. Check the preview, then apply it to sync.");
     leptos_axum::redirect(&format!("/syncro-tenants/{}/user-sync/preview", st.id));
@@ -330,7 +330,7 @@ pub async fn apply_user_sync(syncro_tenant: String, version: String) -> Result<(
     let (st, _, settings, _) = setup_of(&store, &caller, &syncro_tenant).await?;
     let settings = settings.ok_or(AppError::Stale)?;
     current(expected, settings.version)?;
-    let approve = user_sync::approve(&caller.ctx(), &st, &settings);
+    let approve = sync::approve(&caller.ctx(), &st, &settings);
     apply(&*store, &caller.account, approve, st.name.as_str()).await?;
     let settings = store
         .user_sync(&caller.account, st.id)

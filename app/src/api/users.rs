@@ -36,7 +36,7 @@ pub async fn whoami() -> Result<Me, AppError> {
 
 /// Signs in with email and password. Every refusal reads the same whether or not the email
 /// exists, and takes as long; repeated failures are slowed down by email and address
-/// (`domain::throttle`), so nobody elsewhere can lock a user out.
+/// (`domain::accounts::throttle`), so nobody elsewhere can lock a user out.
 #[server(prefix = "/api", endpoint = "sign-in")]
 pub async fn sign_in(
     email: String,
@@ -233,6 +233,6 @@ async fn change_user(id: &str, version: &str, change: UserChange) -> Result<(), 
 #[cfg(feature = "ssr")]
 fn address_key() -> String {
     crate::auth::client_address()
-        .map(|c| crate::domain::throttle::client_address_key(c.ip))
+        .map(|c| crate::domain::accounts::throttle::client_address_key(c.ip))
         .unwrap_or_else(|| "unknown".into())
 }

@@ -1,7 +1,7 @@
 //! Who is calling: the caller the session layer found, the Administrator check (R6), the
 //! browser's address and the first-run check.
 
-use crate::domain::{AccountId, Role, UserId, now, rules::Ctx};
+use crate::domain::{AccountId, Ctx, Role, UserId, now};
 use crate::error::AppError;
 use crate::state::state;
 use crate::store::Store;

@@ -3,8 +3,7 @@
 //! check), records refusals only where they belong, and starts the session.
 
 use crate::domain::{
-    Email, Password, SessionEvent, SignInCheck, User, now, refusals_to_record, rules::Ctx,
-    session_event,
+    Ctx, Email, Password, SessionEvent, SignInCheck, User, now, refusals_to_record, session_event,
 };
 use crate::error::{AccountChoice, AppError};
 use crate::state::{AppState, blocking};
@@ -20,7 +19,7 @@ pub struct Attempt {
 
 /// Signs in: the user and their new session's token, or why not. Every refusal reads the same
 /// whether or not the email exists, and takes as long; repeated failures are slowed down by
-/// email and by address (`domain::throttle`), so nobody elsewhere can lock a user out.
+/// email and by address (`domain::accounts::throttle`), so nobody elsewhere can lock a user out.
 #[tracing::instrument(skip_all, fields(address = %attempt.address))]
 pub async fn sign_in(state: &AppState, attempt: Attempt) -> Result<(User, String), AppError> {
     let Attempt {
@@ -32,8 +31,8 @@ pub async fn sign_in(state: &AppState, attempt: Attempt) -> Result<(User, String
     let store = state.store.clone();
     // The permit first: a sign-in refused for being busy is not counted as a failed one.
     let permit = state.hashing.permit().await?;
-    // Counted by email and address before the password is checked (see domain::throttle).
-    let keys = crate::domain::throttle::SignInKeys::new(email.as_str(), &address);
+    // Counted by email and address before the password is checked (see domain::accounts::throttle).
+    let keys = crate::domain::accounts::throttle::SignInKeys::new(email.as_str(), &address);
     let attempt = match store.sign_in_attempt(&keys, now()).await {
         // Attempts at the same moment can outrun the store's counting: slow down.
         Err(crate::store::StoreError::Conflict(_)) => {
@@ -100,7 +99,7 @@ pub async fn sign_in(state: &AppState, attempt: Attempt) -> Result<(User, String
         tracing::info!(email = %email, "sign-in refused");
         return Err(AppError::SignInFailed);
     }
-    // The right password: this attempt is forgiven (see domain::throttle).
+    // The right password: this attempt is forgiven (see domain::accounts::throttle).
     store.sign_in_succeeded(&keys).await?;
     // The same email and password open several accounts: the person says which.
     if verified.len() > 1 {

@@ -4,51 +4,46 @@
 //! check). Nothing here touches a store: the rules compute a [`ChangeSet`] from the records they
 //! are given, and a store applies it atomically or refuses it.
 
-pub mod activity;
-pub mod csv_export;
-pub mod csv_import;
-pub mod discovery;
-pub mod end_users;
-pub mod group;
-mod ids;
-pub mod lists;
-pub mod mapping_import;
-pub mod microsoft;
-mod names;
-pub mod parked;
-mod records;
-pub mod rules;
-pub mod suggest;
-pub mod sync_job;
-pub mod throttle;
-pub mod time;
-pub mod undo;
-pub mod user_sync;
-pub mod user_sync_plan;
-mod users;
+#![warn(clippy::wildcard_imports)]
 
-pub use discovery::DiscoveryOutcome;
+pub mod accounts;
+pub mod activity;
+pub mod change;
+pub mod end_users;
+mod ids;
+pub mod integration;
+pub mod lists;
+pub mod mapping;
+mod names;
+pub mod time;
+
+pub use accounts::{
+    ABSOLUTE_LIFETIME_MS, Account, AccountName, Email, IDLE_TIMEOUT_MS, NewUser, Password, Role,
+    Session, SessionCheck, SessionEvent, SignInCheck, TOUCH_EVERY_MS, User, UserChange, add_user,
+    change_user, check_session, create_account, refusals_to_record, session_event,
+};
+pub use activity::AuditEntry;
+pub use change::{ChangeSet, Ctx, Expect, MalformedChange, Write};
 pub use end_users::{EndUser, EndUserRow};
 pub use ids::{
     AccountId, ClientId, EndUserId, MicrosoftTenantId, OrganizationId, SyncroTenantId, UserId,
     Version,
 };
-pub use microsoft::{
-    ClientSecret, Coverage, GdapAccess, Integration, IntegrationMode, SealedSecret, SyncFailure,
-    SyncReport, TenantFailure,
+pub use integration::{
+    ClientSecret, Coverage, DiscoveryOutcome, GdapAccess, Integration, IntegrationMode,
+    SealedSecret, SyncFailure, SyncReport, TenantFailure,
+};
+pub use mapping::{
+    DiscoveredTenant, GDAP_WARNING_DAYS, MicrosoftTenant, Organization, SyncroTenant,
+    VERIFIED_DOMAINS_KEPT,
 };
 pub use names::{
     ContactDetails, NameKind, OrganizationName, SyncroTenantName, legacy_name_key, name_key,
     name_keys, sort_key,
 };
-pub use records::{
-    AuditEntry, ChangeSet, DiscoveredTenant, Expect, GDAP_WARNING_DAYS, MalformedChange,
-    MicrosoftTenant, Organization, SyncroTenant, VERIFIED_DOMAINS_KEPT, Write,
-};
 pub use time::Timestamp;
 #[cfg(feature = "ssr")]
 pub use time::now;
-pub use users::*;
 
 use serde::{Deserialize, Serialize};
 

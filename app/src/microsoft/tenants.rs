@@ -3,7 +3,7 @@
 //! is `services::sync_job`.
 
 use super::{GraphError, Microsoft};
-use crate::domain::sync_job::SyncJob;
+use crate::domain::integration::sync_job::SyncJob;
 use crate::domain::*;
 use futures::StreamExt;
 use serde::Deserialize;

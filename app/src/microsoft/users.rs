@@ -6,7 +6,7 @@
 //! equipment mailboxes from people).
 
 use super::{GraphError, Microsoft};
-use crate::domain::user_sync::EntraUser;
+use crate::domain::end_users::sync::EntraUser;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashSet;

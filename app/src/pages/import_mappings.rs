@@ -7,7 +7,7 @@
 
 use crate::api::*;
 use crate::components::*;
-use crate::domain::mapping_import::Outcome;
+use crate::domain::mapping::import::Outcome;
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;

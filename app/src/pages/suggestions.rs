@@ -5,7 +5,7 @@
 
 use crate::api::*;
 use crate::components::*;
-use crate::domain::suggest::Confidence;
+use crate::domain::mapping::suggest::Confidence;
 use crate::forms::{ErrorSummary, FormState};
 use crate::wire::*;
 use leptos::prelude::*;

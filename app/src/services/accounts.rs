@@ -1,6 +1,6 @@
 //! A new account with its first Administrator.
 
-use crate::domain::{AccountId, Role, UserId, now, rules::Ctx};
+use crate::domain::{AccountId, Ctx, Role, UserId, now};
 use crate::error::{AppError, ResultExt};
 use crate::store::prelude::*;
 

@@ -1,11 +1,11 @@
 //! Records discovered tenants (a Microsoft sync, a CSV import, the demo loader): reads what the
-//! store knows, plans the writes with [`domain::discovery::plan`], and applies the parts in
+//! store knows, plans the writes with [`domain::integration::discovery::plan`], and applies the parts in
 //! order. See that module for the promise a large discovery keeps.
 //!
-//! [`domain::discovery::plan`]: crate::domain::discovery::plan
+//! [`domain::integration::discovery::plan`]: crate::domain::integration::discovery::plan
 
-use crate::domain::discovery::{self, DiscoveryAudit};
-use crate::domain::rules::Ctx;
+use crate::domain::Ctx;
+use crate::domain::integration::discovery::{self, DiscoveryAudit};
 use crate::domain::*;
 use crate::store::prelude::*;
 use std::collections::HashMap;
@@ -38,13 +38,13 @@ pub async fn import_csv(
     caller: &crate::auth::Caller,
     csv: &str,
 ) -> Result<crate::wire::ImportReport, crate::error::AppError> {
-    let parsed = crate::domain::csv_import::parse(csv)?;
+    let parsed = crate::domain::integration::tenant_import::parse(csv)?;
     let mut report = crate::wire::ImportReport {
         rejected: parsed.rejected,
         ..Default::default()
     };
     if !parsed.tenants.is_empty() {
-        let audit = crate::domain::discovery::DiscoveryAudit {
+        let audit = crate::domain::integration::discovery::DiscoveryAudit {
             action: "microsoft_tenant.import",
             summary: format!(
                 "Imported {} Microsoft Tenants from CSV",

@@ -3,10 +3,10 @@
 //! User Sync for the Syncro Tenants set up for it, and keep the report. Where the job runs is a
 //! [`JobRunner`]: this process's runtime (`LocalJobs`), or on AWS an invocation of its own.
 
-use crate::domain::discovery::DiscoveryAudit;
+use crate::domain::Ctx;
+use crate::domain::integration::discovery::DiscoveryAudit;
+use crate::domain::integration::sync_job::{self, SyncJob};
 use crate::domain::now;
-use crate::domain::rules::Ctx;
-use crate::domain::sync_job::{self, SyncJob};
 use crate::domain::*;
 use crate::error::AppError;
 use crate::microsoft::{Microsoft, Progress, discover};

@@ -1,15 +1,15 @@
 //! One run of Entra ID User Sync for one Syncro Tenant: reads its Microsoft Tenant's users from
 //! Graph (the changes since the kept delta link, or all of them), what the store knows of them,
-//! plans with [`user_sync_plan::plan`], and — unless previewing or braked — applies the parts
+//! plans with [`plan::plan`], and — unless previewing or braked — applies the parts
 //! in order, then keeps the new delta link and the report.
 //!
 //! A run that stops part-way keeps the old delta link: the next run reads the same changes
 //! again, and what was written already is found linked and left as it is.
 
+use crate::domain::Ctx;
+use crate::domain::end_users::sync::plan::{self, Known, Outcome, Plan};
+use crate::domain::end_users::sync::*;
 use crate::domain::now;
-use crate::domain::rules::Ctx;
-use crate::domain::user_sync::*;
-use crate::domain::user_sync_plan::{self, Known, Outcome, Plan};
 use crate::domain::*;
 use crate::microsoft::users::{Directories, Directory, Graph};
 use crate::microsoft::{GraphError, Microsoft};
@@ -143,7 +143,7 @@ pub async fn run(
         now: report.at,
         audit_id: uuid::Uuid::new_v4().to_string(),
     };
-    for change in user_sync_plan::changes(&ctx, &plan, st) {
+    for change in plan::changes(&ctx, &plan, st) {
         if let Err(e) = store.apply(account, change).await {
             tracing::warn!(%account, syncro_tenant = %st.id, error = %e, "a user sync stopped part-way");
             report.error = Some(format!(
@@ -288,7 +288,7 @@ async fn plan_run(
         let members = dir.group_members(g).await.map_err(|e| graph_refusal(&e))?;
         known.groups.insert(g.to_lowercase(), members);
     }
-    let mut plan = user_sync_plan::plan(
+    let mut plan = plan::plan(
         settings,
         tenant,
         users,

@@ -8,7 +8,7 @@
 //! running job (its lease).
 
 use app::domain::AccountId;
-use app::domain::sync_job::SyncJob;
+use app::domain::integration::sync_job::SyncJob;
 use app::microsoft::Microsoft;
 use app::services::sync_job::JobRunner;
 use app::store::Store;

@@ -3,7 +3,8 @@
 //! what it finds recorded in each store — and the same through the server functions.
 
 use crate::helpers::*;
-use app::domain::rules::{self, Ctx};
+use app::domain::Ctx;
+use app::domain::mapping::rules;
 use app::domain::*;
 use app::microsoft::Microsoft;
 use app::services::sync_job::sync_account;

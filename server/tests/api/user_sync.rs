@@ -4,9 +4,10 @@
 //! returning user, expired delta token, the brake, and missing consent.
 
 use crate::helpers::*;
+use app::domain::Ctx;
+use app::domain::end_users::sync::*;
 use app::domain::end_users::{EndUserFilter, EndUserSource};
-use app::domain::rules::{self, Ctx, Parent};
-use app::domain::user_sync::*;
+use app::domain::mapping::rules::{self, Parent};
 use app::domain::*;
 use app::error::AppError;
 use app::microsoft::Microsoft;

@@ -301,7 +301,7 @@ pub async fn stale_end_user_edits_are_refused(store: &dyn Store) {
 /// Links (tenant, object id) and emails find End Users on every store; settings are guarded by
 /// their version; the state keeps the delta link.
 pub async fn links_settings_and_state(store: &dyn Store) {
-    use app::domain::user_sync::*;
+    use app::domain::end_users::sync::*;
     let a = &acct();
     let (org, st) = create_org(store, a, "Foggy IT Services - Boston")
         .await

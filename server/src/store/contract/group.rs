@@ -2,7 +2,7 @@
 //! mapping, deletions), and a grouping planned on stale records changing nothing.
 
 use super::*;
-use app::domain::group::{self, GroupTarget, Grouping};
+use app::domain::mapping::group::{self, GroupTarget, Grouping};
 
 /// Foggy IT's three offices, each under its own automatic Syncro Tenant, and the tenant.
 async fn three_offices(

@@ -276,7 +276,7 @@ pub async fn sessions_are_kept_touched_and_deleted(store: &dyn Store) {
 }
 
 pub async fn failed_sign_ins_are_counted_by_email_and_address(store: &dyn Store) {
-    use app::domain::throttle::*;
+    use app::domain::accounts::throttle::*;
     let t = Timestamp(50_000_000);
     let attacker = SignInKeys::new("a@x.example", "203.0.113.9");
     for _ in 0..FREE_PER_EMAIL_AND_ADDRESS {
@@ -313,7 +313,7 @@ pub async fn failed_sign_ins_are_counted_by_email_and_address(store: &dyn Store)
 /// A checked file is kept for its account until it expires or is used; another account
 /// cannot read it under the same id, and the largest one kept fits.
 pub async fn checked_files_are_kept_a_few_minutes(store: &dyn Store) {
-    use app::domain::parked::{MAX_PARKED_CHARS, PARKED_FOR_MS, Parked};
+    use app::domain::mapping::parked::{MAX_PARKED_CHARS, PARKED_FOR_MS, Parked};
     let (a, _) = new_account(store, "msp-a", "admin@msp-a.example", false)
         .await
         .unwrap();

@@ -290,14 +290,14 @@ fn sample_integration(mode: IntegrationMode, v: u64) -> Integration {
 /// Connect, replace the secret, report a sync, disconnect: with conditions, per account, and
 /// the installation-wide list of connected accounts in step.
 pub async fn integrations_connect_and_disconnect(store: &dyn Store) {
-    use app::domain::microsoft;
+    use app::domain::integration;
     let a = acct();
     let b = AccountId::parse("other-msp").unwrap();
     assert_eq!(store.integration(&a).await.unwrap(), None);
     assert!(store.connected_accounts().await.unwrap().is_empty());
     let csp = sample_integration(IntegrationMode::Csp, 1);
     store
-        .apply(&a, microsoft::connect(&ctx(), None, csp.clone()).unwrap())
+        .apply(&a, integration::connect(&ctx(), None, csp.clone()).unwrap())
         .await
         .unwrap();
     assert_eq!(store.integration(&a).await.unwrap(), Some(csp.clone()));
@@ -306,12 +306,12 @@ pub async fn integrations_connect_and_disconnect(store: &dyn Store) {
     // A second connect computed from a stale read is refused by the store, not only the rule.
     let single = sample_integration(IntegrationMode::SingleTenant, 1);
     let err = store
-        .apply(&a, microsoft::connect(&ctx(), None, single).unwrap())
+        .apply(&a, integration::connect(&ctx(), None, single).unwrap())
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     let next = sample_integration(IntegrationMode::Csp, 2).secret;
-    let c = microsoft::replace_secret(&ctx(), &csp, Version(1), csp.client_id, next.clone());
+    let c = integration::replace_secret(&ctx(), &csp, Version(1), csp.client_id, next.clone());
     store.apply(&a, c.clone()).await.unwrap();
     let now = store.integration(&a).await.unwrap().unwrap();
     assert_eq!((&now.secret, now.version), (&next, Version(2)));
@@ -341,12 +341,12 @@ pub async fn integrations_connect_and_disconnect(store: &dyn Store) {
     assert_eq!(store.sync_report(&b).await.unwrap(), None);
     assert!(matches!(
         store
-            .apply(&a, microsoft::disconnect(&ctx(), &now, Version(1)))
+            .apply(&a, integration::disconnect(&ctx(), &now, Version(1)))
             .await,
         Err(StoreError::Conflict(_))
     ));
     store
-        .apply(&a, microsoft::disconnect(&ctx(), &now, Version(2)))
+        .apply(&a, integration::disconnect(&ctx(), &now, Version(2)))
         .await
         .unwrap();
     assert_eq!(store.integration(&a).await.unwrap(), None);

@@ -22,9 +22,9 @@ pub use lists::*;
 pub use records::*;
 pub use suggestions::*;
 
-use app::domain::discovery::{DiscoveryAudit, TENANTS_PER_CHANGE};
+use app::domain::integration::discovery::{DiscoveryAudit, TENANTS_PER_CHANGE};
 use app::domain::lists::ListQuery;
-use app::domain::rules::{self, Ctx, Parent};
+use app::domain::mapping::rules::{self, Parent};
 use app::domain::*;
 use app::services::discovery;
 use app::store::prelude::*;

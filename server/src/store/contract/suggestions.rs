@@ -2,7 +2,7 @@
 //! verified domains are kept through syncs; accepted mappings are atomic parts.
 
 use super::*;
-use app::domain::suggest::Confidence;
+use app::domain::mapping::suggest::Confidence;
 
 /// A tenant, as a sync reports it with its verified domains.
 fn verified(n: u128, name: &str, domains: &[&str]) -> DiscoveredTenant {

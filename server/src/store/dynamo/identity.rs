@@ -2,10 +2,10 @@
 
 use super::writes::Cancelled;
 use super::*;
-use app::domain::parked::Parked;
-use app::domain::throttle::{
+use app::domain::accounts::throttle::{
     FAILURE_MEMORY_MS, SignInCounts, SignInFailures, SignInKeys, sign_in_wait,
 };
+use app::domain::mapping::parked::Parked;
 
 #[async_trait]
 impl Identity for DynamoStore {

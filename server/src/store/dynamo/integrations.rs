@@ -1,7 +1,7 @@
 //! The DynamoDB store: the Microsoft integration and what its syncs found ([`Integrations`]).
 
 use super::*;
-use app::domain::user_sync::{UserSyncSettings, UserSyncState};
+use app::domain::end_users::sync::{UserSyncSettings, UserSyncState};
 
 #[async_trait]
 impl Integrations for DynamoStore {
@@ -60,7 +60,7 @@ impl Integrations for DynamoStore {
     async fn sync_job(
         &self,
         account: &AccountId,
-    ) -> Result<Option<app::domain::sync_job::SyncJob>, StoreError> {
+    ) -> Result<Option<app::domain::integration::sync_job::SyncJob>, StoreError> {
         self.get_record(&Key::SyncJob(account.clone())).await
     }
 

@@ -106,7 +106,7 @@ pub enum Key {
     Installed,
     Session(String),
     SignIn(String),
-    /// A checked file kept for a few minutes (`domain::parked`), by its random id.
+    /// A checked file kept for a few minutes (`domain::mapping::parked`), by its random id.
     Parked(AccountId, String),
 }
 

@@ -3,7 +3,7 @@
 //! refusal the embedded store gives.
 
 use super::*;
-use app::domain::sync_job::Lease;
+use app::domain::integration::sync_job::Lease;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 
 /// Why a transaction was not applied.

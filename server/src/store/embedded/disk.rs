@@ -13,10 +13,10 @@ pub(super) struct Inner {
     pub(super) sessions: Mutex<HashMap<String, Session>>,
     /// Failed sign-ins per email key. In memory only: a restart forgives them. At most
     /// `identity::MAX_FAILURE_RECORDS` entries, whatever emails are tried.
-    pub(super) failures: Mutex<HashMap<String, app::domain::throttle::SignInFailures>>,
+    pub(super) failures: Mutex<HashMap<String, app::domain::accounts::throttle::SignInFailures>>,
     /// Checked files kept for a few minutes, by account and id. In memory only: after a
     /// restart the file is chosen again. At most `identity::MAX_PARKED` of them.
-    pub(super) parked: Mutex<HashMap<(AccountId, String), app::domain::parked::Parked>>,
+    pub(super) parked: Mutex<HashMap<(AccountId, String), app::domain::mapping::parked::Parked>>,
 }
 
 /// The embedded store. Cheap to clone; all clones share one database.

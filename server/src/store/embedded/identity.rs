@@ -1,10 +1,10 @@
 //! The embedded store: accounts, users, sessions and sign-in throttling ([`Identity`]).
 
 use super::*;
-use app::domain::parked::{PARKED_FOR_MS, Parked};
-use app::domain::throttle::{
+use app::domain::accounts::throttle::{
     FAILURE_MEMORY_MS, SignInCounts, SignInFailures, SignInKeys, forgive_one, sign_in_wait,
 };
+use app::domain::mapping::parked::{PARKED_FOR_MS, Parked};
 
 /// How many failed-sign-in records the embedded store remembers (a few MB). Anyone can try
 /// any email from any address, so without a bound the map grows with every one ever tried.

@@ -4,7 +4,7 @@ use super::*;
 use app::domain::activity::ActivityCursor;
 use app::domain::end_users::{EndUserCursor, EndUserPlace};
 use app::domain::lists::TenantCounts;
-use app::domain::suggest::{self, Suggestion};
+use app::domain::mapping::suggest::{self, Suggestion};
 
 #[async_trait]
 impl Lists for EmbeddedStore {

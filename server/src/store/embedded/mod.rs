@@ -17,10 +17,10 @@ use disk::unavailable;
 use staged::Staged;
 
 use crate::store::listing;
-use app::domain::discovery;
+use app::domain::end_users::sync::{UserSyncSettings, UserSyncState};
+use app::domain::integration::discovery;
+use app::domain::integration::sync_job::{Lease, SyncJob};
 use app::domain::lists::{ListQuery, Page};
-use app::domain::sync_job::{Lease, SyncJob};
-use app::domain::user_sync::{UserSyncSettings, UserSyncState};
 use app::domain::*;
 use app::store::prelude::*;
 use app::store::{MappingFilter, ParentFilter};

@@ -402,12 +402,12 @@ pub async fn synced(app: &TestApp, found: Vec<app::domain::DiscoveredTenant>) {
         .await
         .unwrap()
         .unwrap();
-    let ctx = app::domain::rules::Ctx {
+    let ctx = app::domain::Ctx {
         actor: "sync".into(),
         now: app::domain::Timestamp(1_790_000_000_000),
         audit_id: uuid::Uuid::new_v4().to_string(),
     };
-    let audit = app::domain::discovery::DiscoveryAudit {
+    let audit = app::domain::integration::discovery::DiscoveryAudit {
         action: "microsoft_tenant.sync",
         summary: "sync".into(),
     };

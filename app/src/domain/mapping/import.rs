@@ -1,11 +1,14 @@
-//! *Import mappings*: the mapping export ([`super::csv_export`]) read back — each row's
+//! *Import mappings*: the mapping export ([`crate::domain::mapping::export`]) read back — each row's
 //! Microsoft Tenant ID mapped to the Syncro Tenant its row names, creating it when asked.
 //! [`read`] parses the file; [`plan`] decides every row on the records as they are (the dry
 //! run's report is exactly what applying does) and groups the writes into atomic parts, like
 //! accepting suggestions.
 
-use super::rules::{self, Ctx};
-use super::*;
+use crate::domain::mapping::rules;
+use crate::domain::{
+    ChangeSet, Ctx, DomainError, MicrosoftTenant, MicrosoftTenantId, NameKind, QUOTED_CHARS,
+    SyncroTenant, SyncroTenantId, SyncroTenantName, Version, Write, quote,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -36,12 +39,12 @@ fn undefused(field: &str) -> &str {
 
 /// Reads the export's format: the columns "Microsoft Tenant ID" and "Syncro Tenant" (found by
 /// their header, so other columns may be left out or moved); at most
-/// [`super::csv_import::MAX_ROWS`] rows.
+/// [`crate::domain::integration::tenant_import::MAX_ROWS`] rows.
 pub fn read(text: &str) -> Result<Rows, DomainError> {
-    use super::csv_import::{MAX_FIELDS, Refusal};
+    use crate::domain::integration::tenant_import::{MAX_FIELDS, Refusal};
     let file_error =
         |r: Refusal| DomainError::invalid("csv", format!("line {}: {}", r.line, r.why));
-    let mut records = super::csv_import::records(text);
+    let mut records = crate::domain::integration::tenant_import::records(text);
     let missing = || {
         DomainError::invalid(
             "csv",
@@ -71,7 +74,8 @@ pub fn read(text: &str) -> Result<Rows, DomainError> {
             Err(r) if r.fatal => return Err(file_error(r)),
             Err(r) => (r.line, Vec::new()),
         };
-        if out.rows.len() + out.refused.len() >= super::csv_import::MAX_ROWS {
+        if out.rows.len() + out.refused.len() >= crate::domain::integration::tenant_import::MAX_ROWS
+        {
             out.refused.push((
                 line,
                 "the file has too many rows; the rest was not read".into(),
@@ -402,6 +406,7 @@ fn create_and_map(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::*;
 
     #[test]
     fn applied_rows_read_in_the_past_tense() {

@@ -1,7 +1,7 @@
 //! Parses the tenant import file: a CSV with the header `tenantId,displayName,defaultDomainName`.
 //! Bad rows are reported by line number; good rows still import.
 
-use super::{DiscoveredTenant, DomainError, QUOTED_CHARS, quote};
+use crate::domain::{DiscoveredTenant, DomainError, QUOTED_CHARS, quote};
 
 pub const HEADER: [&str; 3] = ["tenantId", "displayName", "defaultDomainName"];
 pub const MAX_ROWS: usize = 20_000;

@@ -7,8 +7,7 @@
 //! running job writes its progress (and so its heartbeat) every few seconds, only while the
 //! record is still its own; its last change writes the sync report and finishes the job.
 
-use super::rules::Ctx;
-use super::*;
+use crate::domain::{ChangeSet, Ctx, DomainError, SyncReport, Timestamp, Write};
 use serde::{Deserialize, Serialize};
 
 /// A job silent this long is abandoned and another may start.
@@ -135,6 +134,7 @@ pub fn finish(job: &SyncJob, report: SyncReport, at: Timestamp) -> ChangeSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::*;
 
     fn ctx(now: i64) -> Ctx {
         Ctx {

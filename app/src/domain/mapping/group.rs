@@ -4,8 +4,10 @@
 //! change. [`group`] computes that change and the same plan in words for the preview, so what
 //! the preview says is what applying does.
 
-use super::rules::Ctx;
-use super::*;
+use crate::domain::{
+    ChangeSet, Ctx, DomainError, Expect, MicrosoftTenant, NameKind, Organization, SyncroTenant,
+    SyncroTenantId, SyncroTenantName, Version, Write,
+};
 use serde_json::json;
 
 /// Most Organizations one grouping may move: each is up to three writes (the Organization, and
@@ -356,6 +358,7 @@ pub fn group(ctx: &Ctx, g: &Grouping<'_>) -> Result<GroupPlan, DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::*;
 
     fn ctx() -> Ctx {
         Ctx {

@@ -6,8 +6,11 @@
 //! [`what_to_undo`] reads the entry; the server function reads the records it names, and
 //! [`undo`] decides on them with the ordinary rules, so an undo keeps R1–R5 like any change.
 
-use super::rules::{self, Ctx};
-use super::*;
+use crate::domain::mapping::rules;
+use crate::domain::{
+    AuditEntry, ChangeSet, Ctx, DomainError, Expect, MicrosoftTenant, MicrosoftTenantId, NameKind,
+    Organization, OrganizationId, SyncroTenant, SyncroTenantId, Write,
+};
 
 /// What an entry changed, as far as an undo needs to know.
 #[derive(Debug, Clone, PartialEq)]
@@ -492,6 +495,7 @@ fn ungroup(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::*;
     use serde_json::json;
 
     fn ctx() -> Ctx {
@@ -563,12 +567,12 @@ mod tests {
         let mt = tenant(None);
         let name = SyncroTenantName::parse("Foggy IT").unwrap();
         let new = SyncroTenantId::from_uuid(uuid::Uuid::from_u128(3));
-        let plan = super::super::group::group(
+        let plan = crate::domain::mapping::group::group(
             &ctx(),
-            &super::super::group::Grouping {
+            &crate::domain::mapping::group::Grouping {
                 organizations: &orgs,
                 parents: &parents,
-                target: super::super::group::GroupTarget::New(new),
+                target: crate::domain::mapping::group::GroupTarget::New(new),
                 name: &name,
                 tenant: Some(&mt),
                 delete_empty: true,

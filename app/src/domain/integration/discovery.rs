@@ -14,8 +14,10 @@
 //! stops part-way has recorded whole parts only, each audited, and running the same sync or
 //! import again finishes it: every write is an idempotent upsert.
 
-use super::rules::Ctx;
-use super::*;
+use crate::domain::{
+    AuditEntry, ChangeSet, Coverage, Ctx, DiscoveredTenant, MicrosoftTenant, MicrosoftTenantId,
+    Timestamp, Version, Write,
+};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
@@ -264,6 +266,7 @@ pub fn merged(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::*;
 
     fn ctx() -> Ctx {
         Ctx {

@@ -16,7 +16,7 @@
 //! moment cannot outrun the count), and forgiven when it succeeds: this email from this
 //! address starts again at nothing, and the two other counts drop by the one attempt.
 
-use super::Timestamp;
+use crate::domain::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// Failed sign-ins under one key, kept by the store.
@@ -156,6 +156,7 @@ pub fn client_address_key(ip: std::net::IpAddr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::*;
 
     const T0: i64 = 10_000_000_000;
     fn t(ms: i64) -> Timestamp {

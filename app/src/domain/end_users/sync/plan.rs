@@ -10,10 +10,11 @@
 //! - Leavers (deleted, disabled, or no longer matching the filters) become inactive, never
 //!   deleted; they are active again when they come back.
 
-use super::end_users::{self, EndUserField, EndUserSource, FieldOrigin};
-use super::rules::Ctx;
-use super::user_sync::*;
-use super::*;
+use super::{BRAKE_MIN_PEOPLE, EntraUser, UserSyncReport, UserSyncSettings};
+use crate::domain::end_users::{self, EndUserField, EndUserSource, FieldOrigin};
+use crate::domain::{
+    ChangeSet, Ctx, Email, EndUser, EndUserId, MicrosoftTenantId, SyncroTenant, Timestamp, names,
+};
 use std::collections::{HashMap, HashSet};
 
 /// People per change: each is at most seven writes (record, two list rows, email claim and
@@ -482,6 +483,9 @@ pub fn changes(ctx: &Ctx, plan: &Plan, syncro_tenant: &SyncroTenant) -> Vec<Chan
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::end_users::sync::*;
+    use crate::domain::end_users::*;
+    use crate::domain::*;
     use uuid::Uuid;
 
     const TENANT: u128 = 0xf0f0;

@@ -3,7 +3,7 @@
 //! be, and a field a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage
 //! return first) gets a leading `'` (CSV injection).
 
-use super::{MicrosoftTenant, Organization, SyncroTenant, SyncroTenantId};
+use crate::domain::{MicrosoftTenant, Organization, SyncroTenant, SyncroTenantId};
 use std::collections::HashMap;
 
 pub const HEADER: [&str; 7] = [
@@ -101,8 +101,9 @@ pub fn mapping_csv(
 
 #[cfg(test)]
 mod tests {
-    use super::super::*;
     use super::*;
+
+    use crate::domain::*;
 
     #[test]
     fn fields_are_quoted_and_formulas_defused() {

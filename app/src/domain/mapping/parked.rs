@@ -2,7 +2,7 @@
 //! ask for the file again. Sealed by the server for the one session that checked it: the store
 //! never holds it in the clear, and no other session can open it.
 
-use super::{AccountId, Timestamp};
+use crate::domain::{AccountId, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// How long a checked file is kept.

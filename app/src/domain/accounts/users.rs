@@ -1,192 +1,10 @@
-//! Accounts, users, roles and sessions: the validated types and the rules as plain functions.
-//!
-//! Hashing passwords and making tokens needs the server (`crate::auth`); everything here is
-//! deterministic and unit-tested.
+//! Accounts and their users: creating an account, adding and changing a user.
 
-use super::*;
+use crate::domain::{
+    AccountId, AccountName, ChangeSet, Ctx, DomainError, Email, Expect, Role, Timestamp, UserId,
+    Version, Write,
+};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// What a user may do (R6). Administrators change things; Technicians only look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Role {
-    Administrator,
-    Technician,
-}
-
-impl Role {
-    pub fn parse(s: &str) -> Result<Role, DomainError> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "administrator" | "admin" => Ok(Role::Administrator),
-            "technician" | "tech" => Ok(Role::Technician),
-            _ => Err(DomainError::invalid(
-                "role",
-                "Choose Administrator or Technician",
-            )),
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Administrator => "administrator",
-            Role::Technician => "technician",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Administrator => "Administrator",
-            Role::Technician => "Technician",
-        }
-    }
-}
-
-/// A sign-in email: trimmed, lowercased, one `@` with something on both sides and a dot in the
-/// domain. Unique across the whole installation (sign-in asks only for email and password).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Email(String);
-
-impl Email {
-    pub fn parse(raw: &str) -> Result<Email, DomainError> {
-        let e = raw.trim().to_lowercase();
-        let bad = |m: &str| Err(DomainError::invalid("email", m));
-        if e.is_empty() {
-            return bad("Email is required");
-        }
-        if e.len() > 254 {
-            return bad("Email is longer than 254 characters");
-        }
-        if e.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return bad("Email must not contain spaces");
-        }
-        let Some((local, domain)) = e.split_once('@') else {
-            return bad("Email needs an @, as in name@example.com");
-        };
-        let local_ok = !local.is_empty()
-            && local
-                .chars()
-                .all(|c| c.is_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c));
-        let domain_ok = domain.contains('.')
-            && domain
-                .split('.')
-                .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
-        if !local_ok || !domain_ok {
-            return bad("Email is not an address such as name@example.com");
-        }
-        Ok(Email(e))
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl TryFrom<String> for Email {
-    type Error = DomainError;
-    fn try_from(s: String) -> Result<Self, DomainError> {
-        Email::parse(&s)
-    }
-}
-impl From<Email> for String {
-    fn from(e: Email) -> String {
-        e.0
-    }
-}
-impl fmt::Display for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// A password in clear, only ever held in memory on its way to the hasher. Not `Serialize`, and
-/// its `Debug` prints nothing of it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(String);
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(…)")
-    }
-}
-
-impl Password {
-    pub const MIN_CHARS: usize = 12;
-    pub const MAX_CHARS: usize = 256;
-
-    /// A password someone chooses: 12–256 characters. Spaces count; nothing is trimmed.
-    pub fn new(raw: &str) -> Result<Password, DomainError> {
-        let n = raw.chars().count();
-        if n < Self::MIN_CHARS {
-            return Err(DomainError::invalid(
-                "password",
-                format!(
-                    "Use at least {} characters (a few words make a good password)",
-                    Self::MIN_CHARS
-                ),
-            ));
-        }
-        if n > Self::MAX_CHARS {
-            return Err(DomainError::invalid(
-                "password",
-                format!("Use at most {} characters", Self::MAX_CHARS),
-            ));
-        }
-        Ok(Password(raw.to_string()))
-    }
-
-    /// A password typed at sign-in: not checked against the rules for new ones (an older rule
-    /// may have allowed it), only bounded so hashing stays cheap.
-    pub fn typed(raw: &str) -> Result<Password, DomainError> {
-        if raw.is_empty() {
-            return Err(DomainError::invalid("password", "Password is required"));
-        }
-        if raw.len() > 1024 {
-            return Err(DomainError::invalid("password", "Password is too long"));
-        }
-        Ok(Password(raw.to_string()))
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-/// An MSP's name, shown in the header: 1–120 characters, none of them hidden (`names::is_hidden`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct AccountName(String);
-
-impl AccountName {
-    pub fn parse(raw: &str) -> Result<AccountName, DomainError> {
-        let t = raw.trim();
-        if t.is_empty() || t.chars().count() > names::NAME_MAX_CHARS {
-            return Err(DomainError::invalid(
-                "account",
-                "Account name needs 1–120 characters",
-            ));
-        }
-        if t.chars().any(names::is_hidden) {
-            return Err(DomainError::invalid("account", names::HIDDEN));
-        }
-        Ok(AccountName(t.to_string()))
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl TryFrom<String> for AccountName {
-    type Error = DomainError;
-    fn try_from(s: String) -> Result<Self, DomainError> {
-        AccountName::parse(&s)
-    }
-}
-impl From<AccountName> for String {
-    fn from(n: AccountName) -> String {
-        n.0
-    }
-}
-impl fmt::Display for AccountName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// One MSP. `active_administrators` is kept by the store through
 /// [`Write::AdjustAdministrators`], so "the last active Administrator stays" is one condition.
@@ -221,65 +39,6 @@ impl User {
     }
 }
 
-/// A signed-in browser. The store keys it by the SHA-256 of the token; the token itself is only
-/// ever in the cookie.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Session {
-    pub token_hash: String,
-    pub account: AccountId,
-    pub user: UserId,
-    pub epoch: u32,
-    pub created_at: Timestamp,
-    pub last_seen: Timestamp,
-}
-
-impl Session {
-    /// When the session ends if nothing touches it: idle timeout or absolute lifetime,
-    /// whichever comes first.
-    pub fn ends_at(&self) -> Timestamp {
-        Timestamp(
-            (self.last_seen.0 + IDLE_TIMEOUT_MS).min(self.created_at.0 + ABSOLUTE_LIFETIME_MS),
-        )
-    }
-}
-
-/// A session ends after this long without a request…
-pub const IDLE_TIMEOUT_MS: i64 = 8 * 60 * 60 * 1000;
-/// …and this long after sign-in, whatever happens.
-pub const ABSOLUTE_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
-/// `last_seen` is written at most this often (a write per request would be wasteful).
-pub const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionCheck {
-    /// Good; `touch` when `last_seen` should be written.
-    Live { touch: bool },
-    /// Timed out (idle or absolute).
-    Expired,
-    /// The user was disabled, changed password, or no longer exists.
-    Revoked,
-}
-
-/// Whether a session still stands for its user at `now`.
-pub fn check_session(session: &Session, user: Option<&User>, now: Timestamp) -> SessionCheck {
-    let Some(user) = user else {
-        return SessionCheck::Revoked;
-    };
-    if !user.active
-        || user.session_epoch != session.epoch
-        || user.id != session.user
-        || user.account != session.account
-    {
-        return SessionCheck::Revoked;
-    }
-    if now >= session.ends_at() {
-        return SessionCheck::Expired;
-    }
-    SessionCheck::Live {
-        touch: now.0 - session.last_seen.0 >= TOUCH_EVERY_MS,
-    }
-}
-
 /// The record of a new user, before it is written.
 pub struct NewUser {
     pub id: UserId,
@@ -288,7 +47,7 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
-fn new_user_record(ctx: &rules::Ctx, account: &AccountId, u: NewUser) -> User {
+fn new_user_record(ctx: &Ctx, account: &AccountId, u: NewUser) -> User {
     User {
         id: u.id,
         account: account.clone(),
@@ -315,7 +74,7 @@ fn user_json(u: &User) -> serde_json::Value {
 /// A new account and its first Administrator. `first_run` makes it refuse when any account
 /// exists already (the browser's first-run page may succeed only once).
 pub fn create_account(
-    ctx: &rules::Ctx,
+    ctx: &Ctx,
     id: AccountId,
     name: AccountName,
     admin: NewUser,
@@ -359,89 +118,8 @@ pub fn create_account(
     c
 }
 
-/// What happened to a sign-in, for the account's activity (R9: who, when, from where).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionEvent {
-    SignedIn,
-    SignedOut,
-    /// The email is a user of the account, but the password was wrong or the user disabled.
-    Refused {
-        disabled: bool,
-    },
-}
-
-/// The activity entry of a sign-in, sign-out or refused sign-in of the user `id` (`email`)
-/// from `address`.
-pub fn session_event(
-    ctx: &rules::Ctx,
-    id: UserId,
-    email: &str,
-    event: SessionEvent,
-    address: &str,
-) -> ChangeSet {
-    let (action, what) = match event {
-        SessionEvent::SignedIn => ("session.sign_in", "Signed in"),
-        SessionEvent::SignedOut => ("session.sign_out", "Signed out"),
-        SessionEvent::Refused { disabled: true } => {
-            ("session.refused", "Refused a sign-in (user disabled)")
-        }
-        SessionEvent::Refused { disabled: false } => {
-            ("session.refused", "Refused a sign-in (wrong password)")
-        }
-    };
-    let mut c = ChangeSet::default();
-    c.push(ctx.audit_entry(
-        action,
-        format!("{what}: {email} from {address}"),
-        serde_json::Value::Null,
-        serde_json::json!({ "user": id, "address": address }),
-    ));
-    c
-}
-
-/// One user a sign-in checked its password against: its account, whether the password was
-/// right, whether the user is active.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SignInCheck<'a> {
-    pub account: &'a str,
-    pub right: bool,
-    pub active: bool,
-}
-
-/// Which of the checked users a refused sign-in is recorded for — only those whose attempt it
-/// was beyond doubt. An email may be a user of several accounts, and any Administrator can add
-/// any email to their own: recording a refusal in every account that has the email would let
-/// one account watch when and from where another's user signs in, and fill another's log with
-/// refusals by signing in to its own. So a refusal is recorded:
-/// - when no account opened: where the password was right but the user is disabled (knowing
-///   it proves the target); otherwise where the attempt named one account — the email is a
-///   user of that account alone, or the sign-in chose it (`chosen`, the account picked on the
-///   sign-in page).
-///
-/// An attempt that opened an account, or that could be for any of several, is recorded in none
-/// (the throttle still counts it).
-pub fn refusals_to_record(checks: &[SignInCheck<'_>], chosen: &str) -> Vec<usize> {
-    if checks.iter().any(|c| c.right && c.active) {
-        return Vec::new();
-    }
-    let disabled: Vec<usize> = (0..checks.len())
-        .filter(|&i| checks[i].right && !checks[i].active)
-        .collect();
-    if !disabled.is_empty() {
-        return disabled;
-    }
-    match checks {
-        [_] => vec![0],
-        _ => checks
-            .iter()
-            .position(|c| !chosen.is_empty() && c.account == chosen)
-            .into_iter()
-            .collect(),
-    }
-}
-
 /// Admin > Users: *Add user*.
-pub fn add_user(ctx: &rules::Ctx, account: &AccountId, new: NewUser) -> ChangeSet {
+pub fn add_user(ctx: &Ctx, account: &AccountId, new: NewUser) -> ChangeSet {
     let mut c = ChangeSet::default();
     c.push(Write::ClaimEmail {
         key: new.email.as_str().to_string(),
@@ -476,7 +154,7 @@ pub enum UserChange {
 /// Changes one user. Refuses to leave the account without an active Administrator: checked
 /// here against `account` as read, and again by the store against the current count.
 pub fn change_user(
-    ctx: &rules::Ctx,
+    ctx: &Ctx,
     account: &Account,
     user: &User,
     expected: Version,
@@ -542,7 +220,7 @@ fn describe(u: &User) -> String {
 mod tests {
     #[test]
     fn a_refused_sign_in_is_recorded_only_for_the_user_it_was_for() {
-        use super::{SignInCheck, refusals_to_record};
+        use crate::domain::{SignInCheck, refusals_to_record};
         let check = |account, right, active| SignInCheck {
             account,
             right,
@@ -569,9 +247,11 @@ mod tests {
     }
 
     use super::*;
+    use crate::domain::accounts::*;
+    use crate::domain::*;
 
-    fn ctx() -> rules::Ctx {
-        rules::Ctx {
+    fn ctx() -> Ctx {
+        Ctx {
             actor: "admin@foggy.example".into(),
             now: Timestamp(1_000_000),
             audit_id: "a1".into(),

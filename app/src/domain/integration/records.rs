@@ -2,8 +2,9 @@
 //! CSP), what a sync found and what went wrong per tenant. The client that talks to Microsoft
 //! lives in `crate::microsoft` (server only); everything here is plain data and functions.
 
-use super::rules::Ctx;
-use super::*;
+use crate::domain::{
+    ChangeSet, ClientId, Ctx, DomainError, Expect, MicrosoftTenantId, Timestamp, Version, Write,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -305,7 +306,7 @@ impl Timestamp {
         let hh: i64 = t.next()?.parse().ok()?;
         let mm: i64 = t.next()?.parse().ok()?;
         let sec: f64 = t.next().unwrap_or("0").parse().ok()?;
-        let days = super::time::days_from_civil(y, m, day);
+        let days = crate::domain::time::days_from_civil(y, m, day);
         let secs = days * 86_400 + hh * 3600 + mm * 60 - offset_min * 60;
         Some(Timestamp(secs * 1000 + (sec * 1000.0).round() as i64))
     }
@@ -314,6 +315,7 @@ impl Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::*;
 
     fn ctx() -> Ctx {
         Ctx {

@@ -3,7 +3,7 @@
 //! hands over its entries newest first ([`crate::store::Lists::audit_before`]); the filter and
 //! the paging are written here once.
 
-use super::{AuditEntry, Timestamp};
+use crate::domain::{AuditEntry, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// Entries read from the store at a time while a page is filled.
@@ -173,6 +173,7 @@ pub struct ActivityPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::*;
 
     fn entry(actor: &str, action: &str, summary: &str, records: &[&str]) -> AuditEntry {
         AuditEntry {

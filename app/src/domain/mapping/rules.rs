@@ -2,37 +2,12 @@
 //! user action needs — with the conditions that keep R1–R5 and R8 true if anything changed in
 //! between. A store applies the [`ChangeSet`] atomically or refuses it whole.
 
-use super::*;
+use crate::domain::{
+    ChangeSet, ContactDetails, Ctx, DomainError, Expect, MicrosoftTenant, MicrosoftTenantId,
+    NameKind, Organization, OrganizationId, OrganizationName, SyncroTenant, SyncroTenantId,
+    SyncroTenantName, Version, Write,
+};
 use serde_json::json;
-
-/// Who is acting, and when. The audit id is supplied so the rules stay deterministic.
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    pub actor: String,
-    pub now: Timestamp,
-    pub audit_id: String,
-}
-
-impl Ctx {
-    pub(crate) fn audit_entry(
-        &self,
-        action: &str,
-        summary: String,
-        before: serde_json::Value,
-        after: serde_json::Value,
-    ) -> Write {
-        Write::Audit(AuditEntry {
-            at: self.now,
-            id: self.audit_id.clone(),
-            actor: self.actor.clone(),
-            action: action.to_string(),
-            summary,
-            before,
-            after,
-            records: Vec::new(),
-        })
-    }
-}
 
 /// Where a new Organization goes.
 #[derive(Debug, Clone, Copy)]
@@ -518,6 +493,7 @@ pub fn move_organizations(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::*;
 
     fn ctx() -> Ctx {
         Ctx {
