@@ -131,7 +131,7 @@ pub fn App() -> impl IntoView {
                         })
                     })}
                 </Suspense>
-                <pages::account::UserBox/>
+                <pages::users::UserBox/>
             </header>
             // Async: each page is rendered whole before it is sent, so everything — data, forms,
             // errors — is in the HTML and works with JavaScript off; islands only add to it.
@@ -139,18 +139,18 @@ pub fn App() -> impl IntoView {
                 <status::StatusLine/>
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-in") view=pages::account::SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/first-run") view=pages::account::FirstRunPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=pages::users::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/first-run") view=pages::users::FirstRunPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=pages::AdminIndex ssr=SsrMode::Async/>
                     <Route path=path!("/admin/activity") view=pages::activity::ActivityPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/users") view=pages::account::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=pages::users::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-integration") view=pages::integration::IntegrationPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-tenants") view=pages::tenants::TenantManagement ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-tenants/import") view=pages::import_mappings::ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-tenants/import-mappings") view=pages::import_mappings::ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-tenants/suggestions") view=pages::suggestions::SuggestionsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/syncro-tenants") view=pages::syncro::SyncroTenantList ssr=SsrMode::Async/>
-                    <Route path=path!("/syncro-tenants/:id") view=pages::syncro::SyncroTenantDetailsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/syncro-tenants") view=pages::syncro_tenants::SyncroTenantList ssr=SsrMode::Async/>
+                    <Route path=path!("/syncro-tenants/:id") view=pages::syncro_tenants::SyncroTenantDetailsPage ssr=SsrMode::Async/>
                     <Route path=path!("/syncro-tenants/:id/user-sync") view=pages::user_sync::UserSyncSetupPage ssr=SsrMode::Async/>
                     <Route path=path!("/syncro-tenants/:id/user-sync/preview") view=pages::user_sync::UserSyncPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/organizations") view=pages::organizations::OrganizationList ssr=SsrMode::Async/>

@@ -8,8 +8,8 @@ mod group;
 mod home;
 #[cfg(feature = "ssr")]
 pub mod http;
-mod mapping_import;
-mod microsoft;
+mod import_mappings;
+mod integration;
 mod organizations;
 #[cfg(feature = "ssr")]
 pub mod site;
@@ -23,8 +23,8 @@ pub use activity::*;
 pub use end_users::*;
 pub use group::*;
 pub use home::*;
-pub use mapping_import::*;
-pub use microsoft::*;
+pub use import_mappings::*;
+pub use integration::*;
 pub use organizations::*;
 pub use suggestions::*;
 pub use syncro_tenants::*;

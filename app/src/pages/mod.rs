@@ -1,6 +1,5 @@
 //! One module per page of SPEC.md.
 
-pub mod account;
 pub mod activity;
 pub mod end_users;
 pub mod group;
@@ -8,9 +7,10 @@ pub mod import_mappings;
 pub mod integration;
 pub mod organizations;
 pub mod suggestions;
-pub mod syncro;
+pub mod syncro_tenants;
 pub mod tenants;
 pub mod user_sync;
+pub mod users;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
