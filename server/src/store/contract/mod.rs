@@ -5,6 +5,7 @@
 //! share and the invariants checked after every case.
 
 mod activity;
+mod changes;
 mod end_users;
 mod group;
 mod identity;
@@ -14,6 +15,7 @@ mod records;
 mod suggestions;
 
 pub use activity::*;
+pub use changes::*;
 pub use end_users::*;
 pub use group::*;
 pub use identity::*;
