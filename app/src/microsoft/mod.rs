@@ -8,12 +8,11 @@
 
 mod error;
 pub mod seal;
-mod tenants;
+pub mod tenants;
 pub mod users;
 
 pub use error::GraphError;
 pub use seal::SealingKey;
-pub use tenants::{Progress, discover};
 
 use crate::domain::{ClientId, ClientSecret, MicrosoftTenantId};
 use crate::error::AppError;

@@ -1,42 +1,41 @@
-//! The tenants an integration lists (CSP: GDAP relationships and contracts; Single Tenant: its
-//! organization), read from Graph and turned into discovered tenants. The job that records them
-//! is `services::sync_job`.
+//! What discovery reads from Microsoft, as a port: the integration's own organization (Single
+//! Tenant), the partner's GDAP relationships and contracts, and each customer's organization
+//! (CSP). [`GraphCustomers`] reads them from Graph; what they add up to (the tenants, each with
+//! its access and failure) is decided in `services::customers`, tested against a book of
+//! customers kept in memory.
 
 use super::{GraphError, Microsoft};
-use crate::domain::integration::sync_job::SyncJob;
-use crate::domain::*;
-use futures::StreamExt;
+use crate::domain::{ClientSecret, Integration, MicrosoftTenantId};
 use serde::Deserialize;
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `GET /v1.0/organization` (one item: the tenant the token is for).
-#[derive(Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Organization {
-    id: String,
+pub struct TenantOrganization {
+    pub id: String,
     #[serde(default)]
-    display_name: Option<String>,
+    pub display_name: Option<String>,
     #[serde(default)]
-    verified_domains: Vec<VerifiedDomain>,
+    pub verified_domains: Vec<VerifiedDomain>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct VerifiedDomain {
-    name: String,
+pub struct VerifiedDomain {
+    pub name: String,
     #[serde(default)]
-    is_default: bool,
+    pub is_default: bool,
     #[serde(default)]
-    is_initial: bool,
+    pub is_initial: bool,
 }
 
-impl Organization {
-    fn domain_names(&self) -> impl Iterator<Item = &str> {
+impl TenantOrganization {
+    pub fn domain_names(&self) -> impl Iterator<Item = &str> {
         self.verified_domains.iter().map(|d| d.name.as_str())
     }
 
-    fn default_domain(&self) -> &str {
+    /// The default domain, else the initial (`onmicrosoft.com`) one.
+    pub fn default_domain(&self) -> &str {
         self.verified_domains
             .iter()
             .find(|d| d.is_default)
@@ -47,222 +46,117 @@ impl Organization {
 }
 
 /// `GET /v1.0/tenantRelationships/delegatedAdminRelationships` (GDAP).
-#[derive(Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Relationship {
+pub struct Relationship {
     #[serde(default)]
-    status: String,
+    pub status: String,
     #[serde(default)]
-    end_date_time: Option<String>,
+    pub end_date_time: Option<String>,
     #[serde(default)]
-    auto_extend_duration: Option<String>,
+    pub auto_extend_duration: Option<String>,
     #[serde(default)]
-    customer: Option<RelationshipCustomer>,
+    pub customer: Option<RelationshipCustomer>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RelationshipCustomer {
+pub struct RelationshipCustomer {
     #[serde(default)]
-    tenant_id: String,
+    pub tenant_id: String,
     #[serde(default)]
-    display_name: Option<String>,
+    pub display_name: Option<String>,
 }
 
 /// `GET /v1.0/contracts`.
-#[derive(Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Contract {
+pub struct Contract {
     #[serde(default)]
-    customer_id: String,
+    pub customer_id: String,
     #[serde(default)]
-    display_name: Option<String>,
+    pub display_name: Option<String>,
     #[serde(default)]
-    default_domain_name: Option<String>,
+    pub default_domain_name: Option<String>,
 }
 
-/// A CSP customer as the partner's lists describe it.
-#[derive(Default)]
-struct Customer {
-    name: String,
-    domain: String,
-    active: Option<GdapAccess>,
-    ended: bool,
-}
-
-/// What a running sync has done so far, shared with the job's heartbeat.
-#[derive(Debug, Default)]
-pub struct Progress {
-    pub done: AtomicUsize,
-    pub total: AtomicUsize,
-    pub failures: AtomicUsize,
-}
-
-impl Progress {
-    fn customer(&self, failed: bool) {
-        self.done.fetch_add(1, Ordering::Relaxed);
-        if failed {
-            self.failures.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    /// The job with these counts.
-    pub fn applied_to(&self, job: &SyncJob) -> SyncJob {
-        SyncJob {
-            customers_done: self.done.load(Ordering::Relaxed),
-            customers_total: self.total.load(Ordering::Relaxed),
-            failures: self.failures.load(Ordering::Relaxed),
-            ..job.clone()
-        }
+/// What discovery reads of the integration's tenants, signed in as the integration.
+#[async_trait::async_trait]
+pub trait Customers: Send + Sync {
+    /// The organization the integration's own token is for (Single Tenant: the one tenant).
+    async fn own_organization(&self) -> Result<Vec<TenantOrganization>, GraphError>;
+    /// The partner's GDAP relationships, every status.
+    async fn relationships(&self) -> Result<Vec<Relationship>, GraphError>;
+    /// The partner's contracts (one per CSP customer).
+    async fn contracts(&self) -> Result<Vec<Contract>, GraphError>;
+    /// A customer's own organization, read with a token for that customer.
+    async fn organization_of(
+        &self,
+        customer: MicrosoftTenantId,
+    ) -> Result<TenantOrganization, GraphError>;
+    /// How many customers may be read at once.
+    fn concurrency(&self) -> usize {
+        1
     }
 }
 
-/// Every tenant the integration lists, each with its failure if it could not be read fully.
-/// An error means the listing itself failed (nothing may be marked removed).
-pub async fn discover(
-    ms: &Microsoft,
-    integration: &Integration,
-    secret: &ClientSecret,
-    progress: &Progress,
-) -> Result<Vec<DiscoveredTenant>, GraphError> {
-    let token = ms
-        .token(integration.directory_tenant, integration.client_id, secret)
-        .await?;
-    match integration.mode {
-        IntegrationMode::SingleTenant => {
-            let orgs: Vec<Organization> = ms.get_all(&token, "/v1.0/organization").await?;
-            // A tenant always has its organization: an empty answer must not read as "every
-            // tenant is gone".
-            if orgs.is_empty() {
-                return Err(GraphError::Invalid("organization: an empty list".into()));
-            }
-            progress.total.store(orgs.len(), Ordering::Relaxed);
-            orgs.iter().for_each(|_| progress.customer(false));
-            orgs.iter()
-                .map(|o| {
-                    let id = MicrosoftTenantId::parse(&o.id)
-                        .map_err(|_| GraphError::Invalid(format!("organization id {}", o.id)))?;
-                    Ok(DiscoveredTenant::from_graph(
-                        id,
-                        o.display_name.as_deref().unwrap_or_default(),
-                        o.default_domain(),
-                    )
-                    .with_verified_domains(o.domain_names()))
-                })
-                .collect()
-        }
-        IntegrationMode::Csp => csp(ms, integration, secret, &token, progress).await,
-    }
+/// Microsoft Graph, signed in as the integration.
+pub struct GraphCustomers<'a> {
+    ms: &'a Microsoft,
+    integration: &'a Integration,
+    secret: &'a ClientSecret,
+    token: String,
 }
 
-async fn csp(
-    ms: &Microsoft,
-    integration: &Integration,
-    secret: &ClientSecret,
-    token: &str,
-    progress: &Progress,
-) -> Result<Vec<DiscoveredTenant>, GraphError> {
-    let relationships: Vec<Relationship> = ms
-        .get_all(
+impl Microsoft {
+    /// Signs in as `integration`, for [`Customers`].
+    pub async fn customers<'a>(
+        &'a self,
+        integration: &'a Integration,
+        secret: &'a ClientSecret,
+    ) -> Result<GraphCustomers<'a>, GraphError> {
+        let token = self
+            .token(integration.directory_tenant, integration.client_id, secret)
+            .await?;
+        Ok(GraphCustomers {
+            ms: self,
+            integration,
+            secret,
             token,
-            "/v1.0/tenantRelationships/delegatedAdminRelationships",
-        )
-        .await?;
-    let contracts: Vec<Contract> = ms.get_all(token, "/v1.0/contracts").await?;
-    let mut customers: BTreeMap<MicrosoftTenantId, Customer> = BTreeMap::new();
-    for c in contracts {
-        let Ok(id) = MicrosoftTenantId::parse(&c.customer_id) else {
-            tracing::warn!(customer = %c.customer_id, "a contract without a valid customerId");
-            continue;
-        };
-        let entry = customers.entry(id).or_default();
-        entry.name = c.display_name.unwrap_or_default();
-        entry.domain = c.default_domain_name.unwrap_or_default();
-    }
-    for r in relationships {
-        let Some(customer) = r.customer else { continue };
-        let Ok(id) = MicrosoftTenantId::parse(&customer.tenant_id) else {
-            tracing::warn!(customer = %customer.tenant_id, "a GDAP relationship without a valid customer tenantId");
-            continue;
-        };
-        let entry = customers.entry(id).or_default();
-        if entry.name.is_empty() {
-            entry.name = customer.display_name.unwrap_or_default();
-        }
-        match r.status.as_str() {
-            "active" => {
-                let ends_at = r
-                    .end_date_time
-                    .as_deref()
-                    .and_then(Timestamp::parse_iso8601)
-                    .unwrap_or_default();
-                let auto_extends = r
-                    .auto_extend_duration
-                    .as_deref()
-                    .is_some_and(|d| !matches!(d, "" | "PT0S" | "P0D"));
-                if entry.active.is_none_or(|a| ends_at > a.ends_at) {
-                    entry.active = Some(GdapAccess {
-                        ends_at,
-                        auto_extends,
-                    });
-                }
-            }
-            "expired" | "terminated" => entry.ended = true,
-            _ => {} // pending, approving, terminating: no access yet, or not for long
-        }
-    }
-    // Each customer's own organization has its current name and domains (the lists hold the
-    // names as they were when the contract or relationship was made).
-    progress.total.store(customers.len(), Ordering::Relaxed);
-    let tenants = futures::stream::iter(customers)
-        .map(|(id, c)| async move {
-            let mut t = DiscoveredTenant::from_graph(id, &c.name, &c.domain);
-            t.gdap = c.active;
-            if c.active.is_none() {
-                t.failure = Some(if c.ended {
-                    SyncFailure::ExpiredRelationship
-                } else {
-                    SyncFailure::NoGdapRelationship
-                });
-                progress.customer(true);
-                return t;
-            }
-            match own_organization(ms, integration, secret, id).await {
-                Ok(org) => {
-                    let fresh = DiscoveredTenant::from_graph(
-                        id,
-                        org.display_name.as_deref().unwrap_or(&t.display_name),
-                        org.default_domain(),
-                    );
-                    t.display_name = fresh.display_name;
-                    if !fresh.default_domain.is_empty() {
-                        t.default_domain = fresh.default_domain;
-                    }
-                    t = t.with_verified_domains(org.domain_names());
-                }
-                Err(e) => {
-                    tracing::info!(tenant = %id, error = %e, "a customer's organization could not be read");
-                    t.failure = Some(e.failure());
-                }
-            }
-            progress.customer(t.failure.is_some());
-            t
         })
-        .buffer_unordered(ms.config.concurrency.max(1))
-        .collect::<Vec<_>>()
-        .await;
-    Ok(tenants)
+    }
 }
 
-async fn own_organization(
-    ms: &Microsoft,
-    integration: &Integration,
-    secret: &ClientSecret,
-    customer: MicrosoftTenantId,
-) -> Result<Organization, GraphError> {
-    let token = ms.token(customer, integration.client_id, secret).await?;
-    let orgs: Vec<Organization> = ms.get_all(&token, "/v1.0/organization").await?;
-    orgs.into_iter()
-        .next()
-        .ok_or_else(|| GraphError::Invalid("organization: an empty list".into()))
+#[async_trait::async_trait]
+impl Customers for GraphCustomers<'_> {
+    async fn own_organization(&self) -> Result<Vec<TenantOrganization>, GraphError> {
+        self.ms.get_all(&self.token, "/v1.0/organization").await
+    }
+    async fn relationships(&self) -> Result<Vec<Relationship>, GraphError> {
+        self.ms
+            .get_all(
+                &self.token,
+                "/v1.0/tenantRelationships/delegatedAdminRelationships",
+            )
+            .await
+    }
+    async fn contracts(&self) -> Result<Vec<Contract>, GraphError> {
+        self.ms.get_all(&self.token, "/v1.0/contracts").await
+    }
+    async fn organization_of(
+        &self,
+        customer: MicrosoftTenantId,
+    ) -> Result<TenantOrganization, GraphError> {
+        let token = self
+            .ms
+            .token(customer, self.integration.client_id, self.secret)
+            .await?;
+        let orgs: Vec<TenantOrganization> = self.ms.get_all(&token, "/v1.0/organization").await?;
+        orgs.into_iter()
+            .next()
+            .ok_or_else(|| GraphError::Invalid("organization: an empty list".into()))
+    }
+    fn concurrency(&self) -> usize {
+        self.ms.config.concurrency.max(1)
+    }
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod changes;
+pub mod customers;
 pub mod discovery;
 pub mod sync_job;
 pub mod user_sync;

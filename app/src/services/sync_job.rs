@@ -1,5 +1,5 @@
-//! The Microsoft sync job, as a use case: take the account's lease, list its tenants through
-//! the Graph adapter (`microsoft::discover`), record them as a complete discovery, run Entra ID
+//! The Microsoft sync job, as a use case: take the account's lease, list its tenants
+//! (`services::customers`, through the Graph adapter), record them as a complete discovery, run Entra ID
 //! User Sync for the Syncro Tenants set up for it, and keep the report. Where the job runs is a
 //! [`JobRunner`]: this process's runtime (`LocalJobs`), or on AWS an invocation of its own.
 
@@ -9,7 +9,8 @@ use crate::domain::integration::sync_job::{self, SyncJob};
 use crate::domain::now;
 use crate::domain::*;
 use crate::error::AppError;
-use crate::microsoft::{Microsoft, Progress, discover};
+use crate::microsoft::Microsoft;
+use crate::services::customers::{self, Progress};
 use crate::services::discovery;
 use crate::store::prelude::*;
 use futures::StreamExt;
@@ -47,7 +48,11 @@ async fn collect(
             integration.client_id,
             &integration.secret,
         )?;
-        let tenants = discover(ms, &integration, &secret, progress)
+        let graph = ms
+            .customers(&integration, &secret)
+            .await
+            .map_err(|e| e.to_string())?;
+        let tenants = customers::list(&graph, integration.mode, progress)
             .await
             .map_err(|e| e.to_string())?;
         Ok::<_, String>((integration, tenants))
