@@ -79,7 +79,7 @@ pub enum ParentFilter {
 pub trait Records: Send + Sync + 'static {
     /// Applies every write or none. Conditions are checked against the current data.
     ///
-    /// A change is at most [`ChangeSet::MAX_WRITES`] writes, one item each; a malformed one is
+    /// A change takes at most [`ChangeSet::MAX_WRITES`] items ([`Write::items`]); a malformed one is
     /// refused whole ([`StoreError::Malformed`]). **Larger operations** (a CSP sync of 10,000
     /// customers, a CSV import of 20,000 rows) are a sequence of changes planned by
     /// [`crate::domain::integration::discovery::plan`]: each part is applied by this method — atomic, with

@@ -2,9 +2,9 @@
 //! who made it ([`Ctx`]).
 
 use crate::domain::{
-    Account, AuditEntry, DiscoveredTenant, EndUserId, Integration, MicrosoftTenant,
-    MicrosoftTenantId, NameKind, Organization, SyncReport, SyncroTenant, SyncroTenantId, Timestamp,
-    User, UserId, Version,
+    Account, AuditEntry, DiscoveredTenant, Integration, MicrosoftTenant, MicrosoftTenantId,
+    NameKind, Organization, SyncReport, SyncroTenant, SyncroTenantId, Timestamp, User, UserId,
+    Version,
 };
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,13 @@ pub enum Expect {
     Absent,
     /// The record must exist at exactly this version (R8).
     Version(Version),
+}
+
+impl Expect {
+    /// `Absent` for a new record, else the version the record replaced was read at.
+    pub fn replacing(read_at: Option<Version>) -> Expect {
+        read_at.map_or(Expect::Absent, Expect::Version)
+    }
 }
 
 /// One item-level write. A [`ChangeSet`] of them is applied all-or-nothing.
@@ -113,25 +120,14 @@ pub enum Write {
         kind: NameKind,
         key: String,
     },
-    /// An End User at `expect` (R8); every End User change is made through
-    /// [`end_users::put`](crate::domain::end_users::put), which adds the list rows and email claims.
+    /// An End User replacing `before`, the record as read (`None`: new), at its version (R8).
+    /// Every End User change is made through
+    /// [`end_users::put`](crate::domain::end_users::put), which claims and releases its email.
+    /// A store keeps what it needs to list and find End Users from the two records: the
+    /// embedded store from its records, DynamoDB as list-row and link items of its own.
     PutEndUser {
         record: Box<crate::domain::EndUser>,
-        expect: Expect,
-    },
-    /// An Organization's list of End Users: the row at `place`, put (`Some`) or taken out.
-    /// The embedded store lists from its records and needs no rows; DynamoDB keeps one item per
-    /// row, so a page of a list reads a page.
-    ListEndUser {
-        place: crate::domain::end_users::EndUserPlace,
-        row: Option<crate::domain::EndUserRow>,
-    },
-    /// The End User an Entra ID user (by tenant and object id) is linked to, or none. The
-    /// embedded store derives links from its records; DynamoDB keeps one item per link.
-    LinkEndUser {
-        tenant: MicrosoftTenantId,
-        object_id: String,
-        end_user: Option<EndUserId>,
+        before: Option<Box<crate::domain::EndUser>>,
     },
     /// The Entra ID User Sync settings of a Syncro Tenant, at `expect` (R8).
     PutUserSync {
@@ -164,7 +160,8 @@ pub enum Write {
         record: User,
         expect: Expect,
     },
-    /// Connect (`Expect::Absent`) or replace (`Expect::Version`) the account's integration.
+    /// Connect (`Expect::Absent`) or replace (`Expect::Version`) the account's integration. A
+    /// store that lists connected accounts for the scheduled sync keeps that list in step.
     PutIntegration {
         record: Integration,
         expect: Expect,
@@ -172,11 +169,6 @@ pub enum Write {
     /// Disconnect: the integration must be at this version.
     DeleteIntegration {
         expect: Version,
-    },
-    /// Keeps the installation-wide list of connected accounts (the scheduled sync reads it) in
-    /// step with the integration.
-    IndexIntegration {
-        connected: bool,
     },
     /// The last sync's report (replaces the previous one).
     PutSyncReport(SyncReport),
@@ -216,6 +208,22 @@ impl Write {
         writes
     }
 
+    /// The most items a store may write for this write: its record, and the index items a
+    /// store may keep beside it (an End User's list rows, old and new, and its link to an
+    /// Entra ID user, old and new; the list of connected accounts beside an integration).
+    /// Counted so that every change fits one DynamoDB transaction.
+    pub fn items(&self) -> usize {
+        match self {
+            Write::PutEndUser { .. } => 5,
+            Write::PutIntegration {
+                expect: Expect::Absent,
+                ..
+            }
+            | Write::DeleteIntegration { .. } => 2,
+            _ => 1,
+        }
+    }
+
     /// The item this write touches; no change touches one item twice (DynamoDB refuses that).
     pub fn item(&self) -> String {
         match self {
@@ -233,13 +241,6 @@ impl Write {
                 format!("name:{kind:?}:{key}")
             }
             Write::PutEndUser { record, .. } => format!("eu:{}", record.id),
-            Write::ListEndUser { place, .. } => format!(
-                "eul:{}:{}:{}:{}",
-                place.organization, place.active, place.name_key, place.id
-            ),
-            Write::LinkEndUser {
-                tenant, object_id, ..
-            } => format!("eux:{tenant}:{object_id}"),
             Write::PutUserSync { record, .. } => format!("usync:{}", record.syncro_tenant),
             Write::PutUserSyncState(s) => format!("usyncstate:{}", s.syncro_tenant),
             Write::Audit(a) => format!("audit:{}", a.id),
@@ -250,7 +251,6 @@ impl Write {
             Write::PutIntegration { .. } | Write::DeleteIntegration { .. } => {
                 "integration".to_string()
             }
-            Write::IndexIntegration { .. } => "integration-index".to_string(),
             Write::PutSyncReport(_) => "sync-report".to_string(),
             Write::PutSyncJob { .. } => "sync-job".to_string(),
         }
@@ -266,19 +266,22 @@ impl Write {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ChangeSet {
     writes: Vec<Write>,
+    /// The items its writes may take ([`Write::items`]).
+    #[serde(skip)]
+    items: usize,
     #[serde(skip)]
     malformed: Option<String>,
 }
 
-/// A change that no store may apply: it writes one item twice, or holds too many writes.
+/// A change that no store may apply: it writes one item twice, or takes too many items.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("a change may write each item once and at most {max} items: {0}", max = ChangeSet::MAX_WRITES)]
 pub struct MalformedChange(pub String);
 
 impl ChangeSet {
-    /// Most writes one change may hold: DynamoDB's 100 items per `TransactWriteItems`, less
-    /// the two a store may add of its own (the DynamoDB store's list generation and change-log
-    /// entry).
+    /// Most items one change may take ([`Write::items`]): DynamoDB's 100 items per
+    /// `TransactWriteItems`, less the two a store may add of its own (the DynamoDB store's list
+    /// generation and change-log entry).
     pub const MAX_WRITES: usize = 98;
 
     pub fn push(&mut self, w: Write) {
@@ -286,10 +289,11 @@ impl ChangeSet {
             let item = w.item();
             if self.writes.iter().any(|x| x.item() == item) {
                 self.malformed = Some(format!("{item} is written twice"));
-            } else if self.writes.len() == Self::MAX_WRITES {
-                self.malformed = Some(format!("more than {} writes", Self::MAX_WRITES));
+            } else if self.items + w.items() > Self::MAX_WRITES {
+                self.malformed = Some(format!("more than {} items", Self::MAX_WRITES));
             }
         }
+        self.items += w.items();
         self.writes.push(w);
     }
 

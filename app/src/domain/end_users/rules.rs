@@ -5,7 +5,7 @@ use super::{
     DETAIL_MAX_CHARS, EndUser, EndUserField, EndUserSource, FieldOrigin, OTHER_EMAILS_KEPT,
 };
 use crate::domain::{
-    ChangeSet, Ctx, DomainError, Email, EndUserId, Expect, NameKind, Organization, Write, names,
+    ChangeSet, Ctx, DomainError, Email, EndUserId, NameKind, Organization, Write, names,
 };
 use serde_json::json;
 
@@ -170,10 +170,10 @@ fn email_key(e: &Email) -> String {
     e.as_str().to_string()
 }
 
-/// The writes that take an End User from `before` (none: new) to `after`: the record at its
-/// version, its list row moved when its place changed, its email claimed and released, its
-/// link to an Entra ID user kept (the sync finds linked people by object id). Every
-/// End User change goes through here, so the stores' indexes stay in step.
+/// The writes that take an End User from `before` (none: new) to `after`: its email claimed
+/// and released (unique per account), and the record replacing `before` at its version. Every
+/// End User change goes through here; each store keeps its lists and links to Entra ID users
+/// (the sync finds linked people by object id) in step from the two records.
 pub fn put(c: &mut ChangeSet, before: Option<&EndUser>, after: &EndUser) {
     let old_email = before.and_then(|b| b.email.as_ref());
     if old_email != after.email.as_ref() {
@@ -191,47 +191,9 @@ pub fn put(c: &mut ChangeSet, before: Option<&EndUser>, after: &EndUser) {
             });
         }
     }
-    let link = |eu: &EndUser| match &eu.source {
-        EndUserSource::Entra { tenant, object_id } => Some((*tenant, object_id.clone())),
-        EndUserSource::Manual => None,
-    };
-    let (old_link, new_link) = (before.and_then(link), link(after));
-    if old_link != new_link {
-        if let Some((tenant, object_id)) = old_link {
-            c.push(Write::LinkEndUser {
-                tenant,
-                object_id,
-                end_user: None,
-            });
-        }
-        if let Some((tenant, object_id)) = new_link {
-            c.push(Write::LinkEndUser {
-                tenant,
-                object_id,
-                end_user: Some(after.id),
-            });
-        }
-    }
-    if let Some(b) = before
-        && b.place() != after.place()
-    {
-        c.push(Write::ListEndUser {
-            place: b.place(),
-            row: None,
-        });
-    }
-    if before.map(EndUser::row).as_ref() != Some(&after.row()) {
-        c.push(Write::ListEndUser {
-            place: after.place(),
-            row: Some(after.row()),
-        });
-    }
     c.push(Write::PutEndUser {
         record: Box::new(after.clone()),
-        expect: match before {
-            Some(b) => Expect::Version(b.version),
-            None => Expect::Absent,
-        },
+        before: before.map(|b| Box::new(b.clone())),
     });
 }
 
@@ -447,7 +409,7 @@ mod tests {
     }
 
     #[test]
-    fn adding_claims_the_email_and_lists_the_row() {
+    fn adding_claims_the_email() {
         let c = add(
             &ctx(),
             EndUserId::from_uuid(Uuid::from_u128(1)),
@@ -459,7 +421,6 @@ mod tests {
             items.contains(&"name:EndUserEmail:ann@foggy.example".to_string()),
             "{items:?}"
         );
-        assert!(items.iter().any(|i| i.starts_with("eul:")), "{items:?}");
         assert!(items.contains(&format!("eu:{}", Uuid::from_u128(1))));
         let eu = added();
         assert!(eu.active);
@@ -475,7 +436,7 @@ mod tests {
     }
 
     #[test]
-    fn edits_move_the_row_and_the_email_claim() {
+    fn edits_move_the_email_claim() {
         let eu = added();
         let later = Ctx {
             now: Timestamp(1_795_000_100_000),
@@ -497,14 +458,11 @@ mod tests {
         assert!(w.iter().any(
             |w| matches!(w, Write::ClaimName { key, .. } if key == "ann.smith@foggy.example")
         ));
-        assert!(w.iter().any(
-            |w| matches!(w, Write::ListEndUser { row: None, place } if place.name_key == "ann lee")
-        ));
         let after = w
             .iter()
             .find_map(|w| match w {
-                Write::PutEndUser { record, expect } => {
-                    assert_eq!(*expect, Expect::Version(Version(1)));
+                Write::PutEndUser { record, before } => {
+                    assert_eq!(before.as_deref(), Some(&eu));
                     Some((**record).clone())
                 }
                 _ => None,
@@ -541,18 +499,20 @@ mod tests {
     }
 
     #[test]
-    fn deactivating_moves_the_row_to_the_inactive_list() {
+    fn deactivating_moves_the_person_to_the_inactive_list() {
         let eu = added();
         let c = set_active(&ctx(), &eu, false).unwrap();
-        let rows: Vec<(bool, bool)> = c
+        let places: Vec<(bool, bool)> = c
             .writes()
             .iter()
             .filter_map(|w| match w {
-                Write::ListEndUser { place, row } => Some((place.active, row.is_some())),
+                Write::PutEndUser { record, before } => {
+                    Some((before.as_ref()?.place().active, record.place().active))
+                }
                 _ => None,
             })
             .collect();
-        assert_eq!(rows, [(true, false), (false, true)]);
+        assert_eq!(places, [(true, false)]);
         assert!(
             !c.writes()
                 .iter()

@@ -211,7 +211,6 @@ pub fn connect(
         serde_json::Value::Null,
         public_view(&new),
     ));
-    c.push(Write::IndexIntegration { connected: true });
     c.push(Write::PutIntegration {
         record: new,
         expect: Expect::Absent,
@@ -260,7 +259,6 @@ pub fn disconnect(ctx: &Ctx, current: &Integration, expected: Version) -> Change
         public_view(current),
         serde_json::Value::Null,
     ));
-    c.push(Write::IndexIntegration { connected: false });
     c.push(Write::DeleteIntegration { expect: expected });
     c
 }

@@ -270,14 +270,9 @@ impl Key {
             Write::ClaimEmail { key, .. } => Key::Email(key.clone(), a),
             Write::PutUser { record, .. } => Key::User(a, record.id),
             Write::PutEndUser { record, .. } => Key::EndUser(a, record.id),
-            Write::ListEndUser { place, .. } => Key::EndUserRow(a, place.clone()),
-            Write::LinkEndUser {
-                tenant, object_id, ..
-            } => Key::EndUserLink(a, *tenant, object_id.clone()),
             Write::PutUserSync { record, .. } => Key::UserSync(a, record.syncro_tenant),
             Write::PutUserSyncState(st) => Key::UserSyncState(a, st.syncro_tenant),
             Write::PutIntegration { .. } | Write::DeleteIntegration { .. } => Key::Integration(a),
-            Write::IndexIntegration { .. } => Key::IntegrationIndex(a),
             Write::PutSyncReport(_) => Key::SyncReport(a),
             Write::PutSyncJob { .. } => Key::SyncJob(a),
         }

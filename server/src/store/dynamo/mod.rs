@@ -8,6 +8,7 @@
 mod cache;
 pub mod count;
 mod identity;
+mod indexes;
 mod integrations;
 pub mod keys;
 mod lists;

@@ -1,5 +1,6 @@
 //! The DynamoDB store: changes (one atomic write each) and the lookups they are decided on ([`Records`]).
 
+use super::indexes::index_items;
 use super::writes::Cancelled;
 use super::*;
 
@@ -28,10 +29,18 @@ impl Records for DynamoStore {
         if writes.is_empty() {
             return Ok(());
         }
-        let items = writes
+        // Each write's own item first, so a refused condition's position names its write; then
+        // the index items the writes need (unconditional).
+        let mut items = writes
             .iter()
             .map(|w| self.transact_item(account, w))
             .collect::<Result<Vec<_>, _>>()?;
+        for (key, item) in index_items(account, &writes)? {
+            items.push(match item {
+                Some(item) => self.put(item, None)?,
+                None => self.delete(&key, None)?,
+            });
+        }
         let listed: Vec<String> = writes
             .iter()
             .map(|w| Key::of_write(account, w))

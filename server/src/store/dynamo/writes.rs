@@ -357,25 +357,13 @@ impl DynamoStore {
                     Expect::Version(v) => Cond::version(*v),
                 }),
             ),
-            Write::PutEndUser { record, expect } => self.put(
+            Write::PutEndUser { record, before } => self.put(
                 item_of(&key, record)?,
-                Some(match expect {
-                    Expect::Absent => Cond::absent(),
-                    Expect::Version(v) => Cond::version(*v),
+                Some(match before {
+                    None => Cond::absent(),
+                    Some(b) => Cond::version(b.version),
                 }),
             ),
-            Write::ListEndUser { row: Some(row), .. } => self.put(item_of(&key, row)?, None),
-            Write::ListEndUser { row: None, .. } => self.delete(&key, None),
-            Write::LinkEndUser {
-                end_user: Some(id),
-                ..
-            } => {
-                let mut item = key.item_key();
-                item.insert(keys::KIND.into(), s(key.kind()));
-                item.insert("end_user".into(), s(id.to_string()));
-                self.put(item, None)
-            }
-            Write::LinkEndUser { end_user: None, .. } => self.delete(&key, None),
             Write::PutUserSync { record, expect } => self.put(
                 item_of(&key, record)?,
                 Some(match expect {
@@ -394,13 +382,6 @@ impl DynamoStore {
             Write::DeleteIntegration { expect } => {
                 self.delete(&key, Some(Cond::version(*expect)))
             }
-            Write::IndexIntegration { connected: true } => {
-                let mut item = key.item_key();
-                item.insert(keys::KIND.into(), s(key.kind()));
-                item.insert("account".into(), s(account.to_string()));
-                self.put(item, None)
-            }
-            Write::IndexIntegration { connected: false } => self.delete(&key, None),
             Write::PutSyncReport(report) => self.put(item_of(&key, report)?, None),
             Write::PutSyncJob { job, lease } => self.put(
                 item_of(&key, job)?,

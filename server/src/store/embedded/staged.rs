@@ -138,8 +138,6 @@ impl Staged {
                 }
                 _ => return conflict(format!("integration of {account} changed")),
             },
-            // The embedded store finds connected accounts from the integrations themselves.
-            Write::IndexIntegration { .. } => {}
             Write::PutSyncReport(report) => {
                 self.records
                     .insert(Key::SyncReport, Some(Record::SyncReport(report)));
@@ -244,7 +242,8 @@ impl Staged {
                 self.records
                     .insert(Key::Org(record.id), Some(Record::Org(record)));
             }
-            Write::PutEndUser { record, expect } => {
+            Write::PutEndUser { record, before } => {
+                let expect = Expect::replacing(before.map(|b| b.version));
                 let ok = match (expect, self.end_user(acct, record.id)) {
                     (Expect::Absent, None) => true,
                     (Expect::Version(v), Some(cur)) => cur.version == v,
@@ -256,8 +255,6 @@ impl Staged {
                 self.records
                     .insert(Key::EndUser(record.id), Some(Record::EndUser(record)));
             }
-            // Lists and links are indexed from the records themselves.
-            Write::ListEndUser { .. } | Write::LinkEndUser { .. } => {}
             Write::PutUserSync { record, expect } => {
                 let cur = match self.records.get(&Key::UserSync(record.syncro_tenant)) {
                     Some(Some(Record::UserSync(u))) => Some(u.clone()),

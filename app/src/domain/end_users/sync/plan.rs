@@ -17,8 +17,9 @@ use crate::domain::{
 };
 use std::collections::{HashMap, HashSet};
 
-/// People per change: each is at most seven writes (record, two list rows, email claim and
-/// release, link and unlink), with the part's audit entry within [`ChangeSet::MAX_WRITES`].
+/// People per change: each is at most seven items (the record with its list rows and links,
+/// an email claimed and one released), with the part's audit entry within
+/// [`ChangeSet::MAX_WRITES`].
 pub const PEOPLE_PER_CHANGE: usize = 12;
 
 /// What the stores know that a run needs.
