@@ -260,11 +260,16 @@ async fn actions(
     )
     .await;
     report("S4 rename a Syncro Tenant");
-    // The last generated Microsoft Tenant is not mapped.
-    let tenant = server::tasks::demo_tenant_id(tenants as u64 - 1).to_string();
-    let version =
-        post(client, base, "microsoft-tenant", &[("tenant_id", &tenant)]).await["version"]
-            .to_string();
+    // The last generated Microsoft Tenant that is not mapped (the demo maps a third).
+    let mut n = tenants as u64;
+    let (tenant, version) = loop {
+        n -= 1;
+        let tenant = server::tasks::demo_tenant_id(n).to_string();
+        let row = post(client, base, "microsoft-tenant", &[("tenant_id", &tenant)]).await;
+        if row["syncro_tenant"].is_null() {
+            break (tenant, row["version"].to_string());
+        }
+    };
     counter.take();
     post(
         client,

@@ -24,9 +24,12 @@
 //!    pages at 250,000 End Users (`user_sync.rs` says what it measures).
 //! 9. Uploads: the real server's peak resident memory while it reads worst-case 5 MB CSVs, one
 //!    and four at once (`uploads.rs`). Budget: ≤ 3× the upload each.
+//! 10. Suggestions on a realistic book of 300 customers with the right answers (`book.rs`):
+//!     precision and recall per confidence. Budget: no wrong High, High recall ≥ 97 %.
 //!
 //! Prints a table and exits non-zero when a budget is missed.
 
+mod book;
 mod coldstart;
 mod cost;
 mod dynamo;
@@ -113,6 +116,14 @@ async fn main() {
         return;
     }
 
+    // `BENCH_ONLY=suggestions`: only the Suggestions on the 300-customer book (a second).
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("suggestions") {
+        if !book::report() {
+            std::process::exit(1);
+        }
+        return;
+    }
+
     // `BENCH_ONLY=uploads`: only the uploads' memory (a minute).
     if std::env::var("BENCH_ONLY").as_deref() == Ok("uploads") {
         if !uploads::measure(&root).await {
@@ -147,6 +158,9 @@ async fn main() {
         }
         return;
     }
+
+    // Suggestions' precision and recall on a realistic book of 300 customers (`book.rs`).
+    ok &= book::report();
 
     // --- The embedded store at SPEC scale ---
     let (_dir, store, base) = spec_scale(&options).await;

@@ -54,7 +54,7 @@ pub struct Suggestion {
 }
 
 mod words;
-pub use words::{domain_of, full_name_words, name_words};
+pub use words::{domain_of, full_name_words, name_words, names_in, one_edit_apart};
 
 /// One name a Syncro Tenant is known by (its own, or one of its Organizations').
 struct Name<'a> {
@@ -87,7 +87,24 @@ const LOW: f64 = 0.5;
 const DOMAIN: f64 = 3.0;
 const SAME_NAME: f64 = 2.5;
 const SAME_BUT_OFFICE: f64 = 2.0;
+const SAME_BUT_A_TYPO: f64 = 1.9;
 const SPELLED_DOMAIN: f64 = 1.5;
+/// A domain on the Organizations of several Syncro Tenants (a bookkeeper's, a shared
+/// provider's) counts only for those it belongs to; for the others it is weak.
+const SHARED_DOMAIN: f64 = 0.55;
+
+/// Shortest word a typo is looked for in.
+const TYPO_MIN_CHARS: usize = 5;
+
+/// One Syncro Tenant an email or website domain is seen on.
+struct DomainUse<'a> {
+    candidate: usize,
+    /// The Organization it is seen on.
+    org: &'a str,
+    /// The domain is this Syncro Tenant's own: its website, or its name spelled in the domain's
+    /// first label ("ledgerpros.com" for "Ledger Pros Bookkeeping").
+    owner: bool,
+}
 
 /// The account's names, indexed: words and their weights, names by their words, by their
 /// compact form (words run together) with and without the office suffix, and by domain.
@@ -102,25 +119,66 @@ struct Index<'a> {
     unknown_weight: f64,
     by_full: HashMap<String, Vec<(usize, &'a str)>>,
     by_core: HashMap<String, Vec<(usize, &'a str)>>,
-    by_domain: HashMap<String, Vec<(usize, &'a str)>>,
+    by_domain: HashMap<String, Vec<DomainUse<'a>>>,
+    /// Each word of 5 letters or more, and each of it with one letter dropped: the words it
+    /// stands for (typos are looked up here).
+    near: HashMap<String, Vec<u32>>,
+    /// Per word id: the word.
+    word_of: Vec<String>,
+}
+
+/// Whether `domain` spells the name: its first label is the start of the name run together.
+fn spells(domain: &str, name: &str) -> bool {
+    let label = domain.split('.').next().unwrap_or("");
+    label.len() >= 4 && name_words(name).concat().starts_with(label)
+}
+
+/// How a billing clerk's word differs from the tenant's, when by one letter: `Some(true)` for
+/// the slips of typing (two letters swapped, one dropped from a long word, one doubled),
+/// `Some(false)` for another letter (which may as well be another name: Hollis, Hollins).
+fn slip(tenant_word: &str, clerk_word: &str) -> Option<bool> {
+    if !one_edit_apart(tenant_word, clerk_word) {
+        return None;
+    }
+    let (t, c): (Vec<char>, Vec<char>) =
+        (tenant_word.chars().collect(), clerk_word.chars().collect());
+    Some(if t.len() == c.len() {
+        let diff: Vec<usize> = (0..t.len()).filter(|&i| t[i] != c[i]).collect();
+        diff.len() == 2 && diff[1] == diff[0] + 1
+    } else if c.len() + 1 == t.len() {
+        t.len() >= 6
+    } else {
+        // One letter more: a doubled one.
+        let at = t.iter().zip(c.iter()).take_while(|(x, y)| x == y).count();
+        at > 0 && c[at] == c[at - 1]
+    })
 }
 
 impl<'a> Index<'a> {
     fn new(syncro: &[&'a SyncroTenant], orgs: impl IntoIterator<Item = &'a Organization>) -> Self {
         let free: HashMap<SyncroTenantId, usize> =
             syncro.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-        let mut texts: Vec<Vec<&'a str>> = syncro.iter().map(|s| vec![s.name.as_str()]).collect();
-        let mut by_domain: HashMap<String, Vec<(usize, &'a str)>> = HashMap::new();
+        let mut texts: Vec<Vec<&'a str>> =
+            syncro.iter().map(|s| names_in(s.name.as_str())).collect();
+        let mut by_domain: HashMap<String, Vec<DomainUse<'a>>> = HashMap::new();
         for o in orgs {
             let Some(&i) = free.get(&o.syncro_tenant) else {
                 continue;
             };
-            texts[i].push(o.name.as_str());
-            for source in [&o.contact.email, &o.contact.website] {
+            texts[i].extend(names_in(o.name.as_str()));
+            for (source, website) in [(&o.contact.email, false), (&o.contact.website, true)] {
                 if let Some(d) = domain_of(source) {
+                    let owner = website
+                        || spells(&d, syncro[i].name.as_str())
+                        || spells(&d, o.name.as_str());
                     let entry = by_domain.entry(d).or_default();
-                    if !entry.iter().any(|(c, _)| *c == i) {
-                        entry.push((i, o.name.as_str()));
+                    match entry.iter_mut().find(|u| u.candidate == i) {
+                        Some(u) => u.owner |= owner,
+                        None => entry.push(DomainUse {
+                            candidate: i,
+                            org: o.name.as_str(),
+                            owner,
+                        }),
                     }
                 }
             }
@@ -134,6 +192,8 @@ impl<'a> Index<'a> {
             by_full: HashMap::new(),
             by_core: HashMap::new(),
             by_domain,
+            near: HashMap::new(),
+            word_of: Vec::new(),
         };
         for (i, (st, texts)) in syncro.iter().zip(texts).enumerate() {
             let mut names = Vec::with_capacity(texts.len());
@@ -183,6 +243,19 @@ impl<'a> Index<'a> {
             .map(|users| (1.0 + n / (1.0 + users.len() as f64)).ln())
             .collect();
         index.unknown_weight = (1.0 + n).ln();
+        index.word_of = vec![String::new(); index.word_ids.len()];
+        for (word, &id) in &index.word_ids {
+            index.word_of[id as usize] = word.clone();
+            if word.chars().count() < TYPO_MIN_CHARS {
+                continue;
+            }
+            index.near.entry(word.clone()).or_default().push(id);
+            for (at, _) in word.char_indices() {
+                let mut dropped = word.clone();
+                dropped.remove(at);
+                index.near.entry(dropped).or_default().push(id);
+            }
+        }
         for c in &mut index.candidates {
             for name in &mut c.names {
                 name.weight = name.words.iter().map(|w| index.weight[*w as usize]).sum();
@@ -200,42 +273,57 @@ impl<'a> Index<'a> {
     ) -> HashMap<usize, Evidence> {
         let mut best: HashMap<usize, Evidence> = HashMap::new();
         for d in tenant.domains() {
-            for (c, org) in self.by_domain.get(d).into_iter().flatten() {
+            let uses = self.by_domain.get(d).map_or(&[][..], Vec::as_slice);
+            for u in uses {
+                let evidence = if uses.len() == 1 || u.owner {
+                    Evidence {
+                        score: DOMAIN,
+                        confidence: Confidence::High,
+                        reason: format!("{d} is a domain of Organization “{}”", u.org),
+                    }
+                } else {
+                    Evidence {
+                        score: SHARED_DOMAIN,
+                        confidence: Confidence::Low,
+                        reason: format!(
+                            "{d} is a domain of Organization “{}”, and of {} other Syncro Tenants' Organizations",
+                            u.org,
+                            uses.len() - 1
+                        ),
+                    }
+                };
+                offer(&mut best, u.candidate, evidence);
+            }
+        }
+        for name in names_in(&tenant.display_name) {
+            let full = full_name_words(name).concat();
+            for (c, text) in self.by_full.get(&full).into_iter().flatten() {
                 offer(
                     &mut best,
                     *c,
                     Evidence {
-                        score: DOMAIN,
+                        score: SAME_NAME,
                         confidence: Confidence::High,
-                        reason: format!("{d} is a domain of Organization “{org}”"),
+                        reason: format!("Same name as “{text}”"),
+                    },
+                );
+            }
+            let core = name_words(name).concat();
+            for (c, text) in self.by_core.get(&core).into_iter().flatten() {
+                offer(
+                    &mut best,
+                    *c,
+                    Evidence {
+                        score: SAME_BUT_OFFICE,
+                        confidence: Confidence::High,
+                        reason: format!("Same name as “{text}” apart from the office"),
                     },
                 );
             }
         }
-        let full = full_name_words(&tenant.display_name).concat();
-        for (c, text) in self.by_full.get(&full).into_iter().flatten() {
-            offer(
-                &mut best,
-                *c,
-                Evidence {
-                    score: SAME_NAME,
-                    confidence: Confidence::High,
-                    reason: format!("Same name as “{text}”"),
-                },
-            );
-        }
         let words = name_words(&tenant.display_name);
-        let core = words.concat();
-        for (c, text) in self.by_core.get(&core).into_iter().flatten() {
-            offer(
-                &mut best,
-                *c,
-                Evidence {
-                    score: SAME_BUT_OFFICE,
-                    confidence: Confidence::High,
-                    reason: format!("Same name as “{text}” apart from the office"),
-                },
-            );
+        if !best.values().any(|e| e.score >= SAME_BUT_OFFICE) {
+            self.typos(&words, &mut best);
         }
         // The first label of the tenant's `.onmicrosoft.com` domain, which its admin chose.
         if let Some(label) = tenant
@@ -329,6 +417,53 @@ impl<'a> Index<'a> {
     }
 }
 
+impl Index<'_> {
+    /// The names that are the tenant's but for one word a billing clerk mistyped by a letter
+    /// ("Jonhson Electric" for "Johnson Electric").
+    fn typos(&self, words: &[String], best: &mut HashMap<usize, Evidence>) {
+        for (i, word) in words.iter().enumerate() {
+            if word.chars().count() < TYPO_MIN_CHARS {
+                continue;
+            }
+            let mut near: Vec<u32> = self.near.get(word).cloned().unwrap_or_default();
+            for (at, _) in word.char_indices() {
+                let mut dropped = word.clone();
+                dropped.remove(at);
+                near.extend(self.near.get(&dropped).into_iter().flatten());
+                near.extend(self.word_ids.get(&dropped));
+            }
+            near.sort_unstable();
+            near.dedup();
+            for other in near.iter().map(|id| self.word_of[*id as usize].as_str()) {
+                let Some(slip) = slip(word, other) else {
+                    continue;
+                };
+                let mut fixed = words.to_vec();
+                fixed[i] = other.to_string();
+                for (c, text) in self.by_core.get(&fixed.concat()).into_iter().flatten() {
+                    offer(
+                        best,
+                        *c,
+                        Evidence {
+                            score: if slip {
+                                SAME_BUT_A_TYPO
+                            } else {
+                                SPELLED_DOMAIN
+                            },
+                            confidence: if slip {
+                                Confidence::High
+                            } else {
+                                Confidence::Medium
+                            },
+                            reason: format!("Same name as “{text}” but for one letter"),
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Keeps the strongest evidence for each candidate (the first of equals).
 fn offer(best: &mut HashMap<usize, Evidence>, c: usize, e: Evidence) {
     match best.get_mut(&c) {
@@ -372,6 +507,10 @@ pub fn suggest<'a>(
         b.2.score
             .total_cmp(&a.2.score)
             .then_with(|| tenants[a.0].display_name.cmp(&tenants[b.0].display_name))
+            .then_with(|| {
+                let name = |c: usize| index.candidates[c].syncro.name.as_str();
+                name(a.1).cmp(name(b.1))
+            })
             .then_with(|| tenants[a.0].tenant_id.cmp(&tenants[b.0].tenant_id))
             .then_with(|| {
                 index.candidates[a.1]
@@ -439,8 +578,10 @@ mod tests {
     #[test]
     fn names_are_normalized_as_msps_write_them() {
         assert_eq!(words("Contoso, Inc."), "contoso");
-        assert_eq!(words("Smith & Sons LLC"), "smith and sons");
-        assert_eq!(words("Smith and Sons"), "smith and sons");
+        assert_eq!(words("Smith & Sons LLC"), "smith sons");
+        assert_eq!(words("Smith and Sons"), "smith sons");
+        assert_eq!(words("Smith Sons"), "smith sons");
+        assert_eq!(words("Smith&Sons"), "smith sons");
         assert_eq!(words("Foggy IT Services - Boston"), "foggy it services");
         assert_eq!(
             words("Foggy IT Services – Waltham Office"),
@@ -662,5 +803,112 @@ mod tests {
         let mut t = tenant(1, "Contoso", &["contoso.onmicrosoft.com"]);
         t.syncro_tenant = Some(SyncroTenantId::from_uuid(id(5)));
         assert!(suggest(&[t], &st, &[]).is_empty());
+    }
+
+    #[test]
+    fn ampersands_trading_names_and_a_clerks_typo_are_the_same_name() {
+        let keane = syncro(1, "Keane & Associates");
+        let smith = syncro(2, "Smith Holdings LLC dba Smith Plumbing");
+        let johnson = syncro(3, "Jonhson Electric");
+        let pine = syncro(4, "Pinecrst Veterinary");
+        let hollins = syncro(5, "Hollins Dental");
+        let all = [keane, smith, johnson, pine, hollins];
+        let tenants = [
+            tenant(
+                1,
+                "Keane and Associates",
+                &["keaneassociates.onmicrosoft.com"],
+            ),
+            tenant(2, "Smith Plumbing", &[]),
+            tenant(3, "Johnson Electric", &[]),
+            tenant(4, "Pinecrest Veterinary", &[]),
+            // One letter more in the clerk's name that is no slip of typing: maybe another
+            // business, so not High.
+            tenant(5, "Hollis Dental", &[]),
+        ];
+        let got = outcome(&tenants, &all, &[]);
+        let conf = |t: &str| got.iter().find(|g| g.0 == t).map(|g| (g.1.clone(), g.2));
+        assert_eq!(
+            conf("Keane and Associates"),
+            Some(("Keane & Associates".into(), Confidence::High))
+        );
+        assert_eq!(
+            conf("Smith Plumbing"),
+            Some((
+                "Smith Holdings LLC dba Smith Plumbing".into(),
+                Confidence::High
+            ))
+        );
+        assert_eq!(
+            conf("Johnson Electric"),
+            Some(("Jonhson Electric".into(), Confidence::High))
+        );
+        assert_eq!(
+            conf("Pinecrest Veterinary"),
+            Some(("Pinecrst Veterinary".into(), Confidence::High))
+        );
+        assert_eq!(conf("Hollis Dental").map(|c| c.1), Some(Confidence::Medium));
+    }
+
+    #[test]
+    fn a_bookkeepers_domain_does_not_take_its_clients_away() {
+        let keeper = syncro(1, "Ledger Pros Bookkeeping");
+        let bakery = syncro(2, "Harbor Bakery");
+        let roofing = syncro(3, "Summit Roofing");
+        let orgs = [
+            org(
+                1,
+                "Ledger Pros Bookkeeping",
+                &keeper,
+                "info@ledgerpros.com",
+                "ledgerpros.com",
+            ),
+            org(2, "Harbor Bakery", &bakery, "books@ledgerpros.com", ""),
+            org(3, "Summit Roofing", &roofing, "books@ledgerpros.com", ""),
+        ];
+        let tenants = [
+            tenant(1, "Ledger Pros", &["ledgerpros.com"]),
+            tenant(2, "Harbor Bakery", &["harborbakery.com"]),
+            tenant(3, "Summit Roofing", &[]),
+        ];
+        let got = outcome(&tenants, &[keeper, bakery, roofing], &orgs);
+        assert_eq!(
+            got,
+            [
+                (
+                    "Harbor Bakery".into(),
+                    "Harbor Bakery".into(),
+                    Confidence::High
+                ),
+                (
+                    "Ledger Pros".into(),
+                    "Ledger Pros Bookkeeping".into(),
+                    Confidence::High
+                ),
+                (
+                    "Summit Roofing".into(),
+                    "Summit Roofing".into(),
+                    Confidence::High
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn ties_are_broken_by_name_not_by_id() {
+        // Two offices of one name and one tenant: the same answer whatever the ids.
+        for (a, b) in [(1, 2), (2, 1)] {
+            let boston = syncro(a, "Harbor Dental - Boston");
+            let waltham = syncro(b, "Harbor Dental - Waltham");
+            let got = outcome(&[tenant(1, "Harbor Dental", &[])], &[waltham, boston], &[]);
+            assert_eq!(
+                got,
+                [(
+                    "Harbor Dental".into(),
+                    "Harbor Dental - Boston".into(),
+                    Confidence::Medium
+                )]
+            );
+        }
     }
 }

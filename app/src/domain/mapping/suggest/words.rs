@@ -62,7 +62,8 @@ const SHARED_MAIL_DOMAINS: &[&str] = &[
     "comcast.net",
 ];
 
-/// A name's words after normalizing: lowercase letters and digits, "&" read as "and", a
+/// A name's words after normalizing: lowercase letters and digits, "&" and "and" dropped (so
+/// "Keane & Associates", "Keane and Associates" and "Keane Associates" are one name), a
 /// bracketed part ("(M365)") and a location suffix (" - Boston") dropped, legal forms at the
 /// end dropped. Empty when nothing is left.
 pub fn name_words(name: &str) -> Vec<String> {
@@ -117,7 +118,67 @@ fn words_of(base: &str) -> Vec<String> {
     if words.first().is_some_and(|w| w == "the") && words.len() > 1 {
         words.remove(0);
     }
+    if words.len() > 1 {
+        words.retain(|w| w != "and");
+    }
     words
+}
+
+/// What separates a legal name from the name it trades under.
+const TRADING_AS: &[&str] = &[
+    " dba ",
+    " d/b/a ",
+    " d.b.a. ",
+    " t/a ",
+    " trading as ",
+    " aka ",
+];
+
+/// The names one name stands for: itself and, for "Smith Holdings LLC dba Smith Plumbing",
+/// each side of the "dba" (the legal name and the trading name).
+pub fn names_in(name: &str) -> Vec<&str> {
+    let lower = name.to_lowercase();
+    let mut out = vec![name];
+    for sep in TRADING_AS {
+        if let Some(at) = lower.find(sep) {
+            let (legal, trading) = (&name[..at], &name[at + sep.len()..]);
+            out.extend(
+                [legal, trading]
+                    .into_iter()
+                    .filter(|n| !n.trim().is_empty()),
+            );
+            break;
+        }
+    }
+    out
+}
+
+/// Whether `a` becomes `b` by one letter dropped, added, changed, or two neighbours swapped.
+pub fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    if long.len() - short.len() > 1 || a == b {
+        return false;
+    }
+    let start = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if short.len() == long.len() {
+        // Changed at `start`, or swapped with the next one.
+        short[start + 1..] == long[start + 1..]
+            || (start + 1 < short.len()
+                && short[start] == long[start + 1]
+                && short[start + 1] == long[start]
+                && short[start + 2..] == long[start + 2..])
+    } else {
+        short[start..] == long[start + 1..]
+    }
 }
 
 /// The host of an email address or a website, lowercased, without `www.`; `None` for a shared
