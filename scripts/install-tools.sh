@@ -27,7 +27,9 @@ fi
 # own release profile is fat LTO in one codegen unit: 18 of the 35 minutes a fresh two-core
 # machine took to `make run`, mostly one core linking. Its work here (running cargo, hashing and
 # copying files) needs none of that, so the tools are built with LTO off and 16 codegen units,
-# and the two are compiled side by side (each one's serial stretches use the other core).
+# and the two are compiled side by side (each one's serial stretches use the other core):
+# both done in 19 minutes here (wasm-bindgen-cli after 6 of them), where before cargo-leptos
+# alone took 18 and wasm-bindgen-cli was compiled after it.
 export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 pids=()
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then

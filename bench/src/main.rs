@@ -99,6 +99,34 @@ async fn spec_scale(
     (dir, store, base)
 }
 
+/// The Suggestions view at SPEC scale: the first view after a change computes them (the
+/// matcher over every unmapped tenant and free Syncro Tenant); the views after it, until the
+/// next change, read them from the store's cache. Budget: p95 of the views under 200 ms.
+async fn suggestions_at_scale(client: &reqwest::Client, base: &str) -> bool {
+    let t = Instant::now();
+    let res = client
+        .get(format!("{base}{}", pages::SUGGESTIONS))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    res.bytes().await.unwrap();
+    let first = t.elapsed().as_secs_f64() * 1000.0;
+    let (m, _) = pages::measure(client, base, pages::SUGGESTIONS, 50, None).await;
+    let pass = m.p95 < pages::SUGGESTIONS_BUDGET_MS && first < pages::SUGGESTIONS_BUDGET_MS * 2.0;
+    println!(
+        "  {:<50} first view after a change {first:>6.2} ms (budget < {} ms), then p50 {:>6.2} ms  p95 {:>6.2} ms  ({} rows; budget p95 < {} ms)  {}",
+        "Suggestions (5,000 tenants × 10,000 Syncro Tenants)",
+        pages::SUGGESTIONS_BUDGET_MS * 2.0,
+        m.p50,
+        m.p95,
+        m.rows,
+        pages::SUGGESTIONS_BUDGET_MS,
+        verdict(pass)
+    );
+    pass
+}
+
 #[tokio::main]
 async fn main() {
     let conf = get_configuration(Some("Leptos.toml")).expect("run from the workspace root");
@@ -116,9 +144,12 @@ async fn main() {
         return;
     }
 
-    // `BENCH_ONLY=suggestions`: only the Suggestions on the 300-customer book (a second).
+    // `BENCH_ONLY=suggestions`: only the Suggestions, on the 300-customer book and at SPEC
+    // scale (a minute).
     if std::env::var("BENCH_ONLY").as_deref() == Ok("suggestions") {
-        if !book::report() {
+        let (_dir, _store, base) = spec_scale(&options).await;
+        let client = pages::client(&pages::sign_in(&base, pages::EMAIL, pages::PASSWORD).await);
+        if !(book::report() & suggestions_at_scale(&client, &base).await) {
             std::process::exit(1);
         }
         return;
@@ -183,6 +214,8 @@ async fn main() {
         "\nSign-in (argon2id, 19 MiB, 2 passes) over 20 requests: p50 {p50:.1} ms  p95 {p95:.1} ms  (budget p95 < {SIGN_IN_BUDGET_MS} ms)  {}",
         verdict(pass)
     );
+    // Before any page has asked for them: the first view computes the Suggestions.
+    ok &= suggestions_at_scale(&pages::client(&cookie), &base).await;
     println!();
     let (pass, form) = sizes::first_load(&base, &cookie).await;
     ok &= pass;
@@ -218,18 +251,6 @@ async fn main() {
             verdict(pass)
         );
     }
-    let (m, _) = pages::measure(&client, &base, pages::SUGGESTIONS, 50, None).await;
-    let pass = m.p95 < pages::SUGGESTIONS_BUDGET_MS;
-    ok &= pass;
-    println!(
-        "  {:<50} p50 {:>6.2} ms  p95 {:>6.2} ms  ({} rows; budget p95 < {} ms)  {}",
-        "Suggestions (5,000 tenants × 10,000 Syncro Tenants)",
-        m.p50,
-        m.p95,
-        m.rows,
-        pages::SUGGESTIONS_BUDGET_MS,
-        verdict(pass)
-    );
     drop(client);
     ok &= load::run("embedded store at SPEC scale", &base, store.clone(), true).await;
 

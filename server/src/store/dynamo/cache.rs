@@ -48,6 +48,9 @@ pub struct Snapshot {
     pub syncro: HashMap<SyncroTenantId, SyncroTenant>,
     pub orgs: HashMap<OrganizationId, Organization>,
     pub tenants: HashMap<MicrosoftTenantId, MicrosoftTenant>,
+    /// The Suggestions of this generation, computed by the first view that asks for them: the
+    /// views after it are cheap until a change makes the next generation.
+    pub suggestions: std::sync::OnceLock<Vec<app::domain::mapping::suggest::Suggestion>>,
 }
 
 /// The snapshots of the accounts this instance serves.
@@ -186,6 +189,7 @@ impl DynamoStore {
         tracing::debug!(%account, generation, "loaded the list snapshot");
         Ok(Snapshot {
             generation,
+            suggestions: Default::default(),
             syncro: syncro.into_iter().map(|r| (r.id, r)).collect(),
             orgs: orgs.into_iter().map(|r| (r.id, r)).collect(),
             tenants: tenants.into_iter().map(|r| (r.tenant_id, r)).collect(),
@@ -225,6 +229,7 @@ impl DynamoStore {
         let found = self.batch_get_items(keys.clone()).await?;
         let mut next = Snapshot {
             generation: current,
+            suggestions: Default::default(),
             ..old.clone()
         };
         for key in &keys {

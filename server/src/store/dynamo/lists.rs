@@ -128,11 +128,16 @@ impl Lists for DynamoStore {
 
     async fn suggestions(&self, account: &AccountId) -> Result<Vec<Suggestion>, StoreError> {
         let snap = self.snapshot(account).await?;
-        Ok(suggest::suggest(
-            snap.tenants.values(),
-            snap.syncro.values(),
-            snap.orgs.values(),
-        ))
+        Ok(snap
+            .suggestions
+            .get_or_init(|| {
+                suggest::suggest(
+                    snap.tenants.values(),
+                    snap.syncro.values(),
+                    snap.orgs.values(),
+                )
+            })
+            .clone())
     }
 
     /// One Query, newest first; `BETWEEN` the prefix and the cursor's own key (inclusive,

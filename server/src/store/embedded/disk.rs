@@ -244,6 +244,7 @@ impl EmbeddedStore {
         let mut state = self.inner.state.write().unwrap_or_else(|e| e.into_inner());
         state.emails.extend(staged.emails);
         let acct = state.accounts.entry(account.clone()).or_default();
+        acct.suggestions = Default::default();
         for (key, record) in staged.records {
             match (key, record) {
                 (Key::Syncro(id), Some(Record::Syncro(r))) => {

@@ -100,7 +100,11 @@ impl Lists for EmbeddedStore {
 
     async fn suggestions(&self, account: &AccountId) -> Result<Vec<Suggestion>, StoreError> {
         Ok(self.with_account(account, |a| {
-            suggest::suggest(a.tenants.values(), a.syncro.values(), a.orgs.values())
+            a.suggestions
+                .get_or_init(|| {
+                    suggest::suggest(a.tenants.values(), a.syncro.values(), a.orgs.values())
+                })
+                .clone()
         }))
     }
 

@@ -57,6 +57,9 @@ struct AccountData {
     sync_job: Option<SyncJob>,
     /// R3: derived from the records on load, kept in step by the changes.
     names: HashMap<(NameKind, String), Uuid>,
+    /// The Suggestions as of the last change, computed by the first view that asks for them
+    /// (emptied by every change to the account).
+    suggestions: std::sync::OnceLock<Vec<app::domain::mapping::suggest::Suggestion>>,
 }
 
 /// Everything readers see. An email is unique within an account; the index is by both.
