@@ -24,15 +24,16 @@ pub async fn microsoft_integration() -> Result<IntegrationView, AppError> {
     let (caller, store) = admin().await?;
     let integration = store.integration(&caller.account).await?;
     // The job before its report: a job that finishes between the two reads is then seen
-    // running (its progress looks again) or finished with its report — never neither, which
-    // would leave the page with no report and nothing to wait for.
+    // with its report, so finished — never neither, which would leave the page with no report
+    // and nothing to wait for, nor both, which would hide Sync Now until the next reload.
     let job = store.sync_job(&caller.account).await?;
     let report = store.sync_report(&caller.account).await?;
+    let now = crate::domain::now();
     Ok(IntegrationView {
         connection: integration.as_ref().map(ConnectionView::new),
         last_sync: report.as_ref().map(SyncReportView::new),
         running: job
-            .filter(|j| j.is_running(crate::domain::now()))
+            .filter(|j| j.is_running_given(now, report.as_ref()))
             .as_ref()
             .map(SyncJobView::new),
     })

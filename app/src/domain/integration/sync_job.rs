@@ -52,6 +52,12 @@ impl SyncJob {
         self.finished_at.is_none() && now.0 - self.heartbeat_at.0 < LEASE_MS
     }
 
+    /// Still running at `now` as far as a reader of the job, then of the last report, can
+    /// tell: a report of this job (the same start) means it finished between the two reads.
+    pub fn is_running_given(&self, now: Timestamp, report: Option<&SyncReport>) -> bool {
+        self.is_running(now) && report.is_none_or(|r| r.started_at != self.started_at)
+    }
+
     /// "started 14:03 UTC by …; 340 of 5,000 customers read, 3 could not be read so far".
     pub fn progress(&self) -> String {
         let read = if self.customers_total == 0 {
@@ -185,6 +191,25 @@ mod tests {
             ..first
         };
         assert!(start(&ctx(2_001), Some(&done), SyncJob::new(&ctx(2_001), "x")).is_ok());
+    }
+
+    #[test]
+    fn a_job_read_running_whose_report_is_already_written_has_finished() {
+        let job = SyncJob::new(&ctx(1_000), "Scheduled");
+        let report = |started_at| SyncReport {
+            started_at: Timestamp(started_at),
+            finished_at: Timestamp(1_500),
+            trigger: "Scheduled".into(),
+            error: None,
+            added: 6,
+            updated: 0,
+            removed: 0,
+            failures: vec![],
+            failure_count: 0,
+        };
+        assert!(job.is_running_given(Timestamp(1_600), None));
+        assert!(job.is_running_given(Timestamp(1_600), Some(&report(500))));
+        assert!(!job.is_running_given(Timestamp(1_600), Some(&report(1_000))));
     }
 
     #[test]
