@@ -163,7 +163,25 @@ impl Cond {
             .name("#ver", "version")
             .value(":ver", n(v.0))
     }
+    /// The expression and its placeholders as a request builder takes them (`None` where empty,
+    /// as DynamoDB refuses an empty map).
+    fn parts(cond: Option<Cond>) -> CondParts {
+        match cond {
+            None => (None, None, None),
+            Some(c) => (
+                Some(c.expr),
+                (!c.names.is_empty()).then_some(c.names),
+                (!c.values.is_empty()).then_some(c.values),
+            ),
+        }
+    }
 }
+
+type CondParts = (
+    Option<String>,
+    Option<HashMap<String, String>>,
+    Option<Item>,
+);
 
 /// Leaves out `null` attributes (an absent `Option`), so conditions can ask
 /// `attribute_not_exists`; a missing `Option` field reads back as `None`.
@@ -402,13 +420,13 @@ impl DynamoStore {
     }
 
     fn put(&self, item: Item, cond: Option<Cond>) -> Result<TransactWriteItem, StoreError> {
-        let mut b = Put::builder().table_name(&self.table).set_item(Some(item));
-        if let Some(c) = cond {
-            b = b
-                .condition_expression(c.expr)
-                .set_expression_attribute_names((!c.names.is_empty()).then_some(c.names))
-                .set_expression_attribute_values((!c.values.is_empty()).then_some(c.values));
-        }
+        let (expr, names, values) = Cond::parts(cond);
+        let b = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(expr)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values);
         Ok(TransactWriteItem::builder()
             .put(b.build().map_err(unavailable)?)
             .build())
@@ -435,15 +453,13 @@ impl DynamoStore {
     }
 
     fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<TransactWriteItem, StoreError> {
-        let mut b = Delete::builder()
+        let (expr, names, values) = Cond::parts(cond);
+        let b = Delete::builder()
             .table_name(&self.table)
-            .set_key(Some(key.item_key()));
-        if let Some(c) = cond {
-            b = b
-                .condition_expression(c.expr)
-                .set_expression_attribute_names((!c.names.is_empty()).then_some(c.names))
-                .set_expression_attribute_values((!c.values.is_empty()).then_some(c.values));
-        }
+            .set_key(Some(key.item_key()))
+            .set_condition_expression(expr)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values);
         Ok(TransactWriteItem::builder()
             .delete(b.build().map_err(unavailable)?)
             .build())
