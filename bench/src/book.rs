@@ -30,10 +30,20 @@ pub enum Truth {
 }
 
 impl Truth {
-    fn accepts(&self, st: SyncroTenantId) -> bool {
+    /// Right: the one Syncro Tenant alone, or all the offices grouped (none left out, no other).
+    fn accepts(&self, s: &Suggestion) -> bool {
+        let grouped: Vec<SyncroTenantId> = s
+            .group
+            .iter()
+            .flat_map(|g| g.syncro_tenants.clone())
+            .collect();
         match self {
-            Truth::One(id) => *id == st,
-            Truth::Offices(ids) => ids.contains(&st),
+            Truth::One(id) => *id == s.syncro_tenant && grouped.is_empty(),
+            Truth::Offices(ids) => {
+                ids.contains(&s.syncro_tenant)
+                    && grouped.len() + 1 == ids.len()
+                    && grouped.iter().all(|g| ids.contains(g))
+            }
             Truth::None => false,
         }
     }
@@ -564,7 +574,7 @@ pub fn score(book: &Book, suggestions: &[Suggestion]) -> Score {
     }
     for sug in suggestions {
         let (truth, kind) = &book.truth[&sug.tenant];
-        let right = truth.accepts(sug.syncro_tenant);
+        let right = truth.accepts(sug);
         let e = s.by_confidence.entry(sug.confidence).or_default();
         e.0 += 1;
         if right {

@@ -144,6 +144,14 @@ async fn main() {
         return;
     }
 
+    // `BENCH_ONLY=book`: only the 300-customer book scored (seconds, in a debug build too).
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("book") {
+        if !book::report() {
+            std::process::exit(1);
+        }
+        return;
+    }
+
     // `BENCH_ONLY=suggestions`: only the Suggestions, on the 300-customer book and at SPEC
     // scale (a minute).
     if std::env::var("BENCH_ONLY").as_deref() == Ok("suggestions") {

@@ -8,9 +8,10 @@ use leptos::prelude::*;
 use {
     crate::auth::admin,
     crate::auth::caller,
+    crate::domain::mapping::group::MAX_GROUP,
     crate::domain::mapping::suggest::{Confidence, Suggestion},
-    crate::domain::{AccountId, MicrosoftTenantId, SyncroTenantId, mapping::rules},
-    crate::services::changes::store_error,
+    crate::domain::{AccountId, MicrosoftTenantId, OrganizationId, SyncroTenantId},
+    crate::services::accept::{OfficePick, accept},
     crate::store::prelude::*,
     std::collections::HashMap,
 };
@@ -86,7 +87,16 @@ async fn rows(
     shown: &[&Suggestion],
 ) -> Result<Vec<SuggestionRow>, AppError> {
     let tenant_ids: Vec<MicrosoftTenantId> = shown.iter().map(|s| s.tenant).collect();
-    let syncro_ids: Vec<SyncroTenantId> = shown.iter().map(|s| s.syncro_tenant).collect();
+    let syncro_ids: Vec<SyncroTenantId> = shown
+        .iter()
+        .flat_map(|s| {
+            let offices = s
+                .group
+                .iter()
+                .flat_map(|g| g.syncro_tenants.iter().copied());
+            std::iter::once(s.syncro_tenant).chain(offices)
+        })
+        .collect();
     let tenants: HashMap<_, _> = store
         .listed_microsoft_tenants(account, &tenant_ids)
         .await?
@@ -111,6 +121,18 @@ async fn rows(
                 syncro_tenant: NamedRef::from(st),
                 confidence: s.confidence,
                 reason: s.reason.clone(),
+                group: match &s.group {
+                    None => None,
+                    Some(g) => Some(SuggestedGroup {
+                        name: g.name.clone(),
+                        offices: g
+                            .syncro_tenants
+                            .iter()
+                            .map(|id| syncro.get(id).map(NamedRef::from))
+                            .collect::<Option<_>>()?,
+                        organizations: g.organizations.iter().map(|o| o.to_string()).collect(),
+                    }),
+                },
             })
         })
         .collect())
@@ -132,13 +154,19 @@ pub async fn map_tenants(
     let (caller, store) = admin().await?;
     let acct = &caller.account;
     let mut pairs: Vec<(MicrosoftTenantId, SyncroTenantId)> = Vec::new();
+    let mut offices: Vec<OfficePick> = Vec::new();
     if high == "true" {
         let all = store.suggestions(acct).await?;
-        pairs.extend(
-            all.iter()
-                .filter(|s| s.confidence == Confidence::High)
-                .map(|s| (s.tenant, s.syncro_tenant)),
-        );
+        for s in all.iter().filter(|s| s.confidence == Confidence::High) {
+            match &s.group {
+                None => pairs.push((s.tenant, s.syncro_tenant)),
+                Some(g) => offices.push(OfficePick {
+                    tenant: s.tenant,
+                    syncro_tenant: s.syncro_tenant,
+                    organizations: g.organizations.clone(),
+                }),
+            }
+        }
     } else {
         if picks.len() > MAX_PICKS {
             return Err(AppError::validation(
@@ -147,13 +175,35 @@ pub async fn map_tenants(
             ));
         }
         for pick in picks.iter().filter(|p| !p.trim().is_empty()) {
-            let (t, s) = pick.split_once(':').ok_or_else(|| {
+            let malformed = || {
                 AppError::validation("picks", "Each choice is a tenant ID and a Syncro Tenant id")
-            })?;
-            pairs.push((MicrosoftTenantId::parse(t)?, SyncroTenantId::parse(s)?));
+            };
+            let mut parts = pick.splitn(3, ':');
+            let (Some(t), Some(s)) = (parts.next(), parts.next()) else {
+                return Err(malformed());
+            };
+            let (tenant, syncro_tenant) = (MicrosoftTenantId::parse(t)?, SyncroTenantId::parse(s)?);
+            match parts.next() {
+                None => pairs.push((tenant, syncro_tenant)),
+                Some(orgs) => {
+                    let organizations = orgs
+                        .split(',')
+                        .take(MAX_GROUP + 1)
+                        .map(OrganizationId::parse)
+                        .collect::<Result<Vec<_>, _>>()?;
+                    if organizations.is_empty() || organizations.len() > MAX_GROUP {
+                        return Err(malformed());
+                    }
+                    offices.push(OfficePick {
+                        tenant,
+                        syncro_tenant,
+                        organizations,
+                    });
+                }
+            }
         }
     }
-    if pairs.is_empty() {
+    if pairs.is_empty() && offices.is_empty() {
         return Err(AppError::validation(
             "picks",
             if high == "true" {
@@ -163,7 +213,7 @@ pub async fn map_tenants(
             },
         ));
     }
-    let report = accept(&*store, acct, &caller.ctx(), &pairs).await?;
+    let report = accept(&*store, acct, &caller.ctx(), &pairs, &offices).await?;
     let mut said = format!(
         "Mapped {} Microsoft Tenant{}.",
         report.mapped,
@@ -178,83 +228,6 @@ pub async fn map_tenants(
             &back,
             "/admin/microsoft-tenants/suggestions",
         ));
-    }
-    Ok(report)
-}
-
-/// Maps the pairs, as current as the store's records: each part is read, decided by
-/// [`rules::map_tenants`] and applied atomically; a part refused because something changed
-/// between the read and the write is read and decided again (up to three times).
-#[cfg(feature = "ssr")]
-async fn accept(
-    store: &dyn Store,
-    acct: &AccountId,
-    ctx: &crate::domain::Ctx,
-    pairs: &[(MicrosoftTenantId, SyncroTenantId)],
-) -> Result<AcceptReport, AppError> {
-    let mut report = AcceptReport::default();
-    for (part, chunk) in pairs.chunks(rules::MAPPINGS_PER_CHANGE).enumerate() {
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            let tenant_ids: Vec<_> = chunk.iter().map(|p| p.0).collect();
-            let syncro_ids: Vec<_> = chunk.iter().map(|p| p.1).collect();
-            let tenants: HashMap<_, _> = store
-                .microsoft_tenants_by_ids(acct, &tenant_ids)
-                .await?
-                .into_iter()
-                .map(|t| (t.tenant_id, t))
-                .collect();
-            let syncro: HashMap<_, _> = store
-                .syncro_tenants_by_ids(acct, &syncro_ids)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s))
-                .collect();
-            let mut gone = Vec::new();
-            let mut known = Vec::new();
-            for (t, s) in chunk {
-                match (tenants.get(t), syncro.get(s)) {
-                    (Some(t), Some(s)) => known.push((t.clone(), s.clone())),
-                    (None, _) => gone.push("A Microsoft Tenant you chose no longer exists".into()),
-                    (Some(t), None) => gone.push(format!(
-                        "\"{}\": its Syncro Tenant no longer exists",
-                        t.display_name
-                    )),
-                }
-            }
-            let part_ctx = crate::domain::Ctx {
-                audit_id: format!("{}-{part:04}", ctx.audit_id),
-                ..ctx.clone()
-            };
-            let (changes, refused) = rules::map_tenants(&part_ctx, &known);
-            let mapped = known.len() - refused.len();
-            let outcome = match changes.into_iter().next() {
-                None => Ok(()),
-                Some(change) => store.apply(acct, change).await,
-            };
-            match outcome {
-                Ok(()) => {
-                    report.mapped += mapped;
-                    report.not_mapped.extend(gone);
-                    report
-                        .not_mapped
-                        .extend(refused.into_iter().map(|(_, why)| why));
-                    break;
-                }
-                Err(StoreError::Conflict(_)) if tries < 3 => continue,
-                Err(StoreError::Conflict(_)) => {
-                    report.not_mapped.extend(known.iter().map(|(t, _)| {
-                        format!(
-                            "\"{}\": changed by someone else while accepting — try again",
-                            t.display_name
-                        )
-                    }));
-                    break;
-                }
-                Err(e) => return Err(store_error(store, acct, e, "").await),
-            }
-        }
     }
     Ok(report)
 }

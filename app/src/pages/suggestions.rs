@@ -125,7 +125,15 @@ pub fn SuggestionsPage() -> impl IntoView {
 fn SuggestionLine(row: SuggestionRow, admin: bool, ticked: bool) -> impl IntoView {
     let pick = row.pick();
     let id = format!("pick-{}", row.tenant_id);
-    let label = format!("Map {} to {}", row.tenant_name, row.syncro_tenant.name);
+    let label = match &row.group {
+        None => format!("Map {} to {}", row.tenant_name, row.syncro_tenant.name),
+        Some(g) => format!(
+            "Group {} offices under {} and map {} to it",
+            g.offices.len() + 1,
+            g.name,
+            row.tenant_name
+        ),
+    };
     let class = match row.confidence {
         Confidence::High => "confidence high",
         Confidence::Medium => "confidence medium",
@@ -145,10 +153,37 @@ fn SuggestionLine(row: SuggestionRow, admin: bool, ticked: bool) -> impl IntoVie
                 {(!others.is_empty()).then(|| view! { <span class="hint">{format!(" · {}", others.join(" · "))}</span> })}
             </td>
             <td data-label="Suggested Syncro Tenant">
-                <a href=format!("/syncro-tenants/{}", row.syncro_tenant.id)>{row.syncro_tenant.name}</a>
+                {match row.group {
+                    None => view! { <a href=format!("/syncro-tenants/{}", row.syncro_tenant.id)>{row.syncro_tenant.name}</a> }.into_any(),
+                    Some(g) => view! { <OfficeGroupCell kept=row.syncro_tenant group=g/> }.into_any(),
+                }}
             </td>
             <td data-label="Confidence"><span class=class>{row.confidence.label()}</span></td>
             <td data-label="Why">{row.reason}</td>
         </tr>
+    }
+}
+
+/// An office suggestion: the offices' Syncro Tenants grouped under one, renamed, then mapped.
+#[component]
+fn OfficeGroupCell(kept: NamedRef, group: SuggestedGroup) -> impl IntoView {
+    let n = group.organizations.len();
+    let kept_as = if kept.name == group.name {
+        " — kept"
+    } else {
+        " — kept, and renamed"
+    };
+    view! {
+        <span class="group-offer">
+            {format!("Group {n} Organization{} under one Syncro Tenant named ", if n == 1 { "" } else { "s" })}
+            <strong>{group.name}</strong>
+            ", and map it:"
+        </span>
+        <ul class="offices">
+            <li><a href=format!("/syncro-tenants/{}", kept.id)>{kept.name}</a>{kept_as}</li>
+            {group.offices.into_iter().map(|o| view! {
+                <li><a href=format!("/syncro-tenants/{}", o.id)>{o.name}</a>" — its Organizations move, then it is deleted"</li>
+            }).collect_view()}
+        </ul>
     }
 }

@@ -2,6 +2,7 @@
 //! the rule, and applies its changes. Server functions, the scheduled sync and the command line
 //! call them; none of them holds HTTP or page concerns.
 
+pub mod accept;
 pub mod accounts;
 pub mod changes;
 pub mod customers;

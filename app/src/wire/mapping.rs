@@ -79,12 +79,35 @@ pub struct SuggestionRow {
     pub syncro_tenant: NamedRef,
     pub confidence: crate::domain::mapping::suggest::Confidence,
     pub reason: String,
+    /// Offices of one customer to group under `syncro_tenant` before mapping it.
+    #[serde(default)]
+    pub group: Option<SuggestedGroup>,
+}
+
+/// What accepting an office suggestion groups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuggestedGroup {
+    /// The name the kept Syncro Tenant is given.
+    pub name: String,
+    /// The other offices' Syncro Tenants, emptied and deleted.
+    pub offices: Vec<NamedRef>,
+    /// Every Organization of the group (ids).
+    pub organizations: Vec<String>,
 }
 
 impl SuggestionRow {
-    /// The value of its checkbox: `<tenant ID>:<Syncro Tenant id>`.
+    /// The value of its checkbox: `<tenant ID>:<Syncro Tenant id>`, and for offices to group
+    /// `:<Organization id>,<Organization id>…` after it.
     pub fn pick(&self) -> String {
-        format!("{}:{}", self.tenant_id, self.syncro_tenant.id)
+        match &self.group {
+            None => format!("{}:{}", self.tenant_id, self.syncro_tenant.id),
+            Some(g) => format!(
+                "{}:{}:{}",
+                self.tenant_id,
+                self.syncro_tenant.id,
+                g.organizations.join(",")
+            ),
+        }
     }
 }
 

@@ -246,3 +246,159 @@ async fn suggestions_on_dynamodb() {
     app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
     scenario(app).await;
 }
+
+/// Offices of one customer kept as Syncro Tenants of their own, one Microsoft Tenant between
+/// them: one High row naming them all; accepting it (ticked, or among all with high confidence)
+/// groups their Organizations under one Syncro Tenant named for the customer, deletes the
+/// emptied ones and maps it, in one change with its activity entry.
+async fn offices(app: TestApp) {
+    let harbor = [
+        organization(
+            &app,
+            "Harbor Dental - Boston",
+            "billing@harbordental.com",
+            "",
+        )
+        .await,
+        organization(
+            &app,
+            "Harbor Dental - Salem",
+            "billing@harbordental.com",
+            "",
+        )
+        .await,
+        organization(&app, "Harbor Dental - Lynn", "", "").await,
+    ];
+    let keane = [
+        organization(&app, "Keane Plumbing - North", "ap@keaneplumbing.com", "").await,
+        organization(&app, "Keane Plumbing - South", "ap@keaneplumbing.com", "").await,
+    ];
+    synced_with(
+        &app,
+        &[
+            (11, "Harbor Dental", &["harbordental.com"]),
+            (12, "Keane Plumbing Inc.", &["keaneplumbing.com"]),
+        ],
+    )
+    .await;
+    let list = app
+        .call("suggestions", &[("confidence", "high"), ("page", "1")])
+        .await
+        .unwrap();
+    assert_eq!(list["high"], 2, "{list}");
+    let row = &list["rows"]["items"][0];
+    assert_eq!(row["tenant_name"], "Harbor Dental");
+    assert_eq!(
+        row["syncro_tenant"]["name"], "Harbor Dental - Boston",
+        "{row}"
+    );
+    assert_eq!(row["group"]["name"], "Harbor Dental");
+    let offices: Vec<&str> = row["group"]["offices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(offices, ["Harbor Dental - Lynn", "Harbor Dental - Salem"]);
+    assert!(
+        row["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Offices of one customer: “Harbor Dental - Boston”, “Harbor Dental - Lynn”, “Harbor Dental - Salem”"),
+        "{row}"
+    );
+
+    // The page offers the group as one row with one checkbox (hydration markers aside).
+    let html = app
+        .page("/admin/microsoft-tenants/suggestions")
+        .await
+        .replace("<!>", "");
+    for text in [
+        "Group 3 Organizations under one Syncro Tenant named ",
+        "<strong>Harbor Dental</strong>",
+        "Harbor Dental - Salem</a> — its Organizations move, then it is deleted",
+        r#"aria-label="Group 3 offices under Harbor Dental and map Harbor Dental to it""#,
+    ] {
+        assert!(html.contains(text), "{text} missing");
+    }
+    let pick = html
+        .split(r#"name="picks[]" value=""#)
+        .nth(2)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    assert!(pick.starts_with(&tid(11)), "{pick}");
+
+    // A forged pick naming Organizations of another account's or none is refused or reported.
+    assert!(matches!(
+        app.call(
+            "map-tenants",
+            &[("picks[]", &format!("{}:{}:", tid(11), harbor[0]))]
+        )
+        .await,
+        Err(AppError::Validation { .. })
+    ));
+
+    let report = app
+        .call("map-tenants", &[("picks[]", &pick)])
+        .await
+        .unwrap();
+    assert_eq!(report["mapped"], 1, "{report}");
+    let t = app.tenant(&tid(11)).await;
+    assert_eq!(t["syncro_tenant"]["name"], "Harbor Dental", "{t}");
+    let st = app
+        .call(
+            "syncro-tenant",
+            &[
+                ("id", t["syncro_tenant"]["id"].as_str().unwrap()),
+                ("page", "1"),
+            ],
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = st["organizations"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Harbor Dental - Boston",
+            "Harbor Dental - Lynn",
+            "Harbor Dental - Salem"
+        ]
+    );
+    let left = app.syncro_tenants("Harbor Dental").await;
+    assert_eq!(
+        left["total"], 1,
+        "the emptied Syncro Tenants are deleted: {left}"
+    );
+
+    // The other customer's offices, among all with high confidence.
+    let report = app.call("map-tenants", &[("high", "true")]).await.unwrap();
+    assert_eq!(report["mapped"], 1, "{report}");
+    let t = app.tenant(&tid(12)).await;
+    assert_eq!(t["syncro_tenant"]["name"], "Keane Plumbing", "{t}");
+    assert_eq!(app.syncro_tenants("Keane Plumbing").await["total"], 1);
+    assert_eq!(keane.len() + harbor.len(), 5);
+    let entries = activity(&app, &[]).await;
+    assert!(
+        entries.to_string().contains("Harbor Dental"),
+        "the grouping is in Activity: {entries}"
+    );
+}
+
+#[tokio::test]
+async fn offices_on_the_embedded_store() {
+    offices(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn offices_on_dynamodb() {
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let mut app = spawn_with(std::sync::Arc::new(store), tempfile::tempdir().unwrap()).await;
+    app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
+    offices(app).await;
+}

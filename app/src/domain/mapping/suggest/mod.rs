@@ -51,429 +51,18 @@ pub struct Suggestion {
     pub confidence: Confidence,
     /// Why, in words: "foggyit.com is the email domain of Organization “Foggy IT Services”".
     pub reason: String,
+    /// Offices of one customer kept as Syncro Tenants of their own: accepting groups their
+    /// Organizations under `syncro_tenant`, renamed, then maps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<OfficeGroup>,
 }
 
 mod words;
 pub use words::{domain_of, full_name_words, name_words, names_in, one_edit_apart};
-
-/// One name a Syncro Tenant is known by (its own, or one of its Organizations').
-struct Name<'a> {
-    text: &'a str,
-    /// Its words (office suffix dropped) as ids, sorted, each once.
-    words: Vec<u32>,
-    weight: f64,
-}
-
-/// What one Syncro Tenant is known by: its own name and its Organizations'.
-struct Candidate<'a> {
-    syncro: &'a SyncroTenant,
-    names: Vec<Name<'a>>,
-}
-
-/// The evidence for one (tenant, Syncro Tenant) pair: a score that orders all pairs, and its
-/// confidence and reason.
-#[derive(Debug, Clone)]
-struct Evidence {
-    score: f64,
-    confidence: Confidence,
-    reason: String,
-}
-
-/// Similarity at or above which a pair is offered at medium confidence; below `LOW` not at all.
-const MEDIUM: f64 = 0.75;
-const LOW: f64 = 0.5;
-
-/// Scores of the kinds of evidence (similar names score their similarity, below 1).
-const DOMAIN: f64 = 3.0;
-const SAME_NAME: f64 = 2.5;
-const SAME_BUT_OFFICE: f64 = 2.0;
-const SAME_BUT_A_TYPO: f64 = 1.9;
-const SPELLED_DOMAIN: f64 = 1.5;
-/// A domain on the Organizations of several Syncro Tenants (a bookkeeper's, a shared
-/// provider's) counts only for those it belongs to; for the others it is weak.
-const SHARED_DOMAIN: f64 = 0.55;
-
-/// Shortest word a typo is looked for in.
-const TYPO_MIN_CHARS: usize = 5;
-
-/// One Syncro Tenant an email or website domain is seen on.
-struct DomainUse<'a> {
-    candidate: usize,
-    /// The Organization it is seen on.
-    org: &'a str,
-    /// The domain is this Syncro Tenant's own: its website, or its name spelled in the domain's
-    /// first label ("ledgerpros.com" for "Ledger Pros Bookkeeping").
-    owner: bool,
-}
-
-/// The account's names, indexed: words and their weights, names by their words, by their
-/// compact form (words run together) with and without the office suffix, and by domain.
-struct Index<'a> {
-    candidates: Vec<Candidate<'a>>,
-    word_ids: HashMap<String, u32>,
-    /// Per word id: the candidates with a name using it, each once.
-    by_word: Vec<Vec<usize>>,
-    /// Per word id: its weight, ln(1 + N / (1 + candidates using it)).
-    weight: Vec<f64>,
-    /// Weight of a word no candidate uses.
-    unknown_weight: f64,
-    by_full: HashMap<String, Vec<(usize, &'a str)>>,
-    by_core: HashMap<String, Vec<(usize, &'a str)>>,
-    by_domain: HashMap<String, Vec<DomainUse<'a>>>,
-    /// Each word of 5 letters or more, and each of it with one letter dropped: the words it
-    /// stands for (typos are looked up here).
-    near: HashMap<String, Vec<u32>>,
-    /// Per word id: the word.
-    word_of: Vec<String>,
-}
-
-/// Whether `domain` spells the name: its first label is the start of the name run together.
-fn spells(domain: &str, name: &str) -> bool {
-    let label = domain.split('.').next().unwrap_or("");
-    label.len() >= 4 && name_words(name).concat().starts_with(label)
-}
-
-/// How a billing clerk's word differs from the tenant's, when by one letter: `Some(true)` for
-/// the slips of typing (two letters swapped, one dropped from a long word, one doubled),
-/// `Some(false)` for another letter (which may as well be another name: Hollis, Hollins).
-fn slip(tenant_word: &str, clerk_word: &str) -> Option<bool> {
-    if !one_edit_apart(tenant_word, clerk_word) {
-        return None;
-    }
-    let (t, c): (Vec<char>, Vec<char>) =
-        (tenant_word.chars().collect(), clerk_word.chars().collect());
-    Some(if t.len() == c.len() {
-        let diff: Vec<usize> = (0..t.len()).filter(|&i| t[i] != c[i]).collect();
-        diff.len() == 2 && diff[1] == diff[0] + 1
-    } else if c.len() + 1 == t.len() {
-        t.len() >= 6
-    } else {
-        // One letter more: a doubled one.
-        let at = t.iter().zip(c.iter()).take_while(|(x, y)| x == y).count();
-        at > 0 && c[at] == c[at - 1]
-    })
-}
-
-impl<'a> Index<'a> {
-    fn new(syncro: &[&'a SyncroTenant], orgs: impl IntoIterator<Item = &'a Organization>) -> Self {
-        let free: HashMap<SyncroTenantId, usize> =
-            syncro.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-        let mut texts: Vec<Vec<&'a str>> =
-            syncro.iter().map(|s| names_in(s.name.as_str())).collect();
-        let mut by_domain: HashMap<String, Vec<DomainUse<'a>>> = HashMap::new();
-        for o in orgs {
-            let Some(&i) = free.get(&o.syncro_tenant) else {
-                continue;
-            };
-            texts[i].extend(names_in(o.name.as_str()));
-            for (source, website) in [(&o.contact.email, false), (&o.contact.website, true)] {
-                if let Some(d) = domain_of(source) {
-                    let owner = website
-                        || spells(&d, syncro[i].name.as_str())
-                        || spells(&d, o.name.as_str());
-                    let entry = by_domain.entry(d).or_default();
-                    match entry.iter_mut().find(|u| u.candidate == i) {
-                        Some(u) => u.owner |= owner,
-                        None => entry.push(DomainUse {
-                            candidate: i,
-                            org: o.name.as_str(),
-                            owner,
-                        }),
-                    }
-                }
-            }
-        }
-        let mut index = Index {
-            candidates: Vec::with_capacity(syncro.len()),
-            word_ids: HashMap::new(),
-            by_word: Vec::new(),
-            weight: Vec::new(),
-            unknown_weight: 0.0,
-            by_full: HashMap::new(),
-            by_core: HashMap::new(),
-            by_domain,
-            near: HashMap::new(),
-            word_of: Vec::new(),
-        };
-        for (i, (st, texts)) in syncro.iter().zip(texts).enumerate() {
-            let mut names = Vec::with_capacity(texts.len());
-            for text in texts {
-                let full = full_name_words(text).concat();
-                let words = name_words(text);
-                let core = words.concat();
-                for (map, key) in [(&mut index.by_full, full), (&mut index.by_core, core)] {
-                    if key.is_empty() {
-                        continue;
-                    }
-                    let e = map.entry(key).or_default();
-                    if e.last().is_none_or(|(c, _)| *c != i) {
-                        e.push((i, text));
-                    }
-                }
-                let mut ids: Vec<u32> = words
-                    .into_iter()
-                    .map(|w| {
-                        let next = index.word_ids.len() as u32;
-                        *index.word_ids.entry(w).or_insert(next)
-                    })
-                    .collect();
-                ids.sort_unstable();
-                ids.dedup();
-                for &w in &ids {
-                    if index.by_word.len() <= w as usize {
-                        index.by_word.resize(w as usize + 1, Vec::new());
-                    }
-                    let users = &mut index.by_word[w as usize];
-                    if users.last() != Some(&i) {
-                        users.push(i);
-                    }
-                }
-                names.push(Name {
-                    text,
-                    words: ids,
-                    weight: 0.0,
-                });
-            }
-            index.candidates.push(Candidate { syncro: st, names });
-        }
-        let n = index.candidates.len().max(1) as f64;
-        index.weight = index
-            .by_word
-            .iter()
-            .map(|users| (1.0 + n / (1.0 + users.len() as f64)).ln())
-            .collect();
-        index.unknown_weight = (1.0 + n).ln();
-        index.word_of = vec![String::new(); index.word_ids.len()];
-        for (word, &id) in &index.word_ids {
-            index.word_of[id as usize] = word.clone();
-            if word.chars().count() < TYPO_MIN_CHARS {
-                continue;
-            }
-            index.near.entry(word.clone()).or_default().push(id);
-            for (at, _) in word.char_indices() {
-                let mut dropped = word.clone();
-                dropped.remove(at);
-                index.near.entry(dropped).or_default().push(id);
-            }
-        }
-        for c in &mut index.candidates {
-            for name in &mut c.names {
-                name.weight = name.words.iter().map(|w| index.weight[*w as usize]).sum();
-            }
-        }
-        index
-    }
-
-    /// Every candidate with evidence for this tenant, with the strongest evidence for each.
-    fn evidence(
-        &self,
-        tenant: &MicrosoftTenant,
-        seen: &mut [usize],
-        stamp: usize,
-    ) -> HashMap<usize, Evidence> {
-        let mut best: HashMap<usize, Evidence> = HashMap::new();
-        for d in tenant.domains() {
-            let uses = self.by_domain.get(d).map_or(&[][..], Vec::as_slice);
-            for u in uses {
-                let evidence = if uses.len() == 1 || u.owner {
-                    Evidence {
-                        score: DOMAIN,
-                        confidence: Confidence::High,
-                        reason: format!("{d} is a domain of Organization “{}”", u.org),
-                    }
-                } else {
-                    Evidence {
-                        score: SHARED_DOMAIN,
-                        confidence: Confidence::Low,
-                        reason: format!(
-                            "{d} is a domain of Organization “{}”, and of {} other Syncro Tenants' Organizations",
-                            u.org,
-                            uses.len() - 1
-                        ),
-                    }
-                };
-                offer(&mut best, u.candidate, evidence);
-            }
-        }
-        for name in names_in(&tenant.display_name) {
-            let full = full_name_words(name).concat();
-            for (c, text) in self.by_full.get(&full).into_iter().flatten() {
-                offer(
-                    &mut best,
-                    *c,
-                    Evidence {
-                        score: SAME_NAME,
-                        confidence: Confidence::High,
-                        reason: format!("Same name as “{text}”"),
-                    },
-                );
-            }
-            let core = name_words(name).concat();
-            for (c, text) in self.by_core.get(&core).into_iter().flatten() {
-                offer(
-                    &mut best,
-                    *c,
-                    Evidence {
-                        score: SAME_BUT_OFFICE,
-                        confidence: Confidence::High,
-                        reason: format!("Same name as “{text}” apart from the office"),
-                    },
-                );
-            }
-        }
-        let words = name_words(&tenant.display_name);
-        if !best.values().any(|e| e.score >= SAME_BUT_OFFICE) {
-            self.typos(&words, &mut best);
-        }
-        // The first label of the tenant's `.onmicrosoft.com` domain, which its admin chose.
-        if let Some(label) = tenant
-            .domains()
-            .find_map(|d| d.strip_suffix(".onmicrosoft.com"))
-            .filter(|l| l.len() >= 4)
-        {
-            for (c, _) in self.by_core.get(label).into_iter().flatten() {
-                offer(
-                    &mut best,
-                    *c,
-                    Evidence {
-                        score: SPELLED_DOMAIN,
-                        confidence: Confidence::Medium,
-                        reason: format!(
-                            "The tenant's domain {label}.onmicrosoft.com spells “{}”",
-                            self.candidates[*c].syncro.name
-                        ),
-                    },
-                );
-            }
-        }
-        // Similar names only where nothing stronger was found.
-        if best.values().any(|e| e.score >= SAME_BUT_OFFICE) || words.is_empty() {
-            return best;
-        }
-        // The tenant's words, heaviest (rarest) first; a word no candidate uses is heaviest.
-        let mut mine: Vec<(Option<u32>, f64)> = words
-            .iter()
-            .map(|w| match self.word_ids.get(w) {
-                Some(&id) => (Some(id), self.weight[id as usize]),
-                None => (None, self.unknown_weight),
-            })
-            .collect();
-        mine.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        mine.dedup_by_key(|w| w.0.map_or(u64::MAX, u64::from));
-        let total: f64 = mine.iter().map(|w| w.1).sum();
-        // A candidate sharing none of the heaviest words that make up more than (1 − LOW) of
-        // the weight shares less than LOW of it: it cannot reach LOW. Only the candidates using
-        // one of those words are scored.
-        let mut prefix = 0.0;
-        let mut gathered = Vec::new();
-        for (id, w) in &mine {
-            if prefix > (1.0 - LOW) * total {
-                break;
-            }
-            prefix += w;
-            if let Some(id) = id {
-                for &c in &self.by_word[*id as usize] {
-                    if seen[c] != stamp {
-                        seen[c] = stamp;
-                        gathered.push(c);
-                    }
-                }
-            }
-        }
-        for c in gathered {
-            let mut top: Option<(f64, &str)> = None;
-            for name in &self.candidates[c].names {
-                let common: f64 = mine
-                    .iter()
-                    .filter_map(|(id, w)| {
-                        id.filter(|i| name.words.binary_search(i).is_ok())
-                            .map(|_| *w)
-                    })
-                    .sum();
-                let s = common / (total + name.weight - common);
-                if top.is_none_or(|(b, _)| s > b) {
-                    top = Some((s, name.text));
-                }
-            }
-            if let Some((s, text)) = top
-                && s >= LOW
-            {
-                offer(
-                    &mut best,
-                    c,
-                    Evidence {
-                        score: s,
-                        confidence: if s >= MEDIUM {
-                            Confidence::Medium
-                        } else {
-                            Confidence::Low
-                        },
-                        reason: format!("Similar name: “{text}” ({:.0} % alike)", s * 100.0),
-                    },
-                );
-            }
-        }
-        best
-    }
-}
-
-impl Index<'_> {
-    /// The names that are the tenant's but for one word a billing clerk mistyped by a letter
-    /// ("Jonhson Electric" for "Johnson Electric").
-    fn typos(&self, words: &[String], best: &mut HashMap<usize, Evidence>) {
-        for (i, word) in words.iter().enumerate() {
-            if word.chars().count() < TYPO_MIN_CHARS {
-                continue;
-            }
-            let mut near: Vec<u32> = self.near.get(word).cloned().unwrap_or_default();
-            for (at, _) in word.char_indices() {
-                let mut dropped = word.clone();
-                dropped.remove(at);
-                near.extend(self.near.get(&dropped).into_iter().flatten());
-                near.extend(self.word_ids.get(&dropped));
-            }
-            near.sort_unstable();
-            near.dedup();
-            for other in near.iter().map(|id| self.word_of[*id as usize].as_str()) {
-                let Some(slip) = slip(word, other) else {
-                    continue;
-                };
-                let mut fixed = words.to_vec();
-                fixed[i] = other.to_string();
-                for (c, text) in self.by_core.get(&fixed.concat()).into_iter().flatten() {
-                    offer(
-                        best,
-                        *c,
-                        Evidence {
-                            score: if slip {
-                                SAME_BUT_A_TYPO
-                            } else {
-                                SPELLED_DOMAIN
-                            },
-                            confidence: if slip {
-                                Confidence::High
-                            } else {
-                                Confidence::Medium
-                            },
-                            reason: format!("Same name as “{text}” but for one letter"),
-                        },
-                    );
-                }
-            }
-        }
-    }
-}
-
-/// Keeps the strongest evidence for each candidate (the first of equals).
-fn offer(best: &mut HashMap<usize, Evidence>, c: usize, e: Evidence) {
-    match best.get_mut(&c) {
-        Some(slot) if e.score > slot.score => *slot = e,
-        Some(_) => {}
-        None => {
-            best.insert(c, e);
-        }
-    }
-}
+mod index;
+mod offices;
+use index::{Evidence, Index};
+pub use offices::OfficeGroup;
 
 /// Suggestions for the unmapped tenants among `tenants` that Microsoft still lists, from the
 /// unmapped Syncro Tenants among `syncro` and the Organizations under them (others in `orgs`
@@ -530,11 +119,60 @@ pub fn suggest<'a>(
     let rivals = |scores: Option<&Vec<f64>>, score: f64| {
         scores.map_or(0, |s| s.iter().filter(|x| **x >= score).count()) > 1
     };
+    // Each tenant's offices (each with its score and reason), offered together.
+    let mut strong: HashMap<usize, Vec<(usize, &Evidence)>> = HashMap::new();
+    for (t, c, e) in &pairs {
+        strong.entry(*t).or_default().push((*c, e));
+    }
+    let offices: HashMap<usize, Vec<(usize, f64, String)>> = strong
+        .into_iter()
+        .filter_map(|(t, list)| {
+            let g = offices::offices_of(&index, list)?;
+            Some((
+                t,
+                g.into_iter()
+                    .map(|(c, e)| (c, e.score, e.reason.clone()))
+                    .collect(),
+            ))
+        })
+        .collect();
     let mut tenant_done = HashSet::new();
     let mut candidate_done = HashSet::new();
     let mut out = Vec::new();
     for (t, c, mut e) in pairs {
         if tenant_done.contains(&t) || candidate_done.contains(&c) {
+            continue;
+        }
+        if let Some(g) = offices.get(&t)
+            && g.iter().any(|m| m.0 == c)
+            && g.iter().all(|m| !candidate_done.contains(&m.0))
+        {
+            tenant_done.insert(t);
+            let members: Vec<usize> = g.iter().map(|m| m.0).collect();
+            candidate_done.extend(members.iter().copied());
+            let contested = g
+                .iter()
+                .any(|(c, score, _)| rivals(high_scores_c.get(c), *score));
+            let (kept, group) = offices::group_of(&index, &members);
+            let names: Vec<String> = members
+                .iter()
+                .map(|c| format!("“{}”", index.candidates[*c].syncro.name))
+                .collect();
+            let mut reason = format!("Offices of one customer: {} ({})", names.join(", "), g[0].2);
+            if contested {
+                reason.push_str(" — but others match as well");
+            }
+            out.push(Suggestion {
+                tenant: tenants[t].tenant_id,
+                syncro_tenant: index.candidates[kept].syncro.id,
+                confidence: if contested {
+                    Confidence::Medium
+                } else {
+                    Confidence::High
+                },
+                reason,
+                group: Some(group),
+            });
             continue;
         }
         tenant_done.insert(t);
@@ -550,6 +188,7 @@ pub fn suggest<'a>(
             syncro_tenant: index.candidates[c].syncro.id,
             confidence: e.confidence,
             reason: e.reason,
+            group: None,
         });
     }
     let names: HashMap<MicrosoftTenantId, String> = tenants
@@ -709,6 +348,72 @@ mod tests {
                 .reason,
             "foggyit.com is a domain of Organization “Foggy IT Services - Boston”"
         );
+    }
+
+    #[test]
+    fn offices_of_one_customer_are_one_suggestion_to_group_and_map() {
+        let boston = syncro(1, "Acme Dental - Boston");
+        let salem = syncro(2, "Acme Dental - Salem");
+        let main = syncro(3, "Acme Dental");
+        let other = syncro(4, "Acme Dentures - Lynn");
+        let orgs = [
+            org(
+                1,
+                "Acme Dental - Boston",
+                &boston,
+                "billing@acmedental.com",
+                "",
+            ),
+            org(
+                2,
+                "Acme Dental - Salem",
+                &salem,
+                "billing@acmedental.com",
+                "",
+            ),
+            org(3, "Acme Dental", &main, "", ""),
+            org(4, "Acme Dental Front Desk", &main, "", ""),
+            org(5, "Acme Dentures - Lynn", &other, "", ""),
+        ];
+        let tenants = [tenant(1, "Acme Dental", &["acmedental.com"])];
+        let all = [boston.clone(), salem.clone(), main.clone(), other.clone()];
+        let s = suggest(&tenants, &all, &orgs);
+        assert_eq!(s.len(), 1, "{s:?}");
+        let g = s[0].group.as_ref().expect("a group");
+        assert_eq!(s[0].confidence, Confidence::High, "{}", s[0].reason);
+        // The one named for the customer is kept; the offices join it; Dentures is not one.
+        assert_eq!(s[0].syncro_tenant, main.id);
+        assert_eq!(g.name, "Acme Dental");
+        assert_eq!(g.syncro_tenants, vec![boston.id, salem.id]);
+        assert_eq!(
+            g.organizations,
+            [&orgs[2], &orgs[3], &orgs[0], &orgs[1]]
+                .map(|o| o.id)
+                .to_vec()
+        );
+        assert!(
+            s[0].reason
+                .starts_with("Offices of one customer: “Acme Dental”, “Acme Dental - Boston”, “Acme Dental - Salem”"),
+            "{}",
+            s[0].reason
+        );
+
+        // Without one named for the customer, the shortest name is kept and renamed.
+        let s = suggest(&tenants, &[boston.clone(), salem.clone()], &orgs[..2]);
+        let g = s[0].group.as_ref().expect("a group");
+        assert_eq!(
+            (s[0].syncro_tenant, g.name.as_str()),
+            (boston.id, "Acme Dental")
+        );
+
+        // Another tenant with as strong a claim on an office: the group is only Medium.
+        let twins = [
+            tenants[0].clone(),
+            tenant(2, "Acme Dental Boston", &["acmedental.com"]),
+        ];
+        let s = suggest(&twins, &[boston.clone(), salem.clone()], &orgs[..2]);
+        let grouped = s.iter().find(|x| x.group.is_some()).expect("a group");
+        assert_eq!(grouped.confidence, Confidence::Medium, "{s:?}");
     }
 
     #[test]

@@ -1,0 +1,210 @@
+//! Accepting suggestions (or any chosen pairs) in bulk: plain pairs are mapped in atomic parts
+//! of [`rules::MAPPINGS_PER_CHANGE`]; offices of one customer are grouped under one Syncro
+//! Tenant and mapped, one atomic change per customer ([`group::group`], as the Group page
+//! applies it). Each part is read, decided and applied as current as the store's records; one
+//! refused because something changed between the read and the write is read and decided again
+//! (up to three times). What cannot be mapped is reported by name, and the rest still applies.
+
+use crate::domain::mapping::group::{self, GroupTarget, Grouping};
+use crate::domain::mapping::rules;
+use crate::domain::{
+    AccountId, Ctx, MicrosoftTenantId, OrganizationId, SyncroTenantId, SyncroTenantName,
+};
+use crate::error::AppError;
+use crate::services::changes::store_error;
+use crate::store::prelude::*;
+use crate::wire::AcceptReport;
+use std::collections::HashMap;
+
+/// Tries of a part refused as stale before it is reported as changed by someone else.
+const TRIES: usize = 3;
+
+/// One tenant and the offices to group for it: the Syncro Tenant kept and every Organization
+/// of the group.
+#[derive(Debug, Clone)]
+pub struct OfficePick {
+    pub tenant: MicrosoftTenantId,
+    pub syncro_tenant: SyncroTenantId,
+    pub organizations: Vec<OrganizationId>,
+}
+
+/// Maps the pairs and groups the offices; `report` gathers what was mapped and what was not.
+#[tracing::instrument(skip_all, fields(account = %acct, pairs = pairs.len(), groups = offices.len()))]
+pub async fn accept(
+    store: &dyn Store,
+    acct: &AccountId,
+    ctx: &Ctx,
+    pairs: &[(MicrosoftTenantId, SyncroTenantId)],
+    offices: &[OfficePick],
+) -> Result<AcceptReport, AppError> {
+    let mut report = AcceptReport::default();
+    for (part, chunk) in pairs.chunks(rules::MAPPINGS_PER_CHANGE).enumerate() {
+        let ctx = part_ctx(ctx, part);
+        map_part(store, acct, &ctx, chunk, &mut report).await?;
+    }
+    let first = pairs.len().div_ceil(rules::MAPPINGS_PER_CHANGE);
+    for (i, pick) in offices.iter().enumerate() {
+        let ctx = part_ctx(ctx, first + i);
+        group_part(store, acct, &ctx, pick, &mut report).await?;
+    }
+    Ok(report)
+}
+
+/// Each part its own audit entry (`<audit id>-<part>`).
+fn part_ctx(ctx: &Ctx, part: usize) -> Ctx {
+    Ctx {
+        audit_id: format!("{}-{part:04}", ctx.audit_id),
+        ..ctx.clone()
+    }
+}
+
+async fn map_part(
+    store: &dyn Store,
+    acct: &AccountId,
+    ctx: &Ctx,
+    chunk: &[(MicrosoftTenantId, SyncroTenantId)],
+    report: &mut AcceptReport,
+) -> Result<(), AppError> {
+    for tries in 1..=TRIES {
+        let tenant_ids: Vec<_> = chunk.iter().map(|p| p.0).collect();
+        let syncro_ids: Vec<_> = chunk.iter().map(|p| p.1).collect();
+        let tenants: HashMap<_, _> = store
+            .microsoft_tenants_by_ids(acct, &tenant_ids)
+            .await?
+            .into_iter()
+            .map(|t| (t.tenant_id, t))
+            .collect();
+        let syncro: HashMap<_, _> = store
+            .syncro_tenants_by_ids(acct, &syncro_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let mut gone = Vec::new();
+        let mut known = Vec::new();
+        for (t, s) in chunk {
+            match (tenants.get(t), syncro.get(s)) {
+                (Some(t), Some(s)) => known.push((t.clone(), s.clone())),
+                (None, _) => gone.push("A Microsoft Tenant you chose no longer exists".into()),
+                (Some(t), None) => gone.push(format!(
+                    "\"{}\": its Syncro Tenant no longer exists",
+                    t.display_name
+                )),
+            }
+        }
+        let (changes, refused) = rules::map_tenants(ctx, &known);
+        let mapped = known.len() - refused.len();
+        let outcome = match changes.into_iter().next() {
+            None => Ok(()),
+            Some(change) => store.apply(acct, change).await,
+        };
+        match outcome {
+            Ok(()) => {
+                report.mapped += mapped;
+                report.not_mapped.extend(gone);
+                report
+                    .not_mapped
+                    .extend(refused.into_iter().map(|(_, why)| why));
+                return Ok(());
+            }
+            Err(StoreError::Conflict(_)) if tries < TRIES => continue,
+            Err(StoreError::Conflict(_)) => {
+                report.not_mapped.extend(
+                    known
+                        .iter()
+                        .map(|(t, _)| changed_meanwhile(&t.display_name)),
+                );
+                return Ok(());
+            }
+            Err(e) => return Err(store_error(store, acct, e, "").await),
+        }
+    }
+    Ok(())
+}
+
+/// One customer's offices: read, grouped under the kept Syncro Tenant with the name their
+/// names share (as the suggestion said, from the records as they are now), and mapped.
+async fn group_part(
+    store: &dyn Store,
+    acct: &AccountId,
+    ctx: &Ctx,
+    pick: &OfficePick,
+    report: &mut AcceptReport,
+) -> Result<(), AppError> {
+    for tries in 1..=TRIES {
+        let Some(tenant) = store
+            .microsoft_tenants_by_ids(acct, &[pick.tenant])
+            .await?
+            .into_iter()
+            .next()
+        else {
+            report
+                .not_mapped
+                .push("A Microsoft Tenant you chose no longer exists".into());
+            return Ok(());
+        };
+        let who = &tenant.display_name;
+        let organizations = store
+            .organizations_by_ids(acct, &pick.organizations)
+            .await?;
+        let mut parent_ids: Vec<SyncroTenantId> =
+            organizations.iter().map(|o| o.syncro_tenant).collect();
+        parent_ids.push(pick.syncro_tenant);
+        parent_ids.sort_unstable();
+        parent_ids.dedup();
+        let mut parents = store.syncro_tenants_by_ids(acct, &parent_ids).await?;
+        parents.sort_by_cached_key(|p| (p.name.key(), p.id));
+        let Some(kept) = parents.iter().find(|p| p.id == pick.syncro_tenant) else {
+            report
+                .not_mapped
+                .push(format!("\"{who}\": its Syncro Tenant no longer exists"));
+            return Ok(());
+        };
+        if organizations.len() != pick.organizations.len() {
+            report.not_mapped.push(format!(
+                "\"{who}\": some of its offices' Organizations no longer exist — group them on the Group page"
+            ));
+            return Ok(());
+        }
+        let shared = group::common_name(parents.iter().map(|p| p.name.as_str()));
+        let name = SyncroTenantName::parse(&shared).unwrap_or_else(|_| kept.name.clone());
+        let grouping = Grouping {
+            organizations: &organizations,
+            parents: &parents,
+            target: GroupTarget::Existing(kept),
+            name: &name,
+            tenant: Some(&tenant),
+            delete_empty: true,
+        };
+        let plan = match group::group(ctx, &grouping) {
+            Ok(plan) => plan,
+            Err(e) => {
+                report.not_mapped.push(format!("\"{who}\": {e}"));
+                return Ok(());
+            }
+        };
+        match store.apply(acct, plan.change).await {
+            Ok(()) => {
+                report.mapped += 1;
+                return Ok(());
+            }
+            Err(StoreError::Conflict(_)) if tries < TRIES => continue,
+            Err(StoreError::Conflict(_)) => {
+                report.not_mapped.push(changed_meanwhile(who));
+                return Ok(());
+            }
+            Err(StoreError::NameTaken { .. }) => {
+                report.not_mapped.push(format!(
+                    "\"{who}\": another Syncro Tenant is named “{name}” — group these offices on the Group page"
+                ));
+                return Ok(());
+            }
+            Err(e) => return Err(store_error(store, acct, e, name.as_str()).await),
+        }
+    }
+    Ok(())
+}
+
+fn changed_meanwhile(name: &str) -> String {
+    format!("\"{name}\": changed by someone else while accepting — try again")
+}
