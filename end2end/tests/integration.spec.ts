@@ -96,20 +96,43 @@ test("day one: connect as CSP, Sync Now, map a discovered tenant (S1)", async ({
   await expect(page.getByRole("heading", { level: 1, name: "Fabrikam Events" })).toBeVisible();
   await expect(page.getByRole("link", { name: "fabrikam-events.net" })).toBeVisible();
   await createOrganization(page, "Woodgrove Bank, Inc.");
+  // Two offices of Litware, each its own Syncro Tenant: one suggestion to group and map them.
+  await createOrganization(page, "Litware - Boston");
+  await createOrganization(page, "Litware - Denver");
 
   await page.goto("/admin/microsoft-tenants?filter=unmapped");
   const fabrikamRow = page.getByRole("row").filter({ hasText: "Fabrikam" });
   await expect(fabrikamRow).toContainText("2 more verified domains");
-  await page.getByRole("link", { name: "Suggestions" }).click();
+  await expect(page.getByRole("link", { name: "Suggestions" })).toBeVisible();
+  // The integration page says what is waiting after the sync, and leads there.
+  await page.goto("/admin/microsoft-integration");
+  const ready = page.getByRole("region", { name: "Last sync" });
+  await expect(ready).toContainText(/\b3 high-confidence suggestions ready\b/);
+  await ready.getByRole("link", { name: "Review the suggestions" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Suggested mappings" })).toBeVisible();
   const suggested = page.getByRole("row").filter({ hasText: "Fabrikam Events" });
   await expect(suggested).toContainText("High");
   await expect(suggested).toContainText("is a domain of Organization “Fabrikam Events”");
   const woodgrove = page.getByRole("row").filter({ hasText: "Woodgrove Bank, Inc." });
   await expect(woodgrove).toContainText("Same name as “Woodgrove Bank, Inc.”");
+  const offices = page.getByRole("row").filter({ hasText: "Offices of one customer" });
+  await expect(offices).toContainText("Group 2 Organizations under one Syncro Tenant named Litware, and map it:");
+  await expect(offices.getByRole("listitem")).toHaveText([
+    "Litware - Boston — kept, and renamed",
+    "Litware - Denver — its Organizations move, then it is deleted",
+  ]);
+  await expect(offices).toContainText("High");
+  await page.getByLabel("Group 2 offices under Litware and map Litware to it").check();
+  await page.getByRole("button", { name: "Accept selected" }).click();
+  await expect(page.getByText("Mapped 1 Microsoft Tenant.").first()).toBeVisible();
+  await expect(page.getByRole("row").filter({ hasText: "Offices of one customer" })).toHaveCount(0);
   await page.getByRole("button", { name: "Accept all with high confidence (2)" }).click();
   await expect(page.getByText("Mapped 2 Microsoft Tenants.").first()).toBeVisible();
   await page.goto("/admin/microsoft-tenants?filter=mapped");
   await expect(page.getByRole("row").filter({ hasText: "fabrikam.onmicrosoft.com" }).getByRole("link", { name: "Fabrikam Events" })).toBeVisible();
   await expect(page.getByRole("row").filter({ hasText: "woodgrove.onmicrosoft.com" }).getByRole("link", { name: "Woodgrove Bank, Inc." })).toBeVisible();
+  await page.getByRole("row").filter({ hasText: "litware.onmicrosoft.com" }).getByRole("link", { name: "Litware", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Litware" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Litware - Boston" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Litware - Denver" })).toBeVisible();
 });

@@ -29,7 +29,19 @@ pub async fn microsoft_integration() -> Result<IntegrationView, AppError> {
     let job = store.sync_job(&caller.account).await?;
     let report = store.sync_report(&caller.account).await?;
     let now = crate::domain::now();
+    // After a sync, what is waiting: the matcher's result is kept per change, so this is
+    // computed once for the page and Suggestions alike.
+    let suggestions = match &report {
+        Some(r) if r.error.is_none() => store.suggestions(&caller.account).await?,
+        _ => Vec::new(),
+    };
+    let suggestions_high = suggestions
+        .iter()
+        .filter(|s| s.confidence == crate::domain::mapping::suggest::Confidence::High)
+        .count();
     Ok(IntegrationView {
+        suggestions_high,
+        suggestions_other: suggestions.len() - suggestions_high,
         connection: integration.as_ref().map(ConnectionView::new),
         last_sync: report.as_ref().map(SyncReportView::new),
         running: job

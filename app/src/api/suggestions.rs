@@ -17,9 +17,9 @@ use {
 };
 
 /// Rows per page of the Suggestions view.
-pub const SUGGESTIONS_PER_PAGE: u32 = 50;
+pub const SUGGESTIONS_PER_PAGE: u32 = 200;
 
-/// Most pairs one accept may name (the form of one page holds 50; "all with high confidence"
+/// Most pairs one accept may name (the form of one page holds 200; "all with high confidence"
 /// is computed on the server).
 pub const MAX_PICKS: usize = 1_000;
 
@@ -94,7 +94,9 @@ async fn rows(
                 .group
                 .iter()
                 .flat_map(|g| g.syncro_tenants.iter().copied());
-            std::iter::once(s.syncro_tenant).chain(offices)
+            std::iter::once(s.syncro_tenant)
+                .chain(offices)
+                .chain(s.alternatives.iter().copied())
         })
         .collect();
     let tenants: HashMap<_, _> = store
@@ -121,6 +123,11 @@ async fn rows(
                 syncro_tenant: NamedRef::from(st),
                 confidence: s.confidence,
                 reason: s.reason.clone(),
+                alternatives: s
+                    .alternatives
+                    .iter()
+                    .filter_map(|id| syncro.get(id).map(NamedRef::from))
+                    .collect(),
                 group: match &s.group {
                     None => None,
                     Some(g) => Some(SuggestedGroup {

@@ -28,11 +28,11 @@ pub fn IntegrationPage() -> impl IntoView {
                     Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(IntegrationView { connection: None, last_sync, .. }) => view! {
                         <ConnectForm action=connect/>
-                        {last_sync.map(|r| view! { <LastSync report=r/> })}
+                        {last_sync.map(|r| view! { <LastSync report=r high=0 other=0/> })}
                     }.into_any(),
-                    Ok(IntegrationView { connection: Some(c), last_sync, running }) => view! {
+                    Ok(IntegrationView { connection: Some(c), last_sync, running, suggestions_high: high, suggestions_other: other }) => view! {
                         <Connected c=c.clone() sync=sync running=running/>
-                        {last_sync.map(|r| view! { <LastSync report=r/> })}
+                        {last_sync.map(|r| view! { <LastSync report=r high other/> })}
                         <ReplaceSecret c=c.clone() action=replace/>
                         <Disconnect c=c action=disconnect/>
                     }.into_any(),
@@ -128,8 +128,9 @@ pub fn SyncNowForm(
     }
 }
 
+/// The last sync's report, and what is waiting after it: the suggestions to review.
 #[component]
-fn LastSync(report: SyncReportView) -> impl IntoView {
+fn LastSync(report: SyncReportView, high: usize, other: usize) -> impl IntoView {
     let more = report.failure_count.saturating_sub(report.failures.len());
     view! {
         <section class="panel" aria-labelledby="last-sync-heading">
@@ -141,6 +142,7 @@ fn LastSync(report: SyncReportView) -> impl IntoView {
                     <p>{format!("{} added, {} updated, {} removed by Microsoft.", report.added, report.updated, report.removed)}</p>
                 }.into_any(),
             }}
+            {(high + other > 0).then(|| view! { <SuggestionsReady high other/> })}
             {(!report.failures.is_empty()).then(|| view! {
                 <h3>{format!("Tenants that could not be read fully ({})", report.failure_count)}</h3>
                 <p class="hint">"They are kept as they were; the next sync tries again."</p>
@@ -159,6 +161,32 @@ fn LastSync(report: SyncReportView) -> impl IntoView {
                 {(more > 0).then(|| view! { <p class="hint">{format!("…and {more} more: see Microsoft Tenant Management.")}</p> })}
             })}
         </section>
+    }
+}
+
+/// "265 high-confidence suggestions ready (12 more to review)" and the way to them.
+#[component]
+fn SuggestionsReady(high: usize, other: usize) -> impl IntoView {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let (said, href) = match (high, other) {
+        (0, n) => (
+            format!("{n} suggested mapping{} to review.", plural(n)),
+            "/admin/microsoft-tenants/suggestions",
+        ),
+        (h, 0) => (
+            format!("{h} high-confidence suggestion{} ready.", plural(h)),
+            "/admin/microsoft-tenants/suggestions?confidence=high",
+        ),
+        (h, n) => (
+            format!(
+                "{h} high-confidence suggestion{} ready, {n} more to review.",
+                plural(h)
+            ),
+            "/admin/microsoft-tenants/suggestions?confidence=high",
+        ),
+    };
+    view! {
+        <p class="note">{said}" "<a href=href>"Review the suggestions"</a></p>
     }
 }
 

@@ -139,13 +139,37 @@ fn SuggestionLine(row: SuggestionRow, admin: bool, ticked: bool) -> impl IntoVie
         Confidence::Medium => "confidence medium",
         Confidence::Low => "confidence low",
     };
+    let alternatives: Vec<(String, String)> = row
+        .alternatives
+        .iter()
+        .map(|a| (row.pick_of(a), a.name.clone()))
+        .collect();
+    let or_these = (!alternatives.is_empty()).then(|| {
+        let names: Vec<&str> = alternatives.iter().map(|a| a.1.as_str()).collect();
+        format!("Or: {}", names.join(" · "))
+    });
+    let another = format!("/admin/microsoft-tenants?map={}", row.tenant_id);
+    let (tenant_name, suggested) = (row.tenant_name.clone(), row.syncro_tenant.name.clone());
     let mut domains = row.domains.into_iter();
     let default_domain = domains.next().unwrap_or_default();
     let others: Vec<String> = domains.collect();
     view! {
         <tr>
-            {admin.then(|| view! {
-                <td data-label="Accept"><input type="checkbox" id=id name="picks[]" value=pick checked=ticked aria-label=label/></td>
+            {admin.then(|| if alternatives.is_empty() {
+                view! {
+                    <td data-label="Accept"><input type="checkbox" id=id name="picks[]" value=pick checked=ticked aria-label=label/></td>
+                }.into_any()
+            } else {
+                // Uncertain: pick the suggested one or another likely one in place.
+                view! {
+                    <td data-label="Accept">
+                        <select id=id name="picks[]" aria-label=format!("Map {} to", tenant_name)>
+                            <option value="">"Not now"</option>
+                            <option value=pick selected=ticked>{suggested.clone()}</option>
+                            {alternatives.iter().map(|(value, name)| view! { <option value=value.clone()>{name.clone()}</option> }).collect_view()}
+                        </select>
+                    </td>
+                }.into_any()
             })}
             <td data-label="Microsoft Tenant">
                 <strong>{row.tenant_name}</strong><br/>
@@ -154,7 +178,11 @@ fn SuggestionLine(row: SuggestionRow, admin: bool, ticked: bool) -> impl IntoVie
             </td>
             <td data-label="Suggested Syncro Tenant">
                 {match row.group {
-                    None => view! { <a href=format!("/syncro-tenants/{}", row.syncro_tenant.id)>{row.syncro_tenant.name}</a> }.into_any(),
+                    None => view! {
+                        <a href=format!("/syncro-tenants/{}", row.syncro_tenant.id)>{row.syncro_tenant.name}</a>
+                        {or_these.map(|o| view! { <br/><span class="hint">{o}</span> })}
+                        {(row.confidence != Confidence::High).then(|| view! { <br/><a class="hint" href=another>"Another Syncro Tenant…"</a> })}
+                    }.into_any(),
                     Some(g) => view! { <OfficeGroupCell kept=row.syncro_tenant group=g/> }.into_any(),
                 }}
             </td>

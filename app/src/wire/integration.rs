@@ -11,6 +11,11 @@ pub struct IntegrationView {
     pub last_sync: Option<SyncReportView>,
     /// The sync running now, if any.
     pub running: Option<SyncJobView>,
+    /// Suggestions waiting for the unmapped tenants: of high confidence, and the others.
+    #[serde(default)]
+    pub suggestions_high: usize,
+    #[serde(default)]
+    pub suggestions_other: usize,
 }
 
 /// A sync job as the page shows it while it runs.

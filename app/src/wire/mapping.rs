@@ -82,6 +82,9 @@ pub struct SuggestionRow {
     /// Offices of one customer to group under `syncro_tenant` before mapping it.
     #[serde(default)]
     pub group: Option<SuggestedGroup>,
+    /// For a Medium or Low one, the next most likely Syncro Tenants, to pick in place.
+    #[serde(default)]
+    pub alternatives: Vec<NamedRef>,
 }
 
 /// What accepting an office suggestion groups.
@@ -96,6 +99,11 @@ pub struct SuggestedGroup {
 }
 
 impl SuggestionRow {
+    /// The value choosing `syncro_tenant` instead (one of the alternatives).
+    pub fn pick_of(&self, syncro_tenant: &NamedRef) -> String {
+        format!("{}:{}", self.tenant_id, syncro_tenant.id)
+    }
+
     /// The value of its checkbox: `<tenant ID>:<Syncro Tenant id>`, and for offices to group
     /// `:<Organization id>,<Organization id>…` after it.
     pub fn pick(&self) -> String {

@@ -402,3 +402,66 @@ async fn offices_on_dynamodb() {
     app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
     offices(app).await;
 }
+
+/// An uncertain suggestion offers the next likely Syncro Tenants beside it, picked in place:
+/// the row's choice is one of them, and accepting maps the one chosen.
+async fn uncertain(app: TestApp) {
+    let clinic = organization(&app, "Bayside Veterinary Clinic", "", "").await;
+    let hospital = organization(&app, "Bayside Veterinary Hospital", "", "").await;
+    synced_with(&app, &[(21, "Bayside Veterinary", &[])]).await;
+    let list = app
+        .call("suggestions", &[("confidence", ""), ("page", "1")])
+        .await
+        .unwrap();
+    let row = &list["rows"]["items"][0];
+    assert_ne!(row["confidence"], "High", "{row}");
+    let suggested = row["syncro_tenant"]["id"].as_str().unwrap();
+    let other = if suggested == clinic {
+        &hospital
+    } else {
+        &clinic
+    };
+    assert_eq!(row["alternatives"][0]["id"], other.as_str(), "{row}");
+
+    let html = app
+        .page("/admin/microsoft-tenants/suggestions")
+        .await
+        .replace("<!>", "");
+    for text in [
+        r#"aria-label="Map Bayside Veterinary to""#,
+        r#"<option value="">Not now</option>"#,
+        &format!(r#"<option value="{}:{other}">"#, tid(21)),
+        "Another Syncro Tenant…",
+    ] {
+        assert!(html.contains(text), "{text} missing");
+    }
+    // "Not now" sends nothing; the alternative is mapped when chosen.
+    let report = app
+        .call(
+            "map-tenants",
+            &[
+                ("picks[]", ""),
+                ("picks[]", &format!("{}:{other}", tid(21))),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(report["mapped"], 1, "{report}");
+    assert_eq!(
+        app.tenant(&tid(21)).await["syncro_tenant"]["id"],
+        other.as_str()
+    );
+}
+
+#[tokio::test]
+async fn uncertain_on_the_embedded_store() {
+    uncertain(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn uncertain_on_dynamodb() {
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let mut app = spawn_with(std::sync::Arc::new(store), tempfile::tempdir().unwrap()).await;
+    app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
+    uncertain(app).await;
+}

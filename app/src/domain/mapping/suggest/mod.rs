@@ -55,7 +55,14 @@ pub struct Suggestion {
     /// Organizations under `syncro_tenant`, renamed, then maps it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<OfficeGroup>,
+    /// For a Medium or Low one, the next most likely Syncro Tenants (at most
+    /// [`ALTERNATIVES`]), strongest first: offered beside it to pick in place.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<SyncroTenantId>,
 }
+
+/// Most other candidates a Medium or Low suggestion offers beside its own.
+pub const ALTERNATIVES: usize = 2;
 
 mod words;
 pub use words::{domain_of, full_name_words, name_words, names_in, one_edit_apart};
@@ -119,6 +126,14 @@ pub fn suggest<'a>(
     let rivals = |scores: Option<&Vec<f64>>, score: f64| {
         scores.map_or(0, |s| s.iter().filter(|x| **x >= score).count()) > 1
     };
+    // Each tenant's strongest candidates, in order: the alternatives to an uncertain one.
+    let mut ranked: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (t, c, _) in &pairs {
+        let r = ranked.entry(*t).or_default();
+        if r.len() <= ALTERNATIVES {
+            r.push(*c);
+        }
+    }
     // Each tenant's offices (each with its score and reason), offered together.
     let mut strong: HashMap<usize, Vec<(usize, &Evidence)>> = HashMap::new();
     for (t, c, e) in &pairs {
@@ -172,6 +187,7 @@ pub fn suggest<'a>(
                 },
                 reason,
                 group: Some(group),
+                alternatives: Vec::new(),
             });
             continue;
         }
@@ -187,6 +203,16 @@ pub fn suggest<'a>(
             tenant: tenants[t].tenant_id,
             syncro_tenant: index.candidates[c].syncro.id,
             confidence: e.confidence,
+            alternatives: if e.confidence == Confidence::High {
+                Vec::new()
+            } else {
+                ranked[&t]
+                    .iter()
+                    .filter(|o| **o != c)
+                    .take(ALTERNATIVES)
+                    .map(|o| index.candidates[*o].syncro.id)
+                    .collect()
+            },
             reason: e.reason,
             group: None,
         });
@@ -605,7 +631,11 @@ mod tests {
         for (a, b) in [(1, 2), (2, 1)] {
             let boston = syncro(a, "Harbor Dental - Boston");
             let waltham = syncro(b, "Harbor Dental - Waltham");
-            let got = outcome(&[tenant(1, "Harbor Dental", &[])], &[waltham, boston], &[]);
+            let all = [waltham.clone(), boston];
+            let got = outcome(&[tenant(1, "Harbor Dental", &[])], &all, &[]);
+            // The other office is offered beside it, to pick in place.
+            let s = suggest(&[tenant(1, "Harbor Dental", &[])], &all, &[]);
+            assert_eq!(s[0].alternatives, vec![waltham.id]);
             assert_eq!(
                 got,
                 [(
