@@ -149,6 +149,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/microsoft-tenants/import") view=pages::import_mappings::ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-tenants/import-mappings") view=pages::import_mappings::ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/microsoft-tenants/suggestions") view=pages::suggestions::SuggestionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/microsoft-tenants/map-the-rest") view=pages::map_rest::MapRestPage ssr=SsrMode::Async/>
                     <Route path=path!("/syncro-tenants") view=pages::syncro_tenants::SyncroTenantList ssr=SsrMode::Async/>
                     <Route path=path!("/syncro-tenants/:id") view=pages::syncro_tenants::SyncroTenantDetailsPage ssr=SsrMode::Async/>
                     <Route path=path!("/syncro-tenants/:id/user-sync") view=pages::user_sync::UserSyncSetupPage ssr=SsrMode::Async/>

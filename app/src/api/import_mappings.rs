@@ -110,7 +110,7 @@ async fn park(
 /// Plans every row and, with `apply`, applies the plan in its atomic parts. The report, and
 /// the rows that change (those a dry run offers to import).
 #[cfg(feature = "ssr")]
-async fn run(
+pub(super) async fn run(
     store: &dyn Store,
     caller: &Caller,
     rows: &Rows,

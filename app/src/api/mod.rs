@@ -10,6 +10,7 @@ mod home;
 pub mod http;
 mod import_mappings;
 mod integration;
+mod map_rest;
 mod organizations;
 #[cfg(feature = "ssr")]
 pub mod site;
@@ -25,6 +26,7 @@ pub use group::*;
 pub use home::*;
 pub use import_mappings::*;
 pub use integration::*;
+pub use map_rest::*;
 pub use organizations::*;
 pub use suggestions::*;
 pub use syncro_tenants::*;

@@ -5,6 +5,7 @@ pub mod end_users;
 pub mod group;
 pub mod import_mappings;
 pub mod integration;
+pub mod map_rest;
 pub mod organizations;
 pub mod suggestions;
 pub mod syncro_tenants;

@@ -37,6 +37,7 @@ pub fn SuggestionsPage() -> impl IntoView {
         <p class="crumbs"><a href="/admin">"Admin"</a>" › "<a href="/admin/microsoft-tenants">"RMM Settings - Microsoft Tenant Management"</a></p>
         <h1>"Suggested mappings"</h1>
         <p class="hint">"For each unmapped Microsoft Tenant, the free Syncro Tenant it most likely belongs to, and why: a verified domain on an Organization's email or website, the same name (ignoring case, punctuation, Inc/LLC/GmbH, \"(M365)\" and \" - Office\" suffixes), or a similar one. Nothing is mapped until you accept it."</p>
+        <p class="hint">"Tenants with no suggestion: "<a href="/admin/microsoft-tenants/map-the-rest">"Map the rest"</a>", typing each one's Syncro Tenant in one form."</p>
         <ErrorSummary form=form/>
         <Transition fallback=|| view! { <p class="loading">"Finding suggestions…"</p> }>
             {move || Suspend::new(async move {
@@ -64,7 +65,8 @@ pub fn SuggestionsPage() -> impl IntoView {
                                     } else if list.unmapped == 0 {
                                         view! { "Nothing to suggest: every Microsoft Tenant is mapped." }.into_any()
                                     } else {
-                                        view! { {format!("No suggestion here for the {} unmapped Microsoft Tenants: none resembles a free Syncro Tenant. Map them one by one on ", list.unmapped)}
+                                        view! { {format!("No suggestion here for the {} unmapped Microsoft Tenants: none resembles a free Syncro Tenant. Map them all at once in ", list.unmapped)}
+                                            <a href="/admin/microsoft-tenants/map-the-rest">"Map the rest"</a>", or one by one on "
                                             <a href="/admin/microsoft-tenants?filter=unmapped">"Microsoft Tenant Management"</a>"." }.into_any()
                                     }}</p>
                                 }.into_any()

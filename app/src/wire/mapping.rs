@@ -294,5 +294,30 @@ pub struct MappingImportReport {
     pub checked: Option<String>,
 }
 
+/// *Map the rest*: a page of the unmapped tenants no suggestion covers, and the free Syncro
+/// Tenants' names to type from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestView {
+    pub rows: Page<RestRow>,
+    /// The free Syncro Tenants' names (the first ones by name when there are very many).
+    pub syncro_tenants: Vec<String>,
+    pub free_total: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestRow {
+    pub tenant_id: String,
+    pub name: String,
+    pub domain: String,
+}
+
+/// What *Save* on Map the rest did, and the rows it could not map: (tenant ID, what was
+/// typed, why), to show them again as typed, each with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestReport {
+    pub report: MappingImportReport,
+    pub kept: Vec<(String, String, String)>,
+}
+
 /// Most rows a mapping import report lists.
 pub const MAPPING_ROWS_SHOWN: usize = 200;

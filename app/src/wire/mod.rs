@@ -22,8 +22,9 @@ pub use integration::{
 };
 pub use mapping::{
     AcceptReport, GroupMember, GroupView, MAPPING_ROWS_SHOWN, MappingImportReport,
-    MicrosoftTenantRow, OrganizationRow, OrganizationView, SuggestedGroup, SuggestionList,
-    SuggestionRow, SyncStatus, SyncroTenantRow, SyncroTenantView, TenantList,
+    MicrosoftTenantRow, OrganizationRow, OrganizationView, RestReport, RestRow, RestView,
+    SuggestedGroup, SuggestionList, SuggestionRow, SyncStatus, SyncroTenantRow, SyncroTenantView,
+    TenantList,
 };
 pub use user_sync::{
     PreviewPersonView, RuleView, UserSyncPreviewView, UserSyncReportView, UserSyncStatusView,

@@ -465,3 +465,108 @@ async fn uncertain_on_dynamodb() {
     app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
     uncertain(app).await;
 }
+
+/// Map the rest: the unmapped tenants no suggestion covers, typed in one form; what cannot be
+/// mapped comes back on its row as typed, with why, and the others are mapped.
+async fn the_rest(app: TestApp) {
+    organization(&app, "Quill & Ink Stationers", "", "").await;
+    organization(&app, "Zephyr Aviation", "", "").await;
+    organization(&app, "Bayside Veterinary Clinic", "", "").await;
+    synced_with(
+        &app,
+        &[
+            (31, "QIS Holdings", &[]),
+            (32, "ZA Group", &[]),
+            (33, "Bayside Veterinary Clinic", &[]),
+        ],
+    )
+    .await;
+    let view = app
+        .call("unmatched-tenants", &[("page", "1")])
+        .await
+        .unwrap();
+    let names: Vec<&str> = view["rows"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    // Bayside has a suggestion: it is not among the rest.
+    assert_eq!(names, ["QIS Holdings", "ZA Group"], "{view}");
+    assert_eq!(view["free_total"], 3);
+
+    let html = app
+        .page("/admin/microsoft-tenants/map-the-rest")
+        .await
+        .replace("<!>", "");
+    for text in [
+        "<h1>Map the rest</h1>",
+        r#"<datalist id="free-syncro-tenants">"#,
+        r#"<option value="Zephyr Aviation">"#,
+        &format!(r#"name="tenants[]" value="{}""#, tid(31)),
+    ] {
+        assert!(html.contains(text), "{text} missing");
+    }
+
+    // One Save: one typed right, one mistyped; without JavaScript it comes back to the page.
+    let back = "/admin/microsoft-tenants/map-the-rest";
+    let res = app
+        .browser_post(
+            "map-the-rest",
+            &[("referer", format!("{}{back}", app.base))],
+            &[
+                ("tenants[]", &tid(31)),
+                ("choices[]", "Quill & Ink Stationers"),
+                ("tenants[]", &tid(32)),
+                ("choices[]", "Zephyr Aviatoin"),
+            ],
+        )
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with(back), "{location}");
+    assert_eq!(
+        app.tenant(&tid(31)).await["syncro_tenant"]["name"],
+        "Quill & Ink Stationers"
+    );
+    assert!(app.tenant(&tid(32)).await["syncro_tenant"].is_null());
+    let html = app.page(&location).await.replace("<!>", "");
+    for text in [
+        "Mapped 1 Microsoft Tenant. 1 not mapped: see the rows below.",
+        r#"value="Zephyr Aviatoin""#,
+        r#"No Syncro Tenant "Zephyr Aviatoin": did you mean "Zephyr Aviation"?"#,
+    ] {
+        assert!(html.contains(text), "{text} missing: {html}");
+    }
+    assert!(
+        !html.contains("QIS Holdings"),
+        "a mapped tenant is still listed"
+    );
+
+    // Nothing typed, or forged rows, are refused with a clear error.
+    assert!(matches!(
+        app.call(
+            "map-the-rest",
+            &[("tenants[]", &tid(32)), ("choices[]", "")]
+        )
+        .await,
+        Err(AppError::Validation { .. })
+    ));
+    assert!(matches!(
+        app.call("map-the-rest", &[("tenants[]", &tid(32))]).await,
+        Err(AppError::Validation { .. })
+    ));
+}
+
+#[tokio::test]
+async fn the_rest_on_the_embedded_store() {
+    the_rest(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn the_rest_on_dynamodb() {
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let mut app = spawn_with(std::sync::Arc::new(store), tempfile::tempdir().unwrap()).await;
+    app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
+    the_rest(app).await;
+}
