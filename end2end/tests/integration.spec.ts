@@ -135,4 +135,23 @@ test("day one: connect as CSP, Sync Now, map a discovered tenant (S1)", async ({
   await expect(page.getByRole("heading", { level: 1, name: "Litware" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Litware - Boston" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Litware - Denver" })).toBeVisible();
+
+  // Map the rest: the tenants no suggestion covers, typed in one form and saved at once; a
+  // mistyped one comes back as typed, with the name it was near.
+  await createOrganization(page, "NWT Billing");
+  await createOrganization(page, "TT Corporate");
+  await page.goto("/admin/microsoft-tenants/suggestions");
+  await page.getByRole("link", { name: "Map the rest" }).first().click();
+  await expect(page.getByRole("heading", { level: 1, name: "Map the rest" })).toBeVisible();
+  await page.getByLabel("Northwind Traders").fill("NWT Billing");
+  await page.getByLabel("Tailspin Toys").fill("TT Corprate");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Mapped 1 Microsoft Tenant. 1 not mapped: see the rows below.")).toBeVisible();
+  await expect(page.getByLabel("Tailspin Toys")).toHaveValue("TT Corprate");
+  await expect(page.getByText('No Syncro Tenant "TT Corprate": did you mean "TT Corporate"?')).toBeVisible();
+  await expect(page.getByLabel("Northwind Traders")).toHaveCount(0);
+  await page.getByLabel("Tailspin Toys").fill("TT Corporate");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Mapped 1 Microsoft Tenant.", { exact: true })).toBeVisible();
+  await expect(page.getByText(/^Nothing left here/)).toBeVisible();
 });

@@ -22,10 +22,14 @@ pub const REST_PER_PAGE: u32 = 200;
 /// Most free Syncro Tenants' names offered to type from.
 pub const NAMES_OFFERED: usize = 2_000;
 
-/// The page: a page of the unmapped tenants without a suggestion, by name, and the free
-/// Syncro Tenants' names.
+/// The page: a page of the unmapped tenants without a suggestion, by name, the free Syncro
+/// Tenants' names, and the last Save's report when the page's link carries it (`report`,
+/// sealed for this session).
 #[server(prefix = "/api", endpoint = "unmatched-tenants")]
-pub async fn unmatched_tenants(page: String) -> Result<RestView, AppError> {
+pub async fn unmatched_tenants(
+    page: String,
+    #[server(default)] report: String,
+) -> Result<RestView, AppError> {
     let (caller, store) = admin().await?;
     let acct = &caller.account;
     let suggested: HashSet<MicrosoftTenantId> = store
@@ -76,6 +80,7 @@ pub async fn unmatched_tenants(page: String) -> Result<RestView, AppError> {
         },
         syncro_tenants: free.items.iter().map(|s| s.name.to_string()).collect(),
         free_total: free.total,
+        report: rest_report_in_link(&report),
     })
 }
 
@@ -184,15 +189,8 @@ pub const REST_PATH: &str = "/admin/microsoft-tenants/map-the-rest";
 const REST_REPORT: &str = "map-the-rest-report";
 
 /// The report in the page's link, if this server sealed it for this session.
-pub fn rest_report_in_link(sealed: &str) -> Option<RestReport> {
-    #[cfg(feature = "ssr")]
-    {
-        let json = crate::auth::open_for_session(REST_REPORT, sealed)?;
-        serde_json::from_str(&json).ok()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        let _ = sealed;
-        None
-    }
+#[cfg(feature = "ssr")]
+fn rest_report_in_link(sealed: &str) -> Option<RestReport> {
+    let json = crate::auth::open_for_session(REST_REPORT, sealed)?;
+    serde_json::from_str(&json).ok()
 }

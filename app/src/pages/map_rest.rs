@@ -15,27 +15,31 @@ use std::collections::HashMap;
 pub fn MapRestPage() -> impl IntoView {
     let page = query_param("page");
     let from_url = query_param("report");
-    let list = Resource::new(move || page.get(), unmatched_tenants);
-    let report = move || rest_report_in_link(&from_url.get());
+    let list = Resource::new(
+        move || (page.get(), from_url.get()),
+        |(page, report)| unmatched_tenants(page, report),
+    );
     view! {
         <Title text="Map the rest - Microsoft Tenant Management"/>
         <p class="crumbs"><a href="/admin">"Admin"</a>" › "<a href="/admin/microsoft-tenants">"RMM Settings - Microsoft Tenant Management"</a>" › Map the rest"</p>
         <h1>"Map the rest"</h1>
         <p class="hint">"The unmapped Microsoft Tenants that no suggestion covers. Type each one's Syncro Tenant (the free ones are offered as you type), leave the others empty, and save them all at once. "<a href="/admin/microsoft-tenants/suggestions">"Suggestions"</a>" has the rest."</p>
-        {move || report().map(|r| view! { <RestOutcome r=r.report/> })}
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
                     Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(view) if view.rows.items.is_empty() => view! {
+                        {view.report.map(|r| view! { <RestOutcome r=r.report/> })}
                         <p class="empty">"Nothing left here: every unmapped Microsoft Tenant has a suggestion, or none is left unmapped. "<a href="/admin/microsoft-tenants/suggestions">"Review the suggestions"</a>"."</p>
                     }.into_any(),
                     Ok(view) => {
-                        let kept: HashMap<String, (String, String)> = report()
+                        let outcome = view.report.as_ref().map(|r| view! { <RestOutcome r=r.report.clone()/> });
+                        let kept: HashMap<String, (String, String)> = view.report
                             .map(|r| r.kept.into_iter().map(|(t, typed, why)| (t, (typed, why))).collect())
                             .unwrap_or_default();
                         let (pg, pages, total) = (view.rows.page, view.rows.pages(), view.rows.total);
                         view! {
+                            {outcome}
                             <form method="post" action=MapTheRest::PATH class="suggestions">
                                 <datalist id="free-syncro-tenants">
                                     {view.syncro_tenants.into_iter().map(|n| view! { <option value=n/> }).collect_view()}

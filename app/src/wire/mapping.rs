@@ -302,6 +302,8 @@ pub struct RestView {
     /// The free Syncro Tenants' names (the first ones by name when there are very many).
     pub syncro_tenants: Vec<String>,
     pub free_total: usize,
+    /// What the last Save did, when the page's link carries it.
+    pub report: Option<RestReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
