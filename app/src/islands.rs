@@ -10,6 +10,9 @@
 use crate::wire::NamedRef;
 use leptos::prelude::*;
 
+mod row_keys;
+pub use row_keys::RowKeys;
+
 #[cfg(feature = "hydrate")]
 use leptos::wasm_bindgen::JsCast;
 

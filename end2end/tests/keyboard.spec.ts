@@ -38,3 +38,32 @@ test("the ⋮ menu and the mapping dialog work by keyboard", async ({ page }, in
   await expect(page.getByRole("dialog")).toHaveCount(0);
   await expect(page).not.toHaveURL(/map=/);
 });
+
+test("Suggestions by keyboard: j and k move between rows, x ticks, a accepts", async ({ page }, info) => {
+  test.skip(!jsEnabled(info) || kind(info) === "mobile", "keyboard use on a desktop browser with JavaScript");
+  const u = unique(info);
+  const [alpha, beta] = [`Keys Alpha ${u}`, `Keys Beta ${u}`];
+  await createOrganization(page, alpha);
+  await createOrganization(page, beta);
+  await importTenants(page, [
+    [guid(), alpha, `ka${Date.now()}.onmicrosoft.com`],
+    [guid(), beta, `kb${Date.now()}.onmicrosoft.com`],
+  ]);
+  await page.goto("/admin/microsoft-tenants/suggestions?confidence=high");
+  // The page's islands are live (main.rs marks it) before keys are pressed.
+  await page.waitForFunction(() => performance.getEntriesByName("tenantmap:interactive").length > 0);
+  const first = page.getByLabel(`Map ${alpha} to ${alpha}`);
+  const second = page.getByLabel(`Map ${beta} to ${beta}`);
+  await first.focus();
+  await page.keyboard.press("x");
+  await expect(first).toBeChecked();
+  await page.keyboard.press("j");
+  await expect(second).toBeFocused();
+  await page.keyboard.press("x");
+  await expect(second).toBeChecked();
+  await page.keyboard.press("k");
+  await expect(first).toBeFocused();
+  await page.keyboard.press("a");
+  await expect(page.getByText("Mapped 2 Microsoft Tenants.").first()).toBeVisible();
+  await expect(first).toHaveCount(0);
+});

@@ -186,6 +186,7 @@ async fn nearest_free(
 pub const REST_PATH: &str = "/admin/microsoft-tenants/map-the-rest";
 
 /// What a sealed report in the page's link is for.
+#[cfg(feature = "ssr")]
 const REST_REPORT: &str = "map-the-rest-report";
 
 /// The report in the page's link, if this server sealed it for this session.

@@ -7,6 +7,7 @@ use crate::api::*;
 use crate::components::*;
 use crate::domain::mapping::suggest::Confidence;
 use crate::forms::{ErrorSummary, FormState};
+use crate::islands::RowKeys;
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -75,6 +76,7 @@ pub fn SuggestionsPage() -> impl IntoView {
                                     <ActionForm action=accept attr:class="suggestions">
                                         <input type="hidden" name="back" value=back/>
                                         <input type="hidden" name="picks[]" value=""/>
+                                        <RowKeys>
                                         <table class="grid" id="f-picks">
                                             <thead>
                                                 <tr>
@@ -89,6 +91,7 @@ pub fn SuggestionsPage() -> impl IntoView {
                                                 {list.rows.items.into_iter().map(|row| view! { <SuggestionLine row admin ticked=!select_all.get_untracked().is_empty()/> }).collect_view()}
                                             </tbody>
                                         </table>
+                                        </RowKeys>
                                         <Pager page=pg pages=pages total=total link=move |p| link(&chosen, &p.to_string())/>
                                         {admin.then(|| view! {
                                             <div class="form-actions">
@@ -98,6 +101,7 @@ pub fn SuggestionsPage() -> impl IntoView {
                                                     view! { <a href=link(&confidence.get_untracked(), &page.get_untracked())>"Clear the selection"</a> }.into_any()
                                                 }}
                                                 <button type="submit" class="primary" data-pending="Mapping…">"Accept selected"</button>
+                                                <span class="hint keys">"Keys: j and k move, x ticks, a accepts"</span>
                                                 {(list.high > 0).then(|| view! {
                                                     <button type="submit" name="high" value="true" data-pending="Mapping…">{format!("Accept all with high confidence ({})", list.high)}</button>
                                                 })}
