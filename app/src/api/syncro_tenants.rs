@@ -82,33 +82,40 @@ pub async fn rename_syncro_tenant(
     name: String,
 ) -> Result<(), AppError> {
     let (caller, store) = admin().await?;
-    let id = SyncroTenantId::parse(&id)?;
-    let expected = Version::parse(&version)?;
     let name = SyncroTenantName::parse(&name)?;
     let acct = &caller.account;
-    let st = store
-        .syncro_tenant(acct, id)
-        .await
-        .found("The Syncro Tenant")?;
-    current(expected, st.version)?;
+    let (st, expected) = as_opened(&*store, acct, &id, &version).await?;
     let change = rules::rename_syncro_tenant(&caller.ctx(), &st, expected, name.clone());
     apply(&*store, acct, change, name.as_str()).await?;
     crate::status::say(format!("Renamed {} to {name}.", st.name));
     Ok(())
 }
 
-/// R5: deletes an empty, unmapped Syncro Tenant. Redirects to the list.
-#[server(prefix = "/api", endpoint = "delete-syncro-tenant")]
-pub async fn delete_syncro_tenant(id: String, version: String) -> Result<(), AppError> {
-    let (caller, store) = admin().await?;
-    let id = SyncroTenantId::parse(&id)?;
-    let expected = Version::parse(&version)?;
-    let acct = &caller.account;
+/// The Syncro Tenant `id` as read, if it is still as the form that changes it was opened on
+/// (`version`, R8), and that version.
+#[cfg(feature = "ssr")]
+async fn as_opened(
+    store: &dyn crate::store::Store,
+    acct: &crate::domain::AccountId,
+    id: &str,
+    version: &str,
+) -> Result<(crate::domain::SyncroTenant, Version), AppError> {
+    let id = SyncroTenantId::parse(id)?;
+    let expected = Version::parse(version)?;
     let st = store
         .syncro_tenant(acct, id)
         .await
         .found("The Syncro Tenant")?;
     current(expected, st.version)?;
+    Ok((st, expected))
+}
+
+/// R5: deletes an empty, unmapped Syncro Tenant. Redirects to the list.
+#[server(prefix = "/api", endpoint = "delete-syncro-tenant")]
+pub async fn delete_syncro_tenant(id: String, version: String) -> Result<(), AppError> {
+    let (caller, store) = admin().await?;
+    let acct = &caller.account;
+    let (st, expected) = as_opened(&*store, acct, &id, &version).await?;
     let change = rules::delete_syncro_tenant(&caller.ctx(), &st, expected)?;
     apply(&*store, acct, change, "").await?;
     crate::status::say(format!("Deleted {}.", st.name));
