@@ -91,13 +91,14 @@ fn RestLine(row: RestRow, typed: String, why: String) -> impl IntoView {
 #[component]
 fn RestOutcome(r: MappingImportReport) -> impl IntoView {
     let mapped = r.changes - r.not_applied;
-    let mut said = format!(
-        "Mapped {mapped} Microsoft Tenant{}.",
-        if mapped == 1 { "" } else { "s" }
-    );
-    if r.refused > 0 {
-        said.push_str(&format!(" {} not mapped: see the rows below.", r.refused));
-    }
+    let plural = if mapped == 1 { "" } else { "s" };
+    let mut said = match (mapped, r.refused) {
+        (0, n) if n > 0 => format!("Nothing mapped: {n} not mapped, see the rows below."),
+        (m, 0) => format!("Mapped {m} Microsoft Tenant{plural}."),
+        (m, n) => {
+            format!("Mapped {m} Microsoft Tenant{plural}. {n} not mapped: see the rows below.")
+        }
+    };
     if r.not_applied > 0 {
         said.push_str(&format!(
             " {} changed meanwhile: save again.",
