@@ -137,8 +137,12 @@ pub fn suggest<'a>(
     // Each tenant's offices (each with its score and reason), offered together.
     let mut strong: HashMap<usize, Vec<(usize, &Evidence)>> = HashMap::new();
     for (t, c, e) in &pairs {
-        strong.entry(*t).or_default().push((*c, e));
+        if e.confidence == Confidence::High && e.score >= index::SAME_BUT_OFFICE {
+            strong.entry(*t).or_default().push((*c, e));
+        }
     }
+    // Offices are at least two.
+    strong.retain(|_, list| list.len() >= 2);
     let offices: HashMap<usize, Vec<(usize, f64, String)>> = strong
         .into_iter()
         .filter_map(|(t, list)| {
