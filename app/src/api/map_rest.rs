@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use {
     crate::auth::admin,
     crate::domain::mapping::import::{Row, Rows},
+    crate::domain::mapping::parked::Parked,
     crate::domain::*,
     crate::store::MappingFilter,
     std::collections::HashSet,
@@ -23,8 +24,8 @@ pub const REST_PER_PAGE: u32 = 200;
 pub const NAMES_OFFERED: usize = 2_000;
 
 /// The page: a page of the unmapped tenants without a suggestion, by name, the free Syncro
-/// Tenants' names, and the last Save's report when the page's link carries it (`report`,
-/// sealed for this session).
+/// Tenants' names, and the last Save's report when the page's link names it (`report`: where
+/// it is kept for this session).
 #[server(prefix = "/api", endpoint = "unmatched-tenants")]
 pub async fn unmatched_tenants(
     page: String,
@@ -80,7 +81,7 @@ pub async fn unmatched_tenants(
         },
         syncro_tenants: free.items.iter().map(|s| s.name.to_string()).collect(),
         free_total: free.total,
-        report: rest_report_in_link(&report),
+        report: kept_report(&*store, acct, &report).await?,
     })
 }
 
@@ -147,13 +148,27 @@ pub async fn map_the_rest(
         kept.push((r.tenant.to_string(), r.syncro_tenant.clone(), why));
     }
     let out = RestReport { report, kept };
+    // Without JavaScript the page opens again on the report: kept for this session a few
+    // minutes (a link could not hold 200 rows typed), its id in the link.
     if super::http::accepts_html().await {
-        let json = serde_json::to_string(&out).map_err(AppError::internal)?;
+        let shown = RestReport {
+            report: MappingImportReport {
+                rows: Vec::new(),
+                ..out.report.clone()
+            },
+            kept: out.kept.clone(),
+        };
+        let json = serde_json::to_string(&shown).map_err(AppError::internal)?;
         let sealed = crate::auth::seal_for_session(REST_REPORT, &json);
-        leptos_axum::redirect(&format!(
-            "{}#problems",
-            crate::components::url(REST_PATH, &[("report", &sealed)])
-        ));
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let link = match Parked::new(caller.account.clone(), id.clone(), sealed, now()) {
+            Some(parked) => {
+                store.park(parked).await?;
+                crate::components::url(REST_PATH, &[("report", &id)])
+            }
+            None => REST_PATH.to_string(),
+        };
+        leptos_axum::redirect(&format!("{link}#problems"));
     }
     Ok(out)
 }
@@ -189,9 +204,21 @@ pub const REST_PATH: &str = "/admin/microsoft-tenants/map-the-rest";
 #[cfg(feature = "ssr")]
 const REST_REPORT: &str = "map-the-rest-report";
 
-/// The report in the page's link, if this server sealed it for this session.
+/// The report the page's link names (`report`: where it is kept), if it is still kept and
+/// this session sealed it.
 #[cfg(feature = "ssr")]
-fn rest_report_in_link(sealed: &str) -> Option<RestReport> {
-    let json = crate::auth::open_for_session(REST_REPORT, sealed)?;
-    serde_json::from_str(&json).ok()
+async fn kept_report(
+    store: &dyn crate::store::Store,
+    acct: &AccountId,
+    id: &str,
+) -> Result<Option<RestReport>, AppError> {
+    let id = id.trim();
+    if id.is_empty() || id.len() > 64 {
+        return Ok(None);
+    }
+    let Some(parked) = store.parked(acct, id, now()).await? else {
+        return Ok(None);
+    };
+    Ok(crate::auth::open_for_session(REST_REPORT, &parked.sealed)
+        .and_then(|json| serde_json::from_str(&json).ok()))
 }

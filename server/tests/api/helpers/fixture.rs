@@ -379,6 +379,20 @@ pub async fn cases(app: &TestApp, f: &Fixture, phase: &str) -> Vec<(&'static str
             ],
         ),
         (
+            "/api/unmatched-tenants",
+            AdminRead,
+            vec![("page", s("1")), ("report", s(""))],
+        ),
+        (
+            // A name no Syncro Tenant has: the row comes back refused, nothing changes.
+            "/api/map-the-rest",
+            Change,
+            vec![
+                ("tenants[]", s(T3)),
+                ("choices[]", s("Nobody By This Name")),
+            ],
+        ),
+        (
             "/api/import-tenants",
             Change,
             vec![(
