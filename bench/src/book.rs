@@ -223,6 +223,8 @@ struct Maker {
     rng: Rng,
     n: u128,
     book: Book,
+    /// The name keys used: Syncro Tenant and Organization names are unique (R3), in a book too.
+    names: std::collections::HashSet<String>,
 }
 
 impl Maker {
@@ -231,12 +233,22 @@ impl Maker {
         uuid::Uuid::from_u128(0x7e57_0000_0000_4000_8000_0000_0000_0000 | self.n)
     }
 
+    fn free_syncro_name(&self, name: &str) -> bool {
+        let key = SyncroTenantName::parse(name).expect("a valid name").key();
+        !self.names.contains(&format!("st:{key}"))
+    }
+
     /// A Syncro Tenant with one Organization (or with `orgs`), billing at `email`, `website`.
     fn syncro(&mut self, name: &str, orgs: &[(&str, &str, &str)]) -> SyncroTenantId {
         let id = SyncroTenantId::from_uuid(self.id());
+        let name = SyncroTenantName::parse(name).expect("a valid name");
+        assert!(
+            self.names.insert(format!("st:{}", name.key())),
+            "two Syncro Tenants named {name}"
+        );
         self.book.syncro.push(SyncroTenant {
             id,
-            name: SyncroTenantName::parse(name).expect("a valid name"),
+            name,
             microsoft_tenant: None,
             organization_count: orgs.len() as u32,
             version: Version(1),
@@ -244,9 +256,14 @@ impl Maker {
         });
         for (org, email, website) in orgs {
             let oid = OrganizationId::from_uuid(self.id());
+            let name = OrganizationName::parse(org).expect("a valid name");
+            assert!(
+                self.names.insert(format!("org:{}", name.key())),
+                "two Organizations named {name}"
+            );
             self.book.orgs.push(Organization {
                 id: oid,
-                name: OrganizationName::parse(org).expect("a valid name"),
+                name,
                 syncro_tenant: id,
                 contact: ContactDetails {
                     email: email.to_string(),
@@ -302,6 +319,7 @@ pub fn book() -> Book {
             tenants: Vec::new(),
             truth: HashMap::new(),
         },
+        names: Default::default(),
     };
     // Distinct base names, in a shuffled order.
     let mut bases: Vec<String> = FIRST
@@ -435,7 +453,12 @@ pub fn book() -> Book {
                 }
                 "holding company" => {
                     let owner = base.split(' ').next().unwrap_or("Maple");
-                    let holding = format!("{owner} Holdings Inc");
+                    // Two customers of one family name are held by two companies.
+                    let holding = ["Holdings", "Family Holdings", "Capital Holdings"]
+                        .iter()
+                        .map(|h| format!("{owner} {h} Inc"))
+                        .find(|n| m.free_syncro_name(n))
+                        .expect("a free name");
                     let st = m.syncro(&holding, &[(&base, "", "")]);
                     m.tenant(
                         &format!("{base}{suffix}"),

@@ -266,12 +266,13 @@ fn skip(q: &HashMap<String, String>) -> usize {
         .unwrap_or(0)
 }
 
-fn org_json(id: &str, name: &str, domain: &str, others: &[String]) -> Value {
-    let initial = domain.split('.').next().unwrap_or("x").to_string() + ".onmicrosoft.com";
+fn org_json(id: &str, name: &str, initial: &str, domain: &str, others: &[String]) -> Value {
     let mut domains = vec![
-        json!({"capabilities": "Email, OfficeCommunicationsOnline", "isDefault": false, "isInitial": true, "name": initial, "type": "Managed"}),
-        json!({"capabilities": "Email", "isDefault": true, "isInitial": false, "name": domain, "type": "Managed"}),
+        json!({"capabilities": "Email, OfficeCommunicationsOnline", "isDefault": initial == domain, "isInitial": true, "name": initial, "type": "Managed"}),
     ];
+    if initial != domain {
+        domains.push(json!({"capabilities": "Email", "isDefault": true, "isInitial": false, "name": domain, "type": "Managed"}));
+    }
     domains.extend(others.iter().map(|d| {
         json!({"capabilities": "Email", "isDefault": false, "isInitial": false, "name": d, "type": "Managed"})
     }));
@@ -294,6 +295,7 @@ async fn organization(State(fake): State<Arc<Fake>>, headers: HeaderMap) -> Resp
             PARTNER_TENANT,
             &world.partner_name,
             &world.partner_domain,
+            &world.partner_domain,
             &[],
         )
     } else {
@@ -306,7 +308,13 @@ async fn organization(State(fake): State<Arc<Fake>>, headers: HeaderMap) -> Resp
                 )
                     .into_response();
             }
-            Some(c) => org_json(&c.tenant_id, &c.name, &c.domain, &c.other_domains),
+            Some(c) => org_json(
+                &c.tenant_id,
+                &c.name,
+                &c.initial,
+                &c.domain,
+                &c.other_domains,
+            ),
             None => {
                 return graph_error(
                     StatusCode::FORBIDDEN,

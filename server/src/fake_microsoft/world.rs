@@ -17,7 +17,10 @@ pub struct FakeCustomer {
     pub tenant_id: String,
     /// The name in the partner's contract (a frozen copy).
     pub contract_name: String,
+    /// Its default domain.
     pub domain: String,
+    /// Its initial domain (`….onmicrosoft.com`; the default's first label unless set).
+    pub initial: String,
     /// The customer's own current name (`GET /organization` in its tenant).
     pub name: String,
     pub in_contracts: bool,
@@ -122,6 +125,7 @@ impl FakeCustomer {
             tenant_id: format!("{n:08x}-0000-4000-8000-00000000c0de"),
             contract_name: name.into(),
             domain: domain.into(),
+            initial: domain.split('.').next().unwrap_or("x").to_string() + ".onmicrosoft.com",
             name: name.into(),
             in_contracts: true,
             relationships: vec![FakeRelationship::active("2027-06-30T00:00:00Z", "P180D")],

@@ -14,7 +14,7 @@ pub struct Parsed {
 }
 
 /// One CSV record: the line it starts on, and its fields.
-pub(crate) type Record = (usize, Vec<String>);
+pub type Record = (usize, Vec<String>);
 
 /// The most fields a record may have (the mapping export has 7); a wider record is refused.
 pub const MAX_FIELDS: usize = 64;
@@ -25,7 +25,7 @@ pub const MAX_FIELD_CHARS: usize = 2_000;
 /// A record the reader could not take: the line it starts on, why, and whether the file
 /// cannot be read past it (an unclosed quote swallows the rest of the file).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Refusal {
+pub struct Refusal {
     pub line: usize,
     pub why: String,
     pub fatal: bool,
@@ -36,7 +36,7 @@ pub(crate) struct Refusal {
 /// [`MAX_FIELDS`] and [`MAX_FIELD_CHARS`]; blank lines are skipped without allocating — so a
 /// file's cost is its own size, whatever it holds, and a reader that stops after the row
 /// limit reads no further.
-pub(crate) fn records(text: &str) -> Records<'_> {
+pub fn records(text: &str) -> Records<'_> {
     Records {
         chars: text.trim_start_matches('\u{feff}').chars().peekable(),
         line: 1,
@@ -44,7 +44,7 @@ pub(crate) fn records(text: &str) -> Records<'_> {
     }
 }
 
-pub(crate) struct Records<'a> {
+pub struct Records<'a> {
     chars: std::iter::Peekable<std::str::Chars<'a>>,
     line: usize,
     done: bool,
