@@ -106,21 +106,48 @@ async fn spec_scale(
 
 /// The Suggestions view at SPEC scale: the first view after a change computes them (the
 /// matcher over every unmapped tenant and free Syncro Tenant); the views after it, until the
-/// next change, read them from the store's cache. Budget: p95 of the views under 200 ms.
-async fn suggestions_at_scale(client: &reqwest::Client, base: &str) -> bool {
-    let t = Instant::now();
-    let res = client
-        .get(format!("{base}{}", pages::SUGGESTIONS))
-        .send()
+/// next change, read them from the store's cache. The first view after the server started
+/// reads the account into memory as well: it is reported, without a budget (a start is not a
+/// change). Budgets: the first view after a change under 400 ms, then p95 under 200 ms.
+async fn suggestions_at_scale(
+    client: &reqwest::Client,
+    base: &str,
+    store: &dyn app::store::Store,
+) -> bool {
+    let view = || async {
+        let t = Instant::now();
+        let res = client
+            .get(format!("{base}{}", pages::SUGGESTIONS))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+        res.bytes().await.unwrap();
+        t.elapsed().as_secs_f64() * 1000.0
+    };
+    let started = view().await;
+    // A change to the lists: a new Organization, with its own Syncro Tenant (S3).
+    let admin = store
+        .user_by_email(&app::domain::Email::parse(pages::EMAIL).unwrap())
         .await
+        .unwrap()
         .unwrap();
-    assert!(res.status().is_success());
-    res.bytes().await.unwrap();
-    let first = t.elapsed().as_secs_f64() * 1000.0;
+    let caller = server::tasks::cli_caller(&admin, "bench");
+    let change = app::domain::mapping::rules::create_organization(
+        &caller.ctx(),
+        app::domain::OrganizationId::from_uuid(uuid::Uuid::new_v4()),
+        app::domain::OrganizationName::parse("Bench Changed Dental").unwrap(),
+        Default::default(),
+        app::domain::mapping::rules::Parent::Automatic(app::domain::SyncroTenantId::from_uuid(
+            uuid::Uuid::new_v4(),
+        )),
+    );
+    store.apply(&caller.account, change).await.unwrap();
+    let first = view().await;
     let (m, _) = pages::measure(client, base, pages::SUGGESTIONS, 50, None).await;
     let pass = m.p95 < pages::SUGGESTIONS_BUDGET_MS && first < pages::SUGGESTIONS_BUDGET_MS * 2.0;
     println!(
-        "  {:<50} first view after a change {first:>6.2} ms (budget < {} ms), then p50 {:>6.2} ms  p95 {:>6.2} ms  ({} rows; budget p95 < {} ms)  {}",
+        "  {:<50} first view after a start {started:>6.2} ms, after a change {first:>6.2} ms (budget < {} ms), then p50 {:>6.2} ms  p95 {:>6.2} ms  ({} rows; budget p95 < {} ms)  {}",
         "Suggestions (5,000 tenants × 10,000 Syncro Tenants)",
         pages::SUGGESTIONS_BUDGET_MS * 2.0,
         m.p50,
@@ -168,9 +195,9 @@ async fn main() {
     // `BENCH_ONLY=suggestions`: only the Suggestions, on the 300-customer book and at SPEC
     // scale (a minute).
     if std::env::var("BENCH_ONLY").as_deref() == Ok("suggestions") {
-        let (_dir, _store, base) = spec_scale(&options).await;
+        let (_dir, store, base) = spec_scale(&options).await;
         let client = pages::client(&pages::sign_in(&base, pages::EMAIL, pages::PASSWORD).await);
-        if !(book::report() & suggestions_at_scale(&client, &base).await) {
+        if !(book::report() & suggestions_at_scale(&client, &base, &*store).await) {
             std::process::exit(1);
         }
         return;
@@ -237,7 +264,7 @@ async fn main() {
         verdict(pass)
     );
     // Before any page has asked for them: the first view computes the Suggestions.
-    ok &= suggestions_at_scale(&pages::client(&cookie), &base).await;
+    ok &= suggestions_at_scale(&pages::client(&cookie), &base, &*store).await;
     println!();
     let (pass, form) = sizes::first_load(&base, &cookie).await;
     ok &= pass;

@@ -17,6 +17,9 @@ pub(super) struct Name<'a> {
 /// What one Syncro Tenant is known by: its own name and its Organizations'.
 pub(super) struct Candidate<'a> {
     pub(super) syncro: &'a SyncroTenant,
+    /// Its own name's words run together, the office left out ("acmedental"): offices of
+    /// one customer share it.
+    pub(super) core: String,
     names: Vec<Name<'a>>,
     /// The Organizations under it.
     pub(super) orgs: Vec<&'a Organization>,
@@ -193,6 +196,7 @@ impl<'a> Index<'a> {
             }
             index.candidates.push(Candidate {
                 syncro: st,
+                core: name_words(st.name.as_str()).concat(),
                 names,
                 orgs,
             });

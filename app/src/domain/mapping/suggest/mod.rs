@@ -24,7 +24,7 @@ use crate::domain::{
     MicrosoftTenant, MicrosoftTenantId, Organization, SyncroTenant, SyncroTenantId,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Confidence {
@@ -99,14 +99,15 @@ pub fn suggest<'a>(
     // Strongest pairs first; each tenant and each Syncro Tenant used once. A high-confidence
     // pair is offered at medium only when its tenant or its Syncro Tenant has another
     // high-confidence pair at least as strong (two offices of one name, one domain on two).
+    // Names compared once each, as ranks (equal names, equal ranks): sorting the pairs
+    // compares numbers.
+    let tenant_rank = ranks(tenants.iter().map(|t| t.display_name.as_str()));
+    let candidate_rank = ranks(index.candidates.iter().map(|c| c.syncro.name.as_str()));
     pairs.sort_by(|a, b| {
         b.2.score
             .total_cmp(&a.2.score)
-            .then_with(|| tenants[a.0].display_name.cmp(&tenants[b.0].display_name))
-            .then_with(|| {
-                let name = |c: usize| index.candidates[c].syncro.name.as_str();
-                name(a.1).cmp(name(b.1))
-            })
+            .then_with(|| tenant_rank[a.0].cmp(&tenant_rank[b.0]))
+            .then_with(|| candidate_rank[a.1].cmp(&candidate_rank[b.1]))
             .then_with(|| tenants[a.0].tenant_id.cmp(&tenants[b.0].tenant_id))
             .then_with(|| {
                 index.candidates[a.1]
@@ -115,36 +116,36 @@ pub fn suggest<'a>(
                     .cmp(&index.candidates[b.1].syncro.id)
             })
     });
-    let mut high_scores_t: HashMap<usize, Vec<f64>> = HashMap::new();
-    let mut high_scores_c: HashMap<usize, Vec<f64>> = HashMap::new();
+    // Per tenant and per candidate (by index): the scores of its high-confidence pairs.
+    let mut high_scores_t: Vec<Vec<f64>> = vec![Vec::new(); tenants.len()];
+    let mut high_scores_c: Vec<Vec<f64>> = vec![Vec::new(); index.candidates.len()];
     for (t, c, e) in &pairs {
         if e.confidence == Confidence::High {
-            high_scores_t.entry(*t).or_default().push(e.score);
-            high_scores_c.entry(*c).or_default().push(e.score);
+            high_scores_t[*t].push(e.score);
+            high_scores_c[*c].push(e.score);
         }
     }
-    let rivals = |scores: Option<&Vec<f64>>, score: f64| {
-        scores.map_or(0, |s| s.iter().filter(|x| **x >= score).count()) > 1
-    };
+    let rivals = |scores: &[f64], score: f64| scores.iter().filter(|x| **x >= score).count() > 1;
     // Each tenant's strongest candidates, in order: the alternatives to an uncertain one.
-    let mut ranked: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut ranked: Vec<Vec<usize>> = vec![Vec::new(); tenants.len()];
     for (t, c, _) in &pairs {
-        let r = ranked.entry(*t).or_default();
+        let r = &mut ranked[*t];
         if r.len() <= ALTERNATIVES {
             r.push(*c);
         }
     }
     // Each tenant's offices (each with its score and reason), offered together.
-    let mut strong: HashMap<usize, Vec<(usize, &Evidence)>> = HashMap::new();
+    let mut strong: Vec<Vec<(usize, &Evidence)>> = vec![Vec::new(); tenants.len()];
     for (t, c, e) in &pairs {
         if e.confidence == Confidence::High && e.score >= index::SAME_BUT_OFFICE {
-            strong.entry(*t).or_default().push((*c, e));
+            strong[*t].push((*c, e));
         }
     }
     // Offices are at least two.
-    strong.retain(|_, list| list.len() >= 2);
     let offices: HashMap<usize, Vec<(usize, f64, String)>> = strong
         .into_iter()
+        .enumerate()
+        .filter(|(_, list)| list.len() >= 2)
         .filter_map(|(t, list)| {
             let g = offices::offices_of(&index, list)?;
             Some((
@@ -155,23 +156,25 @@ pub fn suggest<'a>(
             ))
         })
         .collect();
-    let mut tenant_done = HashSet::new();
-    let mut candidate_done = HashSet::new();
+    let mut tenant_done = vec![false; tenants.len()];
+    let mut candidate_done = vec![false; index.candidates.len()];
     let mut out = Vec::new();
     for (t, c, mut e) in pairs {
-        if tenant_done.contains(&t) || candidate_done.contains(&c) {
+        if tenant_done[t] || candidate_done[c] {
             continue;
         }
         if let Some(g) = offices.get(&t)
             && g.iter().any(|m| m.0 == c)
-            && g.iter().all(|m| !candidate_done.contains(&m.0))
+            && g.iter().all(|m| !candidate_done[m.0])
         {
-            tenant_done.insert(t);
+            tenant_done[t] = true;
             let members: Vec<usize> = g.iter().map(|m| m.0).collect();
-            candidate_done.extend(members.iter().copied());
+            for m in &members {
+                candidate_done[*m] = true;
+            }
             let contested = g
                 .iter()
-                .any(|(c, score, _)| rivals(high_scores_c.get(c), *score));
+                .any(|(c, score, _)| rivals(&high_scores_c[*c], *score));
             let (kept, group) = offices::group_of(&index, &members);
             let names: Vec<String> = members
                 .iter()
@@ -195,10 +198,10 @@ pub fn suggest<'a>(
             });
             continue;
         }
-        tenant_done.insert(t);
-        candidate_done.insert(c);
+        tenant_done[t] = true;
+        candidate_done[c] = true;
         if e.confidence == Confidence::High
-            && (rivals(high_scores_t.get(&t), e.score) || rivals(high_scores_c.get(&c), e.score))
+            && (rivals(&high_scores_t[t], e.score) || rivals(&high_scores_c[c], e.score))
         {
             e.confidence = Confidence::Medium;
             e.reason.push_str(" — but others match as well");
@@ -210,7 +213,7 @@ pub fn suggest<'a>(
             alternatives: if e.confidence == Confidence::High {
                 Vec::new()
             } else {
-                ranked[&t]
+                ranked[t]
                     .iter()
                     .filter(|o| **o != c)
                     .take(ALTERNATIVES)
@@ -232,6 +235,22 @@ pub fn suggest<'a>(
             .then_with(|| a.tenant.cmp(&b.tenant))
     });
     out
+}
+
+/// Each name's place among them in order (equal names share one).
+fn ranks<'a>(names: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let names: Vec<&str> = names.collect();
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by_key(|i| names[*i]);
+    let mut rank = vec![0; names.len()];
+    for (place, pair) in order.windows(2).enumerate() {
+        rank[pair[1]] = if names[pair[1]] == names[pair[0]] {
+            rank[pair[0]]
+        } else {
+            place + 1
+        };
+    }
+    rank
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! suggestion, to group their Organizations under one Syncro Tenant named for the customer and
 //! map that to the tenant (accepted as *Group under one Syncro Tenant* is applied).
 
+use super::Confidence;
 use super::index::{Evidence, Index, SAME_BUT_OFFICE};
-use super::{Confidence, name_words};
 use crate::domain::mapping::group::{MAX_GROUP, common_name};
 use crate::domain::{OrganizationId, SyncroTenantId};
 use serde::{Deserialize, Serialize};
@@ -28,7 +28,7 @@ pub(super) fn offices_of<'p>(
     index: &Index<'_>,
     strong: impl IntoIterator<Item = (usize, &'p Evidence)>,
 ) -> Option<Vec<(usize, &'p Evidence)>> {
-    let mut by_name: HashMap<String, Vec<(usize, &'p Evidence)>> = HashMap::new();
+    let mut by_name: HashMap<&str, Vec<(usize, &'p Evidence)>> = HashMap::new();
     for (c, e) in strong {
         // Grouping moves Organizations: a Syncro Tenant with none is no office to group.
         if e.confidence != Confidence::High
@@ -37,7 +37,7 @@ pub(super) fn offices_of<'p>(
         {
             continue;
         }
-        let core = name_words(index.candidates[c].syncro.name.as_str()).concat();
+        let core = index.candidates[c].core.as_str();
         if !core.is_empty() {
             by_name.entry(core).or_default().push((c, e));
         }
