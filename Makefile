@@ -38,7 +38,13 @@ demo: build
 ## The browser tests run the release site (WASM, CSS: what users download) against the debug
 ## server binaries the server's tests just built (target/debug/{server,fake-microsoft}): the
 ## same code, without spending ten minutes on an optimized server that no test times.
-test: tools test-tools fmt-check clippy template unit site e2e
+## The tests' binaries are built first; then they run while the release site is built beside
+## them (the tests mostly wait on moto and HTTP, the site's optimizer on one core): each
+## one's output is printed whole when it ends.
+test: tools test-tools fmt-check clippy template
+	cargo test $(TEST_PACKAGES) --no-run
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit site
+	$(MAKE) --no-print-directory e2e
 
 ## The release site only (target/site: WASM, JS, CSS, assets); its hash file beside the debug
 ## binaries too.

@@ -166,7 +166,18 @@ async fn fuzz(
     other: &str,
     count: usize,
     only: Option<usize>,
+    table: Option<&server::store::DynamoStore>,
 ) -> usize {
+    // On DynamoDB the account is compared item by item, in one request (the records as the
+    // store lists them take a dozen, and moto answers one at a time).
+    let snapshot = |a| async move {
+        match table {
+            Some(t) => server::store::dynamo::testing::account_items(t, a)
+                .await
+                .join("\n"),
+            None => snapshot(&*app.store, a).await,
+        }
+    };
     let mut runner = TestRunner::new(Config {
         rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
         ..Config::default()
@@ -179,7 +190,7 @@ async fn fuzz(
         ("Administrator", Some(admin)),
     ];
     let mut calls = 0;
-    let mut before = snapshot(&*app.store, &f.account).await;
+    let mut before = snapshot(&f.account).await;
     let mut statuses = std::collections::BTreeMap::new();
     for (i, (role, cookie)) in roles.iter().enumerate() {
         if only.is_some_and(|o| o != i) {
@@ -252,7 +263,7 @@ async fn fuzz(
                 if status.is_success() {
                     sync_settled(app, f).await;
                 }
-                let after = snapshot(&*app.store, &f.account).await;
+                let after = snapshot(&f.account).await;
                 if !status.is_success() {
                     assert_eq!(
                         after, before,
@@ -270,15 +281,15 @@ async fn fuzz(
 #[tokio::test]
 async fn hostile_input_to_every_function_gets_no_5xx_and_a_refusal_changes_nothing() {
     let (app, f, tech, other) = setup().await;
-    let calls = fuzz(&app, &f, &tech, &other, 12, None).await;
+    let calls = fuzz(&app, &f, &tech, &other, 12, None, None).await;
     assert!(calls > 1_000, "{calls} calls");
 }
 
 /// On DynamoDB, one test per role (each on a table of its own): the same calls as one test,
 /// run side by side.
 async fn on_dynamodb(role: usize) {
-    let (app, f, tech, other) = setup_on_dynamodb().await;
-    let calls = fuzz(&app, &f, &tech, &other, 6, Some(role)).await;
+    let (app, f, tech, other, table) = setup_on_dynamodb().await;
+    let calls = fuzz(&app, &f, &tech, &other, 6, Some(role), Some(&table)).await;
     assert!(calls > 120, "{calls} calls");
 }
 

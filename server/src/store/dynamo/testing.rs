@@ -127,3 +127,58 @@ pub async fn fresh_store() -> (DynamoStore, RequestCounter) {
     counter.take();
     (store, counter)
 }
+
+/// Every item of an account's partition, each as one line, in key order — but the audit
+/// entries of sign-ins and sign-outs, which are recorded aside (one may land late): an account
+/// compared before and after a call with one request (moto answers one request at a time).
+pub async fn account_items(store: &DynamoStore, account: &app::domain::AccountId) -> Vec<String> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let mut lines = Vec::new();
+    let mut start = None;
+    loop {
+        let out = store
+            .client
+            .query()
+            .table_name(&store.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(super::keys::account_pk(account)))
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("query the account's partition");
+        for item in out.items() {
+            let session = item
+                .get("action")
+                .and_then(|a| a.as_s().ok())
+                .is_some_and(|a| a.starts_with("session."));
+            if !session {
+                lines.push(canonical(&AttributeValue::M(item.clone())));
+            }
+        }
+        match out.last_evaluated_key() {
+            Some(k) if !k.is_empty() => start = Some(k.clone()),
+            _ => return lines,
+        }
+    }
+}
+
+/// An attribute value as text, the same for the same value (maps in key order).
+fn canonical(v: &aws_sdk_dynamodb::types::AttributeValue) -> String {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    match v {
+        AttributeValue::M(m) => {
+            let sorted: std::collections::BTreeMap<_, _> = m.iter().collect();
+            let fields: Vec<String> = sorted
+                .into_iter()
+                .map(|(k, v)| format!("{k:?}: {}", canonical(v)))
+                .collect();
+            format!("{{{}}}", fields.join(", "))
+        }
+        AttributeValue::L(l) => {
+            let items: Vec<String> = l.iter().map(canonical).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => format!("{other:?}"),
+    }
+}

@@ -482,34 +482,30 @@ pub async fn snapshot(store: &dyn Store, a: &AccountId) -> String {
         per_page: 10_000,
         ..ListQuery::default()
     };
-    let orgs = store
-        .list_organizations(a, &all, ParentFilter::Any)
-        .await
-        .unwrap();
-    let sts = store.list_syncro_tenants(a, &all, false).await.unwrap();
-    let mts = store
-        .list_microsoft_tenants(a, &all, MappingFilter::All)
-        .await
-        .unwrap();
-    let users = store.list_users(a).await.unwrap();
-    let user_syncs = store.user_syncs(a).await.unwrap();
-    let mut end_users = Vec::new();
-    for o in &orgs.items {
-        for active in [true, false] {
-            end_users.extend(
-                store
-                    .end_user_rows(a, o.id, active, None, 1_000)
-                    .await
-                    .unwrap(),
-            );
-        }
-    }
+    // The reads side by side (after each of thousands of fuzzed calls, on moto too).
+    let (orgs, sts, mts, users, user_syncs, audit) = futures::try_join!(
+        store.list_organizations(a, &all, ParentFilter::Any),
+        store.list_syncro_tenants(a, &all, false),
+        store.list_microsoft_tenants(a, &all, MappingFilter::All),
+        store.list_users(a),
+        store.user_syncs(a),
+        store.list_audit(a, 10_000),
+    )
+    .unwrap();
+    let end_users: Vec<_> = futures::future::try_join_all(
+        orgs.items
+            .iter()
+            .flat_map(|o| [(o.id, true), (o.id, false)])
+            .map(|(org, active)| store.end_user_rows(a, org, active, None, 1_000)),
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .flatten()
+    .collect();
     // Sign-ins are recorded, refused ones too (aside, so one may land late): a refusal of
     // anything else changes nothing at all.
-    let audit = store
-        .list_audit(a, 10_000)
-        .await
-        .unwrap()
+    let audit = audit
         .iter()
         .filter(|e| !e.action.starts_with("session."))
         .count();
@@ -523,11 +519,17 @@ pub async fn setup() -> (TestApp, Fixture, String, String) {
 }
 
 /// The fixture on a fresh DynamoDB table (moto).
-pub async fn setup_on_dynamodb() -> (TestApp, Fixture, String, String) {
+/// The store itself comes back too, to read its table's items.
+pub async fn setup_on_dynamodb() -> (TestApp, Fixture, String, String, server::store::DynamoStore) {
     let (store, _) = server::store::dynamo::testing::fresh_store().await;
-    let mut app = spawn_with(std::sync::Arc::new(store), tempfile::tempdir().unwrap()).await;
+    let mut app = spawn_with(
+        std::sync::Arc::new(store.clone()),
+        tempfile::tempdir().unwrap(),
+    )
+    .await;
     app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
-    setup_on(app).await
+    let (app, f, tech, other) = setup_on(app).await;
+    (app, f, tech, other, store)
 }
 
 /// The fixture in `app`, whose account "MSP A" has its Administrator signed in.

@@ -49,7 +49,7 @@ pub(super) fn offices_of<'p>(
         .into_iter()
         .filter(|(_, g)| g.len() >= 2 && orgs(g) <= MAX_GROUP)
         // The most offices; of equals, the first name (the same answer every time).
-        .max_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| b.0.cmp(&a.0)))
+        .max_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| b.0.cmp(a.0)))
         .map(|(_, mut g)| {
             g.sort_by_key(|(c, _)| index.candidates[*c].syncro.name.as_str());
             g
