@@ -163,6 +163,13 @@ impl Cond {
             .name("#ver", "version")
             .value(":ver", n(v.0))
     }
+    /// R8 for a put: a new record must not exist, a replaced one must be at the version read.
+    fn expect(e: Expect) -> Self {
+        match e {
+            Expect::Absent => Cond::absent(),
+            Expect::Version(v) => Cond::version(v),
+        }
+    }
     /// The expression and its placeholders as a request builder takes them (`None` where empty,
     /// as DynamoDB refuses an empty map).
     fn parts(cond: Option<Cond>) -> CondParts {

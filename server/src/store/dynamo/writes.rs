@@ -212,10 +212,7 @@ impl DynamoStore {
             }
             Write::PutOrganization { record, expect } => self.put(
                 item_of(&key, record)?,
-                Some(match expect {
-                    Expect::Absent => Cond::absent(),
-                    Expect::Version(v) => Cond::version(*v),
-                }),
+                Some(Cond::expect(*expect)),
             ),
             // Only the mapping and its version: a refreshed name or domain since the read stays.
             Write::SetMapping { record, expect } => {
@@ -352,32 +349,20 @@ impl DynamoStore {
             }
             Write::PutUser { record, expect } => self.put(
                 item_of(&key, record)?,
-                Some(match expect {
-                    Expect::Absent => Cond::absent(),
-                    Expect::Version(v) => Cond::version(*v),
-                }),
+                Some(Cond::expect(*expect)),
             ),
             Write::PutEndUser { record, before } => self.put(
                 item_of(&key, record)?,
-                Some(match before {
-                    None => Cond::absent(),
-                    Some(b) => Cond::version(b.version),
-                }),
+                Some(Cond::expect(Expect::replacing(before.as_ref().map(|b| b.version)))),
             ),
             Write::PutUserSync { record, expect } => self.put(
                 item_of(&key, record)?,
-                Some(match expect {
-                    Expect::Absent => Cond::absent(),
-                    Expect::Version(v) => Cond::version(*v),
-                }),
+                Some(Cond::expect(*expect)),
             ),
             Write::PutUserSyncState(state) => self.put(item_of(&key, state)?, None),
             Write::PutIntegration { record, expect } => self.put(
                 item_of(&key, record)?,
-                Some(match expect {
-                    Expect::Absent => Cond::absent(),
-                    Expect::Version(v) => Cond::version(*v),
-                }),
+                Some(Cond::expect(*expect)),
             ),
             Write::DeleteIntegration { expect } => {
                 self.delete(&key, Some(Cond::version(*expect)))
