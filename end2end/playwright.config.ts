@@ -67,7 +67,9 @@ export default defineConfig({
   workers: 2,
   retries: 0,
   reporter: [["list"]],
-  use: { launchOptions: chromium, trace: "retain-on-failure" },
+  // A trace records every step's page (a screenshot each): a sixth of the browser tests' time,
+  // for a file CI prints nothing of. `E2E_TRACE=1` keeps one for each failed test.
+  use: { launchOptions: chromium, trace: process.env.E2E_TRACE === "1" ? "retain-on-failure" : "off" },
   projects: stores.flatMap(({ store, prefix, baseURL }) => [
     {
       name: `${prefix}setup`,

@@ -208,6 +208,10 @@ test("S4 Foggy IT: three Organizations under one mapped Syncro Tenant", async ({
   if (!jsEnabled(info)) await dialog.getByRole("button", { name: "Filter" }).click();
   await dialog.getByLabel("Syncro Tenant", { exact: true }).selectOption({ label: target });
   await dialog.getByRole("button", { name: "Start Tenant Mapping" }).click();
+  // The answer first: the list is drawn again with it, and a click on the row before that may
+  // land on the row being replaced.
+  await expect(page.getByRole("status")).toContainText(`Mapped ${tenant} to ${target}.`);
+  await expect(page.getByRole("dialog")).toHaveCount(0);
   await page.getByRole("row").filter({ hasText: tenant }).getByRole("link", { name: target }).click();
 
   await expect(page.getByRole("region", { name: "Microsoft Tenant" }).getByRole("link", { name: tenant })).toBeVisible();
