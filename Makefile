@@ -5,9 +5,10 @@ export TENANTMAP_DATA ?= ./data
 
 SERVER := target/release/server
 
-.PHONY: run test tools test-tools build site demo unit check e2e bench fmt-check clippy template lambda
+.PHONY: run test tools test-tools build release-server site demo unit check e2e bench fmt-check clippy template lambda
 
-## Install the build tools that are missing (wasm32 target, cargo-leptos, wasm-bindgen, wasm-opt).
+## Install the build tools that are missing (wasm32 target, wasm-bindgen; wasm-opt and esbuild
+## from tools/package-lock.json).
 tools:
 	@bash scripts/install-tools.sh
 
@@ -15,10 +16,15 @@ tools:
 test-tools:
 	@bash scripts/install-test-tools.sh
 
-## Release build of the site (target/site) and the server (target/release/server).
-build: tools
-	cargo leptos build --release
+## Release build of the site (target/site) and the server (target/release/server), side by side:
+## the server's compile needs none of the tools, so on a fresh machine it runs while they are
+## installed.
+build:
+	$(MAKE) --no-print-directory -j2 --output-sync=line release-server site
 	$(SERVER) precompress target/site/pkg
+
+release-server:
+	cargo build --release -p server --bin server
 
 ## Build and serve on http://127.0.0.1:3000 (LEPTOS_SITE_ADDR and TENANTMAP_DATA override).
 ## `make run STORE=dynamodb`: on the DynamoDB store, against a local moto server.
@@ -46,11 +52,10 @@ test: tools test-tools fmt-check clippy template
 	$(MAKE) --no-print-directory -j2 --output-sync=target unit site
 	$(MAKE) --no-print-directory e2e
 
-## The release site only (target/site: WASM, JS, CSS, assets); its hash file beside the debug
-## binaries too.
+## The release site only (target/site: WASM, JS, CSS, assets; scripts/build-site.sh says how),
+## its hash file beside the release and the debug binaries.
 site: tools
-	cargo leptos build --release --frontend-only
-	@mkdir -p target/debug && if [ -f target/release/hash.txt ]; then cp target/release/hash.txt target/debug/hash.txt; fi
+	@bash scripts/build-site.sh
 
 # The server's tests: with cargo-nextest (on the machine) each test runs in a process of its
 # own, two at a time; every DynamoDB test shares one moto (scripts/with-moto.sh).

@@ -31,10 +31,11 @@ use leptos_router::{
     path,
 };
 
-/// The stylesheet's URL, with its content hash when cargo-leptos hashed the files.
+/// The stylesheet's URL, with its content hash when the site's files are hashed.
 static CSS_HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-/// Reads cargo-leptos' hash file once at start-up so every page links the hashed stylesheet.
+/// Reads the site's hash file (hash.txt beside the binary) once at start-up so every page links
+/// the hashed stylesheet.
 #[cfg(feature = "ssr")]
 pub fn set_asset_hashes(options: &LeptosOptions) {
     let mut href = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);

@@ -103,9 +103,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The files of `public/` (copied to the site root by cargo-leptos): served to anyone, signed in
-/// or not — a browser asks for the icons and the manifest, a crawler for `robots.txt`, without
-/// a session. A test checks this list against the folder.
+/// The files of `public/` (copied to the site root by `scripts/build-site.sh`): served to anyone,
+/// signed in or not — a browser asks for the icons and the manifest, a crawler for `robots.txt`,
+/// without a session. A test checks this list against the folder.
 pub const PUBLIC_FILES: [&str; 7] = [
     "/robots.txt",
     "/favicon.svg",
