@@ -20,7 +20,7 @@ test-tools:
 ## the server's compile needs none of the tools, so on a fresh machine it runs while they are
 ## installed.
 build:
-	$(MAKE) --no-print-directory -j2 --output-sync=line release-server site
+	$(MAKE) --no-print-directory -j2 release-server site
 	$(SERVER) precompress target/site/pkg
 
 release-server:

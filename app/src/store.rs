@@ -88,21 +88,28 @@ pub trait Records: Send + Sync + 'static {
     /// idempotent upsert). Every store keeps this promise (contract:
     /// `large_discoveries_are_audited_parts`, `interrupted_discoveries_finish_when_run_again`).
     async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError>;
+    /// One record, read as a batch of one: a store implements each kind's batch read only.
     async fn syncro_tenant(
         &self,
         account: &AccountId,
         id: SyncroTenantId,
-    ) -> Result<Option<SyncroTenant>, StoreError>;
+    ) -> Result<Option<SyncroTenant>, StoreError> {
+        Ok(self.syncro_tenants_by_ids(account, &[id]).await?.pop())
+    }
     async fn organization(
         &self,
         account: &AccountId,
         id: OrganizationId,
-    ) -> Result<Option<Organization>, StoreError>;
+    ) -> Result<Option<Organization>, StoreError> {
+        Ok(self.organizations_by_ids(account, &[id]).await?.pop())
+    }
     async fn microsoft_tenant(
         &self,
         account: &AccountId,
         id: MicrosoftTenantId,
-    ) -> Result<Option<MicrosoftTenant>, StoreError>;
+    ) -> Result<Option<MicrosoftTenant>, StoreError> {
+        Ok(self.microsoft_tenants_by_ids(account, &[id]).await?.pop())
+    }
     /// Batch lookups (one request per page, not one per row): each known record once, in the
     /// order first asked; unknown ids are left out, and an id asked twice is answered once.
     async fn microsoft_tenants_by_ids(

@@ -17,7 +17,7 @@
 
 use app::domain::Ctx;
 use app::domain::end_users::sync::*;
-use app::domain::end_users::{self, EndUserCursor, EndUserDraft};
+use app::domain::end_users::{self, EndUserCursor, EndUserDraft, EndUserForm};
 use app::domain::mapping::rules::{self, Parent};
 use app::domain::*;
 use app::microsoft::{Microsoft, MicrosoftConfig, SealingKey};
@@ -315,15 +315,12 @@ async fn run_syncs(
 /// `n` more End Users by hand in `org` ("Hand 00000" …), through the rule.
 async fn add_by_hand(store: &dyn Store, account: &AccountId, org: &Organization, n: usize) {
     for k in 0..n {
-        let draft = EndUserDraft::parse(
-            &format!("Hand {k:05}"),
-            &format!("hand{k}@large.example"),
-            "",
-            "Engineer",
-            "",
-            "",
-            "",
-        )
+        let draft = EndUserDraft::parse(&EndUserForm {
+            name: format!("Hand {k:05}"),
+            email: format!("hand{k}@large.example"),
+            job_title: "Engineer".into(),
+            ..EndUserForm::default()
+        })
         .unwrap();
         let id = EndUserId::from_uuid(uuid::Uuid::new_v4());
         store

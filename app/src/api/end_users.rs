@@ -1,10 +1,11 @@
 //! End Users: an Organization's list, a person's page, and adding, editing and deactivating by
 //! hand (Administrators; Technicians read).
 
-// A server function's arguments are its form's fields, one each (a post without JavaScript
-// names them); the End User form has eight fields and eight pins.
+// A server function's arguments are its form's fields (a post without JavaScript names them);
+// the End User form's seven fields are one flattened `EndUserForm`, and it has eight pins.
 #![allow(clippy::too_many_arguments)]
 
+use crate::domain::end_users::EndUserForm;
 use crate::error::AppError;
 use crate::wire::*;
 use leptos::prelude::*;
@@ -124,25 +125,11 @@ pub async fn end_user_details(id: String) -> Result<EndUserView, AppError> {
 #[server(prefix = "/api", endpoint = "create-end-user")]
 pub async fn create_end_user(
     organization: String,
-    name: String,
-    #[server(default)] email: String,
-    #[server(default)] other_emails: String,
-    #[server(default)] job_title: String,
-    #[server(default)] department: String,
-    #[server(default)] office_location: String,
-    #[server(default)] phone: String,
+    #[server(flatten)] fields: EndUserForm,
 ) -> Result<String, AppError> {
     let (caller, store) = admin().await?;
     let org_id = OrganizationId::parse(&organization)?;
-    let draft = EndUserDraft::parse(
-        &name,
-        &email,
-        &other_emails,
-        &job_title,
-        &department,
-        &office_location,
-        &phone,
-    )?;
+    let draft = EndUserDraft::parse(&fields)?;
     let acct = &caller.account;
     let org = store
         .organization(acct, org_id)
@@ -168,13 +155,7 @@ pub async fn create_end_user(
 pub async fn update_end_user(
     id: String,
     version: String,
-    name: String,
-    #[server(default)] email: String,
-    #[server(default)] other_emails: String,
-    #[server(default)] job_title: String,
-    #[server(default)] department: String,
-    #[server(default)] office_location: String,
-    #[server(default)] phone: String,
+    #[server(flatten)] fields: EndUserForm,
     #[server(default)] pin_name: String,
     #[server(default)] pin_email: String,
     #[server(default)] pin_other_emails: String,
@@ -187,15 +168,7 @@ pub async fn update_end_user(
     let (caller, store) = admin().await?;
     let id = EndUserId::parse(&id)?;
     let expected = Version::parse(&version)?;
-    let draft = EndUserDraft::parse(
-        &name,
-        &email,
-        &other_emails,
-        &job_title,
-        &department,
-        &office_location,
-        &phone,
-    )?;
+    let draft = EndUserDraft::parse(&fields)?;
     let pins = [
         (EndUserField::Name, pin_name),
         (EndUserField::Email, pin_email),

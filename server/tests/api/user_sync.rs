@@ -6,7 +6,7 @@
 use crate::helpers::*;
 use app::domain::Ctx;
 use app::domain::end_users::sync::*;
-use app::domain::end_users::{EndUserFilter, EndUserSource};
+use app::domain::end_users::{EndUserFilter, EndUserForm, EndUserSource};
 use app::domain::mapping::rules::{self, Parent};
 use app::domain::*;
 use app::error::AppError;
@@ -220,15 +220,11 @@ async fn scenario(store: Arc<dyn Store>) {
     let store = &*store;
     let s = setup(store).await;
     // Bob was added by hand under his old address, before the sync.
-    let draft = app::domain::end_users::EndUserDraft::parse(
-        "Robert Stone",
-        "robert@foggy.example",
-        "",
-        "",
-        "",
-        "",
-        "",
-    )
+    let draft = app::domain::end_users::EndUserDraft::parse(&EndUserForm {
+        name: "Robert Stone".into(),
+        email: "robert@foggy.example".into(),
+        ..EndUserForm::default()
+    })
     .unwrap();
     let bob_id = EndUserId::from_uuid(uuid::Uuid::new_v4());
     store

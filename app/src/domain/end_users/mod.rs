@@ -14,4 +14,4 @@ pub use records::{
     EndUserField, EndUserFilter, EndUserPage, EndUserPlace, EndUserRow, EndUserSource, FieldOrigin,
     OTHER_EMAILS_KEPT,
 };
-pub use rules::{EndUserDraft, add, edit, put, set_active};
+pub use rules::{EndUserDraft, EndUserForm, add, edit, put, set_active};

@@ -7,6 +7,7 @@ use super::{
 use crate::domain::{
     ChangeSet, Ctx, DomainError, Email, EndUserId, NameKind, Organization, Write, names,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// An End User's fields as typed in a form, parsed.
@@ -68,36 +69,41 @@ fn other_emails_of(typed: &str, primary: Option<&Email>) -> Result<Vec<Email>, D
     Ok(others)
 }
 
+/// An End User's fields as typed in *Add End User* or *Edit End User* (the form's field names):
+/// text from outside, parsed into an [`EndUserDraft`]. A field the form leaves out is empty.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EndUserForm {
+    pub name: String,
+    pub email: String,
+    pub other_emails: String,
+    pub job_title: String,
+    pub department: String,
+    pub office_location: String,
+    pub phone: String,
+}
+
 impl EndUserDraft {
-    #[allow(clippy::too_many_arguments)]
-    pub fn parse(
-        name: &str,
-        email: &str,
-        other_emails: &str,
-        job_title: &str,
-        department: &str,
-        office_location: &str,
-        phone: &str,
-    ) -> Result<Self, DomainError> {
+    pub fn parse(form: &EndUserForm) -> Result<Self, DomainError> {
         // Every field is checked; all that are refused are reported at once.
         let mut p = crate::domain::Problems::default();
-        let name = p.check(names::parse_name("name", name));
-        let email = p.check(match email.trim() {
+        let name = p.check(names::parse_name("name", &form.name));
+        let email = p.check(match form.email.trim() {
             "" => Ok(None),
             e => Email::parse(e).map(Some),
         });
         let others = p.check(other_emails_of(
-            other_emails,
+            &form.other_emails,
             email.as_ref().and_then(|e| e.as_ref()),
         ));
-        let job_title = p.check(detail("job_title", "Job title", job_title));
-        let department = p.check(detail("department", "Department", department));
+        let job_title = p.check(detail("job_title", "Job title", &form.job_title));
+        let department = p.check(detail("department", "Department", &form.department));
         let office_location = p.check(detail(
             "office_location",
             "Office location",
-            office_location,
+            &form.office_location,
         ));
-        let phone = p.check(detail("phone", "Phone", phone));
+        let phone = p.check(detail("phone", "Phone", &form.phone));
         let parts = name
             .zip(email)
             .zip(others)
@@ -332,7 +338,13 @@ mod tests {
     }
 
     fn draft(name: &str, email: &str) -> EndUserDraft {
-        EndUserDraft::parse(name, email, "", "Engineer", "", "", "").unwrap()
+        EndUserDraft::parse(&EndUserForm {
+            name: name.into(),
+            email: email.into(),
+            job_title: "Engineer".into(),
+            ..EndUserForm::default()
+        })
+        .unwrap()
     }
 
     fn added() -> EndUser {
@@ -353,57 +365,50 @@ mod tests {
 
     #[test]
     fn drafts_are_parsed_and_refused_with_the_field() {
-        let d = EndUserDraft::parse(
-            " Ann Lee ",
-            "ANN@foggy.example",
-            "ann.lee@foggy.example, ann@foggy.example;al@foggy.example al@foggy.example",
-            " Engineer ",
-            "Boston Office",
-            "",
-            "+1 617 555 0100",
-        )
+        let d = EndUserDraft::parse(&EndUserForm {
+            name: " Ann Lee ".into(),
+            email: "ANN@foggy.example".into(),
+            other_emails:
+                "ann.lee@foggy.example, ann@foggy.example;al@foggy.example al@foggy.example".into(),
+            job_title: " Engineer ".into(),
+            department: "Boston Office".into(),
+            phone: "+1 617 555 0100".into(),
+            ..EndUserForm::default()
+        })
         .unwrap();
         assert_eq!(d.name, "Ann Lee");
         assert_eq!(d.email.as_ref().unwrap().as_str(), "ann@foggy.example");
         let others: Vec<&str> = d.other_emails.iter().map(Email::as_str).collect();
         assert_eq!(others, ["ann.lee@foggy.example", "al@foggy.example"]);
         assert_eq!(d.job_title, "Engineer");
-        assert!(
-            EndUserDraft::parse("Ann", "", "", "", "", "", "")
-                .unwrap()
-                .email
-                .is_none()
-        );
-        let field = |r: Result<EndUserDraft, DomainError>| match r.unwrap_err() {
+        let ann = || EndUserForm {
+            name: "Ann".into(),
+            ..EndUserForm::default()
+        };
+        assert!(EndUserDraft::parse(&ann()).unwrap().email.is_none());
+        let field = |form: EndUserForm| match EndUserDraft::parse(&form).unwrap_err() {
             DomainError::Invalid { field, .. } => field,
             e => panic!("{e}"),
         };
+        assert_eq!(field(EndUserForm::default()), "name");
+        let email = "nope".to_string();
+        assert_eq!(field(EndUserForm { email, ..ann() }), "email");
+        let other_emails = "x@".to_string();
         assert_eq!(
-            field(EndUserDraft::parse("", "", "", "", "", "", "")),
-            "name"
-        );
-        assert_eq!(
-            field(EndUserDraft::parse("Ann", "nope", "", "", "", "", "")),
-            "email"
-        );
-        assert_eq!(
-            field(EndUserDraft::parse("Ann", "", "x@", "", "", "", "")),
+            field(EndUserForm {
+                other_emails,
+                ..ann()
+            }),
             "other_emails"
         );
+        let job_title = "x".repeat(121);
+        assert_eq!(field(EndUserForm { job_title, ..ann() }), "job_title");
+        let department = "a\u{200b}b".to_string();
         assert_eq!(
-            field(EndUserDraft::parse(
-                "Ann",
-                "",
-                "",
-                &"x".repeat(121),
-                "",
-                "",
-                ""
-            )),
-            "job_title"
-        );
-        assert_eq!(
-            field(EndUserDraft::parse("Ann", "", "", "", "a\u{200b}b", "", "")),
+            field(EndUserForm {
+                department,
+                ..ann()
+            }),
             "department"
         );
     }

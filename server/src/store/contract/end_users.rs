@@ -3,7 +3,7 @@
 
 use super::*;
 use app::domain::end_users::{
-    self, EndUserCursor, EndUserDraft, EndUserField, EndUserFilter, EndUserPage,
+    self, EndUserCursor, EndUserDraft, EndUserField, EndUserFilter, EndUserForm, EndUserPage,
 };
 
 pub async fn add_end_user(
@@ -14,11 +14,29 @@ pub async fn add_end_user(
     email: &str,
 ) -> Result<EndUser, StoreError> {
     let id = EndUserId::from_uuid(Uuid::new_v4());
-    let draft = EndUserDraft::parse(name, email, "", "Engineer", "", "", "").unwrap();
+    let draft = EndUserDraft::parse(&EndUserForm {
+        job_title: "Engineer".into(),
+        ..form(name, email)
+    })
+    .unwrap();
     store
         .apply(a, end_users::add(&ctx(), id, org, draft))
         .await?;
     Ok(store.end_user(a, id).await?.expect("added"))
+}
+
+/// A form with a name and an email, the other fields empty.
+fn form(name: &str, email: &str) -> EndUserForm {
+    EndUserForm {
+        name: name.into(),
+        email: email.into(),
+        ..EndUserForm::default()
+    }
+}
+
+/// The draft of a name and an email.
+fn named(name: &str, email: &str) -> EndUserDraft {
+    EndUserDraft::parse(&form(name, email)).unwrap()
 }
 
 async fn page(
@@ -174,8 +192,7 @@ pub async fn end_users_are_listed_by_organization_in_name_order(store: &dyn Stor
 
     // A rename moves the row to its new place.
     let cur = store.end_user(a, other.id).await.unwrap().unwrap();
-    let draft =
-        EndUserDraft::parse("Aaron Walt", "walt@waltham.example", "", "", "", "", "").unwrap();
+    let draft = named("Aaron Walt", "walt@waltham.example");
     store
         .apply(a, end_users::edit(&ctx(), &cur, draft, vec![], false))
         .await
@@ -234,7 +251,7 @@ pub async fn end_user_emails_are_unique_per_account(store: &dyn Store) {
         .unwrap();
 
     // A changed email frees the old one for someone else.
-    let draft = EndUserDraft::parse("Ann Lee", "ann.lee@acme.example", "", "", "", "", "").unwrap();
+    let draft = named("Ann Lee", "ann.lee@acme.example");
     store
         .apply(a, end_users::edit(&ctx(), &ann, draft, vec![], false))
         .await
@@ -258,8 +275,7 @@ pub async fn stale_end_user_edits_are_refused(store: &dyn Store) {
     let ann = add_end_user(store, a, &org, "Ann Lee", "ann@acme.example")
         .await
         .unwrap();
-    let draft =
-        |name: &str| EndUserDraft::parse(name, "ann@acme.example", "", "", "", "", "").unwrap();
+    let draft = |name: &str| named(name, "ann@acme.example");
     store
         .apply(
             a,

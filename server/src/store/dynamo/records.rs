@@ -93,33 +93,6 @@ impl Records for DynamoStore {
         ))
     }
 
-    async fn syncro_tenant(
-        &self,
-        account: &AccountId,
-        id: SyncroTenantId,
-    ) -> Result<Option<SyncroTenant>, StoreError> {
-        self.get_record(&Key::SyncroTenant(account.clone(), id))
-            .await
-    }
-
-    async fn organization(
-        &self,
-        account: &AccountId,
-        id: OrganizationId,
-    ) -> Result<Option<Organization>, StoreError> {
-        self.get_record(&Key::Organization(account.clone(), id))
-            .await
-    }
-
-    async fn microsoft_tenant(
-        &self,
-        account: &AccountId,
-        id: MicrosoftTenantId,
-    ) -> Result<Option<MicrosoftTenant>, StoreError> {
-        self.get_record(&Key::MicrosoftTenant(account.clone(), id))
-            .await
-    }
-
     async fn microsoft_tenants_by_ids(
         &self,
         account: &AccountId,

@@ -10,41 +10,12 @@ impl Records for EmbeddedStore {
             .await
     }
 
-    async fn syncro_tenant(
-        &self,
-        account: &AccountId,
-        id: SyncroTenantId,
-    ) -> Result<Option<SyncroTenant>, StoreError> {
-        Ok(self.with_account(account, |a| a.syncro.get(&id).cloned()))
-    }
-
-    async fn organization(
-        &self,
-        account: &AccountId,
-        id: OrganizationId,
-    ) -> Result<Option<Organization>, StoreError> {
-        Ok(self.with_account(account, |a| a.orgs.get(&id).cloned()))
-    }
-
-    async fn microsoft_tenant(
-        &self,
-        account: &AccountId,
-        id: MicrosoftTenantId,
-    ) -> Result<Option<MicrosoftTenant>, StoreError> {
-        Ok(self.with_account(account, |a| a.tenants.get(&id).cloned()))
-    }
-
     async fn microsoft_tenants_by_ids(
         &self,
         account: &AccountId,
         ids: &[MicrosoftTenantId],
     ) -> Result<Vec<MicrosoftTenant>, StoreError> {
-        let ids = listing::first_of_each(ids.to_vec(), |id| *id);
-        Ok(self.with_account(account, |a| {
-            ids.iter()
-                .filter_map(|id| a.tenants.get(id).cloned())
-                .collect()
-        }))
+        Ok(self.with_account(account, |a| by_ids(&a.tenants, ids)))
     }
 
     async fn syncro_tenants_by_ids(
@@ -52,12 +23,7 @@ impl Records for EmbeddedStore {
         account: &AccountId,
         ids: &[SyncroTenantId],
     ) -> Result<Vec<SyncroTenant>, StoreError> {
-        let ids = listing::first_of_each(ids.to_vec(), |id| *id);
-        Ok(self.with_account(account, |a| {
-            ids.iter()
-                .filter_map(|id| a.syncro.get(id).cloned())
-                .collect()
-        }))
+        Ok(self.with_account(account, |a| by_ids(&a.syncro, ids)))
     }
 
     async fn organizations_by_ids(
@@ -65,12 +31,7 @@ impl Records for EmbeddedStore {
         account: &AccountId,
         ids: &[OrganizationId],
     ) -> Result<Vec<Organization>, StoreError> {
-        let ids = listing::first_of_each(ids.to_vec(), |id| *id);
-        Ok(self.with_account(account, |a| {
-            ids.iter()
-                .filter_map(|id| a.orgs.get(id).cloned())
-                .collect()
-        }))
+        Ok(self.with_account(account, |a| by_ids(&a.orgs, ids)))
     }
 
     async fn end_user(
@@ -124,4 +85,12 @@ impl Records for EmbeddedStore {
             out
         }))
     }
+}
+
+/// The records of `ids`: each known one once, in the order first asked.
+fn by_ids<K: Copy + Eq + std::hash::Hash, V: Clone>(records: &HashMap<K, V>, ids: &[K]) -> Vec<V> {
+    listing::first_of_each(ids.to_vec(), |id| *id)
+        .iter()
+        .filter_map(|id| records.get(id).cloned())
+        .collect()
 }
