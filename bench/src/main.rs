@@ -161,6 +161,14 @@ async fn suggestions_at_scale(
 
 #[tokio::main]
 async fn main() {
+    // What the app logs as an error (a stopped sync's cause, say) is printed; RUST_LOG for more.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "error".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let conf = get_configuration(Some("Leptos.toml")).expect("run from the workspace root");
     let options = conf.leptos_options;
     let root = std::env::current_dir().unwrap();
@@ -171,6 +179,14 @@ async fn main() {
     if std::env::var("BENCH_ONLY").as_deref() == Ok("dynamodb-load") {
         app::set_asset_hashes(&options);
         if !dynamo::load(options).await {
+            std::process::exit(1);
+        }
+        return;
+    }
+
+    // `BENCH_ONLY=sync`: only the CSP syncs of 5,000 customers, on both stores (two minutes).
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("sync") {
+        if !sync::at_scale(scale("BENCH_SYNC_CUSTOMERS", 5_000)).await {
             std::process::exit(1);
         }
         return;

@@ -68,7 +68,12 @@ async fn two_syncs(
             .await
             .unwrap();
         let took = t.elapsed();
-        assert_eq!(report.error, None);
+        // A sync that stopped is a missed budget, said with its reason; the bench goes on.
+        if let Some(error) = &report.error {
+            println!("  {label:<10} {run:<20} stopped: {error}  FAIL");
+            ok = false;
+            continue;
+        }
         assert_eq!(report.added + report.updated, customers);
         let mut pass = took < SYNC_BUDGET;
         let requests = match counter {
