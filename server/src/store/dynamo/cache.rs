@@ -17,7 +17,9 @@
 //!   session, user and account reads a page view is 4–5 requests and 4–5 read units, where it
 //!   was 6–7 requests and hundreds of read units reading a kind whole;
 //! - **warm, behind by k changes**: that read, one `Query` of the k change-log entries, and one
-//!   `BatchGetItem` of the records they name — only the changed rows are read again;
+//!   `BatchGetItem` of the records they name — only the changed rows are read again. The
+//!   generation item also counts the records changes wrote: a snapshot behind by more than is
+//!   worth catching up (a sync of thousands) is read whole without reading the log first;
 //! - **cold** (a new Lambda instance, or the change log expired after a day): the three kinds in
 //!   full, strongly consistent — 8 Query pages and 1,509 read units at SPEC scale (measured in
 //!   `make bench`), once per instance and account.
@@ -48,6 +50,9 @@ pub struct Snapshot {
     pub syncro: HashMap<SyncroTenantId, SyncroTenant>,
     pub orgs: HashMap<OrganizationId, Organization>,
     pub tenants: HashMap<MicrosoftTenantId, MicrosoftTenant>,
+    /// The generation item's count of changed listed items at this generation (`None` from
+    /// before the count was kept).
+    pub changed_total: Option<u64>,
     /// The Suggestions of this generation, computed by the first view that asks for them: the
     /// views after it are cheap until a change makes the next generation.
     pub suggestions: std::sync::OnceLock<Vec<app::domain::mapping::suggest::Suggestion>>,
@@ -134,36 +139,49 @@ impl ListCache {
 }
 
 /// Most changed items worth catching up one by one; beyond it a full read is about as cheap.
-const CATCH_UP_LIMIT: usize = 500;
+pub(super) const CATCH_UP_LIMIT: usize = 500;
 
 impl DynamoStore {
     /// The account's list generation (0 before its first listed change), strongly consistent.
     pub(super) async fn generation(&self, account: &AccountId) -> Result<u64, StoreError> {
+        Ok(self.generation_item(account).await?.0)
+    }
+
+    /// The generation and its count of changed listed items (see [`keys::CHANGED_TOTAL`]).
+    async fn generation_item(&self, account: &AccountId) -> Result<(u64, Option<u64>), StoreError> {
         let item = self.get(&Key::Generation(account.clone())).await?;
-        let generation = item
-            .as_ref()
-            .and_then(|i| i.get(keys::GENERATION))
-            .and_then(|v| v.as_n().ok())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0);
+        let number = |name: &str| {
+            item.as_ref()
+                .and_then(|i| i.get(name))
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse::<u64>().ok())
+        };
+        let generation = number(keys::GENERATION).unwrap_or(0);
         self.cache.saw_generation(account, generation);
-        Ok(generation)
+        // No item: nothing changed yet. An item from before the count: unknown.
+        let total = match item {
+            None => Some(0),
+            Some(_) => number(keys::CHANGED_TOTAL),
+        };
+        Ok((generation, total))
     }
 
     /// The account's listed records, current as of a generation read now.
     pub(super) async fn snapshot(&self, account: &AccountId) -> Result<Arc<Snapshot>, StoreError> {
-        let current = self.generation(account).await?;
+        let (current, total) = self.generation_item(account).await?;
         let cached = self.cache.get(account);
         if let Some(snap) = cached.as_ref().filter(|s| s.generation == current) {
             return Ok(snap.clone());
         }
         let caught_up = match cached {
-            Some(old) if old.generation < current => self.catch_up(account, &old, current).await?,
+            Some(old) if old.generation < current => {
+                self.catch_up(account, &old, current, total).await?
+            }
             _ => None,
         };
         let snap = Arc::new(match caught_up {
             Some(snap) => snap,
-            None => self.load(account, current).await?,
+            None => self.load(account, current, total).await?,
         });
         self.cache.put(account, snap.clone());
         Ok(snap)
@@ -181,7 +199,12 @@ impl DynamoStore {
         }
     }
 
-    async fn load(&self, account: &AccountId, generation: u64) -> Result<Snapshot, StoreError> {
+    async fn load(
+        &self,
+        account: &AccountId,
+        generation: u64,
+        changed_total: Option<u64>,
+    ) -> Result<Snapshot, StoreError> {
         let syncro: Vec<SyncroTenant> = self.query_records(account, keys::ST_PREFIX, None).await?;
         let orgs: Vec<Organization> = self.query_records(account, keys::ORG_PREFIX, None).await?;
         let tenants: Vec<MicrosoftTenant> =
@@ -189,6 +212,7 @@ impl DynamoStore {
         tracing::debug!(%account, generation, "loaded the list snapshot");
         Ok(Snapshot {
             generation,
+            changed_total,
             suggestions: Default::default(),
             syncro: syncro.into_iter().map(|r| (r.id, r)).collect(),
             orgs: orgs.into_iter().map(|r| (r.id, r)).collect(),
@@ -197,13 +221,20 @@ impl DynamoStore {
     }
 
     /// `old` brought to `current` by reading only what the change log says changed; `None` when
-    /// the log no longer reaches back (entries expire) or too much changed.
+    /// the log no longer reaches back (entries expire) or too much changed — known without
+    /// reading the log when both generations carry their count (`total`, now).
     async fn catch_up(
         &self,
         account: &AccountId,
         old: &Snapshot,
         current: u64,
+        total: Option<u64>,
     ) -> Result<Option<Snapshot>, StoreError> {
+        if let (Some(then), Some(now)) = (old.changed_total, total)
+            && now.saturating_sub(then) > CATCH_UP_LIMIT as u64
+        {
+            return Ok(None);
+        }
         let from = Key::Change(account.clone(), old.generation + 1).sk();
         let to = Key::Change(account.clone(), current).sk();
         let entries = self.query_between(account, &from, &to).await?;
@@ -229,6 +260,7 @@ impl DynamoStore {
         let found = self.batch_get_items(keys.clone()).await?;
         let mut next = Snapshot {
             generation: current,
+            changed_total: total,
             suggestions: Default::default(),
             ..old.clone()
         };

@@ -59,6 +59,9 @@ pub const EXPIRES_AT: &str = "expires_at";
 pub const GENERATION: &str = "generation";
 /// A change-log entry's list of the sort keys it wrote.
 pub const CHANGED: &str = "changed";
+/// The generation item's running count of the listed items changes wrote: two readings tell how
+/// much changed between them without reading the log.
+pub const CHANGED_TOTAL: &str = "changed_total";
 
 pub const ST_PREFIX: &str = "ST#";
 pub const ORG_PREFIX: &str = "ORG#";

@@ -601,6 +601,39 @@ mod tests {
         assert_eq!(organization_names(&b).await.len(), 46);
     }
 
+    /// A snapshot behind by more changed records than are worth catching up one by one is read
+    /// whole, without first reading the change log to find that out: the generation item
+    /// counts the records changes wrote.
+    #[tokio::test]
+    async fn a_snapshot_far_behind_is_read_whole_without_the_change_log() {
+        use app::domain::integration::discovery::TENANTS_PER_CHANGE;
+        use app::domain::{Coverage, DiscoveredTenant};
+        let (a, counter) = testing::fresh_store().await;
+        let b = DynamoStore::new(a.client.clone(), a.table.clone());
+        let account = acct();
+        create_org(&a, &account, "Boston").await.unwrap();
+        assert_eq!(organization_names(&b).await, ["Boston"]);
+
+        // Six parts of a sync: more tenants than a catch-up reads one by one.
+        let n = 6 * TENANTS_PER_CHANGE;
+        assert!(n > cache::CATCH_UP_LIMIT);
+        let tenants = (0..n as u128)
+            .map(|i| {
+                let id = MicrosoftTenantId::from_uuid(uuid::Uuid::from_u128(0x9000_0000 + i));
+                DiscoveredTenant::from_graph(id, &format!("Customer {i}"), &format!("c{i}.com"))
+            })
+            .collect();
+        crate::store::contract::record(&a, &account, tenants, Coverage::Partial).await;
+
+        counter.take();
+        assert_eq!(b.all_microsoft_tenants(&account).await.unwrap().len(), n);
+        assert_eq!(
+            counter.take().to_string(),
+            "4 reads, 0 writes (GetItem 1, Query 3)",
+            "the generation, then the three kinds whole (no change-log Query)"
+        );
+    }
+
     /// Many changes to one account at once through one instance take their generations in
     /// turn: each is one transaction, none is sent twice, and none is refused.
     #[tokio::test]

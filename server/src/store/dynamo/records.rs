@@ -71,7 +71,7 @@ impl Records for DynamoStore {
                 None => self.generation(account).await?,
             };
             let mut all = items.clone();
-            all.push(self.next_generation(account, generation)?);
+            all.push(self.next_generation(account, generation, listed.len())?);
             all.push(self.change_entry(account, generation + 1, &listed)?);
             match self.transact(all).await {
                 Ok(()) => {

@@ -69,11 +69,13 @@ impl DynamoStore {
         }
     }
 
-    /// Moves the account's list generation from `current` to the next, only from `current`.
+    /// Moves the account's list generation from `current` to the next, only from `current`,
+    /// counting the `changed` listed items in its running total.
     pub(super) fn next_generation(
         &self,
         account: &AccountId,
         current: u64,
+        changed: usize,
     ) -> Result<TransactWriteItem, StoreError> {
         let key = Key::Generation(account.clone());
         let cond = if current == 0 {
@@ -84,17 +86,19 @@ impl DynamoStore {
         let mut values = Item::from([
             (":next".into(), n(current + 1)),
             (":kind".into(), s(key.kind())),
+            (":changed".into(), n(changed)),
         ]);
         if current > 0 {
             values.insert(":current".into(), n(current));
         }
         self.update(
             &key,
-            "SET #gen = :next, #kind = :kind",
+            "SET #gen = :next, #kind = :kind ADD #total :changed",
             Some(cond),
             HashMap::from([
                 ("#gen".to_string(), keys::GENERATION.to_string()),
                 ("#kind".to_string(), keys::KIND.to_string()),
+                ("#total".to_string(), keys::CHANGED_TOTAL.to_string()),
             ]),
             values,
         )
