@@ -202,16 +202,29 @@ impl From<crate::store::StoreError> for AppError {
     }
 }
 
-/// Reads of a record the request names: `store.organization(..).await.found("The
-/// Organization")?` is the record, or `NotFound` saying what was missing.
+/// Reads of a record the request names: `store.organization(..).await.found()?` is the
+/// record, or `NotFound` naming its [`Kind`] ("The Organization"); `found_as` names what
+/// else was missing.
+///
+/// [`Kind`]: crate::domain::Kind
 #[cfg(feature = "ssr")]
 pub trait ResultExt<T> {
-    fn found(self, what: &str) -> Result<T, AppError>;
+    fn found(self) -> Result<T, AppError>
+    where
+        T: crate::domain::Kind;
+    fn found_as(self, what: &str) -> Result<T, AppError>;
 }
 
 #[cfg(feature = "ssr")]
 impl<T> ResultExt<T> for Result<Option<T>, crate::store::StoreError> {
-    fn found(self, what: &str) -> Result<T, AppError> {
+    fn found(self) -> Result<T, AppError>
+    where
+        T: crate::domain::Kind,
+    {
+        self.found_as(&format!("The {}", T::NAME))
+    }
+
+    fn found_as(self, what: &str) -> Result<T, AppError> {
         self?.ok_or_else(|| AppError::NotFound {
             what: what.to_string(),
         })

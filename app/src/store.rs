@@ -12,12 +12,16 @@ use crate::domain::activity::{
 };
 use crate::domain::end_users::sync::{UserSyncSettings, UserSyncState};
 use crate::domain::end_users::{
-    END_USER_BATCH, END_USER_SCAN, EndUserCursor, EndUserFilter, EndUserPage,
+    END_USER_BATCH, END_USER_SCAN, EndUserBatch, EndUserCursor, EndUserFilter, EndUserPage,
+    EndUserPlace,
 };
 use crate::domain::lists::{ListQuery, Page, TenantCounts};
 use crate::domain::mapping::suggest::Suggestion;
 use crate::domain::*;
 use async_trait::async_trait;
+
+/// What a store's operations return.
+pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -74,6 +78,24 @@ pub enum ParentFilter {
     Not(SyncroTenantId),
 }
 
+/// The ids of one batch read of [`Records::records`].
+#[derive(Debug, Clone, Default)]
+pub struct RecordIds {
+    pub syncro_tenants: Vec<SyncroTenantId>,
+    pub organizations: Vec<OrganizationId>,
+    pub microsoft_tenants: Vec<MicrosoftTenantId>,
+    pub end_users: Vec<EndUserId>,
+}
+
+/// What one batch read of [`Records::records`] found, kind by kind.
+#[derive(Debug, Clone, Default)]
+pub struct RecordSet {
+    pub syncro_tenants: Vec<SyncroTenant>,
+    pub organizations: Vec<Organization>,
+    pub microsoft_tenants: Vec<MicrosoftTenant>,
+    pub end_users: Vec<EndUser>,
+}
+
 /// Changes, applied atomically, and the records they are decided on.
 #[async_trait]
 pub trait Records: Send + Sync + 'static {
@@ -87,51 +109,73 @@ pub trait Records: Send + Sync + 'static {
     /// has written whole parts only, and running it again finishes it (every write is an
     /// idempotent upsert). Every store keeps this promise (contract:
     /// `large_discoveries_are_audited_parts`, `interrupted_discoveries_finish_when_run_again`).
-    async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError>;
-    /// One record, read as a batch of one: a store implements each kind's batch read only.
+    async fn apply(&self, account: &AccountId, change: ChangeSet) -> StoreResult<()>;
+    /// Records of the three mapped kinds and End Users, in one batch read (one request per page of ids,
+    /// whatever their kinds): each known record once, in the order first asked; unknown ids
+    /// are left out, and an id asked twice is answered once. A store implements this read
+    /// only; the reads of one kind below are made of it.
+    async fn records(&self, account: &AccountId, ids: RecordIds) -> StoreResult<RecordSet>;
     async fn syncro_tenant(
         &self,
         account: &AccountId,
         id: SyncroTenantId,
-    ) -> Result<Option<SyncroTenant>, StoreError> {
+    ) -> StoreResult<Option<SyncroTenant>> {
         Ok(self.syncro_tenants_by_ids(account, &[id]).await?.pop())
     }
     async fn organization(
         &self,
         account: &AccountId,
         id: OrganizationId,
-    ) -> Result<Option<Organization>, StoreError> {
+    ) -> StoreResult<Option<Organization>> {
         Ok(self.organizations_by_ids(account, &[id]).await?.pop())
     }
     async fn microsoft_tenant(
         &self,
         account: &AccountId,
         id: MicrosoftTenantId,
-    ) -> Result<Option<MicrosoftTenant>, StoreError> {
+    ) -> StoreResult<Option<MicrosoftTenant>> {
         Ok(self.microsoft_tenants_by_ids(account, &[id]).await?.pop())
     }
-    /// Batch lookups (one request per page, not one per row): each known record once, in the
-    /// order first asked; unknown ids are left out, and an id asked twice is answered once.
     async fn microsoft_tenants_by_ids(
         &self,
         account: &AccountId,
         ids: &[MicrosoftTenantId],
-    ) -> Result<Vec<MicrosoftTenant>, StoreError>;
+    ) -> StoreResult<Vec<MicrosoftTenant>> {
+        let ids = RecordIds {
+            microsoft_tenants: ids.to_vec(),
+            ..RecordIds::default()
+        };
+        Ok(self.records(account, ids).await?.microsoft_tenants)
+    }
     async fn syncro_tenants_by_ids(
         &self,
         account: &AccountId,
         ids: &[SyncroTenantId],
-    ) -> Result<Vec<SyncroTenant>, StoreError>;
+    ) -> StoreResult<Vec<SyncroTenant>> {
+        let ids = RecordIds {
+            syncro_tenants: ids.to_vec(),
+            ..RecordIds::default()
+        };
+        Ok(self.records(account, ids).await?.syncro_tenants)
+    }
     async fn organizations_by_ids(
         &self,
         account: &AccountId,
         ids: &[OrganizationId],
-    ) -> Result<Vec<Organization>, StoreError>;
-    async fn end_user(
-        &self,
-        account: &AccountId,
-        id: EndUserId,
-    ) -> Result<Option<EndUser>, StoreError>;
+    ) -> StoreResult<Vec<Organization>> {
+        let ids = RecordIds {
+            organizations: ids.to_vec(),
+            ..RecordIds::default()
+        };
+        Ok(self.records(account, ids).await?.organizations)
+    }
+    async fn end_user(&self, account: &AccountId, id: EndUserId) -> StoreResult<Option<EndUser>> {
+        let ids = RecordIds {
+            end_users: vec![id],
+            ..RecordIds::default()
+        };
+        Ok(self.records(account, ids).await?.end_users.pop())
+    }
     /// The End Users linked to users of this tenant: those with these object ids, or with
     /// `None` every one (each once).
     async fn end_users_linked(
@@ -139,13 +183,13 @@ pub trait Records: Send + Sync + 'static {
         account: &AccountId,
         tenant: MicrosoftTenantId,
         object_ids: Option<&[String]>,
-    ) -> Result<Vec<EndUser>, StoreError>;
+    ) -> StoreResult<Vec<EndUser>>;
     /// The End Users whose email is one of these (lowercase addresses), each once.
     async fn end_users_by_emails(
         &self,
         account: &AccountId,
         emails: &[String],
-    ) -> Result<Vec<EndUser>, StoreError>;
+    ) -> StoreResult<Vec<EndUser>>;
 }
 
 /// Searched, filtered, sorted and paged on the store: a page view costs a page.
@@ -157,27 +201,27 @@ pub trait Lists: Send + Sync + 'static {
         account: &AccountId,
         query: &ListQuery,
         only_unmapped: bool,
-    ) -> Result<Page<SyncroTenant>, StoreError>;
+    ) -> StoreResult<Page<SyncroTenant>>;
     async fn list_organizations(
         &self,
         account: &AccountId,
         query: &ListQuery,
         parent: ParentFilter,
-    ) -> Result<Page<Organization>, StoreError>;
+    ) -> StoreResult<Page<Organization>>;
     /// Searched by name, default domain or tenant ID.
     async fn list_microsoft_tenants(
         &self,
         account: &AccountId,
         query: &ListQuery,
         filter: MappingFilter,
-    ) -> Result<Page<MicrosoftTenant>, StoreError>;
+    ) -> StoreResult<Page<MicrosoftTenant>>;
     /// How many Microsoft Tenants each filter shows (the tabs' counts), as current as the list
     /// just read: no more reads.
     async fn microsoft_tenant_counts(
         &self,
         account: &AccountId,
         now: Timestamp,
-    ) -> Result<TenantCounts, StoreError>;
+    ) -> StoreResult<TenantCounts>;
     /// The Syncro Tenants with these ids, to name the rows of a list just read (as current as
     /// that list; each once, unknown ids left out). Not for deciding a change: that reads
     /// [`Records::syncro_tenants_by_ids`].
@@ -185,28 +229,25 @@ pub trait Lists: Send + Sync + 'static {
         &self,
         account: &AccountId,
         ids: &[SyncroTenantId],
-    ) -> Result<Vec<SyncroTenant>, StoreError>;
+    ) -> StoreResult<Vec<SyncroTenant>>;
     /// The Microsoft Tenants with these ids, to name the rows of a list just read.
     async fn listed_microsoft_tenants(
         &self,
         account: &AccountId,
         ids: &[MicrosoftTenantId],
-    ) -> Result<Vec<MicrosoftTenant>, StoreError>;
+    ) -> StoreResult<Vec<MicrosoftTenant>>;
     /// Suggested mappings for the account's unmapped Microsoft Tenants, strongest first
     /// ([`suggest::suggest`] over the records as current as a list).
     ///
     /// [`suggest::suggest`]: crate::domain::mapping::suggest::suggest
-    async fn suggestions(&self, account: &AccountId) -> Result<Vec<Suggestion>, StoreError>;
-    /// At most `n` rows of an Organization's active (or inactive) End Users after `after` (from
-    /// the first when `None`), in name order (name key, then id).
+    async fn suggestions(&self, account: &AccountId) -> StoreResult<Vec<Suggestion>>;
+    /// A batch of rows of an Organization's active (or inactive) End Users, in name order
+    /// (name key, then id).
     async fn end_user_rows(
         &self,
         account: &AccountId,
-        organization: OrganizationId,
-        active: bool,
-        after: Option<&EndUserCursor>,
-        n: usize,
-    ) -> Result<Vec<EndUserRow>, StoreError>;
+        batch: &EndUserBatch,
+    ) -> StoreResult<Vec<EndUserRow>>;
     /// A page of an Organization's End Users matching `filter`, in name order, from `after`:
     /// read from [`Lists::end_user_rows`] a page at a time (in batches of [`END_USER_BATCH`]
     /// when searching), looking at no more than [`END_USER_SCAN`] rows (then the page ends
@@ -218,7 +259,7 @@ pub trait Lists: Send + Sync + 'static {
         filter: &EndUserFilter,
         after: Option<EndUserCursor>,
         per_page: usize,
-    ) -> Result<EndUserPage, StoreError> {
+    ) -> StoreResult<EndUserPage> {
         let mut page = EndUserPage::default();
         let mut cursor = after;
         let searching = !filter.words.trim().is_empty();
@@ -229,14 +270,9 @@ pub trait Lists: Send + Sync + 'static {
             per_page + 1
         };
         loop {
+            let after = EndUserPlace::at(organization, !filter.inactive, cursor.as_ref());
             let rows = self
-                .end_user_rows(
-                    account,
-                    organization,
-                    !filter.inactive,
-                    cursor.as_ref(),
-                    batch,
-                )
+                .end_user_rows(account, &EndUserBatch { after, n: batch })
                 .await?;
             let last_batch = rows.len() < batch;
             for row in rows {
@@ -260,11 +296,7 @@ pub trait Lists: Send + Sync + 'static {
         }
     }
     /// The newest `limit` audit entries, newest first.
-    async fn list_audit(
-        &self,
-        account: &AccountId,
-        limit: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
+    async fn list_audit(&self, account: &AccountId, limit: usize) -> StoreResult<Vec<AuditEntry>> {
         self.audit_before(account, None, limit).await
     }
     /// At most `n` of the account's audit entries older than `before` (from the newest when
@@ -274,13 +306,13 @@ pub trait Lists: Send + Sync + 'static {
         account: &AccountId,
         before: Option<&ActivityCursor>,
         n: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError>;
+    ) -> StoreResult<Vec<AuditEntry>>;
     /// The audit entry at this place, if there is one.
     async fn audit_entry(
         &self,
         account: &AccountId,
         at: &ActivityCursor,
-    ) -> Result<Option<AuditEntry>, StoreError>;
+    ) -> StoreResult<Option<AuditEntry>>;
     /// A page of the account's activity matching `filter`, newest first, from `before`: filled
     /// from [`Lists::audit_before`] in batches of [`ACTIVITY_BATCH`], looking at no more than
     /// [`ACTIVITY_SCAN`] entries (then the page ends early, with its `older` link).
@@ -290,7 +322,7 @@ pub trait Lists: Send + Sync + 'static {
         filter: &ActivityFilter,
         before: Option<ActivityCursor>,
         per_page: usize,
-    ) -> Result<ActivityPage, StoreError> {
+    ) -> StoreResult<ActivityPage> {
         let mut page = ActivityPage::default();
         let mut cursor = before;
         loop {
@@ -334,36 +366,34 @@ pub struct UserSyncOverview {
 pub trait Integrations: Send + Sync + 'static {
     /// Every Microsoft Tenant of the account (a complete sync decides which ones it no longer
     /// sees). Not for pages: they list a page at a time.
-    async fn all_microsoft_tenants(
-        &self,
-        account: &AccountId,
-    ) -> Result<Vec<MicrosoftTenant>, StoreError>;
+    async fn all_microsoft_tenants(&self, account: &AccountId)
+    -> StoreResult<Vec<MicrosoftTenant>>;
     /// The account's Microsoft integration, if connected.
-    async fn integration(&self, account: &AccountId) -> Result<Option<Integration>, StoreError>;
+    async fn integration(&self, account: &AccountId) -> StoreResult<Option<Integration>>;
     /// Every account with an integration (the scheduled sync's work list).
-    async fn connected_accounts(&self) -> Result<Vec<AccountId>, StoreError>;
-    async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError>;
+    async fn connected_accounts(&self) -> StoreResult<Vec<AccountId>>;
+    async fn sync_report(&self, account: &AccountId) -> StoreResult<Option<SyncReport>>;
     /// A Syncro Tenant's Entra ID User Sync settings, if set up.
     async fn user_sync(
         &self,
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
-    ) -> Result<Option<UserSyncSettings>, StoreError>;
+    ) -> StoreResult<Option<UserSyncSettings>>;
     /// Every Entra ID User Sync set up in the account (the sync job's work list).
-    async fn user_syncs(&self, account: &AccountId) -> Result<Vec<UserSyncSettings>, StoreError>;
+    async fn user_syncs(&self, account: &AccountId) -> StoreResult<Vec<UserSyncSettings>>;
     /// What a Syncro Tenant's sync kept from its last run.
     async fn user_sync_state(
         &self,
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
-    ) -> Result<Option<UserSyncState>, StoreError>;
+    ) -> StoreResult<Option<UserSyncState>>;
     /// The settings, the state and whether the account is connected to Microsoft, at once (a
     /// Syncro Tenant's page shows them together; DynamoDB reads them in one request).
     async fn user_sync_overview(
         &self,
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
-    ) -> Result<UserSyncOverview, StoreError> {
+    ) -> StoreResult<UserSyncOverview> {
         Ok(UserSyncOverview {
             settings: self.user_sync(account, syncro_tenant).await?,
             state: self.user_sync_state(account, syncro_tenant).await?,
@@ -374,7 +404,7 @@ pub trait Integrations: Send + Sync + 'static {
     async fn sync_job(
         &self,
         account: &AccountId,
-    ) -> Result<Option<crate::domain::integration::sync_job::SyncJob>, StoreError>;
+    ) -> StoreResult<Option<crate::domain::integration::sync_job::SyncJob>>;
 }
 
 /// Accounts, users and sessions. Accounts and users are written through
@@ -384,52 +414,58 @@ pub trait Integrations: Send + Sync + 'static {
 #[async_trait]
 pub trait Identity: Send + Sync + 'static {
     /// True once any account exists (the first-run page is then gone for good).
-    async fn installed(&self) -> Result<bool, StoreError>;
-    async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError>;
-    async fn user(&self, account: &AccountId, id: UserId) -> Result<Option<User>, StoreError>;
+    async fn installed(&self) -> StoreResult<bool>;
+    async fn account(&self, id: &AccountId) -> StoreResult<Option<Account>>;
+    async fn user(&self, account: &AccountId, id: UserId) -> StoreResult<Option<User>>;
     /// Every user with this email: one per account that has one (an email is unique within an
     /// account, and one person may be a user of several MSPs' accounts), ordered by account.
-    async fn users_by_email(&self, email: &Email) -> Result<Vec<User>, StoreError>;
+    async fn users_by_email(&self, email: &Email) -> StoreResult<Vec<User>>;
     /// The user with this email when exactly one account has one.
-    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
         let mut users = self.users_by_email(email).await?;
         Ok(if users.len() == 1 { users.pop() } else { None })
     }
     /// Every user of the account, ordered by email.
-    async fn list_users(&self, account: &AccountId) -> Result<Vec<User>, StoreError>;
-    async fn put_session(&self, session: Session) -> Result<(), StoreError>;
-    async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError>;
-    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError>;
-    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    async fn list_users(&self, account: &AccountId) -> StoreResult<Vec<User>>;
+    async fn put_session(&self, session: Session) -> StoreResult<()>;
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> StoreResult<()>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     /// Keeps a checked file for a few minutes ([`Parked`], bounded by its constructor).
     ///
     /// [`Parked`]: crate::domain::mapping::parked::Parked
-    async fn park(&self, parked: crate::domain::mapping::parked::Parked) -> Result<(), StoreError>;
+    async fn park(&self, parked: crate::domain::mapping::parked::Parked) -> StoreResult<()>;
     /// The file parked under `id` for `account`, while it is kept at `at`.
     async fn parked(
         &self,
         account: &AccountId,
         id: &str,
         at: Timestamp,
-    ) -> Result<Option<crate::domain::mapping::parked::Parked>, StoreError>;
+    ) -> StoreResult<Option<crate::domain::mapping::parked::Parked>> {
+        let found = self.parked_file(account, id).await?;
+        Ok(found.filter(|p| p.kept_at(at)))
+    }
+    /// The file parked under `id` for `account` as stored, kept or not (a store may delete it
+    /// late: DynamoDB's TTL takes its time).
+    async fn parked_file(
+        &self,
+        account: &AccountId,
+        id: &str,
+    ) -> StoreResult<Option<crate::domain::mapping::parked::Parked>>;
     /// Forgets it (a parked file is used once).
-    async fn unpark(&self, account: &AccountId, id: &str) -> Result<(), StoreError>;
+    async fn unpark(&self, account: &AccountId, id: &str) -> StoreResult<()>;
     /// Counts one sign-in attempt under all of `keys` at once, atomically: `Some(ms)` (and
     /// nothing counted) when the attempt must wait that long first
     /// ([`throttle::sign_in_wait`]), else the attempt is counted as a failure under each key
     /// until [`Identity::sign_in_succeeded`] forgives it.
     ///
     /// [`throttle::sign_in_wait`]: crate::domain::accounts::throttle::sign_in_wait
-    async fn sign_in_attempt(
-        &self,
-        keys: &SignInKeys,
-        at: Timestamp,
-    ) -> Result<Option<i64>, StoreError>;
+    async fn sign_in_attempt(&self, keys: &SignInKeys, at: Timestamp) -> StoreResult<Option<i64>>;
     /// Forgives a counted attempt whose password was right ([`throttle::forgive_one`]): the
     /// email-from-address count is dropped, the others lose one.
     ///
     /// [`throttle::forgive_one`]: crate::domain::accounts::throttle::forgive_one
-    async fn sign_in_succeeded(&self, keys: &SignInKeys) -> Result<(), StoreError>;
+    async fn sign_in_succeeded(&self, keys: &SignInKeys) -> StoreResult<()>;
 }
 
 /// The whole port: every concern. Implemented for any type that implements them all.
@@ -439,5 +475,7 @@ impl<T: Records + Lists + Integrations + Identity> Store for T {}
 
 /// The store's traits, for calling their methods on an `&dyn Store`.
 pub mod prelude {
-    pub use super::{Identity, Integrations, Lists, Records, Store, StoreError, UserSyncOverview};
+    pub use super::{
+        Identity, Integrations, Lists, Records, Store, StoreError, StoreResult, UserSyncOverview,
+    };
 }

@@ -43,10 +43,7 @@ pub async fn list_end_users(
         a => Some(EndUserCursor::parse(a)?),
     };
     let acct = &caller.account;
-    let org = store
-        .organization(acct, org_id)
-        .await
-        .found("The Organization")?;
+    let org = store.organization(acct, org_id).await.found()?;
     let page = store
         .end_users(acct, org_id, &filter, after, END_USERS_PER_PAGE)
         .await?;
@@ -79,11 +76,11 @@ pub async fn end_user_details(id: String) -> Result<EndUserView, AppError> {
     let (caller, store) = caller().await?;
     let id = EndUserId::parse(&id)?;
     let acct = &caller.account;
-    let eu = store.end_user(acct, id).await.found("The End User")?;
+    let eu = store.end_user(acct, id).await.found()?;
     let org = store
         .organization(acct, eu.organization)
         .await
-        .found("The End User's Organization")?;
+        .found_as("The End User's Organization")?;
     let source = match &eu.source {
         EndUserSource::Manual => "Added by hand".to_string(),
         EndUserSource::Entra { tenant, object_id } => {
@@ -131,10 +128,7 @@ pub async fn create_end_user(
     let org_id = OrganizationId::parse(&organization)?;
     let draft = EndUserDraft::parse(&fields)?;
     let acct = &caller.account;
-    let org = store
-        .organization(acct, org_id)
-        .await
-        .found("The Organization")?;
+    let org = store.organization(acct, org_id).await.found()?;
     let id = EndUserId::from_uuid(uuid::Uuid::new_v4());
     let who = draft.name.clone();
     apply(
@@ -184,7 +178,7 @@ pub async fn update_end_user(
         .map(|(f, _)| f)
         .collect();
     let acct = &caller.account;
-    let eu = store.end_user(acct, id).await.found("The End User")?;
+    let eu = store.end_user(acct, id).await.found()?;
     current(expected, eu.version)?;
     let who = draft.name.clone();
     let change = end_users::edit(&caller.ctx(), &eu, draft, pinned, !pin_person.is_empty());
@@ -209,7 +203,7 @@ pub async fn set_end_user_active(
     let id = EndUserId::parse(&id)?;
     let expected = Version::parse(&version)?;
     let acct = &caller.account;
-    let eu = store.end_user(acct, id).await.found("The End User")?;
+    let eu = store.end_user(acct, id).await.found()?;
     current(expected, eu.version)?;
     let active = !active.is_empty();
     let change = end_users::set_active(&caller.ctx(), &eu, active)?;

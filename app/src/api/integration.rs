@@ -146,10 +146,7 @@ pub async fn replace_microsoft_secret(
     let expected = Version::parse(&version)?;
     let client = ClientId::parse(&client_id)?;
     let secret = ClientSecret::parse(&client_secret)?;
-    let cur = store
-        .integration(&caller.account)
-        .await
-        .found("The Microsoft integration")?;
+    let cur = store.integration(&caller.account).await.found()?;
     current(expected, cur.version)?;
     check_credentials(cur.directory_tenant, client, &secret).await?;
     let sealed = state()?
@@ -168,10 +165,7 @@ pub async fn replace_microsoft_secret(
 pub async fn disconnect_microsoft(version: String) -> Result<(), AppError> {
     let (caller, store) = admin().await?;
     let expected = Version::parse(&version)?;
-    let cur = store
-        .integration(&caller.account)
-        .await
-        .found("The Microsoft integration")?;
+    let cur = store.integration(&caller.account).await.found()?;
     current(expected, cur.version)?;
     let change = integration::disconnect(&caller.ctx(), &cur, expected);
     apply(&*store, &caller.account, change, "").await?;

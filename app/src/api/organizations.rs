@@ -1,9 +1,6 @@
 //! Organizations: the list, details, New and Edit (with ORGANIZATION SETTINGS).
 
-// A server function's arguments are its form's fields, one each (a post without JavaScript
-// names them); the Organization form has eight.
-#![allow(clippy::too_many_arguments)]
-
+use crate::domain::mapping::rules::OrganizationForm;
 use crate::error::AppError;
 use crate::wire::*;
 use leptos::prelude::*;
@@ -12,7 +9,7 @@ use {
     crate::auth::admin,
     crate::auth::caller,
     crate::domain::{
-        ContactDetails, OrganizationId, OrganizationName, SyncroTenantId, Version,
+        OrganizationId, SyncroTenantId, Version,
         mapping::rules::{self, Parent},
     },
     crate::error::ResultExt,
@@ -69,10 +66,7 @@ pub async fn organization_details(id: String) -> Result<OrganizationView, AppErr
     let (caller, store) = caller().await?;
     let id = OrganizationId::parse(&id)?;
     let acct = &caller.account;
-    let org = store
-        .organization(acct, id)
-        .await
-        .found("The Organization")?;
+    let org = store.organization(acct, id).await.found()?;
     let st = store
         .syncro_tenant(acct, org.syncro_tenant)
         .await?
@@ -102,15 +96,11 @@ pub async fn organization_details(id: String) -> Result<OrganizationView, AppErr
 /// this Organization" (R4). Redirects to the new Organization's page.
 #[server(prefix = "/api", endpoint = "create-organization")]
 pub async fn create_organization(
-    name: String,
-    email: String,
-    phone: String,
-    address: String,
+    #[server(flatten)] fields: OrganizationForm,
     syncro_tenant: String,
-    #[server(default)] website: String,
 ) -> Result<String, AppError> {
     let (caller, store) = admin().await?;
-    let (name, contact) = organization_form(&name, &email, &phone, &address, &website)?;
+    let (name, contact) = fields.parse()?;
     let acct = &caller.account;
     let id = OrganizationId::from_uuid(uuid::Uuid::new_v4());
     let ctx = caller.ctx();
@@ -119,10 +109,7 @@ pub async fn create_organization(
         rules::create_organization(&ctx, id, name.clone(), contact, Parent::Automatic(st_id))
     } else {
         let st_id = SyncroTenantId::parse(&syncro_tenant)?;
-        let st = store
-            .syncro_tenant(acct, st_id)
-            .await
-            .found("The Syncro Tenant")?;
+        let st = store.syncro_tenant(acct, st_id).await.found()?;
         rules::create_organization(&ctx, id, name.clone(), contact, Parent::Existing(&st))
     };
     apply(&*store, acct, change, name.as_str()).await?;
@@ -136,49 +123,22 @@ pub async fn create_organization(
 pub async fn update_organization(
     id: String,
     version: String,
-    name: String,
-    email: String,
-    phone: String,
-    address: String,
+    #[server(flatten)] fields: OrganizationForm,
     syncro_tenant: String,
-    #[server(default)] website: String,
 ) -> Result<(), AppError> {
     let (caller, store) = admin().await?;
     let id = OrganizationId::parse(&id)?;
     let expected = Version::parse(&version)?;
-    let (name, contact) = organization_form(&name, &email, &phone, &address, &website)?;
+    let (name, contact) = fields.parse()?;
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
-    let org = store
-        .organization(acct, id)
-        .await
-        .found("The Organization")?;
+    let org = store.organization(acct, id).await.found()?;
     current(expected, org.version)?;
-    let st = store
-        .syncro_tenant(acct, st_id)
-        .await
-        .found("The Syncro Tenant")?;
+    let st = store.syncro_tenant(acct, st_id).await.found()?;
     let change =
         rules::update_organization(&caller.ctx(), &org, expected, name.clone(), contact, &st);
     apply(&*store, acct, change, name.as_str()).await?;
     crate::status::say(format!("Saved {name}."));
     leptos_axum::redirect(&format!("/organizations/{id}"));
     Ok(())
-}
-
-/// The Organization form's name and contact details, every field checked at once.
-#[cfg(feature = "ssr")]
-fn organization_form(
-    name: &str,
-    email: &str,
-    phone: &str,
-    address: &str,
-    website: &str,
-) -> Result<(OrganizationName, ContactDetails), AppError> {
-    let mut p = crate::domain::Problems::default();
-    let name = p.check(OrganizationName::parse(name));
-    let contact = p.check(ContactDetails::parse_with_website(
-        email, phone, address, website,
-    ));
-    Ok(p.finish_with(name.zip(contact))?)
 }

@@ -102,10 +102,7 @@ async fn as_opened(
 ) -> Result<(crate::domain::SyncroTenant, Version), AppError> {
     let id = SyncroTenantId::parse(id)?;
     let expected = Version::parse(version)?;
-    let st = store
-        .syncro_tenant(acct, id)
-        .await
-        .found("The Syncro Tenant")?;
+    let st = store.syncro_tenant(acct, id).await.found()?;
     current(expected, st.version)?;
     Ok((st, expected))
 }
@@ -148,10 +145,7 @@ pub async fn add_organizations(id: String, organizations: Vec<String>) -> Result
         ));
     }
     let acct = &caller.account;
-    let target = store
-        .syncro_tenant(acct, id)
-        .await
-        .found("The Syncro Tenant")?;
+    let target = store.syncro_tenant(acct, id).await.found()?;
     let orgs = store.organizations_by_ids(acct, &ids).await?;
     if orgs.len() != ids.len() {
         return Err(AppError::NotFound {

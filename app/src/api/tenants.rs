@@ -75,10 +75,7 @@ pub async fn syncro_tenant_options(
 pub async fn get_microsoft_tenant(tenant_id: String) -> Result<MicrosoftTenantRow, AppError> {
     let (caller, store) = caller().await?;
     let id = MicrosoftTenantId::parse(&tenant_id)?;
-    let mt = store
-        .microsoft_tenant(&caller.account, id)
-        .await
-        .found("The Microsoft Tenant")?;
+    let mt = store.microsoft_tenant(&caller.account, id).await.found()?;
     let st = match mt.syncro_tenant {
         Some(st) => store
             .syncro_tenant(&caller.account, st)
@@ -111,14 +108,8 @@ pub async fn map_tenant(
     }
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
-    let mt = store
-        .microsoft_tenant(acct, id)
-        .await
-        .found("The Microsoft Tenant")?;
-    let target = store
-        .syncro_tenant(acct, st_id)
-        .await
-        .found("The Syncro Tenant")?;
+    let mt = store.microsoft_tenant(acct, id).await.found()?;
+    let target = store.syncro_tenant(acct, st_id).await.found()?;
     current(expected, mt.version)?;
     let ctx = caller.ctx();
     let (change_set, said) = match (mt.syncro_tenant, change == "true") {
@@ -154,10 +145,7 @@ pub async fn unmap_tenant(tenant_id: String, version: String) -> Result<(), AppE
     let id = MicrosoftTenantId::parse(&tenant_id)?;
     let expected = Version::parse(&version)?;
     let acct = &caller.account;
-    let mt = store
-        .microsoft_tenant(acct, id)
-        .await
-        .found("The Microsoft Tenant")?;
+    let mt = store.microsoft_tenant(acct, id).await.found()?;
     current(expected, mt.version)?;
     let Some(st_id) = mt.syncro_tenant else {
         return Err(AppError::validation(

@@ -59,10 +59,7 @@ async fn setup_of(
 > {
     let acct = &caller.account;
     let st_id = SyncroTenantId::parse(id)?;
-    let st = store
-        .syncro_tenant(acct, st_id)
-        .await
-        .found("The Syncro Tenant")?;
+    let st = store.syncro_tenant(acct, st_id).await.found()?;
     let query = ListQuery {
         per_page: 100,
         ..ListQuery::default()
@@ -332,10 +329,7 @@ pub async fn apply_user_sync(syncro_tenant: String, version: String) -> Result<(
     current(expected, settings.version)?;
     let approve = sync::approve(&caller.ctx(), &st, &settings);
     apply(&*store, &caller.account, approve, st.name.as_str()).await?;
-    let settings = store
-        .user_sync(&caller.account, st.id)
-        .await
-        .found("The user sync settings")?;
+    let settings = store.user_sync(&caller.account, st.id).await.found()?;
     let trigger = format!("Applied by {}", caller.actor);
     run_now(&store, &caller, &st, &settings, trigger, true, false).await
 }

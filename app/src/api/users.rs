@@ -26,7 +26,10 @@ use {
 #[server(prefix = "/api", endpoint = "whoami")]
 pub async fn whoami() -> Result<Me, AppError> {
     let (caller, store) = caller().await?;
-    let account = store.account(&caller.account).await.found("Your account")?;
+    let account = store
+        .account(&caller.account)
+        .await
+        .found_as("Your account")?;
     Ok(Me {
         email: caller.actor,
         role: caller.role,
@@ -200,7 +203,7 @@ async fn change_user(id: &str, version: &str, change: UserChange) -> Result<(), 
     let id = UserId::parse(id)?;
     let expected = Version::parse(version)?;
     let acct = &caller.account;
-    let user = store.user(acct, id).await.found("The user")?;
+    let user = store.user(acct, id).await.found()?;
     current(expected, user.version)?;
     if id == caller.user && change == UserChange::Active(false) {
         return Err(AppError::validation(
@@ -208,7 +211,7 @@ async fn change_user(id: &str, version: &str, change: UserChange) -> Result<(), 
             "You cannot disable yourself; ask another Administrator",
         ));
     }
-    let account = store.account(acct).await.found("Your account")?;
+    let account = store.account(acct).await.found_as("Your account")?;
     let new_password = matches!(change, UserChange::Password(_));
     let said = match &change {
         UserChange::Role(role) => format!("{} is now {}.", user.email, role.label()),
@@ -221,7 +224,7 @@ async fn change_user(id: &str, version: &str, change: UserChange) -> Result<(), 
     crate::status::say(said);
     if new_password && id == caller.user {
         // Your own sessions ended with the new password; this browser continues in a new one.
-        let user = store.user(acct, id).await.found("The user")?;
+        let user = store.user(acct, id).await.found()?;
         store.delete_session(&caller.session).await?;
         let token = auth::start_session(&*store, &user).await?;
         set_cookie(|https| auth::session_cookie(&token, https));

@@ -181,11 +181,7 @@ pub enum Resolved {
 
 /// Finds the caller of a request: the session named by the cookie, still live for a user who
 /// is still active, in the account the session belongs to (never one named by the request).
-pub async fn resolve(
-    store: &dyn Store,
-    headers: &HeaderMap,
-    https: bool,
-) -> Result<Resolved, StoreError> {
+pub async fn resolve(store: &dyn Store, headers: &HeaderMap, https: bool) -> StoreResult<Resolved> {
     let Some(token) = read_token(headers, https) else {
         return Ok(Resolved::Anonymous);
     };

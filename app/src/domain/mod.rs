@@ -47,6 +47,12 @@ pub use time::now;
 
 use serde::{Deserialize, Serialize};
 
+/// What a kind of record is called where a page speaks of one ("The Organization was not
+/// found"): said once, with the kind.
+pub trait Kind {
+    const NAME: &'static str;
+}
+
 /// Why input or a requested change was refused by the domain itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum DomainError {

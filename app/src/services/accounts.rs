@@ -30,5 +30,5 @@ pub async fn create_account(
     };
     let change = crate::domain::create_account(&ctx, account.clone(), name, new, first_run);
     super::changes::apply(store, &account, change, email.as_str()).await?;
-    store.user(&account, user_id).await.found("The new user")
+    store.user(&account, user_id).await.found_as("The new user")
 }

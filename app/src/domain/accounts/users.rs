@@ -33,6 +33,10 @@ pub struct User {
     pub updated_at: Timestamp,
 }
 
+impl crate::domain::Kind for User {
+    const NAME: &'static str = "user";
+}
+
 impl User {
     fn counts_as_admin(&self) -> bool {
         self.active && self.role == Role::Administrator

@@ -10,8 +10,8 @@ mod rules;
 pub mod sync;
 
 pub use records::{
-    DETAIL_MAX_CHARS, END_USER_BATCH, END_USER_SCAN, END_USERS_PER_PAGE, EndUser, EndUserCursor,
-    EndUserField, EndUserFilter, EndUserPage, EndUserPlace, EndUserRow, EndUserSource, FieldOrigin,
-    OTHER_EMAILS_KEPT,
+    DETAIL_MAX_CHARS, END_USER_BATCH, END_USER_SCAN, END_USERS_PER_PAGE, EndUser, EndUserBatch,
+    EndUserCursor, EndUserField, EndUserFilter, EndUserPage, EndUserPlace, EndUserRow,
+    EndUserSource, FieldOrigin, OTHER_EMAILS_KEPT,
 };
 pub use rules::{EndUserDraft, EndUserForm, add, edit, put, set_active};

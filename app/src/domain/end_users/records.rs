@@ -115,6 +115,10 @@ pub struct EndUser {
     pub updated_at: Timestamp,
 }
 
+impl crate::domain::Kind for EndUser {
+    const NAME: &'static str = "End User";
+}
+
 /// Most other emails kept per person.
 pub const OTHER_EMAILS_KEPT: usize = 10;
 /// Longest job title, department, office location or phone.
@@ -151,12 +155,7 @@ impl EndUser {
 
     /// Where the person's row is listed.
     pub fn place(&self) -> EndUserPlace {
-        EndUserPlace {
-            organization: self.organization,
-            active: self.active,
-            name_key: sort_key(&self.name),
-            id: self.id,
-        }
+        EndUserPlace::of(self.organization, self.active, &self.name, self.id)
     }
 
     pub fn row(&self) -> EndUserRow {
@@ -217,11 +216,58 @@ pub struct EndUserPlace {
     pub id: EndUserId,
 }
 
+impl EndUserPlace {
+    /// Before the first row of an Organization's active (or inactive) list.
+    pub fn start(organization: OrganizationId, active: bool) -> Self {
+        EndUserPlace {
+            organization,
+            active,
+            name_key: String::new(),
+            id: EndUserId::from_uuid(uuid::Uuid::nil()),
+        }
+    }
+    /// Whether this is a list's [`start`](Self::start), before any row.
+    pub fn is_start(&self) -> bool {
+        self.name_key.is_empty() && self.id == EndUserId::from_uuid(uuid::Uuid::nil())
+    }
+    /// Where `cursor` stands in an Organization's active (or inactive) list; its list's
+    /// [`start`](Self::start) when there is none.
+    pub fn at(organization: OrganizationId, active: bool, cursor: Option<&EndUserCursor>) -> Self {
+        match cursor {
+            Some(c) => EndUserPlace {
+                name_key: c.name_key.clone(),
+                id: c.id,
+                ..EndUserPlace::start(organization, active)
+            },
+            None => EndUserPlace::start(organization, active),
+        }
+    }
+    /// The place of a person named `name` in an Organization's active (or inactive) list.
+    pub fn of(organization: OrganizationId, active: bool, name: &str, id: EndUserId) -> Self {
+        EndUserPlace {
+            organization,
+            active,
+            name_key: sort_key(name),
+            id,
+        }
+    }
+}
+
+/// A batch of one End User list to read: at most `n` rows after the place `after` (in its
+/// list: the same Organization, active or not), in name order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndUserBatch {
+    pub after: EndUserPlace,
+    pub n: usize,
+}
+
 /// What a list shows of an End User.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndUserRow {
-    pub id: EndUserId,
+    /// Which list it is in (its [`EndUserPlace`]), then what the row shows.
     pub organization: OrganizationId,
+    pub active: bool,
+    pub id: EndUserId,
     pub name: String,
     #[serde(default)]
     pub email: Option<Email>,
@@ -229,18 +275,12 @@ pub struct EndUserRow {
     pub job_title: String,
     #[serde(default)]
     pub department: String,
-    pub active: bool,
     pub synced: bool,
 }
 
 impl EndUserRow {
     pub fn place(&self) -> EndUserPlace {
-        EndUserPlace {
-            organization: self.organization,
-            active: self.active,
-            name_key: sort_key(&self.name),
-            id: self.id,
-        }
+        EndUserPlace::of(self.organization, self.active, &self.name, self.id)
     }
 }
 

@@ -98,6 +98,10 @@ pub struct Integration {
     pub version: Version,
 }
 
+impl crate::domain::Kind for Integration {
+    const NAME: &'static str = "Microsoft integration";
+}
+
 /// Why one tenant could not be read in a sync. Recorded on the tenant; never stops the others.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SyncFailure {

@@ -21,6 +21,10 @@ pub struct SyncroTenant {
     pub updated_at: Timestamp,
 }
 
+impl crate::domain::Kind for SyncroTenant {
+    const NAME: &'static str = "Syncro Tenant";
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organization {
     pub id: OrganizationId,
@@ -30,6 +34,10 @@ pub struct Organization {
     pub contact: ContactDetails,
     pub version: Version,
     pub updated_at: Timestamp,
+}
+
+impl crate::domain::Kind for Organization {
+    const NAME: &'static str = "Organization";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +64,10 @@ pub struct MicrosoftTenant {
     /// The latest active GDAP relationship (CSP only).
     #[serde(default)]
     pub gdap: Option<GdapAccess>,
+}
+
+impl crate::domain::Kind for MicrosoftTenant {
+    const NAME: &'static str = "Microsoft Tenant";
 }
 
 /// A GDAP relationship ending within this many days without extending itself needs attention.

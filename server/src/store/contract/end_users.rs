@@ -12,7 +12,7 @@ pub async fn add_end_user(
     org: &Organization,
     name: &str,
     email: &str,
-) -> Result<EndUser, StoreError> {
+) -> StoreResult<EndUser> {
     let id = EndUserId::from_uuid(Uuid::new_v4());
     let draft = EndUserDraft::parse(&EndUserForm {
         job_title: "Engineer".into(),

@@ -17,7 +17,7 @@ pub async fn new_account(
     id: &str,
     email: &str,
     first_run: bool,
-) -> Result<(AccountId, User), StoreError> {
+) -> StoreResult<(AccountId, User)> {
     let account = AccountId::parse(id).unwrap();
     let admin = new_user(email, Role::Administrator);
     let user_id = admin.id;

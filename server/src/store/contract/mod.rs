@@ -53,7 +53,7 @@ pub async fn create_org(
     store: &dyn Store,
     a: &AccountId,
     name: &str,
-) -> Result<(Organization, SyncroTenant), StoreError> {
+) -> StoreResult<(Organization, SyncroTenant)> {
     let id = OrganizationId::from_uuid(Uuid::new_v4());
     let st_id = SyncroTenantId::from_uuid(Uuid::new_v4());
     let c = rules::create_organization(

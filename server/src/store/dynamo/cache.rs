@@ -38,7 +38,7 @@
 use super::keys::{self, Item, Key};
 use super::{DynamoStore, unavailable};
 use app::domain::*;
-use app::store::StoreError;
+use app::store::StoreResult;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -143,12 +143,12 @@ pub(super) const CATCH_UP_LIMIT: usize = 500;
 
 impl DynamoStore {
     /// The account's list generation (0 before its first listed change), strongly consistent.
-    pub(super) async fn generation(&self, account: &AccountId) -> Result<u64, StoreError> {
+    pub(super) async fn generation(&self, account: &AccountId) -> StoreResult<u64> {
         Ok(self.generation_item(account).await?.0)
     }
 
     /// The generation and its count of changed listed items (see [`keys::CHANGED_TOTAL`]).
-    async fn generation_item(&self, account: &AccountId) -> Result<(u64, Option<u64>), StoreError> {
+    async fn generation_item(&self, account: &AccountId) -> StoreResult<(u64, Option<u64>)> {
         let item = self.get(&Key::Generation(account.clone())).await?;
         let number = |name: &str| {
             item.as_ref()
@@ -167,7 +167,7 @@ impl DynamoStore {
     }
 
     /// The account's listed records, current as of a generation read now.
-    pub(super) async fn snapshot(&self, account: &AccountId) -> Result<Arc<Snapshot>, StoreError> {
+    pub(super) async fn snapshot(&self, account: &AccountId) -> StoreResult<Arc<Snapshot>> {
         let (current, total) = self.generation_item(account).await?;
         let cached = self.cache.get(account);
         if let Some(snap) = cached.as_ref().filter(|s| s.generation == current) {
@@ -189,10 +189,7 @@ impl DynamoStore {
 
     /// The cached snapshot as it is (for naming a list's related rows right after the list was
     /// read), or a current one when there is none.
-    pub(super) async fn last_snapshot(
-        &self,
-        account: &AccountId,
-    ) -> Result<Arc<Snapshot>, StoreError> {
+    pub(super) async fn last_snapshot(&self, account: &AccountId) -> StoreResult<Arc<Snapshot>> {
         match self.cache.get(account) {
             Some(snap) => Ok(snap),
             None => self.snapshot(account).await,
@@ -204,7 +201,7 @@ impl DynamoStore {
         account: &AccountId,
         generation: u64,
         changed_total: Option<u64>,
-    ) -> Result<Snapshot, StoreError> {
+    ) -> StoreResult<Snapshot> {
         let syncro: Vec<SyncroTenant> = self.query_records(account, keys::ST_PREFIX, None).await?;
         let orgs: Vec<Organization> = self.query_records(account, keys::ORG_PREFIX, None).await?;
         let tenants: Vec<MicrosoftTenant> =
@@ -229,7 +226,7 @@ impl DynamoStore {
         old: &Snapshot,
         current: u64,
         total: Option<u64>,
-    ) -> Result<Option<Snapshot>, StoreError> {
+    ) -> StoreResult<Option<Snapshot>> {
         if let (Some(then), Some(now)) = (old.changed_total, total)
             && now.saturating_sub(then) > CATCH_UP_LIMIT as u64
         {
@@ -299,7 +296,7 @@ impl DynamoStore {
         account: &AccountId,
         from: &str,
         to: &str,
-    ) -> Result<Vec<Item>, StoreError> {
+    ) -> StoreResult<Vec<Item>> {
         self.query_account(
             account,
             "sk BETWEEN :a AND :b",

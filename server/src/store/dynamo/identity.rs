@@ -9,19 +9,19 @@ use app::domain::mapping::parked::Parked;
 
 #[async_trait]
 impl Identity for DynamoStore {
-    async fn installed(&self) -> Result<bool, StoreError> {
+    async fn installed(&self) -> StoreResult<bool> {
         Ok(self.get(&Key::Installed).await?.is_some())
     }
 
-    async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError> {
+    async fn account(&self, id: &AccountId) -> StoreResult<Option<Account>> {
         self.get_record(&Key::Account(id.clone())).await
     }
 
-    async fn user(&self, account: &AccountId, id: UserId) -> Result<Option<User>, StoreError> {
+    async fn user(&self, account: &AccountId, id: UserId) -> StoreResult<Option<User>> {
         self.get_record(&Key::User(account.clone(), id)).await
     }
 
-    async fn users_by_email(&self, email: &Email) -> Result<Vec<User>, StoreError> {
+    async fn users_by_email(&self, email: &Email) -> StoreResult<Vec<User>> {
         // A handful of items at most (one per account the email is a user of).
         let out = self
             .client
@@ -49,22 +49,22 @@ impl Identity for DynamoStore {
         Ok(users)
     }
 
-    async fn list_users(&self, account: &AccountId) -> Result<Vec<User>, StoreError> {
+    async fn list_users(&self, account: &AccountId) -> StoreResult<Vec<User>> {
         let mut users: Vec<User> = self.query_records(account, keys::USER_PREFIX, None).await?;
         users.sort_by(|a, b| a.email.cmp(&b.email));
         Ok(users)
     }
 
-    async fn put_session(&self, session: Session) -> Result<(), StoreError> {
+    async fn put_session(&self, session: Session) -> StoreResult<()> {
         let key = Key::Session(session.token_hash.clone());
         self.put_expiring(&key, &session, session.ends_at()).await
     }
 
-    async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
         self.get_record(&Key::Session(token_hash.to_string())).await
     }
 
-    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError> {
+    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> StoreResult<()> {
         let Some(current) = self.session(token_hash).await? else {
             return Ok(());
         };
@@ -96,7 +96,7 @@ impl Identity for DynamoStore {
         }
     }
 
-    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         self.client
             .delete_item()
             .table_name(&self.table)
@@ -107,25 +107,18 @@ impl Identity for DynamoStore {
         Ok(())
     }
 
-    async fn park(&self, parked: Parked) -> Result<(), StoreError> {
+    async fn park(&self, parked: Parked) -> StoreResult<()> {
         let key = Key::Parked(parked.account.clone(), parked.id.clone());
         // DynamoDB deletes it some time after; `parked` stops returning it on time.
         self.put_expiring(&key, &parked, parked.until).await
     }
 
-    async fn parked(
-        &self,
-        account: &AccountId,
-        id: &str,
-        at: Timestamp,
-    ) -> Result<Option<Parked>, StoreError> {
-        let parked: Option<Parked> = self
-            .get_record(&Key::Parked(account.clone(), id.to_string()))
-            .await?;
-        Ok(parked.filter(|p| p.kept_at(at)))
+    async fn parked_file(&self, account: &AccountId, id: &str) -> StoreResult<Option<Parked>> {
+        self.get_record(&Key::Parked(account.clone(), id.to_string()))
+            .await
     }
 
-    async fn unpark(&self, account: &AccountId, id: &str) -> Result<(), StoreError> {
+    async fn unpark(&self, account: &AccountId, id: &str) -> StoreResult<()> {
         self.client
             .delete_item()
             .table_name(&self.table)
@@ -138,11 +131,7 @@ impl Identity for DynamoStore {
         Ok(())
     }
 
-    async fn sign_in_attempt(
-        &self,
-        keys: &SignInKeys,
-        at: Timestamp,
-    ) -> Result<Option<i64>, StoreError> {
+    async fn sign_in_attempt(&self, keys: &SignInKeys, at: Timestamp) -> StoreResult<Option<i64>> {
         let keys = keys.all().map(|k| Key::SignIn(k.to_string()));
         // Read the three counts (one request), decide, and write all three only if nobody
         // counted in between (a few tries at most).
@@ -178,7 +167,7 @@ impl Identity for DynamoStore {
         ))
     }
 
-    async fn sign_in_succeeded(&self, keys: &SignInKeys) -> Result<(), StoreError> {
+    async fn sign_in_succeeded(&self, keys: &SignInKeys) -> StoreResult<()> {
         self.client
             .delete_item()
             .table_name(&self.table)
@@ -235,7 +224,7 @@ impl DynamoStore {
         key: &Key,
         record: &T,
         until: Timestamp,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         let mut item = item_of(key, record)?;
         item.insert(keys::EXPIRES_AT.into(), keys::ttl_seconds(until));
         self.client

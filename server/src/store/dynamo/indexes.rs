@@ -14,9 +14,9 @@ pub(super) type Indexes = Vec<(Key, Option<Item>)>;
 
 /// The index items `writes` need, one per key. A change that takes a link from one End User
 /// and gives it to another deletes and puts one key: the put stands.
-pub(super) fn index_items(account: &AccountId, writes: &[Write]) -> Result<Indexes, StoreError> {
+pub(super) fn index_items(account: &AccountId, writes: &[Write]) -> StoreResult<Indexes> {
     let mut out: BTreeMap<(String, String), (Key, Option<Item>)> = BTreeMap::new();
-    let mut note = |key: Key, item: Option<Item>| -> Result<(), StoreError> {
+    let mut note = |key: Key, item: Option<Item>| -> StoreResult<()> {
         let slot = (key.pk(), key.sk());
         match (out.get(&slot), &item) {
             (Some((_, Some(_))), Some(_)) => Err(StoreError::Malformed(MalformedChange(format!(
@@ -56,8 +56,8 @@ fn end_user(
     account: &AccountId,
     before: Option<&EndUser>,
     after: &EndUser,
-    note: &mut impl FnMut(Key, Option<Item>) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
+    note: &mut impl FnMut(Key, Option<Item>) -> StoreResult<()>,
+) -> StoreResult<()> {
     let row = |place| Key::EndUserRow(account.clone(), place);
     if let Some(b) = before
         && b.place() != after.place()

@@ -8,7 +8,7 @@ impl Integrations for DynamoStore {
     async fn all_microsoft_tenants(
         &self,
         account: &AccountId,
-    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
+    ) -> StoreResult<Vec<MicrosoftTenant>> {
         // Current as of a generation read now: a warm instance reads only what changed.
         Ok(self
             .snapshot(account)
@@ -19,11 +19,11 @@ impl Integrations for DynamoStore {
             .collect())
     }
 
-    async fn integration(&self, account: &AccountId) -> Result<Option<Integration>, StoreError> {
+    async fn integration(&self, account: &AccountId) -> StoreResult<Option<Integration>> {
         self.get_record(&Key::Integration(account.clone())).await
     }
 
-    async fn connected_accounts(&self) -> Result<Vec<AccountId>, StoreError> {
+    async fn connected_accounts(&self) -> StoreResult<Vec<AccountId>> {
         let mut accounts = Vec::new();
         let mut start = None;
         loop {
@@ -53,14 +53,14 @@ impl Integrations for DynamoStore {
         }
     }
 
-    async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError> {
+    async fn sync_report(&self, account: &AccountId) -> StoreResult<Option<SyncReport>> {
         self.get_record(&Key::SyncReport(account.clone())).await
     }
 
     async fn sync_job(
         &self,
         account: &AccountId,
-    ) -> Result<Option<app::domain::integration::sync_job::SyncJob>, StoreError> {
+    ) -> StoreResult<Option<app::domain::integration::sync_job::SyncJob>> {
         self.get_record(&Key::SyncJob(account.clone())).await
     }
 
@@ -68,12 +68,12 @@ impl Integrations for DynamoStore {
         &self,
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
-    ) -> Result<Option<UserSyncSettings>, StoreError> {
+    ) -> StoreResult<Option<UserSyncSettings>> {
         self.get_record(&Key::UserSync(account.clone(), syncro_tenant))
             .await
     }
 
-    async fn user_syncs(&self, account: &AccountId) -> Result<Vec<UserSyncSettings>, StoreError> {
+    async fn user_syncs(&self, account: &AccountId) -> StoreResult<Vec<UserSyncSettings>> {
         self.query_records(account, keys::USER_SYNC_PREFIX, None)
             .await
     }
@@ -83,7 +83,7 @@ impl Integrations for DynamoStore {
         &self,
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
-    ) -> Result<UserSyncOverview, StoreError> {
+    ) -> StoreResult<UserSyncOverview> {
         let keys = vec![
             Key::UserSync(account.clone(), syncro_tenant),
             Key::UserSyncState(account.clone(), syncro_tenant),
@@ -106,7 +106,7 @@ impl Integrations for DynamoStore {
         &self,
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
-    ) -> Result<Option<UserSyncState>, StoreError> {
+    ) -> StoreResult<Option<UserSyncState>> {
         self.get_record(&Key::UserSyncState(account.clone(), syncro_tenant))
             .await
     }

@@ -44,6 +44,7 @@
 //! character).
 
 use app::domain::*;
+use app::store::RecordIds;
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
@@ -211,6 +212,22 @@ impl Key {
             Key::SignIn(_) => "signin",
             Key::Parked(..) => "parked",
         }
+    }
+
+    /// The keys of one batch read of records, kind by kind.
+    pub fn records(account: &AccountId, ids: &RecordIds) -> Vec<Key> {
+        let a = || account.clone();
+        let st = ids
+            .syncro_tenants
+            .iter()
+            .map(|id| Key::SyncroTenant(a(), *id));
+        let org = ids
+            .organizations
+            .iter()
+            .map(|id| Key::Organization(a(), *id));
+        let mt = (ids.microsoft_tenants.iter()).map(|id| Key::MicrosoftTenant(a(), *id));
+        let eu = ids.end_users.iter().map(|id| Key::EndUser(a(), *id));
+        st.chain(org).chain(mt).chain(eu).collect()
     }
 
     /// The key of a listed record of `account` from its sort key (as a change-log entry names it).

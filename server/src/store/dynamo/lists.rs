@@ -4,50 +4,36 @@
 use super::*;
 use crate::store::listing;
 use app::domain::activity::ActivityCursor;
-use app::domain::end_users::{EndUserCursor, EndUserPlace};
+use app::domain::end_users::EndUserBatch;
 use app::domain::lists::TenantCounts;
 use app::domain::mapping::suggest::{self, Suggestion};
 
 #[async_trait]
 impl Lists for DynamoStore {
-    /// One Query of the rows `BETWEEN` where the page starts (the cursor's own row, inclusive,
-    /// dropped if it is still there) and the end of the list's prefix.
+    /// One Query of the rows `BETWEEN` where the batch starts (the place's own row,
+    /// inclusive, dropped if it is there) and the end of the list's prefix.
     async fn end_user_rows(
         &self,
         account: &AccountId,
-        organization: OrganizationId,
-        active: bool,
-        after: Option<&EndUserCursor>,
-        n: usize,
-    ) -> Result<Vec<EndUserRow>, StoreError> {
-        let prefix = keys::end_user_rows(organization, active);
+        batch: &EndUserBatch,
+    ) -> StoreResult<Vec<EndUserRow>> {
+        let after = &batch.after;
+        let prefix = keys::end_user_rows(after.organization, after.active);
         // '$' follows '#': the first key past every row of this list.
         let end = format!("{}$", prefix.trim_end_matches('#'));
-        let from = match after {
-            Some(c) => Key::EndUserRow(
-                account.clone(),
-                EndUserPlace {
-                    organization,
-                    active,
-                    name_key: c.name_key.clone(),
-                    id: c.id,
-                },
-            )
-            .sk(),
-            None => prefix,
-        };
+        let from = Key::EndUserRow(account.clone(), after.clone()).sk();
         let items = self
             .query_account(
                 account,
                 "sk BETWEEN :a AND :b",
                 &[&from, &end],
-                Take::First(n + usize::from(after.is_some())),
+                Take::First(batch.n + usize::from(!after.is_start())),
             )
             .await?;
-        let mut rows = Vec::with_capacity(n);
+        let mut rows = Vec::with_capacity(batch.n);
         for item in items {
             let row: EndUserRow = keys::from_item(item).map_err(unavailable)?;
-            if after.is_some_and(|c| c.id == row.id) || rows.len() == n {
+            if row.id == after.id || rows.len() == batch.n {
                 continue;
             }
             rows.push(row);
@@ -60,7 +46,7 @@ impl Lists for DynamoStore {
         account: &AccountId,
         query: &ListQuery,
         only_unmapped: bool,
-    ) -> Result<Page<SyncroTenant>, StoreError> {
+    ) -> StoreResult<Page<SyncroTenant>> {
         let snap = self.snapshot(account).await?;
         Ok(listing::syncro_tenants(
             snap.syncro.values(),
@@ -74,7 +60,7 @@ impl Lists for DynamoStore {
         account: &AccountId,
         query: &ListQuery,
         parent: ParentFilter,
-    ) -> Result<Page<Organization>, StoreError> {
+    ) -> StoreResult<Page<Organization>> {
         let snap = self.snapshot(account).await?;
         Ok(listing::organizations(snap.orgs.values(), query, parent))
     }
@@ -84,7 +70,7 @@ impl Lists for DynamoStore {
         account: &AccountId,
         query: &ListQuery,
         filter: MappingFilter,
-    ) -> Result<Page<MicrosoftTenant>, StoreError> {
+    ) -> StoreResult<Page<MicrosoftTenant>> {
         let snap = self.snapshot(account).await?;
         Ok(listing::microsoft_tenants(
             snap.tenants.values(),
@@ -97,7 +83,7 @@ impl Lists for DynamoStore {
         &self,
         account: &AccountId,
         now: Timestamp,
-    ) -> Result<TenantCounts, StoreError> {
+    ) -> StoreResult<TenantCounts> {
         let snap = self.last_snapshot(account).await?;
         Ok(listing::tenant_counts(snap.tenants.values(), now))
     }
@@ -106,7 +92,7 @@ impl Lists for DynamoStore {
         &self,
         account: &AccountId,
         ids: &[SyncroTenantId],
-    ) -> Result<Vec<SyncroTenant>, StoreError> {
+    ) -> StoreResult<Vec<SyncroTenant>> {
         let snap = self.last_snapshot(account).await?;
         Ok(listing::first_of_each(ids.to_vec(), |id| *id)
             .iter()
@@ -118,7 +104,7 @@ impl Lists for DynamoStore {
         &self,
         account: &AccountId,
         ids: &[MicrosoftTenantId],
-    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
+    ) -> StoreResult<Vec<MicrosoftTenant>> {
         let snap = self.last_snapshot(account).await?;
         Ok(listing::first_of_each(ids.to_vec(), |id| *id)
             .iter()
@@ -126,7 +112,7 @@ impl Lists for DynamoStore {
             .collect())
     }
 
-    async fn suggestions(&self, account: &AccountId) -> Result<Vec<Suggestion>, StoreError> {
+    async fn suggestions(&self, account: &AccountId) -> StoreResult<Vec<Suggestion>> {
         let snap = self.snapshot(account).await?;
         Ok(snap
             .suggestions
@@ -147,7 +133,7 @@ impl Lists for DynamoStore {
         account: &AccountId,
         before: Option<&ActivityCursor>,
         n: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
+    ) -> StoreResult<Vec<AuditEntry>> {
         let Some(c) = before else {
             return self
                 .query_records(account, keys::AUDIT_PREFIX, Some(n))
@@ -176,7 +162,7 @@ impl Lists for DynamoStore {
         &self,
         account: &AccountId,
         at: &ActivityCursor,
-    ) -> Result<Option<AuditEntry>, StoreError> {
+    ) -> StoreResult<Option<AuditEntry>> {
         self.get_record(&Key::Audit(account.clone(), at.at, at.id.clone()))
             .await
     }

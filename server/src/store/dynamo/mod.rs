@@ -18,7 +18,7 @@ mod writes;
 use app::domain::lists::{ListQuery, Page};
 use app::domain::*;
 use app::store::prelude::*;
-use app::store::{MappingFilter, ParentFilter};
+use app::store::{MappingFilter, ParentFilter, RecordIds, RecordSet};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
@@ -124,7 +124,7 @@ fn n(v: impl std::fmt::Display) -> AttributeValue {
 }
 
 /// A value as a native attribute (a map for a struct, a string for a unit variant).
-fn attribute<T: serde::Serialize>(v: &T) -> Result<AttributeValue, StoreError> {
+fn attribute<T: serde::Serialize>(v: &T) -> StoreResult<AttributeValue> {
     serde_dynamo::to_attribute_value(v).map_err(unavailable)
 }
 
@@ -192,7 +192,7 @@ type CondParts = (
 
 /// Leaves out `null` attributes (an absent `Option`), so conditions can ask
 /// `attribute_not_exists`; a missing `Option` field reads back as `None`.
-fn item_of<T: serde::Serialize>(key: &Key, record: &T) -> Result<Item, StoreError> {
+fn item_of<T: serde::Serialize>(key: &Key, record: &T) -> StoreResult<Item> {
     let mut item = keys::to_item(key, record).map_err(unavailable)?;
     item.retain(|_, v| !matches!(v, AttributeValue::Null(_)));
     Ok(item)
@@ -209,7 +209,7 @@ impl DynamoStore {
 
     /// Creates the table (on-demand, `pk`/`sk` strings, TTL on `expires_at`): for tests and
     /// local runs; production tables come from `template.yaml`.
-    pub async fn create_table(&self) -> Result<(), StoreError> {
+    pub async fn create_table(&self) -> StoreResult<()> {
         let attr = |name: &str| {
             AttributeDefinition::builder()
                 .attribute_name(name)
@@ -256,7 +256,7 @@ impl DynamoStore {
     }
 
     /// Creates the table unless it exists (local runs against a DynamoDB-compatible server).
-    pub async fn ensure_table(&self) -> Result<(), StoreError> {
+    pub async fn ensure_table(&self) -> StoreResult<()> {
         let exists = self
             .client
             .describe_table()
@@ -271,7 +271,7 @@ impl DynamoStore {
         }
     }
 
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+    async fn get(&self, key: &Key) -> StoreResult<Option<Item>> {
         let out = self
             .client
             .get_item()
@@ -287,7 +287,7 @@ impl DynamoStore {
     async fn get_record<T: serde::de::DeserializeOwned>(
         &self,
         key: &Key,
-    ) -> Result<Option<T>, StoreError> {
+    ) -> StoreResult<Option<T>> {
         match self.get(key).await? {
             Some(item) => keys::from_item(item).map(Some).map_err(unavailable),
             None => Ok(None),
@@ -301,7 +301,7 @@ impl DynamoStore {
         account: &AccountId,
         prefix: &str,
         newest: Option<usize>,
-    ) -> Result<Vec<Item>, StoreError> {
+    ) -> StoreResult<Vec<Item>> {
         let take = newest.map_or(Take::All, Take::Newest);
         self.query_account(account, "begins_with(sk, :a)", &[prefix], take)
             .await
@@ -316,7 +316,7 @@ impl DynamoStore {
         sort: &str,
         values: &[&str],
         take: Take,
-    ) -> Result<Vec<Item>, StoreError> {
+    ) -> StoreResult<Vec<Item>> {
         let (limit, forward) = match take {
             Take::All => (None, true),
             Take::Newest(n) => (Some(n), false),
@@ -359,7 +359,7 @@ impl DynamoStore {
         account: &AccountId,
         prefix: &str,
         newest: Option<usize>,
-    ) -> Result<Vec<T>, StoreError> {
+    ) -> StoreResult<Vec<T>> {
         self.query_prefix(account, prefix, newest)
             .await?
             .into_iter()
@@ -372,7 +372,7 @@ impl DynamoStore {
     async fn batch_get<T: serde::de::DeserializeOwned>(
         &self,
         keys: Vec<Key>,
-    ) -> Result<Vec<T>, StoreError> {
+    ) -> StoreResult<Vec<T>> {
         self.batch_get_items(keys)
             .await?
             .into_iter()
@@ -381,7 +381,7 @@ impl DynamoStore {
     }
 
     /// The items of `keys` (each once, in the order first asked), strongly consistent.
-    async fn batch_get_items(&self, keys: Vec<Key>) -> Result<Vec<Item>, StoreError> {
+    async fn batch_get_items(&self, keys: Vec<Key>) -> StoreResult<Vec<Item>> {
         let keys = crate::store::listing::first_of_each(keys, |k| (k.pk(), k.sk()));
         let mut found: HashMap<(String, String), Item> = HashMap::new();
         for chunk in keys.chunks(100) {
@@ -426,7 +426,7 @@ impl DynamoStore {
             .collect())
     }
 
-    fn put(&self, item: Item, cond: Option<Cond>) -> Result<TransactWriteItem, StoreError> {
+    fn put(&self, item: Item, cond: Option<Cond>) -> StoreResult<TransactWriteItem> {
         let (expr, names, values) = Cond::parts(cond);
         let b = Put::builder()
             .table_name(&self.table)
@@ -446,7 +446,7 @@ impl DynamoStore {
         cond: Option<&str>,
         names: HashMap<String, String>,
         values: Item,
-    ) -> Result<TransactWriteItem, StoreError> {
+    ) -> StoreResult<TransactWriteItem> {
         let b = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key.item_key()))
@@ -459,7 +459,7 @@ impl DynamoStore {
             .build())
     }
 
-    fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<TransactWriteItem, StoreError> {
+    fn delete(&self, key: &Key, cond: Option<Cond>) -> StoreResult<TransactWriteItem> {
         let (expr, names, values) = Cond::parts(cond);
         let b = Delete::builder()
             .table_name(&self.table)

@@ -24,7 +24,7 @@ impl Records for DynamoStore {
     /// One `TransactWriteItems`. A change to listed records also takes the account's next list
     /// generation and writes its change-log entry (see `cache.rs`); when another change took
     /// that generation first, the transaction is sent again with the next one.
-    async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError> {
+    async fn apply(&self, account: &AccountId, change: ChangeSet) -> StoreResult<()> {
         let writes = change.into_writes()?;
         if writes.is_empty() {
             return Ok(());
@@ -93,51 +93,27 @@ impl Records for DynamoStore {
         ))
     }
 
-    async fn microsoft_tenants_by_ids(
-        &self,
-        account: &AccountId,
-        ids: &[MicrosoftTenantId],
-    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
-        self.batch_get(
-            ids.iter()
-                .map(|id| Key::MicrosoftTenant(account.clone(), *id))
-                .collect(),
-        )
-        .await
-    }
-
-    async fn syncro_tenants_by_ids(
-        &self,
-        account: &AccountId,
-        ids: &[SyncroTenantId],
-    ) -> Result<Vec<SyncroTenant>, StoreError> {
-        self.batch_get(
-            ids.iter()
-                .map(|id| Key::SyncroTenant(account.clone(), *id))
-                .collect(),
-        )
-        .await
-    }
-
-    async fn organizations_by_ids(
-        &self,
-        account: &AccountId,
-        ids: &[OrganizationId],
-    ) -> Result<Vec<Organization>, StoreError> {
-        self.batch_get(
-            ids.iter()
-                .map(|id| Key::Organization(account.clone(), *id))
-                .collect(),
-        )
-        .await
-    }
-
-    async fn end_user(
-        &self,
-        account: &AccountId,
-        id: EndUserId,
-    ) -> Result<Option<EndUser>, StoreError> {
-        self.get_record(&Key::EndUser(account.clone(), id)).await
+    /// One BatchGetItem (a request per 100 keys) for every kind asked.
+    async fn records(&self, account: &AccountId, ids: RecordIds) -> StoreResult<RecordSet> {
+        fn push<T: serde::de::DeserializeOwned>(to: &mut Vec<T>, item: Item) -> StoreResult<()> {
+            to.push(keys::from_item(item).map_err(unavailable)?);
+            Ok(())
+        }
+        let mut found = RecordSet::default();
+        for item in self.batch_get_items(Key::records(account, &ids)).await? {
+            let sk = item.get(keys::SK).and_then(|v| v.as_s().ok()).cloned();
+            let kind = |prefix| sk.as_deref().is_some_and(|sk| sk.starts_with(prefix));
+            if kind(keys::ST_PREFIX) {
+                push(&mut found.syncro_tenants, item)?;
+            } else if kind(keys::ORG_PREFIX) {
+                push(&mut found.organizations, item)?;
+            } else if kind(keys::MT_PREFIX) {
+                push(&mut found.microsoft_tenants, item)?;
+            } else {
+                push(&mut found.end_users, item)?;
+            }
+        }
+        Ok(found)
     }
 
     /// The links' items (one `Query` of the tenant's, or `BatchGetItem` of these), then the
@@ -147,7 +123,7 @@ impl Records for DynamoStore {
         account: &AccountId,
         tenant: MicrosoftTenantId,
         object_ids: Option<&[String]>,
-    ) -> Result<Vec<EndUser>, StoreError> {
+    ) -> StoreResult<Vec<EndUser>> {
         let links = match object_ids {
             None => {
                 let prefix = format!("{}{tenant}#", keys::END_USER_LINK_PREFIX);
@@ -169,7 +145,7 @@ impl Records for DynamoStore {
         &self,
         account: &AccountId,
         emails: &[String],
-    ) -> Result<Vec<EndUser>, StoreError> {
+    ) -> StoreResult<Vec<EndUser>> {
         let keys = emails
             .iter()
             .map(|e| Key::Name(account.clone(), NameKind::EndUserEmail, e.clone()))
@@ -186,7 +162,7 @@ impl DynamoStore {
         account: &AccountId,
         items: Vec<keys::Item>,
         attr: &str,
-    ) -> Result<Vec<EndUser>, StoreError> {
+    ) -> StoreResult<Vec<EndUser>> {
         let ids: Vec<Key> = items
             .iter()
             .filter_map(|i| match i.get(attr) {

@@ -76,7 +76,7 @@ impl DynamoStore {
         account: &AccountId,
         current: u64,
         changed: usize,
-    ) -> Result<TransactWriteItem, StoreError> {
+    ) -> StoreResult<TransactWriteItem> {
         let key = Key::Generation(account.clone());
         let cond = if current == 0 {
             "attribute_not_exists(pk)"
@@ -110,7 +110,7 @@ impl DynamoStore {
         account: &AccountId,
         generation: u64,
         changed: &[String],
-    ) -> Result<TransactWriteItem, StoreError> {
+    ) -> StoreResult<TransactWriteItem> {
         let key = Key::Change(account.clone(), generation);
         let mut item = key.item_key();
         item.insert(keys::KIND.into(), s(key.kind()));
@@ -130,7 +130,7 @@ impl DynamoStore {
         &self,
         account: &AccountId,
         write: &Write,
-    ) -> Result<TransactWriteItem, StoreError> {
+    ) -> StoreResult<TransactWriteItem> {
         let key = Key::of_write(account, write);
         let names = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
             pairs

@@ -31,12 +31,12 @@ pub(super) fn unavailable(e: impl std::fmt::Display) -> StoreError {
 
 impl EmbeddedStore {
     /// Opens (or creates) `tenantmap.redb` in `dir` and loads it.
-    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+    pub fn open(dir: &Path) -> StoreResult<Self> {
         Self::open_with(dir, true)
     }
 
     /// Like [`open`](Self::open); `durable = false` trades crash safety for bulk-load speed.
-    pub fn open_with(dir: &Path, durable: bool) -> Result<Self, StoreError> {
+    pub fn open_with(dir: &Path, durable: bool) -> StoreResult<Self> {
         crate::private::dir(dir).map_err(unavailable)?;
         let file = dir.join("tenantmap.redb");
         crate::private::file(&file).map_err(unavailable)?;
@@ -167,7 +167,7 @@ impl EmbeddedStore {
         &self,
         put: Option<&Session>,
         remove: &[String],
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         let mut txn = self.inner.db.begin_write().map_err(unavailable)?;
         if !self.inner.durable {
             txn.set_durability(redb::Durability::None);
@@ -188,7 +188,7 @@ impl EmbeddedStore {
     }
 
     /// Commits staged writes durably, then makes them visible. Called with the writer lock held.
-    pub(super) fn commit(&self, account: &AccountId, staged: Staged) -> Result<(), StoreError> {
+    pub(super) fn commit(&self, account: &AccountId, staged: Staged) -> StoreResult<()> {
         let mut txn = self.inner.db.begin_write().map_err(unavailable)?;
         if !self.inner.durable {
             txn.set_durability(redb::Durability::None);
@@ -317,11 +317,7 @@ impl EmbeddedStore {
         Ok(())
     }
 
-    pub(super) fn apply_blocking(
-        &self,
-        account: &AccountId,
-        change: ChangeSet,
-    ) -> Result<(), StoreError> {
+    pub(super) fn apply_blocking(&self, account: &AccountId, change: ChangeSet) -> StoreResult<()> {
         let writes = change.into_writes()?;
         let _writer = self.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
         let staged = self.with_state(|state| {
@@ -338,8 +334,8 @@ impl EmbeddedStore {
 
     pub(super) async fn blocking<T: Send + 'static>(
         &self,
-        f: impl FnOnce(EmbeddedStore) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
+        f: impl FnOnce(EmbeddedStore) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
         let this = self.clone();
         tokio::task::spawn_blocking(move || f(this))
             .await

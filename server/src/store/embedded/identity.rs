@@ -37,19 +37,19 @@ pub const MAX_PARKED: usize = 64;
 
 #[async_trait]
 impl Identity for EmbeddedStore {
-    async fn installed(&self) -> Result<bool, StoreError> {
+    async fn installed(&self) -> StoreResult<bool> {
         Ok(self.with_state(State::installed))
     }
 
-    async fn account(&self, id: &AccountId) -> Result<Option<Account>, StoreError> {
+    async fn account(&self, id: &AccountId) -> StoreResult<Option<Account>> {
         Ok(self.with_account(id, |a| a.info.clone()))
     }
 
-    async fn user(&self, account: &AccountId, id: UserId) -> Result<Option<User>, StoreError> {
+    async fn user(&self, account: &AccountId, id: UserId) -> StoreResult<Option<User>> {
         Ok(self.with_account(account, |a| a.users.get(&id).cloned()))
     }
 
-    async fn users_by_email(&self, email: &Email) -> Result<Vec<User>, StoreError> {
+    async fn users_by_email(&self, email: &Email) -> StoreResult<Vec<User>> {
         Ok(self.with_state(|s| {
             let mut users: Vec<User> = s
                 .accounts
@@ -66,14 +66,14 @@ impl Identity for EmbeddedStore {
         }))
     }
 
-    async fn list_users(&self, account: &AccountId) -> Result<Vec<User>, StoreError> {
+    async fn list_users(&self, account: &AccountId) -> StoreResult<Vec<User>> {
         let mut users: Vec<User> =
             self.with_account(account, |a| a.users.values().cloned().collect());
         users.sort_by(|a, b| a.email.cmp(&b.email));
         Ok(users)
     }
 
-    async fn put_session(&self, session: Session) -> Result<(), StoreError> {
+    async fn put_session(&self, session: Session) -> StoreResult<()> {
         self.blocking(move |s| {
             let now = session.last_seen;
             let mut sessions = s.inner.sessions.lock().unwrap_or_else(|e| e.into_inner());
@@ -93,7 +93,7 @@ impl Identity for EmbeddedStore {
         .await
     }
 
-    async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
         let sessions = self
             .inner
             .sessions
@@ -102,7 +102,7 @@ impl Identity for EmbeddedStore {
         Ok(sessions.get(token_hash).cloned())
     }
 
-    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError> {
+    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> StoreResult<()> {
         let hash = token_hash.to_string();
         self.blocking(move |s| {
             let mut sessions = s.inner.sessions.lock().unwrap_or_else(|e| e.into_inner());
@@ -120,7 +120,7 @@ impl Identity for EmbeddedStore {
         .await
     }
 
-    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         let hash = token_hash.to_string();
         self.blocking(move |s| {
             let mut sessions = s.inner.sessions.lock().unwrap_or_else(|e| e.into_inner());
@@ -131,7 +131,7 @@ impl Identity for EmbeddedStore {
         .await
     }
 
-    async fn park(&self, parked: Parked) -> Result<(), StoreError> {
+    async fn park(&self, parked: Parked) -> StoreResult<()> {
         let mut all = self.inner.parked.lock().unwrap_or_else(|e| e.into_inner());
         all.retain(|_, p| p.until.0 > parked.until.0 - PARKED_FOR_MS);
         while all.len() >= MAX_PARKED {
@@ -148,30 +148,18 @@ impl Identity for EmbeddedStore {
         Ok(())
     }
 
-    async fn parked(
-        &self,
-        account: &AccountId,
-        id: &str,
-        at: Timestamp,
-    ) -> Result<Option<Parked>, StoreError> {
+    async fn parked_file(&self, account: &AccountId, id: &str) -> StoreResult<Option<Parked>> {
         let all = self.inner.parked.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(all
-            .get(&(account.clone(), id.to_string()))
-            .filter(|p| p.kept_at(at))
-            .cloned())
+        Ok(all.get(&(account.clone(), id.to_string())).cloned())
     }
 
-    async fn unpark(&self, account: &AccountId, id: &str) -> Result<(), StoreError> {
+    async fn unpark(&self, account: &AccountId, id: &str) -> StoreResult<()> {
         let mut all = self.inner.parked.lock().unwrap_or_else(|e| e.into_inner());
         all.remove(&(account.clone(), id.to_string()));
         Ok(())
     }
 
-    async fn sign_in_attempt(
-        &self,
-        keys: &SignInKeys,
-        at: Timestamp,
-    ) -> Result<Option<i64>, StoreError> {
+    async fn sign_in_attempt(&self, keys: &SignInKeys, at: Timestamp) -> StoreResult<Option<i64>> {
         let mut failures = self
             .inner
             .failures
@@ -190,7 +178,7 @@ impl Identity for EmbeddedStore {
         Ok(None)
     }
 
-    async fn sign_in_succeeded(&self, keys: &SignInKeys) -> Result<(), StoreError> {
+    async fn sign_in_succeeded(&self, keys: &SignInKeys) -> StoreResult<()> {
         let mut failures = self
             .inner
             .failures

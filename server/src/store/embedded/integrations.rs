@@ -7,15 +7,15 @@ impl Integrations for EmbeddedStore {
     async fn all_microsoft_tenants(
         &self,
         account: &AccountId,
-    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
+    ) -> StoreResult<Vec<MicrosoftTenant>> {
         Ok(self.with_account(account, |a| a.tenants.values().cloned().collect()))
     }
 
-    async fn integration(&self, account: &AccountId) -> Result<Option<Integration>, StoreError> {
+    async fn integration(&self, account: &AccountId) -> StoreResult<Option<Integration>> {
         Ok(self.with_account(account, |a| a.integration.clone()))
     }
 
-    async fn connected_accounts(&self) -> Result<Vec<AccountId>, StoreError> {
+    async fn connected_accounts(&self) -> StoreResult<Vec<AccountId>> {
         let mut ids: Vec<AccountId> = self.with_state(|s| {
             s.accounts
                 .iter()
@@ -27,11 +27,11 @@ impl Integrations for EmbeddedStore {
         Ok(ids)
     }
 
-    async fn sync_report(&self, account: &AccountId) -> Result<Option<SyncReport>, StoreError> {
+    async fn sync_report(&self, account: &AccountId) -> StoreResult<Option<SyncReport>> {
         Ok(self.with_account(account, |a| a.sync_report.clone()))
     }
 
-    async fn sync_job(&self, account: &AccountId) -> Result<Option<SyncJob>, StoreError> {
+    async fn sync_job(&self, account: &AccountId) -> StoreResult<Option<SyncJob>> {
         Ok(self.with_account(account, |a| a.sync_job.clone()))
     }
 
@@ -39,11 +39,11 @@ impl Integrations for EmbeddedStore {
         &self,
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
-    ) -> Result<Option<UserSyncSettings>, StoreError> {
+    ) -> StoreResult<Option<UserSyncSettings>> {
         Ok(self.with_account(account, |a| a.user_syncs.get(&syncro_tenant).cloned()))
     }
 
-    async fn user_syncs(&self, account: &AccountId) -> Result<Vec<UserSyncSettings>, StoreError> {
+    async fn user_syncs(&self, account: &AccountId) -> StoreResult<Vec<UserSyncSettings>> {
         Ok(self.with_account(account, |a| {
             let mut all: Vec<UserSyncSettings> = a.user_syncs.values().cloned().collect();
             all.sort_by_key(|u| u.syncro_tenant);
@@ -55,7 +55,7 @@ impl Integrations for EmbeddedStore {
         &self,
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
-    ) -> Result<Option<UserSyncState>, StoreError> {
+    ) -> StoreResult<Option<UserSyncState>> {
         Ok(self.with_account(account, |a| a.user_sync_states.get(&syncro_tenant).cloned()))
     }
 }

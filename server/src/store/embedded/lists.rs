@@ -2,7 +2,7 @@
 
 use super::*;
 use app::domain::activity::ActivityCursor;
-use app::domain::end_users::{EndUserCursor, EndUserPlace};
+use app::domain::end_users::EndUserBatch;
 use app::domain::lists::TenantCounts;
 use app::domain::mapping::suggest::{self, Suggestion};
 
@@ -11,31 +11,15 @@ impl Lists for EmbeddedStore {
     async fn end_user_rows(
         &self,
         account: &AccountId,
-        organization: OrganizationId,
-        active: bool,
-        after: Option<&EndUserCursor>,
-        n: usize,
-    ) -> Result<Vec<EndUserRow>, StoreError> {
+        batch: &EndUserBatch,
+    ) -> StoreResult<Vec<EndUserRow>> {
         use std::ops::Bound;
-        let from = match after {
-            Some(c) => Bound::Excluded(EndUserPlace {
-                organization,
-                active,
-                name_key: c.name_key.clone(),
-                id: c.id,
-            }),
-            None => Bound::Included(EndUserPlace {
-                organization,
-                active,
-                name_key: String::new(),
-                id: EndUserId::from_uuid(uuid::Uuid::nil()),
-            }),
-        };
+        let after = &batch.after;
         Ok(self.with_account(account, |a| {
             a.end_user_places
-                .range((from, Bound::Unbounded))
-                .take_while(|p| p.organization == organization && p.active == active)
-                .take(n)
+                .range((Bound::Excluded(after), Bound::Unbounded))
+                .take_while(|p| p.organization == after.organization && p.active == after.active)
+                .take(batch.n)
                 .filter_map(|p| a.end_users.get(&p.id).map(EndUser::row))
                 .collect()
         }))
@@ -46,7 +30,7 @@ impl Lists for EmbeddedStore {
         account: &AccountId,
         query: &ListQuery,
         only_unmapped: bool,
-    ) -> Result<Page<SyncroTenant>, StoreError> {
+    ) -> StoreResult<Page<SyncroTenant>> {
         Ok(self.with_account(account, |a| {
             listing::syncro_tenants(a.syncro.values(), query, only_unmapped)
         }))
@@ -57,7 +41,7 @@ impl Lists for EmbeddedStore {
         account: &AccountId,
         query: &ListQuery,
         parent: ParentFilter,
-    ) -> Result<Page<Organization>, StoreError> {
+    ) -> StoreResult<Page<Organization>> {
         Ok(self.with_account(account, |a| {
             listing::organizations(a.orgs.values(), query, parent)
         }))
@@ -68,7 +52,7 @@ impl Lists for EmbeddedStore {
         account: &AccountId,
         query: &ListQuery,
         filter: MappingFilter,
-    ) -> Result<Page<MicrosoftTenant>, StoreError> {
+    ) -> StoreResult<Page<MicrosoftTenant>> {
         Ok(self.with_account(account, |a| {
             listing::microsoft_tenants(a.tenants.values(), query, filter)
         }))
@@ -78,7 +62,7 @@ impl Lists for EmbeddedStore {
         &self,
         account: &AccountId,
         now: Timestamp,
-    ) -> Result<TenantCounts, StoreError> {
+    ) -> StoreResult<TenantCounts> {
         Ok(self.with_account(account, |a| listing::tenant_counts(a.tenants.values(), now)))
     }
 
@@ -86,7 +70,7 @@ impl Lists for EmbeddedStore {
         &self,
         account: &AccountId,
         ids: &[SyncroTenantId],
-    ) -> Result<Vec<SyncroTenant>, StoreError> {
+    ) -> StoreResult<Vec<SyncroTenant>> {
         self.syncro_tenants_by_ids(account, ids).await
     }
 
@@ -94,11 +78,11 @@ impl Lists for EmbeddedStore {
         &self,
         account: &AccountId,
         ids: &[MicrosoftTenantId],
-    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
+    ) -> StoreResult<Vec<MicrosoftTenant>> {
         self.microsoft_tenants_by_ids(account, ids).await
     }
 
-    async fn suggestions(&self, account: &AccountId) -> Result<Vec<Suggestion>, StoreError> {
+    async fn suggestions(&self, account: &AccountId) -> StoreResult<Vec<Suggestion>> {
         Ok(self.with_account(account, |a| {
             a.suggestions
                 .get_or_init(|| {
@@ -113,7 +97,7 @@ impl Lists for EmbeddedStore {
         account: &AccountId,
         before: Option<&ActivityCursor>,
         n: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
+    ) -> StoreResult<Vec<AuditEntry>> {
         let read = self.inner.db.begin_read().map_err(unavailable)?;
         let table = read.open_table(AUDIT).map_err(unavailable)?;
         let start = format!("{account}/");
@@ -138,7 +122,7 @@ impl Lists for EmbeddedStore {
         &self,
         account: &AccountId,
         at: &ActivityCursor,
-    ) -> Result<Option<AuditEntry>, StoreError> {
+    ) -> StoreResult<Option<AuditEntry>> {
         let read = self.inner.db.begin_read().map_err(unavailable)?;
         let table = read.open_table(AUDIT).map_err(unavailable)?;
         let key = format!("{account}/{}", at.sort_key('/'));

@@ -23,7 +23,7 @@ use app::domain::integration::sync_job::{Lease, SyncJob};
 use app::domain::lists::{ListQuery, Page};
 use app::domain::*;
 use app::store::prelude::*;
-use app::store::{MappingFilter, ParentFilter};
+use app::store::{MappingFilter, ParentFilter, RecordIds, RecordSet};
 use async_trait::async_trait;
 use redb::{Database, ReadableTable, TableDefinition};
 use std::collections::HashMap;
@@ -242,7 +242,13 @@ mod tests {
         // End Users: the record, its place in the list and its email are back.
         assert_eq!(store.end_user(&a, ann.id).await.unwrap(), Some(ann.clone()));
         let rows = store
-            .end_user_rows(&a, org.id, true, None, 10)
+            .end_user_rows(
+                &a,
+                &app::domain::end_users::EndUserBatch {
+                    after: app::domain::end_users::EndUserPlace::start(org.id, true),
+                    n: 10,
+                },
+            )
             .await
             .unwrap();
         assert_eq!(rows, [ann.row()]);

@@ -4,42 +4,19 @@ use super::*;
 
 #[async_trait]
 impl Records for EmbeddedStore {
-    async fn apply(&self, account: &AccountId, change: ChangeSet) -> Result<(), StoreError> {
+    async fn apply(&self, account: &AccountId, change: ChangeSet) -> StoreResult<()> {
         let account = account.clone();
         self.blocking(move |s| s.apply_blocking(&account, change))
             .await
     }
 
-    async fn microsoft_tenants_by_ids(
-        &self,
-        account: &AccountId,
-        ids: &[MicrosoftTenantId],
-    ) -> Result<Vec<MicrosoftTenant>, StoreError> {
-        Ok(self.with_account(account, |a| by_ids(&a.tenants, ids)))
-    }
-
-    async fn syncro_tenants_by_ids(
-        &self,
-        account: &AccountId,
-        ids: &[SyncroTenantId],
-    ) -> Result<Vec<SyncroTenant>, StoreError> {
-        Ok(self.with_account(account, |a| by_ids(&a.syncro, ids)))
-    }
-
-    async fn organizations_by_ids(
-        &self,
-        account: &AccountId,
-        ids: &[OrganizationId],
-    ) -> Result<Vec<Organization>, StoreError> {
-        Ok(self.with_account(account, |a| by_ids(&a.orgs, ids)))
-    }
-
-    async fn end_user(
-        &self,
-        account: &AccountId,
-        id: EndUserId,
-    ) -> Result<Option<EndUser>, StoreError> {
-        Ok(self.with_account(account, |a| a.end_users.get(&id).cloned()))
+    async fn records(&self, account: &AccountId, ids: RecordIds) -> StoreResult<RecordSet> {
+        Ok(self.with_account(account, |a| RecordSet {
+            syncro_tenants: by_ids(&a.syncro, &ids.syncro_tenants),
+            organizations: by_ids(&a.orgs, &ids.organizations),
+            microsoft_tenants: by_ids(&a.tenants, &ids.microsoft_tenants),
+            end_users: by_ids(&a.end_users, &ids.end_users),
+        }))
     }
 
     async fn end_users_linked(
@@ -47,7 +24,7 @@ impl Records for EmbeddedStore {
         account: &AccountId,
         tenant: MicrosoftTenantId,
         object_ids: Option<&[String]>,
-    ) -> Result<Vec<EndUser>, StoreError> {
+    ) -> StoreResult<Vec<EndUser>> {
         Ok(self.with_account(account, |a| match object_ids {
             Some(ids) => listing::first_of_each(ids.to_vec(), String::clone)
                 .into_iter()
@@ -71,7 +48,7 @@ impl Records for EmbeddedStore {
         &self,
         account: &AccountId,
         emails: &[String],
-    ) -> Result<Vec<EndUser>, StoreError> {
+    ) -> StoreResult<Vec<EndUser>> {
         Ok(self.with_account(account, |a| {
             let mut out: Vec<EndUser> = Vec::new();
             for e in emails {

@@ -87,7 +87,7 @@ impl Staged {
         account: &AccountId,
         acct: &AccountData,
         write: Write,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         let conflict = |what: String| Err(StoreError::Conflict(what));
         match write {
             Write::Installed { first } => {

@@ -496,7 +496,12 @@ pub async fn snapshot(store: &dyn Store, a: &AccountId) -> String {
         orgs.items
             .iter()
             .flat_map(|o| [(o.id, true), (o.id, false)])
-            .map(|(org, active)| store.end_user_rows(a, org, active, None, 1_000)),
+            .map(|(org, active)| async move {
+                let after = app::domain::end_users::EndUserPlace::start(org, active);
+                store
+                    .end_user_rows(a, &app::domain::end_users::EndUserBatch { after, n: 1_000 })
+                    .await
+            }),
     )
     .await
     .unwrap()

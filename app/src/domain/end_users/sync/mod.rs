@@ -311,6 +311,10 @@ pub struct UserSyncSettings {
     pub updated_by: String,
 }
 
+impl crate::domain::Kind for UserSyncSettings {
+    const NAME: &'static str = "user sync settings";
+}
+
 impl UserSyncSettings {
     /// The Organization a user goes to: the first rule that matches, else the default.
     pub fn route(&self, u: &EntraUser, in_groups: &dyn Fn(&str) -> bool) -> Option<OrganizationId> {
