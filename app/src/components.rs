@@ -64,6 +64,40 @@ pub fn use_me() -> MeResource {
     expect_context::<MeResource>()
 }
 
+/// A page's data as it comes: `loading` until it is there (the last page stays while it
+/// reloads), then `page` with it and whether the reader is an Administrator. If the read
+/// failed, its error stands in the page's place: under `record`'s title as a record's page
+/// that is not there ([`RecordError`]), or else as a note.
+#[component]
+pub fn Loaded<T, V, F>(
+    data: Resource<Result<T, AppError>>,
+    page: F,
+    #[prop(default = "Loading…")] loading: &'static str,
+    #[prop(optional)] record: Option<&'static str>,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+    F: Fn(T, bool) -> V + Clone + Send + Sync + 'static,
+{
+    let me = use_me();
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{loading}</p> }>
+            {move || {
+                let page = page.clone();
+                Suspend::new(async move {
+                    let admin = is_admin(me).await;
+                    match (data.await, record) {
+                        (Ok(v), _) => page(v, admin).into_any(),
+                        (Err(e), Some(title)) => view! { <RecordError title error=e/> }.into_any(),
+                        (Err(e), None) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
 /// Whether the signed-in user may see the changing actions. Only for what is shown: every
 /// changing server function checks the role again (R6).
 pub async fn is_admin(me: MeResource) -> bool {

@@ -208,11 +208,24 @@ impl From<crate::store::StoreError> for AppError {
 ///
 /// [`Kind`]: crate::domain::Kind
 #[cfg(feature = "ssr")]
-pub trait ResultExt<T> {
+pub trait ResultExt<T>: Sized {
     fn found(self) -> Result<T, AppError>
     where
         T: crate::domain::Kind;
     fn found_as(self, what: &str) -> Result<T, AppError>;
+    /// The record as the form that names it saw it: `NotFound`, or `Stale` (R8) when it changed
+    /// since the form's `expected` version.
+    fn found_at(self, expected: crate::domain::Version) -> Result<T, AppError>
+    where
+        T: crate::domain::Kind,
+    {
+        let record = self.found()?;
+        if record.version() == expected {
+            Ok(record)
+        } else {
+            Err(AppError::Stale)
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]

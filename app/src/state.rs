@@ -24,14 +24,36 @@ pub struct AppState {
     pub site: Arc<crate::api::site::Site>,
 }
 
+/// At most `permits` of something costly at once: a request waits up to `wait` for a turn and
+/// is otherwise refused with `busy` (a 503) — never queued without end.
+struct Bounded {
+    permits: tokio::sync::Semaphore,
+    wait: std::time::Duration,
+    busy: AppError,
+}
+
+impl Bounded {
+    fn new(permits: usize, wait: std::time::Duration, busy: AppError) -> Self {
+        Bounded {
+            permits: tokio::sync::Semaphore::new(permits),
+            wait,
+            busy,
+        }
+    }
+
+    async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+        tokio::time::timeout(self.wait, self.permits.acquire())
+            .await
+            .map_err(|_| self.busy.clone())?
+            .map_err(AppError::internal)
+    }
+}
+
 /// Password hashing is deliberately expensive (argon2id, 19 MiB and ~25 ms of a core each), so
 /// unbounded it is a way to exhaust a server's memory and CPU without signing in. At most
 /// `permits` hashes run at once; a request waits up to `wait` for one and is otherwise refused
-/// with `AppError::Busy` (503) — never queued without end.
-pub struct Hashing {
-    permits: tokio::sync::Semaphore,
-    wait: std::time::Duration,
-}
+/// with `AppError::Busy` (503).
+pub struct Hashing(Bounded);
 
 impl Hashing {
     /// 8 at once: 152 MiB at most, within a 512 MB Lambda; more would only queue on the cores.
@@ -40,24 +62,18 @@ impl Hashing {
     pub const WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
     pub fn new(permits: usize, wait: std::time::Duration) -> Self {
-        Hashing {
-            permits: tokio::sync::Semaphore::new(permits),
-            wait,
-        }
+        Hashing(Bounded::new(permits, wait, AppError::Busy))
     }
 
     /// Takes a permit without hashing, as a busy hash would (tests use it to see what a server
     /// at its bound answers).
     pub fn try_hold(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        self.permits.try_acquire().ok()
+        self.0.permits.try_acquire().ok()
     }
 
     /// A permit for one hash, waiting up to `wait` for it; `Busy` when none came.
     pub async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
-        tokio::time::timeout(self.wait, self.permits.acquire())
-            .await
-            .map_err(|_| AppError::Busy)?
-            .map_err(AppError::internal)
+        self.0.turn().await
     }
 
     /// Runs `f` (a hash) off the async workers once a permit is free.
@@ -80,10 +96,7 @@ impl Default for Hashing {
 /// 5 MB while it is read and parsed. At most `permits` are read at once per instance; another
 /// waits up to [`Uploads::WAIT`] for a turn and is otherwise answered `ImportsBusy` (503) with
 /// its body unread — so many uploads at once cannot take a server's (or a Lambda's) memory.
-pub struct Uploads {
-    permits: tokio::sync::Semaphore,
-    wait: std::time::Duration,
-}
+pub struct Uploads(Bounded);
 
 impl Uploads {
     /// Two at once: ~2 × 1.5 × 5 MB at most (`make bench` measures it), a fraction of a
@@ -92,18 +105,12 @@ impl Uploads {
     pub const WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
     pub fn new(permits: usize, wait: std::time::Duration) -> Self {
-        Uploads {
-            permits: tokio::sync::Semaphore::new(permits),
-            wait,
-        }
+        Uploads(Bounded::new(permits, wait, AppError::ImportsBusy))
     }
 
     /// A turn to read one upload, waiting up to `wait`.
     pub async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
-        tokio::time::timeout(self.wait, self.permits.acquire())
-            .await
-            .map_err(|_| AppError::ImportsBusy)?
-            .map_err(AppError::internal)
+        self.0.turn().await
     }
 }
 

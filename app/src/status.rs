@@ -57,8 +57,7 @@ pub fn say_undoable(sentence: impl AsRef<str>, entry: String) {
 #[cfg(feature = "ssr")]
 fn keep(mut said: Said) {
     said.text = one_period(said.text.chars().take(MAX_CHARS).collect());
-    let json = serde_json::to_string(&said).unwrap_or_default();
-    set(&crate::auth::seal_for_session(PURPOSE, &json), 60);
+    set(&crate::auth::seal_for_session(PURPOSE, &said), 60);
 }
 
 /// A sentence ending in a name that ends in "." ("Created Acme Inc..") ends in one period.
@@ -83,8 +82,7 @@ fn take() -> Option<(Said, String)> {
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    crate::auth::open_for_session(PURPOSE, &value)
-        .and_then(|json| serde_json::from_str::<Said>(&json).ok())
+    crate::auth::open_for_session::<Said>(PURPOSE, &value)
         .map(|mut s| {
             s.text = s.text.chars().take(MAX_CHARS).collect();
             s

@@ -346,11 +346,11 @@ async fn page_paths(store: &dyn Store, a: &Account, large: &Organization) -> Vec
         }
     }
     let deep = after.map(|c| c.encode()).unwrap_or_default();
-    let person = store
-        .end_user_rows(&a.account, a.first.0.id, true, None, 1)
-        .await
-        .unwrap()[0]
-        .id;
+    let first = app::domain::end_users::EndUserBatch {
+        after: app::domain::end_users::EndUserPlace::start(a.first.0.id, true),
+        n: 1,
+    };
+    let person = store.end_user_rows(&a.account, &first).await.unwrap()[0].id;
     let path = |o: &Organization| format!("/organizations/{}/end-users", o.id);
     vec![
         (

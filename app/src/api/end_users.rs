@@ -20,7 +20,6 @@ use {
     crate::domain::{EndUserId, OrganizationId, Version},
     crate::error::ResultExt,
     crate::services::changes::apply,
-    crate::services::changes::current,
 };
 
 /// One page of an Organization's End Users: active (or `inactive=1`), searched by `q`, from
@@ -178,8 +177,7 @@ pub async fn update_end_user(
         .map(|(f, _)| f)
         .collect();
     let acct = &caller.account;
-    let eu = store.end_user(acct, id).await.found()?;
-    current(expected, eu.version)?;
+    let eu = store.end_user(acct, id).await.found_at(expected)?;
     let who = draft.name.clone();
     let change = end_users::edit(&caller.ctx(), &eu, draft, pinned, !pin_person.is_empty());
     if change.is_empty() {
@@ -203,8 +201,7 @@ pub async fn set_end_user_active(
     let id = EndUserId::parse(&id)?;
     let expected = Version::parse(&version)?;
     let acct = &caller.account;
-    let eu = store.end_user(acct, id).await.found()?;
-    current(expected, eu.version)?;
+    let eu = store.end_user(acct, id).await.found_at(expected)?;
     let active = !active.is_empty();
     let change = end_users::set_active(&caller.ctx(), &eu, active)?;
     apply(&*store, acct, change, &eu.name).await?;

@@ -60,8 +60,8 @@ pub async fn import_checked_mappings(checked: String) -> Result<MappingImportRep
         .parked(acct, id, crate::domain::now())
         .await?
         .ok_or_else(gone)?;
-    let json = crate::auth::open_for_session(CHECKED_MAPPINGS, &parked.sealed).ok_or_else(gone)?;
-    let checked: Checked = serde_json::from_str(&json).map_err(|_| gone())?;
+    let checked: Checked =
+        crate::auth::open_for_session(CHECKED_MAPPINGS, &parked.sealed).ok_or_else(gone)?;
     store.unpark(acct, id).await?;
     let rows = Rows {
         rows: checked.rows,
@@ -92,8 +92,7 @@ async fn park(
     caller: &Caller,
     checked: Checked,
 ) -> Result<Option<String>, AppError> {
-    let json = serde_json::to_string(&checked).map_err(AppError::internal)?;
-    let sealed = crate::auth::seal_for_session(CHECKED_MAPPINGS, &json);
+    let sealed = crate::auth::seal_for_session(CHECKED_MAPPINGS, &checked);
     let id = uuid::Uuid::new_v4().simple().to_string();
     let Some(parked) = Parked::new(
         caller.account.clone(),
@@ -179,16 +178,7 @@ pub(super) async fn run(
 /// the page opens on it.
 #[cfg(feature = "ssr")]
 async fn land(report: MappingImportReport) -> Result<MappingImportReport, AppError> {
-    if super::http::accepts_html().await {
-        let mut shown = report.clone();
-        shown.rows.truncate(15);
-        let json = serde_json::to_string(&shown).map_err(AppError::internal)?;
-        let sealed = crate::auth::seal_for_session(MAPPING_REPORT, &json);
-        leptos_axum::redirect(&format!(
-            "{}#problems",
-            crate::components::url(IMPORT_PATH, &[("report", &sealed)])
-        ));
-    }
+    super::land_with_report(IMPORT_PATH, "report", MAPPING_REPORT, || report.for_link()).await;
     Ok(report)
 }
 
@@ -201,16 +191,7 @@ pub const MAPPING_REPORT: &str = "mapping-import-report";
 
 /// The report in the page's link, if this server sealed it for this session.
 pub fn mapping_report_in_link(sealed: &str) -> Option<MappingImportReport> {
-    #[cfg(feature = "ssr")]
-    {
-        let json = crate::auth::open_for_session(MAPPING_REPORT, sealed)?;
-        serde_json::from_str(&json).ok()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        let _ = sealed;
-        None
-    }
+    super::sealed_in_link(MAPPING_REPORT, sealed)
 }
 
 /// Every row decided on the records as they are: the rows' tenants read strongly, the Syncro
@@ -224,12 +205,8 @@ async fn plan(
 ) -> Result<Plan, AppError> {
     let acct = &caller.account;
     let ids: Vec<MicrosoftTenantId> = rows.rows.iter().map(|r| r.tenant).collect();
-    let tenants: HashMap<MicrosoftTenantId, MicrosoftTenant> = store
-        .microsoft_tenants_by_ids(acct, &ids)
-        .await?
-        .into_iter()
-        .map(|t| (t.tenant_id, t))
-        .collect();
+    let tenants = store.microsoft_tenants_by_ids(acct, &ids).await?;
+    let tenants = by_id(tenants, |t| t.tenant_id);
     let named: std::collections::HashSet<String> = rows
         .rows
         .iter()

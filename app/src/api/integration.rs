@@ -13,7 +13,6 @@ use {
     },
     crate::error::ResultExt,
     crate::services::changes::apply,
-    crate::services::changes::current,
     crate::state::state,
 };
 
@@ -146,8 +145,10 @@ pub async fn replace_microsoft_secret(
     let expected = Version::parse(&version)?;
     let client = ClientId::parse(&client_id)?;
     let secret = ClientSecret::parse(&client_secret)?;
-    let cur = store.integration(&caller.account).await.found()?;
-    current(expected, cur.version)?;
+    let cur = store
+        .integration(&caller.account)
+        .await
+        .found_at(expected)?;
     check_credentials(cur.directory_tenant, client, &secret).await?;
     let sealed = state()?
         .microsoft
@@ -165,8 +166,10 @@ pub async fn replace_microsoft_secret(
 pub async fn disconnect_microsoft(version: String) -> Result<(), AppError> {
     let (caller, store) = admin().await?;
     let expected = Version::parse(&version)?;
-    let cur = store.integration(&caller.account).await.found()?;
-    current(expected, cur.version)?;
+    let cur = store
+        .integration(&caller.account)
+        .await
+        .found_at(expected)?;
     let change = integration::disconnect(&caller.ctx(), &cur, expected);
     apply(&*store, &caller.account, change, "").await?;
     crate::status::say("Disconnected. The Microsoft Tenants and their mappings are kept.");

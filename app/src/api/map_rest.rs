@@ -158,8 +158,7 @@ pub async fn map_the_rest(
             },
             kept: out.kept.clone(),
         };
-        let json = serde_json::to_string(&shown).map_err(AppError::internal)?;
-        let sealed = crate::auth::seal_for_session(REST_REPORT, &json);
+        let sealed = crate::auth::seal_for_session(REST_REPORT, &shown);
         let id = uuid::Uuid::new_v4().simple().to_string();
         let link = match Parked::new(caller.account.clone(), id.clone(), sealed, now()) {
             Some(parked) => {
@@ -219,6 +218,5 @@ async fn kept_report(
     let Some(parked) = store.parked(acct, id, now()).await? else {
         return Ok(None);
     };
-    Ok(crate::auth::open_for_session(REST_REPORT, &parked.sealed)
-        .and_then(|json| serde_json::from_str(&json).ok()))
+    Ok(crate::auth::open_for_session(REST_REPORT, &parked.sealed))
 }

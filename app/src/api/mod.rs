@@ -47,6 +47,38 @@ pub fn safe_back(back: &str, fallback: &str) -> String {
     }
 }
 
+/// Without JavaScript a form post cannot receive its report in the response: it comes back
+/// in the redirect to `page`, in the link's `param` sealed for this session (a link someone
+/// else wrote shows nothing), and the page opens on it (`#problems`). `shown` is what of the
+/// report the link carries.
+#[cfg(feature = "ssr")]
+async fn land_with_report<T: serde::Serialize>(
+    page: &str,
+    param: &str,
+    purpose: &str,
+    shown: impl FnOnce() -> T,
+) {
+    if http::accepts_html().await {
+        let sealed = crate::auth::seal_for_session(purpose, &shown());
+        let link = crate::components::url(page, &[(param, &sealed)]);
+        leptos_axum::redirect(&format!("{link}#problems"));
+    }
+}
+
+/// A report sealed into the page's link for `purpose`, if this server sealed it for this
+/// session. Only the server opens it (the browser renders what the server sent).
+fn sealed_in_link<T: serde::de::DeserializeOwned>(purpose: &str, sealed: &str) -> Option<T> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::auth::open_for_session(purpose, sealed)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = (purpose, sealed);
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

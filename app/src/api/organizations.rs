@@ -14,7 +14,6 @@ use {
     },
     crate::error::ResultExt,
     crate::services::changes::apply,
-    crate::services::changes::current,
     crate::store::ParentFilter,
 };
 
@@ -132,8 +131,7 @@ pub async fn update_organization(
     let (name, contact) = fields.parse()?;
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
-    let org = store.organization(acct, id).await.found()?;
-    current(expected, org.version)?;
+    let org = store.organization(acct, id).await.found_at(expected)?;
     let st = store.syncro_tenant(acct, st_id).await.found()?;
     let change =
         rules::update_organization(&caller.ctx(), &org, expected, name.clone(), contact, &st);

@@ -13,7 +13,6 @@ use {
     crate::domain::{AccountId, MicrosoftTenantId, OrganizationId, SyncroTenantId},
     crate::services::accept::{OfficePick, accept},
     crate::store::prelude::*,
-    std::collections::HashMap,
 };
 
 /// Rows per page of the Suggestions view.
@@ -99,18 +98,10 @@ async fn rows(
                 .chain(s.alternatives.iter().copied())
         })
         .collect();
-    let tenants: HashMap<_, _> = store
-        .listed_microsoft_tenants(account, &tenant_ids)
-        .await?
-        .into_iter()
-        .map(|t| (t.tenant_id, t))
-        .collect();
-    let syncro: HashMap<_, _> = store
-        .listed_syncro_tenants(account, &syncro_ids)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
+    let tenants = store.listed_microsoft_tenants(account, &tenant_ids).await?;
+    let tenants = by_id(tenants, |t| t.tenant_id);
+    let syncro = store.listed_syncro_tenants(account, &syncro_ids).await?;
+    let syncro = by_id(syncro, |s| s.id);
     Ok(shown
         .iter()
         .filter_map(|s| {

@@ -13,7 +13,6 @@ use {
     },
     crate::error::ResultExt,
     crate::services::changes::apply,
-    crate::services::changes::current,
 };
 
 #[server(prefix = "/api", endpoint = "syncro-tenants")]
@@ -102,8 +101,7 @@ async fn as_opened(
 ) -> Result<(crate::domain::SyncroTenant, Version), AppError> {
     let id = SyncroTenantId::parse(id)?;
     let expected = Version::parse(version)?;
-    let st = store.syncro_tenant(acct, id).await.found()?;
-    current(expected, st.version)?;
+    let st = store.syncro_tenant(acct, id).await.found_at(expected)?;
     Ok((st, expected))
 }
 

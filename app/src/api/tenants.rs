@@ -10,7 +10,6 @@ use {
     crate::domain::{MicrosoftTenantId, SyncroTenantId, Version, mapping::rules},
     crate::error::ResultExt,
     crate::services::changes::apply,
-    crate::services::changes::current,
     crate::store::MappingFilter,
 };
 
@@ -108,9 +107,8 @@ pub async fn map_tenant(
     }
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
-    let mt = store.microsoft_tenant(acct, id).await.found()?;
+    let mt = store.microsoft_tenant(acct, id).await.found_at(expected)?;
     let target = store.syncro_tenant(acct, st_id).await.found()?;
-    current(expected, mt.version)?;
     let ctx = caller.ctx();
     let (change_set, said) = match (mt.syncro_tenant, change == "true") {
         (Some(current), true) => {
@@ -145,8 +143,7 @@ pub async fn unmap_tenant(tenant_id: String, version: String) -> Result<(), AppE
     let id = MicrosoftTenantId::parse(&tenant_id)?;
     let expected = Version::parse(&version)?;
     let acct = &caller.account;
-    let mt = store.microsoft_tenant(acct, id).await.found()?;
-    current(expected, mt.version)?;
+    let mt = store.microsoft_tenant(acct, id).await.found_at(expected)?;
     let Some(st_id) = mt.syncro_tenant else {
         return Err(AppError::validation(
             "tenant_id",
@@ -187,20 +184,9 @@ pub async fn import_tenants(
     let (caller, store) = admin().await?;
     let csv = csv_upload(data).await?;
     let report = crate::services::discovery::import_csv(&*store, &caller, &csv).await?;
-    // A form post without JavaScript cannot receive the report in the response: send it along
-    // in the redirect, with the first rejected rows, sealed for this session (a link someone
-    // else wrote shows nothing).
-    if super::http::accepts_html().await {
-        let mut shown = report.clone();
-        shown.rejected.truncate(20);
-        let summary = serde_json::to_string(&shown).map_err(AppError::internal)?;
-        let sealed = crate::auth::seal_for_session(IMPORT_REPORT, &summary);
-        // Lands on the report.
-        leptos_axum::redirect(&format!(
-            "{}#problems",
-            crate::components::url(super::IMPORT_PATH, &[("import", &sealed)])
-        ));
-    }
+    // Without JavaScript: the report with its first rejected rows, in the redirect's link.
+    let shown = || report.for_link();
+    super::land_with_report(super::IMPORT_PATH, "import", IMPORT_REPORT, shown).await;
     Ok(report)
 }
 
@@ -209,16 +195,7 @@ pub const IMPORT_REPORT: &str = "import-report";
 
 /// The import report in the page's link, if this server sealed it for this session.
 pub fn import_report_in_link(sealed: &str) -> Option<ImportReport> {
-    #[cfg(feature = "ssr")]
-    {
-        let json = crate::auth::open_for_session(IMPORT_REPORT, sealed)?;
-        serde_json::from_str(&json).ok()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        let _ = sealed;
-        None
-    }
+    super::sealed_in_link(IMPORT_REPORT, sealed)
 }
 
 /// The largest CSV an import takes (about 50,000 rows).

@@ -18,7 +18,6 @@ use {
     },
     crate::error::ResultExt,
     crate::services::changes::apply,
-    crate::services::changes::current,
     crate::state::state,
 };
 
@@ -203,8 +202,7 @@ async fn change_user(id: &str, version: &str, change: UserChange) -> Result<(), 
     let id = UserId::parse(id)?;
     let expected = Version::parse(version)?;
     let acct = &caller.account;
-    let user = store.user(acct, id).await.found()?;
-    current(expected, user.version)?;
+    let user = store.user(acct, id).await.found_at(expected)?;
     if id == caller.user && change == UserChange::Active(false) {
         return Err(AppError::validation(
             "active",

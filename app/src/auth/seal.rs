@@ -36,13 +36,15 @@ fn session_purpose(purpose: &str) -> String {
     sealed_purpose(purpose, &session)
 }
 
-/// Seals `value` for this session to carry back (see [`open_for_session`]).
-pub fn seal_for_session(purpose: &str, value: &str) -> String {
-    value_key(state().ok().as_ref()).seal_value(&session_purpose(purpose), value.as_bytes())
+/// Seals `value`, as JSON, for this session to carry back (see [`open_for_session`]). What is
+/// sealed is plain data (text, numbers, lists), whose JSON cannot fail.
+pub fn seal_for_session<T: serde::Serialize>(purpose: &str, value: &T) -> String {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    value_key(state().ok().as_ref()).seal_value(&session_purpose(purpose), &json)
 }
 
 /// What [`seal_for_session`] sealed for `purpose` in this session; `None` for anything else.
-pub fn open_for_session(purpose: &str, sealed: &str) -> Option<String> {
+pub fn open_for_session<T: serde::de::DeserializeOwned>(purpose: &str, sealed: &str) -> Option<T> {
     let bytes = value_key(state().ok().as_ref()).open_value(&session_purpose(purpose), sealed)?;
-    String::from_utf8(bytes).ok()
+    serde_json::from_slice(&bytes).ok()
 }

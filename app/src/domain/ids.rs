@@ -25,26 +25,8 @@ impl AccountId {
             ))
         }
     }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
-impl TryFrom<String> for AccountId {
-    type Error = DomainError;
-    fn try_from(s: String) -> Result<Self, DomainError> {
-        AccountId::parse(&s)
-    }
-}
-impl From<AccountId> for String {
-    fn from(a: AccountId) -> String {
-        a.0
-    }
-}
-impl fmt::Display for AccountId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_type!(AccountId);
 
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident, $field:literal, $what:literal) => {

@@ -6,6 +6,48 @@
 
 #![warn(clippy::wildcard_imports)]
 
+/// The common impls of a checked text type (a `struct $name(String)` with a `parse(&str)` that
+/// checks it): `as_str`, into and out of `String` (`TryFrom` parses: serde goes through it with
+/// `#[serde(try_from = "String", into = "String")]`, so stored or posted text is checked
+/// again), and `Display`.
+macro_rules! text_type {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = $crate::domain::DomainError;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                $name::parse(&s)
+            }
+        }
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+/// `impl Kind` for a record named `$name` with a `version` field.
+macro_rules! record_kind {
+    ($t:ty, $name:literal) => {
+        impl $crate::domain::Kind for $t {
+            const NAME: &'static str = $name;
+            fn version(&self) -> $crate::domain::Version {
+                self.version
+            }
+        }
+    };
+}
+
 pub mod accounts;
 pub mod activity;
 pub mod change;
@@ -47,10 +89,12 @@ pub use time::now;
 
 use serde::{Deserialize, Serialize};
 
-/// What a kind of record is called where a page speaks of one ("The Organization was not
-/// found"): said once, with the kind.
+/// A kind of record, as the server functions speak of it: what it is called ("The Organization
+/// was not found"), said once with the kind, and its version (R8: a form carries the version it
+/// was read at).
 pub trait Kind {
     const NAME: &'static str;
+    fn version(&self) -> Version;
 }
 
 /// Why input or a requested change was refused by the domain itself.

@@ -2,7 +2,6 @@
 
 use super::DomainError;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 pub const NAME_MAX_CHARS: usize = 120;
 
@@ -154,30 +153,12 @@ macro_rules! name_type {
             pub fn parse(raw: &str) -> Result<Self, DomainError> {
                 parse_name("name", raw).map($name)
             }
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
             /// The uniqueness key (R3).
             pub fn key(&self) -> String {
                 name_key(&self.0)
             }
         }
-        impl TryFrom<String> for $name {
-            type Error = DomainError;
-            fn try_from(s: String) -> Result<Self, DomainError> {
-                $name::parse(&s)
-            }
-        }
-        impl From<$name> for String {
-            fn from(n: $name) -> String {
-                n.0
-            }
-        }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
+        text_type!($name);
     };
 }
 

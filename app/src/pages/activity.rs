@@ -50,14 +50,7 @@ pub fn ActivityPage() -> impl IntoView {
         <h1>"Activity"</h1>
         <AdminOnly fallback=|| view! { <p class="note" role="status">"Only Administrators can see the activity log."</p> }>
             <ErrorNote error=action_error(undo.value())/>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match view_of.await {
-                        Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(v) => view! { <ActivityFilters v=v.clone()/><ActivityTable v undo back=here()/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded data=view_of page={move |v, _| view! { <ActivityFilters v=v.clone()/><ActivityTable v undo back=here()/> }.into_any()}/>
         </AdminOnly>
     }
 }

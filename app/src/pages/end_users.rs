@@ -36,68 +36,61 @@ pub fn EndUsersPage() -> impl IntoView {
         |(id, q, inactive, after)| list_end_users(id, q, inactive, after),
     );
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Err(e) => view! { <RecordError title="End Users" error=e/> }.into_any(),
-                    Ok(v) => {
-                        let org = v.organization.clone();
-                        let base = format!("/organizations/{}/end-users", org.id);
-                        let state = if v.inactive { "1" } else { "" };
-                        let tab = |on: bool, label: &'static str, value: &str| {
-                            view! { <a class="tab" href=url(&base, &[("inactive", value), ("q", &q.get_untracked())]) aria-current=on.then_some("page")>{label}</a> }
-                        };
-                        let empty = v.rows.is_empty();
-                        let new_href = format!("{base}/new");
+        <Loaded data=list record="End Users" page={move |v, _| {
+                let org = v.organization.clone();
+                let base = format!("/organizations/{}/end-users", org.id);
+                let state = if v.inactive { "1" } else { "" };
+                let tab = |on: bool, label: &'static str, value: &str| {
+                    view! { <a class="tab" href=url(&base, &[("inactive", value), ("q", &q.get_untracked())]) aria-current=on.then_some("page")>{label}</a> }
+                };
+                let empty = v.rows.is_empty();
+                let new_href = format!("{base}/new");
+                view! {
+                    <Title text=format!("End Users of {}", org.name)/>
+                    <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}", org.id)>{org.name.clone()}</a>" › End Users"</p>
+                    <div class="heading-row">
+                        <h1>{org.name.clone()}</h1>
+                        <AdminOnly><a class="button primary" href=new_href.clone()>"Add End User"</a></AdminOnly>
+                    </div>
+                    <OrganizationTabs id=org.id.clone() end_users=true/>
+                    <div class="toolbar">
+                        <nav class="tabs" aria-label="Status">
+                            {tab(!v.inactive, "Active", "")}
+                            {tab(v.inactive, "Inactive", "1")}
+                        </nav>
+                        <SearchForm label="Search End Users" value=q.get_untracked() keep=vec![("inactive", state.to_string())]/>
+                    </div>
+                    {if empty && v.next.is_none() {
+                        view! { <p class="note" role="status">{match (v.inactive, q.get_untracked().is_empty()) {
+                            (_, false) => "No End User matches this search.",
+                            (false, true) => "No active End Users yet.",
+                            (true, true) => "No inactive End Users.",
+                        }}</p> }.into_any()
+                    } else {
                         view! {
-                            <Title text=format!("End Users of {}", org.name)/>
-                            <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}", org.id)>{org.name.clone()}</a>" › End Users"</p>
-                            <div class="heading-row">
-                                <h1>{org.name.clone()}</h1>
-                                <AdminOnly><a class="button primary" href=new_href.clone()>"Add End User"</a></AdminOnly>
-                            </div>
-                            <OrganizationTabs id=org.id.clone() end_users=true/>
-                            <div class="toolbar">
-                                <nav class="tabs" aria-label="Status">
-                                    {tab(!v.inactive, "Active", "")}
-                                    {tab(v.inactive, "Inactive", "1")}
-                                </nav>
-                                <SearchForm label="Search End Users" value=q.get_untracked() keep=vec![("inactive", state.to_string())]/>
-                            </div>
-                            {if empty && v.next.is_none() {
-                                view! { <p class="note" role="status">{match (v.inactive, q.get_untracked().is_empty()) {
-                                    (_, false) => "No End User matches this search.",
-                                    (false, true) => "No active End Users yet.",
-                                    (true, true) => "No inactive End Users.",
-                                }}</p> }.into_any()
-                            } else {
-                                view! {
-                                    <table class="grid">
-                                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Job title"</th><th scope="col">"Department"</th><th scope="col">"Source"</th></tr></thead>
-                                        <tbody>
-                                            {v.rows.into_iter().map(|r| view! {
-                                                <tr>
-                                                    <td data-label="Name"><a href=format!("/end-users/{}", r.id)>{r.name}</a></td>
-                                                    <td data-label="Email">{r.email}</td>
-                                                    <td data-label="Job title">{r.job_title}</td>
-                                                    <td data-label="Department">{r.department}</td>
-                                                    <td data-label="Source">{if r.synced { "Entra ID" } else { "Added by hand" }}</td>
-                                                </tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                }.into_any()
-                            }}
-                            <nav class="pager" aria-label="Pages">
-                                {v.searched_far.then(|| view! { <span>"Looked through 2,000 people without filling the page."</span> })}
-                                {(!after.get_untracked().is_empty()).then(|| view! { <a href=url(&base, &[("inactive", state), ("q", &q.get_untracked())])>"First page"</a> })}
-                                {v.next.map(|n| view! { <a href=url(&base, &[("inactive", state), ("q", &q.get_untracked()), ("after", &n)]) rel="next">"Next"</a> })}
-                            </nav>
+                            <table class="grid">
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Job title"</th><th scope="col">"Department"</th><th scope="col">"Source"</th></tr></thead>
+                                <tbody>
+                                    {v.rows.into_iter().map(|r| view! {
+                                        <tr>
+                                            <td data-label="Name"><a href=format!("/end-users/{}", r.id)>{r.name}</a></td>
+                                            <td data-label="Email">{r.email}</td>
+                                            <td data-label="Job title">{r.job_title}</td>
+                                            <td data-label="Department">{r.department}</td>
+                                            <td data-label="Source">{if r.synced { "Entra ID" } else { "Added by hand" }}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
                         }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+                    }}
+                    <nav class="pager" aria-label="Pages">
+                        {v.searched_far.then(|| view! { <span>"Looked through 2,000 people without filling the page."</span> })}
+                        {(!after.get_untracked().is_empty()).then(|| view! { <a href=url(&base, &[("inactive", state), ("q", &q.get_untracked())])>"First page"</a> })}
+                        {v.next.map(|n| view! { <a href=url(&base, &[("inactive", state), ("q", &q.get_untracked()), ("after", &n)]) rel="next">"Next"</a> })}
+                    </nav>
+                }.into_any()
+            }}/>
     }
 }
 
@@ -189,35 +182,26 @@ pub fn NewEndUser() -> impl IntoView {
     let org = Resource::new(move || id.get(), organization_details);
     let action = ServerAction::<CreateEndUser>::new();
     let form = FormState::of(action);
-    let me = use_me();
     view! {
         <Title text="Add End User"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let admin = is_admin(me).await;
-                match org.await {
-                    Err(e) => view! { <h1>"Add End User"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(o) => {
-                        let org_id = o.id.clone();
-                        let back = format!("/organizations/{}/end-users", o.id);
-                        view! {
-                        <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=back.clone()>{o.name.clone()}</a>" › Add End User"</p>
-                        <h1>{format!("Add End User to {}", o.name)}</h1>
-                        {if admin { view! {
-                            <ErrorSummary form=form/>
-                            <ActionForm action=action attr:class="form">
-                                <input type="hidden" name="organization" value=org_id.clone()/>
-                                <EndUserFields fields=blank_fields() pins=false form=form/>
-                                <div class="buttons">
-                                    <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
-                                    <a class="button secondary" href=back.clone()>"Cancel"</a>
-                                </div>
-                            </ActionForm>
-                        }.into_any() } else { administrators_only().into_any() }}
-                    }.into_any() }
-                }
-            })}
-        </Transition>
+        <Loaded data=org record="Add End User" page={move |o, admin| {
+                let org_id = o.id.clone();
+                let back = format!("/organizations/{}/end-users", o.id);
+                view! {
+                <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=back.clone()>{o.name.clone()}</a>" › Add End User"</p>
+                <h1>{format!("Add End User to {}", o.name)}</h1>
+                {if admin { view! {
+                    <ErrorSummary form=form/>
+                    <ActionForm action=action attr:class="form">
+                        <input type="hidden" name="organization" value=org_id.clone()/>
+                        <EndUserFields fields=blank_fields() pins=false form=form/>
+                        <div class="buttons">
+                            <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
+                            <a class="button secondary" href=back.clone()>"Cancel"</a>
+                        </div>
+                    </ActionForm>
+                }.into_any() } else { administrators_only().into_any() }}
+            }.into_any() }}/>
     }
 }
 
@@ -228,60 +212,51 @@ pub fn EndUserPage() -> impl IntoView {
     let eu = Resource::new(move || id.get(), end_user_details);
     let toggle = ServerAction::<SetEndUserActive>::new();
     let error = action_error(toggle.value());
-    let me = use_me();
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let admin = is_admin(me).await;
-                match eu.await {
-                    Err(e) => view! { <RecordError title="End User" error=e/> }.into_any(),
-                    Ok(p) => {
-                        let history = url("/admin/activity", &[("record", &format!("eu:{}", p.id))]);
-                        let edit = format!("/end-users/{}/edit", p.id);
-                        let (pid, version) = (p.id.clone(), p.version.to_string());
-                        view! {
-                        <Title text=p.name.clone()/>
-                        <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}/end-users", p.organization.id)>{p.organization.name.clone()}</a>" › "{p.name.clone()}</p>
-                        <div class="heading-row">
-                            <h1>{p.name.clone()}</h1>
-                            {admin.then(|| view! {
-                                <div class="buttons">
-                                    <a class="button secondary" href=history>"History"</a>
-                                    <ActionForm action=toggle>
-                                        <input type="hidden" name="id" value=pid/>
-                                        <input type="hidden" name="version" value=version/>
-                                        {(!p.active).then(|| view! { <input type="hidden" name="active" value="1"/> })}
-                                        <button type="submit" class="secondary" data-pending="Saving…">{if p.active { "Deactivate" } else { "Reactivate" }}</button>
-                                    </ActionForm>
-                                    <a class="button" href=edit>"Edit"</a>
-                                </div>
-                            })}
+        <Loaded data=eu record="End User" page={move |p, admin| {
+                let history = url("/admin/activity", &[("record", &format!("eu:{}", p.id))]);
+                let edit = format!("/end-users/{}/edit", p.id);
+                let (pid, version) = (p.id.clone(), p.version.to_string());
+                view! {
+                <Title text=p.name.clone()/>
+                <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}/end-users", p.organization.id)>{p.organization.name.clone()}</a>" › "{p.name.clone()}</p>
+                <div class="heading-row">
+                    <h1>{p.name.clone()}</h1>
+                    {admin.then(|| view! {
+                        <div class="buttons">
+                            <a class="button secondary" href=history>"History"</a>
+                            <ActionForm action=toggle>
+                                <input type="hidden" name="id" value=pid/>
+                                <input type="hidden" name="version" value=version/>
+                                {(!p.active).then(|| view! { <input type="hidden" name="active" value="1"/> })}
+                                <button type="submit" class="secondary" data-pending="Saving…">{if p.active { "Deactivate" } else { "Reactivate" }}</button>
+                            </ActionForm>
+                            <a class="button" href=edit>"Edit"</a>
                         </div>
-                        <ErrorNote error=error/>
-                        <dl class="facts">
-                            <dt>"Organization"</dt>
-                            <dd><a href=format!("/organizations/{}/end-users", p.organization.id)>{p.organization.name.clone()}</a></dd>
-                            <dt>"Status"</dt>
-                            <dd>{if p.active { "Active" } else { "Inactive" }}</dd>
-                            <dt>"Source"</dt>
-                            <dd>{p.source.clone()}{p.pinned_person.then_some(" · Pinned: a sync neither changes nor deactivates this person")}</dd>
-                        </dl>
-                        <table class="grid">
-                            <thead><tr><th scope="col">"Field"</th><th scope="col">"Value"</th><th scope="col">"Came from"</th></tr></thead>
-                            <tbody>
-                                {p.fields.into_iter().map(|f| view! {
-                                    <tr>
-                                        <th scope="row" data-label="Field">{f.label}</th>
-                                        <td data-label="Value">{f.value}</td>
-                                        <td data-label="Came from">{f.origin}{f.pinned.then_some(" · pinned")}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any() }
-                }
-            })}
-        </Transition>
+                    })}
+                </div>
+                <ErrorNote error=error/>
+                <dl class="facts">
+                    <dt>"Organization"</dt>
+                    <dd><a href=format!("/organizations/{}/end-users", p.organization.id)>{p.organization.name.clone()}</a></dd>
+                    <dt>"Status"</dt>
+                    <dd>{if p.active { "Active" } else { "Inactive" }}</dd>
+                    <dt>"Source"</dt>
+                    <dd>{p.source.clone()}{p.pinned_person.then_some(" · Pinned: a sync neither changes nor deactivates this person")}</dd>
+                </dl>
+                <table class="grid">
+                    <thead><tr><th scope="col">"Field"</th><th scope="col">"Value"</th><th scope="col">"Came from"</th></tr></thead>
+                    <tbody>
+                        {p.fields.into_iter().map(|f| view! {
+                            <tr>
+                                <th scope="row" data-label="Field">{f.label}</th>
+                                <td data-label="Value">{f.value}</td>
+                                <td data-label="Came from">{f.origin}{f.pinned.then_some(" · pinned")}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any() }}/>
     }
 }
 
@@ -292,38 +267,29 @@ pub fn EditEndUser() -> impl IntoView {
     let eu = Resource::new(move || id.get(), end_user_details);
     let action = ServerAction::<UpdateEndUser>::new();
     let form = FormState::of(action);
-    let me = use_me();
     view! {
         <Title text="Edit End User"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let admin = is_admin(me).await;
-                match eu.await {
-                    Err(e) => view! { <h1>"Edit End User"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(p) => {
-                        let (pid, version, fields) = (p.id.clone(), p.version.to_string(), p.fields.clone());
-                        let pinned_person = form.checked("pin_person", p.pinned_person);
-                        let stale = form.is_draft() && form.error.get_untracked() == Some(AppError::Stale);
-                        view! {
-                        <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}/end-users", p.organization.id)>{p.organization.name.clone()}</a>" › "<a href=format!("/end-users/{}", p.id)>{p.name.clone()}</a>" › Edit"</p>
-                        <h1>{format!("Edit {}", p.name)}</h1>
-                        {if admin { view! {
-                            <ErrorSummary form=form/>
-                            {stale.then(|| view! { <p class="note">"Below is what you typed. Someone else saved this person after you opened the page: what is stored now is shown under each field you changed differently. Save to keep yours, or Cancel to keep theirs."</p> })}
-                            <ActionForm action=action attr:class="form">
-                                <input type="hidden" name="id" value=pid.clone()/>
-                                <input type="hidden" name="version" value=version.clone()/>
-                                <EndUserFields fields=fields.clone() pins=true form=form stale=stale/>
-                                <label class="check"><input type="checkbox" name="pin_person" checked=pinned_person/>" Pin this person: a sync neither changes nor deactivates them"</label>
-                                <div class="buttons">
-                                    <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
-                                    <a class="button secondary" href=format!("/end-users/{pid}")>"Cancel"</a>
-                                </div>
-                            </ActionForm>
-                        }.into_any() } else { administrators_only().into_any() }}
-                    }.into_any() }
-                }
-            })}
-        </Transition>
+        <Loaded data=eu record="Edit End User" page={move |p, admin| {
+                let (pid, version, fields) = (p.id.clone(), p.version.to_string(), p.fields.clone());
+                let pinned_person = form.checked("pin_person", p.pinned_person);
+                let stale = form.is_draft() && form.error.get_untracked() == Some(AppError::Stale);
+                view! {
+                <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}/end-users", p.organization.id)>{p.organization.name.clone()}</a>" › "<a href=format!("/end-users/{}", p.id)>{p.name.clone()}</a>" › Edit"</p>
+                <h1>{format!("Edit {}", p.name)}</h1>
+                {if admin { view! {
+                    <ErrorSummary form=form/>
+                    {stale.then(|| view! { <p class="note">"Below is what you typed. Someone else saved this person after you opened the page: what is stored now is shown under each field you changed differently. Save to keep yours, or Cancel to keep theirs."</p> })}
+                    <ActionForm action=action attr:class="form">
+                        <input type="hidden" name="id" value=pid.clone()/>
+                        <input type="hidden" name="version" value=version.clone()/>
+                        <EndUserFields fields=fields.clone() pins=true form=form stale=stale/>
+                        <label class="check"><input type="checkbox" name="pin_person" checked=pinned_person/>" Pin this person: a sync neither changes nor deactivates them"</label>
+                        <div class="buttons">
+                            <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
+                            <a class="button secondary" href=format!("/end-users/{pid}")>"Cancel"</a>
+                        </div>
+                    </ActionForm>
+                }.into_any() } else { administrators_only().into_any() }}
+            }.into_any() }}/>
     }
 }

@@ -40,14 +40,7 @@ pub fn GroupPage() -> impl IntoView {
         <p class="crumbs"><a href="/organizations">"Organizations"</a>" › Group under one Syncro Tenant"</p>
         <h1>"Group under one Syncro Tenant"</h1>
         <AdminOnly fallback=|| view! { <p class="note" role="status">"Only Administrators can group Organizations."</p> }>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match view_of.await {
-                        Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(v) => view! { <GroupForm v apply/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded data=view_of page={move |v, _| view! { <GroupForm v apply/> }.into_any()}/>
         </AdminOnly>
     }
 }

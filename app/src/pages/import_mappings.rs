@@ -51,16 +51,29 @@ fn TenantsImport() -> impl IntoView {
                 Err(e) => view! { <p class="note error" role="alert" id="problems" tabindex="-1">{e.to_string()}</p> }.into_any(),
             })}
             <form method="post" action=ImportTenants::PATH enctype="multipart/form-data" class="form">
-                <label for="csv-file">"CSV file"</label>
-                <input id="csv-file" name="file" type="file" accept=".csv,text/csv"/>
-                <label for="csv">"CSV"</label>
-                <textarea id="csv" name="csv" rows="5" placeholder="tenantId,displayName,defaultDomainName"></textarea>
-                <p class="hint">"A chosen file is imported; otherwise the pasted text."</p>
+                <CsvInput file_id="csv-file" text_id="csv" placeholder="tenantId,displayName,defaultDomainName" hint="A chosen file is imported; otherwise the pasted text."/>
                 <div class="buttons">
                     <button type="submit" class="primary" data-pending="Importing…">"Import tenants"</button>
                 </div>
             </form>
         </section>
+    }
+}
+
+/// A CSV to send: a file (`file`), or text pasted (`csv`); the server reads a chosen file first.
+#[component]
+fn CsvInput(
+    file_id: &'static str,
+    text_id: &'static str,
+    placeholder: &'static str,
+    hint: &'static str,
+) -> impl IntoView {
+    view! {
+        <label for=file_id>"CSV file"</label>
+        <input id=file_id name="file" type="file" accept=".csv,text/csv"/>
+        <label for=text_id>"CSV"</label>
+        <textarea id=text_id name="csv" rows="5" placeholder=placeholder></textarea>
+        <p class="hint">{hint}</p>
     }
 }
 
@@ -83,11 +96,7 @@ fn MappingsImport() -> impl IntoView {
                 Err(e) => view! { <p class="note error" role="alert" id="problems" tabindex="-1">{e.to_string()}</p> }.into_any(),
             })}
             <form method="post" action=ImportMappings::PATH enctype="multipart/form-data" class="form">
-                <label for="map-file">"CSV file"</label>
-                <input id="map-file" name="file" type="file" accept=".csv,text/csv"/>
-                <label for="map-csv">"CSV"</label>
-                <textarea id="map-csv" name="csv" rows="5" placeholder="Microsoft Tenant ID,Microsoft Tenant,Default domain,Syncro Tenant"></textarea>
-                <p class="hint">"A chosen file is read; otherwise the pasted text."</p>
+                <CsvInput file_id="map-file" text_id="map-csv" placeholder="Microsoft Tenant ID,Microsoft Tenant,Default domain,Syncro Tenant" hint="A chosen file is read; otherwise the pasted text."/>
                 <label class="check" for="map-create">
                     <input type="checkbox" id="map-create" name="create" value="true"/>
                     "Create the Syncro Tenants that do not exist"

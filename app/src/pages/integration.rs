@@ -22,23 +22,18 @@ pub fn IntegrationPage() -> impl IntoView {
         <p class="crumbs"><a href="/admin">"Admin"</a>" › RMM Settings"</p>
         <h1>"RMM Settings - Microsoft Tenant Integrations"</h1>
         <AdminOnly fallback=|| view! { <p class="note error" role="alert">"You are not allowed to do that. Only Administrators manage the Microsoft integration."</p> }>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match state.await {
-                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(IntegrationView { connection: None, last_sync, .. }) => view! {
-                        <ConnectForm action=connect/>
-                        {last_sync.map(|r| view! { <LastSync report=r high=0 other=0/> })}
-                    }.into_any(),
-                    Ok(IntegrationView { connection: Some(c), last_sync, running, suggestions_high: high, suggestions_other: other }) => view! {
-                        <Connected c=c.clone() sync=sync running=running/>
-                        {last_sync.map(|r| view! { <LastSync report=r high other/> })}
-                        <ReplaceSecret c=c.clone() action=replace/>
-                        <Disconnect c=c action=disconnect/>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data=state page={move |v, _| match v {
+                IntegrationView { connection: None, last_sync, .. } => view! {
+                    <ConnectForm action=connect/>
+                    {last_sync.map(|r| view! { <LastSync report=r high=0 other=0/> })}
+                }.into_any(),
+                IntegrationView { connection: Some(c), last_sync, running, suggestions_high: high, suggestions_other: other } => view! {
+                    <Connected c=c.clone() sync=sync running=running/>
+                    {last_sync.map(|r| view! { <LastSync report=r high other/> })}
+                    <ReplaceSecret c=c.clone() action=replace/>
+                    <Disconnect c=c action=disconnect/>
+                }.into_any(),
+            }}/>
         </AdminOnly>
     }
 }

@@ -24,46 +24,41 @@ pub fn MapRestPage() -> impl IntoView {
         <p class="crumbs"><a href="/admin">"Admin"</a>" › "<a href="/admin/microsoft-tenants">"RMM Settings - Microsoft Tenant Management"</a>" › Map the rest"</p>
         <h1>"Map the rest"</h1>
         <p class="hint">"The unmapped Microsoft Tenants that no suggestion covers. Type each one's Syncro Tenant (the free ones are offered as you type), leave the others empty, and save them all at once. "<a href="/admin/microsoft-tenants/suggestions">"Suggestions"</a>" has the rest."</p>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(view) if view.rows.items.is_empty() => view! {
-                        {view.report.map(|r| view! { <RestOutcome r=r.report/> })}
-                        <p class="empty">"Nothing left here: every unmapped Microsoft Tenant has a suggestion, or none is left unmapped. "<a href="/admin/microsoft-tenants/suggestions">"Review the suggestions"</a>"."</p>
-                    }.into_any(),
-                    Ok(view) => {
-                        let outcome = view.report.as_ref().map(|r| view! { <RestOutcome r=r.report.clone()/> });
-                        let kept: HashMap<String, (String, String)> = view.report
-                            .map(|r| r.kept.into_iter().map(|(t, typed, why)| (t, (typed, why))).collect())
-                            .unwrap_or_default();
-                        let (pg, pages, total) = (view.rows.page, view.rows.pages(), view.rows.total);
-                        view! {
-                            {outcome}
-                            <form method="post" action=MapTheRest::PATH class="suggestions">
-                                <datalist id="free-syncro-tenants">
-                                    {view.syncro_tenants.into_iter().map(|n| view! { <option value=n/> }).collect_view()}
-                                </datalist>
-                                <table class="grid">
-                                    <thead><tr><th scope="col">"Microsoft Tenant"</th><th scope="col">"Syncro Tenant"</th></tr></thead>
-                                    <tbody>
-                                        {view.rows.items.into_iter().map(|row| {
-                                            let (typed, why) = kept.get(&row.tenant_id).cloned().unwrap_or_default();
-                                            view! { <RestLine row typed why/> }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                <Pager page=pg pages=pages total=total link=move |p| url(REST_PATH, &[("page", &p.to_string())])/>
-                                <div class="form-actions">
-                                    <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
-                                    <span class="hint">{format!("{} free Syncro Tenants", view.free_total)}</span>
-                                </div>
-                            </form>
-                        }.into_any()
-                    }
+        <Loaded data=list page={move |v, _| match v {
+                view if view.rows.items.is_empty() => view! {
+                    {view.report.map(|r| view! { <RestOutcome r=r.report/> })}
+                    <p class="empty">"Nothing left here: every unmapped Microsoft Tenant has a suggestion, or none is left unmapped. "<a href="/admin/microsoft-tenants/suggestions">"Review the suggestions"</a>"."</p>
+                }.into_any(),
+                view => {
+                    let outcome = view.report.as_ref().map(|r| view! { <RestOutcome r=r.report.clone()/> });
+                    let kept: HashMap<String, (String, String)> = view.report
+                        .map(|r| r.kept.into_iter().map(|(t, typed, why)| (t, (typed, why))).collect())
+                        .unwrap_or_default();
+                    let (pg, pages, total) = (view.rows.page, view.rows.pages(), view.rows.total);
+                    view! {
+                        {outcome}
+                        <form method="post" action=MapTheRest::PATH class="suggestions">
+                            <datalist id="free-syncro-tenants">
+                                {view.syncro_tenants.into_iter().map(|n| view! { <option value=n/> }).collect_view()}
+                            </datalist>
+                            <table class="grid">
+                                <thead><tr><th scope="col">"Microsoft Tenant"</th><th scope="col">"Syncro Tenant"</th></tr></thead>
+                                <tbody>
+                                    {view.rows.items.into_iter().map(|row| {
+                                        let (typed, why) = kept.get(&row.tenant_id).cloned().unwrap_or_default();
+                                        view! { <RestLine row typed why/> }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <Pager page=pg pages=pages total=total link=move |p| url(REST_PATH, &[("page", &p.to_string())])/>
+                            <div class="form-actions">
+                                <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
+                                <span class="hint">{format!("{} free Syncro Tenants", view.free_total)}</span>
+                            </div>
+                        </form>
+                    }.into_any()
                 }
-            })}
-        </Transition>
+            }}/>
     }
 }
 

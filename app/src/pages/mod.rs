@@ -13,6 +13,7 @@ pub mod tenants;
 pub mod user_sync;
 pub mod users;
 
+use crate::components::Loaded;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -26,14 +27,7 @@ pub fn Home() -> impl IntoView {
         <Title text="Home"/>
         <h1>"tenantmap"</h1>
         <p class="lead">"Map your customers' Microsoft 365 tenants to Syncro Tenants and Organizations."</p>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(v) => view! { <Overview v/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data=overview page={move |v, _| view! { <Overview v/> }.into_any()}/>
         <ul class="cards">
             <li><a href="/admin/microsoft-tenants"><strong>"RMM Settings - Microsoft Tenant Management"</strong><span>"Map each Microsoft Tenant to a Syncro Tenant."</span></a></li>
             <li><a href="/syncro-tenants"><strong>"Syncro Tenants"</strong><span>"Rename, group Organizations, see mappings."</span></a></li>

@@ -20,7 +20,6 @@ pub fn OrganizationList() -> impl IntoView {
         move || (q.get(), page.get()),
         |(q, p)| list_organizations(q, p, String::new()),
     );
-    let me = use_me();
     view! {
         <Title text="Organizations"/>
         <div class="heading-row">
@@ -29,65 +28,59 @@ pub fn OrganizationList() -> impl IntoView {
         </div>
         <p class="hint">"Organizations were formerly called Customers."</p>
         <div class="toolbar"><SearchForm label="Search Organizations" value=q.get_untracked()/></div>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let admin = is_admin(me).await;
-                match rows.await {
-                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    // None yet, or none that match: say so and what to do next.
-                    Ok(list) if list.items.is_empty() => {
-                        let searched = !q.get_untracked().trim().is_empty();
-                        view! {
-                            <p class="empty">
-                                {if searched {
-                                    view! { {format!("No Organizations match “{}”. ", q.get_untracked().trim())}<a href="/organizations">"Show all"</a> }.into_any()
-                                } else if admin {
-                                    view! { "No Organizations yet. "<a href="/organizations/new">"New Organization"</a>" — or import the mapping file under "<a href=crate::api::IMPORT_PATH>"Import CSV"</a>" to create them with their Syncro Tenants." }.into_any()
-                                } else {
-                                    view! { "No Organizations yet. An Administrator adds them." }.into_any()
-                                }}
-                            </p>
-                        }.into_any()
-                    }
-                    Ok(list) => {
-                        let pages = list.pages();
-                        let (pg, total) = (list.page, list.total);
-                        let any = !list.items.is_empty();
-                        view! {
-                            {(admin && any).then(|| view! {
-                                <form method="get" action=crate::pages::group::PATH id="group" class="toolbar">
-                                    <button type="submit" class="secondary">"Group under one Syncro Tenant"</button>
-                                    {if all.get_untracked().is_empty() {
-                                        view! { <a href=url("/organizations", &[("q", &q.get_untracked()), ("page", &page.get_untracked()), ("all", "1")])>"Select all on this page"</a> }.into_any()
-                                    } else {
-                                        view! { <a href=url("/organizations", &[("q", &q.get_untracked()), ("page", &page.get_untracked())])>"Clear the selection"</a> }.into_any()
-                                    }}
-                                    <span class="hint">"Select the Organizations below, then group them: one Syncro Tenant, one Microsoft Tenant."</span>
-                                </form>
-                            })}
-                            <table class="grid">
-                                <thead><tr>
-                                    {admin.then(|| view! { <th scope="col"><span class="visually-hidden">"Select"</span></th> })}
-                                    <th scope="col">"Name"</th><th scope="col">"Syncro Tenant"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {list.items.into_iter().map(|o| view! {
-                                        <tr>
-                                            {admin.then(|| view! {
-                                                <td data-label="Select"><input type="checkbox" name="o" form="group" value=o.id.clone() checked=!all.get_untracked().is_empty() aria-label=format!("Select {}", o.name)/></td>
-                                            })}
-                                            <td data-label="Name"><a href=format!("/organizations/{}", o.id)>{o.name}</a></td>
-                                            <td data-label="Syncro Tenant">{o.syncro_tenant.map(|s| view! { <a href=format!("/syncro-tenants/{}", s.id)>{s.name}</a> })}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <Pager page=pg pages=pages total=total link=move |p| url("/organizations", &[("q", &q.get()), ("page", &p.to_string())])/>
-                        }.into_any()
-                    }
+        <Loaded data=rows page={move |v, admin| match v {
+                // None yet, or none that match: say so and what to do next.
+                list if list.items.is_empty() => {
+                    let searched = !q.get_untracked().trim().is_empty();
+                    view! {
+                        <p class="empty">
+                            {if searched {
+                                view! { {format!("No Organizations match “{}”. ", q.get_untracked().trim())}<a href="/organizations">"Show all"</a> }.into_any()
+                            } else if admin {
+                                view! { "No Organizations yet. "<a href="/organizations/new">"New Organization"</a>" — or import the mapping file under "<a href=crate::api::IMPORT_PATH>"Import CSV"</a>" to create them with their Syncro Tenants." }.into_any()
+                            } else {
+                                view! { "No Organizations yet. An Administrator adds them." }.into_any()
+                            }}
+                        </p>
+                    }.into_any()
                 }
-            })}
-        </Transition>
+                list => {
+                    let pages = list.pages();
+                    let (pg, total) = (list.page, list.total);
+                    let any = !list.items.is_empty();
+                    view! {
+                        {(admin && any).then(|| view! {
+                            <form method="get" action=crate::pages::group::PATH id="group" class="toolbar">
+                                <button type="submit" class="secondary">"Group under one Syncro Tenant"</button>
+                                {if all.get_untracked().is_empty() {
+                                    view! { <a href=url("/organizations", &[("q", &q.get_untracked()), ("page", &page.get_untracked()), ("all", "1")])>"Select all on this page"</a> }.into_any()
+                                } else {
+                                    view! { <a href=url("/organizations", &[("q", &q.get_untracked()), ("page", &page.get_untracked())])>"Clear the selection"</a> }.into_any()
+                                }}
+                                <span class="hint">"Select the Organizations below, then group them: one Syncro Tenant, one Microsoft Tenant."</span>
+                            </form>
+                        })}
+                        <table class="grid">
+                            <thead><tr>
+                                {admin.then(|| view! { <th scope="col"><span class="visually-hidden">"Select"</span></th> })}
+                                <th scope="col">"Name"</th><th scope="col">"Syncro Tenant"</th>
+                            </tr></thead>
+                            <tbody>
+                                {list.items.into_iter().map(|o| view! {
+                                    <tr>
+                                        {admin.then(|| view! {
+                                            <td data-label="Select"><input type="checkbox" name="o" form="group" value=o.id.clone() checked=!all.get_untracked().is_empty() aria-label=format!("Select {}", o.name)/></td>
+                                        })}
+                                        <td data-label="Name"><a href=format!("/organizations/{}", o.id)>{o.name}</a></td>
+                                        <td data-label="Syncro Tenant">{o.syncro_tenant.map(|s| view! { <a href=format!("/syncro-tenants/{}", s.id)>{s.name}</a> })}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <Pager page=pg pages=pages total=total link=move |p| url("/organizations", &[("q", &q.get()), ("page", &p.to_string())])/>
+                    }.into_any()
+                }
+            }}/>
     }
 }
 
@@ -96,43 +89,34 @@ pub fn OrganizationPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let org = Resource::new(move || id.get(), organization_details);
-    let me = use_me();
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let admin = is_admin(me).await;
-                match org.await {
-                    Err(e) => view! { <RecordError title="Organization" error=e/> }.into_any(),
-                    Ok(o) => view! {
-                        <Title text=o.name.clone()/>
-                        <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "{o.name.clone()}</p>
-                        <div class="heading-row">
-                            <h1>{o.name.clone()}</h1>
-                            {admin.then(|| view! {
-                                <div class="buttons">
-                                    <a class="button secondary" href=url("/admin/activity", &[("record", &format!("org:{}", o.id))])>"History"</a>
-                                    <a class="button" href=format!("/organizations/{}/edit", o.id)>"Edit"</a>
-                                </div>
-                            })}
+        <Loaded data=org record="Organization" page={move |o, admin| view! {
+                <Title text=o.name.clone()/>
+                <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "{o.name.clone()}</p>
+                <div class="heading-row">
+                    <h1>{o.name.clone()}</h1>
+                    {admin.then(|| view! {
+                        <div class="buttons">
+                            <a class="button secondary" href=url("/admin/activity", &[("record", &format!("org:{}", o.id))])>"History"</a>
+                            <a class="button" href=format!("/organizations/{}/edit", o.id)>"Edit"</a>
                         </div>
-                        <crate::pages::end_users::OrganizationTabs id=o.id.clone() end_users=false/>
-                        <dl class="facts">
-                            <dt>"Syncro Tenant"</dt>
-                            <dd><a href=format!("/syncro-tenants/{}", o.syncro_tenant.id)>{o.syncro_tenant.name.clone()}</a></dd>
-                            <dt>"Microsoft Tenant"</dt>
-                            <dd>{match o.microsoft_tenant.clone() {
-                                Some(m) => view! { <a href=url("/admin/microsoft-tenants", &[("q", &m.tenant_id)])>{m.display_name}</a>" ("{m.default_domain}")" }.into_any(),
-                                None => view! { <span class="hint">"Not mapped"</span> }.into_any(),
-                            }}</dd>
-                            <dt>"Email"</dt><dd>{o.email.clone()}</dd>
-                            <dt>"Phone"</dt><dd>{o.phone.clone()}</dd>
-                            <dt>"Website"</dt><dd>{(!o.website.is_empty()).then(|| view! { <a href=format!("https://{}", o.website) rel="noopener noreferrer" target="_blank">{o.website.clone()}</a> })}</dd>
-                            <dt>"Address"</dt><dd class="pre">{o.address.clone()}</dd>
-                        </dl>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+                    })}
+                </div>
+                <crate::pages::end_users::OrganizationTabs id=o.id.clone() end_users=false/>
+                <dl class="facts">
+                    <dt>"Syncro Tenant"</dt>
+                    <dd><a href=format!("/syncro-tenants/{}", o.syncro_tenant.id)>{o.syncro_tenant.name.clone()}</a></dd>
+                    <dt>"Microsoft Tenant"</dt>
+                    <dd>{match o.microsoft_tenant.clone() {
+                        Some(m) => view! { <a href=url("/admin/microsoft-tenants", &[("q", &m.tenant_id)])>{m.display_name}</a>" ("{m.default_domain}")" }.into_any(),
+                        None => view! { <span class="hint">"Not mapped"</span> }.into_any(),
+                    }}</dd>
+                    <dt>"Email"</dt><dd>{o.email.clone()}</dd>
+                    <dt>"Phone"</dt><dd>{o.phone.clone()}</dd>
+                    <dt>"Website"</dt><dd>{(!o.website.is_empty()).then(|| view! { <a href=format!("https://{}", o.website) rel="noopener noreferrer" target="_blank">{o.website.clone()}</a> })}</dd>
+                    <dt>"Address"</dt><dd class="pre">{o.address.clone()}</dd>
+                </dl>
+            }.into_any()}/>
     }
 }
 
@@ -171,43 +155,33 @@ pub fn EditOrganization() -> impl IntoView {
     let org = Resource::new(move || id.get(), organization_details);
     let action = ServerAction::<UpdateOrganization>::new();
     let form = FormState::of(action);
-    let me = use_me();
     let choices = syncro_tenant_choices();
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || {
-                Suspend::new(async move {
-                let admin = is_admin(me).await;
-                match org.await {
-                    Err(e) => view! { <RecordError title="Edit Organization" error=e/> }.into_any(),
-                    Ok(o) => {
-                        // Changed by someone else since the page was opened: the form keeps
-                        // what this person typed, shows what is stored now beside each field
-                        // that differs, and carries the current version — Save keeps theirs.
-                        let stale = form.is_draft() && form.error.get_untracked() == Some(AppError::Stale);
-                        view! {
-                        <Title text=format!("Edit {}", o.name)/>
-                        <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a>" › Edit"</p>
-                        <h1>"Edit Organization"</h1>
-                        {if admin { view! {
-                        <ErrorSummary form=form/>
-                        {stale.then(|| view! { <p class="note">"Below is what you typed. Someone else saved this Organization after you opened it: what is stored now is shown under each field you changed differently. Save to keep yours, or Cancel to keep theirs."</p> })}
-                        <ActionForm action=action attr:class="form">
-                            <input type="hidden" name="id" value=o.id.clone()/>
-                            <input type="hidden" name="version" value=o.version.to_string()/>
-                            <OrganizationFields form=form stored=o.clone() stale=stale/>
-                            <SyncroTenantField current=Some(NamedRef { id: o.syncro_tenant.id.clone(), name: o.syncro_tenant.name.clone() }) form=form options=choices/>
-                            <div class="buttons">
-                                <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
-                                <a class="button secondary" href=format!("/organizations/{}", o.id)>"Cancel"</a>
-                            </div>
-                        </ActionForm>
-                        <GetForm id="st-filter"/>
-                        }.into_any() } else { administrators_only().into_any() }}
-                    }.into_any()},
-                }
-            })}}
-        </Transition>
+        <Loaded data=org record="Edit Organization" page={move |o, admin| {
+                // Changed by someone else since the page was opened: the form keeps
+                // what this person typed, shows what is stored now beside each field
+                // that differs, and carries the current version — Save keeps theirs.
+                let stale = form.is_draft() && form.error.get_untracked() == Some(AppError::Stale);
+                view! {
+                <Title text=format!("Edit {}", o.name)/>
+                <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a>" › Edit"</p>
+                <h1>"Edit Organization"</h1>
+                {if admin { view! {
+                <ErrorSummary form=form/>
+                {stale.then(|| view! { <p class="note">"Below is what you typed. Someone else saved this Organization after you opened it: what is stored now is shown under each field you changed differently. Save to keep yours, or Cancel to keep theirs."</p> })}
+                <ActionForm action=action attr:class="form">
+                    <input type="hidden" name="id" value=o.id.clone()/>
+                    <input type="hidden" name="version" value=o.version.to_string()/>
+                    <OrganizationFields form=form stored=o.clone() stale=stale/>
+                    <SyncroTenantField current=Some(NamedRef { id: o.syncro_tenant.id.clone(), name: o.syncro_tenant.name.clone() }) form=form options=choices/>
+                    <div class="buttons">
+                        <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
+                        <a class="button secondary" href=format!("/organizations/{}", o.id)>"Cancel"</a>
+                    </div>
+                </ActionForm>
+                <GetForm id="st-filter"/>
+                }.into_any() } else { administrators_only().into_any() }}
+            }.into_any()}}/>
     }
 }
 

@@ -22,7 +22,6 @@ pub fn SuggestionsPage() -> impl IntoView {
     let select_all = query_param("all");
     let accept = ServerAction::<MapTenants>::new();
     let form = FormState::of(accept);
-    let me = use_me();
     let list = Resource::new(
         move || (confidence.get(), page.get(), accept.version().get()),
         |(c, p, _)| list_suggestions(c, p),
@@ -40,81 +39,73 @@ pub fn SuggestionsPage() -> impl IntoView {
         <p class="hint">"For each unmapped Microsoft Tenant, the free Syncro Tenant it most likely belongs to, and why: a verified domain on an Organization's email or website, the same name (ignoring case, punctuation, Inc/LLC/GmbH, \"(M365)\" and \" - Office\" suffixes), or a similar one. Nothing is mapped until you accept it."</p>
         <p class="hint">"Tenants with no suggestion: "<a href="/admin/microsoft-tenants/map-the-rest">"Map the rest"</a>", typing each one's Syncro Tenant in one form."</p>
         <ErrorSummary form=form/>
-        <Transition fallback=|| view! { <p class="loading">"Finding suggestions…"</p> }>
-            {move || Suspend::new(async move {
-                let admin = is_admin(me).await;
-                match list.await {
-                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(list) => {
-                        let all = list.high + list.medium + list.low;
-                        let (pg, pages, total) = (list.rows.page, list.rows.pages(), list.rows.total);
-                        let chosen = confidence.get_untracked();
-                        let back = link(&chosen, &page.get_untracked());
+        <Loaded data=list loading="Finding suggestions…" page={move |list, admin| {
+                let all = list.high + list.medium + list.low;
+                let (pg, pages, total) = (list.rows.page, list.rows.pages(), list.rows.total);
+                let chosen = confidence.get_untracked();
+                let back = link(&chosen, &page.get_untracked());
+                view! {
+                    <nav class="tabs" aria-label="Confidence">
+                        {tab("", format!("All ({all})"))}
+                        {tab("high", format!("High ({})", list.high))}
+                        {tab("medium", format!("Medium ({})", list.medium))}
+                        {tab("low", format!("Low ({})", list.low))}
+                    </nav>
+                    {if list.rows.items.is_empty() {
                         view! {
-                            <nav class="tabs" aria-label="Confidence">
-                                {tab("", format!("All ({all})"))}
-                                {tab("high", format!("High ({})", list.high))}
-                                {tab("medium", format!("Medium ({})", list.medium))}
-                                {tab("low", format!("Low ({})", list.low))}
-                            </nav>
-                            {if list.rows.items.is_empty() {
-                                view! {
-                                    <p class="empty">{if all > 0 {
-                                        view! { "None of this confidence: see the other tabs." }.into_any()
-                                    } else if list.tenants == 0 {
-                                        view! { "Nothing to suggest yet: there are no Microsoft Tenants. "<a href="/admin/microsoft-integration">"Connect Microsoft"</a>" or "<a href="/admin/microsoft-tenants/import">"import them from a CSV"</a>" first." }.into_any()
-                                    } else if list.unmapped == 0 {
-                                        view! { "Nothing to suggest: every Microsoft Tenant is mapped." }.into_any()
-                                    } else {
-                                        view! { {format!("No suggestion here for the {} unmapped Microsoft Tenants: none resembles a free Syncro Tenant. Map them all at once in ", list.unmapped)}
-                                            <a href="/admin/microsoft-tenants/map-the-rest">"Map the rest"</a>", or one by one on "
-                                            <a href="/admin/microsoft-tenants?filter=unmapped">"Microsoft Tenant Management"</a>"." }.into_any()
-                                    }}</p>
-                                }.into_any()
+                            <p class="empty">{if all > 0 {
+                                view! { "None of this confidence: see the other tabs." }.into_any()
+                            } else if list.tenants == 0 {
+                                view! { "Nothing to suggest yet: there are no Microsoft Tenants. "<a href="/admin/microsoft-integration">"Connect Microsoft"</a>" or "<a href="/admin/microsoft-tenants/import">"import them from a CSV"</a>" first." }.into_any()
+                            } else if list.unmapped == 0 {
+                                view! { "Nothing to suggest: every Microsoft Tenant is mapped." }.into_any()
                             } else {
-                                view! {
-                                    <ActionForm action=accept attr:class="suggestions">
-                                        <input type="hidden" name="back" value=back/>
-                                        <input type="hidden" name="picks[]" value=""/>
-                                        <RowKeys>
-                                        <table class="grid" id="f-picks">
-                                            <thead>
-                                                <tr>
-                                                    {admin.then(|| view! { <th scope="col">"Accept"</th> })}
-                                                    <th scope="col">"Microsoft Tenant"</th>
-                                                    <th scope="col">"Suggested Syncro Tenant"</th>
-                                                    <th scope="col">"Confidence"</th>
-                                                    <th scope="col">"Why"</th>
-                                                </tr>
-                                            </thead>
-                                            <tbody>
-                                                {list.rows.items.into_iter().map(|row| view! { <SuggestionLine row admin ticked=!select_all.get_untracked().is_empty()/> }).collect_view()}
-                                            </tbody>
-                                        </table>
-                                        </RowKeys>
-                                        <Pager page=pg pages=pages total=total link=move |p| link(&chosen, &p.to_string())/>
-                                        {admin.then(|| view! {
-                                            <div class="form-actions">
-                                                {if select_all.get_untracked().is_empty() {
-                                                    view! { <a href=url(PATH, &[("confidence", &confidence.get_untracked()), ("page", &page.get_untracked()), ("all", "1")])>"Select all on this page"</a> }.into_any()
-                                                } else {
-                                                    view! { <a href=link(&confidence.get_untracked(), &page.get_untracked())>"Clear the selection"</a> }.into_any()
-                                                }}
-                                                <button type="submit" class="primary" data-pending="Mapping…">"Accept selected"</button>
-                                                <span class="hint keys">"Keys: j and k move, x ticks, a accepts"</span>
-                                                {(list.high > 0).then(|| view! {
-                                                    <button type="submit" name="high" value="true" data-pending="Mapping…">{format!("Accept all with high confidence ({})", list.high)}</button>
-                                                })}
-                                            </div>
-                                        })}
-                                    </ActionForm>
-                                }.into_any()
-                            }}
+                                view! { {format!("No suggestion here for the {} unmapped Microsoft Tenants: none resembles a free Syncro Tenant. Map them all at once in ", list.unmapped)}
+                                    <a href="/admin/microsoft-tenants/map-the-rest">"Map the rest"</a>", or one by one on "
+                                    <a href="/admin/microsoft-tenants?filter=unmapped">"Microsoft Tenant Management"</a>"." }.into_any()
+                            }}</p>
                         }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+                    } else {
+                        view! {
+                            <ActionForm action=accept attr:class="suggestions">
+                                <input type="hidden" name="back" value=back/>
+                                <input type="hidden" name="picks[]" value=""/>
+                                <RowKeys>
+                                <table class="grid" id="f-picks">
+                                    <thead>
+                                        <tr>
+                                            {admin.then(|| view! { <th scope="col">"Accept"</th> })}
+                                            <th scope="col">"Microsoft Tenant"</th>
+                                            <th scope="col">"Suggested Syncro Tenant"</th>
+                                            <th scope="col">"Confidence"</th>
+                                            <th scope="col">"Why"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {list.rows.items.into_iter().map(|row| view! { <SuggestionLine row admin ticked=!select_all.get_untracked().is_empty()/> }).collect_view()}
+                                    </tbody>
+                                </table>
+                                </RowKeys>
+                                <Pager page=pg pages=pages total=total link=move |p| link(&chosen, &p.to_string())/>
+                                {admin.then(|| view! {
+                                    <div class="form-actions">
+                                        {if select_all.get_untracked().is_empty() {
+                                            view! { <a href=url(PATH, &[("confidence", &confidence.get_untracked()), ("page", &page.get_untracked()), ("all", "1")])>"Select all on this page"</a> }.into_any()
+                                        } else {
+                                            view! { <a href=link(&confidence.get_untracked(), &page.get_untracked())>"Clear the selection"</a> }.into_any()
+                                        }}
+                                        <button type="submit" class="primary" data-pending="Mapping…">"Accept selected"</button>
+                                        <span class="hint keys">"Keys: j and k move, x ticks, a accepts"</span>
+                                        {(list.high > 0).then(|| view! {
+                                            <button type="submit" name="high" value="true" data-pending="Mapping…">{format!("Accept all with high confidence ({})", list.high)}</button>
+                                        })}
+                                    </div>
+                                })}
+                            </ActionForm>
+                        }.into_any()
+                    }}
+                }.into_any()
+            }}/>
         {move || accept.value().get().and_then(|r| r.ok()).map(|r| view! {
             <div class="note" role="status">
                 <p>{format!("Mapped {} Microsoft Tenant{}.", r.mapped, if r.mapped == 1 { "" } else { "s" })}</p>

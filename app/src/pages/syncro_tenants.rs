@@ -13,7 +13,6 @@ pub fn SyncroTenantList() -> impl IntoView {
     let q = query_param("q");
     let page = query_param("page");
     let delete = ServerAction::<DeleteSyncroTenant>::new();
-    let me = use_me();
     let rows = Resource::new(
         move || (q.get(), page.get()),
         |(q, p)| list_syncro_tenants(q, p),
@@ -24,61 +23,55 @@ pub fn SyncroTenantList() -> impl IntoView {
         <p class="hint">"A Syncro Tenant groups Organizations and maps to one Microsoft Tenant."</p>
         <div class="toolbar"><SearchForm label="Search Syncro Tenants" value=q.get_untracked()/></div>
         <ErrorNote error=action_error(delete.value())/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let admin = is_admin(me).await;
-                match rows.await {
-                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(list) if list.items.is_empty() => view! {
-                        <p class="empty">{if q.get_untracked().trim().is_empty() {
-                            "No Syncro Tenants yet: each Organization gets one when it is created (or joins one you choose).".to_string()
-                        } else {
-                            format!("No Syncro Tenants match “{}”.", q.get_untracked().trim())
-                        }}" "<a href="/organizations">"Organizations"</a></p>
-                    }.into_any(),
-                    Ok(list) => {
-                        let pages = list.pages();
-                        let (pg, total) = (list.page, list.total);
-                        view! {
-                            <table class="grid">
-                                <thead><tr>
-                                    <th scope="col">"Name"</th>
-                                    <th scope="col">"Microsoft Tenant"</th>
-                                    <th scope="col">"Organizations"</th>
-                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                                </tr></thead>
-                                <tbody>
-                                    {list.items.into_iter().map(|st| {
-                                        let deletable = admin && st.organization_count == 0 && st.microsoft_tenant.is_none();
-                                        let label = format!("Delete {}", st.name);
-                                        view! {
-                                            <tr>
-                                                <td data-label="Name"><a href=format!("/syncro-tenants/{}", st.id)>{st.name.clone()}</a></td>
-                                                <td data-label="Microsoft Tenant">{st.microsoft_tenant.map(|m| m.name)}</td>
-                                                <td data-label="Organizations">{st.organization_count}</td>
-                                                <td class="actions">
-                                                    {deletable.then(|| view! {
-                                                        <Confirm label="Delete" name=label.clone() class="danger small"
-                                                            question=format!("Delete the Syncro Tenant “{}”? It has no Organizations and no mapping.", st.name)>
-                                                            <ActionForm action=delete>
-                                                                <input type="hidden" name="id" value=st.id.clone()/>
-                                                                <input type="hidden" name="version" value=st.version.to_string()/>
-                                                                <button type="submit" class="danger small" data-pending="Deleting…">{format!("Yes, delete {}", st.name)}</button>
-                                                            </ActionForm>
-                                                        </Confirm>
-                                                    })}
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <Pager page=pg pages=pages total=total link=move |p| url("/syncro-tenants", &[("q", &q.get()), ("page", &p.to_string())])/>
-                        }.into_any()
-                    }
+        <Loaded data=rows page={move |v, admin| match v {
+                list if list.items.is_empty() => view! {
+                    <p class="empty">{if q.get_untracked().trim().is_empty() {
+                        "No Syncro Tenants yet: each Organization gets one when it is created (or joins one you choose).".to_string()
+                    } else {
+                        format!("No Syncro Tenants match “{}”.", q.get_untracked().trim())
+                    }}" "<a href="/organizations">"Organizations"</a></p>
+                }.into_any(),
+                list => {
+                    let pages = list.pages();
+                    let (pg, total) = (list.page, list.total);
+                    view! {
+                        <table class="grid">
+                            <thead><tr>
+                                <th scope="col">"Name"</th>
+                                <th scope="col">"Microsoft Tenant"</th>
+                                <th scope="col">"Organizations"</th>
+                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            </tr></thead>
+                            <tbody>
+                                {list.items.into_iter().map(|st| {
+                                    let deletable = admin && st.organization_count == 0 && st.microsoft_tenant.is_none();
+                                    let label = format!("Delete {}", st.name);
+                                    view! {
+                                        <tr>
+                                            <td data-label="Name"><a href=format!("/syncro-tenants/{}", st.id)>{st.name.clone()}</a></td>
+                                            <td data-label="Microsoft Tenant">{st.microsoft_tenant.map(|m| m.name)}</td>
+                                            <td data-label="Organizations">{st.organization_count}</td>
+                                            <td class="actions">
+                                                {deletable.then(|| view! {
+                                                    <Confirm label="Delete" name=label.clone() class="danger small"
+                                                        question=format!("Delete the Syncro Tenant “{}”? It has no Organizations and no mapping.", st.name)>
+                                                        <ActionForm action=delete>
+                                                            <input type="hidden" name="id" value=st.id.clone()/>
+                                                            <input type="hidden" name="version" value=st.version.to_string()/>
+                                                            <button type="submit" class="danger small" data-pending="Deleting…">{format!("Yes, delete {}", st.name)}</button>
+                                                        </ActionForm>
+                                                    </Confirm>
+                                                })}
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <Pager page=pg pages=pages total=total link=move |p| url("/syncro-tenants", &[("q", &q.get()), ("page", &p.to_string())])/>
+                    }.into_any()
                 }
-            })}
-        </Transition>
+            }}/>
     }
 }
 
@@ -192,27 +185,22 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
             <ActionForm action=add>
                 <input type="hidden" name="id" value=move || id.get()/>
                 <input type="hidden" name="organizations[]" value=""/>
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match candidates.await {
-                            Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                            Ok(None) => view! { <p class="hint">"Find the Organizations to add by name."</p> }.into_any(),
-                            Ok(Some(list)) if list.items.is_empty() => view! { <p class="empty">"No other Organizations match."</p> }.into_any(),
-                            Ok(Some(list)) => view! {
-                                <fieldset>
-                                    <legend class="visually-hidden">"Organizations to add"</legend>
-                                    {list.items.into_iter().map(|o| view! {
-                                        <label class="check">
-                                            <input type="checkbox" name="organizations[]" value=o.id.clone()/>
-                                            {o.name.clone()}
-                                            <span class="hint">{o.syncro_tenant.map(|s| format!(" — now in {}", s.name))}</span>
-                                        </label>
-                                    }).collect_view()}
-                                </fieldset>
-                            }.into_any(),
-                        }
-                    })}
-                </Transition>
+                <Loaded data=candidates page={move |v, _| match v {
+                        None => view! { <p class="hint">"Find the Organizations to add by name."</p> }.into_any(),
+                        Some(list) if list.items.is_empty() => view! { <p class="empty">"No other Organizations match."</p> }.into_any(),
+                        Some(list) => view! {
+                            <fieldset>
+                                <legend class="visually-hidden">"Organizations to add"</legend>
+                                {list.items.into_iter().map(|o| view! {
+                                    <label class="check">
+                                        <input type="checkbox" name="organizations[]" value=o.id.clone()/>
+                                        {o.name.clone()}
+                                        <span class="hint">{o.syncro_tenant.map(|s| format!(" — now in {}", s.name))}</span>
+                                    </label>
+                                }).collect_view()}
+                            </fieldset>
+                        }.into_any(),
+                    }}/>
                 <ErrorNote error=action_error(add.value())/>
                 <button type="submit" class="primary" data-pending="Adding…">"Add Organizations"</button>
             </ActionForm>

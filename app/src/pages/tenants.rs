@@ -21,7 +21,6 @@ pub fn TenantManagement() -> impl IntoView {
     // Their latest error comes back in the URL after a form post (`__err`).
     let map_action = ServerAction::<MapTenant>::new();
     let unmap = ServerAction::<UnmapTenant>::new();
-    let me = use_me();
     let rows = Resource::new(
         move || (filter.get(), q.get(), sort.get(), dir.get(), page.get()),
         |(f, q, s, d, p)| list_microsoft_tenants(f, q, s, d, p),
@@ -119,45 +118,39 @@ pub fn TenantManagement() -> impl IntoView {
             <SearchForm label="Search Microsoft Tenants" placeholder="Name, domain or ID" value=q.get_untracked() keep=vec![("filter", filter.get_untracked()), ("sort", sort.get_untracked()), ("dir", dir.get_untracked())]/>
         </div>
         <ErrorNote error=action_error(unmap.value())/>
-        <Transition fallback=|| view! { <p class="loading">"Loading Microsoft Tenants…"</p> }>
-            {move || Suspend::new(async move {
-                let admin = is_admin(me).await;
-                match rows.await {
-                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(TenantList { tenants, connected, .. }) if tenants.items.is_empty() => view! {
-                        <p class="empty">"No Microsoft Tenants match. Change the filter, "
-                            {if connected { "or Sync Now on " } else { "connect " }}
-                            <a href="/admin/microsoft-integration">"the Microsoft integration"</a>", or import a CSV."</p>
-                    }.into_any(),
-                    Ok(TenantList { tenants: list, connected, .. }) => {
-                        let pages = list.pages();
-                        let (pg, total) = (list.page, list.total);
-                        view! {
-                            {(!connected).then(|| view! {
-                                <p class="note stale">"Not synced: no Microsoft integration is connected, so these tenants are kept as they were. "
-                                    <a href="/admin/microsoft-integration">"Microsoft Tenant Integrations"</a></p>
-                            })}
-                            <table class="grid">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">{sort_link("name", "Name")}</th>
-                                        <th scope="col">{sort_link("domain", "Default domain")}</th>
-                                        <th scope="col">"Tenant ID"</th>
-                                        <th scope="col">"Syncro Tenant"</th>
-                                        <th scope="col">{sort_link("last_sync", "Last sync")}</th>
-                                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {list.items.into_iter().map(|row| view! { <TenantRow row=row unmap=unmap link=link admin=admin/> }).collect_view()}
-                                </tbody>
-                            </table>
-                            <Pager page=pg pages=pages total=total link=move |p| link(&[("page", &p.to_string())])/>
-                        }.into_any()
-                    }
+        <Loaded data=rows loading="Loading Microsoft Tenants…" page={move |v, admin| match v {
+                TenantList { tenants, connected, .. } if tenants.items.is_empty() => view! {
+                    <p class="empty">"No Microsoft Tenants match. Change the filter, "
+                        {if connected { "or Sync Now on " } else { "connect " }}
+                        <a href="/admin/microsoft-integration">"the Microsoft integration"</a>", or import a CSV."</p>
+                }.into_any(),
+                TenantList { tenants: list, connected, .. } => {
+                    let pages = list.pages();
+                    let (pg, total) = (list.page, list.total);
+                    view! {
+                        {(!connected).then(|| view! {
+                            <p class="note stale">"Not synced: no Microsoft integration is connected, so these tenants are kept as they were. "
+                                <a href="/admin/microsoft-integration">"Microsoft Tenant Integrations"</a></p>
+                        })}
+                        <table class="grid">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{sort_link("name", "Name")}</th>
+                                    <th scope="col">{sort_link("domain", "Default domain")}</th>
+                                    <th scope="col">"Tenant ID"</th>
+                                    <th scope="col">"Syncro Tenant"</th>
+                                    <th scope="col">{sort_link("last_sync", "Last sync")}</th>
+                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {list.items.into_iter().map(|row| view! { <TenantRow row=row unmap=unmap link=link admin=admin/> }).collect_view()}
+                            </tbody>
+                        </table>
+                        <Pager page=pg pages=pages total=total link=move |p| link(&[("page", &p.to_string())])/>
+                    }.into_any()
                 }
-            })}
-        </Transition>
+            }}/>
         <AdminOnly>
             {move || {
                 let id = map.get();

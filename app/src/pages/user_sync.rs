@@ -129,103 +129,94 @@ pub fn UserSyncSetupPage() -> impl IntoView {
     let setup = Resource::new(move || id.get(), user_sync_setup);
     let save = ServerAction::<SaveUserSync>::new();
     let form = FormState::of(save);
-    let me = use_me();
     view! {
         <Title text="Set Up Entra ID User Sync"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let admin = is_admin(me).await;
-                match setup.await {
-                    Err(e) => view! { <h1>"Entra ID User Sync"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(v) => {
-                        let st = v.syncro_tenant.clone();
-                        let orgs = v.organizations.clone();
-                        let several = orgs.len() > 1;
-                        // The rules as posted when the form came back refused, else as saved.
-                        let mut rules: Vec<RuleView> = if form.is_draft() {
-                            let fields = form.values("rule_field[]", Vec::new());
-                            let values = form.values("rule_value[]", Vec::new());
-                            let orgs_of = form.values("rule_org[]", Vec::new());
-                            fields.into_iter().zip(values).zip(orgs_of)
-                                .filter(|((_, value), _)| !value.trim().is_empty())
-                                .map(|((field, value), organization)| RuleView { field, value, organization })
-                                .collect()
-                        } else {
-                            v.rules.clone()
-                        };
-                        rules.extend((0..2).map(|_| RuleView { field: "department".into(), value: String::new(), organization: String::new() }));
-                        let only = orgs.first().map(|o| o.id.clone()).unwrap_or_default();
-                        let default = if several { form.value("default_organization", v.default_organization.clone()) } else { only };
-                        let kinds = form.value("kinds", v.kinds.clone());
-                        let (enabled_only, licensed_only, exclude_non_people) = (
-                            form.checked("enabled_only", v.enabled_only),
-                            form.checked("licensed_only", v.licensed_only),
-                            form.checked("exclude_non_people", v.exclude_non_people),
-                        );
-                        let brake = form.value("brake_percent", v.brake_percent.to_string());
-                        view! {
-                            <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "<a href=format!("/syncro-tenants/{}", st.id)>{st.name.clone()}</a>" › Entra ID User Sync"</p>
-                            <h1>{format!("Entra ID User Sync of {}", st.name)}</h1>
-                            {match (&v.microsoft_tenant, admin) {
-                                (None, _) => view! { <p class="note">"Map a Microsoft Tenant to this Syncro Tenant first."</p> }.into_any(),
-                                (Some(_), false) => view! { <p class="note" role="status">"Only Administrators can set up the sync."</p> }.into_any(),
-                                (Some(_), true) if !v.connected => view! { <NeedsMicrosoft what="Entra ID User Sync" admin=true/> }.into_any(),
-                                (Some(mt), true) => view! {
-                                    <p class="hint">{format!("Users of {} become End Users of this Syncro Tenant's Organizations. {PERMISSIONS}", mt.name)}</p>
-                                    <ErrorSummary form=form/>
-                                    <ActionForm action=save attr:class="form">
-                                        <input type="hidden" name="syncro_tenant" value=st.id.clone()/>
-                                        <input type="hidden" name="version" value=v.version.to_string()/>
-                                        <h2 class="section">"Which users"</h2>
-                                        <label for="f-kinds">"Kind"</label>
-                                        <select id="f-kinds" name="kinds">
-                                            <option value="members" selected=kinds == "members">"Members"</option>
-                                            <option value="guests" selected=kinds == "guests">"Guests"</option>
-                                            <option value="both" selected=kinds == "both">"Members and guests"</option>
-                                        </select>
-                                        {form.error("kinds")}
-                                        <label class="check"><input type="checkbox" name="enabled_only" value="true" checked=enabled_only/>" Enabled accounts only (a disabled account's End User becomes inactive)"</label>
-                                        <label class="check"><input type="checkbox" name="licensed_only" value="true" checked=licensed_only/>" Licensed users only"</label>
-                                        <label class="check"><input type="checkbox" name="exclude_non_people" value="true" checked=exclude_non_people/>" Leave out shared, room and equipment mailboxes"</label>
-                                        <TextInput form=form name="domains" label="Domains (UPN or mail)" value=v.domains.clone() placeholder="Any: or foggy.com, waltham.foggy.com"/>
-                                        <TextInput form=form name="departments" label="Departments" value=v.departments.clone() placeholder="Any"/>
-                                        <TextInput form=form name="offices" label="Office locations" value=v.offices.clone() placeholder="Any"/>
-                                        <TextInput form=form name="groups" label="Groups (object IDs; members of nested groups count)" value=v.groups.clone() placeholder="Any"/>
-                                        {if several { view! {
-                                            <h2 class="section" id="f-rules" tabindex="-1">"Routing rules"</h2>
-                                            <p class="hint">"In order: the first rule that matches decides. Blank rows are left out; save to get more."</p>
-                                            {v.shadowed.clone().into_iter().map(|s| view! { <p class="note warning">{s}</p> }).collect_view()}
-                                            {rules.into_iter().enumerate().map(|(i, r)| rule_row(i + 1, r, &orgs)).collect_view()}
-                                            {form.error("rules")}
-                                            <label for="f-default_organization">"Everyone else"</label>
-                                            <select id="f-default_organization" name="default_organization">
-                                                <option value="" selected=default.is_empty()>"Leave unassigned (not brought in)"</option>
-                                                {org_options(&orgs, &default)}
-                                            </select>
-                                        }.into_any() } else { view! {
-                                            <input type="hidden" name="rule_field[]" value=""/>
-                                            <input type="hidden" name="rule_value[]" value=""/>
-                                            <input type="hidden" name="rule_org[]" value=""/>
-                                            <input type="hidden" name="default_organization" value=default/>
-                                            <p class="hint">{format!("Everyone goes to {}.", orgs.first().map(|o| o.name.clone()).unwrap_or_default())}</p>
-                                        }.into_any() }}
-                                        {form.error("default_organization")}
-                                        <label for="f-brake_percent">"Stop and ask when one run would deactivate more than (%)"</label>
-                                        <input id="f-brake_percent" name="brake_percent" type="number" min="1" max="100" value=brake
-                                            aria-describedby="brake_percent-error"/>
-                                        {form.error("brake_percent")}
-                                        <div class="buttons">
-                                            <button type="submit" class="primary" data-pending="Saving…">"Save and preview"</button>
-                                            <a class="button secondary" href=format!("/syncro-tenants/{}", st.id)>"Cancel"</a>
-                                        </div>
-                                    </ActionForm>
-                                }.into_any(),
-                            }}
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded data=setup record="Entra ID User Sync" page={move |v, admin| {
+                let st = v.syncro_tenant.clone();
+                let orgs = v.organizations.clone();
+                let several = orgs.len() > 1;
+                // The rules as posted when the form came back refused, else as saved.
+                let mut rules: Vec<RuleView> = if form.is_draft() {
+                    let fields = form.values("rule_field[]", Vec::new());
+                    let values = form.values("rule_value[]", Vec::new());
+                    let orgs_of = form.values("rule_org[]", Vec::new());
+                    fields.into_iter().zip(values).zip(orgs_of)
+                        .filter(|((_, value), _)| !value.trim().is_empty())
+                        .map(|((field, value), organization)| RuleView { field, value, organization })
+                        .collect()
+                } else {
+                    v.rules.clone()
+                };
+                rules.extend((0..2).map(|_| RuleView { field: "department".into(), value: String::new(), organization: String::new() }));
+                let only = orgs.first().map(|o| o.id.clone()).unwrap_or_default();
+                let default = if several { form.value("default_organization", v.default_organization.clone()) } else { only };
+                let kinds = form.value("kinds", v.kinds.clone());
+                let (enabled_only, licensed_only, exclude_non_people) = (
+                    form.checked("enabled_only", v.enabled_only),
+                    form.checked("licensed_only", v.licensed_only),
+                    form.checked("exclude_non_people", v.exclude_non_people),
+                );
+                let brake = form.value("brake_percent", v.brake_percent.to_string());
+                view! {
+                    <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "<a href=format!("/syncro-tenants/{}", st.id)>{st.name.clone()}</a>" › Entra ID User Sync"</p>
+                    <h1>{format!("Entra ID User Sync of {}", st.name)}</h1>
+                    {match (&v.microsoft_tenant, admin) {
+                        (None, _) => view! { <p class="note">"Map a Microsoft Tenant to this Syncro Tenant first."</p> }.into_any(),
+                        (Some(_), false) => view! { <p class="note" role="status">"Only Administrators can set up the sync."</p> }.into_any(),
+                        (Some(_), true) if !v.connected => view! { <NeedsMicrosoft what="Entra ID User Sync" admin=true/> }.into_any(),
+                        (Some(mt), true) => view! {
+                            <p class="hint">{format!("Users of {} become End Users of this Syncro Tenant's Organizations. {PERMISSIONS}", mt.name)}</p>
+                            <ErrorSummary form=form/>
+                            <ActionForm action=save attr:class="form">
+                                <input type="hidden" name="syncro_tenant" value=st.id.clone()/>
+                                <input type="hidden" name="version" value=v.version.to_string()/>
+                                <h2 class="section">"Which users"</h2>
+                                <label for="f-kinds">"Kind"</label>
+                                <select id="f-kinds" name="kinds">
+                                    <option value="members" selected=kinds == "members">"Members"</option>
+                                    <option value="guests" selected=kinds == "guests">"Guests"</option>
+                                    <option value="both" selected=kinds == "both">"Members and guests"</option>
+                                </select>
+                                {form.error("kinds")}
+                                <label class="check"><input type="checkbox" name="enabled_only" value="true" checked=enabled_only/>" Enabled accounts only (a disabled account's End User becomes inactive)"</label>
+                                <label class="check"><input type="checkbox" name="licensed_only" value="true" checked=licensed_only/>" Licensed users only"</label>
+                                <label class="check"><input type="checkbox" name="exclude_non_people" value="true" checked=exclude_non_people/>" Leave out shared, room and equipment mailboxes"</label>
+                                <TextInput form=form name="domains" label="Domains (UPN or mail)" value=v.domains.clone() placeholder="Any: or foggy.com, waltham.foggy.com"/>
+                                <TextInput form=form name="departments" label="Departments" value=v.departments.clone() placeholder="Any"/>
+                                <TextInput form=form name="offices" label="Office locations" value=v.offices.clone() placeholder="Any"/>
+                                <TextInput form=form name="groups" label="Groups (object IDs; members of nested groups count)" value=v.groups.clone() placeholder="Any"/>
+                                {if several { view! {
+                                    <h2 class="section" id="f-rules" tabindex="-1">"Routing rules"</h2>
+                                    <p class="hint">"In order: the first rule that matches decides. Blank rows are left out; save to get more."</p>
+                                    {v.shadowed.clone().into_iter().map(|s| view! { <p class="note warning">{s}</p> }).collect_view()}
+                                    {rules.into_iter().enumerate().map(|(i, r)| rule_row(i + 1, r, &orgs)).collect_view()}
+                                    {form.error("rules")}
+                                    <label for="f-default_organization">"Everyone else"</label>
+                                    <select id="f-default_organization" name="default_organization">
+                                        <option value="" selected=default.is_empty()>"Leave unassigned (not brought in)"</option>
+                                        {org_options(&orgs, &default)}
+                                    </select>
+                                }.into_any() } else { view! {
+                                    <input type="hidden" name="rule_field[]" value=""/>
+                                    <input type="hidden" name="rule_value[]" value=""/>
+                                    <input type="hidden" name="rule_org[]" value=""/>
+                                    <input type="hidden" name="default_organization" value=default/>
+                                    <p class="hint">{format!("Everyone goes to {}.", orgs.first().map(|o| o.name.clone()).unwrap_or_default())}</p>
+                                }.into_any() }}
+                                {form.error("default_organization")}
+                                <label for="f-brake_percent">"Stop and ask when one run would deactivate more than (%)"</label>
+                                <input id="f-brake_percent" name="brake_percent" type="number" min="1" max="100" value=brake
+                                    aria-describedby="brake_percent-error"/>
+                                {form.error("brake_percent")}
+                                <div class="buttons">
+                                    <button type="submit" class="primary" data-pending="Saving…">"Save and preview"</button>
+                                    <a class="button secondary" href=format!("/syncro-tenants/{}", st.id)>"Cancel"</a>
+                                </div>
+                            </ActionForm>
+                        }.into_any(),
+                    }}
+                }.into_any()
+            }}/>
     }
 }
 
@@ -237,60 +228,53 @@ pub fn UserSyncPreviewPage() -> impl IntoView {
     let apply = ServerAction::<ApplyUserSync>::new();
     view! {
         <Title text="Preview: Entra ID User Sync"/>
-        <Transition fallback=|| view! { <p class="loading">"Reading the tenant's users…"</p> }>
-            {move || Suspend::new(async move {
-                match preview.await {
-                    Err(e) => view! { <h1>"Preview"</h1><p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(p) => {
-                        let st = p.setup.syncro_tenant.clone();
-                        let r = p.report.clone();
-                        let failed = r.error.is_some();
-                        view! {
-                            <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "<a href=format!("/syncro-tenants/{}", st.id)>{st.name.clone()}</a>" › Preview"</p>
-                            <h1>{format!("Preview: Entra ID User Sync of {}", st.name)}</h1>
-                            {r.error.clone().map(|e| view! { <p class="note error" role="alert">{e}</p> })}
-                            {(!failed).then(|| view! {
-                                <p class="lead">{format!("Applying would: {}.", r.summary)}
-                                    {(r.skipped > 0).then(|| match r.skipped {
-                                        1 => " 1 user is not brought in (filters, or no rule).".to_string(),
-                                        n => format!(" {n} users are not brought in (filters, or no rule)."),
-                                    })}</p>
-                            })}
-                            {p.setup.shadowed.into_iter().map(|s| view! { <p class="note warning">{s}</p> }).collect_view()}
-                            {r.notes.into_iter().map(|n| view! { <p class="hint">{n}</p> }).collect_view()}
-                            {(!p.people.is_empty()).then(|| view! {
-                                <table class="grid">
-                                    <thead><tr><th scope="col">"What"</th><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Organization"</th><th scope="col">"Entra replaces"</th></tr></thead>
-                                    <tbody>
-                                        {p.people.into_iter().map(|x| view! {
-                                            <tr><td data-label="What">{x.what}</td><td data-label="Name">{x.name}</td><td data-label="Email">{x.email}</td><td data-label="Organization">{x.organization}</td>
-                                                <td data-label="Entra replaces">{(!x.changes.is_empty()).then(|| view! { <ul class="changes">{x.changes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul> })}</td></tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            })}
-                            {(!r.not_brought_in.is_empty()).then(|| view! {
-                                <h2>{format!("Not brought in ({})", r.skipped)}</h2>
-                                <ul class="review">{r.not_brought_in.clone().into_iter().map(|(who, why)| view! { <li><strong>{who}</strong>": "{why}</li> }).collect_view()}</ul>
-                                {(r.skipped > r.not_brought_in.len()).then(|| view! { <p class="hint">{format!("…and {} more.", r.skipped - r.not_brought_in.len())}</p> })}
-                            })}
-                            {(!r.review.is_empty()).then(|| view! {
-                                <h2>{format!("To review ({}): not matched, so as not to guess", r.review_count)}</h2>
-                                <ul class="review">{r.review.into_iter().map(|(who, why)| view! { <li><strong>{who}</strong>": "{why}</li> }).collect_view()}</ul>
-                            })}
-                            <ActionForm action=apply attr:class="form">
-                                <input type="hidden" name="syncro_tenant" value=st.id.clone()/>
-                                <input type="hidden" name="version" value=p.setup.version.to_string()/>
-                                <ErrorNote error=action_error(apply.value())/>
-                                <div class="buttons">
-                                    {(!failed).then(|| view! { <button type="submit" class="primary" data-pending="Syncing…">"Apply and sync now"</button> })}
-                                    <a class="button secondary" href=format!("/syncro-tenants/{}/user-sync", st.id)>"Change settings"</a>
-                                </div>
-                            </ActionForm>
-                        }.into_any()
-                    }
-                }
-            })}
-        </Transition>
+        <Loaded data=preview loading="Reading the tenant's users…" record="Preview" page={move |p, _| {
+                let st = p.setup.syncro_tenant.clone();
+                let r = p.report.clone();
+                let failed = r.error.is_some();
+                view! {
+                    <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "<a href=format!("/syncro-tenants/{}", st.id)>{st.name.clone()}</a>" › Preview"</p>
+                    <h1>{format!("Preview: Entra ID User Sync of {}", st.name)}</h1>
+                    {r.error.clone().map(|e| view! { <p class="note error" role="alert">{e}</p> })}
+                    {(!failed).then(|| view! {
+                        <p class="lead">{format!("Applying would: {}.", r.summary)}
+                            {(r.skipped > 0).then(|| match r.skipped {
+                                1 => " 1 user is not brought in (filters, or no rule).".to_string(),
+                                n => format!(" {n} users are not brought in (filters, or no rule)."),
+                            })}</p>
+                    })}
+                    {p.setup.shadowed.into_iter().map(|s| view! { <p class="note warning">{s}</p> }).collect_view()}
+                    {r.notes.into_iter().map(|n| view! { <p class="hint">{n}</p> }).collect_view()}
+                    {(!p.people.is_empty()).then(|| view! {
+                        <table class="grid">
+                            <thead><tr><th scope="col">"What"</th><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Organization"</th><th scope="col">"Entra replaces"</th></tr></thead>
+                            <tbody>
+                                {p.people.into_iter().map(|x| view! {
+                                    <tr><td data-label="What">{x.what}</td><td data-label="Name">{x.name}</td><td data-label="Email">{x.email}</td><td data-label="Organization">{x.organization}</td>
+                                        <td data-label="Entra replaces">{(!x.changes.is_empty()).then(|| view! { <ul class="changes">{x.changes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul> })}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    })}
+                    {(!r.not_brought_in.is_empty()).then(|| view! {
+                        <h2>{format!("Not brought in ({})", r.skipped)}</h2>
+                        <ul class="review">{r.not_brought_in.clone().into_iter().map(|(who, why)| view! { <li><strong>{who}</strong>": "{why}</li> }).collect_view()}</ul>
+                        {(r.skipped > r.not_brought_in.len()).then(|| view! { <p class="hint">{format!("…and {} more.", r.skipped - r.not_brought_in.len())}</p> })}
+                    })}
+                    {(!r.review.is_empty()).then(|| view! {
+                        <h2>{format!("To review ({}): not matched, so as not to guess", r.review_count)}</h2>
+                        <ul class="review">{r.review.into_iter().map(|(who, why)| view! { <li><strong>{who}</strong>": "{why}</li> }).collect_view()}</ul>
+                    })}
+                    <ActionForm action=apply attr:class="form">
+                        <input type="hidden" name="syncro_tenant" value=st.id.clone()/>
+                        <input type="hidden" name="version" value=p.setup.version.to_string()/>
+                        <ErrorNote error=action_error(apply.value())/>
+                        <div class="buttons">
+                            {(!failed).then(|| view! { <button type="submit" class="primary" data-pending="Syncing…">"Apply and sync now"</button> })}
+                            <a class="button secondary" href=format!("/syncro-tenants/{}/user-sync", st.id)>"Change settings"</a>
+                        </div>
+                    </ActionForm>
+                }.into_any()
+            }}/>
     }
 }

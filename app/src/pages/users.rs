@@ -130,26 +130,19 @@ pub fn UsersPage() -> impl IntoView {
         <ErrorNote error=action_error(active.value())/>
         <ErrorNote error=action_error(password.value())/>
         {move || matches!(password.value().get(), Some(Ok(()))).then(|| view! { <p class="note ok" role="status">"Password set. Their sessions have ended."</p> })}
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match users.await {
-                    Err(e) => view! { <p class="note error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(list) => view! {
-                        <table class="grid users">
-                            <thead><tr>
-                                <th scope="col">"Email"</th>
-                                <th scope="col">"Role"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                            </tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|u| view! { <UserRowView user=u role=role active=active password=password/> }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded data=users page={move |list, _| view! {
+                <table class="grid users">
+                    <thead><tr>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|u| view! { <UserRowView user=u role=role active=active password=password/> }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()}/>
         <section class="panel" aria-labelledby="add-user-heading">
             <h2 id="add-user-heading">"Add user"</h2>
             <ErrorSummary form=add_form/>

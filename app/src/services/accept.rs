@@ -14,7 +14,6 @@ use crate::error::AppError;
 use crate::services::changes::store_error;
 use crate::store::prelude::*;
 use crate::wire::AcceptReport;
-use std::collections::HashMap;
 
 /// Tries of a part refused as stale before it is reported as changed by someone else.
 const TRIES: usize = 3;
@@ -66,20 +65,15 @@ async fn map_part(
     report: &mut AcceptReport,
 ) -> Result<(), AppError> {
     for tries in 1..=TRIES {
-        let tenant_ids: Vec<_> = chunk.iter().map(|p| p.0).collect();
-        let syncro_ids: Vec<_> = chunk.iter().map(|p| p.1).collect();
-        let tenants: HashMap<_, _> = store
-            .microsoft_tenants_by_ids(acct, &tenant_ids)
-            .await?
-            .into_iter()
-            .map(|t| (t.tenant_id, t))
-            .collect();
-        let syncro: HashMap<_, _> = store
-            .syncro_tenants_by_ids(acct, &syncro_ids)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect();
+        // Both sides of every pair in one batch read.
+        let ids = RecordIds {
+            microsoft_tenants: chunk.iter().map(|p| p.0).collect(),
+            syncro_tenants: chunk.iter().map(|p| p.1).collect(),
+            ..RecordIds::default()
+        };
+        let found = store.records(acct, ids).await?;
+        let tenants = by_id(found.microsoft_tenants, |t| t.tenant_id);
+        let syncro = by_id(found.syncro_tenants, |s| s.id);
         let mut gone = Vec::new();
         let mut known = Vec::new();
         for (t, s) in chunk {

@@ -40,21 +40,17 @@ pub async fn store_error(
             }
         }
         StoreError::NameTaken { kind, owner, .. } => {
-            let existing = match kind {
-                NameKind::SyncroTenant => store
-                    .syncro_tenant(account, SyncroTenantId::from_uuid(owner))
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|s| s.name.to_string()),
-                NameKind::Organization => store
-                    .organization(account, OrganizationId::from_uuid(owner))
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|o| o.name.to_string()),
-                NameKind::EndUserEmail => None,
-            };
+            let mut ids = RecordIds::default();
+            match kind {
+                NameKind::SyncroTenant => ids.syncro_tenants.push(SyncroTenantId::from_uuid(owner)),
+                NameKind::Organization => ids.organizations.push(OrganizationId::from_uuid(owner)),
+                NameKind::EndUserEmail => {}
+            }
+            // Whose name it is, when it can be read (the refusal stands either way).
+            let existing = store.records(account, ids).await.ok().and_then(|found| {
+                let syncro = found.syncro_tenants.first().map(|s| s.name.to_string());
+                syncro.or_else(|| found.organizations.first().map(|o| o.name.to_string()))
+            });
             AppError::NameTaken {
                 kind: kind.label().to_string(),
                 name: requested.trim().to_string(),

@@ -124,3 +124,12 @@ pub struct ImportReport {
     /// (line number, reason)
     pub rejected: Vec<(usize, String)>,
 }
+
+impl ImportReport {
+    /// What a page's link carries of the report: the first 20 rejected rows.
+    pub fn for_link(&self) -> Self {
+        let mut shown = self.clone();
+        shown.rejected.truncate(20);
+        shown
+    }
+}

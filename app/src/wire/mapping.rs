@@ -294,6 +294,15 @@ pub struct MappingImportReport {
     pub checked: Option<String>,
 }
 
+impl MappingImportReport {
+    /// What a page's link carries of the report: the first 15 rows.
+    pub fn for_link(&self) -> Self {
+        let mut shown = self.clone();
+        shown.rows.truncate(15);
+        shown
+    }
+}
+
 /// *Map the rest*: a page of the unmapped tenants no suggestion covers, and the free Syncro
 /// Tenants' names to type from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 pub mod contract;
 pub mod dynamo;
 pub mod embedded;
-pub mod listing;
+pub use app::store::listing;
 
 pub use dynamo::DynamoStore;
 pub use embedded::EmbeddedStore;

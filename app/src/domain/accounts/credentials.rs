@@ -71,26 +71,8 @@ impl Email {
         }
         Ok(Email(e))
     }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
-impl TryFrom<String> for Email {
-    type Error = DomainError;
-    fn try_from(s: String) -> Result<Self, DomainError> {
-        Email::parse(&s)
-    }
-}
-impl From<Email> for String {
-    fn from(e: Email) -> String {
-        e.0
-    }
-}
-impl fmt::Display for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_type!(Email);
 
 /// A password in clear, only ever held in memory on its way to the hasher. Not `Serialize`, and
 /// its `Debug` prints nothing of it.
@@ -164,23 +146,5 @@ impl AccountName {
         }
         Ok(AccountName(t.to_string()))
     }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
-impl TryFrom<String> for AccountName {
-    type Error = DomainError;
-    fn try_from(s: String) -> Result<Self, DomainError> {
-        AccountName::parse(&s)
-    }
-}
-impl From<AccountName> for String {
-    fn from(n: AccountName) -> String {
-        n.0
-    }
-}
-impl fmt::Display for AccountName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_type!(AccountName);

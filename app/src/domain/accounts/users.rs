@@ -33,9 +33,7 @@ pub struct User {
     pub updated_at: Timestamp,
 }
 
-impl crate::domain::Kind for User {
-    const NAME: &'static str = "user";
-}
+record_kind!(User, "user");
 
 impl User {
     fn counts_as_admin(&self) -> bool {

@@ -115,9 +115,7 @@ pub struct EndUser {
     pub updated_at: Timestamp,
 }
 
-impl crate::domain::Kind for EndUser {
-    const NAME: &'static str = "End User";
-}
+record_kind!(EndUser, "End User");
 
 /// Most other emails kept per person.
 pub const OTHER_EMAILS_KEPT: usize = 10;

@@ -98,9 +98,7 @@ pub struct Integration {
     pub version: Version,
 }
 
-impl crate::domain::Kind for Integration {
-    const NAME: &'static str = "Microsoft integration";
-}
+record_kind!(Integration, "Microsoft integration");
 
 /// Why one tenant could not be read in a sync. Recorded on the tenant; never stops the others.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

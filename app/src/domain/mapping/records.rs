@@ -21,9 +21,7 @@ pub struct SyncroTenant {
     pub updated_at: Timestamp,
 }
 
-impl crate::domain::Kind for SyncroTenant {
-    const NAME: &'static str = "Syncro Tenant";
-}
+record_kind!(SyncroTenant, "Syncro Tenant");
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organization {
@@ -36,9 +34,7 @@ pub struct Organization {
     pub updated_at: Timestamp,
 }
 
-impl crate::domain::Kind for Organization {
-    const NAME: &'static str = "Organization";
-}
+record_kind!(Organization, "Organization");
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MicrosoftTenant {
@@ -66,9 +62,7 @@ pub struct MicrosoftTenant {
     pub gdap: Option<GdapAccess>,
 }
 
-impl crate::domain::Kind for MicrosoftTenant {
-    const NAME: &'static str = "Microsoft Tenant";
-}
+record_kind!(MicrosoftTenant, "Microsoft Tenant");
 
 /// A GDAP relationship ending within this many days without extending itself needs attention.
 pub const GDAP_WARNING_DAYS: i64 = 30;

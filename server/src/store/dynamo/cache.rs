@@ -38,7 +38,7 @@
 use super::keys::{self, Item, Key};
 use super::{DynamoStore, unavailable};
 use app::domain::*;
-use app::store::StoreResult;
+use app::store::{Listed, StoreResult, by_id};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -47,15 +47,12 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
     pub generation: u64,
-    pub syncro: HashMap<SyncroTenantId, SyncroTenant>,
-    pub orgs: HashMap<OrganizationId, Organization>,
-    pub tenants: HashMap<MicrosoftTenantId, MicrosoftTenant>,
+    /// The listed records of this generation, with its Suggestions (computed by the first view
+    /// that asks for them: the views after it are cheap until a change makes the next one).
+    pub listed: Listed,
     /// The generation item's count of changed listed items at this generation (`None` from
     /// before the count was kept).
     pub changed_total: Option<u64>,
-    /// The Suggestions of this generation, computed by the first view that asks for them: the
-    /// views after it are cheap until a change makes the next generation.
-    pub suggestions: std::sync::OnceLock<Vec<app::domain::mapping::suggest::Suggestion>>,
 }
 
 /// The snapshots of the accounts this instance serves.
@@ -210,10 +207,12 @@ impl DynamoStore {
         Ok(Snapshot {
             generation,
             changed_total,
-            suggestions: Default::default(),
-            syncro: syncro.into_iter().map(|r| (r.id, r)).collect(),
-            orgs: orgs.into_iter().map(|r| (r.id, r)).collect(),
-            tenants: tenants.into_iter().map(|r| (r.tenant_id, r)).collect(),
+            listed: Listed {
+                syncro: by_id(syncro, |r| r.id),
+                orgs: by_id(orgs, |r| r.id),
+                tenants: by_id(tenants, |r| r.tenant_id),
+                suggestions: Default::default(),
+            },
         })
     }
 
@@ -258,14 +257,16 @@ impl DynamoStore {
         let mut next = Snapshot {
             generation: current,
             changed_total: total,
-            suggestions: Default::default(),
-            ..old.clone()
+            listed: Listed {
+                suggestions: Default::default(),
+                ..old.listed.clone()
+            },
         };
         for key in &keys {
             match key {
-                Key::SyncroTenant(_, id) => next.syncro.remove(id).map(drop),
-                Key::Organization(_, id) => next.orgs.remove(id).map(drop),
-                Key::MicrosoftTenant(_, id) => next.tenants.remove(id).map(drop),
+                Key::SyncroTenant(_, id) => next.listed.syncro.remove(id).map(drop),
+                Key::Organization(_, id) => next.listed.orgs.remove(id).map(drop),
+                Key::MicrosoftTenant(_, id) => next.listed.tenants.remove(id).map(drop),
                 _ => None,
             };
         }
@@ -274,15 +275,15 @@ impl DynamoStore {
             match kind.as_deref() {
                 Some("st") => {
                     let r: SyncroTenant = keys::from_item(item).map_err(unavailable)?;
-                    next.syncro.insert(r.id, r);
+                    next.listed.syncro.insert(r.id, r);
                 }
                 Some("org") => {
                     let r: Organization = keys::from_item(item).map_err(unavailable)?;
-                    next.orgs.insert(r.id, r);
+                    next.listed.orgs.insert(r.id, r);
                 }
                 Some("mt") => {
                     let r: MicrosoftTenant = keys::from_item(item).map_err(unavailable)?;
-                    next.tenants.insert(r.tenant_id, r);
+                    next.listed.tenants.insert(r.tenant_id, r);
                 }
                 _ => return Ok(None),
             }

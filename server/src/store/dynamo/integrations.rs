@@ -13,6 +13,7 @@ impl Integrations for DynamoStore {
         Ok(self
             .snapshot(account)
             .await?
+            .listed
             .tenants
             .values()
             .cloned()

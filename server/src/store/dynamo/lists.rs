@@ -2,11 +2,8 @@
 //! account's list snapshot — one strongly consistent read when it is current (see `cache.rs`).
 
 use super::*;
-use crate::store::listing;
 use app::domain::activity::ActivityCursor;
 use app::domain::end_users::EndUserBatch;
-use app::domain::lists::TenantCounts;
-use app::domain::mapping::suggest::{self, Suggestion};
 
 #[async_trait]
 impl Lists for DynamoStore {
@@ -41,93 +38,22 @@ impl Lists for DynamoStore {
         Ok(rows)
     }
 
-    async fn list_syncro_tenants(
+    /// The snapshot: one strongly consistent read of the generation item when it is current
+    /// (see `cache.rs`); as last read with no read at all.
+    async fn read_listed(
         &self,
         account: &AccountId,
-        query: &ListQuery,
-        only_unmapped: bool,
-    ) -> StoreResult<Page<SyncroTenant>> {
-        let snap = self.snapshot(account).await?;
-        Ok(listing::syncro_tenants(
-            snap.syncro.values(),
-            query,
-            only_unmapped,
-        ))
+        fresh: Freshness,
+        f: &mut (dyn for<'l> FnMut(&'l Listed) + Send),
+    ) -> StoreResult<()> {
+        let snap = match fresh {
+            Freshness::Current => self.snapshot(account).await?,
+            Freshness::LastRead => self.last_snapshot(account).await?,
+        };
+        f(&snap.listed);
+        Ok(())
     }
 
-    async fn list_organizations(
-        &self,
-        account: &AccountId,
-        query: &ListQuery,
-        parent: ParentFilter,
-    ) -> StoreResult<Page<Organization>> {
-        let snap = self.snapshot(account).await?;
-        Ok(listing::organizations(snap.orgs.values(), query, parent))
-    }
-
-    async fn list_microsoft_tenants(
-        &self,
-        account: &AccountId,
-        query: &ListQuery,
-        filter: MappingFilter,
-    ) -> StoreResult<Page<MicrosoftTenant>> {
-        let snap = self.snapshot(account).await?;
-        Ok(listing::microsoft_tenants(
-            snap.tenants.values(),
-            query,
-            filter,
-        ))
-    }
-
-    async fn microsoft_tenant_counts(
-        &self,
-        account: &AccountId,
-        now: Timestamp,
-    ) -> StoreResult<TenantCounts> {
-        let snap = self.last_snapshot(account).await?;
-        Ok(listing::tenant_counts(snap.tenants.values(), now))
-    }
-
-    async fn listed_syncro_tenants(
-        &self,
-        account: &AccountId,
-        ids: &[SyncroTenantId],
-    ) -> StoreResult<Vec<SyncroTenant>> {
-        let snap = self.last_snapshot(account).await?;
-        Ok(listing::first_of_each(ids.to_vec(), |id| *id)
-            .iter()
-            .filter_map(|id| snap.syncro.get(id).cloned())
-            .collect())
-    }
-
-    async fn listed_microsoft_tenants(
-        &self,
-        account: &AccountId,
-        ids: &[MicrosoftTenantId],
-    ) -> StoreResult<Vec<MicrosoftTenant>> {
-        let snap = self.last_snapshot(account).await?;
-        Ok(listing::first_of_each(ids.to_vec(), |id| *id)
-            .iter()
-            .filter_map(|id| snap.tenants.get(id).cloned())
-            .collect())
-    }
-
-    async fn suggestions(&self, account: &AccountId) -> StoreResult<Vec<Suggestion>> {
-        let snap = self.snapshot(account).await?;
-        Ok(snap
-            .suggestions
-            .get_or_init(|| {
-                suggest::suggest(
-                    snap.tenants.values(),
-                    snap.syncro.values(),
-                    snap.orgs.values(),
-                )
-            })
-            .clone())
-    }
-
-    /// One Query, newest first; `BETWEEN` the prefix and the cursor's own key (inclusive,
-    /// so one more is read and the cursor's entry is dropped).
     async fn audit_before(
         &self,
         account: &AccountId,

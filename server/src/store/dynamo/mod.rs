@@ -15,10 +15,9 @@ mod lists;
 mod records;
 mod writes;
 
-use app::domain::lists::{ListQuery, Page};
 use app::domain::*;
 use app::store::prelude::*;
-use app::store::{MappingFilter, ParentFilter, RecordIds, RecordSet};
+
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
@@ -516,7 +515,7 @@ mod tests {
             ..ListQuery::default()
         };
         let page = store
-            .list_organizations(&acct(), &query, ParentFilter::Any)
+            .list_organizations(&acct(), &query, app::store::ParentFilter::Any)
             .await
             .unwrap();
         page.items.iter().map(|o| o.name.to_string()).collect()

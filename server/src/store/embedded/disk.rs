@@ -66,16 +66,16 @@ impl EmbeddedStore {
                 match kind {
                     "st" => {
                         let r: SyncroTenant = serde_json::from_slice(bytes).map_err(unavailable)?;
-                        acct.syncro.insert(r.id, r);
+                        acct.listed.syncro.insert(r.id, r);
                     }
                     "org" => {
                         let r: Organization = serde_json::from_slice(bytes).map_err(unavailable)?;
-                        acct.orgs.insert(r.id, r);
+                        acct.listed.orgs.insert(r.id, r);
                     }
                     "mt" => {
                         let r: MicrosoftTenant =
                             serde_json::from_slice(bytes).map_err(unavailable)?;
-                        acct.tenants.insert(r.tenant_id, r);
+                        acct.listed.tenants.insert(r.tenant_id, r);
                     }
                     "eu" => {
                         let r: EndUser = serde_json::from_slice(bytes).map_err(unavailable)?;
@@ -244,26 +244,26 @@ impl EmbeddedStore {
         let mut state = self.inner.state.write().unwrap_or_else(|e| e.into_inner());
         state.emails.extend(staged.emails);
         let acct = state.accounts.entry(account.clone()).or_default();
-        acct.suggestions = Default::default();
+        acct.listed.suggestions = Default::default();
         for (key, record) in staged.records {
             match (key, record) {
                 (Key::Syncro(id), Some(Record::Syncro(r))) => {
-                    acct.syncro.insert(id, r);
+                    acct.listed.syncro.insert(id, r);
                 }
                 (Key::Syncro(id), _) => {
-                    acct.syncro.remove(&id);
+                    acct.listed.syncro.remove(&id);
                 }
                 (Key::Org(id), Some(Record::Org(r))) => {
-                    acct.orgs.insert(id, r);
+                    acct.listed.orgs.insert(id, r);
                 }
                 (Key::Org(id), _) => {
-                    acct.orgs.remove(&id);
+                    acct.listed.orgs.remove(&id);
                 }
                 (Key::Tenant(id), Some(Record::Tenant(r))) => {
-                    acct.tenants.insert(id, r);
+                    acct.listed.tenants.insert(id, r);
                 }
                 (Key::Tenant(id), _) => {
-                    acct.tenants.remove(&id);
+                    acct.listed.tenants.remove(&id);
                 }
                 (Key::EndUser(id), record) => {
                     if let Some(old) = acct.end_users.remove(&id) {

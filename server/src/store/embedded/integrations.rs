@@ -8,7 +8,7 @@ impl Integrations for EmbeddedStore {
         &self,
         account: &AccountId,
     ) -> StoreResult<Vec<MicrosoftTenant>> {
-        Ok(self.with_account(account, |a| a.tenants.values().cloned().collect()))
+        Ok(self.with_account(account, |a| a.listed.tenants.values().cloned().collect()))
     }
 
     async fn integration(&self, account: &AccountId) -> StoreResult<Option<Integration>> {

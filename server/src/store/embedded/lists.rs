@@ -3,8 +3,6 @@
 use super::*;
 use app::domain::activity::ActivityCursor;
 use app::domain::end_users::EndUserBatch;
-use app::domain::lists::TenantCounts;
-use app::domain::mapping::suggest::{self, Suggestion};
 
 #[async_trait]
 impl Lists for EmbeddedStore {
@@ -25,71 +23,15 @@ impl Lists for EmbeddedStore {
         }))
     }
 
-    async fn list_syncro_tenants(
+    /// Always current: the records are in memory.
+    async fn read_listed(
         &self,
         account: &AccountId,
-        query: &ListQuery,
-        only_unmapped: bool,
-    ) -> StoreResult<Page<SyncroTenant>> {
-        Ok(self.with_account(account, |a| {
-            listing::syncro_tenants(a.syncro.values(), query, only_unmapped)
-        }))
-    }
-
-    async fn list_organizations(
-        &self,
-        account: &AccountId,
-        query: &ListQuery,
-        parent: ParentFilter,
-    ) -> StoreResult<Page<Organization>> {
-        Ok(self.with_account(account, |a| {
-            listing::organizations(a.orgs.values(), query, parent)
-        }))
-    }
-
-    async fn list_microsoft_tenants(
-        &self,
-        account: &AccountId,
-        query: &ListQuery,
-        filter: MappingFilter,
-    ) -> StoreResult<Page<MicrosoftTenant>> {
-        Ok(self.with_account(account, |a| {
-            listing::microsoft_tenants(a.tenants.values(), query, filter)
-        }))
-    }
-
-    async fn microsoft_tenant_counts(
-        &self,
-        account: &AccountId,
-        now: Timestamp,
-    ) -> StoreResult<TenantCounts> {
-        Ok(self.with_account(account, |a| listing::tenant_counts(a.tenants.values(), now)))
-    }
-
-    async fn listed_syncro_tenants(
-        &self,
-        account: &AccountId,
-        ids: &[SyncroTenantId],
-    ) -> StoreResult<Vec<SyncroTenant>> {
-        self.syncro_tenants_by_ids(account, ids).await
-    }
-
-    async fn listed_microsoft_tenants(
-        &self,
-        account: &AccountId,
-        ids: &[MicrosoftTenantId],
-    ) -> StoreResult<Vec<MicrosoftTenant>> {
-        self.microsoft_tenants_by_ids(account, ids).await
-    }
-
-    async fn suggestions(&self, account: &AccountId) -> StoreResult<Vec<Suggestion>> {
-        Ok(self.with_account(account, |a| {
-            a.suggestions
-                .get_or_init(|| {
-                    suggest::suggest(a.tenants.values(), a.syncro.values(), a.orgs.values())
-                })
-                .clone()
-        }))
+        _: Freshness,
+        f: &mut (dyn for<'l> FnMut(&'l Listed) + Send),
+    ) -> StoreResult<()> {
+        self.with_account(account, |a| f(&a.listed));
+        Ok(())
     }
 
     async fn audit_before(

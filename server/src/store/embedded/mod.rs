@@ -20,10 +20,10 @@ use crate::store::listing;
 use app::domain::end_users::sync::{UserSyncSettings, UserSyncState};
 use app::domain::integration::discovery;
 use app::domain::integration::sync_job::{Lease, SyncJob};
-use app::domain::lists::{ListQuery, Page};
+
 use app::domain::*;
 use app::store::prelude::*;
-use app::store::{MappingFilter, ParentFilter, RecordIds, RecordSet};
+
 use async_trait::async_trait;
 use redb::{Database, ReadableTable, TableDefinition};
 use std::collections::HashMap;
@@ -42,9 +42,9 @@ const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions");
 struct AccountData {
     info: Option<Account>,
     users: HashMap<UserId, User>,
-    syncro: HashMap<SyncroTenantId, SyncroTenant>,
-    orgs: HashMap<OrganizationId, Organization>,
-    tenants: HashMap<MicrosoftTenantId, MicrosoftTenant>,
+    /// The Syncro Tenants, Organizations and Microsoft Tenants, with the Suggestions as of the
+    /// last change (computed by the first view that asks; emptied by every change).
+    listed: Listed,
     end_users: HashMap<EndUserId, EndUser>,
     /// Each Organization's End Users in list order; derived from the records.
     end_user_places: std::collections::BTreeSet<app::domain::end_users::EndUserPlace>,
@@ -57,9 +57,6 @@ struct AccountData {
     sync_job: Option<SyncJob>,
     /// R3: derived from the records on load, kept in step by the changes.
     names: HashMap<(NameKind, String), Uuid>,
-    /// The Suggestions as of the last change, computed by the first view that asks for them
-    /// (emptied by every change to the account).
-    suggestions: std::sync::OnceLock<Vec<app::domain::mapping::suggest::Suggestion>>,
 }
 
 /// Everything readers see. An email is unique within an account; the index is by both.
@@ -79,11 +76,11 @@ impl State {
 impl AccountData {
     fn index_names(&mut self) {
         self.names.clear();
-        for st in self.syncro.values() {
+        for st in self.listed.syncro.values() {
             self.names
                 .insert((NameKind::SyncroTenant, st.name.key()), st.id.as_uuid());
         }
-        for o in self.orgs.values() {
+        for o in self.listed.orgs.values() {
             self.names
                 .insert((NameKind::Organization, o.name.key()), o.id.as_uuid());
         }

@@ -12,10 +12,10 @@ impl Records for EmbeddedStore {
 
     async fn records(&self, account: &AccountId, ids: RecordIds) -> StoreResult<RecordSet> {
         Ok(self.with_account(account, |a| RecordSet {
-            syncro_tenants: by_ids(&a.syncro, &ids.syncro_tenants),
-            organizations: by_ids(&a.orgs, &ids.organizations),
-            microsoft_tenants: by_ids(&a.tenants, &ids.microsoft_tenants),
-            end_users: by_ids(&a.end_users, &ids.end_users),
+            syncro_tenants: listing::by_ids(&a.listed.syncro, &ids.syncro_tenants),
+            organizations: listing::by_ids(&a.listed.orgs, &ids.organizations),
+            microsoft_tenants: listing::by_ids(&a.listed.tenants, &ids.microsoft_tenants),
+            end_users: listing::by_ids(&a.end_users, &ids.end_users),
         }))
     }
 
@@ -62,12 +62,4 @@ impl Records for EmbeddedStore {
             out
         }))
     }
-}
-
-/// The records of `ids`: each known one once, in the order first asked.
-fn by_ids<K: Copy + Eq + std::hash::Hash, V: Clone>(records: &HashMap<K, V>, ids: &[K]) -> Vec<V> {
-    listing::first_of_each(ids.to_vec(), |id| *id)
-        .iter()
-        .filter_map(|id| records.get(id).cloned())
-        .collect()
 }

@@ -32,14 +32,14 @@ impl Staged {
         match self.records.get(&Key::Syncro(id)) {
             Some(Some(Record::Syncro(s))) => Some(s.clone()),
             Some(_) => None,
-            None => acct.syncro.get(&id).cloned(),
+            None => acct.listed.syncro.get(&id).cloned(),
         }
     }
     pub(super) fn org(&self, acct: &AccountData, id: OrganizationId) -> Option<Organization> {
         match self.records.get(&Key::Org(id)) {
             Some(Some(Record::Org(o))) => Some(o.clone()),
             Some(_) => None,
-            None => acct.orgs.get(&id).cloned(),
+            None => acct.listed.orgs.get(&id).cloned(),
         }
     }
     pub(super) fn tenant(
@@ -50,7 +50,7 @@ impl Staged {
         match self.records.get(&Key::Tenant(id)) {
             Some(Some(Record::Tenant(t))) => Some(t.clone()),
             Some(_) => None,
-            None => acct.tenants.get(&id).cloned(),
+            None => acct.listed.tenants.get(&id).cloned(),
         }
     }
     pub(super) fn end_user(&self, acct: &AccountData, id: EndUserId) -> Option<EndUser> {

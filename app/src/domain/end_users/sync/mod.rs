@@ -311,9 +311,7 @@ pub struct UserSyncSettings {
     pub updated_by: String,
 }
 
-impl crate::domain::Kind for UserSyncSettings {
-    const NAME: &'static str = "user sync settings";
-}
+record_kind!(UserSyncSettings, "user sync settings");
 
 impl UserSyncSettings {
     /// The Organization a user goes to: the first rule that matches, else the default.

@@ -96,6 +96,14 @@ pub struct RecordSet {
     pub end_users: Vec<EndUser>,
 }
 
+/// Records by their ids (`id` says which), to look them up while a change is planned.
+pub fn by_id<K: Eq + std::hash::Hash, V>(
+    records: Vec<V>,
+    id: impl Fn(&V) -> K,
+) -> std::collections::HashMap<K, V> {
+    records.into_iter().map(|r| (id(&r), r)).collect()
+}
+
 /// Changes, applied atomically, and the records they are decided on.
 #[async_trait]
 pub trait Records: Send + Sync + 'static {
@@ -192,36 +200,75 @@ pub trait Records: Send + Sync + 'static {
     ) -> StoreResult<Vec<EndUser>>;
 }
 
-/// Searched, filtered, sorted and paged on the store: a page view costs a page.
+/// How current the listed records a view reads must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// As current as a list: every change made before the read is in it.
+    Current,
+    /// As the last list this instance read (it may be a change behind): to count the tabs or
+    /// name the rows of a list just read, with no more reads.
+    LastRead,
+}
+
+/// Searched, filtered, sorted and paged on the store: a page view costs a page. The views of
+/// the listed records are written once, here, over what a store reads with
+/// [`Lists::read_listed`].
 #[async_trait]
 pub trait Lists: Send + Sync + 'static {
+    /// Calls `f` once with the account's listed records, as current as `fresh` asks.
+    async fn read_listed(
+        &self,
+        account: &AccountId,
+        fresh: Freshness,
+        f: &mut (dyn for<'l> FnMut(&'l Listed) + Send),
+    ) -> StoreResult<()>;
     /// Name-ordered, searched (case-insensitive substring of the name) and paged on the store.
     async fn list_syncro_tenants(
         &self,
         account: &AccountId,
         query: &ListQuery,
         only_unmapped: bool,
-    ) -> StoreResult<Page<SyncroTenant>>;
+    ) -> StoreResult<Page<SyncroTenant>> {
+        read(self, account, Freshness::Current, |l| {
+            listing::syncro_tenants(l.syncro.values(), query, only_unmapped)
+        })
+        .await
+    }
     async fn list_organizations(
         &self,
         account: &AccountId,
         query: &ListQuery,
         parent: ParentFilter,
-    ) -> StoreResult<Page<Organization>>;
+    ) -> StoreResult<Page<Organization>> {
+        read(self, account, Freshness::Current, |l| {
+            listing::organizations(l.orgs.values(), query, parent)
+        })
+        .await
+    }
     /// Searched by name, default domain or tenant ID.
     async fn list_microsoft_tenants(
         &self,
         account: &AccountId,
         query: &ListQuery,
         filter: MappingFilter,
-    ) -> StoreResult<Page<MicrosoftTenant>>;
+    ) -> StoreResult<Page<MicrosoftTenant>> {
+        read(self, account, Freshness::Current, |l| {
+            listing::microsoft_tenants(l.tenants.values(), query, filter)
+        })
+        .await
+    }
     /// How many Microsoft Tenants each filter shows (the tabs' counts), as current as the list
     /// just read: no more reads.
     async fn microsoft_tenant_counts(
         &self,
         account: &AccountId,
         now: Timestamp,
-    ) -> StoreResult<TenantCounts>;
+    ) -> StoreResult<TenantCounts> {
+        read(self, account, Freshness::LastRead, |l| {
+            listing::tenant_counts(l.tenants.values(), now)
+        })
+        .await
+    }
     /// The Syncro Tenants with these ids, to name the rows of a list just read (as current as
     /// that list; each once, unknown ids left out). Not for deciding a change: that reads
     /// [`Records::syncro_tenants_by_ids`].
@@ -229,18 +276,31 @@ pub trait Lists: Send + Sync + 'static {
         &self,
         account: &AccountId,
         ids: &[SyncroTenantId],
-    ) -> StoreResult<Vec<SyncroTenant>>;
+    ) -> StoreResult<Vec<SyncroTenant>> {
+        read(self, account, Freshness::LastRead, |l| {
+            listing::by_ids(&l.syncro, ids)
+        })
+        .await
+    }
     /// The Microsoft Tenants with these ids, to name the rows of a list just read.
     async fn listed_microsoft_tenants(
         &self,
         account: &AccountId,
         ids: &[MicrosoftTenantId],
-    ) -> StoreResult<Vec<MicrosoftTenant>>;
+    ) -> StoreResult<Vec<MicrosoftTenant>> {
+        read(self, account, Freshness::LastRead, |l| {
+            listing::by_ids(&l.tenants, ids)
+        })
+        .await
+    }
     /// Suggested mappings for the account's unmapped Microsoft Tenants, strongest first
-    /// ([`suggest::suggest`] over the records as current as a list).
+    /// ([`suggest::suggest`] over the records as current as a list), computed once per
+    /// version of the listed records.
     ///
     /// [`suggest::suggest`]: crate::domain::mapping::suggest::suggest
-    async fn suggestions(&self, account: &AccountId) -> StoreResult<Vec<Suggestion>>;
+    async fn suggestions(&self, account: &AccountId) -> StoreResult<Vec<Suggestion>> {
+        read(self, account, Freshness::Current, Listed::suggestions).await
+    }
     /// A batch of rows of an Organization's active (or inactive) End Users, in name order
     /// (name key, then id).
     async fn end_user_rows(
@@ -474,8 +534,54 @@ pub trait Store: Records + Lists + Integrations + Identity {}
 impl<T: Records + Lists + Integrations + Identity> Store for T {}
 
 /// The store's traits, for calling their methods on an `&dyn Store`.
+/// An account's listed records — its Syncro Tenants, Organizations and Microsoft Tenants — as
+/// a store keeps them for its lists, with the Suggestions made of them once.
+#[derive(Debug, Clone, Default)]
+pub struct Listed {
+    pub syncro: std::collections::HashMap<SyncroTenantId, SyncroTenant>,
+    pub orgs: std::collections::HashMap<OrganizationId, Organization>,
+    pub tenants: std::collections::HashMap<MicrosoftTenantId, MicrosoftTenant>,
+    /// Computed by the first view that asks, until the records change.
+    pub suggestions: std::sync::OnceLock<Vec<Suggestion>>,
+}
+
+impl Listed {
+    /// The Suggestions for these records, computed on the first call.
+    pub fn suggestions(&self) -> Vec<Suggestion> {
+        self.suggestions
+            .get_or_init(|| {
+                crate::domain::mapping::suggest::suggest(
+                    self.tenants.values(),
+                    self.syncro.values(),
+                    self.orgs.values(),
+                )
+            })
+            .clone()
+    }
+}
+
+/// What `f` makes of the account's listed records ([`Lists::read_listed`]).
+async fn read<S, R>(
+    store: &S,
+    account: &AccountId,
+    fresh: Freshness,
+    f: impl FnOnce(&Listed) -> R + Send,
+) -> StoreResult<R>
+where
+    S: Lists + ?Sized,
+    R: Send,
+{
+    let (mut f, mut out) = (Some(f), None);
+    let mut once = |l: &Listed| out = f.take().map(|f| f(l));
+    store.read_listed(account, fresh, &mut once).await?;
+    out.ok_or_else(|| StoreError::Unavailable("the listed records were not read".into()))
+}
+
+pub mod listing;
+
 pub mod prelude {
     pub use super::{
-        Identity, Integrations, Lists, Records, Store, StoreError, StoreResult, UserSyncOverview,
+        Freshness, Identity, Integrations, Listed, Lists, RecordIds, RecordSet, Records, Store,
+        StoreError, StoreResult, UserSyncOverview, by_id,
     };
 }

@@ -1,15 +1,26 @@
 //! Search, filter, sort and page: the list semantics every store shares, over the records of one
 //! account and one kind.
 
-use app::domain::lists::{ListQuery, Page, SortKey, TenantCounts};
-use app::domain::*;
-use app::store::{MappingFilter, ParentFilter};
+use super::{MappingFilter, ParentFilter};
+use crate::domain::lists::{ListQuery, Page, SortKey, TenantCounts};
+use crate::domain::*;
 
 /// Each item once, in the order first given: a batch lookup answers every asked record once
 /// however often it was named.
 pub fn first_of_each<T, K: Eq + std::hash::Hash>(items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
     let mut seen = std::collections::HashSet::new();
     items.into_iter().filter(|i| seen.insert(key(i))).collect()
+}
+
+/// The records with these ids, each once, in the order first asked; unknown ids left out.
+pub fn by_ids<K: Copy + Eq + std::hash::Hash, V: Clone>(
+    records: &std::collections::HashMap<K, V>,
+    ids: &[K],
+) -> Vec<V> {
+    first_of_each(ids.to_vec(), |id| *id)
+        .iter()
+        .filter_map(|id| records.get(id).cloned())
+        .collect()
 }
 
 fn contains(haystack: &str, needle: &str) -> bool {
