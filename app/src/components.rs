@@ -34,6 +34,12 @@ pub fn url(path: &str, pairs: &[(&str, &str)]) -> String {
     }
 }
 
+/// The record a page's path names (its `:id`), as a reactive string.
+pub fn path_id() -> Memo<String> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| params.read().get("id").unwrap_or_default())
+}
+
 /// A query parameter of the current URL, as a reactive string ("" when absent).
 pub fn query_param(name: &'static str) -> Memo<String> {
     let query = use_query_map();

@@ -15,7 +15,7 @@ pub struct AppState {
     /// The Microsoft integration's client (its token cache lives as long as the server).
     pub microsoft: Arc<crate::microsoft::Microsoft>,
     /// Where Microsoft sync jobs run (this runtime, or on AWS an invocation of their own).
-    pub jobs: Arc<dyn crate::services::sync_job::JobRunner>,
+    pub jobs: Arc<dyn crate::services::jobs::JobRunner>,
     /// Bounds the password hashes running at once.
     pub hashing: Arc<Hashing>,
     /// Bounds the CSV uploads read at once.

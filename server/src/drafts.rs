@@ -64,7 +64,7 @@ pub async fn drafts(State(state): State<AppState>, mut req: Request, next: Next)
         let path = req.uri().path().to_string();
         let (parts, body) = req.into_parts();
         // The body was read whole (and bounded) by `router::body_limits`: this is a copy.
-        let Ok(bytes) = axum::body::to_bytes(body, crate::router::FORM_BODY_LIMIT).await else {
+        let Ok(bytes) = axum::body::to_bytes(body, crate::limits::FORM_BODY_LIMIT).await else {
             return next
                 .run(Request::from_parts(parts, axum::body::Body::empty()))
                 .await;

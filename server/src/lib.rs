@@ -9,6 +9,7 @@ pub mod fake_microsoft;
 pub mod jobs;
 #[cfg(feature = "testkit")]
 pub mod lambda_local;
+pub mod limits;
 pub mod private;
 pub mod router;
 pub mod startup;

@@ -1,5 +1,6 @@
 //! The one axum Router every entry point serves: pages, server functions and static assets.
 
+use crate::limits::{FORM_BODY_LIMIT, IMPORT_BODY_LIMIT};
 use app::api::site::{NotThroughProxy, Peer, Site};
 use app::state::AppState;
 use app::{App, shell};
@@ -309,11 +310,6 @@ async fn sessions(
     }
     resp
 }
-
-/// The largest body a server function takes: the CSV import's upload (a 5 MB file and the
-/// form around it), and every other form (a few fields).
-pub const IMPORT_BODY_LIMIT: usize = 5_000_000 + 64 * 1024;
-pub const FORM_BODY_LIMIT: usize = 64 * 1024;
 
 /// The server functions that take a CSV file as `multipart/form-data`.
 const UPLOADS: [&str; 2] = ["/api/import-tenants", "/api/import-mappings"];

@@ -1,6 +1,6 @@
 //! Organizations: the list, details, New and Edit (with ORGANIZATION SETTINGS).
 
-use crate::domain::mapping::rules::OrganizationForm;
+use crate::domain::mapping::OrganizationForm;
 use crate::error::AppError;
 use crate::wire::*;
 use leptos::prelude::*;

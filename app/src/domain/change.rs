@@ -51,6 +51,15 @@ impl Expect {
     pub fn replacing(read_at: Option<Version>) -> Expect {
         read_at.map_or(Expect::Absent, Expect::Version)
     }
+
+    /// Whether a record now at `current` (`None`: not there) is what the write expects.
+    pub fn holds(self, current: Option<Version>) -> bool {
+        match (self, current) {
+            (Expect::Absent, None) => true,
+            (Expect::Version(v), Some(cur)) => cur == v,
+            _ => false,
+        }
+    }
 }
 
 /// One item-level write. A [`ChangeSet`] of them is applied all-or-nothing.
@@ -363,6 +372,15 @@ impl ChangeSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_expectation_holds_only_for_what_it_names() {
+        assert!(Expect::Absent.holds(None));
+        assert!(!Expect::Absent.holds(Some(Version(1))));
+        assert!(Expect::Version(Version(3)).holds(Some(Version(3))));
+        assert!(!Expect::Version(Version(3)).holds(Some(Version(4))));
+        assert!(!Expect::Version(Version(3)).holds(None));
+    }
 
     #[test]
     fn timestamps_display_in_utc() {

@@ -8,7 +8,6 @@ use crate::forms::{ErrorSummary, FormState};
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// The Organization page's tabs: Details and End Users.
 #[component]
@@ -24,8 +23,7 @@ pub fn OrganizationTabs(id: String, end_users: bool) -> impl IntoView {
 
 #[component]
 pub fn EndUsersPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let id = path_id();
     let (q, inactive, after) = (
         query_param("q"),
         query_param("inactive"),
@@ -177,8 +175,7 @@ fn administrators_only() -> impl IntoView {
 
 #[component]
 pub fn NewEndUser() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let id = path_id();
     let org = Resource::new(move || id.get(), organization_details);
     let action = ServerAction::<CreateEndUser>::new();
     let form = FormState::of(action);
@@ -207,8 +204,7 @@ pub fn NewEndUser() -> impl IntoView {
 
 #[component]
 pub fn EndUserPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let id = path_id();
     let eu = Resource::new(move || id.get(), end_user_details);
     let toggle = ServerAction::<SetEndUserActive>::new();
     let error = action_error(toggle.value());
@@ -262,8 +258,7 @@ pub fn EndUserPage() -> impl IntoView {
 
 #[component]
 pub fn EditEndUser() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let id = path_id();
     let eu = Resource::new(move || id.get(), end_user_details);
     let action = ServerAction::<UpdateEndUser>::new();
     let form = FormState::of(action);

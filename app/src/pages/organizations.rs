@@ -8,7 +8,6 @@ use crate::islands::SyncroTenantPicker;
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn OrganizationList() -> impl IntoView {
@@ -86,8 +85,7 @@ pub fn OrganizationList() -> impl IntoView {
 
 #[component]
 pub fn OrganizationPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let id = path_id();
     let org = Resource::new(move || id.get(), organization_details);
     view! {
         <Loaded data=org record="Organization" page={move |o, admin| view! {
@@ -150,8 +148,7 @@ fn administrators_only() -> impl IntoView {
 
 #[component]
 pub fn EditOrganization() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let id = path_id();
     let org = Resource::new(move || id.get(), organization_details);
     let action = ServerAction::<UpdateOrganization>::new();
     let form = FormState::of(action);

@@ -6,7 +6,6 @@ use crate::components::*;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn SyncroTenantList() -> impl IntoView {
@@ -77,8 +76,7 @@ pub fn SyncroTenantList() -> impl IntoView {
 
 #[component]
 pub fn SyncroTenantDetailsPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let id = path_id();
     let org_q = query_param("org_q");
     let rename = ServerAction::<RenameSyncroTenant>::new();
     let add = ServerAction::<AddOrganizations>::new();

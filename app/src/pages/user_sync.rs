@@ -9,7 +9,6 @@ use crate::forms::{ErrorSummary, FormState, TextInput};
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// What the app needs in the customer's tenant, said where the sync is set up.
 const PERMISSIONS: &str = "The app needs User.Read.All (and GroupMember.Read.All for groups) in the customer's tenant. With MailboxSettings.Read as well, shared, room and equipment mailboxes are told apart from people; without it they cannot be.";
@@ -124,8 +123,7 @@ fn rule_row(n: usize, r: RuleView, orgs: &[NamedRef]) -> impl IntoView {
 
 #[component]
 pub fn UserSyncSetupPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let id = path_id();
     let setup = Resource::new(move || id.get(), user_sync_setup);
     let save = ServerAction::<SaveUserSync>::new();
     let form = FormState::of(save);
@@ -222,8 +220,7 @@ pub fn UserSyncSetupPage() -> impl IntoView {
 
 #[component]
 pub fn UserSyncPreviewPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let id = path_id();
     let preview = Resource::new(move || id.get(), preview_user_sync);
     let apply = ServerAction::<ApplyUserSync>::new();
     view! {

@@ -7,5 +7,6 @@ pub mod accounts;
 pub mod changes;
 pub mod customers;
 pub mod discovery;
+pub mod jobs;
 pub mod sync_job;
 pub mod user_sync;

@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::microsoft::Microsoft;
 use crate::services::customers::{self, Progress};
 use crate::services::discovery;
+pub use crate::services::jobs::JobRunner;
 use crate::store::prelude::*;
 use futures::StreamExt;
 
@@ -219,13 +220,6 @@ pub async fn sync_account(
 ) -> Result<SyncReport, AppError> {
     let job = start_job(store, account, trigger, actor).await?;
     Ok(run_job(store, ms, account, job).await)
-}
-
-/// Where a started job runs: on this server's runtime, or (on AWS) in an invocation of its
-/// own, so it outlives the request that started it.
-#[async_trait::async_trait]
-pub trait JobRunner: Send + Sync + 'static {
-    async fn launch(&self, account: &AccountId, job: SyncJob) -> Result<(), String>;
 }
 
 /// Runs jobs as tasks on this process's runtime (`server serve`, tests).

@@ -1,9 +1,27 @@
 //! Search, filter, sort and page: the list semantics every store shares, over the records of one
 //! account and one kind.
 
-use super::{MappingFilter, ParentFilter};
 use crate::domain::lists::{ListQuery, Page, SortKey, TenantCounts};
 use crate::domain::*;
+
+/// Which Microsoft Tenants a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum MappingFilter {
+    #[default]
+    All,
+    Unmapped,
+    Mapped,
+    /// [`MicrosoftTenant::needs_attention`] at this moment.
+    NeedsAttention(Timestamp),
+}
+
+/// Which Organizations a list shows, by parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParentFilter {
+    Any,
+    Only(SyncroTenantId),
+    Not(SyncroTenantId),
+}
 
 /// Each item once, in the order first given: a batch lookup answers every asked record once
 /// however often it was named.

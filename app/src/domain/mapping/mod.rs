@@ -11,6 +11,6 @@ pub mod rules;
 pub mod suggest;
 
 pub use records::{
-    DiscoveredTenant, GDAP_WARNING_DAYS, MicrosoftTenant, Organization, SyncroTenant,
-    VERIFIED_DOMAINS_KEPT,
+    DiscoveredTenant, GDAP_WARNING_DAYS, MicrosoftTenant, Organization, OrganizationForm,
+    SyncroTenant, VERIFIED_DOMAINS_KEPT,
 };

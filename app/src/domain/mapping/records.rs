@@ -36,6 +36,33 @@ pub struct Organization {
 
 record_kind!(Organization, "Organization");
 
+/// An Organization's fields as typed in *New Organization* or *Edit Organization* (the form's
+/// field names): text from outside. A field the form leaves out is empty.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrganizationForm {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub address: String,
+    pub website: String,
+}
+
+impl OrganizationForm {
+    /// The name and contact details, every field checked at once.
+    pub fn parse(&self) -> Result<(OrganizationName, ContactDetails), DomainError> {
+        let mut p = crate::domain::Problems::default();
+        let name = p.check(OrganizationName::parse(&self.name));
+        let contact = p.check(ContactDetails::parse_with_website(
+            &self.email,
+            &self.phone,
+            &self.address,
+            &self.website,
+        ));
+        p.finish_with(name.zip(contact))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MicrosoftTenant {
     pub tenant_id: MicrosoftTenantId,

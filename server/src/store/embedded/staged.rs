@@ -121,11 +121,7 @@ impl Staged {
                 self.emails.insert(at, user);
             }
             Write::PutIntegration { record, expect } => {
-                let ok = match (expect, self.integration(acct)) {
-                    (Expect::Absent, None) => true,
-                    (Expect::Version(v), Some(cur)) => cur.version == v,
-                    _ => false,
-                };
+                let ok = expect.holds(self.integration(acct).map(|c| c.version));
                 if !ok {
                     return conflict(format!("integration of {account} changed"));
                 }
@@ -158,11 +154,7 @@ impl Staged {
                     .insert(Key::SyncJob, Some(Record::SyncJob(job)));
             }
             Write::PutUser { record, expect } => {
-                let ok = match (expect, self.user(acct, record.id)) {
-                    (Expect::Absent, None) => true,
-                    (Expect::Version(v), Some(cur)) => cur.version == v,
-                    _ => false,
-                };
+                let ok = expect.holds(self.user(acct, record.id).map(|c| c.version));
                 if !ok || record.account != *account {
                     return conflict(format!("user {} changed", record.id));
                 }
@@ -231,11 +223,7 @@ impl Staged {
                     .insert(Key::Syncro(id), Some(Record::Syncro(cur)));
             }
             Write::PutOrganization { record, expect } => {
-                let ok = match (expect, self.org(acct, record.id)) {
-                    (Expect::Absent, None) => true,
-                    (Expect::Version(v), Some(cur)) => cur.version == v,
-                    _ => false,
-                };
+                let ok = expect.holds(self.org(acct, record.id).map(|c| c.version));
                 if !ok {
                     return conflict(format!("organization {} changed", record.id));
                 }
@@ -244,11 +232,7 @@ impl Staged {
             }
             Write::PutEndUser { record, before } => {
                 let expect = Expect::replacing(before.map(|b| b.version));
-                let ok = match (expect, self.end_user(acct, record.id)) {
-                    (Expect::Absent, None) => true,
-                    (Expect::Version(v), Some(cur)) => cur.version == v,
-                    _ => false,
-                };
+                let ok = expect.holds(self.end_user(acct, record.id).map(|c| c.version));
                 if !ok {
                     return conflict(format!("end user {} changed", record.id));
                 }
@@ -261,11 +245,7 @@ impl Staged {
                     Some(_) => None,
                     None => acct.user_syncs.get(&record.syncro_tenant).cloned(),
                 };
-                let ok = match (expect, cur) {
-                    (Expect::Absent, None) => true,
-                    (Expect::Version(v), Some(cur)) => cur.version == v,
-                    _ => false,
-                };
+                let ok = expect.holds(cur.map(|c| c.version));
                 if !ok {
                     return conflict(format!("user sync of {} changed", record.syncro_tenant));
                 }
