@@ -38,6 +38,15 @@ export function unique(info: TestInfo): string {
 
 export const jsEnabled = (info: TestInfo) => kind(info) !== "nojs";
 
+/** With JavaScript, waits until the page is interactive (`tenantmap:interactive`: its islands
+ * hydrated and its times shown in local time), so nothing on it moves under a click. A click
+ * on a row's link made just before, on a phone, twice landed nowhere (the page stayed). */
+export async function interactive(page: Page, info: TestInfo) {
+  if (jsEnabled(info)) {
+    await page.waitForFunction(() => performance.getEntriesByName("tenantmap:interactive").length > 0);
+  }
+}
+
 /** Creates an Organization through the New Organization page; returns its details URL. */
 export async function createOrganization(page: Page, name: string, syncroTenant?: string) {
   await page.goto("/organizations/new");

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN, createOrganization, jsEnabled, signIn, unique } from "./helpers";
+import { ADMIN, createOrganization, interactive, jsEnabled, signIn, unique } from "./helpers";
 
 // The fake Microsoft's partner and app registration (server/src/fake_microsoft.rs).
 const PARTNER_TENANT = "0a0a0a0a-0000-4000-8000-000000000001";
@@ -145,6 +145,7 @@ test("day one: connect as CSP, Sync Now, map a discovered tenant (S1)", async ({
   await page.goto("/admin/microsoft-tenants?filter=mapped");
   await expect(page.getByRole("row").filter({ hasText: "fabrikam.onmicrosoft.com" }).getByRole("link", { name: "Fabrikam Events" })).toBeVisible();
   await expect(page.getByRole("row").filter({ hasText: "woodgrove.onmicrosoft.com" }).getByRole("link", { name: "Woodgrove Bank, Inc." })).toBeVisible();
+  await interactive(page, info);
   await page.getByRole("row").filter({ hasText: "litware.onmicrosoft.com" }).getByRole("link", { name: "Litware", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Litware" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Litware - Boston" })).toBeVisible();

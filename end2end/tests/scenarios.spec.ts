@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { chooseRowAction, createOrganization, guid, importTenants, jsEnabled, unique } from "./helpers";
+import { chooseRowAction, createOrganization, guid, importTenants, interactive, jsEnabled, unique } from "./helpers";
 
 test("navigation leads to Microsoft Tenant Management", async ({ page }) => {
   await page.goto("/");
@@ -212,6 +212,7 @@ test("S4 Foggy IT: three Organizations under one mapped Syncro Tenant", async ({
   // land on the row being replaced.
   await expect(page.getByRole("status")).toContainText(`Mapped ${tenant} to ${target}.`);
   await expect(page.getByRole("dialog")).toHaveCount(0);
+  await interactive(page, info);
   await page.getByRole("row").filter({ hasText: tenant }).getByRole("link", { name: target }).click();
 
   await expect(page.getByRole("region", { name: "Microsoft Tenant" }).getByRole("link", { name: tenant })).toBeVisible();

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN, chooseRowAction, createOrganization, jsEnabled, signIn, unique } from "./helpers";
+import { ADMIN, chooseRowAction, createOrganization, interactive, jsEnabled, signIn, unique } from "./helpers";
 
 // The fake Microsoft's app registration (server/src/fake_microsoft.rs), and its test controls.
 const CLIENT_ID = "c1c1c1c1-0000-4000-8000-000000000002";
@@ -72,6 +72,7 @@ test("Entra ID User Sync: Foggy IT's people under the right offices, and a leave
   // The answer first, as a person sees it: a click while the post is still on its way is the
   // browser's to drop (this test clicked too early once in three runs).
   await expect(page.getByRole("status")).toContainText(`Mapped ${tenant} to ${boston}.`);
+  await interactive(page, info);
   await page.getByRole("row").filter({ hasText: tenant }).getByRole("link", { name: boston }).click();
 
   // Set up the sync with two routing rules.
