@@ -14,11 +14,11 @@ impl Identity for DynamoStore {
     }
 
     async fn account(&self, id: &AccountId) -> StoreResult<Option<Account>> {
-        self.get_record(&Key::Account(id.clone())).await
+        self.entity(id, ()).await
     }
 
     async fn user(&self, account: &AccountId, id: UserId) -> StoreResult<Option<User>> {
-        self.get_record(&Key::User(account.clone(), id)).await
+        self.entity(account, id).await
     }
 
     async fn users_by_email(&self, email: &Email) -> StoreResult<Vec<User>> {

@@ -21,7 +21,7 @@ impl Integrations for DynamoStore {
     }
 
     async fn integration(&self, account: &AccountId) -> StoreResult<Option<Integration>> {
-        self.get_record(&Key::Integration(account.clone())).await
+        self.entity::<Integration>(account, ()).await
     }
 
     async fn connected_accounts(&self) -> StoreResult<Vec<AccountId>> {
@@ -55,14 +55,14 @@ impl Integrations for DynamoStore {
     }
 
     async fn sync_report(&self, account: &AccountId) -> StoreResult<Option<SyncReport>> {
-        self.get_record(&Key::SyncReport(account.clone())).await
+        self.entity::<SyncReport>(account, ()).await
     }
 
     async fn sync_job(
         &self,
         account: &AccountId,
     ) -> StoreResult<Option<app::domain::integration::sync_job::SyncJob>> {
-        self.get_record(&Key::SyncJob(account.clone())).await
+        self.entity(account, ()).await
     }
 
     async fn user_sync(
@@ -70,8 +70,7 @@ impl Integrations for DynamoStore {
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
     ) -> StoreResult<Option<UserSyncSettings>> {
-        self.get_record(&Key::UserSync(account.clone(), syncro_tenant))
-            .await
+        self.entity(account, syncro_tenant).await
     }
 
     async fn user_syncs(&self, account: &AccountId) -> StoreResult<Vec<UserSyncSettings>> {
@@ -108,7 +107,6 @@ impl Integrations for DynamoStore {
         account: &AccountId,
         syncro_tenant: SyncroTenantId,
     ) -> StoreResult<Option<UserSyncState>> {
-        self.get_record(&Key::UserSyncState(account.clone(), syncro_tenant))
-            .await
+        self.entity(account, syncro_tenant).await
     }
 }

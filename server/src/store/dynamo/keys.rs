@@ -43,6 +43,7 @@
 //! sorts before "Ann Lee" as it does on the embedded store (a name key holds no control
 //! character).
 
+use super::entity::Entity;
 use app::domain::*;
 use app::store::RecordIds;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -272,29 +273,31 @@ impl Key {
         let a = account.clone();
         match write {
             Write::CreateSyncroTenant { record } | Write::UpdateSyncroTenant { record, .. } => {
-                Key::SyncroTenant(a, record.id)
+                record.key_in(account)
             }
             Write::DeleteSyncroTenant { id, .. } | Write::AdjustOrganizationCount { id, .. } => {
                 Key::SyncroTenant(a, *id)
             }
-            Write::PutOrganization { record, .. } => Key::Organization(a, record.id),
-            Write::SetMapping { record, .. } => Key::MicrosoftTenant(a, record.tenant_id),
-            Write::RecordDiscovered { tenant, .. } => Key::MicrosoftTenant(a, tenant.tenant_id),
+            Write::PutOrganization { record, .. } => record.key_in(account),
+            Write::SetMapping { record, .. } => record.key_in(account),
+            Write::RecordDiscovered { tenant, .. } => {
+                MicrosoftTenant::key(account, tenant.tenant_id)
+            }
             Write::MarkRemoved { tenant_id, .. } => Key::MicrosoftTenant(a, *tenant_id),
             Write::ClaimName { kind, key, .. } | Write::ReleaseName { kind, key } => {
                 Key::Name(a, *kind, key.clone())
             }
-            Write::Audit(entry) => Key::Audit(a, entry.at, entry.id.clone()),
+            Write::Audit(entry) => entry.key_in(account),
             Write::Installed { .. } => Key::Installed,
             Write::PutAccount { .. } | Write::AdjustAdministrators { .. } => Key::Account(a),
             Write::ClaimEmail { key, .. } => Key::Email(key.clone(), a),
-            Write::PutUser { record, .. } => Key::User(a, record.id),
-            Write::PutEndUser { record, .. } => Key::EndUser(a, record.id),
-            Write::PutUserSync { record, .. } => Key::UserSync(a, record.syncro_tenant),
-            Write::PutUserSyncState(st) => Key::UserSyncState(a, st.syncro_tenant),
+            Write::PutUser { record, .. } => record.key_in(account),
+            Write::PutEndUser { record, .. } => record.key_in(account),
+            Write::PutUserSync { record, .. } => record.key_in(account),
+            Write::PutUserSyncState(st) => st.key_in(account),
             Write::PutIntegration { .. } | Write::DeleteIntegration { .. } => Key::Integration(a),
-            Write::PutSyncReport(_) => Key::SyncReport(a),
-            Write::PutSyncJob { .. } => Key::SyncJob(a),
+            Write::PutSyncReport(r) => r.key_in(account),
+            Write::PutSyncJob { job, .. } => job.key_in(account),
         }
     }
 }

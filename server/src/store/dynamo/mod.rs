@@ -7,6 +7,7 @@
 
 mod cache;
 pub mod count;
+mod entity;
 mod identity;
 mod indexes;
 mod integrations;

@@ -140,7 +140,7 @@ impl DynamoStore {
         };
         match write {
             Write::CreateSyncroTenant { record } => {
-                self.put(item_of(&key, record)?, Some(Cond::absent()))
+                self.put_entity(account, record, Some(Cond::absent()))
             }
             // A replace keeps the stored organization count (the store maintains it).
             Write::UpdateSyncroTenant {
@@ -214,8 +214,7 @@ impl DynamoStore {
                     values,
                 )
             }
-            Write::PutOrganization { record, expect } => self.put(
-                item_of(&key, record)?,
+            Write::PutOrganization { record, expect } => self.put_entity(account, record,
                 Some(Cond::expect(*expect)),
             ),
             // Only the mapping and its version: a refreshed name or domain since the read stays.
@@ -311,14 +310,14 @@ impl DynamoStore {
                 )
             }
             Write::ReleaseName { .. } => self.delete(&key, None),
-            Write::Audit(entry) => self.put(item_of(&key, entry)?, Some(Cond::absent())),
+            Write::Audit(entry) => self.put_entity(account, entry, Some(Cond::absent())),
             Write::Installed { first } => {
                 let mut item = key.item_key();
                 item.insert(keys::KIND.into(), s("installed"));
                 self.put(item, first.then(Cond::absent))
             }
             Write::PutAccount { record } => {
-                self.put(item_of(&key, record)?, Some(Cond::absent()))
+                self.put_entity(account, record, Some(Cond::absent()))
             }
             Write::AdjustAdministrators { delta } => {
                 let mut values = Item::from([(":d".into(), n(delta))]);
@@ -351,29 +350,24 @@ impl DynamoStore {
                     ),
                 )
             }
-            Write::PutUser { record, expect } => self.put(
-                item_of(&key, record)?,
+            Write::PutUser { record, expect } => self.put_entity(account, record,
                 Some(Cond::expect(*expect)),
             ),
-            Write::PutEndUser { record, before } => self.put(
-                item_of(&key, record)?,
+            Write::PutEndUser { record, before } => self.put_entity(account, &**record,
                 Some(Cond::expect(Expect::replacing(before.as_ref().map(|b| b.version)))),
             ),
-            Write::PutUserSync { record, expect } => self.put(
-                item_of(&key, record)?,
+            Write::PutUserSync { record, expect } => self.put_entity(account, record,
                 Some(Cond::expect(*expect)),
             ),
-            Write::PutUserSyncState(state) => self.put(item_of(&key, state)?, None),
-            Write::PutIntegration { record, expect } => self.put(
-                item_of(&key, record)?,
+            Write::PutUserSyncState(state) => self.put_entity(account, state, None),
+            Write::PutIntegration { record, expect } => self.put_entity(account, record,
                 Some(Cond::expect(*expect)),
             ),
             Write::DeleteIntegration { expect } => {
                 self.delete(&key, Some(Cond::version(*expect)))
             }
-            Write::PutSyncReport(report) => self.put(item_of(&key, report)?, None),
-            Write::PutSyncJob { job, lease } => self.put(
-                item_of(&key, job)?,
+            Write::PutSyncReport(report) => self.put_entity(account, report, None),
+            Write::PutSyncJob { job, lease } => self.put_entity(account, job,
                 Some(match lease {
                     Lease::Free => Cond::absent(),
                     Lease::Replace { id, heartbeat_at } => {

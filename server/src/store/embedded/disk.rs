@@ -62,57 +62,10 @@ impl EmbeddedStore {
                 };
                 let account = AccountId::parse(account).map_err(unavailable)?;
                 let acct = state.entry(account).or_default();
-                let bytes = v.value();
-                match kind {
-                    "st" => {
-                        let r: SyncroTenant = serde_json::from_slice(bytes).map_err(unavailable)?;
-                        acct.listed.syncro.insert(r.id, r);
-                    }
-                    "org" => {
-                        let r: Organization = serde_json::from_slice(bytes).map_err(unavailable)?;
-                        acct.listed.orgs.insert(r.id, r);
-                    }
-                    "mt" => {
-                        let r: MicrosoftTenant =
-                            serde_json::from_slice(bytes).map_err(unavailable)?;
-                        acct.listed.tenants.insert(r.tenant_id, r);
-                    }
-                    "eu" => {
-                        let r: EndUser = serde_json::from_slice(bytes).map_err(unavailable)?;
-                        acct.end_users.insert(r.id, r);
-                    }
-                    "usync" => {
-                        let r: UserSyncSettings =
-                            serde_json::from_slice(bytes).map_err(unavailable)?;
-                        acct.user_syncs.insert(r.syncro_tenant, r);
-                    }
-                    "usyncstate" => {
-                        let r: UserSyncState =
-                            serde_json::from_slice(bytes).map_err(unavailable)?;
-                        acct.user_sync_states.insert(r.syncro_tenant, r);
-                    }
-                    "acct" => {
-                        acct.info = Some(serde_json::from_slice(bytes).map_err(unavailable)?);
-                    }
-                    "user" => {
-                        let r: User = serde_json::from_slice(bytes).map_err(unavailable)?;
-                        acct.users.insert(r.id, r);
-                    }
-                    "int" => {
-                        acct.integration =
-                            Some(serde_json::from_slice(bytes).map_err(unavailable)?);
-                    }
-                    "sync" => {
-                        acct.sync_report =
-                            Some(serde_json::from_slice(bytes).map_err(unavailable)?);
-                    }
-                    "job" => {
-                        acct.sync_job = Some(serde_json::from_slice(bytes).map_err(unavailable)?);
-                    }
-                    other => {
-                        return Err(unavailable(format!("unknown record kind {other} in {key}")));
-                    }
-                }
+                let Some((_, load)) = kinds::KINDS.iter().find(|(k, _)| *k == kind) else {
+                    return Err(unavailable(format!("unknown record kind {kind} in {key}")));
+                };
+                load(acct, v.value())?;
             }
             let table = read.open_table(SESSIONS).map_err(unavailable)?;
             for row in table.iter().map_err(unavailable)? {
@@ -197,24 +150,10 @@ impl EmbeddedStore {
             let mut table = txn.open_table(RECORDS).map_err(unavailable)?;
             for (key, record) in &staged.records {
                 let k = key.storage_key(account);
-                let bytes = match record {
-                    Some(Record::Syncro(r)) => Some(serde_json::to_vec(r)),
-                    Some(Record::Org(r)) => Some(serde_json::to_vec(r)),
-                    Some(Record::Tenant(r)) => Some(serde_json::to_vec(r)),
-                    Some(Record::EndUser(r)) => Some(serde_json::to_vec(r)),
-                    Some(Record::UserSync(r)) => Some(serde_json::to_vec(r)),
-                    Some(Record::UserSyncState(r)) => Some(serde_json::to_vec(r)),
-                    Some(Record::Account(r)) => Some(serde_json::to_vec(r)),
-                    Some(Record::User(r)) => Some(serde_json::to_vec(r)),
-                    Some(Record::Integration(r)) => Some(serde_json::to_vec(r)),
-                    Some(Record::SyncReport(r)) => Some(serde_json::to_vec(r)),
-                    Some(Record::SyncJob(r)) => Some(serde_json::to_vec(r)),
-                    None => None,
-                };
-                match bytes {
+                match record.json().map_err(unavailable)? {
                     Some(b) => {
                         table
-                            .insert(k.as_str(), b.map_err(unavailable)?.as_slice())
+                            .insert(k.as_str(), b.as_slice())
                             .map_err(unavailable)?;
                     }
                     None => {
@@ -245,68 +184,8 @@ impl EmbeddedStore {
         state.emails.extend(staged.emails);
         let acct = state.accounts.entry(account.clone()).or_default();
         acct.listed.suggestions = Default::default();
-        for (key, record) in staged.records {
-            match (key, record) {
-                (Key::Syncro(id), Some(Record::Syncro(r))) => {
-                    acct.listed.syncro.insert(id, r);
-                }
-                (Key::Syncro(id), _) => {
-                    acct.listed.syncro.remove(&id);
-                }
-                (Key::Org(id), Some(Record::Org(r))) => {
-                    acct.listed.orgs.insert(id, r);
-                }
-                (Key::Org(id), _) => {
-                    acct.listed.orgs.remove(&id);
-                }
-                (Key::Tenant(id), Some(Record::Tenant(r))) => {
-                    acct.listed.tenants.insert(id, r);
-                }
-                (Key::Tenant(id), _) => {
-                    acct.listed.tenants.remove(&id);
-                }
-                (Key::EndUser(id), record) => {
-                    if let Some(old) = acct.end_users.remove(&id) {
-                        acct.end_user_places.remove(&old.place());
-                        if let Some(l) = link_of(&old) {
-                            acct.links.remove(&l);
-                        }
-                    }
-                    if let Some(Record::EndUser(r)) = record {
-                        acct.end_user_places.insert(r.place());
-                        if let Some(l) = link_of(&r) {
-                            acct.links.insert(l, id);
-                        }
-                        acct.end_users.insert(id, *r);
-                    }
-                }
-                (Key::UserSync(id), Some(Record::UserSync(r))) => {
-                    acct.user_syncs.insert(id, r);
-                }
-                (Key::UserSync(id), _) => {
-                    acct.user_syncs.remove(&id);
-                }
-                (Key::UserSyncState(id), Some(Record::UserSyncState(r))) => {
-                    acct.user_sync_states.insert(id, r);
-                }
-                (Key::UserSyncState(id), _) => {
-                    acct.user_sync_states.remove(&id);
-                }
-                (Key::Account, Some(Record::Account(a))) => acct.info = Some(a),
-                (Key::Account, _) => acct.info = None,
-                (Key::User(id), Some(Record::User(u))) => {
-                    acct.users.insert(id, u);
-                }
-                (Key::User(id), _) => {
-                    acct.users.remove(&id);
-                }
-                (Key::Integration, Some(Record::Integration(i))) => acct.integration = Some(i),
-                (Key::Integration, _) => acct.integration = None,
-                (Key::SyncReport, Some(Record::SyncReport(r))) => acct.sync_report = Some(r),
-                (Key::SyncReport, _) => acct.sync_report = None,
-                (Key::SyncJob, Some(Record::SyncJob(j))) => acct.sync_job = Some(j),
-                (Key::SyncJob, _) => acct.sync_job = None,
-            }
+        for record in staged.records.into_values() {
+            record.commit(acct);
         }
         for (key, holder) in staged.names {
             match holder {

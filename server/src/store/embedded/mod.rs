@@ -8,12 +8,14 @@
 mod disk;
 mod identity;
 mod integrations;
+mod kinds;
 mod lists;
 mod records;
 mod staged;
 
 pub use disk::EmbeddedStore;
 use disk::unavailable;
+use kinds::{Kept, Key, One};
 use staged::Staged;
 
 use crate::store::listing;
@@ -109,54 +111,6 @@ fn link_of(eu: &EndUser) -> Option<(MicrosoftTenantId, String)> {
             Some((*tenant, object_id.clone()))
         }
         app::domain::end_users::EndUserSource::Manual => None,
-    }
-}
-
-#[derive(Clone, Debug)]
-enum Record {
-    Syncro(SyncroTenant),
-    Org(Organization),
-    Tenant(MicrosoftTenant),
-    EndUser(Box<EndUser>),
-    UserSync(UserSyncSettings),
-    UserSyncState(UserSyncState),
-    Account(Account),
-    User(User),
-    Integration(Integration),
-    SyncReport(SyncReport),
-    SyncJob(SyncJob),
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-enum Key {
-    Syncro(SyncroTenantId),
-    Org(OrganizationId),
-    Tenant(MicrosoftTenantId),
-    EndUser(EndUserId),
-    UserSync(SyncroTenantId),
-    UserSyncState(SyncroTenantId),
-    Account,
-    User(UserId),
-    Integration,
-    SyncReport,
-    SyncJob,
-}
-
-impl Key {
-    fn storage_key(&self, account: &AccountId) -> String {
-        match self {
-            Key::Account => format!("{account}/acct/-"),
-            Key::User(id) => format!("{account}/user/{id}"),
-            Key::Syncro(id) => format!("{account}/st/{id}"),
-            Key::Org(id) => format!("{account}/org/{id}"),
-            Key::Tenant(id) => format!("{account}/mt/{id}"),
-            Key::EndUser(id) => format!("{account}/eu/{id}"),
-            Key::UserSync(id) => format!("{account}/usync/{id}"),
-            Key::UserSyncState(id) => format!("{account}/usyncstate/{id}"),
-            Key::Integration => format!("{account}/int/-"),
-            Key::SyncReport => format!("{account}/sync/-"),
-            Key::SyncJob => format!("{account}/job/-"),
-        }
     }
 }
 
