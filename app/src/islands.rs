@@ -394,15 +394,27 @@ pub fn Announce(text: String) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     set_timeout(
         move || {
-            // Its height is kept while it is empty: nothing under it moves. (Through the
-            // CSSOM: the Content-Security-Policy allows no inline styles.)
-            if let Some(p) = line.get_untracked() {
-                let height = format!("{}px", p.offset_height());
-                let _ = leptos::web_sys::HtmlElement::style(&p).set_property("min-height", &height);
-            }
+            // Its box is kept while it is empty, its width as well as its height: nothing
+            // beside or under it moves (the *Undo* beside it, or on a phone the whole page when
+            // *Undo* would fit beside an empty line) — a tap in that moment lands where it was
+            // aimed. Through the CSSOM: the Content-Security-Policy allows no inline styles.
+            let style = line.get_untracked().map(|p| {
+                let box_ = p.get_bounding_client_rect();
+                let style = leptos::web_sys::HtmlElement::style(&p);
+                let _ = style.set_property("min-width", &format!("{}px", box_.width()));
+                let _ = style.set_property("min-height", &format!("{}px", box_.height()));
+                style
+            });
             shown.set(String::new());
             set_timeout(
-                move || shown.set(text),
+                move || {
+                    shown.set(text);
+                    // The same sentence fills the same box: let it follow the window again.
+                    if let Some(style) = style {
+                        let _ = style.remove_property("min-width");
+                        let _ = style.remove_property("min-height");
+                    }
+                },
                 std::time::Duration::from_millis(100),
             );
         },
