@@ -238,7 +238,22 @@ impl<T> ResultExt<T> for Result<Option<T>, crate::store::StoreError> {
     }
 
     fn found_as(self, what: &str) -> Result<T, AppError> {
-        self?.ok_or_else(|| AppError::NotFound {
+        self?.found_as(what)
+    }
+}
+
+/// A record taken from what a batch read found ([`RecordSet`](crate::store::RecordSet)).
+#[cfg(feature = "ssr")]
+impl<T> ResultExt<T> for Option<T> {
+    fn found(self) -> Result<T, AppError>
+    where
+        T: crate::domain::Kind,
+    {
+        self.found_as(&format!("The {}", T::NAME))
+    }
+
+    fn found_as(self, what: &str) -> Result<T, AppError> {
+        self.ok_or_else(|| AppError::NotFound {
             what: what.to_string(),
         })
     }

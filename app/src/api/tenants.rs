@@ -10,7 +10,7 @@ use {
     crate::domain::{MicrosoftTenantId, SyncroTenantId, Version, mapping::rules},
     crate::error::ResultExt,
     crate::services::changes::apply,
-    crate::store::MappingFilter,
+    crate::store::{MappingFilter, RecordIds},
 };
 
 /// One page of the Microsoft Tenant Management table.
@@ -107,8 +107,15 @@ pub async fn map_tenant(
     }
     let st_id = SyncroTenantId::parse(&syncro_tenant)?;
     let acct = &caller.account;
-    let mt = store.microsoft_tenant(acct, id).await.found_at(expected)?;
-    let target = store.syncro_tenant(acct, st_id).await.found()?;
+    // Both in one read (one request on DynamoDB).
+    let ids = RecordIds {
+        microsoft_tenants: vec![id],
+        syncro_tenants: vec![st_id],
+        ..RecordIds::default()
+    };
+    let mut found = store.records(acct, ids).await?;
+    let mt = found.microsoft_tenants.pop().found_at(expected)?;
+    let target = found.syncro_tenants.pop().found()?;
     let ctx = caller.ctx();
     let (change_set, said) = match (mt.syncro_tenant, change == "true") {
         (Some(current), true) => {
