@@ -1,6 +1,7 @@
 //! The server side of tenantmap: the configuration, the stores, the router, and the
 //! command-line tasks.
 
+pub mod aws;
 pub mod config;
 pub mod drafts;
 pub mod export;

@@ -55,7 +55,7 @@ async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut config = Config::from_env().unwrap_or_else(|e| fail(e));
     if config.secret_key_arn.is_some() {
-        let aws = aws_config::load_from_env().await;
+        let aws = server::aws::load_from_env().await;
         config
             .read_secret_key(&aws)
             .await
@@ -72,7 +72,7 @@ async fn main() {
             }
             StoreKind::DynamoDb => {
                 let table = config.table.as_deref().unwrap_or_default();
-                let conf = aws_config::load_from_env().await;
+                let conf = server::aws::load_from_env().await;
                 let store = server::store::dynamo::connect(
                     &conf,
                     table,

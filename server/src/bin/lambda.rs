@@ -40,7 +40,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let conf = get_configuration(Some("Leptos.toml"))?;
     let leptos_options = conf.leptos_options;
     let mut config = server::config::Config::from_env()?;
-    let aws = aws_config::load_from_env().await;
+    let aws = server::aws::load_from_env().await;
     // The root key, from Secrets Manager: the one request before the runtime starts.
     config.read_secret_key(&aws).await?;
     let table = config

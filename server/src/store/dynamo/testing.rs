@@ -77,7 +77,7 @@ pub fn lambda_env(table: &str) -> Vec<(&'static str, String)> {
 /// Keeps `value` as a Secrets Manager secret on the test server (moto serves every AWS
 /// service it knows on one port); returns its ARN, as `template.yaml` passes the root key.
 pub async fn secret(name: &str, value: &str) -> String {
-    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let conf = crate::aws::defaults()
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(endpoint())
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
@@ -103,7 +103,7 @@ pub async fn client(counter: RequestCounter) -> aws_sdk_dynamodb::Client {
 /// A client of the DynamoDB-compatible server at `url` (a fault-injecting proxy in front
 /// of moto, in the store-fault tests).
 pub async fn client_at(url: &str, counter: RequestCounter) -> aws_sdk_dynamodb::Client {
-    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let conf = crate::aws::defaults()
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(url.to_string())
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
