@@ -3,8 +3,7 @@
 
 use crate::api::*;
 use crate::components::*;
-use crate::error::AppError;
-use crate::forms::{ErrorSummary, FormState};
+use crate::forms::{Edit, ErrorSummary, FormState, edit::flag};
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -98,9 +97,9 @@ fn EndUserFields(
     fields: Vec<EndUserFieldView>,
     pins: bool,
     form: FormState,
-    /// The edit came back stale: show what is stored now beside what was typed.
+    /// An edit: the person as stored, carried through refusals and merged when stale.
     #[prop(optional)]
-    stale: bool,
+    edit: Option<Edit>,
 ) -> impl IntoView {
     fields
         .into_iter()
@@ -123,21 +122,28 @@ fn EndUserFields(
                 _ => ("text", "off"),
             };
             let hint = (key == "other_emails").then(|| view! { <p class="hint">"Aliases, separated by commas."</p> });
-            let value = form.value(key, f.value.clone());
-            let now = (stale && value.trim() != f.value.trim()).then(|| {
-                let shown = if f.value.is_empty() { "(empty)".to_string() } else { f.value.clone() };
-                view! { <p class="hint stored-now">"Stored now: "{shown}</p> }
-            });
+            let value = match &edit {
+                Some(e) => e.value(key),
+                None => form.value(key, f.value.clone()),
+            };
             let pin = format!("pin_{key}");
-            let pinned = form.checked(&pin, f.pinned);
+            let pinned = match &edit {
+                Some(e) => e.checked(&pin),
+                None => form.checked(&pin, f.pinned),
+            };
             let invalid = form.invalid(key);
-            view! {
-                <div class="field">
+            let input = match edit.as_ref().and_then(|e| e.choice(key, &f.label)) {
+                Some(choice) => choice,
+                None => view! {
                     <label for=input_id.clone()>{f.label.clone()}</label>
                     <input id=input_id name=key type=kind value=value autocomplete=auto required=key == "name"
                         aria-invalid=move || invalid.get().then_some("true") aria-describedby=format!("{key}-error")/>
+                }.into_any(),
+            };
+            view! {
+                <div class="field">
+                    {input}
                     {hint}
-                    {now}
                     {pins.then(|| view! {
                         <label class="check"><input type="checkbox" name=pin checked=pinned/>{format!(" Pin {}: a sync never changes it", f.label.to_lowercase())}</label>
                     })}
@@ -146,6 +152,37 @@ fn EndUserFields(
             }
         })
         .collect_view()
+}
+
+/// The edit form of the End User stored now as `p`: its fields, their pins and the person's pin.
+fn end_user_edit(form: FormState, p: &EndUserView) -> Edit {
+    const KEYS: [&str; 7] = [
+        "name",
+        "email",
+        "other_emails",
+        "job_title",
+        "department",
+        "office_location",
+        "phone",
+    ];
+    const PINS: [&str; 8] = [
+        "pin_name",
+        "pin_email",
+        "pin_other_emails",
+        "pin_job_title",
+        "pin_department",
+        "pin_office_location",
+        "pin_phone",
+        "pin_person",
+    ];
+    let mut stored = Vec::new();
+    for (key, pin) in KEYS.into_iter().zip(PINS) {
+        let f = p.fields.iter().find(|f| f.key == key);
+        stored.push((key, f.map(|f| f.value.clone()).unwrap_or_default()));
+        stored.push((pin, flag(f.is_some_and(|f| f.pinned))));
+    }
+    stored.push(("pin_person", flag(p.pinned_person)));
+    Edit::new(form, p.version, stored, &PINS)
 }
 
 fn blank_fields() -> Vec<EndUserFieldView> {
@@ -189,7 +226,7 @@ pub fn NewEndUser() -> impl IntoView {
                 <h1>{format!("Add End User to {}", o.name)}</h1>
                 {if admin { view! {
                     <ErrorSummary form=form/>
-                    <ActionForm action=action attr:class="form">
+                    <ActionForm action=action attr:class="form" attr:novalidate=true>
                         <input type="hidden" name="organization" value=org_id.clone()/>
                         <EndUserFields fields=blank_fields() pins=false form=form/>
                         <div class="buttons">
@@ -265,19 +302,19 @@ pub fn EditEndUser() -> impl IntoView {
     view! {
         <Title text="Edit End User"/>
         <Loaded data=eu record="Edit End User" page={move |p, admin| {
-                let (pid, version, fields) = (p.id.clone(), p.version.to_string(), p.fields.clone());
-                let pinned_person = form.checked("pin_person", p.pinned_person);
-                let stale = form.is_draft() && form.error.get_untracked() == Some(AppError::Stale);
+                let (pid, fields) = (p.id.clone(), p.fields.clone());
+                let edit = end_user_edit(form, &p);
+                let pinned_person = edit.checked("pin_person");
                 view! {
                 <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}/end-users", p.organization.id)>{p.organization.name.clone()}</a>" › "<a href=format!("/end-users/{}", p.id)>{p.name.clone()}</a>" › Edit"</p>
                 <h1>{format!("Edit {}", p.name)}</h1>
                 {if admin { view! {
                     <ErrorSummary form=form/>
-                    {stale.then(|| view! { <p class="note">"Below is what you typed. Someone else saved this person after you opened the page: what is stored now is shown under each field you changed differently. Save to keep yours, or Cancel to keep theirs."</p> })}
-                    <ActionForm action=action attr:class="form">
+                    {edit.stale_note("person")}
+                    <ActionForm action=action attr:class="form" attr:novalidate=true>
                         <input type="hidden" name="id" value=pid.clone()/>
-                        <input type="hidden" name="version" value=version.clone()/>
-                        <EndUserFields fields=fields.clone() pins=true form=form stale=stale/>
+                        {edit.carried()}
+                        <EndUserFields fields=fields.clone() pins=true form=form edit=edit.clone()/>
                         <label class="check"><input type="checkbox" name="pin_person" checked=pinned_person/>" Pin this person: a sync neither changes nor deactivates them"</label>
                         <div class="buttons">
                             <button type="submit" class="primary" data-pending="Saving…">"Save"</button>

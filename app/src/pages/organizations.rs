@@ -3,7 +3,7 @@
 use crate::api::*;
 use crate::components::*;
 use crate::error::AppError;
-use crate::forms::{ErrorSummary, FormState};
+use crate::forms::{Edit, ErrorSummary, FormState};
 use crate::islands::SyncroTenantPicker;
 use crate::wire::*;
 use leptos::prelude::*;
@@ -129,9 +129,9 @@ pub fn NewOrganization() -> impl IntoView {
         <h1>"New Organization"</h1>
         <AdminOnly fallback=administrators_only>
         <ErrorSummary form=form/>
-        <ActionForm action=action attr:class="form">
-            <OrganizationFields form=form stored=OrganizationView::default() stale=false/>
-            <SyncroTenantField current=None form=form options=choices/>
+        <ActionForm action=action attr:class="form" attr:novalidate=true>
+            <OrganizationFields form=form edit=None/>
+            <SyncroTenantField current=None selected=None form=form options=choices/>
             <div class="buttons">
                 <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
                 <a class="button secondary" href="/organizations">"Cancel"</a>
@@ -155,22 +155,24 @@ pub fn EditOrganization() -> impl IntoView {
     let choices = syncro_tenant_choices();
     view! {
         <Loaded data=org record="Edit Organization" page={move |o, admin| {
-                // Changed by someone else since the page was opened: the form keeps
-                // what this person typed, shows what is stored now beside each field
-                // that differs, and carries the current version — Save keeps theirs.
-                let stale = form.is_draft() && form.error.get_untracked() == Some(AppError::Stale);
+                // The form carries the Organization as first opened through every refused
+                // save; a stale one is merged field by field onto what is stored now.
+                let edit = organization_edit(form, &o);
+                let current = NamedRef { id: o.syncro_tenant.id.clone(), name: o.syncro_tenant.name.clone() };
+                let st_now = edit.conflict("syncro_tenant").map(|_| o.syncro_tenant.name.clone());
                 view! {
                 <Title text=format!("Edit {}", o.name)/>
                 <p class="crumbs"><a href="/organizations">"Organizations"</a>" › "<a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a>" › Edit"</p>
                 <h1>"Edit Organization"</h1>
                 {if admin { view! {
                 <ErrorSummary form=form/>
-                {stale.then(|| view! { <p class="note">"Below is what you typed. Someone else saved this Organization after you opened it: what is stored now is shown under each field you changed differently. Save to keep yours, or Cancel to keep theirs."</p> })}
-                <ActionForm action=action attr:class="form">
+                {edit.stale_note("Organization")}
+                <ActionForm action=action attr:class="form" attr:novalidate=true>
                     <input type="hidden" name="id" value=o.id.clone()/>
-                    <input type="hidden" name="version" value=o.version.to_string()/>
-                    <OrganizationFields form=form stored=o.clone() stale=stale/>
-                    <SyncroTenantField current=Some(NamedRef { id: o.syncro_tenant.id.clone(), name: o.syncro_tenant.name.clone() }) form=form options=choices/>
+                    {edit.carried()}
+                    <OrganizationFields form=form edit=Some(edit.clone())/>
+                    <SyncroTenantField current=Some(current) selected=Some(edit.value("syncro_tenant")) form=form options=choices/>
+                    {st_now.map(|name| view! { <p class="hint stored-now">"Stored now: "{name}" — choose it above to keep it"</p> })}
                     <div class="buttons">
                         <button type="submit" class="primary" data-pending="Saving…">"Save"</button>
                         <a class="button secondary" href=format!("/organizations/{}", o.id)>"Cancel"</a>
@@ -182,36 +184,52 @@ pub fn EditOrganization() -> impl IntoView {
     }
 }
 
+/// The edit form of an Organization stored now as `o`.
+fn organization_edit(form: FormState, o: &OrganizationView) -> Edit {
+    Edit::new(
+        form,
+        o.version,
+        vec![
+            ("name", o.name.clone()),
+            ("email", o.email.clone()),
+            ("phone", o.phone.clone()),
+            ("website", o.website.clone()),
+            ("address", o.address.clone()),
+            ("syncro_tenant", o.syncro_tenant.id.clone()),
+        ],
+        &[],
+    )
+}
+
 /// A field of the Organization form: its label, its input (`f-{name}`, described by its error),
-/// its refusal, and — after a stale save — what is stored now when it differs.
+/// its refusal — and, after a stale save where both people changed it, the choice between
+/// the two values instead of the input.
 fn text_field(
     form: &FormState,
+    edit: &Option<Edit>,
     name: &'static str,
     label: &'static str,
-    stored: String,
-    stale: bool,
     input: impl FnOnce(String, String, Signal<bool>) -> AnyView,
 ) -> impl IntoView {
-    let value = form.value(name, stored.clone());
-    let now = (stale && value.trim() != stored.trim()).then(|| {
-        let shown = if stored.is_empty() {
-            "(empty)".to_string()
-        } else {
-            stored.clone()
-        };
-        view! { <p class="hint stored-now">"Stored now: "{shown}</p> }
-    });
+    if let Some(choice) = edit.as_ref().and_then(|e| e.choice(name, label)) {
+        return view! { {choice} {form.error(name)} }.into_any();
+    }
+    let value = match edit {
+        Some(e) => e.value(name),
+        None => form.value(name, ""),
+    };
     let id = format!("f-{name}");
     view! {
         <label for=id.clone()>{label}</label>
         {input(id, value, form.invalid(name))}
-        {now}
         {form.error(name)}
     }
+    .into_any()
 }
 
+/// The Organization's own fields: blank on a new one, the record's (`edit`) on an edit.
 #[component]
-fn OrganizationFields(form: FormState, stored: OrganizationView, stale: bool) -> impl IntoView {
+fn OrganizationFields(form: FormState, edit: Option<Edit>) -> impl IntoView {
     let described = |field: &'static str| format!("{field}-error");
     let taken = {
         let error = form.error;
@@ -232,30 +250,30 @@ fn OrganizationFields(form: FormState, stored: OrganizationView, stale: bool) ->
         }
     };
     view! {
-        {text_field(&form, "name", "Name", stored.name.clone(), stale, move |id, value, invalid| view! {
+        {text_field(&form, &edit, "name", "Name", move |id, value, invalid| view! {
             <input id=id name="name" value=value required=true autocomplete="organization"
                 aria-invalid=move || invalid.get().then_some("true") aria-describedby=described("name")/>
         }.into_any())}
         {taken}
         <div class="cols">
             <div>
-                {text_field(&form, "email", "Email", stored.email.clone(), stale, move |id, value, invalid| view! {
+                {text_field(&form, &edit, "email", "Email", move |id, value, invalid| view! {
                     <input id=id name="email" type="email" value=value autocomplete="email"
                         aria-invalid=move || invalid.get().then_some("true") aria-describedby=described("email")/>
                 }.into_any())}
             </div>
             <div>
-                {text_field(&form, "phone", "Phone", stored.phone.clone(), stale, move |id, value, invalid| view! {
+                {text_field(&form, &edit, "phone", "Phone", move |id, value, invalid| view! {
                     <input id=id name="phone" type="tel" value=value autocomplete="tel"
                         aria-invalid=move || invalid.get().then_some("true") aria-describedby=described("phone")/>
                 }.into_any())}
             </div>
         </div>
-        {text_field(&form, "website", "Website", stored.website.clone(), stale, move |id, value, invalid| view! {
+        {text_field(&form, &edit, "website", "Website", move |id, value, invalid| view! {
             <input id=id name="website" value=value inputmode="url" autocomplete="url" placeholder="foggyit.com"
                 aria-invalid=move || invalid.get().then_some("true") aria-describedby=described("website")/>
         }.into_any())}
-        {text_field(&form, "address", "Address", stored.address.clone(), stale, move |id, value, invalid| view! {
+        {text_field(&form, &edit, "address", "Address", move |id, value, invalid| view! {
             <textarea id=id name="address" rows="3"
                 aria-invalid=move || invalid.get().then_some("true") aria-describedby=described("address")>{value}</textarea>
         }.into_any())}
@@ -275,6 +293,8 @@ fn syncro_tenant_choices() -> Resource<Result<Vec<NamedRef>, AppError>> {
 #[component]
 fn SyncroTenantField(
     current: Option<NamedRef>,
+    /// The choice an edit form shows (else what was posted, else `current`).
+    selected: Option<String>,
     form: FormState,
     options: Resource<Result<Vec<NamedRef>, AppError>>,
 ) -> impl IntoView {
@@ -284,10 +304,10 @@ fn SyncroTenantField(
         <Suspense fallback=|| view! { <p class="loading">"Loading Syncro Tenants…"</p> }>
             {move || {
                 let (current, query) = (current.clone(), st_q.clone());
-                let selected = form.value(
+                let selected = selected.clone().unwrap_or_else(|| form.value(
                     "syncro_tenant",
                     current.as_ref().map(|c| c.id.clone()).unwrap_or_default(),
-                );
+                ));
                 Suspend::new(async move {
                     let new_option = current.is_none().then(|| "Create a new Syncro Tenant named after this Organization".to_string());
                     view! {

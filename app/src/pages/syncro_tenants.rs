@@ -3,6 +3,7 @@
 
 use crate::api::*;
 use crate::components::*;
+use crate::forms::{Edit, FormState};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -79,6 +80,7 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
     let id = path_id();
     let org_q = query_param("org_q");
     let rename = ServerAction::<RenameSyncroTenant>::new();
+    let rename_form = FormState::of(rename);
     let add = ServerAction::<AddOrganizations>::new();
     let unmap = ServerAction::<UnmapTenant>::new();
     let sync = ServerAction::<SyncMicrosoft>::new();
@@ -116,18 +118,28 @@ pub fn SyncroTenantDetailsPage() -> impl IntoView {
                                 <h1>{st.name.clone()}</h1>
                                 {admin.then(|| view! { <a class="button secondary" href=url("/admin/activity", &[("record", &format!("st:{}", st.id))])>"History"</a> })}
                             </div>
-                            {admin.then(|| view! {
-                            <ActionForm action=rename attr:class="inline-form">
+                            {admin.then(|| {
+                                // Kept through a refused rename, merged onto what is stored
+                                // now when someone else renamed it meanwhile.
+                                let edit = Edit::new(rename_form, st.version, vec![("name", st.name.clone())], &[]);
+                                let choice = edit.choice("name", "Syncro Tenant name");
+                                let label = choice.is_none().then(|| view! { <label for="f-name">"Syncro Tenant name"</label> });
+                                let input = choice.unwrap_or_else(|| view! {
+                                    <input id="f-name" name="name" value=edit.value("name") required=true/>
+                                }.into_any());
+                                view! {
+                            <ActionForm action=rename attr:class="inline-form" attr:novalidate=true>
                                 <input type="hidden" name="id" value=st.id.clone()/>
-                                <input type="hidden" name="version" value=st.version.to_string()/>
-                                <label for="st-name">"Syncro Tenant name"</label>
+                                {edit.carried()}
+                                {edit.stale_note("Syncro Tenant")}
+                                {label}
                                 <div class="row">
-                                    <input id="st-name" name="name" value=st.name.clone() required=true/>
+                                    {input}
                                     <button type="submit" data-pending="Saving…">"Rename"</button>
                                 </div>
                                 <ErrorNote error=action_error(rename.value())/>
                             </ActionForm>
-                            })}
+                            }})}
                             <div class="split">
                                 <section class="panel" aria-labelledby="mt-heading">
                                     <h2 id="mt-heading">"Microsoft Tenant"</h2>

@@ -186,14 +186,23 @@ async fn form_posts_without_javascript_redirect_back_with_the_result() {
         location.contains("/organizations/new") && location.contains("__err="),
         "{location}"
     );
-    // The page rendered at that URL shows the error next to the form.
-    let page = app
-        .get(location.trim_start_matches(&app.base))
-        .await
-        .text()
-        .await
-        .unwrap();
+    // The page rendered at that URL, in the browser that posted, shows the error next to the
+    // form: the redirect set the cookie that vouches for it.
+    let vouch = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("tenantmap_refusal="))
+        .expect("the refusal's cookie");
+    let path = location.trim_start_matches(&app.base).to_string();
+    let cookie = format!("{}; {vouch}", app.cookie.clone().unwrap());
+    let page = app.get_as(Some(&cookie), &path).await.text().await.unwrap();
     assert!(page.contains("Name is required"), "error not shown");
+    // The same link anywhere else (sent to someone, or forged) shows no refusal.
+    let page = app.page(&path).await;
+    assert!(!page.contains("Name is required"), "a link's refusal shown");
+    assert!(page.contains("New Organization"));
     let res = app
         .browser_post(
             "create-organization",

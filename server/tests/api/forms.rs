@@ -7,7 +7,7 @@ use crate::helpers::*;
 use std::sync::Arc;
 
 /// Follows a refused post back to its form: (the page's HTML, where it landed).
-async fn refused_post(
+pub(crate) async fn refused_post(
     app: &TestApp,
     endpoint: &str,
     from: &str,
@@ -43,13 +43,25 @@ async fn refused_post(
         "{draft}"
     );
     let draft = draft.split(';').next().unwrap().to_string();
+    // What vouches for the refusal in the URL (else the page shows none).
+    let refusal = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("tenantmap_refusal="))
+        .expect("the refusal's cookie");
+    let refusal = refusal.split(';').next().unwrap().to_string();
     let path = location
         .trim_start_matches(&app.base)
         .split('#')
         .next()
         .unwrap()
         .to_string();
-    let cookie = format!("{}; {draft}", app.cookie.clone().unwrap_or_default());
+    let cookie = format!(
+        "{}; {draft}; {refusal}",
+        app.cookie.clone().unwrap_or_default()
+    );
     let page = app.get_as(Some(&cookie), &path).await;
     assert_eq!(page.status(), 200);
     let cleared = page
@@ -168,7 +180,7 @@ async fn organization_form(app: TestApp) {
         "lost what was typed"
     );
     assert!(html.contains("value=\"Foggy IT\""));
-    assert!(html.contains("Stored now: Foggy IT Services"));
+    assert!(html.contains("Keep what is stored now: <span class=\"pre\">Foggy IT Services</span>"));
     assert!(
         html.contains("name=\"version\" value=\"2\""),
         "Save keeps theirs"

@@ -374,3 +374,81 @@ async fn uploads_past_the_bound_are_told_to_try_again() {
         "other calls are served"
     );
 }
+
+/// URL-safe base64 without padding, as Leptos writes a refusal into a redirect.
+fn base64_url(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, b| (n << 8) | *b as u32) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// Round 4: a refusal is read from the URL Leptos redirects to (`__path`, `__err`), so a link
+/// could put anyone's sentence, or a forged "choose your account" list, on the real sign-in
+/// page as the app's own alert — also through `next=` after a real sign-in. Only the refusal
+/// this browser's own post produced is shown.
+#[tokio::test]
+async fn a_refusal_in_a_link_is_shown_only_to_the_browser_whose_post_was_refused() {
+    let app = spawn_app().await;
+    let lie = AppError::Validation {
+        field: "form".into(),
+        message: "Microsoft revoked the partner secret: re-enter it at evil.example".into(),
+    };
+    let forged_list = AppError::ChooseAccount {
+        accounts: vec![app::error::AccountChoice {
+            id: "evil".into(),
+            name: "Pick me (evil.example)".into(),
+        }],
+    };
+    for error in [lie, forged_list] {
+        let err = base64_url(&serde_json::to_vec(&error).unwrap());
+        let link = format!("/sign-in?__path=/api/sign-in&__err={err}");
+        let res = app.get_as(None, &link).await;
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        assert!(
+            !html.contains("evil.example") && !html.contains("role=\"alert\""),
+            "a link's refusal was shown: {}",
+            &html[html.find("<main").unwrap()..]
+        );
+        assert!(html.contains("name=\"password\""), "the sign-in form");
+        // After a real sign-in, `next=` leads to a page with the same refusal in its URL.
+        let next = format!("/organizations/new?__path=/api/create-organization&__err={err}");
+        let html = app.page(&next).await;
+        assert!(!html.contains("evil.example"), "through next=");
+        assert!(html.contains("New Organization"));
+    }
+    // A real refusal of a sign-in is still shown, in the browser that posted it.
+    let res = app
+        .client
+        .post(format!("{}/api/sign-in", app.base))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/sign-in", app.base))
+        .form(&[
+            ("email", "admin@msp-a.example"),
+            ("password", "wrong password!"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection());
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let vouch = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("tenantmap_refusal="))
+        .expect("the refusal's cookie");
+    let path = location.trim_start_matches(&app.base);
+    let html = app.get_as(Some(&vouch), path).await.text().await.unwrap();
+    assert!(html.contains("role=\"alert\""), "the real refusal is shown");
+    let html = app.get_as(None, path).await.text().await.unwrap();
+    assert!(!html.contains("role=\"alert\""), "not to another browser");
+}

@@ -25,5 +25,6 @@ mod microsoft;
 mod scenarios;
 mod sessions;
 mod site;
+mod stale;
 mod suggestions;
 mod user_sync;

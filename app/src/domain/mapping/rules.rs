@@ -128,14 +128,7 @@ pub fn update_organization(
         updated_at: ctx.now,
         ..before.clone()
     };
-    let summary = if parent.id != before.syncro_tenant {
-        format!(
-            "Updated Organization \"{}\" and moved it to Syncro Tenant \"{}\"",
-            after.name, parent.name
-        )
-    } else {
-        format!("Updated Organization \"{}\"", after.name)
-    };
+    let summary = organization_update_summary(before, &after, &parent.name);
     c.push(ctx.audit_entry(
         "organization.update",
         summary,
@@ -147,6 +140,35 @@ pub fn update_organization(
         expect: Expect::Version(expected),
     });
     c
+}
+
+/// "Updated Organization "Foggy IT": name, phone": which fields the edit changed (R9 in words),
+/// and where it moved.
+fn organization_update_summary(
+    before: &Organization,
+    after: &Organization,
+    parent: &SyncroTenantName,
+) -> String {
+    let (b, a) = (&before.contact, &after.contact);
+    let what: Vec<&str> = [
+        ("name", before.name != after.name),
+        ("email", b.email != a.email),
+        ("phone", b.phone != a.phone),
+        ("address", b.address != a.address),
+        ("website", b.website != a.website),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect();
+    let mut summary = format!("Updated Organization \"{}\"", after.name);
+    if !what.is_empty() {
+        summary.push_str(": ");
+        summary.push_str(&what.join(", "));
+    }
+    if after.syncro_tenant != before.syncro_tenant {
+        summary.push_str(&format!(" and moved it to Syncro Tenant \"{parent}\""));
+    }
+    summary
 }
 
 pub fn rename_syncro_tenant(
@@ -527,6 +549,47 @@ mod tests {
             removed_at: None,
             gdap: None,
         }
+    }
+
+    #[test]
+    fn an_organization_edit_says_which_fields_it_changed() {
+        let parent = st("Foggy IT", 1);
+        let before = Organization {
+            id: OrganizationId::from_uuid(uuid::Uuid::from_u128(8)),
+            name: OrganizationName::parse("Foggy IT").unwrap(),
+            contact: Default::default(),
+            syncro_tenant: parent.id,
+            version: Version(2),
+            updated_at: Timestamp(0),
+        };
+        let summary = |name: &str, phone: &str, address: &str, to: &SyncroTenant| {
+            let contact = ContactDetails {
+                phone: phone.into(),
+                address: address.into(),
+                ..Default::default()
+            };
+            let name = OrganizationName::parse(name).unwrap();
+            let c = update_organization(&ctx(), &before, Version(2), name, contact, to);
+            c.writes()
+                .iter()
+                .find_map(|w| match w {
+                    Write::Audit(a) => Some(a.summary.clone()),
+                    _ => None,
+                })
+                .unwrap()
+        };
+        assert_eq!(
+            summary("Foggy IT", "+1 617 555 0100", "1 Main St", &parent),
+            "Updated Organization \"Foggy IT\": phone, address"
+        );
+        assert_eq!(
+            summary("Foggy IT Services", "", "", &st("Boston", 2)),
+            "Updated Organization \"Foggy IT Services\": name and moved it to Syncro Tenant \"Boston\""
+        );
+        assert_eq!(
+            summary("Foggy IT", "", "", &parent),
+            "Updated Organization \"Foggy IT\""
+        );
     }
 
     #[test]

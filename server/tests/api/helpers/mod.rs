@@ -10,6 +10,7 @@ use server::store::EmbeddedStore;
 use std::sync::Arc;
 
 pub mod fixture;
+pub mod html;
 pub mod workload;
 
 pub const PASSWORD: &str = "a long test password";

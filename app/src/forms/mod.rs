@@ -16,6 +16,9 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod edit;
+pub use edit::Edit;
+
 /// Fields never kept in a draft: what was typed there is typed again.
 pub const KEPT_BACK: [&str; 6] = [
     "password",
