@@ -11,6 +11,7 @@ pub mod jobs;
 #[cfg(feature = "testkit")]
 pub mod lambda_local;
 pub mod limits;
+pub mod memory;
 pub mod private;
 pub mod router;
 pub mod startup;

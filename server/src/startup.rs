@@ -23,6 +23,8 @@ pub struct Deps {
 
 /// The state for `site`, with the default bounds on password hashes and uploads.
 pub fn state(site: Site, deps: Deps) -> AppState {
+    // Password checks' 19 MiB blocks are returned when freed (`memory`).
+    crate::memory::return_large_frees();
     let Deps {
         leptos_options,
         store,

@@ -50,7 +50,7 @@ fn TenantsImport() -> impl IntoView {
                 }.into_any(),
                 Err(e) => view! { <p class="note error" role="alert" id="problems" tabindex="-1">{e.to_string()}</p> }.into_any(),
             })}
-            <form method="post" action=ImportTenants::PATH enctype="multipart/form-data" class="form">
+            <form method="post" action=ImportTenants::PATH enctype="multipart/form-data" class="form" novalidate=true>
                 <CsvInput file_id="csv-file" text_id="csv" placeholder="tenantId,displayName,defaultDomainName" hint="A chosen file is imported; otherwise the pasted text."/>
                 <div class="buttons">
                     <button type="submit" class="primary" data-pending="Importing…">"Import tenants"</button>
@@ -95,7 +95,7 @@ fn MappingsImport() -> impl IntoView {
                 Ok(r) => view! { <MappingReport r/> }.into_any(),
                 Err(e) => view! { <p class="note error" role="alert" id="problems" tabindex="-1">{e.to_string()}</p> }.into_any(),
             })}
-            <form method="post" action=ImportMappings::PATH enctype="multipart/form-data" class="form">
+            <form method="post" action=ImportMappings::PATH enctype="multipart/form-data" class="form" novalidate=true>
                 <CsvInput file_id="map-file" text_id="map-csv" placeholder="Microsoft Tenant ID,Microsoft Tenant,Default domain,Syncro Tenant" hint="A chosen file is read; otherwise the pasted text."/>
                 <label class="check" for="map-create">
                     <input type="checkbox" id="map-create" name="create" value="true"/>

@@ -63,7 +63,7 @@ fn ConnectForm(action: ServerAction<ConnectMicrosoft>) -> impl IntoView {
                 </ol>
             </details>
             <ErrorSummary form=form/>
-            <ActionForm action=action attr:class="form">
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <fieldset id="f-mode">
                     <legend>"Integrate as"</legend>
                     <label class="check"><input type="radio" name="mode" value="csp" checked=!single/>" Cloud Solution Provider (CSP) — your partner tenant; its customers become Microsoft Tenants"</label>
@@ -192,7 +192,7 @@ fn ReplaceSecret(c: ConnectionView, action: ServerAction<ReplaceMicrosoftSecret>
         <section class="panel" aria-labelledby="replace-heading">
             <h2 id="replace-heading">"Replace the client secret"</h2>
             <p class="hint">"When the secret expires or is rotated. The old one is overwritten."</p>
-            <ActionForm action=action attr:class="form">
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="version" value=c.version.to_string()/>
                 <label for="new_client_id">"Application (client) ID"</label>
                 <input id="new_client_id" name="client_id" required=true autocomplete="off" value=c.client_id/>

@@ -37,7 +37,7 @@ pub fn MapRestPage() -> impl IntoView {
                     let (pg, pages, total) = (view.rows.page, view.rows.pages(), view.rows.total);
                     view! {
                         {outcome}
-                        <form method="post" action=MapTheRest::PATH class="suggestions">
+                        <form method="post" action=MapTheRest::PATH class="suggestions" novalidate=true>
                             <datalist id="free-syncro-tenants">
                                 {view.syncro_tenants.into_iter().map(|n| view! { <option value=n/> }).collect_view()}
                             </datalist>

@@ -165,7 +165,7 @@ pub fn UserSyncSetupPage() -> impl IntoView {
                         (Some(mt), true) => view! {
                             <p class="hint">{format!("Users of {} become End Users of this Syncro Tenant's Organizations. {PERMISSIONS}", mt.name)}</p>
                             <ErrorSummary form=form/>
-                            <ActionForm action=save attr:class="form">
+                            <ActionForm action=save attr:class="form" attr:novalidate=true>
                                 <input type="hidden" name="syncro_tenant" value=st.id.clone()/>
                                 <input type="hidden" name="version" value=v.version.to_string()/>
                                 <h2 class="section">"Which users"</h2>
@@ -262,7 +262,7 @@ pub fn UserSyncPreviewPage() -> impl IntoView {
                         <h2>{format!("To review ({}): not matched, so as not to guess", r.review_count)}</h2>
                         <ul class="review">{r.review.into_iter().map(|(who, why)| view! { <li><strong>{who}</strong>": "{why}</li> }).collect_view()}</ul>
                     })}
-                    <ActionForm action=apply attr:class="form">
+                    <ActionForm action=apply attr:class="form" attr:novalidate=true>
                         <input type="hidden" name="syncro_tenant" value=st.id.clone()/>
                         <input type="hidden" name="version" value=p.setup.version.to_string()/>
                         <ErrorNote error=action_error(apply.value())/>

@@ -29,7 +29,7 @@ pub fn SignInPage() -> impl IntoView {
         <Title text="Sign in"/>
         <div class="narrow">
             <h1>"Sign in"</h1>
-            <ActionForm action=action attr:class="form">
+            <ActionForm action=action attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="next" value=next.get_untracked()/>
                 <label for="email">"Email"</label>
                 <input id="email" name="email" type="email" autocomplete="username" required=true autofocus=true/>
@@ -77,7 +77,7 @@ fn FirstRunForm(action: ServerAction<SetUp>, form: FormState) -> impl IntoView {
     view! {
         <p class="lead">"Create your MSP's account and its first Administrator. This page works once: afterwards, Administrators add users under Admin › Users."</p>
         <ErrorSummary form=form/>
-        <ActionForm action=action attr:class="form">
+        <ActionForm action=action attr:class="form" attr:novalidate=true>
             <input type="hidden" name="token" value=token/>
             <TextInput form=form name="account" label="Account name" placeholder="Your MSP's name" required=true/>
             <TextInput form=form name="email" label="Your email" kind="email" autocomplete="username" required=true/>
@@ -146,7 +146,7 @@ pub fn UsersPage() -> impl IntoView {
         <section class="panel" aria-labelledby="add-user-heading">
             <h2 id="add-user-heading">"Add user"</h2>
             <ErrorSummary form=add_form/>
-            <ActionForm action=add attr:class="form">
+            <ActionForm action=add attr:class="form" attr:novalidate=true>
                 <TextInput form=add_form name="email" label="Email" kind="email" autocomplete="off" required=true/>
                 <label for="f-role">"Role"</label>
                 <select id="f-role" name="role">
@@ -220,7 +220,7 @@ fn UserRowView(
                 }.into_any() })}
                 <details class="set-password">
                     <summary>"Set password"</summary>
-                    <ActionForm action=password>
+                    <ActionForm action=password attr:novalidate=true>
                         <input type="hidden" name="id" value=id3/>
                         <input type="hidden" name="version" value=version/>
                         <label for=pw_id.clone() class="visually-hidden">{pw_label}</label>
