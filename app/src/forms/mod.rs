@@ -231,10 +231,15 @@ pub fn TextInput(
     #[prop(optional)] minlength: Option<&'static str>,
     #[prop(optional)] required: bool,
     #[prop(optional)] autofocus: bool,
+    /// `value` is what the field shows as it is (an [`Edit`]'s, already merged with the draft).
+    #[prop(optional)]
+    shown: bool,
 ) -> impl IntoView {
     let kind = kind.unwrap_or("text");
     let value = if kind == "password" {
         String::new()
+    } else if shown {
+        value
     } else {
         form.value(name, value)
     };

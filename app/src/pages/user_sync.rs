@@ -5,7 +5,7 @@
 use crate::api::*;
 use crate::components::*;
 use crate::error::AppError;
-use crate::forms::{ErrorSummary, FormState, TextInput};
+use crate::forms::{Edit, ErrorSummary, FormState, TextInput, edit::flag};
 use crate::wire::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -146,15 +146,35 @@ pub fn UserSyncSetupPage() -> impl IntoView {
                     v.rules.clone()
                 };
                 rules.extend((0..2).map(|_| RuleView { field: "department".into(), value: String::new(), organization: String::new() }));
+                // The settings as first opened ride every refusal; a stale save is merged
+                // field by field onto what is stored now.
+                let edit = Edit::new(form, v.version, vec![
+                    ("kinds", v.kinds.clone()),
+                    ("enabled_only", flag(v.enabled_only)),
+                    ("licensed_only", flag(v.licensed_only)),
+                    ("exclude_non_people", flag(v.exclude_non_people)),
+                    ("domains", v.domains.clone()),
+                    ("departments", v.departments.clone()),
+                    ("offices", v.offices.clone()),
+                    ("groups", v.groups.clone()),
+                    ("default_organization", v.default_organization.clone()),
+                    ("brake_percent", v.brake_percent.to_string()),
+                ], &["enabled_only", "licensed_only", "exclude_non_people"]);
                 let only = orgs.first().map(|o| o.id.clone()).unwrap_or_default();
-                let default = if several { form.value("default_organization", v.default_organization.clone()) } else { only };
-                let kinds = form.value("kinds", v.kinds.clone());
+                let default = if several { edit.value("default_organization") } else { only };
+                let kinds = edit.value("kinds");
                 let (enabled_only, licensed_only, exclude_non_people) = (
-                    form.checked("enabled_only", v.enabled_only),
-                    form.checked("licensed_only", v.licensed_only),
-                    form.checked("exclude_non_people", v.exclude_non_people),
+                    edit.checked("enabled_only"),
+                    edit.checked("licensed_only"),
+                    edit.checked("exclude_non_people"),
                 );
-                let brake = form.value("brake_percent", v.brake_percent.to_string());
+                let brake = edit.value("brake_percent");
+                let (domains, departments, offices, groups) = (
+                    edit.value("domains"),
+                    edit.value("departments"),
+                    edit.value("offices"),
+                    edit.value("groups"),
+                );
                 view! {
                     <p class="crumbs"><a href="/syncro-tenants">"Syncro Tenants"</a>" › "<a href=format!("/syncro-tenants/{}", st.id)>{st.name.clone()}</a>" › Entra ID User Sync"</p>
                     <h1>{format!("Entra ID User Sync of {}", st.name)}</h1>
@@ -165,9 +185,10 @@ pub fn UserSyncSetupPage() -> impl IntoView {
                         (Some(mt), true) => view! {
                             <p class="hint">{format!("Users of {} become End Users of this Syncro Tenant's Organizations. {PERMISSIONS}", mt.name)}</p>
                             <ErrorSummary form=form/>
+                            {edit.stale_note("Entra ID User Sync")}
                             <ActionForm action=save attr:class="form" attr:novalidate=true>
                                 <input type="hidden" name="syncro_tenant" value=st.id.clone()/>
-                                <input type="hidden" name="version" value=v.version.to_string()/>
+                                {edit.carried()}
                                 <h2 class="section">"Which users"</h2>
                                 <label for="f-kinds">"Kind"</label>
                                 <select id="f-kinds" name="kinds">
@@ -179,10 +200,10 @@ pub fn UserSyncSetupPage() -> impl IntoView {
                                 <label class="check"><input type="checkbox" name="enabled_only" value="true" checked=enabled_only/>" Enabled accounts only (a disabled account's End User becomes inactive)"</label>
                                 <label class="check"><input type="checkbox" name="licensed_only" value="true" checked=licensed_only/>" Licensed users only"</label>
                                 <label class="check"><input type="checkbox" name="exclude_non_people" value="true" checked=exclude_non_people/>" Leave out shared, room and equipment mailboxes"</label>
-                                <TextInput form=form name="domains" label="Domains (UPN or mail)" value=v.domains.clone() placeholder="Any: or foggy.com, waltham.foggy.com"/>
-                                <TextInput form=form name="departments" label="Departments" value=v.departments.clone() placeholder="Any"/>
-                                <TextInput form=form name="offices" label="Office locations" value=v.offices.clone() placeholder="Any"/>
-                                <TextInput form=form name="groups" label="Groups (object IDs; members of nested groups count)" value=v.groups.clone() placeholder="Any"/>
+                                <TextInput form=form name="domains" label="Domains (UPN or mail)" value=domains.clone() shown=true placeholder="Any: or foggy.com, waltham.foggy.com"/>
+                                <TextInput form=form name="departments" label="Departments" value=departments.clone() shown=true placeholder="Any"/>
+                                <TextInput form=form name="offices" label="Office locations" value=offices.clone() shown=true placeholder="Any"/>
+                                <TextInput form=form name="groups" label="Groups (object IDs; members of nested groups count)" value=groups.clone() shown=true placeholder="Any"/>
                                 {if several { view! {
                                     <h2 class="section" id="f-rules" tabindex="-1">"Routing rules"</h2>
                                     <p class="hint">"In order: the first rule that matches decides. Blank rows are left out; save to get more."</p>
