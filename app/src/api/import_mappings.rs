@@ -56,13 +56,15 @@ pub async fn import_checked_mappings(checked: String) -> Result<MappingImportRep
         )
     };
     let id = checked.trim();
-    let parked = store
-        .parked(acct, id, crate::domain::now())
-        .await?
-        .ok_or_else(gone)?;
+    // Opened for this session first (another session's try leaves it), then taken in one
+    // atomic step: of two imports of one check at once, only one runs.
+    let now = crate::domain::now();
+    let parked = store.parked(acct, id, now).await?.ok_or_else(gone)?;
+    let _: Checked =
+        crate::auth::open_for_session(CHECKED_MAPPINGS, &parked.sealed).ok_or_else(gone)?;
+    let parked = store.take_parked(acct, id, now).await?.ok_or_else(gone)?;
     let checked: Checked =
         crate::auth::open_for_session(CHECKED_MAPPINGS, &parked.sealed).ok_or_else(gone)?;
-    store.unpark(acct, id).await?;
     let rows = Rows {
         rows: checked.rows,
         refused: Vec::new(),

@@ -233,8 +233,23 @@ pub trait Identity: Send + Sync + 'static {
         account: &AccountId,
         id: &str,
     ) -> StoreResult<Option<crate::domain::mapping::parked::Parked>>;
-    /// Forgets it (a parked file is used once).
-    async fn unpark(&self, account: &AccountId, id: &str) -> StoreResult<()>;
+    /// Takes the file parked under `id` for `account`: returns it and forgets it in one atomic
+    /// step, so of two takes at once only one gets it (a parked file is used once).
+    async fn take_parked_file(
+        &self,
+        account: &AccountId,
+        id: &str,
+    ) -> StoreResult<Option<crate::domain::mapping::parked::Parked>>;
+    /// Takes it while it is kept at `at` (see [`Identity::take_parked_file`]).
+    async fn take_parked(
+        &self,
+        account: &AccountId,
+        id: &str,
+        at: Timestamp,
+    ) -> StoreResult<Option<crate::domain::mapping::parked::Parked>> {
+        let taken = self.take_parked_file(account, id).await?;
+        Ok(taken.filter(|p| p.kept_at(at)))
+    }
     /// Counts one sign-in attempt under all of `keys` at once, atomically: `Some(ms)` (and
     /// nothing counted) when the attempt must wait that long first
     /// ([`throttle::sign_in_wait`]), else the attempt is counted as a failure under each key

@@ -203,3 +203,44 @@ async fn mappings_round_trip_on_dynamodb() {
     app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
     scenario(app).await;
 }
+
+/// Round 4: two *Import these N changes* of one check at once both ran (the check was read,
+/// opened and then deleted). It is taken in one step now: one runs, the other is told to
+/// choose the file again — on both stores.
+async fn one_check_imports_once(app: TestApp) {
+    app.import(&format!(
+        "tenantId,displayName,defaultDomainName\n{T3},Acme M365,acme.onmicrosoft.com\n"
+    ))
+    .await;
+    app.create_organization("Acme Dental", "").await.unwrap();
+    let csv = format!("Microsoft Tenant ID,Syncro Tenant\n{T3},Acme Dental\n");
+    let checked = import(&app, &csv, false, false).await;
+    assert_eq!(checked["changes"].as_u64(), Some(1), "{checked}");
+    let id = checked["checked"].as_str().unwrap().to_string();
+    let form = [("checked", id.as_str())];
+    let (one, two) = tokio::join!(
+        app.call("import-checked-mappings", &form),
+        app.call("import-checked-mappings", &form)
+    );
+    let ran: Vec<bool> = [&one, &two].iter().map(|r| r.is_ok()).collect();
+    assert_eq!(ran.iter().filter(|r| **r).count(), 1, "{one:?} {two:?}");
+    let refused = if one.is_ok() { two } else { one };
+    assert!(
+        matches!(&refused, Err(AppError::Validation { message, .. }) if message.contains("choose it again")),
+        "{refused:?}"
+    );
+    assert_eq!(app.tenant(T3).await["syncro_tenant"]["name"], "Acme Dental");
+}
+
+#[tokio::test]
+async fn one_check_imports_once_on_the_embedded_store() {
+    one_check_imports_once(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn one_check_imports_once_on_dynamodb() {
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let mut app = spawn_with(std::sync::Arc::new(store), tempfile::tempdir().unwrap()).await;
+    app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
+    one_check_imports_once(app).await;
+}

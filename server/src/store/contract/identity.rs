@@ -331,7 +331,52 @@ pub async fn checked_files_are_kept_a_few_minutes(store: &dyn Store) {
     assert!(store.parked(&a, "p1", expired).await.unwrap().is_none());
     assert!(store.parked(&b, "p1", now).await.unwrap().is_none());
     assert!(store.parked(&a, "p2", now).await.unwrap().is_none());
-    store.unpark(&a, "p1").await.unwrap();
+    // Taken once: an expired one is taken as nothing, and is gone too.
+    assert!(store.take_parked(&b, "p1", now).await.unwrap().is_none());
+    assert_eq!(
+        store.take_parked(&a, "p1", now).await.unwrap(),
+        Some(p.clone())
+    );
     assert!(store.parked(&a, "p1", now).await.unwrap().is_none());
-    store.unpark(&a, "p1").await.unwrap();
+    assert!(store.take_parked(&a, "p1", now).await.unwrap().is_none());
+    store.park(p.clone()).await.unwrap();
+    assert!(
+        store
+            .take_parked(&a, "p1", expired)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.parked_file(&a, "p1").await.unwrap().is_none());
+}
+
+/// Round 4: *Import these N changes* read the check, opened it and deleted it — two imports of
+/// one check at once both ran. Taking it is one atomic step: of four at once, one gets it.
+/// And one account's dry runs never push another account's check out.
+pub async fn a_checked_file_is_taken_once_and_kept_per_account(store: &dyn Store) {
+    use app::domain::mapping::parked::Parked;
+    let (a, _) = new_account(store, "msp-a", "admin@msp-a.example", false)
+        .await
+        .unwrap();
+    let (b, _) = new_account(store, "msp-b", "admin@msp-b.example", false)
+        .await
+        .unwrap();
+    let now = Timestamp(1_795_000_000_000);
+    let p = Parked::new(a.clone(), "once".into(), "sealed".into(), now).unwrap();
+    store.park(p.clone()).await.unwrap();
+    let take = || store.take_parked(&a, "once", now);
+    let (t1, t2, t3, t4) = tokio::join!(take(), take(), take(), take());
+    let taken = [t1.unwrap(), t2.unwrap(), t3.unwrap(), t4.unwrap()];
+    assert_eq!(taken.iter().filter(|t| t.is_some()).count(), 1, "{taken:?}");
+
+    let kept = Parked::new(b.clone(), "b's".into(), "sealed".into(), now).unwrap();
+    store.park(kept.clone()).await.unwrap();
+    for i in 0..70 {
+        let at = Timestamp(now.0 + i);
+        let p = Parked::new(a.clone(), format!("dry-run-{i}"), "sealed".into(), at).unwrap();
+        store.park(p).await.unwrap();
+    }
+    assert_eq!(store.parked(&b, "b's", now).await.unwrap(), Some(kept));
+    // The account's newest check is kept.
+    assert!(store.parked(&a, "dry-run-69", now).await.unwrap().is_some());
 }

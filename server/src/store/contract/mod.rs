@@ -209,6 +209,7 @@ macro_rules! contract_tests {
             case!(the_last_administrator_stays);
             case!(sessions_are_kept_touched_and_deleted);
             case!(checked_files_are_kept_a_few_minutes);
+            case!(a_checked_file_is_taken_once_and_kept_per_account);
             case!(failed_sign_ins_are_counted_by_email_and_address);
             case!(suggestions_come_from_domains_and_names);
             case!(needs_attention_is_filtered_and_counted);

@@ -118,17 +118,24 @@ impl Identity for DynamoStore {
             .await
     }
 
-    async fn unpark(&self, account: &AccountId, id: &str) -> StoreResult<()> {
-        self.client
+    async fn take_parked_file(&self, account: &AccountId, id: &str) -> StoreResult<Option<Parked>> {
+        // One DeleteItem that returns what it deleted: of two at once, only one gets the item.
+        let old = self
+            .client
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(
                 Key::Parked(account.clone(), id.to_string()).item_key(),
             ))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
             .send()
             .await
-            .map_err(sdk)?;
-        Ok(())
+            .map_err(sdk)?
+            .attributes;
+        match old {
+            Some(item) if !item.is_empty() => keys::from_item(item).map(Some).map_err(unavailable),
+            _ => Ok(None),
+        }
     }
 
     async fn sign_in_attempt(&self, keys: &SignInKeys, at: Timestamp) -> StoreResult<Option<i64>> {

@@ -34,6 +34,8 @@ fn make_room(failures: &mut HashMap<String, SignInFailures>, at: Timestamp) {
 /// How many checked files the embedded store keeps at once (each at most
 /// `MAX_PARKED_CHARS`: 19 MB in all); the one that would expire first makes room.
 pub const MAX_PARKED: usize = 64;
+/// Checked files kept for one account at once; its oldest makes room for its next.
+pub const MAX_PARKED_PER_ACCOUNT: usize = 8;
 
 #[async_trait]
 impl Identity for EmbeddedStore {
@@ -134,6 +136,17 @@ impl Identity for EmbeddedStore {
     async fn park(&self, parked: Parked) -> StoreResult<()> {
         let mut all = self.inner.parked.lock().unwrap_or_else(|e| e.into_inner());
         all.retain(|_, p| p.until.0 > parked.until.0 - PARKED_FOR_MS);
+        // An account makes room among its own: its dry runs never push out another's.
+        loop {
+            let own = all.iter().filter(|((a, _), _)| *a == parked.account);
+            if own.clone().count() < MAX_PARKED_PER_ACCOUNT {
+                break;
+            }
+            let Some(first) = own.min_by_key(|(_, p)| p.until).map(|(k, _)| k.clone()) else {
+                break;
+            };
+            all.remove(&first);
+        }
         while all.len() >= MAX_PARKED {
             let Some(first) = all
                 .iter()
@@ -153,10 +166,9 @@ impl Identity for EmbeddedStore {
         Ok(all.get(&(account.clone(), id.to_string())).cloned())
     }
 
-    async fn unpark(&self, account: &AccountId, id: &str) -> StoreResult<()> {
+    async fn take_parked_file(&self, account: &AccountId, id: &str) -> StoreResult<Option<Parked>> {
         let mut all = self.inner.parked.lock().unwrap_or_else(|e| e.into_inner());
-        all.remove(&(account.clone(), id.to_string()));
-        Ok(())
+        Ok(all.remove(&(account.clone(), id.to_string())))
     }
 
     async fn sign_in_attempt(&self, keys: &SignInKeys, at: Timestamp) -> StoreResult<Option<i64>> {
