@@ -65,7 +65,7 @@ pub enum AppError {
     AlreadySetUp,
     /// The first-run page, asked from another machine without the setup token.
     #[error(
-        "This installation is not set up yet. Set it up from the machine tenantmap runs on, or open the first-run link it printed when it started (the link carries a setup token)."
+        "This installation is not set up yet. Open the first-run link tenantmap printed when it started (the link carries a setup token), or create the first Administrator with `server admin create`."
     )]
     SetupTokenNeeded,
     /// The Microsoft integration could not do what was asked (Microsoft's answer, explained).

@@ -51,7 +51,7 @@ test.describe("signed out", () => {
     const data = mkdtempSync(join(tmpdir(), "tenantmap-first-run-"));
     const server = spawn(process.env.E2E_SERVER ?? "target/release/server", ["serve"], {
       cwd: "..",
-      env: { ...process.env, LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, TENANTMAP_DATA: data, RUST_LOG: "warn" },
+      env: { ...process.env, LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, TENANTMAP_DATA: data, TENANTMAP_LOCAL_SETUP: "1", RUST_LOG: "warn" },
       stdio: "ignore",
     });
     try {

@@ -46,6 +46,8 @@ test("the first day: Home says what to do next until everything is done", async 
       ...process.env,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       TENANTMAP_DATA: data,
+      // The first-run page opened for this machine (else only the printed token opens it).
+      TENANTMAP_LOCAL_SETUP: "1",
       TENANTMAP_IDENTITY_URL: FAKE,
       TENANTMAP_GRAPH_URL: FAKE,
       TENANTMAP_SYNC_MINUTES: "0",

@@ -148,6 +148,7 @@ impl Config {
             client_address_header,
             proxy_secret,
             setup_token: text("TENANTMAP_SETUP_TOKEN"),
+            local_setup: text("TENANTMAP_LOCAL_SETUP").as_deref() == Some("1"),
         };
         Ok(Config {
             site,

@@ -194,10 +194,9 @@ async fn serve(config: &Config, store: Arc<dyn Store>) {
             .unwrap_or_default()
     );
     if first_run {
-        // Only whoever can read this (or sits at this machine) can create the first account.
-        tracing::info!(
-            "not set up yet: open http://{addr}/first-run on this machine, or from elsewhere /first-run?token={token}"
-        );
+        // Only whoever can read this can create the first account (or, with
+        // TENANTMAP_LOCAL_SETUP=1, whoever sits at this machine).
+        tracing::info!("not set up yet: open http://{addr}/first-run?token={token}");
     }
     axum::serve(
         listener,

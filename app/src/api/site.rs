@@ -24,6 +24,11 @@ pub struct Site {
     /// `server serve` at start, or `TENANTMAP_SETUP_TOKEN`). Without one, only loopback may set
     /// up a fresh installation.
     pub setup_token: Option<String>,
+    /// `TENANTMAP_LOCAL_SETUP=1`: the first-run page also opens without its token for a
+    /// browser on this machine. Off by default: a forwarder on this machine that adds no header
+    /// (`socat`, an SSH tunnel) makes every visitor look local, so by default only the token
+    /// `server serve` prints opens it.
+    pub local_setup: bool,
 }
 
 impl Site {

@@ -43,11 +43,13 @@ pub fn client_address() -> Option<crate::api::site::ClientAddress> {
     })
 }
 
-/// Whether this request may use the first-run page: from this machine (its own connection,
-/// not through a proxy: `Site::client_of`), or with the setup token printed at start-up.
+/// Whether this request may use the first-run page: with the setup token printed at start-up,
+/// or — where `Site::local_setup` opens it — from this machine (its own connection, not
+/// through a proxy: `Site::client_of`).
 pub fn may_set_up(token: &str) -> bool {
+    let Ok(state) = state() else { return false };
     let from_here = client_address().is_some_and(|c| c.this_machine);
-    from_here || state().is_ok_and(|s| s.site.is_setup_token(token))
+    (state.site.local_setup && from_here) || state.site.is_setup_token(token)
 }
 
 /// The signed-in caller of this request, or "not signed in". Every server function except

@@ -236,8 +236,45 @@ async fn the_first_run_page_from_another_machine_needs_the_setup_token() {
     assert!(app.store.installed().await.unwrap());
 }
 
+/// Round 4: a TCP forwarder on this machine that adds no header (socat, an SSH tunnel) made a
+/// visitor from afar "this machine" to the first-run page. Only the token `serve` prints opens
+/// it now, unless `TENANTMAP_LOCAL_SETUP=1` opens it for this machine.
 #[tokio::test]
-async fn the_first_run_page_on_this_machine_needs_no_token() {
+async fn the_first_run_page_needs_the_token_unless_opened_for_this_machine() {
+    let app = spawn_empty_at(Site {
+        setup_token: Some("0123456789abcdef0123456789abcdef".into()),
+        ..Default::default()
+    })
+    .await;
+    let page = app.get("/first-run").await.text().await.unwrap();
+    assert!(page.contains("not set up yet") && !page.contains("Create account"));
+    let form = |token: &'static str| {
+        [
+            ("account", "MSP A"),
+            ("email", "admin@msp-a.example"),
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+            ("token", token),
+        ]
+    };
+    let refused = app.call_as(None, "set-up", &form("")).await;
+    assert_eq!(refused.unwrap_err(), AppError::SetupTokenNeeded);
+    assert!(!app.store.installed().await.unwrap());
+    let page = app
+        .get("/first-run?token=0123456789abcdef0123456789abcdef")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Create account"));
+    app.call_as(None, "set-up", &form("0123456789abcdef0123456789abcdef"))
+        .await
+        .unwrap();
+    assert!(app.store.installed().await.unwrap());
+}
+
+#[tokio::test]
+async fn the_first_run_page_opened_for_this_machine_needs_no_token() {
     let app = spawn_empty().await;
     let page = app.get("/first-run").await.text().await.unwrap();
     assert!(page.contains("Create account"), "{page}");

@@ -47,11 +47,14 @@ pub fn next_uploads(permits: usize, wait: std::time::Duration) {
     UPLOADS.with(|u| u.set(Some(app::state::Uploads::new(permits, wait))));
 }
 
-/// A server with no account yet (the first-run state), on the embedded store.
+/// A server with no account yet (the first-run state), on the embedded store, its first-run
+/// page opened for this machine (`TENANTMAP_LOCAL_SETUP=1`).
 pub async fn spawn_empty() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-    spawn_with(store, dir).await
+    spawn_empty_at(app::api::site::Site {
+        local_setup: true,
+        ..Default::default()
+    })
+    .await
 }
 
 /// A server on the given store (`dir` lives as long as the server).
