@@ -176,6 +176,7 @@ pub async fn history(store: &dyn app::store::Store, n: usize) {
                 before: serde_json::json!({ "microsoft_tenant": uuid::Uuid::from_u128(i), "syncro_tenant": null }),
                 after: serde_json::json!({ "microsoft_tenant": uuid::Uuid::from_u128(i), "syncro_tenant": uuid::Uuid::from_u128(i + 1) }),
                 records: vec![format!("st:{}", uuid::Uuid::from_u128(i + 1)), format!("mt:{}", uuid::Uuid::from_u128(i))],
+                operation: None,
             }));
             left -= 1;
         }

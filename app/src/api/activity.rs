@@ -24,6 +24,7 @@ pub async fn activity(
     #[server(default)] record: String,
     #[server(default)] q: String,
     #[server(default)] before: String,
+    #[server(default)] operation: String,
 ) -> Result<ActivityView, AppError> {
     let (caller, store) = admin().await?;
     let acct = &caller.account;
@@ -38,6 +39,7 @@ pub async fn activity(
         kind: ActivityKind::parse(kind.trim()),
         record: record.to_string(),
         search: q.chars().take(200).collect(),
+        operation: operation.trim().chars().take(100).collect(),
     };
     let before = ActivityCursor::parse(before.trim());
     let page = store
@@ -57,13 +59,19 @@ pub async fn activity(
                 entry: ActivityCursor::of(e).token(),
                 at: e.at.display(),
                 actor: e.actor.clone(),
-                kind: ActivityKind::ALL
-                    .into_iter()
-                    .find(|k| k.covers(&e.action))
-                    .map_or("Other", ActivityKind::label)
-                    .to_string(),
+                kind: if e.is_operation() {
+                    "Bulk change".to_string()
+                } else {
+                    ActivityKind::ALL
+                        .into_iter()
+                        .find(|k| k.covers(&e.action))
+                        .map_or("Other", ActivityKind::label)
+                        .to_string()
+                },
                 summary: e.summary.clone(),
                 can_undo: undo::can_undo(&e.action),
+                operation: if e.is_operation() { e.id.clone() } else { String::new() },
+                parts: e.parts(),
             })
             .collect(),
         older: page.older.map(|c| c.token()).unwrap_or_default(),
@@ -109,6 +117,9 @@ async fn record_name(
 pub async fn undo_change(
     entry: String,
     #[server(default)] back: String,
+    /// After a refusal naming the parts of a bulk change that changed since: undo the others.
+    #[server(default)]
+    rest: String,
 ) -> Result<String, AppError> {
     let (caller, store) = admin().await?;
     let acct = &caller.account;
@@ -120,10 +131,42 @@ pub async fn undo_change(
         .ok_or_else(|| AppError::NotFound {
             what: "That activity entry".into(),
         })?;
+    if entry.is_operation() {
+        let said = undo_operation(&*store, &caller, &entry, rest == "true").await?;
+        crate::status::say(said.clone());
+        leptos_axum::redirect(&super::safe_back(&back, "/admin/activity"));
+        return Ok(said);
+    }
     let what = undo::what_to_undo(&entry)?;
+    let (change, requested) = decide_undo(&*store, &caller, &what).await?;
+    apply(&*store, acct, change, &requested).await?;
+    let said = format!("Undone: {}.", entry.summary);
+    crate::status::say(said.clone());
+    // A grouping under a new Syncro Tenant, undone, deletes the page it was undone from.
+    let back = match &what {
+        Undoable::Group {
+            before: None,
+            after,
+            ..
+        } if back.contains(&after.id.to_string()) => "/syncro-tenants".to_string(),
+        _ => back,
+    };
+    leptos_axum::redirect(&super::safe_back(&back, "/admin/activity"));
+    Ok(said)
+}
+
+/// Reads what undoing `what` needs and decides it with the ordinary rules: the change, and the
+/// name it may claim (for a "name taken" refusal).
+#[cfg(feature = "ssr")]
+async fn decide_undo(
+    store: &dyn Store,
+    caller: &crate::auth::Caller,
+    what: &Undoable,
+) -> Result<(ChangeSet, String), AppError> {
+    let acct = &caller.account;
     let mut now = Now::default();
     let mut syncro_ids: Vec<SyncroTenantId> = Vec::new();
-    match &what {
+    match what {
         Undoable::Mapping {
             tenant,
             before,
@@ -159,8 +202,8 @@ pub async fn undo_change(
         }
     }
     now.syncro_tenants = store.syncro_tenants_by_ids(acct, &syncro_ids).await?;
-    let change = undo::undo(&caller.ctx(), &what, &now)?;
-    let requested = match &what {
+    let change = undo::undo(&caller.ctx(), what, &now)?;
+    let requested = match what {
         Undoable::Rename { before, .. } => before.name.to_string(),
         Undoable::Organization { before, .. } => before.name.to_string(),
         // A Syncro Tenant it re-creates may find its name taken meanwhile.
@@ -171,18 +214,79 @@ pub async fn undo_change(
             .join(", "),
         Undoable::Mapping { .. } | Undoable::Moves { .. } => String::new(),
     };
-    apply(&*store, acct, change, &requested).await?;
-    let said = format!("Undone: {}.", entry.summary);
-    crate::status::say(said.clone());
-    // A grouping under a new Syncro Tenant, undone, deletes the page it was undone from.
-    let back = match &what {
-        Undoable::Group {
-            before: None,
-            after,
-            ..
-        } if back.contains(&after.id.to_string()) => "/syncro-tenants".to_string(),
-        _ => back,
+    Ok((change, requested))
+}
+
+/// *Undo* of a bulk operation: each of its parts undone as a change of its own, newest first,
+/// together one operation of the log. When some parts changed since, nothing is undone and the
+/// refusal names them — unless `rest`: then the others are.
+#[cfg(feature = "ssr")]
+async fn undo_operation(
+    store: &dyn Store,
+    caller: &crate::auth::Caller,
+    entry: &AuditEntry,
+    rest: bool,
+) -> Result<String, AppError> {
+    use crate::services::operation::{Operation, entries_in};
+    let acct = &caller.account;
+    let filter = ActivityFilter {
+        operation: entry.id.clone(),
+        ..Default::default()
     };
-    leptos_axum::redirect(&super::safe_back(&back, "/admin/activity"));
-    Ok(said)
+    let parts = store
+        .activity(acct, &filter, Some(ActivityCursor::of(entry)), entry.parts().max(1))
+        .await?
+        .entries;
+    let mut plans = Vec::new();
+    let mut changed = Vec::new();
+    for part in parts.iter().filter(|p| undo::can_undo(&p.action)) {
+        let decided = match undo::what_to_undo(part) {
+            Ok(what) => decide_undo(store, caller, &what).await,
+            Err(e) => Err(AppError::from(e)),
+        };
+        match decided {
+            Ok(plan) => plans.push((part, plan)),
+            Err(e @ (AppError::Internal { .. } | AppError::NotSignedIn | AppError::NotAllowed)) => {
+                return Err(e);
+            }
+            Err(e) => changed.push(format!("{} ({e})", part.summary)),
+        }
+    }
+    if !changed.is_empty() && !rest {
+        return Err(AppError::validation(
+            undo::UNDO_REST,
+            format!(
+                "Not undone: {} of its parts changed since — {}. Undo the other {}, or leave it as it is.",
+                changed.len(),
+                changed.join("; "),
+                plans.len()
+            ),
+        ));
+    }
+    let op = Operation::start(&caller.ctx(), "undo");
+    let (mut undone, mut entries) = (0, 0);
+    for (part, (change, requested)) in plans {
+        let n = entries_in(&change);
+        match apply(store, acct, op.part(change), &requested).await {
+            Ok(()) => {
+                undone += 1;
+                entries += n;
+            }
+            Err(e @ (AppError::Internal { .. } | AppError::NotSignedIn | AppError::NotAllowed)) => {
+                return Err(e);
+            }
+            Err(e) => changed.push(format!("{} ({e})", part.summary)),
+        }
+    }
+    let summary = format!(
+        "Undid {undone} part{} of: {}",
+        if undone == 1 { "" } else { "s" },
+        entry.summary
+    );
+    op.finish(store, acct, summary.clone(), entries).await?;
+    Ok(if changed.is_empty() {
+        format!("{summary}.")
+    } else {
+        format!("{summary}. Kept, as they changed since: {}.", changed.join("; "))
+    })
 }

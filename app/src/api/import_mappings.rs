@@ -11,6 +11,7 @@ use {
     crate::domain::mapping::import::{self, Outcome, Plan, Rows},
     crate::domain::mapping::parked::Parked,
     crate::domain::*,
+    crate::services::operation::{Operation, entries_in},
     crate::store::prelude::*,
     std::collections::HashMap,
 };
@@ -27,7 +28,7 @@ pub async fn import_mappings(
     let create = fields.get("create").is_some_and(|v| v == "true");
     let apply = fields.get("apply").is_some_and(|v| v == "true");
     let rows = import::read(&csv)?;
-    let (mut report, changing) = run(&*store, &caller, &rows, create, apply).await?;
+    let (mut report, changing) = run(&*store, &caller, &rows, create, apply, IMPORT).await?;
     if !apply && !changing.is_empty() {
         report.checked = park(
             &*store,
@@ -69,7 +70,7 @@ pub async fn import_checked_mappings(checked: String) -> Result<MappingImportRep
         rows: checked.rows,
         refused: Vec::new(),
     };
-    let (report, _) = run(&*store, &caller, &rows, checked.create, true).await?;
+    let (report, _) = run(&*store, &caller, &rows, checked.create, true, IMPORT).await?;
     land(report).await
 }
 
@@ -108,8 +109,13 @@ async fn park(
     Ok(Some(id))
 }
 
-/// Plans every row and, with `apply`, applies the plan in its atomic parts. The report, and
-/// the rows that change (those a dry run offers to import).
+/// An import of mappings, as an operation of the activity log.
+#[cfg(feature = "ssr")]
+pub(super) const IMPORT: &str = "import";
+
+/// Plans every row and, with `apply`, applies the plan in its atomic parts — one operation of
+/// the activity log of `kind` ([`IMPORT`], `map_rest`), undone as one. The report, and the rows
+/// that change (those a dry run offers to import).
 #[cfg(feature = "ssr")]
 pub(super) async fn run(
     store: &dyn Store,
@@ -117,6 +123,7 @@ pub(super) async fn run(
     rows: &Rows,
     create: bool,
     apply: bool,
+    kind: &str,
 ) -> Result<(MappingImportReport, Vec<import::Row>), AppError> {
     let plan = plan(store, caller, rows, create).await?;
     let mut report = MappingImportReport {
@@ -137,14 +144,12 @@ pub(super) async fn run(
     if apply {
         let acct = &caller.account;
         let total = plan.changes.len();
+        let op = Operation::start(&caller.ctx(), kind);
+        let mut entries = 0;
         for (i, change) in plan.changes.into_iter().enumerate() {
-            let rows_in = change
-                .writes()
-                .iter()
-                .filter(|w| matches!(w, crate::domain::Write::Audit(_)))
-                .count();
-            match store.apply(acct, change).await {
-                Ok(()) => {}
+            let rows_in = entries_in(&change);
+            match store.apply(acct, op.part(change)).await {
+                Ok(()) => entries += rows_in,
                 // A record changed meanwhile: the parts before stay; running it again finishes
                 // (rows applied now read as unchanged).
                 Err(StoreError::Conflict(_) | StoreError::NameTaken { .. }) => {
@@ -154,6 +159,14 @@ pub(super) async fn run(
                 Err(e) => return Err(AppError::from(e)),
             }
         }
+        let applied = report.changes.saturating_sub(report.not_applied);
+        let rows_word = if applied == 1 { "row" } else { "rows" };
+        let summary = if kind == IMPORT {
+            format!("Imported mappings: {applied} {rows_word} applied")
+        } else {
+            format!("Map the rest: {applied} {rows_word} applied")
+        };
+        op.finish(store, acct, summary, entries).await?;
     }
     report.rows = plan
         .results

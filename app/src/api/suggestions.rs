@@ -211,7 +211,7 @@ pub async fn map_tenants(
             },
         ));
     }
-    let report = accept(&*store, acct, &caller.ctx(), &pairs, &offices).await?;
+    let (report, entry) = accept(&*store, acct, &caller.ctx(), &pairs, &offices).await?;
     let mut said = format!(
         "Mapped {} Microsoft Tenant{}.",
         report.mapped,
@@ -220,7 +220,11 @@ pub async fn map_tenants(
     if !report.not_mapped.is_empty() {
         said.push_str(&format!(" Not mapped: {}.", report.not_mapped.join("; ")));
     }
-    crate::status::say(said);
+    // One Undo for the whole: the operation's entry.
+    match entry {
+        Some(at) => crate::status::say_undoable(said, at.token()),
+        None => crate::status::say(said),
+    }
     if !back.is_empty() {
         leptos_axum::redirect(&super::safe_back(
             &back,

@@ -33,6 +33,7 @@ impl Ctx {
             before,
             after,
             records: Vec::new(),
+            operation: None,
         })
     }
 }
@@ -338,6 +339,16 @@ impl ChangeSet {
 
     /// The writes to apply, unless the change is malformed. Its audit entries name the
     /// Syncro Tenants, Organizations, Microsoft Tenants and End Users it writes (their history).
+    /// Marks its audit entries as parts of the bulk operation `operation` (its entry's id).
+    pub fn part_of(mut self, operation: &str) -> Self {
+        for w in &mut self.writes {
+            if let Write::Audit(entry) = w {
+                entry.operation = Some(operation.to_string());
+            }
+        }
+        self
+    }
+
     pub fn into_writes(self) -> Result<Vec<Write>, MalformedChange> {
         if let Some(why) = self.malformed {
             return Err(MalformedChange(why));
@@ -402,6 +413,7 @@ mod tests {
             before: serde_json::Value::Null,
             after: serde_json::Value::Null,
             records: vec![],
+            operation: None,
         })
     }
 

@@ -18,6 +18,7 @@ pub fn ActivityPage() -> impl IntoView {
     let record = query_param("record");
     let q = query_param("q");
     let before = query_param("before");
+    let operation = query_param("operation");
     let undo = ServerAction::<UndoChange>::new();
     let view_of = Resource::new(
         move || {
@@ -27,10 +28,11 @@ pub fn ActivityPage() -> impl IntoView {
                 record.get(),
                 q.get(),
                 before.get(),
+                operation.get(),
                 undo.version().get(),
             )
         },
-        |(p, k, r, q, b, _)| activity(p, k, r, q, b),
+        |(p, k, r, q, b, o, _)| activity(p, k, r, q, b, o),
     );
     let here = move || {
         url(
@@ -41,15 +43,18 @@ pub fn ActivityPage() -> impl IntoView {
                 ("record", &record.get_untracked()),
                 ("q", &q.get_untracked()),
                 ("before", &before.get_untracked()),
+                ("operation", &operation.get_untracked()),
             ],
         )
     };
+    let undo_form = crate::forms::FormState::of(undo);
     view! {
         <Title text="Activity"/>
         <p class="crumbs"><a href="/admin">"Admin"</a>" › Activity"</p>
         <h1>"Activity"</h1>
         <AdminOnly fallback=|| view! { <p class="note" role="status">"Only Administrators can see the activity log."</p> }>
             <ErrorNote error=action_error(undo.value())/>
+            <UndoTheRest undo=undo form=undo_form back=here()/>
             <Loaded data=view_of page={move |v, _| view! { <ActivityFilters v=v.clone()/><ActivityTable v undo back=here()/> }.into_any()}/>
         </AdminOnly>
     }
@@ -61,7 +66,14 @@ fn ActivityFilters(v: ActivityView) -> impl IntoView {
     let kind = query_param("kind").get_untracked();
     let record = query_param("record").get_untracked();
     let q = query_param("q").get_untracked();
+    let operation = query_param("operation").get_untracked();
     view! {
+        {(!operation.is_empty()).then(|| view! {
+            <p class="note" role="status">
+                "The parts of one bulk change, each applied on its own. "
+                <a href=PATH>"Show every change"</a>
+            </p>
+        })}
         {(!v.record_name.is_empty()).then(|| view! {
             <p class="note" role="status">
                 {format!("The history of {}. ", v.record_name)}
@@ -99,6 +111,7 @@ fn ActivityTable(v: ActivityView, undo: ServerAction<UndoChange>, back: String) 
     let kind = query_param("kind").get_untracked();
     let record = query_param("record").get_untracked();
     let q = query_param("q").get_untracked();
+    let operation = query_param("operation").get_untracked();
     let first = query_param("before").get_untracked().is_empty();
     let link = |before: &str| {
         url(
@@ -109,6 +122,7 @@ fn ActivityTable(v: ActivityView, undo: ServerAction<UndoChange>, back: String) 
                 ("record", &record),
                 ("q", &q),
                 ("before", before),
+                ("operation", &operation),
             ],
         )
     };
@@ -137,7 +151,11 @@ fn ActivityTable(v: ActivityView, undo: ServerAction<UndoChange>, back: String) 
                         <tr>
                             <td data-label="When">{r.at}</td>
                             <td data-label="Who">{r.actor}</td>
-                            <td data-label="What"><span class="hint">{r.kind}</span><br/>{r.summary}</td>
+                            <td data-label="What"><span class="hint">{r.kind}</span><br/>{r.summary}
+                                {(!r.operation.is_empty()).then(|| view! {
+                                    " "<a href=url(PATH, &[("operation", &r.operation)])>{format!("{} part{}", r.parts, if r.parts == 1 { "" } else { "s" })}</a>
+                                })}
+                            </td>
                             <td class="actions">
                                 {r.can_undo.then(|| view! {
                                     <ActionForm action=undo>
@@ -158,4 +176,33 @@ fn ActivityTable(v: ActivityView, undo: ServerAction<UndoChange>, back: String) 
         </nav>
     }
     .into_any()
+}
+
+/// After an Undo of a bulk change refused because some of its parts changed since: the choice
+/// to undo the others (they are named in the refusal above).
+#[component]
+fn UndoTheRest(
+    undo: ServerAction<UndoChange>,
+    form: crate::forms::FormState,
+    back: String,
+) -> impl IntoView {
+    let entry = form.value("entry", "");
+    move || {
+        let refused = form.error.get().is_some_and(|e| {
+            e.field_problems()
+                .iter()
+                .any(|p| p.field == crate::domain::activity::undo::UNDO_REST)
+        });
+        let (entry, back) = (entry.clone(), back.clone());
+        (refused && !entry.is_empty()).then(move || {
+            view! {
+                <ActionForm action=undo attr:class="inline-form">
+                    <input type="hidden" name="entry" value=entry/>
+                    <input type="hidden" name="back" value=back/>
+                    <input type="hidden" name="rest" value="true"/>
+                    <button type="submit" class="secondary" data-pending="Undoing…">"Undo the other parts"</button>
+                </ActionForm>
+            }
+        })
+    }
 }

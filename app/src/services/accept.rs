@@ -5,6 +5,7 @@
 //! refused because something changed between the read and the write is read and decided again
 //! (up to three times). What cannot be mapped is reported by name, and the rest still applies.
 
+use crate::domain::activity::ActivityCursor;
 use crate::domain::mapping::group::{self, GroupTarget, Grouping};
 use crate::domain::mapping::rules;
 use crate::domain::{
@@ -12,6 +13,7 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::services::changes::store_error;
+use crate::services::operation::{Operation, entries_in};
 use crate::store::prelude::*;
 use crate::wire::AcceptReport;
 
@@ -27,7 +29,8 @@ pub struct OfficePick {
     pub organizations: Vec<OrganizationId>,
 }
 
-/// Maps the pairs and groups the offices; `report` gathers what was mapped and what was not.
+/// Maps the pairs and groups the offices, as one operation of the activity log: what was
+/// mapped and what was not, and where the operation's entry is (to undo it whole).
 #[tracing::instrument(skip_all, fields(account = %acct, pairs = pairs.len(), groups = offices.len()))]
 pub async fn accept(
     store: &dyn Store,
@@ -35,18 +38,53 @@ pub async fn accept(
     ctx: &Ctx,
     pairs: &[(MicrosoftTenantId, SyncroTenantId)],
     offices: &[OfficePick],
-) -> Result<AcceptReport, AppError> {
+) -> Result<(AcceptReport, Option<ActivityCursor>), AppError> {
     let mut report = AcceptReport::default();
+    // One operation in the log: its parts' entries inside one entry, undone together.
+    let op = Operation::start(ctx, "accept");
+    let mut tally = Tally::default();
     for (part, chunk) in pairs.chunks(rules::MAPPINGS_PER_CHANGE).enumerate() {
         let ctx = part_ctx(ctx, part);
-        map_part(store, acct, &ctx, chunk, &mut report).await?;
+        map_part(store, acct, &ctx, &op, chunk, &mut report, &mut tally).await?;
     }
     let first = pairs.len().div_ceil(rules::MAPPINGS_PER_CHANGE);
     for (i, pick) in offices.iter().enumerate() {
         let ctx = part_ctx(ctx, first + i);
-        group_part(store, acct, &ctx, pick, &mut report).await?;
+        group_part(store, acct, &ctx, &op, pick, &mut report, &mut tally).await?;
     }
-    Ok(report)
+    let entry = op
+        .finish(store, acct, tally.summary(), tally.entries)
+        .await
+        .map_err(AppError::from)?;
+    Ok((report, entry))
+}
+
+/// What the accepted parts did, for the operation's entry.
+#[derive(Default)]
+struct Tally {
+    entries: usize,
+    mapped: usize,
+    grouped: usize,
+}
+
+impl Tally {
+    fn summary(&self) -> String {
+        let plural = |n: usize, one: &str, many: &str| {
+            format!("{n} {}", if n == 1 { one } else { many })
+        };
+        let mut s = format!(
+            "Accepted {}: mapped {}",
+            plural(self.mapped + self.grouped, "suggestion", "suggestions"),
+            plural(self.mapped + self.grouped, "Microsoft Tenant", "Microsoft Tenants"),
+        );
+        if self.grouped > 0 {
+            s.push_str(&format!(
+                ", grouping {} offices under one Syncro Tenant",
+                plural(self.grouped, "customer's", "customers'")
+            ));
+        }
+        s
+    }
 }
 
 /// Each part its own audit entry (`<audit id>-<part>`).
@@ -61,8 +99,10 @@ async fn map_part(
     store: &dyn Store,
     acct: &AccountId,
     ctx: &Ctx,
+    op: &Operation,
     chunk: &[(MicrosoftTenantId, SyncroTenantId)],
     report: &mut AcceptReport,
+    tally: &mut Tally,
 ) -> Result<(), AppError> {
     for tries in 1..=TRIES {
         // Both sides of every pair in one batch read.
@@ -88,13 +128,19 @@ async fn map_part(
         }
         let (changes, refused) = rules::map_tenants(ctx, &known);
         let mapped = known.len() - refused.len();
+        let mut entries = 0;
         let outcome = match changes.into_iter().next() {
             None => Ok(()),
-            Some(change) => store.apply(acct, change).await,
+            Some(change) => {
+                entries = entries_in(&change);
+                store.apply(acct, op.part(change)).await
+            }
         };
         match outcome {
             Ok(()) => {
                 report.mapped += mapped;
+                tally.mapped += mapped;
+                tally.entries += entries;
                 report.not_mapped.extend(gone);
                 report
                     .not_mapped
@@ -122,8 +168,10 @@ async fn group_part(
     store: &dyn Store,
     acct: &AccountId,
     ctx: &Ctx,
+    op: &Operation,
     pick: &OfficePick,
     report: &mut AcceptReport,
+    tally: &mut Tally,
 ) -> Result<(), AppError> {
     for tries in 1..=TRIES {
         let Some(tenant) = store
@@ -177,9 +225,12 @@ async fn group_part(
                 return Ok(());
             }
         };
-        match store.apply(acct, plan.change).await {
+        let entries = entries_in(&plan.change);
+        match store.apply(acct, op.part(plan.change)).await {
             Ok(()) => {
                 report.mapped += 1;
+                tally.grouped += 1;
+                tally.entries += entries;
                 return Ok(());
             }
             Err(StoreError::Conflict(_)) if tries < TRIES => continue,

@@ -8,5 +8,6 @@ pub mod changes;
 pub mod customers;
 pub mod discovery;
 pub mod jobs;
+pub mod operation;
 pub mod sync_job;
 pub mod user_sync;

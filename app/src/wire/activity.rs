@@ -19,6 +19,12 @@ pub struct ActivityRow {
     pub kind: String,
     pub summary: String,
     pub can_undo: bool,
+    /// A bulk operation's own entry: its id (for the link to its parts), else "".
+    #[serde(default)]
+    pub operation: String,
+    /// How many parts the operation holds.
+    #[serde(default)]
+    pub parts: usize,
 }
 
 /// A page of Admin > Activity, newest first.

@@ -459,8 +459,9 @@ async fn adding_a_user_tells_nothing_of_other_accounts_and_each_account_signs_in
         .await
         .unwrap();
     let location = res.headers()["location"].to_str().unwrap().to_string();
+    let vouch = crate::helpers::html::refusal_cookie(&res);
     let page = app
-        .get_as(None, location.trim_start_matches(&app.base))
+        .get_as(Some(&vouch), location.trim_start_matches(&app.base))
         .await
         .text()
         .await

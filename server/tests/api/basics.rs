@@ -188,13 +188,7 @@ async fn form_posts_without_javascript_redirect_back_with_the_result() {
     );
     // The page rendered at that URL, in the browser that posted, shows the error next to the
     // form: the redirect set the cookie that vouches for it.
-    let vouch = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
-        .find(|c| c.starts_with("tenantmap_refusal="))
-        .expect("the refusal's cookie");
+    let vouch = crate::helpers::html::refusal_cookie(&res);
     let path = location.trim_start_matches(&app.base).to_string();
     let cookie = format!("{}; {vouch}", app.cookie.clone().unwrap());
     let page = app.get_as(Some(&cookie), &path).await.text().await.unwrap();

@@ -439,13 +439,7 @@ async fn a_refusal_in_a_link_is_shown_only_to_the_browser_whose_post_was_refused
         .unwrap();
     assert!(res.status().is_redirection());
     let location = res.headers()["location"].to_str().unwrap().to_string();
-    let vouch = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
-        .find(|c| c.starts_with("tenantmap_refusal="))
-        .expect("the refusal's cookie");
+    let vouch = crate::helpers::html::refusal_cookie(&res);
     let path = location.trim_start_matches(&app.base);
     let html = app.get_as(Some(&vouch), path).await.text().await.unwrap();
     assert!(html.contains("role=\"alert\""), "the real refusal is shown");

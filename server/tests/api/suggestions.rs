@@ -570,3 +570,98 @@ async fn the_rest_on_dynamodb() {
     app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
     the_rest(app).await;
 }
+
+/// Issue 35: *Accept all with high confidence* is one operation — one Activity row with its
+/// parts inside, one Undo for the whole (from the status line or Activity); an Undo refused by
+/// name where a part changed since, then the others undone.
+async fn accepting_all_is_one_undoable_operation(app: TestApp) {
+    let names: Vec<String> = (0..40).map(|i| format!("Customer {i:02} Dental")).collect();
+    for name in &names {
+        organization(&app, name, "", "").await;
+    }
+    organization(&app, "Harbor Dental - Boston", "billing@harbordental.com", "").await;
+    organization(&app, "Harbor Dental - Salem", "billing@harbordental.com", "").await;
+    let mut tenants: Vec<(u32, &str, &[&str])> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (100 + i as u32, n.as_str(), &[][..]))
+        .collect();
+    tenants.push((11, "Harbor Dental", &["harbordental.com"]));
+    synced_with(&app, &tenants).await;
+    let syncro_before = app.count("syncro-tenants").await;
+
+    let report = app.call("map-tenants", &[("high", "true")]).await.unwrap();
+    assert_eq!(report["mapped"], 41, "{report}");
+    assert_eq!(app.count("syncro-tenants").await, syncro_before - 1, "Salem grouped");
+    let log = activity(&app, &[]).await;
+    let row = &log["rows"][0];
+    assert_eq!(
+        row["summary"],
+        "Accepted 41 suggestions: mapped 41 Microsoft Tenants, grouping 1 customer's offices under one Syncro Tenant"
+    );
+    assert_eq!((row["kind"].as_str(), row["parts"].as_u64()), (Some("Bulk change"), Some(41)));
+    assert_eq!(row["can_undo"], true);
+    let shown: Vec<&str> = log["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["summary"].as_str().unwrap())
+        .collect();
+    assert!(
+        !shown.iter().any(|s| s.starts_with("Mapped Microsoft Tenant")),
+        "its parts are inside it, not beside it: {shown:?}"
+    );
+    let op = row["operation"].as_str().unwrap().to_string();
+    let parts = activity(&app, &[("operation", op.as_str())]).await;
+    assert_eq!(parts["rows"].as_array().unwrap().len(), 41);
+    // A part's record still shows it in its history.
+    let history = activity(&app, &[("record", &format!("mt:{}", tid(105)))]).await;
+    assert!(history["rows"][0]["summary"].as_str().unwrap().starts_with("Mapped Microsoft Tenant"));
+
+    // Someone unmaps one of them meanwhile: the Undo is refused, naming it.
+    let t = app.tenant(&tid(105)).await;
+    let v = t["version"].to_string();
+    app.call("unmap-tenant", &[("tenant_id", tid(105).as_str()), ("version", v.as_str())])
+        .await
+        .unwrap();
+    let entry = row["entry"].as_str().unwrap().to_string();
+    match app.call("undo", &[("entry", entry.as_str())]).await {
+        Err(AppError::Validation { field, message }) => {
+            assert_eq!(field, "undo_rest");
+            assert!(
+                message.starts_with("Not undone: 1 of its parts changed since")
+                    && message.contains("Customer 05 Dental")
+                    && message.contains("Undo the other 40"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.count_unmapped().await, 1, "nothing undone");
+    // Undo the others: all 40, and Harbor's offices come back.
+    let said = app
+        .call("undo", &[("entry", entry.as_str()), ("rest", "true")])
+        .await
+        .unwrap();
+    assert!(
+        said.as_str().unwrap().starts_with("Undid 40 parts of: Accepted 41 suggestions"),
+        "{said}"
+    );
+    assert_eq!(app.count_unmapped().await, 41);
+    assert_eq!(app.count("syncro-tenants").await, syncro_before);
+    let log = activity(&app, &[]).await;
+    assert!(log["rows"][0]["summary"].as_str().unwrap().starts_with("Undid 40 parts of:"));
+}
+
+#[tokio::test]
+async fn accepting_all_is_one_undoable_operation_on_the_embedded_store() {
+    accepting_all_is_one_undoable_operation(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn accepting_all_is_one_undoable_operation_on_dynamodb() {
+    let (store, _) = server::store::dynamo::testing::fresh_store().await;
+    let mut app = spawn_with(std::sync::Arc::new(store), tempfile::tempdir().unwrap()).await;
+    app.cookie = Some(app.create_account("MSP A", "admin@msp-a.example").await);
+    accepting_all_is_one_undoable_operation(app).await;
+}

@@ -4,7 +4,7 @@ mod entry;
 pub mod undo;
 mod view;
 
-pub use entry::AuditEntry;
+pub use entry::{AuditEntry, OPERATION};
 pub use view::{
     ACTIVITY_BATCH, ACTIVITY_PER_PAGE, ACTIVITY_SCAN, ActivityCursor, ActivityFilter, ActivityKind,
     ActivityPage,

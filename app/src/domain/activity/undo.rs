@@ -48,9 +48,13 @@ pub enum Undoable {
     },
 }
 
-/// Whether entries of this action offer *Undo*.
+/// The field a refused undo of a bulk operation names when some of its parts changed since:
+/// the page then offers to undo the others.
+pub const UNDO_REST: &str = "undo_rest";
+
+/// Whether entries of this action offer *Undo* (a bulk operation's: its parts, together).
 pub fn can_undo(action: &str) -> bool {
-    matches!(
+    action.starts_with(super::OPERATION) || matches!(
         action,
         "microsoft_tenant.map"
             | "microsoft_tenant.unmap"
@@ -542,6 +546,7 @@ mod tests {
             before,
             after,
             records: vec![],
+            operation: None,
         }
     }
 

@@ -97,10 +97,25 @@ pub struct ActivityFilter {
     pub record: String,
     /// Words that must all be in the summary or the person's email (case-insensitive).
     pub search: String,
+    /// The parts of one bulk operation (its entry's id). Without it, a bulk operation is one
+    /// row — its own entry — and its parts show only in a record's history, a kind of change
+    /// or a search.
+    pub operation: String,
 }
 
 impl ActivityFilter {
     pub fn matches(&self, e: &AuditEntry) -> bool {
+        if !self.operation.is_empty() {
+            if e.operation.as_deref() != Some(self.operation.as_str()) {
+                return false;
+            }
+        } else if e.operation.is_some()
+            && self.record.is_empty()
+            && self.kind.is_none()
+            && self.search.trim().is_empty()
+        {
+            return false;
+        }
         if !self.actor.is_empty() && !e.actor.eq_ignore_ascii_case(&self.actor) {
             return false;
         }
@@ -185,6 +200,7 @@ mod tests {
             before: serde_json::Value::Null,
             after: serde_json::Value::Null,
             records: records.iter().map(|r| r.to_string()).collect(),
+            operation: None,
         }
     }
 
@@ -203,6 +219,7 @@ mod tests {
             kind,
             record: record.into(),
             search: search.into(),
+            ..Default::default()
         };
         assert!(f("admin@msp.example", None, "", "").matches(&e));
         assert!(!f("tech@msp.example", None, "", "").matches(&e));
@@ -213,6 +230,25 @@ mod tests {
         assert!(f("", None, "", "foggy  SERVICES").matches(&e));
         assert!(f("", None, "", "admin@msp").matches(&e));
         assert!(!f("", None, "", "foggy acme").matches(&e));
+
+        // A bulk operation's part: in its place, the operation's own entry; among its
+        // operation's parts, in a record's history and in a search, itself.
+        let part = AuditEntry {
+            operation: Some("op1".into()),
+            ..e.clone()
+        };
+        assert!(!all.matches(&part));
+        assert!(!f("admin@msp.example", None, "", "").matches(&part));
+        assert!(f("", None, "mt:2", "").matches(&part));
+        assert!(f("", None, "", "foggy").matches(&part));
+        assert!(f("", Some(ActivityKind::Mappings), "", "").matches(&part));
+        let parts = |op: &str| ActivityFilter {
+            operation: op.into(),
+            ..Default::default()
+        };
+        assert!(parts("op1").matches(&part));
+        assert!(!parts("op2").matches(&part));
+        assert!(!parts("op1").matches(&e));
     }
 
     #[test]

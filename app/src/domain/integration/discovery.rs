@@ -157,6 +157,7 @@ fn part_entry(
         before: json!({ "renamed": before_renamed, "removed": before_removed }),
         after: json!({ "added": added, "renamed": renamed, "refreshed": refreshed, "removed": removed }),
         records: Vec::new(),
+        operation: None,
     })
 }
 

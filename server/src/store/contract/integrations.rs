@@ -240,6 +240,7 @@ pub async fn interrupted_discoveries_finish_when_run_again(store: &dyn Store) {
         before: serde_json::Value::Null,
         after: serde_json::Value::Null,
         records: Vec::new(),
+        operation: None,
     }));
     store.apply(&a, blocker).await.unwrap();
     let audit = DiscoveryAudit {

@@ -136,3 +136,14 @@ pub fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect()
 }
+
+/// The cookie (`name=value`) a refused post's redirect sets to vouch for the refusal in its
+/// URL: the page shows the refusal only to a browser that sends it back.
+pub fn refusal_cookie(res: &reqwest::Response) -> String {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("tenantmap_refusal="))
+        .expect("the refusal's cookie")
+}

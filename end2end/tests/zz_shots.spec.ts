@@ -1,0 +1,31 @@
+import { expect, test } from "@playwright/test";
+import { interactive, unique } from "./helpers";
+
+test("shots: a stale Organization form with a conflict", async ({ page }, info) => {
+  const name = `Shot Dental ${unique(info)}`;
+  await page.goto("/organizations/new");
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page).toHaveURL(/\/organizations\/[0-9a-f-]{36}$/);
+  const edit = `${new URL(page.url()).pathname}/edit`;
+  await page.goto(edit);
+  await interactive(page, info);
+  const b = await page.context().newPage();
+  await b.goto(edit);
+  await b.getByLabel("Phone").fill("+1 617 555 0100");
+  await b.getByLabel("Website").fill("shot.example");
+  await b.getByRole("button", { name: "Save" }).click();
+  await expect(b.getByRole("status")).toHaveText(`Saved ${name}.`);
+  await b.close();
+  await page.getByLabel("Phone").fill("+1 617 555 0199");
+  await page.getByLabel("Address").fill("2 Elm St");
+  await page.getByLabel("Email").fill("not an email");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.screenshot({ path: `/tmp/shots/refused-${info.project.name}.png`, fullPage: true });
+  await page.getByLabel("Email").fill("billing@shot.example");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Someone else saved this Organization")).toBeVisible();
+  await page.screenshot({ path: `/tmp/shots/stale-${info.project.name}.png`, fullPage: true });
+  await page.goto("/admin/activity");
+  await page.screenshot({ path: `/tmp/shots/activity-${info.project.name}.png`, fullPage: true });
+});
