@@ -70,7 +70,11 @@ pub async fn activity(
                 },
                 summary: e.summary.clone(),
                 can_undo: undo::can_undo(&e.action),
-                operation: if e.is_operation() { e.id.clone() } else { String::new() },
+                operation: if e.is_operation() {
+                    e.id.clone()
+                } else {
+                    String::new()
+                },
                 parts: e.parts(),
             })
             .collect(),
@@ -155,36 +159,28 @@ pub async fn undo_change(
     Ok(said)
 }
 
-/// Reads what undoing `what` needs and decides it with the ordinary rules: the change, and the
-/// name it may claim (for a "name taken" refusal).
+/// The records undoing `what` reads, added to `ids`.
 #[cfg(feature = "ssr")]
-async fn decide_undo(
-    store: &dyn Store,
-    caller: &crate::auth::Caller,
-    what: &Undoable,
-) -> Result<(ChangeSet, String), AppError> {
-    let acct = &caller.account;
-    let mut now = Now::default();
-    let mut syncro_ids: Vec<SyncroTenantId> = Vec::new();
+fn undo_needs(what: &Undoable, ids: &mut RecordIds) {
     match what {
         Undoable::Mapping {
             tenant,
             before,
             after,
         } => {
-            now.tenant = store.microsoft_tenant(acct, *tenant).await?;
-            syncro_ids.extend(before.iter().chain(after.iter()));
+            ids.microsoft_tenants.push(*tenant);
+            ids.syncro_tenants.extend(before.iter().chain(after.iter()));
         }
-        Undoable::Rename { after, .. } => syncro_ids.push(after.id),
+        Undoable::Rename { after, .. } => ids.syncro_tenants.push(after.id),
         Undoable::Organization { before, after } => {
-            now.organizations = store.organizations_by_ids(acct, &[after.id]).await?;
-            syncro_ids.push(before.syncro_tenant);
+            ids.organizations.push(after.id);
+            ids.syncro_tenants.push(before.syncro_tenant);
         }
         Undoable::Moves { target, moves } => {
-            let ids: Vec<OrganizationId> = moves.iter().map(|(o, _)| *o).collect();
-            now.organizations = store.organizations_by_ids(acct, &ids).await?;
-            syncro_ids.push(*target);
-            syncro_ids.extend(moves.iter().map(|(_, from)| *from));
+            ids.organizations.extend(moves.iter().map(|(o, _)| *o));
+            ids.syncro_tenants.push(*target);
+            ids.syncro_tenants
+                .extend(moves.iter().map(|(_, from)| *from));
         }
         Undoable::Group {
             after,
@@ -192,17 +188,59 @@ async fn decide_undo(
             mapping,
             ..
         } => {
-            let ids: Vec<OrganizationId> = moves.iter().map(|(o, _)| *o).collect();
-            now.organizations = store.organizations_by_ids(acct, &ids).await?;
-            if let Some((tenant, _)) = mapping {
-                now.tenant = store.microsoft_tenant(acct, *tenant).await?;
-            }
-            syncro_ids.push(after.id);
-            syncro_ids.extend(moves.iter().map(|(_, from)| *from));
+            ids.organizations.extend(moves.iter().map(|(o, _)| *o));
+            ids.microsoft_tenants
+                .extend(mapping.iter().map(|(t, _)| *t));
+            ids.syncro_tenants.push(after.id);
+            ids.syncro_tenants
+                .extend(moves.iter().map(|(_, from)| *from));
         }
     }
-    now.syncro_tenants = store.syncro_tenants_by_ids(acct, &syncro_ids).await?;
-    let change = undo::undo(&caller.ctx(), what, &now)?;
+}
+
+/// Each kind's ids once (a batch read names each key once).
+#[cfg(feature = "ssr")]
+fn dedup(mut ids: RecordIds) -> RecordIds {
+    ids.syncro_tenants.sort_unstable();
+    ids.syncro_tenants.dedup();
+    ids.organizations.sort_unstable();
+    ids.organizations.dedup();
+    ids.microsoft_tenants.sort_unstable();
+    ids.microsoft_tenants.dedup();
+    ids
+}
+
+/// Decides undoing `what` with the ordinary rules on the records as `found` (one batch read
+/// that holds at least what [`undo_needs`] named): the change, and the name it may claim (for a
+/// "name taken" refusal).
+#[cfg(feature = "ssr")]
+fn decide_with(
+    ctx: &Ctx,
+    what: &Undoable,
+    found: &RecordSet,
+) -> Result<(ChangeSet, String), AppError> {
+    let mut ids = RecordIds::default();
+    undo_needs(what, &mut ids);
+    let now = Now {
+        tenant: found
+            .microsoft_tenants
+            .iter()
+            .find(|t| ids.microsoft_tenants.contains(&t.tenant_id))
+            .cloned(),
+        syncro_tenants: found
+            .syncro_tenants
+            .iter()
+            .filter(|s| ids.syncro_tenants.contains(&s.id))
+            .cloned()
+            .collect(),
+        organizations: found
+            .organizations
+            .iter()
+            .filter(|o| ids.organizations.contains(&o.id))
+            .cloned()
+            .collect(),
+    };
+    let change = undo::undo(ctx, what, &now)?;
     let requested = match what {
         Undoable::Rename { before, .. } => before.name.to_string(),
         Undoable::Organization { before, .. } => before.name.to_string(),
@@ -215,6 +253,19 @@ async fn decide_undo(
         Undoable::Mapping { .. } | Undoable::Moves { .. } => String::new(),
     };
     Ok((change, requested))
+}
+
+/// Reads what undoing `what` needs (one batch read) and decides it.
+#[cfg(feature = "ssr")]
+async fn decide_undo(
+    store: &dyn Store,
+    caller: &crate::auth::Caller,
+    what: &Undoable,
+) -> Result<(ChangeSet, String), AppError> {
+    let mut ids = RecordIds::default();
+    undo_needs(what, &mut ids);
+    let found = store.records(&caller.account, dedup(ids)).await?;
+    decide_with(&caller.ctx(), what, &found)
 }
 
 /// *Undo* of a bulk operation: each of its parts undone as a change of its own, newest first,
@@ -234,18 +285,32 @@ async fn undo_operation(
         ..Default::default()
     };
     let parts = store
-        .activity(acct, &filter, Some(ActivityCursor::of(entry)), entry.parts().max(1))
+        .activity(
+            acct,
+            &filter,
+            Some(ActivityCursor::of(entry)),
+            entry.parts().max(1),
+        )
         .await?
         .entries;
+    // Every part's records in one batch read, each part decided on them.
+    let whats: Vec<(&AuditEntry, Result<Undoable, AppError>)> = parts
+        .iter()
+        .filter(|p| undo::can_undo(&p.action) && !p.is_operation())
+        .map(|p| (p, undo::what_to_undo(p).map_err(AppError::from)))
+        .collect();
+    let mut ids = RecordIds::default();
+    for (_, what) in &whats {
+        if let Ok(what) = what {
+            undo_needs(what, &mut ids);
+        }
+    }
+    let found = store.records(acct, dedup(ids)).await?;
     let mut plans = Vec::new();
     let mut changed = Vec::new();
-    for part in parts.iter().filter(|p| undo::can_undo(&p.action)) {
-        let decided = match undo::what_to_undo(part) {
-            Ok(what) => decide_undo(store, caller, &what).await,
-            Err(e) => Err(AppError::from(e)),
-        };
-        match decided {
-            Ok(plan) => plans.push((part, plan)),
+    for (part, what) in whats {
+        match what.and_then(|w| decide_with(&caller.ctx(), &w, &found)) {
+            Ok((change, requested)) => plans.push((part, change, requested)),
             Err(e @ (AppError::Internal { .. } | AppError::NotSignedIn | AppError::NotAllowed)) => {
                 return Err(e);
             }
@@ -263,19 +328,50 @@ async fn undo_operation(
             ),
         ));
     }
+    // Applied as few atomic changes as fit (parts that share no record), newest first; a
+    // joined change refused as a whole is applied part by part, to name what changed.
     let op = Operation::start(&caller.ctx(), "undo");
     let (mut undone, mut entries) = (0, 0);
-    for (part, (change, requested)) in plans {
-        let n = entries_in(&change);
-        match apply(store, acct, op.part(change), &requested).await {
-            Ok(()) => {
-                undone += 1;
-                entries += n;
+    let mut batches: Vec<(ChangeSet, Vec<(&AuditEntry, ChangeSet, String)>)> = Vec::new();
+    for (part, change, requested) in plans {
+        let change = op.part(change);
+        let joined = match batches.last_mut() {
+            Some((batch, members)) => match batch.join(change.clone()) {
+                Ok(()) => {
+                    members.push((part, change, requested));
+                    None
+                }
+                Err(change) => Some((part, change, requested)),
+            },
+            None => Some((part, change, requested)),
+        };
+        if let Some((part, change, requested)) = joined {
+            let mut batch = ChangeSet::default();
+            let _ = batch.join(change.clone());
+            batches.push((batch, vec![(part, change, requested)]));
+        }
+    }
+    for (batch, members) in batches {
+        let n: usize = members.iter().map(|(_, c, _)| entries_in(c)).sum();
+        if store.apply(acct, batch).await.is_ok() {
+            undone += members.len();
+            entries += n;
+            continue;
+        }
+        for (part, change, requested) in members {
+            let n = entries_in(&change);
+            match apply(store, acct, change, &requested).await {
+                Ok(()) => {
+                    undone += 1;
+                    entries += n;
+                }
+                Err(
+                    e @ (AppError::Internal { .. } | AppError::NotSignedIn | AppError::NotAllowed),
+                ) => {
+                    return Err(e);
+                }
+                Err(e) => changed.push(format!("{} ({e})", part.summary)),
             }
-            Err(e @ (AppError::Internal { .. } | AppError::NotSignedIn | AppError::NotAllowed)) => {
-                return Err(e);
-            }
-            Err(e) => changed.push(format!("{} ({e})", part.summary)),
         }
     }
     let summary = format!(
@@ -287,6 +383,9 @@ async fn undo_operation(
     Ok(if changed.is_empty() {
         format!("{summary}.")
     } else {
-        format!("{summary}. Kept, as they changed since: {}.", changed.join("; "))
+        format!(
+            "{summary}. Kept, as they changed since: {}.",
+            changed.join("; ")
+        )
     })
 }

@@ -117,7 +117,8 @@ pub async fn map_the_rest(
             "Type a Syncro Tenant's name for at least one tenant",
         ));
     }
-    let (report, _) = super::import_mappings::run(&*store, &caller, &rows, false, true, "map_rest").await?;
+    let (report, _) =
+        super::import_mappings::run(&*store, &caller, &rows, false, true, "map_rest").await?;
     // What was typed on the rows not mapped, kept for the page to show again.
     let refused: std::collections::HashMap<usize, &str> = report
         .rows

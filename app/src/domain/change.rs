@@ -314,6 +314,25 @@ impl ChangeSet {
         }
     }
 
+    /// Joins `other` into this change when it writes none of this change's items and both fit
+    /// in one; else gives it back. Its audit entries keep the records of their own writes.
+    pub fn join(&mut self, other: ChangeSet) -> Result<(), ChangeSet> {
+        let overlaps = other
+            .writes
+            .iter()
+            .any(|w| self.writes.iter().any(|x| x.item() == w.item()));
+        if overlaps || other.malformed.is_some() || self.items + other.items > Self::MAX_WRITES {
+            return Err(other);
+        }
+        match other.clone().into_writes() {
+            Ok(writes) => {
+                self.extend(writes);
+                Ok(())
+            }
+            Err(_) => Err(other),
+        }
+    }
+
     /// The writes, to look at (tests, and a store's refusal of a failed write).
     pub fn writes(&self) -> &[Write] {
         &self.writes

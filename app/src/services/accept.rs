@@ -69,13 +69,16 @@ struct Tally {
 
 impl Tally {
     fn summary(&self) -> String {
-        let plural = |n: usize, one: &str, many: &str| {
-            format!("{n} {}", if n == 1 { one } else { many })
-        };
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut s = format!(
             "Accepted {}: mapped {}",
             plural(self.mapped + self.grouped, "suggestion", "suggestions"),
-            plural(self.mapped + self.grouped, "Microsoft Tenant", "Microsoft Tenants"),
+            plural(
+                self.mapped + self.grouped,
+                "Microsoft Tenant",
+                "Microsoft Tenants"
+            ),
         );
         if self.grouped > 0 {
             s.push_str(&format!(

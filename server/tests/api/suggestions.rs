@@ -579,8 +579,20 @@ async fn accepting_all_is_one_undoable_operation(app: TestApp) {
     for name in &names {
         organization(&app, name, "", "").await;
     }
-    organization(&app, "Harbor Dental - Boston", "billing@harbordental.com", "").await;
-    organization(&app, "Harbor Dental - Salem", "billing@harbordental.com", "").await;
+    organization(
+        &app,
+        "Harbor Dental - Boston",
+        "billing@harbordental.com",
+        "",
+    )
+    .await;
+    organization(
+        &app,
+        "Harbor Dental - Salem",
+        "billing@harbordental.com",
+        "",
+    )
+    .await;
     let mut tenants: Vec<(u32, &str, &[&str])> = names
         .iter()
         .enumerate()
@@ -592,14 +604,21 @@ async fn accepting_all_is_one_undoable_operation(app: TestApp) {
 
     let report = app.call("map-tenants", &[("high", "true")]).await.unwrap();
     assert_eq!(report["mapped"], 41, "{report}");
-    assert_eq!(app.count("syncro-tenants").await, syncro_before - 1, "Salem grouped");
+    assert_eq!(
+        app.count("syncro-tenants").await,
+        syncro_before - 1,
+        "Salem grouped"
+    );
     let log = activity(&app, &[]).await;
     let row = &log["rows"][0];
     assert_eq!(
         row["summary"],
         "Accepted 41 suggestions: mapped 41 Microsoft Tenants, grouping 1 customer's offices under one Syncro Tenant"
     );
-    assert_eq!((row["kind"].as_str(), row["parts"].as_u64()), (Some("Bulk change"), Some(41)));
+    assert_eq!(
+        (row["kind"].as_str(), row["parts"].as_u64()),
+        (Some("Bulk change"), Some(41))
+    );
     assert_eq!(row["can_undo"], true);
     let shown: Vec<&str> = log["rows"]
         .as_array()
@@ -608,7 +627,9 @@ async fn accepting_all_is_one_undoable_operation(app: TestApp) {
         .map(|r| r["summary"].as_str().unwrap())
         .collect();
     assert!(
-        !shown.iter().any(|s| s.starts_with("Mapped Microsoft Tenant")),
+        !shown
+            .iter()
+            .any(|s| s.starts_with("Mapped Microsoft Tenant")),
         "its parts are inside it, not beside it: {shown:?}"
     );
     let op = row["operation"].as_str().unwrap().to_string();
@@ -616,14 +637,22 @@ async fn accepting_all_is_one_undoable_operation(app: TestApp) {
     assert_eq!(parts["rows"].as_array().unwrap().len(), 41);
     // A part's record still shows it in its history.
     let history = activity(&app, &[("record", &format!("mt:{}", tid(105)))]).await;
-    assert!(history["rows"][0]["summary"].as_str().unwrap().starts_with("Mapped Microsoft Tenant"));
+    assert!(
+        history["rows"][0]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("Mapped Microsoft Tenant")
+    );
 
     // Someone unmaps one of them meanwhile: the Undo is refused, naming it.
     let t = app.tenant(&tid(105)).await;
     let v = t["version"].to_string();
-    app.call("unmap-tenant", &[("tenant_id", tid(105).as_str()), ("version", v.as_str())])
-        .await
-        .unwrap();
+    app.call(
+        "unmap-tenant",
+        &[("tenant_id", tid(105).as_str()), ("version", v.as_str())],
+    )
+    .await
+    .unwrap();
     let entry = row["entry"].as_str().unwrap().to_string();
     match app.call("undo", &[("entry", entry.as_str())]).await {
         Err(AppError::Validation { field, message }) => {
@@ -644,13 +673,20 @@ async fn accepting_all_is_one_undoable_operation(app: TestApp) {
         .await
         .unwrap();
     assert!(
-        said.as_str().unwrap().starts_with("Undid 40 parts of: Accepted 41 suggestions"),
+        said.as_str()
+            .unwrap()
+            .starts_with("Undid 40 parts of: Accepted 41 suggestions"),
         "{said}"
     );
     assert_eq!(app.count_unmapped().await, 41);
     assert_eq!(app.count("syncro-tenants").await, syncro_before);
     let log = activity(&app, &[]).await;
-    assert!(log["rows"][0]["summary"].as_str().unwrap().starts_with("Undid 40 parts of:"));
+    assert!(
+        log["rows"][0]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("Undid 40 parts of:")
+    );
 }
 
 #[tokio::test]

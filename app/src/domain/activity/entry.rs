@@ -60,8 +60,12 @@ mod tests {
         // And a part written now names its operation; one of its own leaves the field out.
         let json = serde_json::to_string(&e).unwrap();
         assert!(!json.contains("operation"), "{json}");
-        let part = AuditEntry { operation: Some("op1".into()), ..e };
-        let back: AuditEntry = serde_json::from_str(&serde_json::to_string(&part).unwrap()).unwrap();
+        let part = AuditEntry {
+            operation: Some("op1".into()),
+            ..e
+        };
+        let back: AuditEntry =
+            serde_json::from_str(&serde_json::to_string(&part).unwrap()).unwrap();
         assert_eq!(back.operation.as_deref(), Some("op1"));
     }
 }

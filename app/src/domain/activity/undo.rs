@@ -54,16 +54,17 @@ pub const UNDO_REST: &str = "undo_rest";
 
 /// Whether entries of this action offer *Undo* (a bulk operation's: its parts, together).
 pub fn can_undo(action: &str) -> bool {
-    action.starts_with(super::OPERATION) || matches!(
-        action,
-        "microsoft_tenant.map"
-            | "microsoft_tenant.unmap"
-            | "microsoft_tenant.change"
-            | "syncro_tenant.rename"
-            | "syncro_tenant.add_organizations"
-            | "syncro_tenant.group"
-            | "organization.update"
-    )
+    action.starts_with(super::OPERATION)
+        || matches!(
+            action,
+            "microsoft_tenant.map"
+                | "microsoft_tenant.unmap"
+                | "microsoft_tenant.change"
+                | "syncro_tenant.rename"
+                | "syncro_tenant.add_organizations"
+                | "syncro_tenant.group"
+                | "organization.update"
+        )
 }
 
 /// What the entry changed; refused for entries that cannot be undone.
