@@ -128,6 +128,13 @@ test("day one: connect as CSP, Sync Now, map a discovered tenant (S1)", async ({
   await expect(offices).toContainText("High");
   await page.getByLabel("Group 2 offices under Litware and map Litware to it").check();
   await page.getByRole("button", { name: "Accept selected" }).click();
+  // Grouping renames and deletes Syncro Tenants: asked first, with its counts; nothing done yet.
+  const confirm = page.getByRole("alert").filter({ has: page.getByRole("heading", { name: "Group these offices and map them?" }) });
+  await expect(confirm).toContainText(
+    "This maps 1 Microsoft Tenant and groups 1 customer's offices under one Syncro Tenant each: it renames 1 Syncro Tenant and deletes 1 Syncro Tenant. Undo puts them back.",
+  );
+  await expect(page.getByRole("row").filter({ hasText: "Offices of one customer" })).toHaveCount(1);
+  await confirm.getByRole("button", { name: "Yes, map and group" }).click();
   await expect(page.getByText("Mapped 1 Microsoft Tenant.").first()).toBeVisible();
   await expect(page.getByRole("row").filter({ hasText: "Offices of one customer" })).toHaveCount(0);
   // The uncertain one, on the All tab: the other look-alike picked in place.

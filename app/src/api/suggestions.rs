@@ -11,7 +11,7 @@ use {
     crate::domain::mapping::group::MAX_GROUP,
     crate::domain::mapping::suggest::{Confidence, Suggestion},
     crate::domain::{AccountId, MicrosoftTenantId, OrganizationId, SyncroTenantId},
-    crate::services::accept::{OfficePick, accept},
+    crate::services::accept::{OfficePick, accept, impact},
     crate::store::prelude::*,
 };
 
@@ -148,6 +148,9 @@ pub async fn map_tenants(
     #[server(default)] picks: Vec<String>,
     #[server(default)] high: String,
     #[server(default)] back: String,
+    /// "true" once the person saw what grouping offices renames and deletes, and said yes.
+    #[server(default)]
+    confirmed: String,
 ) -> Result<AcceptReport, AppError> {
     let (caller, store) = admin().await?;
     let acct = &caller.account;
@@ -209,6 +212,27 @@ pub async fn map_tenants(
             } else {
                 "Choose at least one suggestion"
             },
+        ));
+    }
+    // Grouping offices renames and deletes Syncro Tenants: said with its counts, and done only
+    // once confirmed (the refusal is the question; the page asks it with a Yes).
+    if !offices.is_empty() && confirmed != "true" {
+        let (renames, deletes) = impact(&*store, acct, &offices).await?;
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        return Err(AppError::validation(
+            crate::forms::CONFIRM,
+            format!(
+                "This maps {} and groups {} offices under one Syncro Tenant each: it renames {} and deletes {}. Undo puts them back.",
+                plural(
+                    pairs.len() + offices.len(),
+                    "Microsoft Tenant",
+                    "Microsoft Tenants"
+                ),
+                plural(offices.len(), "customer's", "customers'"),
+                plural(renames, "Syncro Tenant", "Syncro Tenants"),
+                plural(deletes, "Syncro Tenant", "Syncro Tenants"),
+            ),
         ));
     }
     let (report, entry) = accept(&*store, acct, &caller.ctx(), &pairs, &offices).await?;

@@ -215,8 +215,8 @@ impl Edit {
             view! {
                 <fieldset class="conflict" id=format!("f-{name}") aria-describedby=format!("{name}-error")>
                     <legend>{format!("{label}: changed by you and by someone else")}</legend>
-                    <label class="check"><input type="radio" name=name value=yours checked=true/>" Use yours: "<span class="pre">{yours_shown}</span></label>
-                    <label class="check stored-now"><input type="radio" name=name value=stored/>" Keep what is stored now: "<span class="pre">{stored_shown}</span></label>
+                    <label class="check"><input type="radio" name=name value=yours checked=true/><span>"Use yours: "<span class="pre">{yours_shown}</span></span></label>
+                    <label class="check stored-now"><input type="radio" name=name value=stored/><span>"Keep what is stored now: "<span class="pre">{stored_shown}</span></span></label>
                 </fieldset>
             }
             .into_any(),

@@ -19,6 +19,10 @@ use serde::{Deserialize, Serialize};
 pub mod edit;
 pub use edit::Edit;
 
+/// The field of a refusal that asks the person to confirm what they asked for (its counts in
+/// the message), answered by posting again with `confirmed` = "true".
+pub const CONFIRM: &str = "confirm";
+
 /// Fields never kept in a draft: what was typed there is typed again.
 pub const KEPT_BACK: [&str; 6] = [
     "password",
@@ -266,9 +270,20 @@ pub fn TextInput(
 pub fn ErrorSummary(form: FormState) -> impl IntoView {
     let error = form.error;
     move || {
-        error.get().map(|e| {
+        // A refusal that is a question (field `confirm`: "this renames 5 and deletes 7 — go
+        // ahead?") is asked by its own form, not listed as a problem.
+        let question = error.get().is_some_and(|e| {
             let problems = e.field_problems();
-            let items = if problems.is_empty() {
+            !problems.is_empty() && problems.iter().all(|p| p.field == CONFIRM)
+        });
+        error.get().filter(|_| !question).map(|e| {
+            let problems = e.field_problems();
+            let merged = matches!(e, AppError::Stale) && form.is_draft();
+            let items = if merged {
+                // An edit form came back merged with what is stored now (`edit`): reloading
+                // would lose what was typed.
+                vec![(None, "Someone else saved this after you opened it: check the form below, then Save.".to_string())]
+            } else if problems.is_empty() {
                 vec![(None, e.to_string())]
             } else {
                 problems

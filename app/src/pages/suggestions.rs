@@ -39,6 +39,7 @@ pub fn SuggestionsPage() -> impl IntoView {
         <p class="hint">"For each unmapped Microsoft Tenant, the free Syncro Tenant it most likely belongs to, and why: a verified domain on an Organization's email or website, the same name (ignoring case, punctuation, Inc/LLC/GmbH, \"(M365)\" and \" - Office\" suffixes), or a similar one. Nothing is mapped until you accept it."</p>
         <p class="hint">"Tenants with no suggestion: "<a href="/admin/microsoft-tenants/map-the-rest">"Map the rest"</a>", typing each one's Syncro Tenant in one form."</p>
         <ErrorSummary form=form/>
+        <ConfirmAccept accept=accept form=form/>
         <Loaded data=list loading="Finding suggestions…" page={move |list, admin| {
                 let all = list.high + list.medium + list.low;
                 let (pg, pages, total) = (list.rows.page, list.rows.pages(), list.rows.total);
@@ -210,5 +211,50 @@ fn OfficeGroupCell(kept: NamedRef, group: SuggestedGroup) -> impl IntoView {
                 <li><a href=format!("/syncro-tenants/{}", o.id)>{o.name}</a>" — its Organizations move, then it is deleted"</li>
             }).collect_view()}
         </ul>
+    }
+}
+
+/// Accepting office groups renames and deletes Syncro Tenants: the server asks first, with its
+/// counts (a refusal whose field is `confirm`), and this asks the person — the same choice
+/// posted again with `confirmed`, or Cancel. Works without JavaScript: the choice comes back in
+/// the refused post's draft.
+#[component]
+fn ConfirmAccept(accept: ServerAction<MapTenants>, form: FormState) -> impl IntoView {
+    let picks: Vec<String> = form
+        .values("picks[]", Vec::new())
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+    let high = form.value("high", "");
+    let back = form.value("back", PATH);
+    move || {
+        let message = form.error.get().and_then(|e| {
+            e.field_problems()
+                .into_iter()
+                .find(|p| p.field == crate::forms::CONFIRM)
+                .map(|p| p.message)
+        })?;
+        let carried = high == "true" || !picks.is_empty();
+        let (picks, high, back) = (picks.clone(), high.clone(), back.clone());
+        Some(view! {
+            <section class="panel confirm" id="problems" tabindex="-1" autofocus=true role="alert" aria-labelledby="confirm-title">
+                <h2 id="confirm-title">"Group these offices and map them?"</h2>
+                <p>{message}</p>
+                {if carried { view! {
+                    <ActionForm action=accept attr:class="inline-form">
+                        {picks.into_iter().map(|p| view! { <input type="hidden" name="picks[]" value=p/> }).collect_view()}
+                        <input type="hidden" name="high" value=high/>
+                        <input type="hidden" name="back" value=back.clone()/>
+                        <input type="hidden" name="confirmed" value="true"/>
+                        <div class="buttons">
+                            <button type="submit" class="primary" data-pending="Mapping…">"Yes, map and group"</button>
+                            <a class="button secondary" href=back>"Cancel"</a>
+                        </div>
+                    </ActionForm>
+                }.into_any() } else { view! {
+                    <p class="hint">"Too many choices to carry back: tick fewer and accept again."</p>
+                }.into_any() }}
+            </section>
+        })
     }
 }

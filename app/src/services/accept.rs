@@ -59,6 +59,50 @@ pub async fn accept(
     Ok((report, entry))
 }
 
+/// What accepting would do beyond mapping, for its confirmation: how many Syncro Tenants the
+/// office groups rename (the kept one, to the name the offices share) and delete (the emptied
+/// ones), read from the records as they are now.
+pub async fn impact(
+    store: &dyn Store,
+    acct: &AccountId,
+    offices: &[OfficePick],
+) -> Result<(usize, usize), AppError> {
+    let org_ids: Vec<OrganizationId> = offices
+        .iter()
+        .flat_map(|p| p.organizations.iter().copied())
+        .collect();
+    let orgs = by_id(store.organizations_by_ids(acct, &org_ids).await?, |o| o.id);
+    let mut st_ids: Vec<SyncroTenantId> = orgs.values().map(|o| o.syncro_tenant).collect();
+    st_ids.extend(offices.iter().map(|p| p.syncro_tenant));
+    st_ids.sort_unstable();
+    st_ids.dedup();
+    let sts = by_id(store.syncro_tenants_by_ids(acct, &st_ids).await?, |s| s.id);
+    let (mut renames, mut deletes) = (0, 0);
+    for pick in offices {
+        let mut parents: Vec<SyncroTenantId> = pick
+            .organizations
+            .iter()
+            .filter_map(|o| orgs.get(o).map(|o| o.syncro_tenant))
+            .collect();
+        parents.push(pick.syncro_tenant);
+        parents.sort_unstable();
+        parents.dedup();
+        deletes += parents.len().saturating_sub(1);
+        let names = parents
+            .iter()
+            .filter_map(|p| sts.get(p))
+            .map(|s| s.name.as_str());
+        let shared = group::common_name(names);
+        if sts
+            .get(&pick.syncro_tenant)
+            .is_some_and(|kept| !shared.is_empty() && kept.name.as_str() != shared)
+        {
+            renames += 1;
+        }
+    }
+    Ok((renames, deletes))
+}
+
 /// What the accepted parts did, for the operation's entry.
 #[derive(Default)]
 struct Tally {

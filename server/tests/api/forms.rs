@@ -174,7 +174,10 @@ async fn organization_form(app: TestApp) {
         &pairs,
     )
     .await;
-    assert!(html.contains("changed by someone else"), "the stale note");
+    assert!(
+        html.contains("Someone else saved this after you opened it: check the form below"),
+        "the stale note"
+    );
     assert!(
         html.contains("value=\"billing@foggy.example\""),
         "lost what was typed"

@@ -339,8 +339,23 @@ async fn offices(app: TestApp) {
         Err(AppError::Validation { .. })
     ));
 
+    // Grouping renames and deletes Syncro Tenants: asked first, with its counts.
+    match app.call("map-tenants", &[("picks[]", &pick)]).await {
+        Err(AppError::Validation { field, message }) => {
+            assert_eq!(field, "confirm");
+            assert_eq!(
+                message,
+                "This maps 1 Microsoft Tenant and groups 1 customer's offices under one Syncro Tenant each: it renames 1 Syncro Tenant and deletes 2 Syncro Tenants. Undo puts them back."
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        app.tenant(&tid(11)).await["syncro_tenant"].is_null(),
+        "asked, not done"
+    );
     let report = app
-        .call("map-tenants", &[("picks[]", &pick)])
+        .call("map-tenants", &[("picks[]", &pick), ("confirmed", "true")])
         .await
         .unwrap();
     assert_eq!(report["mapped"], 1, "{report}");
@@ -376,8 +391,11 @@ async fn offices(app: TestApp) {
         "the emptied Syncro Tenants are deleted: {left}"
     );
 
-    // The other customer's offices, among all with high confidence.
-    let report = app.call("map-tenants", &[("high", "true")]).await.unwrap();
+    // The other customer's offices, among all with high confidence (confirmed).
+    let report = app
+        .call("map-tenants", &[("high", "true"), ("confirmed", "true")])
+        .await
+        .unwrap();
     assert_eq!(report["mapped"], 1, "{report}");
     let t = app.tenant(&tid(12)).await;
     assert_eq!(t["syncro_tenant"]["name"], "Keane Plumbing", "{t}");
@@ -602,7 +620,23 @@ async fn accepting_all_is_one_undoable_operation(app: TestApp) {
     synced_with(&app, &tenants).await;
     let syncro_before = app.count("syncro-tenants").await;
 
-    let report = app.call("map-tenants", &[("high", "true")]).await.unwrap();
+    // It groups one customer's offices: asked first, with what it renames and deletes.
+    match app.call("map-tenants", &[("high", "true")]).await {
+        Err(AppError::Validation { field, message }) => {
+            assert_eq!(field, "confirm");
+            assert!(
+                message
+                    .starts_with("This maps 41 Microsoft Tenants and groups 1 customer's offices")
+                    && message.contains("it renames 1 Syncro Tenant and deletes 1 Syncro Tenant."),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let report = app
+        .call("map-tenants", &[("high", "true"), ("confirmed", "true")])
+        .await
+        .unwrap();
     assert_eq!(report["mapped"], 41, "{report}");
     assert_eq!(
         app.count("syncro-tenants").await,
