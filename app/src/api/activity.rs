@@ -268,6 +268,10 @@ async fn decide_undo(
     decide_with(&caller.ctx(), what, &found)
 }
 
+/// One part's undo, decided: its entry, its change and the name it may claim.
+#[cfg(feature = "ssr")]
+type Planned<'a> = (&'a AuditEntry, ChangeSet, String);
+
 /// *Undo* of a bulk operation: each of its parts undone as a change of its own, newest first,
 /// together one operation of the log. When some parts changed since, nothing is undone and the
 /// refusal names them — unless `rest`: then the others are.
@@ -332,7 +336,7 @@ async fn undo_operation(
     // joined change refused as a whole is applied part by part, to name what changed.
     let op = Operation::start(&caller.ctx(), "undo");
     let (mut undone, mut entries) = (0, 0);
-    let mut batches: Vec<(ChangeSet, Vec<(&AuditEntry, ChangeSet, String)>)> = Vec::new();
+    let mut batches: Vec<(ChangeSet, Vec<Planned>)> = Vec::new();
     for (part, change, requested) in plans {
         let change = op.part(change);
         let joined = match batches.last_mut() {
