@@ -20,8 +20,9 @@ pub mod edit;
 pub use edit::Edit;
 
 /// The field of a refusal that asks the person to confirm what they asked for (its counts in
-/// the message), answered by posting again with `confirmed` = "true".
-pub const CONFIRM: &str = "confirm";
+/// the message), answered by posting again with `confirmed` = "true". (Not `confirm`: that is
+/// the first-run form's password again.)
+pub const CONFIRM: &str = "confirmed";
 
 /// Fields never kept in a draft: what was typed there is typed again.
 pub const KEPT_BACK: [&str; 6] = [
@@ -270,7 +271,7 @@ pub fn TextInput(
 pub fn ErrorSummary(form: FormState) -> impl IntoView {
     let error = form.error;
     move || {
-        // A refusal that is a question (field `confirm`: "this renames 5 and deletes 7 — go
+        // A refusal that is a question (field `confirmed`: "this renames 5 and deletes 7 — go
         // ahead?") is asked by its own form, not listed as a problem.
         let question = error.get().is_some_and(|e| {
             let problems = e.field_problems();

@@ -215,7 +215,7 @@ fn OfficeGroupCell(kept: NamedRef, group: SuggestedGroup) -> impl IntoView {
 }
 
 /// Accepting office groups renames and deletes Syncro Tenants: the server asks first, with its
-/// counts (a refusal whose field is `confirm`), and this asks the person — the same choice
+/// counts (a refusal whose field is `confirmed`), and this asks the person — the same choice
 /// posted again with `confirmed`, or Cancel. Works without JavaScript: the choice comes back in
 /// the refused post's draft.
 #[component]

@@ -342,7 +342,7 @@ async fn offices(app: TestApp) {
     // Grouping renames and deletes Syncro Tenants: asked first, with its counts.
     match app.call("map-tenants", &[("picks[]", &pick)]).await {
         Err(AppError::Validation { field, message }) => {
-            assert_eq!(field, "confirm");
+            assert_eq!(field, "confirmed");
             assert_eq!(
                 message,
                 "This maps 1 Microsoft Tenant and groups 1 customer's offices under one Syncro Tenant each: it renames 1 Syncro Tenant and deletes 2 Syncro Tenants. Undo puts them back."
@@ -623,7 +623,7 @@ async fn accepting_all_is_one_undoable_operation(app: TestApp) {
     // It groups one customer's offices: asked first, with what it renames and deletes.
     match app.call("map-tenants", &[("high", "true")]).await {
         Err(AppError::Validation { field, message }) => {
-            assert_eq!(field, "confirm");
+            assert_eq!(field, "confirmed");
             assert!(
                 message
                     .starts_with("This maps 41 Microsoft Tenants and groups 1 customer's offices")
